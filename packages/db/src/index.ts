@@ -1,0 +1,3 @@
+export { createPool, createClient, pgTypes, withDatabase, quoteIdent, type PoolOptions } from './pool.ts';
+export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded.ts';
+export { migrate, type Migration } from './migrate.ts';

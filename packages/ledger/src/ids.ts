@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+let lastMs = 0n;
+let sequence = 0n;
+
+/**
+ * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter that keeps ids from one
+ * process strictly increasing within a millisecond, then random bits. Time-ordered ids keep
+ * B-tree inserts local.
+ */
+export function newId(): string {
+  let ms = BigInt(Date.now());
+  if (ms <= lastMs) {
+    sequence += 1n;
+    if (sequence > 0xfffn) {
+      lastMs += 1n;
+      sequence = 0n;
+    }
+    ms = lastMs;
+  } else {
+    lastMs = ms;
+    sequence = 0n;
+  }
+  const bytes = randomBytes(16);
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = 0x70 | Number((sequence >> 8n) & 0x0fn);
+  bytes[7] = Number(sequence & 0xffn);
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return formatUuid(bytes);
+}
+
+/** A deterministic UUIDv8 derived from a name: the same input always gives the same id. */
+export function derivedId(name: string): string {
+  const bytes = createHash('sha256').update(name).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return formatUuid(bytes);
+}
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_PATTERN.test(value) && value !== NIL_UUID;
+}
+
+function formatUuid(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,7 @@
+export * from './types.ts';
+export { Ledger, EXPIRY_TRANSFER_CODE, type LedgerOptions } from './ledger.ts';
+export { verifyLedger } from './verify.ts';
+export { ledgerMigrations } from './migrations.ts';
+export { newId, derivedId, isUuid } from './ids.ts';
+export { validateStatic, MAX_USER_DATA_LENGTH, MAX_TIMEOUT_SECONDS } from './apply.ts';
+export { canonicalTransfer, batchHash } from './journal.ts';

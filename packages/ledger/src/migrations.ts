@@ -1,0 +1,103 @@
+import type { Migration } from '@qianbao/db';
+
+/**
+ * The ledger's tables. Nothing else writes them: money moves only through `Ledger`.
+ *
+ * - No foreign keys on ledger_transfers: every reference is checked under lock by the batch, and
+ *   a per-row FK trigger would cost more than the rest of the insert; `verify` re-checks them.
+ * - Ids come from the application (UUIDs), never from a global sequence, so the tables can be
+ *   distributed by account later.
+ * - Transfers and journal records are immutable: triggers refuse UPDATE and DELETE, and the hash
+ *   chain catches anyone who gets around the triggers.
+ */
+export const ledgerMigrations: Migration[] = [
+  {
+    name: '0001_ledger_init',
+    sql: `
+CREATE TABLE ledger_accounts (
+  id uuid PRIMARY KEY,
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  code integer NOT NULL CHECK (code BETWEEN 1 AND 65535),
+  owner_ref text CHECK (length(owner_ref) <= 128),
+  flags integer NOT NULL CHECK (flags BETWEEN 0 AND 3),
+  debits_pending bigint NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
+  debits_posted bigint NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
+  credits_pending bigint NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+  credits_posted bigint NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ledger_accounts_owner ON ledger_accounts (owner_ref) WHERE owner_ref IS NOT NULL;
+
+CREATE TABLE ledger_transfers (
+  id uuid PRIMARY KEY,
+  debit_account_id uuid NOT NULL,
+  credit_account_id uuid NOT NULL,
+  amount bigint NOT NULL CHECK (amount > 0),
+  currency text NOT NULL,
+  code integer NOT NULL,
+  flags integer NOT NULL,
+  pending_id uuid,
+  timeout_seconds integer NOT NULL DEFAULT 0,
+  expires_at bigint,
+  user_data text,
+  ts bigint NOT NULL,
+  CHECK (debit_account_id <> credit_account_id)
+);
+-- Ledger timestamps (µs) are unique and strictly increasing: the journal covers ranges of them.
+CREATE UNIQUE INDEX ledger_transfers_ts ON ledger_transfers (ts);
+-- A pending transfer resolves exactly once: at most one post/void/expiry may name it.
+CREATE UNIQUE INDEX ledger_transfers_resolution ON ledger_transfers (pending_id) WHERE pending_id IS NOT NULL;
+CREATE INDEX ledger_transfers_debit ON ledger_transfers (debit_account_id, ts);
+CREATE INDEX ledger_transfers_credit ON ledger_transfers (credit_account_id, ts);
+
+-- Failed ids are remembered so that a retry can never turn a failure into a success.
+CREATE TABLE ledger_transfer_failures (
+  id uuid PRIMARY KEY,
+  result text NOT NULL,
+  failed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Open holds with a timeout, for the expiry worker; a row leaves when its hold resolves.
+CREATE TABLE ledger_pending_expiries (
+  transfer_id uuid PRIMARY KEY,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX ledger_pending_expiries_due ON ledger_pending_expiries (expires_at);
+
+-- One record per committed batch: hash = sha256(prev_hash, seq, canonical transfers).
+CREATE TABLE ledger_journal (
+  seq bigint PRIMARY KEY,
+  prev_hash bytea NOT NULL,
+  hash bytea NOT NULL,
+  first_ts bigint NOT NULL,
+  last_ts bigint NOT NULL,
+  transfer_count integer NOT NULL CHECK (transfer_count > 0),
+  committed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The single serialisation point of the ledger: every batch locks this row first, which orders
+-- batches from all server processes into one chain and makes account deadlocks impossible.
+CREATE TABLE ledger_journal_head (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  seq bigint NOT NULL,
+  hash bytea NOT NULL,
+  last_ts bigint NOT NULL
+);
+INSERT INTO ledger_journal_head (seq, hash, last_ts) VALUES (0, decode(repeat('00', 32), 'hex'), 0);
+
+CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'ledger history is immutable: % on % refused', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER ledger_transfers_immutable BEFORE UPDATE OR DELETE ON ledger_transfers
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_journal_immutable BEFORE UPDATE OR DELETE ON ledger_journal
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON ledger_transfers
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_journal_no_truncate BEFORE TRUNCATE ON ledger_journal
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+`,
+  },
+];

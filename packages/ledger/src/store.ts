@@ -1,0 +1,256 @@
+/**
+ * PostgreSQL side of a batch: one transaction that locks the journal head, loads what the batch
+ * touches, applies it in memory (apply.ts), writes every row with set-based statements and
+ * commits once.
+ */
+import type pg from 'pg';
+import { applyBatch } from './apply.ts';
+import type { AccountState, BatchRequest, BatchState } from './apply.ts';
+import { batchHash } from './journal.ts';
+import type { Transfer, TransferOutcome, TransferResult } from './types.ts';
+
+export const TRANSFER_COLUMNS = `id, debit_account_id, credit_account_id, amount, currency, code, flags,
+  pending_id, timeout_seconds, expires_at, user_data, ts`;
+
+export interface TransferRow {
+  id: string;
+  debit_account_id: string;
+  credit_account_id: string;
+  amount: bigint;
+  currency: string;
+  code: number;
+  flags: number;
+  pending_id: string | null;
+  timeout_seconds: number;
+  expires_at: bigint | null;
+  user_data: string | null;
+  ts: bigint;
+}
+
+export function toTransfer(row: TransferRow): Transfer {
+  return {
+    id: row.id,
+    debitAccountId: row.debit_account_id,
+    creditAccountId: row.credit_account_id,
+    amount: row.amount,
+    currency: row.currency,
+    code: row.code,
+    flags: row.flags,
+    pendingId: row.pending_id,
+    timeoutSeconds: row.timeout_seconds,
+    timestamp: row.ts,
+    expiresAt: row.expires_at,
+    userData: row.user_data,
+  };
+}
+
+interface AccountRow {
+  id: string;
+  currency: string;
+  flags: number;
+  debits_pending: bigint;
+  debits_posted: bigint;
+  credits_pending: bigint;
+  credits_posted: bigint;
+}
+
+export interface CommittedBatch {
+  outcomes: TransferOutcome[][];
+  created: number;
+  seq: bigint | null;
+}
+
+/** Microseconds since the epoch from the wall clock. */
+export function nowMicros(): bigint {
+  return BigInt(Date.now()) * 1000n;
+}
+
+export async function commitBatch(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+  clock: () => bigint = nowMicros,
+): Promise<CommittedBatch> {
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  try {
+    const committed = await applyAndWrite(client, requests, clock);
+    await client.query('COMMIT');
+    return committed;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+async function applyAndWrite(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+  clock: () => bigint,
+): Promise<CommittedBatch> {
+  const head = (
+    await client.query<{ seq: bigint; hash: Buffer; last_ts: bigint }>({
+      name: 'ledger_lock_head',
+      text: 'SELECT seq, hash, last_ts FROM ledger_journal_head FOR UPDATE',
+    })
+  ).rows[0]!;
+
+  const ids = new Set<string>();
+  const pendingIds = new Set<string>();
+  for (const request of requests) {
+    for (const input of request.inputs) {
+      ids.add(input.id);
+      if (input.pendingId !== undefined) pendingIds.add(input.pendingId);
+    }
+  }
+  const lookupIds = [...new Set([...ids, ...pendingIds])];
+  // One client runs one query at a time; these three are sequential round trips.
+  const transferRows = await client.query<TransferRow>({
+    name: 'ledger_load_transfers',
+    text: `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::uuid[])`,
+    values: [lookupIds.filter(isUuidLike)],
+  });
+  const failureRows = await client.query<{ id: string; result: TransferResult }>({
+    name: 'ledger_load_failures',
+    text: 'SELECT id, result FROM ledger_transfer_failures WHERE id = ANY($1::uuid[])',
+    values: [[...ids].filter(isUuidLike)],
+  });
+  const resolvedRows = await client.query<{ pending_id: string }>({
+    name: 'ledger_load_resolved',
+    text: 'SELECT pending_id FROM ledger_transfers WHERE pending_id = ANY($1::uuid[])',
+    values: [[...pendingIds].filter(isUuidLike)],
+  });
+  const transfers = new Map(transferRows.rows.map((row) => [row.id, toTransfer(row)]));
+
+  const accountIds = new Set<string>();
+  for (const request of requests) {
+    for (const input of request.inputs) {
+      if (input.debitAccountId !== undefined) accountIds.add(input.debitAccountId);
+      if (input.creditAccountId !== undefined) accountIds.add(input.creditAccountId);
+      const pending = input.pendingId === undefined ? undefined : transfers.get(input.pendingId);
+      if (pending) {
+        accountIds.add(pending.debitAccountId);
+        accountIds.add(pending.creditAccountId);
+      }
+    }
+  }
+  // Locked in id order. The head lock already serialises batches; the row locks keep any other
+  // writer of ledger_accounts (there should be none) from racing the counters.
+  const accountRows = await client.query<AccountRow>({
+    name: 'ledger_lock_accounts',
+    text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
+             FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    values: [[...accountIds].filter(isUuidLike)],
+  });
+
+  const state: BatchState = {
+    accounts: new Map(accountRows.rows.map((row) => [row.id, toAccountState(row)])),
+    transfers,
+    resolvedPendingIds: new Set(resolvedRows.rows.map((row) => row.pending_id)),
+    failures: new Map(failureRows.rows.map((row) => [row.id, row.result])),
+  };
+  const wallClock = clock();
+  const firstTimestamp = wallClock > head.last_ts ? wallClock : head.last_ts + 1n;
+  const effects = applyBatch(requests, state, firstTimestamp);
+  const created = effects.created;
+
+  if (created.length > 0) {
+    await client.query({
+      name: 'ledger_insert_transfers',
+      text: `INSERT INTO ledger_transfers (${TRANSFER_COLUMNS})
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[],
+               $7::int[], $8::uuid[], $9::int[], $10::bigint[], $11::text[], $12::bigint[])`,
+      values: [
+        created.map((t) => t.id),
+        created.map((t) => t.debitAccountId),
+        created.map((t) => t.creditAccountId),
+        created.map((t) => t.amount.toString()),
+        created.map((t) => t.currency),
+        created.map((t) => t.code),
+        created.map((t) => t.flags),
+        created.map((t) => t.pendingId),
+        created.map((t) => t.timeoutSeconds),
+        created.map((t) => (t.expiresAt === null ? null : t.expiresAt.toString())),
+        created.map((t) => t.userData),
+        created.map((t) => t.timestamp.toString()),
+      ],
+    });
+    const accounts = effects.changedAccounts;
+    await client.query({
+      name: 'ledger_update_accounts',
+      text: `UPDATE ledger_accounts AS a
+                SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp, credits_posted = v.cpo
+               FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, dpo, cp, cpo)
+              WHERE a.id = v.id`,
+      values: [
+        accounts.map((a) => a.id),
+        accounts.map((a) => a.debitsPending.toString()),
+        accounts.map((a) => a.debitsPosted.toString()),
+        accounts.map((a) => a.creditsPending.toString()),
+        accounts.map((a) => a.creditsPosted.toString()),
+      ],
+    });
+  }
+  if (effects.failures.length > 0) {
+    await client.query({
+      name: 'ledger_insert_failures',
+      text: `INSERT INTO ledger_transfer_failures (id, result)
+             SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
+      values: [effects.failures.map((f) => f.id), effects.failures.map((f) => f.result)],
+    });
+  }
+  if (effects.expiring.length > 0) {
+    await client.query({
+      name: 'ledger_insert_expiries',
+      text: `INSERT INTO ledger_pending_expiries (transfer_id, expires_at)
+             SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
+      values: [effects.expiring.map((e) => e.id), effects.expiring.map((e) => e.expiresAt.toString())],
+    });
+  }
+  if (effects.resolved.length > 0) {
+    await client.query({
+      name: 'ledger_delete_expiries',
+      text: 'DELETE FROM ledger_pending_expiries WHERE transfer_id = ANY($1::uuid[])',
+      values: [effects.resolved],
+    });
+  }
+
+  let seq: bigint | null = null;
+  if (created.length > 0) {
+    seq = head.seq + 1n;
+    const hash = batchHash(head.hash, seq, created);
+    const lastTs = created[created.length - 1]!.timestamp;
+    await client.query({
+      name: 'ledger_append_journal',
+      text: `WITH record AS (
+               INSERT INTO ledger_journal (seq, prev_hash, hash, first_ts, last_ts, transfer_count)
+               VALUES ($1, $2, $3, $4, $5, $6))
+             UPDATE ledger_journal_head SET seq = $1, hash = $3, last_ts = $5`,
+      values: [
+        seq.toString(),
+        head.hash,
+        hash,
+        created[0]!.timestamp.toString(),
+        lastTs.toString(),
+        created.length,
+      ],
+    });
+  }
+  return { outcomes: effects.outcomes, created: created.length, seq };
+}
+
+function toAccountState(row: AccountRow): AccountState {
+  return {
+    id: row.id,
+    currency: row.currency,
+    flags: row.flags,
+    debitsPending: row.debits_pending,
+    debitsPosted: row.debits_posted,
+    creditsPending: row.credits_pending,
+    creditsPosted: row.credits_posted,
+  };
+}
+
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Malformed ids fail static validation; keep them out of `::uuid[]` casts. */
+function isUuidLike(value: string): boolean {
+  return UUID_LIKE.test(value);
+}

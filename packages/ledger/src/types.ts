@@ -1,0 +1,204 @@
+/**
+ * Public types of the ledger. Ids are UUID strings chosen by the client (UUIDv7 recommended so
+ * index inserts stay local); amounts are `bigint` minor units of the accounts' currency.
+ */
+
+export const AccountFlags = {
+  none: 0,
+  /** Customer money: the account may never be overdrawn (debits ≤ credits, pending included). */
+  debitsMustNotExceedCredits: 1 << 0,
+  /** A liability-side limit account: credits ≤ debits, pending included. */
+  creditsMustNotExceedDebits: 1 << 1,
+} as const;
+
+export const TransferFlags = {
+  none: 0,
+  /** This transfer and the next one in the same request succeed or fail together. */
+  linked: 1 << 0,
+  /** A hold: moves the amount into the pending counters until posted, voided or expired. */
+  pending: 1 << 1,
+  /** Posts (a part of) the pending transfer named by `pendingId`. */
+  postPending: 1 << 2,
+  /** Voids the pending transfer named by `pendingId`. */
+  voidPending: 1 << 3,
+  /** Set by the ledger only: a void created by the expiry worker. Never accepted from callers. */
+  expired: 1 << 4,
+} as const;
+
+export interface Account {
+  id: string;
+  currency: string;
+  /** What the account is for (chart of accounts code), 1..65535. */
+  code: number;
+  /** Owner reference (e.g. `user:0192…`, `system:fees`), ≤ 128 characters. */
+  ownerRef: string | null;
+  flags: number;
+  debitsPending: bigint;
+  debitsPosted: bigint;
+  creditsPending: bigint;
+  creditsPosted: bigint;
+  createdAt: Date;
+}
+
+export interface AccountBalance {
+  accountId: string;
+  currency: string;
+  debitsPending: bigint;
+  debitsPosted: bigint;
+  creditsPending: bigint;
+  creditsPosted: bigint;
+  /** credits posted − debits posted (for a credit-normal customer account: what they hold). */
+  postedBalance: bigint;
+  /** posted balance − debits pending: what the owner can spend now. */
+  availableBalance: bigint;
+}
+
+export interface CreateAccountInput {
+  id: string;
+  currency: string;
+  code: number;
+  ownerRef?: string | null;
+  flags?: number;
+}
+
+export type CreateAccountResult = 'ok' | 'exists' | 'existsWithDifferentFields' | 'invalid';
+
+export interface TransferInput {
+  id: string;
+  /** For post/void this may be omitted (taken from the pending transfer); if given it must match. */
+  debitAccountId?: string;
+  creditAccountId?: string;
+  /**
+   * Required and > 0 for single-phase and pending transfers. For post-pending: omitted means the
+   * full pending amount; a smaller amount posts part and releases the rest. Ignored for void.
+   */
+  amount?: bigint;
+  /** ISO 4217 code; must equal both accounts' currency. Optional for post/void. */
+  currency?: string;
+  /** Why the money moves (1..65535), e.g. top-up, transfer, fee. */
+  code: number;
+  flags?: number;
+  /** Required for post-pending and void-pending. */
+  pendingId?: string;
+  /** Pending only: seconds until the hold expires and is voided by the expiry worker; 0/omitted = never. */
+  timeoutSeconds?: number;
+  /** Free text for the caller (a reference, a JSON blob), ≤ 512 characters. */
+  userData?: string;
+}
+
+export interface Transfer {
+  id: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: bigint;
+  currency: string;
+  code: number;
+  flags: number;
+  pendingId: string | null;
+  timeoutSeconds: number;
+  /** Microseconds since the Unix epoch, unique and strictly increasing across the ledger. */
+  timestamp: bigint;
+  expiresAt: bigint | null;
+  userData: string | null;
+}
+
+/**
+ * The outcome of one transfer, in precedence order (the first that applies is returned):
+ *
+ * 1. Static validation, from the input alone (never remembered: the same input always fails the
+ *    same way): `invalidId`, `invalidFlags`, `invalidCode`, `accountIdRequired`,
+ *    `accountsMustBeDifferent`, `pendingIdRequired`, `pendingIdMustBeAbsent`,
+ *    `amountMustBePositive`, `currencyRequired`, `timeoutReservedForPending`, `invalidTimeout`,
+ *    `userDataTooLong`, `linkedChainOpen`.
+ * 2. History: `idAlreadyFailed` (this id failed before: a retry never flips the outcome),
+ *    `exists` (same id, same fields: the first result stands, treat as ok),
+ *    `existsWithDifferentFields`.
+ * 3. References: `pendingNotFound`, `pendingNotPending`, `accountNotFound`, `currencyMismatch`,
+ *    `pendingAccountsMismatch`, `pendingAlreadyResolved`, `pendingExpired`,
+ *    `postAmountExceedsPending`.
+ * 4. Balances: `overflow`, `insufficientFunds` (debit account flagged debitsMustNotExceedCredits —
+ *    TigerBeetle's exceeds_credits), `exceedsDebits` (credit account flagged
+ *    creditsMustNotExceedDebits).
+ * 5. Chain: `linkedEventFailed` (another transfer of the same linked chain failed).
+ *
+ * `ok` and `exists` mean the transfer is durable. Every state-dependent failure (groups 3–5) is
+ * remembered, so `idAlreadyFailed` answers any later attempt with the same id.
+ */
+export type TransferResult =
+  | 'ok'
+  | 'exists'
+  | 'existsWithDifferentFields'
+  | 'idAlreadyFailed'
+  | 'invalidId'
+  | 'invalidFlags'
+  | 'invalidCode'
+  | 'accountIdRequired'
+  | 'currencyRequired'
+  | 'invalidTimeout'
+  | 'amountMustBePositive'
+  | 'accountsMustBeDifferent'
+  | 'pendingIdRequired'
+  | 'pendingIdMustBeAbsent'
+  | 'timeoutReservedForPending'
+  | 'userDataTooLong'
+  | 'linkedChainOpen'
+  | 'accountNotFound'
+  | 'currencyMismatch'
+  | 'pendingNotFound'
+  | 'pendingNotPending'
+  | 'pendingAccountsMismatch'
+  | 'pendingAlreadyResolved'
+  | 'pendingExpired'
+  | 'postAmountExceedsPending'
+  | 'overflow'
+  | 'insufficientFunds'
+  | 'exceedsDebits'
+  | 'linkedEventFailed';
+
+export interface TransferOutcome {
+  id: string;
+  result: TransferResult;
+  /** The committed transfer for `ok` and `exists`. */
+  transfer?: Transfer;
+  /** For `idAlreadyFailed`: the result of the first attempt. */
+  failedWith?: TransferResult;
+}
+
+/** Raised (as a rejected promise) when the batch queue is full: the caller should back off. */
+export class LedgerOverloadedError extends Error {
+  readonly code = 'overloaded';
+  constructor() {
+    super('ledger queue is full');
+  }
+}
+
+/** Raised when the ledger is shutting down and no longer accepts work. */
+export class LedgerClosedError extends Error {
+  readonly code = 'closed';
+  constructor() {
+    super('ledger is shutting down');
+  }
+}
+
+export interface TransferPage {
+  transfers: Transfer[];
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  batches: number;
+  transfers: number;
+  accounts: number;
+  /** Per currency: total debits and credits posted (must be equal). */
+  trialBalance: {
+    currency: string;
+    debitsPosted: bigint;
+    creditsPosted: bigint;
+    debitsPending: bigint;
+    creditsPending: bigint;
+  }[];
+  /** The first broken place, described for a human, when ok is false. */
+  problems: string[];
+}
