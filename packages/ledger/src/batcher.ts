@@ -15,6 +15,7 @@ export interface BatcherOptions {
   maxBatchTransfers: number;
   /** Most transfers waiting; beyond it callers get LedgerOverloadedError at once. */
   maxQueuedTransfers: number;
+  clock: () => bigint;
   onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
 }
 
@@ -112,6 +113,7 @@ export class Batcher {
         committed = await commitBatch(
           client,
           batch.map((p) => p.request),
+          this.options.clock,
         );
         client.release();
       } catch (error) {

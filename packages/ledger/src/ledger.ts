@@ -22,6 +22,8 @@ export interface LedgerOptions {
   /** How often the expiry worker looks for holds past their timeout; 0 turns it off. */
   expiryIntervalMs?: number;
   onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
+  /** Ledger time source in µs since the epoch; tests drive expiry with a fake one. */
+  clock?: () => bigint;
 }
 
 const MAX_ACCOUNTS_PER_CALL = 8190;
@@ -51,12 +53,15 @@ export class Ledger {
   private readonly batcher: Batcher;
   private expiryTimer: NodeJS.Timeout | null = null;
   private expiryRun: Promise<unknown> | null = null;
+  private readonly clock: () => bigint;
 
   private constructor(
     private readonly pool: pg.Pool,
     options: LedgerOptions,
   ) {
+    this.clock = options.clock ?? nowMicros;
     this.batcher = new Batcher(pool, {
+      clock: this.clock,
       maxBatchTransfers: options.maxBatchTransfers ?? 4096,
       maxQueuedTransfers: options.maxQueuedTransfers ?? 50_000,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
@@ -194,7 +199,7 @@ export class Ledger {
   async expirePending(limit = EXPIRY_SWEEP_LIMIT): Promise<number> {
     const { rows } = await this.pool.query<{ transfer_id: string }>(
       `SELECT transfer_id FROM ledger_pending_expiries WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-      [nowMicros().toString(), limit],
+      [this.clock().toString(), limit],
     );
     if (rows.length === 0) return 0;
     const voids: TransferInput[] = rows.map((row) => ({

@@ -36,19 +36,21 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
 
   const chain = await verifyChain(client, note);
 
-  const trialBalance = (
-    await client.query<{ currency: string; dp: bigint; dpo: bigint; cp: bigint; cpo: bigint }>(
-      `SELECT currency, sum(debits_pending)::bigint AS dp, sum(debits_posted)::bigint AS dpo,
-              sum(credits_pending)::bigint AS cp, sum(credits_posted)::bigint AS cpo
+  const trialBalance =
+    // Sums over many accounts can pass 2^63: add up as numeric, read back as text → bigint.
+    (
+      await client.query<{ currency: string; dp: string; dpo: string; cp: string; cpo: string }>(
+        `SELECT currency, sum(debits_pending)::text AS dp, sum(debits_posted)::text AS dpo,
+              sum(credits_pending)::text AS cp, sum(credits_posted)::text AS cpo
          FROM ledger_accounts GROUP BY currency ORDER BY currency`,
-    )
-  ).rows.map((row) => ({
-    currency: row.currency,
-    debitsPosted: row.dpo,
-    creditsPosted: row.cpo,
-    debitsPending: row.dp,
-    creditsPending: row.cp,
-  }));
+      )
+    ).rows.map((row) => ({
+      currency: row.currency,
+      debitsPosted: BigInt(row.dpo),
+      creditsPosted: BigInt(row.cpo),
+      debitsPending: BigInt(row.dp),
+      creditsPending: BigInt(row.cp),
+    }));
   for (const line of trialBalance) {
     if (line.debitsPosted !== line.creditsPosted || line.debitsPending !== line.creditsPending) {
       note(
@@ -99,8 +101,8 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
   const flagViolations = await client.query<{ id: string; rule: string }>(
     `SELECT id::text, CASE WHEN flags & 1 <> 0 THEN 'debits exceed credits' ELSE 'credits exceed debits' END AS rule
        FROM ledger_accounts
-      WHERE (flags & 1 <> 0 AND debits_pending + debits_posted > credits_posted)
-         OR (flags & 2 <> 0 AND credits_pending + credits_posted > debits_posted)
+      WHERE (flags & 1 <> 0 AND debits_pending::numeric + debits_posted > credits_posted)
+         OR (flags & 2 <> 0 AND credits_pending::numeric + credits_posted > debits_posted)
       ORDER BY id LIMIT 10`,
   );
   for (const row of flagViolations.rows) note(`account ${row.id} breaks its flags: ${row.rule}`);
