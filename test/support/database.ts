@@ -3,8 +3,6 @@ import type pg from 'pg';
 import { inject } from 'vitest';
 import { createClient, createPool, quoteIdent, withDatabase } from '@qianbao/db';
 
-const TEMPLATE_DATABASE = 'qianbao_test_template';
-
 export interface TestDatabase {
   /** Connection string of this test's own database. */
   url: string;
@@ -15,11 +13,13 @@ export interface TestDatabase {
 /** A fresh, migrated database of its own for one test file (or one test). */
 export async function createTestDatabase(poolMax = 10): Promise<TestDatabase> {
   const serverUrl = inject('databaseServerUrl');
-  const name = `qianbao_test_${randomBytes(6).toString('hex')}`;
+  const template = inject('templateDatabase');
+  // Same prefix as the template (the run's pid), so the run's teardown finds and drops it.
+  const name = `${template.replace(/template$/, '')}${randomBytes(6).toString('hex')}`;
   const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test');
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DATABASE)}`);
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
   } finally {
     await admin.end();
   }

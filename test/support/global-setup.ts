@@ -10,7 +10,9 @@ import {
 } from '@qianbao/db';
 import { allMigrations } from '@qianbao/server/migrations';
 
-export const TEMPLATE_DATABASE = 'qianbao_test_template';
+/** Databases of this run carry its pid, so runs side by side never drop each other's. */
+const RUN_PREFIX = `qianbao_test_${process.pid}_`;
+const TEMPLATE_DATABASE = `${RUN_PREFIX}template`;
 
 /**
  * Before any test file runs: find a PostgreSQL (DATABASE_URL, or start the embedded one under
@@ -22,18 +24,25 @@ export default async function setup(project: TestProject) {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const port = Number(process.env.QIANBAO_TEST_PG_PORT ?? 54330);
-    const pg = await startEmbeddedPostgres({ dataDir: path.resolve('data/test-pg'), port });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.resolve('data/test-pg'),
+      port,
+      reuseRunning: true,
+    });
     serverUrl = pg.connectionString;
     stop = pg.stop;
   }
   const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test-setup');
   await admin.connect();
-  // Drop databases left by an earlier interrupted run, then rebuild the template from scratch.
+  // Drop databases left by earlier runs whose process is gone (killed before its teardown).
   const stale = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'qianbao_test_%'`,
+    `SELECT datname FROM pg_database WHERE datname LIKE 'qianbao\\_test\\_%'`,
   );
   for (const { datname } of stale.rows) {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    const pid = Number.parseInt(datname.split('_')[2] ?? '', 10);
+    if (Number.isSafeInteger(pid) && !isAlive(pid)) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    }
   }
   await admin.query(`CREATE DATABASE ${quoteIdent(TEMPLATE_DATABASE)}`);
   const templatePool = createPool({ connectionString: withDatabase(serverUrl, TEMPLATE_DATABASE), max: 1 });
@@ -42,13 +51,34 @@ export default async function setup(project: TestProject) {
   await admin.end();
 
   project.provide('databaseServerUrl', serverUrl);
+  project.provide('templateDatabase', TEMPLATE_DATABASE);
   return async () => {
+    const cleanup = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test-teardown');
+    await cleanup.connect();
+    const mine = await cleanup.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [RUN_PREFIX],
+    );
+    for (const { datname } of mine.rows) {
+      await cleanup.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    }
+    await cleanup.end();
     if (stop) await stop();
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseServerUrl: string;
+    templateDatabase: string;
   }
 }

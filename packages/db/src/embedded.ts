@@ -9,6 +9,11 @@ export interface EmbeddedPostgresOptions {
   /** Never 5432: a system PostgreSQL may already listen there. */
   port: number;
   onLog?: (message: string) => void;
+  /**
+   * When a live server already runs on this data directory, use it instead of stopping it (test
+   * runs side by side share one server; only the one that started it stops it).
+   */
+  reuseRunning?: boolean;
 }
 
 export interface RunningPostgres {
@@ -39,11 +44,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     // Durable commits stay on (fsync, synchronous_commit): this is a ledger.
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ],
     onLog: log,
     onError: (error) => log(String(error)),
   });
 
+  const running = runningServerPid(dataDir);
+  if (running !== null && options.reuseRunning) {
+    return {
+      connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+      stop: async () => {},
+    };
+  }
   await stopLeftoverServer(dataDir, log);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     // A half-initialised directory (killed during initdb) cannot be reused.
@@ -62,6 +81,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/** The pid of a live PostgreSQL server on this data directory, if there is one. */
+export function runningServerPid(dataDir: string): number | null {
+  const pidFile = path.join(path.resolve(dataDir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  return Number.isSafeInteger(pid) && pid > 0 && isAlive(pid) && isPostgres(pid) ? pid : null;
 }
 
 async function stopLeftoverServer(dataDir: string, log: (message: string) => void): Promise<void> {

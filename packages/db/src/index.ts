@@ -1,3 +1,8 @@
 export { createPool, createClient, pgTypes, withDatabase, quoteIdent, type PoolOptions } from './pool.ts';
-export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded.ts';
+export {
+  startEmbeddedPostgres,
+  runningServerPid,
+  type EmbeddedPostgresOptions,
+  type RunningPostgres,
+} from './embedded.ts';
 export { migrate, type Migration } from './migrate.ts';

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { GENESIS_HASH, batchHash } from './journal.ts';
 import { TRANSFER_COLUMNS, toTransfer } from './store.ts';
 import type { TransferRow } from './store.ts';
-import type { VerifyReport } from './types.ts';
+import type { Transfer, VerifyReport } from './types.ts';
 
 const JOURNAL_PAGE = 500;
 const MAX_PROBLEMS = 20;
@@ -175,29 +175,16 @@ async function verifyChain(
     let cursor = 0;
     for (const record of records) {
       batches++;
-      const covered = [];
+      const covered: Transfer[] = [];
       while (cursor < page.length && page[cursor]!.timestamp <= record.last_ts) covered.push(page[cursor++]!);
       transfers += covered.length;
-      if (broken) continue;
-      const where = `journal record ${record.seq}`;
-      if (record.seq !== previousSeq + 1n) {
-        note(`${where}: sequence jumps from ${previousSeq} (a record is missing)`);
-        broken = true;
-      } else if (!record.prev_hash.equals(previousHash)) {
-        note(`${where}: previous-hash link does not match record ${previousSeq}`);
-        broken = true;
-      } else if (record.first_ts <= previousLastTs) {
-        note(`${where}: overlaps the previous record's time range`);
-        broken = true;
-      } else if (covered.length !== record.transfer_count) {
-        note(
-          `${where}: covers ${covered.length} transfers but recorded ${record.transfer_count} (added or removed rows)`,
-        );
-        broken = true;
-      } else if (!batchHash(previousHash, record.seq, covered).equals(record.hash)) {
-        note(
-          `${where}: hash does not match its transfers (a transfer was changed); first transfer ${covered[0]?.id}`,
-        );
+      // After the first break keep walking (to count) but report nothing more: later links would
+      // only repeat the same damage.
+      const problem = broken
+        ? null
+        : checkRecord(record, covered, { previousSeq, previousHash, previousLastTs });
+      if (problem) {
+        note(`journal record ${record.seq}: ${problem}`);
         broken = true;
       }
       previousHash = record.hash;
@@ -221,4 +208,23 @@ async function verifyChain(
     );
   }
   return { batches, transfers };
+}
+
+function checkRecord(
+  record: { seq: bigint; prev_hash: Buffer; hash: Buffer; first_ts: bigint; transfer_count: number },
+  covered: readonly Transfer[],
+  previous: { previousSeq: bigint; previousHash: Buffer; previousLastTs: bigint },
+): string | null {
+  if (record.seq !== previous.previousSeq + 1n)
+    return `sequence jumps from ${previous.previousSeq} (a record is missing)`;
+  if (!record.prev_hash.equals(previous.previousHash))
+    return `previous-hash link does not match record ${previous.previousSeq}`;
+  if (record.first_ts <= previous.previousLastTs) return "overlaps the previous record's time range";
+  if (covered.length !== record.transfer_count) {
+    return `covers ${covered.length} transfers but recorded ${record.transfer_count} (added or removed rows)`;
+  }
+  if (!batchHash(previous.previousHash, record.seq, covered).equals(record.hash)) {
+    return `hash does not match its transfers (a transfer was changed); first transfer ${covered[0]?.id}`;
+  }
+  return null;
 }
