@@ -106,17 +106,17 @@ async function applyAndWrite(
   const transferRows = await client.query<TransferRow>({
     name: 'ledger_load_transfers',
     text: `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::uuid[])`,
-    values: [lookupIds.filter(isUuidLike)],
+    values: [plainArray(lookupIds.filter(isUuidLike))],
   });
   const failureRows = await client.query<{ id: string; result: TransferResult }>({
     name: 'ledger_load_failures',
     text: 'SELECT id, result FROM ledger_transfer_failures WHERE id = ANY($1::uuid[])',
-    values: [[...ids].filter(isUuidLike)],
+    values: [plainArray([...ids].filter(isUuidLike))],
   });
   const resolvedRows = await client.query<{ pending_id: string }>({
     name: 'ledger_load_resolved',
     text: 'SELECT pending_id FROM ledger_transfers WHERE pending_id = ANY($1::uuid[])',
-    values: [[...pendingIds].filter(isUuidLike)],
+    values: [plainArray([...pendingIds].filter(isUuidLike))],
   });
   const transfers = new Map(transferRows.rows.map((row) => [row.id, toTransfer(row)]));
 
@@ -132,13 +132,13 @@ async function applyAndWrite(
       }
     }
   }
-  // Locked in id order. The head lock already serialises batches; the row locks keep any other
-  // writer of ledger_accounts (there should be none) from racing the counters.
+  // No FOR UPDATE: only ledger batches write the counters, and they all hold the journal-head
+  // lock, so these rows cannot change under us. (Row locks here cost a write per account.)
   const accountRows = await client.query<AccountRow>({
     name: 'ledger_lock_accounts',
     text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
-             FROM ledger_accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    values: [[...accountIds].filter(isUuidLike)],
+             FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
+    values: [plainArray([...accountIds].filter(isUuidLike))],
   });
 
   const state: BatchState = {
@@ -159,18 +159,18 @@ async function applyAndWrite(
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[],
                $7::int[], $8::uuid[], $9::int[], $10::bigint[], $11::text[], $12::bigint[])`,
       values: [
-        created.map((t) => t.id),
-        created.map((t) => t.debitAccountId),
-        created.map((t) => t.creditAccountId),
-        created.map((t) => t.amount.toString()),
-        created.map((t) => t.currency),
-        created.map((t) => t.code),
-        created.map((t) => t.flags),
-        created.map((t) => t.pendingId),
-        created.map((t) => t.timeoutSeconds),
-        created.map((t) => (t.expiresAt === null ? null : t.expiresAt.toString())),
-        created.map((t) => t.userData),
-        created.map((t) => t.timestamp.toString()),
+        plainArray(created.map((t) => t.id)),
+        plainArray(created.map((t) => t.debitAccountId)),
+        plainArray(created.map((t) => t.creditAccountId)),
+        plainArray(created.map((t) => t.amount)),
+        plainArray(created.map((t) => t.currency)),
+        plainArray(created.map((t) => t.code)),
+        plainArray(created.map((t) => t.flags)),
+        plainArray(created.map((t) => t.pendingId)),
+        plainArray(created.map((t) => t.timeoutSeconds)),
+        plainArray(created.map((t) => t.expiresAt)),
+        textArray(created.map((t) => t.userData)),
+        plainArray(created.map((t) => t.timestamp)),
       ],
     });
     const accounts = effects.changedAccounts;
@@ -181,11 +181,11 @@ async function applyAndWrite(
                FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, dpo, cp, cpo)
               WHERE a.id = v.id`,
       values: [
-        accounts.map((a) => a.id),
-        accounts.map((a) => a.debitsPending.toString()),
-        accounts.map((a) => a.debitsPosted.toString()),
-        accounts.map((a) => a.creditsPending.toString()),
-        accounts.map((a) => a.creditsPosted.toString()),
+        plainArray(accounts.map((a) => a.id)),
+        plainArray(accounts.map((a) => a.debitsPending)),
+        plainArray(accounts.map((a) => a.debitsPosted)),
+        plainArray(accounts.map((a) => a.creditsPending)),
+        plainArray(accounts.map((a) => a.creditsPosted)),
       ],
     });
   }
@@ -194,7 +194,10 @@ async function applyAndWrite(
       name: 'ledger_insert_failures',
       text: `INSERT INTO ledger_transfer_failures (id, result)
              SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
-      values: [effects.failures.map((f) => f.id), effects.failures.map((f) => f.result)],
+      values: [
+        plainArray(effects.failures.map((f) => f.id)),
+        plainArray(effects.failures.map((f) => f.result)),
+      ],
     });
   }
   if (effects.expiring.length > 0) {
@@ -202,14 +205,17 @@ async function applyAndWrite(
       name: 'ledger_insert_expiries',
       text: `INSERT INTO ledger_pending_expiries (transfer_id, expires_at)
              SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
-      values: [effects.expiring.map((e) => e.id), effects.expiring.map((e) => e.expiresAt.toString())],
+      values: [
+        plainArray(effects.expiring.map((e) => e.id)),
+        plainArray(effects.expiring.map((e) => e.expiresAt)),
+      ],
     });
   }
   if (effects.resolved.length > 0) {
     await client.query({
       name: 'ledger_delete_expiries',
       text: 'DELETE FROM ledger_pending_expiries WHERE transfer_id = ANY($1::uuid[])',
-      values: [effects.resolved],
+      values: [plainArray(effects.resolved)],
     });
   }
 
@@ -253,4 +259,34 @@ const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** Malformed ids fail static validation; keep them out of `::uuid[]` casts. */
 function isUuidLike(value: string): boolean {
   return UUID_LIKE.test(value);
+}
+
+/**
+ * PostgreSQL array literals built directly. node-pg's generic encoder quotes and regex-escapes
+ * every element; for the tens of thousands of elements in a batch that cost sits on the
+ * critical path. Only for values that need no quoting: UUIDs, numbers, currency codes, result
+ * names — all validated before they get here.
+ */
+function plainArray(values: readonly (string | number | bigint | null)[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ',';
+    literal += value === null || value === undefined ? 'NULL' : String(value);
+  }
+  return `${literal}}`;
+}
+
+/** Array literal for free text: every element quoted, backslashes and quotes escaped. */
+function textArray(values: readonly (string | null)[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ',';
+    literal +=
+      value === null || value === undefined
+        ? 'NULL'
+        : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  }
+  return `${literal}}`;
 }
