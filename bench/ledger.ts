@@ -1,0 +1,312 @@
+/**
+ * Ledger benchmark: `npx qianbao bench ledger [--seconds 20] [--concurrency 4000] [--pgbench-seconds 30]`.
+ *
+ * Workloads, each on fresh accounts in one database, driving `Ledger.createTransfers` directly
+ * with many concurrent single-transfer requests (as many HTTP handlers would):
+ *   (a) uniform   — 10,000 customer accounts, random pairs
+ *   (b) hot       — every transfer credits one merchant account
+ *   (c) two-phase — a hold then its post (2 transfers per pair)
+ * Then, on the same PostgreSQL server, pgbench's TPC-B-like script with 8 clients, and the ratio
+ * ledger ÷ pgbench for each workload. Durable commits only: the run stops if fsync or
+ * synchronous_commit is off. Figures, not a test: it never fails on timing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type pg from 'pg';
+import {
+  createClient,
+  createPool,
+  migrate,
+  quoteIdent,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '@qianbao/db';
+import { AccountFlags, Ledger, TransferFlags, newId } from '@qianbao/ledger';
+import type { TransferInput } from '@qianbao/ledger';
+import { allMigrations } from '@qianbao/server/migrations';
+
+const ACCOUNTS = 10_000;
+const BENCH_DATABASE = 'qianbao_bench';
+const PGBENCH_DATABASE = 'qianbao_pgbench';
+
+interface Figures {
+  name: string;
+  transfers: number;
+  seconds: number;
+  transfersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  averageBatch: number;
+}
+
+export default async function run(args: readonly string[] = []): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      seconds: { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '4000' },
+      'pgbench-seconds': { type: 'string', default: '30' },
+      'max-batch': { type: 'string', default: '4096' },
+    },
+  });
+  const seconds = positive(values.seconds, 'seconds');
+  const concurrency = positive(values.concurrency, 'concurrency');
+  const pgbenchSeconds = positive(values['pgbench-seconds'], 'pgbench-seconds');
+  const maxBatch = positive(values['max-batch'], 'max-batch');
+
+  const server = await databaseServer();
+  try {
+    const pool = await freshDatabase(server.url, BENCH_DATABASE);
+    await checkDurability(pool);
+    await migrate(pool, allMigrations);
+    const ledger = await Ledger.open(pool, {
+      expiryIntervalMs: 0,
+      maxBatchTransfers: maxBatch,
+      maxQueuedTransfers: concurrency * 2 + maxBatch,
+    });
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ` +
+        `node ${process.version}; ${seconds} s per workload, ${concurrency} concurrent requests, batches ≤ ${maxBatch}`,
+    );
+    const results: Figures[] = [];
+    try {
+      results.push(await uniform(ledger, { seconds, concurrency }));
+      results.push(await hotAccount(ledger, { seconds, concurrency }));
+      results.push(await twoPhase(ledger, { seconds, concurrency }));
+    } finally {
+      await ledger.close();
+      await pool.end();
+    }
+
+    const pgbench = runPgbench(server.url, pgbenchSeconds);
+    console.log('\nworkload          transfers/s   p50 ms   p99 ms   avg batch   ÷ pgbench');
+    for (const r of results) {
+      const ratio = pgbench ? (r.transfersPerSecond / pgbench.tps).toFixed(2) + '×' : 'n/a';
+      console.log(
+        `${r.name.padEnd(16)} ${fmt(r.transfersPerSecond, 12)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms
+          .toFixed(1)
+          .padStart(8)} ${fmt(r.averageBatch, 11)}   ${ratio}`,
+      );
+    }
+    if (pgbench) console.log(`pgbench TPC-B    ${fmt(pgbench.tps, 12)} tps (8 clients, ${pgbenchSeconds} s)`);
+    const [a, b] = results;
+    if (a && b) console.log(`hot ÷ uniform: ${(b.transfersPerSecond / a.transfersPerSecond).toFixed(2)}×`);
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Load {
+  seconds: number;
+  concurrency: number;
+}
+
+async function uniform(ledger: Ledger, load: Load): Promise<Figures> {
+  const customers = await fundedCustomers(ledger, ACCOUNTS, 'CNY');
+  return drive('uniform', ledger, load, () => {
+    const from = pick(customers);
+    let to = pick(customers);
+    while (to === from) to = pick(customers);
+    return [transfer(from, to, 1n)];
+  });
+}
+
+async function hotAccount(ledger: Ledger, load: Load): Promise<Figures> {
+  const customers = await fundedCustomers(ledger, ACCOUNTS, 'CNY');
+  const merchant = newId();
+  await ledger.createAccounts([
+    { id: merchant, currency: 'CNY', code: 200, flags: AccountFlags.debitsMustNotExceedCredits },
+  ]);
+  return drive('hot account', ledger, load, () => [transfer(pick(customers), merchant, 1n)]);
+}
+
+async function twoPhase(ledger: Ledger, load: Load): Promise<Figures> {
+  const customers = await fundedCustomers(ledger, ACCOUNTS, 'CNY');
+  // One pair = two requests (hold, then post), timed together; counts as two transfers.
+  return drive(
+    'pending + post',
+    ledger,
+    load,
+    () => {
+      const from = pick(customers);
+      let to = pick(customers);
+      while (to === from) to = pick(customers);
+      return [{ ...transfer(from, to, 1n), flags: TransferFlags.pending, timeoutSeconds: 600 }];
+    },
+    (hold) => [{ id: newId(), pendingId: hold.id, code: 3, flags: TransferFlags.postPending }],
+  );
+}
+
+async function drive(
+  name: string,
+  ledger: Ledger,
+  load: Load,
+  next: () => TransferInput[],
+  followUp?: (first: TransferInput) => TransferInput[],
+): Promise<Figures> {
+  const latencies: number[] = [];
+  let transfers = 0;
+  const batchesBefore = ledger.stats().batches;
+  const createdBefore = ledger.stats().transfers;
+  const startedAt = performance.now();
+  const endAt = startedAt + load.seconds * 1000;
+  async function worker() {
+    while (performance.now() < endAt) {
+      const requestStartedAt = performance.now();
+      const first = next();
+      const outcomes = await ledger.createTransfers(first);
+      expectOk(outcomes);
+      transfers += first.length;
+      if (followUp) {
+        const second = followUp(first[0]!);
+        expectOk(await ledger.createTransfers(second));
+        transfers += second.length;
+      }
+      latencies.push(performance.now() - requestStartedAt);
+    }
+  }
+  await Promise.all(Array.from({ length: load.concurrency }, worker));
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  latencies.sort((x, y) => x - y);
+  const batches = ledger.stats().batches - batchesBefore;
+  const figures: Figures = {
+    name,
+    transfers,
+    seconds: elapsedSeconds,
+    transfersPerSecond: transfers / elapsedSeconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    averageBatch: (ledger.stats().transfers - createdBefore) / Math.max(1, batches),
+  };
+  console.log(
+    `${name}: ${fmt(figures.transfersPerSecond, 0)} transfers/s, p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms`,
+  );
+  return figures;
+}
+
+async function fundedCustomers(ledger: Ledger, count: number, currency: string): Promise<string[]> {
+  const bank = newId();
+  await ledger.createAccounts([{ id: bank, currency, code: 1 }]);
+  const ids = Array.from({ length: count }, () => newId());
+  for (let i = 0; i < ids.length; i += 4000) {
+    const slice = ids.slice(i, i + 4000);
+    await ledger.createAccounts(
+      slice.map((id) => ({ id, currency, code: 100, flags: AccountFlags.debitsMustNotExceedCredits })),
+    );
+    expectOk(await ledger.createTransfers(slice.map((id) => transfer(bank, id, 1_000_000_00n))));
+  }
+  return ids;
+}
+
+function transfer(debitAccountId: string, creditAccountId: string, amount: bigint): TransferInput {
+  return { id: newId(), debitAccountId, creditAccountId, amount, currency: 'CNY', code: 2 };
+}
+
+function expectOk(outcomes: readonly { result: string }[]): void {
+  for (const outcome of outcomes) {
+    if (outcome.result !== 'ok') throw new Error(`benchmark transfer failed: ${outcome.result}`);
+  }
+}
+
+/** pgbench's TPC-B-like script, 8 clients, on its own database of the same server. */
+function runPgbench(serverUrl: string, seconds: number): { tps: number } | null {
+  const binary = ['/usr/bin/pgbench', '/usr/lib/postgresql/15/bin/pgbench'].find((p) => existsSync(p));
+  if (!binary) {
+    console.log('pgbench not found (Debian package postgresql-client): no comparison');
+    return null;
+  }
+  const url = new URL(withDatabase(serverUrl, PGBENCH_DATABASE));
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const connection = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
+  const createdb = spawnSync(
+    'psql',
+    [
+      ...connection,
+      '-d',
+      'postgres',
+      '-qc',
+      `DROP DATABASE IF EXISTS ${PGBENCH_DATABASE}`,
+      '-c',
+      `CREATE DATABASE ${PGBENCH_DATABASE}`,
+    ],
+    { env, encoding: 'utf8' },
+  );
+  if (createdb.status !== 0) throw new Error(`could not create the pgbench database: ${createdb.stderr}`);
+  const init = spawnSync(binary, [...connection, '-i', '-q', '-s', '8', PGBENCH_DATABASE], {
+    env,
+    encoding: 'utf8',
+  });
+  if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
+  console.log(`pgbench: TPC-B-like, 8 clients, 2 threads, ${seconds} s …`);
+  const bench = spawnSync(
+    binary,
+    [...connection, '-c', '8', '-j', '2', '-T', String(seconds), PGBENCH_DATABASE],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
+  const match = /tps = ([\d.]+)/.exec(bench.stdout);
+  if (bench.status !== 0 || !match) throw new Error(`pgbench failed: ${bench.stderr}`);
+  return { tps: Number.parseFloat(match[1]!) };
+}
+
+async function databaseServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const port = Number.parseInt(process.env.QIANBAO_BENCH_PG_PORT ?? '54331', 10);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.resolve('data/bench-pg'),
+    port,
+    reuseRunning: true,
+  });
+  console.log(`embedded PostgreSQL on port ${port} (data/bench-pg)`);
+  return { url: server.connectionString, stop: server.stop };
+}
+
+async function freshDatabase(serverUrl: string, name: string): Promise<pg.Pool> {
+  const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-bench');
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  await admin.end();
+  return createPool({
+    connectionString: withDatabase(serverUrl, name),
+    max: 4,
+    applicationName: 'qianbao-bench',
+  });
+}
+
+async function checkDurability(pool: pg.Pool): Promise<void> {
+  const settings: Record<string, string> = {};
+  for (const name of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+    settings[name] = (
+      await pool.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])
+    ).rows[0]!.value;
+  }
+  console.log(`durability: fsync=${settings.fsync}, synchronous_commit=${settings.synchronous_commit}`);
+  if (settings.fsync !== 'on' || settings.synchronous_commit !== 'on') {
+    throw new Error('the benchmark only measures durable commits: turn fsync and synchronous_commit on');
+  }
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)]!;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
+
+function fmt(value: number, width: number): string {
+  return Math.round(value).toLocaleString('en-US').padStart(width);
+}
+
+function positive(text: string | undefined, name: string): number {
+  const value = Number.parseInt(text ?? '', 10);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive whole number`);
+  return value;
+}
