@@ -263,7 +263,7 @@ async function databaseServer(): Promise<{ url: string; stop: () => Promise<void
     reuseRunning: true,
   });
   console.log(`embedded PostgreSQL on port ${port} (data/bench-pg)`);
-  return { url: server.connectionString, stop: server.stop };
+  return { url: server.connectionString, stop: () => server.stop() };
 }
 
 async function freshDatabase(serverUrl: string, name: string): Promise<pg.Pool> {

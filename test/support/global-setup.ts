@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
       reuseRunning: true,
     });
     serverUrl = pg.connectionString;
-    stop = pg.stop;
+    stop = () => pg.stop();
   }
   const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test-setup');
   await admin.connect();

@@ -6,17 +6,23 @@ import pg from 'pg';
  */
 const INT8_OID = 20;
 const INT8_ARRAY_OID = 1016;
-const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY_OID as never) as unknown as (
-  value: string,
-) => string[];
+const TEXT_ARRAY_OID = 1009;
+const builtinParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => (value: string) => unknown;
+// text[]: the element splitting is the same as for int8[]
+const parseTextArray = builtinParser(TEXT_ARRAY_OID) as (value: string) => (string | null)[];
 
-export const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+export const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8_OID) return (value: string) => BigInt(value);
-    if (oid === INT8_ARRAY_OID) return (value: string) => parseInt8Array(value).map((v) => BigInt(v));
-    return pg.types.getTypeParser(oid, format ?? 'text');
-  },
-} as pg.CustomTypesConfig;
+    if (oid === INT8_ARRAY_OID) {
+      return (value: string) => parseTextArray(value).map((v) => (v === null ? null : BigInt(v)));
+    }
+    return builtinParser(oid, format ?? 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 export interface PoolOptions {
   connectionString: string;

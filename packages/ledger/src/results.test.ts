@@ -349,7 +349,7 @@ describe('queries', () => {
     } while (cursor);
     expect(seen).toEqual([7n, 6n, 5n, 4n, 3n, 2n, 1n, 1000n]);
     // after the third transfer: 1000 − (1 + 2 + 3)
-    expect((await t.ledger.getBalance(a, stamps[2]!))!.postedBalance).toBe(994n);
+    expect((await t.ledger.getBalance(a, stamps[2]))!.postedBalance).toBe(994n);
     expect((await t.ledger.getBalance(a, stamps[2]! - 1n))!.postedBalance).toBe(997n);
     expect((await t.ledger.getBalance(a))!.postedBalance).toBe(1000n - 28n);
   });

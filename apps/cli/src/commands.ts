@@ -1,0 +1,94 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '@qianbao/db';
+import { verifyLedger } from '@qianbao/ledger';
+import { allMigrations, openDatabase, runServer } from '@qianbao/server';
+import type { Config, Database } from '@qianbao/server';
+import { formatVerifyReport } from './verify-report.ts';
+
+/** A command's outcome is its exit code: 0 ok, 1 failure, 2 usage or configuration error. */
+export type ExitCode = 0 | 1 | 2;
+
+const UNDEFINED_TABLE = '42P01';
+const BENCH_DIRECTORY = new URL('../../../bench/', import.meta.url);
+const BENCH_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Progress lines go to stderr so that stdout carries only the command's result. */
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function start(config: Config): Promise<ExitCode> {
+  return (await runServer(config)) === 0 ? 0 : 1;
+}
+
+export async function migrateDatabase(config: Config): Promise<ExitCode> {
+  return withDatabase(config, async (database) => {
+    const applied = await migrate(database.pool, allMigrations);
+    console.log(
+      applied.length === 0
+        ? `Database is up to date: all ${allMigrations.length} migration(s) applied.`
+        : `Applied ${applied.length} migration(s): ${applied.join(', ')}`,
+    );
+    return 0;
+  });
+}
+
+export async function verify(config: Config): Promise<ExitCode> {
+  return withDatabase(config, async (database) => {
+    try {
+      const report = await verifyLedger(database.pool);
+      console.log(formatVerifyReport(report));
+      return report.ok ? 0 : 1;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+      console.error(
+        'This database has no ledger tables yet: run `qianbao migrate` (or `qianbao start`) first.',
+      );
+      return 1;
+    }
+  });
+}
+
+/**
+ * Run `bench/<name>.ts`. Importing the module runs it; if it exports a default function, that is
+ * called with the remaining arguments.
+ */
+export async function bench(name: string, args: readonly string[]): Promise<ExitCode> {
+  const file = new URL(`${name}.ts`, BENCH_DIRECTORY);
+  if (!BENCH_NAME_PATTERN.test(name) || !existsSync(file)) {
+    console.error(`No benchmark named "${name}" (looked for ${fileURLToPath(file)}).`);
+    console.error(`Available: ${availableBenchmarks().join(', ') || 'none yet'}`);
+    return 2;
+  }
+  const benchmark = (await import(file.href)) as { default?: unknown };
+  if (typeof benchmark.default === 'function')
+    await (benchmark.default as (args: readonly string[]) => unknown)(args);
+  return 0;
+}
+
+function availableBenchmarks(): string[] {
+  if (!existsSync(BENCH_DIRECTORY)) return [];
+  return readdirSync(BENCH_DIRECTORY)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => file.slice(0, -'.ts'.length))
+    .filter((name) => BENCH_NAME_PATTERN.test(name))
+    .sort();
+}
+
+/**
+ * The same database `start` uses: DATABASE_URL, or the embedded server on the data directory —
+ * the running one if a server is up (two processes cannot both run a server on one directory),
+ * else one started for this command and stopped after it.
+ */
+async function withDatabase(
+  config: Config,
+  work: (database: Database) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const database = await openDatabase({ config, print: progress, whenEmbeddedRunning: 'connect' });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}

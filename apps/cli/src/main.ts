@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@qianbao/server';
+import type { Config } from '@qianbao/server';
+import { bench, migrateDatabase, start, verify } from './commands.ts';
+import type { ExitCode } from './commands.ts';
+
+const USAGE = `Usage: qianbao <command>
+
+Commands:
+  start          Start the server (on an embedded PostgreSQL under ./data unless DATABASE_URL is set)
+  migrate        Apply pending database migrations and list them
+  verify         Re-check the books: hash chain, trial balance, account counters
+  bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
+  help           Show this help
+
+Configuration comes from environment variables: DATABASE_URL, QIANBAO_DATA_DIR, HOST, PORT,
+LOG_LEVEL, QIANBAO_MODE, QIANBAO_ADMIN_TOKEN, … (see the README).
+
+Exit codes: 0 success; 1 failure (verify: the books are broken); 2 usage or configuration error.`;
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    case 'start':
+      return withConfig(rest, start);
+    case 'migrate':
+      return withConfig(rest, migrateDatabase);
+    case 'verify':
+      return withConfig(rest, verify);
+    case 'bench': {
+      const [name, ...benchArgs] = rest;
+      if (name === undefined || name.startsWith('-'))
+        return usageError('bench needs the name of a benchmark');
+      return bench(name, benchArgs);
+    }
+    default:
+      return usageError(`unknown command "${command}"`);
+  }
+}
+
+/** Commands without arguments of their own: accept only --help, then read the configuration. */
+async function withConfig(
+  args: readonly string[],
+  command: (config: Config) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  let help: boolean | undefined;
+  try {
+    ({ help } = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } } }).values);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  if (help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  return command(config);
+}
+
+function usageError(problem: string): ExitCode {
+  console.error(`qianbao: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+/** The message and its causes, which usually say what to do (e.g. "is the port taken?"). */
+function describe(error: unknown): string {
+  const messages: string[] = [];
+  for (let cause = error; cause instanceof Error && messages.length < 5; cause = cause.cause) {
+    messages.push(cause.message);
+  }
+  return messages.join('\n  caused by: ') || String(error);
+}
+
+let exitCode: ExitCode;
+try {
+  exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  console.error(`qianbao: ${describe(error)}`);
+  exitCode = 1;
+}
+// Exit explicitly: a pool or timer left behind by a failure must not keep the process alive.
+process.exit(exitCode);

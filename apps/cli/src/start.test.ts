@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runQianbao, spawnQianbao } from './testing.ts';
+
+/** A port nobody listens on right now (the embedded PostgreSQL needs a fixed one). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('qianbao start on the embedded PostgreSQL', () => {
+  // Under the repository (not /tmp): when run as root the server runs as the `postgres` user,
+  // which must be able to reach the directory.
+  const dataDir = path.join(REPO_ROOT, 'data', `cli-test-${randomBytes(4).toString('hex')}`);
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts with one command, lets verify use the running server, and stops cleanly on SIGTERM', async () => {
+    const env = {
+      QIANBAO_DATA_DIR: dataDir,
+      QIANBAO_EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: '0',
+    };
+    const server = spawnQianbao(['start'], env);
+    const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      server.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        // Ready once the URL and the generated admin token (the line after it) are both out.
+        const match = /Qianbao is running at (http:\/\/\S+).*\nAdmin token for .*\n {2}\S{32,}\n/.exec(
+          stdout,
+        );
+        if (match) resolve(match[1]!);
+      });
+      void exited.then((code) => reject(new Error(`start exited with ${code}: ${stdout}`)));
+    });
+    try {
+      expect(stdout).toContain(`Starting the embedded PostgreSQL in ${path.join(dataDir, 'pg')}`);
+      expect(stdout).toContain('Applied migrations: 0001_ledger_init');
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+      const verify = await runQianbao(['verify'], env);
+      expect(verify.stderr).toContain('Using the embedded PostgreSQL already running');
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toContain('Ledger verification: OK');
+
+      const second = await runQianbao(['start'], { ...env, PORT: '0' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`Qianbao (pid ${server.pid}) is already running`);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  });
+});

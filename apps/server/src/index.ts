@@ -1,0 +1,23 @@
+export { buildApp, type App, type BuildAppOptions } from './app.ts';
+export {
+  loadConfig,
+  ConfigError,
+  type Config,
+  type ConfigProblem,
+  type LogLevel,
+  type Mode,
+} from './config.ts';
+export { openDatabase, type Database, type OpenDatabaseOptions } from './database.ts';
+export {
+  AppError,
+  ERRORS,
+  TRANSFER_FAILURES,
+  errorResponseSchema,
+  transferFailure,
+  type ErrorCode,
+  type ErrorResponse,
+  type TransferErrorCode,
+} from './errors.ts';
+export { Metrics } from './metrics.ts';
+export { allMigrations } from './migrations.ts';
+export { startServer, runServer, type RunningServer, type StartOptions } from './start.ts';

@@ -1,0 +1,73 @@
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { LogLevel } from './config.ts';
+
+/**
+ * Field names whose values never reach a log, at any of the first three levels of a logged
+ * object. `code` alone is too common to hide everywhere (`err.code` carries PostgreSQL and Node
+ * error codes operators need), so it is hidden where a one-time code would arrive: request
+ * bodies and query strings.
+ */
+const SENSITIVE_FIELDS = [
+  'password',
+  'pin',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'otp',
+  'smsCode',
+  'verificationCode',
+  'cardNumber',
+  'idNumber',
+  'authorization',
+  'cookie',
+];
+
+const REDACTED_PATHS = [
+  ...SENSITIVE_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'body.code',
+  '*.body.code',
+  'query.code',
+  '*.query.code',
+];
+
+const SENSITIVE_QUERY_KEYS = new Set([...SENSITIVE_FIELDS, 'code'].map((field) => field.toLowerCase()));
+const CENSOR = '[REDACTED]';
+
+/** Where JSON log lines go (a writable stream or anything with `write`). */
+export interface LogStream {
+  write(line: string): void;
+}
+
+type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined> & { stream?: LogStream };
+
+/** Options for Fastify's pino logger: JSON lines, secrets censored, request URLs scrubbed. */
+export function loggerOptions(level: LogLevel, stream?: LogStream): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: CENSOR },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: scrubUrl(request.url),
+        remoteAddress: request.ip,
+      }),
+    },
+    ...(stream ? { stream } : {}),
+  };
+}
+
+/** Replace the values of sensitive query parameters (`?token=…`) before a URL is logged. */
+function scrubUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return url;
+  const query = new URLSearchParams(url.slice(queryStart + 1));
+  for (const key of new Set(query.keys())) {
+    if (SENSITIVE_QUERY_KEYS.has(key.toLowerCase())) query.set(key, CENSOR);
+  }
+  return `${url.slice(0, queryStart)}?${query.toString()}`;
+}

