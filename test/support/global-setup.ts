@@ -1,3 +1,4 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import {
@@ -9,6 +10,8 @@ import {
   createPool,
 } from '@qianbao/db';
 import { allMigrations } from '@qianbao/server/migrations';
+
+const USERS_DIR = path.resolve('data/test-pg-users');
 
 /** Databases of this run carry its pid, so runs side by side never drop each other's. */
 const RUN_PREFIX = `qianbao_test_${process.pid}_`;
@@ -24,13 +27,21 @@ export default async function setup(project: TestProject) {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const port = Number(process.env.QIANBAO_TEST_PG_PORT ?? 54330);
+    // Runs side by side share one embedded server; each registers itself, and the last one out
+    // stops it.
+    mkdirSync(USERS_DIR, { recursive: true });
+    writeFileSync(path.join(USERS_DIR, String(process.pid)), '');
     const pg = await startEmbeddedPostgres({
       dataDir: path.resolve('data/test-pg'),
       port,
       reuseRunning: true,
     });
     serverUrl = pg.connectionString;
-    stop = () => pg.stop();
+    stop = async () => {
+      rmSync(path.join(USERS_DIR, String(process.pid)), { force: true });
+      const others = readdirSync(USERS_DIR).filter((name) => isAlive(Number.parseInt(name, 10)));
+      if (others.length === 0) await pg.stop();
+    };
   }
   const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test-setup');
   await admin.connect();

@@ -60,7 +60,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (running !== null && options.reuseRunning) {
     return {
       connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-      stop: async () => {},
+      // Not our child, but stoppable the same way as a leftover: a fast shutdown by pid.
+      stop: () => stopLeftoverServer(dataDir, log),
     };
   }
   await stopLeftoverServer(dataDir, log);

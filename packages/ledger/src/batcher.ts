@@ -1,12 +1,14 @@
 /**
  * Gathers concurrent requests into batches: while one batch is in its database transaction,
- * new requests queue; the moment it commits, everything queued (up to the batch limit) goes
- * into the next one. A lone request is not delayed by any timer; a flood shares commits.
+ * new requests queue, and the next batch is taken and its state read ahead on a second
+ * connection; the moment the first commits, the second takes the lock and writes. A lone
+ * request is not delayed by any timer; a flood shares commits. At most two batches are in
+ * flight: one writing, one reading ahead.
  */
 import type pg from 'pg';
 import type { BatchRequest } from './apply.ts';
-import { commitBatch } from './store.ts';
-import type { CommittedBatch } from './store.ts';
+import { commitBatch, preloadBatch } from './store.ts';
+import type { CommittedBatch, PreloadedState } from './store.ts';
 import { LedgerClosedError, LedgerOverloadedError } from './types.ts';
 import type { TransferInput, TransferOutcome } from './types.ts';
 
@@ -78,10 +80,18 @@ export class Batcher {
   }
 
   private async drain(): Promise<void> {
+    let previous: Promise<CommittedBatch | null> | null = null;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        await this.run(batch);
+      for (;;) {
+        if (this.queue.length === 0) {
+          if (previous === null) return;
+          await previous;
+          previous = null;
+          continue;
+        }
+        const current = this.run(this.takeBatch(), previous);
+        if (previous !== null) await previous;
+        previous = current;
       }
     } finally {
       this.running = null;
@@ -102,42 +112,62 @@ export class Batcher {
     return batch;
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  /**
+   * Read ahead, wait for the previous batch to finish, then commit. Never rejects: callers get
+   * their results or the error; the next batch gets this one's outcome (or null).
+   */
+  private async run(
+    batch: Pending[],
+    previous: Promise<CommittedBatch | null> | null,
+  ): Promise<CommittedBatch | null> {
     const startedAt = performance.now();
+    const requests = batch.map((p) => p.request);
+    let client: pg.PoolClient | undefined;
     let committed: CommittedBatch | undefined;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS && committed === undefined; attempt++) {
-      let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      let preloaded: PreloadedState | null = null;
       try {
-        client = await this.pool.connect();
-        committed = await commitBatch(
-          client,
-          batch.map((p) => p.request),
-          this.options.clock,
-        );
-        client.release();
+        preloaded = await preloadBatch(client, requests);
       } catch (error) {
-        // A broken connection must not go back to the pool.
-        client?.release(error instanceof Error ? error : true);
-        lastError = error;
-        if (!isRetryable(error)) break;
+        // Reading ahead is an optimisation; the commit loads under the lock instead.
+        if (!isRetryable(error)) throw error;
       }
+      const prior = previous === null ? null : await previous;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS && committed === undefined; attempt++) {
+        try {
+          // Only the first attempt may use the read-ahead state; a retry loads afresh.
+          const basis = attempt === 1 ? { preloaded, previous: prior } : { preloaded: null, previous: null };
+          committed = await commitBatch(client, requests, this.options.clock, basis);
+        } catch (error) {
+          lastError = error;
+          if (!isRetryable(error)) break;
+        }
+      }
+    } catch (error) {
+      lastError = error;
+    } finally {
+      // A connection that failed mid-batch must not go back to the pool.
+      client?.release(committed === undefined && lastError instanceof Error ? lastError : undefined);
     }
     if (committed === undefined) {
       // Outcome unknown to the callers (the commit may or may not have happened): they retry
       // with the same ids, which the ledger answers idempotently.
       for (const pending of batch) pending.reject(lastError);
-      return;
+      return null;
     }
     this.batchCount++;
     this.transferCount += committed.created;
-    const transfers = batch.reduce((n, p) => n + p.request.inputs.length, 0);
+    const transfers = requests.reduce((n, r) => n + r.inputs.length, 0);
     this.options.onBatch?.({
       transfers,
       created: committed.created,
       durationMs: performance.now() - startedAt,
     });
-    batch.forEach((pending, i) => pending.resolve(committed.outcomes[i]!));
+    const outcomes = committed.outcomes;
+    batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+    return committed;
   }
 }
 

@@ -83,7 +83,10 @@ CREATE TABLE ledger_journal_head (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   seq bigint NOT NULL,
   hash bytea NOT NULL,
-  last_ts bigint NOT NULL
+  last_ts bigint NOT NULL,
+  -- Bumped by every batch (also one that only records failures): a batch whose state was read
+  -- ahead of the lock checks it to know whether anything changed since.
+  version bigint NOT NULL DEFAULT 0
 );
 INSERT INTO ledger_journal_head (seq, hash, last_ts) VALUES (0, decode(repeat('00', 32), 'hex'), 0);
 

@@ -207,6 +207,7 @@ type Command =
   | { kind: 'void'; pending: number }
   | { kind: 'retry'; previous: number; tweak: boolean }
   | { kind: 'tick'; seconds: number }
+  | { kind: 'flush' }
   | { kind: 'expire' };
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -245,6 +246,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 4 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('flush' as const) }) },
 );
 
 const stats = new Map<string, number>();
@@ -262,7 +264,13 @@ it('the ledger matches a simple model over random command sequences, and verify 
       round++;
       // Each sequence gets its own clock far ahead of the previous one, and fresh accounts.
       let now = BigInt(round) * 100_000n * SECOND + 1_700_000_000n * SECOND;
-      const ledger = await Ledger.open(db.pool, { expiryIntervalMs: 0, clock: () => now });
+      // Tiny batches, so a group of concurrent requests spans several batches that read ahead
+      // while the previous one commits.
+      const ledger = await Ledger.open(db.pool, {
+        expiryIntervalMs: 0,
+        clock: () => now,
+        maxBatchTransfers: 5,
+      });
       const model = new Model();
       model.lastTs = (
         await db.pool.query<{ last_ts: bigint }>('SELECT last_ts FROM ledger_journal_head')
@@ -307,11 +315,38 @@ it('the ledger matches a simple model over random command sequences, and verify 
         expect((await ledger.createTransfers(funding)).map((o) => o.result)).toEqual(['ok']);
       }
 
+      /**
+       * Requests gathered since the last flush are submitted all at once, in order; the ledger
+       * must apply them in arrival order, exactly as the model does one after the other.
+       */
+      let group: TransferInput[][] = [];
+      async function flush() {
+        if (group.length === 0) return;
+        const requests = group;
+        group = [];
+        const expected = requests.map((request) => model.apply(request, now));
+        const actual = (await Promise.all(requests.map((request) => ledger.createTransfers(request)))).map(
+          (outcomes) => outcomes.map((o) => o.result),
+        );
+        if (process.env.MODEL_STATS) for (const r of actual.flat()) stats.set(r, (stats.get(r) ?? 0) + 1);
+        expect(actual).toEqual(expected);
+      }
+
       try {
         let carried: TransferInput[] = [];
         for (const command of commands) {
           let request: TransferInput[] | null = null;
+          if (
+            command.kind !== 'transfer' &&
+            command.kind !== 'post' &&
+            command.kind !== 'void' &&
+            command.kind !== 'retry'
+          ) {
+            await flush();
+          }
           switch (command.kind) {
+            case 'flush':
+              break;
             case 'account': {
               const id = newId();
               const currency = command.usd ? 'USD' : 'CNY';
@@ -332,6 +367,8 @@ it('the ledger matches a simple model over random command sequences, and verify 
                       ? accounts[accounts.length - 1]!
                       : settlement.CNY;
               if (to === from) break;
+              // Chains stay within one batch (≤ 5 transfers).
+              const linkNext = command.linkNext && carried.length < 4;
               const input: TransferInput = {
                 id: newId(),
                 debitAccountId: command.unknownAccount ? newId() : from,
@@ -339,13 +376,13 @@ it('the ledger matches a simple model over random command sequences, and verify 
                 amount: command.amount,
                 currency: model.accounts.get(from)!.currency,
                 code: 7,
-                flags:
-                  (command.pending ? TransferFlags.pending : 0) |
-                  (command.linkNext ? TransferFlags.linked : 0),
+                flags: (command.pending ? TransferFlags.pending : 0) | (linkNext ? TransferFlags.linked : 0),
                 ...(command.pending && command.timeout > 0 ? { timeoutSeconds: command.timeout } : {}),
               };
               carried.push(input);
-              if (!command.linkNext) request = carried;
+              // Posts and voids may name a hold of the same group, before anyone knows its result.
+              if (command.pending) pendings.push(input.id);
+              if (!linkNext) request = carried;
               break;
             }
             case 'post':
@@ -383,15 +420,10 @@ it('the ledger matches a simple model over random command sequences, and verify 
           if (request) {
             carried = [];
             sent.push(request);
-            const expected = model.apply(request, now);
-            const actual = (await ledger.createTransfers(request)).map((o) => o.result);
-            if (process.env.MODEL_STATS) for (const r of actual) stats.set(r, (stats.get(r) ?? 0) + 1);
-            expect(actual).toEqual(expected);
-            request.forEach((input, i) => {
-              if ((input.flags ?? 0) & TransferFlags.pending && actual[i] === 'ok') pendings.push(input.id);
-            });
+            group.push(request);
           }
         }
+        await flush();
         // Let every timed hold of this sequence run out, so none is left for the next sequence.
         now += 86_400n * SECOND;
         expect(await ledger.expirePending()).toBe(model.expire(now));

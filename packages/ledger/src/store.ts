@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { applyBatch } from './apply.ts';
-import type { AccountState, BatchRequest, BatchState } from './apply.ts';
+import type { AccountState, BatchEffects, BatchRequest, BatchState } from './apply.ts';
 import { batchHash } from './journal.ts';
 import type { Transfer, TransferOutcome, TransferResult } from './types.ts';
 
@@ -58,6 +58,16 @@ export interface CommittedBatch {
   outcomes: TransferOutcome[][];
   created: number;
   seq: bigint | null;
+  /** Head version before and after this batch: every batch, even one that only fails, bumps it. */
+  versionBefore: bigint;
+  versionAfter: bigint;
+  effects: BatchEffects;
+}
+
+/** State read ahead of the head lock, in one snapshot, tagged with the head version it saw. */
+export interface PreloadedState {
+  version: bigint;
+  state: BatchState;
 }
 
 /** Microseconds since the epoch from the wall clock. */
@@ -65,14 +75,46 @@ export function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
 }
 
+/**
+ * Read what a batch will need while the previous batch is still committing (on another
+ * connection). One REPEATABLE READ snapshot, so everything it holds is as of one head version.
+ */
+export async function preloadBatch(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+): Promise<PreloadedState> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const version = (
+      await client.query<{ version: bigint }>({
+        name: 'ledger_head_version',
+        text: 'SELECT version FROM ledger_journal_head',
+      })
+    ).rows[0]!.version;
+    const state = await loadState(client, requests);
+    await client.query('COMMIT');
+    return { version, state };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+export interface CommitBasis {
+  preloaded: PreloadedState | null;
+  /** The batch this process committed just before, if any: its effects bridge one version gap. */
+  previous: CommittedBatch | null;
+}
+
 export async function commitBatch(
   client: pg.PoolClient,
   requests: readonly BatchRequest[],
   clock: () => bigint = nowMicros,
+  basis: CommitBasis = { preloaded: null, previous: null },
 ): Promise<CommittedBatch> {
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
-    const committed = await applyAndWrite(client, requests, clock);
+    const committed = await applyAndWrite(client, requests, clock, basis);
     await client.query('COMMIT');
     return committed;
   } catch (error) {
@@ -81,18 +123,30 @@ export async function commitBatch(
   }
 }
 
-async function applyAndWrite(
-  client: pg.PoolClient,
-  requests: readonly BatchRequest[],
-  clock: () => bigint,
-): Promise<CommittedBatch> {
-  const head = (
-    await client.query<{ seq: bigint; hash: Buffer; last_ts: bigint }>({
-      name: 'ledger_lock_head',
-      text: 'SELECT seq, hash, last_ts FROM ledger_journal_head FOR UPDATE',
-    })
-  ).rows[0]!;
+/**
+ * The preloaded state is usable under the lock when nothing was committed since its snapshot,
+ * or when exactly one batch was, and it was our own previous batch, whose final states we hold.
+ * Anything else (another process wrote in between) means loading again under the lock.
+ */
+function stateUnderLock(headVersion: bigint, basis: CommitBasis): BatchState | null {
+  const { preloaded, previous } = basis;
+  if (!preloaded) return null;
+  if (preloaded.version === headVersion) return preloaded.state;
+  if (previous && previous.versionBefore === preloaded.version && previous.versionAfter === headVersion) {
+    const { state } = preloaded;
+    const { effects } = previous;
+    for (const account of effects.changedAccounts) state.accounts.set(account.id, account);
+    for (const transfer of effects.created) {
+      state.transfers.set(transfer.id, transfer);
+      if (transfer.pendingId !== null) state.resolvedPendingIds.add(transfer.pendingId);
+    }
+    for (const failure of effects.failures) state.failures.set(failure.id, failure.result);
+    return state;
+  }
+  return null;
+}
 
+async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[]): Promise<BatchState> {
   const ids = new Set<string>();
   const pendingIds = new Set<string>();
   for (const request of requests) {
@@ -102,7 +156,7 @@ async function applyAndWrite(
     }
   }
   const lookupIds = [...new Set([...ids, ...pendingIds])];
-  // One client runs one query at a time; these three are sequential round trips.
+  // One client runs one query at a time; these are sequential round trips.
   const transferRows = await client.query<TransferRow>({
     name: 'ledger_load_transfers',
     text: `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::uuid[])`,
@@ -133,20 +187,35 @@ async function applyAndWrite(
     }
   }
   // No FOR UPDATE: only ledger batches write the counters, and they all hold the journal-head
-  // lock, so these rows cannot change under us. (Row locks here cost a write per account.)
+  // lock, so these rows cannot change under a batch. (Row locks here cost a write per account.)
   const accountRows = await client.query<AccountRow>({
-    name: 'ledger_lock_accounts',
+    name: 'ledger_load_accounts',
     text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
              FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
     values: [plainArray([...accountIds].filter(isUuidLike))],
   });
 
-  const state: BatchState = {
+  return {
     accounts: new Map(accountRows.rows.map((row) => [row.id, toAccountState(row)])),
     transfers,
     resolvedPendingIds: new Set(resolvedRows.rows.map((row) => row.pending_id)),
     failures: new Map(failureRows.rows.map((row) => [row.id, row.result])),
   };
+}
+
+async function applyAndWrite(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+  clock: () => bigint,
+  basis: CommitBasis,
+): Promise<CommittedBatch> {
+  const head = (
+    await client.query<{ seq: bigint; hash: Buffer; last_ts: bigint; version: bigint }>({
+      name: 'ledger_lock_head',
+      text: 'SELECT seq, hash, last_ts, version FROM ledger_journal_head FOR UPDATE',
+    })
+  ).rows[0]!;
+  const state = stateUnderLock(head.version, basis) ?? (await loadState(client, requests));
   const wallClock = clock();
   const firstTimestamp = wallClock > head.last_ts ? wallClock : head.last_ts + 1n;
   const effects = applyBatch(requests, state, firstTimestamp);
@@ -220,6 +289,7 @@ async function applyAndWrite(
   }
 
   let seq: bigint | null = null;
+  const versionAfter = head.version + 1n;
   if (created.length > 0) {
     seq = head.seq + 1n;
     const hash = batchHash(head.hash, seq, created);
@@ -229,7 +299,7 @@ async function applyAndWrite(
       text: `WITH record AS (
                INSERT INTO ledger_journal (seq, prev_hash, hash, first_ts, last_ts, transfer_count)
                VALUES ($1, $2, $3, $4, $5, $6))
-             UPDATE ledger_journal_head SET seq = $1, hash = $3, last_ts = $5`,
+             UPDATE ledger_journal_head SET seq = $1, hash = $3, last_ts = $5, version = $7`,
       values: [
         seq.toString(),
         head.hash,
@@ -237,10 +307,25 @@ async function applyAndWrite(
         created[0]!.timestamp.toString(),
         lastTs.toString(),
         created.length,
+        versionAfter.toString(),
       ],
     });
+  } else {
+    // Failures alone change what later batches must know (remembered ids): bump the version too.
+    await client.query({
+      name: 'ledger_bump_version',
+      text: 'UPDATE ledger_journal_head SET version = $1',
+      values: [versionAfter.toString()],
+    });
   }
-  return { outcomes: effects.outcomes, created: created.length, seq };
+  return {
+    outcomes: effects.outcomes,
+    created: created.length,
+    seq,
+    versionBefore: head.version,
+    versionAfter,
+    effects,
+  };
 }
 
 function toAccountState(row: AccountRow): AccountState {
