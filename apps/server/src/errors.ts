@@ -102,6 +102,11 @@ export const TRANSFER_FAILURES = {
     message: 'Only a pending transfer may have a timeout.',
   },
   userDataTooLong: { code: 'USER_DATA_TOO_LONG', status: 400, message: 'The user data is too long.' },
+  invalidLimits: {
+    code: 'INVALID_LIMITS',
+    status: 400,
+    message: 'Limits and balance caps go on new transfers only, at most 8, with valid keys and amounts ≥ 0.',
+  },
   linkedChainOpen: {
     code: 'LINKED_CHAIN_OPEN',
     status: 400,
@@ -154,6 +159,12 @@ export const TRANSFER_FAILURES = {
     status: 422,
     message: 'The credit account may not be credited beyond its debits.',
   },
+  exceedsBalanceCap: {
+    code: 'PAYEE_BALANCE_CAP_EXCEEDED',
+    status: 422,
+    message: 'The receiving account would pass its balance cap.',
+  },
+  limitExceeded: { code: 'LIMIT_EXCEEDED', status: 422, message: 'This payment would pass a limit.' },
   linkedEventFailed: {
     code: 'LINKED_TRANSFER_FAILED',
     status: 422,

@@ -33,6 +33,8 @@ export interface BatchState {
   resolvedPendingIds: Set<string>;
   /** Ids that failed before, with their first result. */
   failures: Map<string, TransferResult>;
+  /** Limit counters named by the batch's transfers (absent: 0). */
+  limitUsage: Map<string, bigint>;
 }
 
 export interface BatchRequest {
@@ -51,7 +53,12 @@ export interface BatchEffects {
   expiring: { id: string; expiresAt: bigint }[];
   /** Pending transfers resolved by this batch (leave the expiry index). */
   resolved: string[];
+  /** Limit counters this batch changed (their final values). */
+  changedLimits: { key: string; used: bigint }[];
 }
+
+/** A failure with the details a caller needs to explain it. */
+type Failure = Omit<TransferOutcome, 'id' | 'transfer'>;
 
 /**
  * Apply requests in order. `firstTimestamp` is the ledger time of the first transfer created;
@@ -69,8 +76,10 @@ export function applyBatch(
     changedAccounts: [],
     expiring: [],
     resolved: [],
+    changedLimits: [],
   };
   const changed = new Set<string>();
+  const changedLimitKeys = new Set<string>();
   let nextTimestamp = firstTimestamp;
   let undoLog: (() => void)[] | null = null;
 
@@ -89,6 +98,7 @@ export function applyBatch(
     effects.outcomes.push(outcomes);
   }
   effects.changedAccounts = [...changed].map((id) => state.accounts.get(id)!);
+  effects.changedLimits = [...changedLimitKeys].map((key) => ({ key, used: state.limitUsage.get(key)! }));
   return effects;
 
   function applyChain(chain: readonly TransferInput[], open: boolean, internal: boolean): TransferOutcome[] {
@@ -149,10 +159,14 @@ export function applyBatch(
         ? resolvePending(input, flags)
         : createSinglePhaseOrPending(input, flags);
     if (typeof result === 'string') return { id: input.id, result };
+    if ('result' in result) return { id: input.id, ...result };
     return { id: input.id, result: 'ok', transfer: result };
   }
 
-  function createSinglePhaseOrPending(input: TransferInput, flags: number): Transfer | TransferResult {
+  function createSinglePhaseOrPending(
+    input: TransferInput,
+    flags: number,
+  ): Transfer | TransferResult | Failure {
     const debit = state.accounts.get(input.debitAccountId!);
     if (!debit) return 'accountNotFound';
     const credit = state.accounts.get(input.creditAccountId!);
@@ -171,6 +185,21 @@ export function applyBatch(
     };
     const balanceProblem = checkBalances(next.debit, next.credit);
     if (balanceProblem) return balanceProblem;
+    if (input.creditBalanceCap !== undefined) {
+      const upperBalance = next.credit.creditsPosted + next.credit.creditsPending - next.credit.debitsPosted;
+      if (upperBalance > input.creditBalanceCap) {
+        const before = upperBalance - amount;
+        const remaining = input.creditBalanceCap > before ? input.creditBalanceCap - before : 0n;
+        return { result: 'exceedsBalanceCap', balanceCapRemaining: remaining };
+      }
+    }
+    for (const limit of input.limits ?? []) {
+      const used = state.limitUsage.get(limit.key) ?? 0n;
+      if (used + amount > limit.max) {
+        const remaining = limit.max > used ? limit.max - used : 0n;
+        return { result: 'limitExceeded', limit: { key: limit.key, max: limit.max, remaining } };
+      }
+    }
 
     const timeoutSeconds = input.timeoutSeconds ?? 0;
     const timestamp = nextTimestamp++;
@@ -187,6 +216,7 @@ export function applyBatch(
       timestamp,
       expiresAt: pending && timeoutSeconds > 0 ? timestamp + BigInt(timeoutSeconds) * 1_000_000n : null,
       userData: input.userData ?? null,
+      limitKeys: (input.limits ?? []).map((limit) => limit.key),
     };
     commit(transfer, next.debit, next.credit);
     if (transfer.expiresAt !== null)
@@ -244,6 +274,7 @@ export function applyBatch(
       timestamp: nextTimestamp++,
       expiresAt: null,
       userData: input.userData ?? null,
+      limitKeys: [],
     };
     state.resolvedPendingIds.add(pending.id);
     commit(transfer, next.debit, next.credit);
@@ -252,6 +283,11 @@ export function applyBatch(
   }
 
   function commit(transfer: Transfer, debit: AccountState, credit: AccountState): void {
+    const limitsBefore = transfer.limitKeys.map((key) => ({
+      key,
+      used: state.limitUsage.get(key),
+      wasChanged: changedLimitKeys.has(key),
+    }));
     if (undoLog) {
       const before = { debit: state.accounts.get(debit.id)!, credit: state.accounts.get(credit.id)! };
       const wasChanged = { debit: changed.has(debit.id), credit: changed.has(credit.id) };
@@ -263,7 +299,16 @@ export function applyBatch(
         if (!wasChanged.credit) changed.delete(credit.id);
         state.transfers.delete(transfer.id);
         if (resolvedPendingId !== null) state.resolvedPendingIds.delete(resolvedPendingId);
+        for (const limit of limitsBefore) {
+          if (limit.used === undefined) state.limitUsage.delete(limit.key);
+          else state.limitUsage.set(limit.key, limit.used);
+          if (!limit.wasChanged) changedLimitKeys.delete(limit.key);
+        }
       });
+    }
+    for (const limit of limitsBefore) {
+      state.limitUsage.set(limit.key, (limit.used ?? 0n) + transfer.amount);
+      changedLimitKeys.add(limit.key);
     }
     state.accounts.set(debit.id, debit);
     state.accounts.set(credit.id, credit);
@@ -373,7 +418,28 @@ export function validateStatic(input: TransferInput, internal = false): Transfer
     return 'invalidTimeout';
   }
   if (input.userData !== undefined && input.userData.length > MAX_USER_DATA_LENGTH) return 'userDataTooLong';
+  if (input.limits !== undefined || input.creditBalanceCap !== undefined) {
+    if (resolving || !validLimits(input)) return 'invalidLimits';
+  }
   return null;
+}
+
+export const MAX_LIMITS_PER_TRANSFER = 8;
+const LIMIT_KEY_PATTERN = /^[A-Za-z0-9:._-]{1,128}$/;
+
+function validLimits(input: TransferInput): boolean {
+  const limits = input.limits ?? [];
+  if (limits.length > MAX_LIMITS_PER_TRANSFER) return false;
+  const keys = new Set<string>();
+  for (const limit of limits) {
+    if (!LIMIT_KEY_PATTERN.test(limit.key) || typeof limit.max !== 'bigint' || limit.max < 0n) return false;
+    if (keys.has(limit.key)) return false;
+    keys.add(limit.key);
+  }
+  return (
+    input.creditBalanceCap === undefined ||
+    (typeof input.creditBalanceCap === 'bigint' && input.creditBalanceCap >= 0n)
+  );
 }
 
 /** Same id, same content: everything the caller stated must match what was committed. */

@@ -22,6 +22,7 @@ export function canonicalTransfer(transfer: Transfer): string {
     transfer.expiresAt === null ? null : transfer.expiresAt.toString(),
     transfer.userData,
     transfer.timestamp.toString(),
+    transfer.limitKeys,
   ]);
 }
 

@@ -41,6 +41,8 @@ CREATE TABLE ledger_transfers (
   expires_at bigint,
   user_data text,
   ts bigint NOT NULL,
+  -- Limit counters this transfer was counted in (NULL when none).
+  limit_keys text[],
   CHECK (debit_account_id <> credit_account_id)
 );
 -- Ledger timestamps (µs) are unique and strictly increasing: the journal covers ranges of them.
@@ -58,6 +60,13 @@ CREATE TABLE ledger_transfer_failures (
   result text NOT NULL,
   failed_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Spending limits counted atomically with transfers (daily, yearly … per the caller's keys).
+-- Derivable from ledger_transfers.limit_keys; verify re-adds them.
+CREATE TABLE ledger_limit_counters (
+  key text PRIMARY KEY,
+  used bigint NOT NULL CHECK (used >= 0)
+) WITH (fillfactor = 70);
 
 -- Open holds with a timeout, for the expiry worker; a row leaves when its hold resolves.
 CREATE TABLE ledger_pending_expiries (

@@ -38,6 +38,7 @@ class Model {
   accounts = new Map<string, ModelAccount>();
   transfers = new Map<string, ModelTransfer>();
   failures = new Map<string, TransferResult>();
+  limits = new Map<string, bigint>();
   lastTs = 0n;
 
   /** Applies one request (chains of linked transfers) and returns the expected results. */
@@ -135,6 +136,12 @@ class Model {
     const pending = (flags & TransferFlags.pending) !== 0;
     if (d.flags & AccountFlags.debitsMustNotExceedCredits && d.dp + d.dpo + amount > d.cpo)
       return 'insufficientFunds';
+    for (const limit of input.limits ?? []) {
+      if ((this.limits.get(limit.key) ?? 0n) + amount > limit.max) return 'limitExceeded';
+    }
+    for (const limit of input.limits ?? []) {
+      this.limits.set(limit.key, (this.limits.get(limit.key) ?? 0n) + amount);
+    }
     if (pending) {
       d.dp += amount;
       c.cp += amount;
@@ -173,11 +180,13 @@ class Model {
     return {
       accounts: new Map([...this.accounts].map(([k, v]) => [k, { ...v }])),
       transfers: new Map([...this.transfers].map(([k, v]) => [k, { ...v }])),
+      limits: new Map(this.limits),
     };
   }
   private restore(saved: ReturnType<Model['save']>) {
     this.accounts = saved.accounts;
     this.transfers = saved.transfers;
+    this.limits = saved.limits;
   }
 }
 
@@ -195,6 +204,7 @@ type Command =
   | { kind: 'account'; customer: boolean; usd: boolean }
   | {
       kind: 'transfer';
+      limit: number | null;
       from: number;
       to: number;
       amount: bigint;
@@ -226,6 +236,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       timeout: fc.constantFrom(0, 0, 1, 3),
       linkNext: chance(25),
       unknownAccount: chance(5),
+      limit: fc.constantFrom(null, null, 0, 1),
     }),
   },
   {
@@ -378,6 +389,10 @@ it('the ledger matches a simple model over random command sequences, and verify 
                 code: 7,
                 flags: (command.pending ? TransferFlags.pending : 0) | (linkNext ? TransferFlags.linked : 0),
                 ...(command.pending && command.timeout > 0 ? { timeoutSeconds: command.timeout } : {}),
+                // Two small limits per sequence, shared by all its transfers.
+                ...(command.limit === null
+                  ? {}
+                  : { limits: [{ key: `model:${round}:${command.limit}`, max: 600n }] }),
               };
               carried.push(input);
               // Posts and voids may name a hold of the same group, before anyone knows its result.

@@ -372,3 +372,66 @@ describe('queries', () => {
     expect(bad.map((r) => r.result)).toEqual(['invalid', 'invalid', 'invalid']);
   });
 });
+
+describe('limits and balance caps, counted inside the batch', () => {
+  it('counts a limit, refuses the transfer that would pass it and says how much is left', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 10_000n);
+    const limits = [{ key: `day:${a}:2026-11-21`, max: 1_000n }];
+    expect((await one(transfer(a, b, 600n, { limits }))).result).toBe('ok');
+    const refused = await one(transfer(a, b, 500n, { limits }));
+    expect(refused.result).toBe('limitExceeded');
+    expect(refused.limit).toEqual({ key: `day:${a}:2026-11-21`, max: 1_000n, remaining: 400n });
+    expect((await one(transfer(a, b, 400n, { limits }))).result).toBe('ok');
+    // another day's key starts from zero
+    expect(
+      (await one(transfer(a, b, 900n, { limits: [{ key: `day:${a}:2026-11-22`, max: 1_000n }] }))).result,
+    ).toBe('ok');
+  });
+
+  it('concurrent payments that together pass a daily limit: exactly the ones that fit succeed', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 100_000n);
+    const limits = [{ key: `day:${a}:race`, max: 1_000n }];
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, () => t.ledger.createTransfers([transfer(a, b, 100n, { limits })])),
+    );
+    const results = outcomes.map(([o]) => o!.result);
+    expect(results.filter((r) => r === 'ok')).toHaveLength(10);
+    expect(results.filter((r) => r === 'limitExceeded')).toHaveLength(20);
+    expect((await t.ledger.getBalance(b))!.postedBalance).toBe(1_000n);
+  });
+
+  it('refuses a transfer that would lift the receiver past its balance cap, holds included', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 10_000n);
+    await t.fund(b, 800n);
+    expect((await one(transfer(a, b, 150n, { flags: F.pending, creditBalanceCap: 1_000n }))).result).toBe(
+      'ok',
+    );
+    const refused = await one(transfer(a, b, 100n, { creditBalanceCap: 1_000n }));
+    expect(refused.result).toBe('exceedsBalanceCap');
+    expect(refused.balanceCapRemaining).toBe(50n);
+    expect((await one(transfer(a, b, 50n, { creditBalanceCap: 1_000n }))).result).toBe('ok');
+  });
+
+  it('a failed chain gives its limit usage back; limits are refused on posts and voids', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 500n);
+    const limits = [{ key: `day:${a}:chain`, max: 1_000n }];
+    expect(
+      await results([transfer(a, b, 400n, { limits, flags: F.linked }), transfer(a, b, 400n, { limits })]),
+    ).toEqual(['linkedEventFailed', 'insufficientFunds']);
+    const fits = await one(transfer(a, b, 500n, { limits }));
+    expect(fits.result).toBe('ok'); // nothing of the failed chain was counted
+    const bad = await one({ id: newId(), code: 1, flags: F.voidPending, pendingId: fits.id, limits });
+    expect(bad.result).toBe('invalidLimits');
+    expect((await one(transfer(a, b, 1n, { limits: [{ key: 'has space', max: 5n }] }))).result).toBe(
+      'invalidLimits',
+    );
+  });
+});

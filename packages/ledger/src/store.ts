@@ -10,7 +10,7 @@ import { batchHash } from './journal.ts';
 import type { Transfer, TransferOutcome, TransferResult } from './types.ts';
 
 export const TRANSFER_COLUMNS = `id, debit_account_id, credit_account_id, amount, currency, code, flags,
-  pending_id, timeout_seconds, expires_at, user_data, ts`;
+  pending_id, timeout_seconds, expires_at, user_data, ts, limit_keys`;
 
 export interface TransferRow {
   id: string;
@@ -25,6 +25,7 @@ export interface TransferRow {
   expires_at: bigint | null;
   user_data: string | null;
   ts: bigint;
+  limit_keys: string[] | null;
 }
 
 export function toTransfer(row: TransferRow): Transfer {
@@ -41,6 +42,7 @@ export function toTransfer(row: TransferRow): Transfer {
     timestamp: row.ts,
     expiresAt: row.expires_at,
     userData: row.user_data,
+    limitKeys: row.limit_keys ?? [],
   };
 }
 
@@ -141,6 +143,7 @@ function stateUnderLock(headVersion: bigint, basis: CommitBasis): BatchState | n
       if (transfer.pendingId !== null) state.resolvedPendingIds.add(transfer.pendingId);
     }
     for (const failure of effects.failures) state.failures.set(failure.id, failure.result);
+    for (const limit of effects.changedLimits) state.limitUsage.set(limit.key, limit.used);
     return state;
   }
   return null;
@@ -174,6 +177,21 @@ async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[
   });
   const transfers = new Map(transferRows.rows.map((row) => [row.id, toTransfer(row)]));
 
+  const limitKeys = new Set<string>();
+  for (const request of requests) {
+    for (const input of request.inputs) for (const limit of input.limits ?? []) limitKeys.add(limit.key);
+  }
+  const limitRows =
+    limitKeys.size === 0
+      ? []
+      : (
+          await client.query<{ key: string; used: bigint }>({
+            name: 'ledger_load_limits',
+            text: 'SELECT key, used FROM ledger_limit_counters WHERE key = ANY($1::text[])',
+            values: [textArray([...limitKeys])],
+          })
+        ).rows;
+
   const accountIds = new Set<string>();
   for (const request of requests) {
     for (const input of request.inputs) {
@@ -200,6 +218,7 @@ async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[
     transfers,
     resolvedPendingIds: new Set(resolvedRows.rows.map((row) => row.pending_id)),
     failures: new Map(failureRows.rows.map((row) => [row.id, row.result])),
+    limitUsage: new Map(limitRows.map((row) => [row.key, row.used])),
   };
 }
 
@@ -225,8 +244,12 @@ async function applyAndWrite(
     await client.query({
       name: 'ledger_insert_transfers',
       text: `INSERT INTO ledger_transfers (${TRANSFER_COLUMNS})
-             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[],
-               $7::int[], $8::uuid[], $9::int[], $10::bigint[], $11::text[], $12::bigint[])`,
+             SELECT id, debit, credit, amount, currency, code, flags, pending_id, timeout_seconds, expires_at,
+                    user_data, ts, CASE WHEN limit_keys = '' THEN NULL ELSE string_to_array(limit_keys, ' ') END
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::int[],
+                            $8::uuid[], $9::int[], $10::bigint[], $11::text[], $12::bigint[], $13::text[])
+                 AS t(id, debit, credit, amount, currency, code, flags, pending_id, timeout_seconds, expires_at,
+                      user_data, ts, limit_keys)`,
       values: [
         plainArray(created.map((t) => t.id)),
         plainArray(created.map((t) => t.debitAccountId)),
@@ -240,6 +263,8 @@ async function applyAndWrite(
         plainArray(created.map((t) => t.expiresAt)),
         textArray(created.map((t) => t.userData)),
         plainArray(created.map((t) => t.timestamp)),
+        // Limit keys never contain spaces (validated): one space-separated text per transfer.
+        textArray(created.map((t) => t.limitKeys.join(' '))),
       ],
     });
     const accounts = effects.changedAccounts;
@@ -266,6 +291,18 @@ async function applyAndWrite(
       values: [
         plainArray(effects.failures.map((f) => f.id)),
         plainArray(effects.failures.map((f) => f.result)),
+      ],
+    });
+  }
+  if (effects.changedLimits.length > 0) {
+    await client.query({
+      name: 'ledger_upsert_limits',
+      text: `INSERT INTO ledger_limit_counters (key, used)
+             SELECT * FROM unnest($1::text[], $2::bigint[])
+             ON CONFLICT (key) DO UPDATE SET used = EXCLUDED.used`,
+      values: [
+        textArray(effects.changedLimits.map((l) => l.key)),
+        plainArray(effects.changedLimits.map((l) => l.used)),
       ],
     });
   }

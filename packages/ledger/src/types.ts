@@ -84,6 +84,25 @@ export interface TransferInput {
   timeoutSeconds?: number;
   /** Free text for the caller (a reference, a JSON blob), ≤ 512 characters. */
   userData?: string;
+  /**
+   * Spending limits checked and counted atomically with this transfer (single-phase and holds
+   * only): for each, the counter named `key` plus this amount must not pass `max`, and on success
+   * the counter grows by the amount. The caller names the period in the key, e.g.
+   * `pay:day:<user>:2026-11-21` (calendar day in its own time zone). At most 8.
+   */
+  limits?: readonly TransferLimit[];
+  /**
+   * The credit account's balance cap: after this transfer its credits (posted and pending) minus
+   * its posted debits must not pass this amount. Single-phase and holds only.
+   */
+  creditBalanceCap?: bigint;
+}
+
+export interface TransferLimit {
+  /** 1–128 characters of `A–Z a–z 0–9 : . _ -`. */
+  key: string;
+  /** ≥ 0 minor units. */
+  max: bigint;
 }
 
 export interface Transfer {
@@ -100,6 +119,8 @@ export interface Transfer {
   timestamp: bigint;
   expiresAt: bigint | null;
   userData: string | null;
+  /** The limit counters this transfer was counted in (empty when none). */
+  limitKeys: string[];
 }
 
 /**
@@ -109,7 +130,7 @@ export interface Transfer {
  *    same way): `invalidId`, `invalidFlags`, `invalidCode`, `accountIdRequired`,
  *    `accountsMustBeDifferent`, `pendingIdRequired`, `pendingIdMustBeAbsent`,
  *    `amountMustBePositive`, `currencyRequired`, `timeoutReservedForPending`, `invalidTimeout`,
- *    `userDataTooLong`, `linkedChainOpen`.
+ *    `userDataTooLong`, `invalidLimits`, `linkedChainOpen`.
  * 2. History: `idAlreadyFailed` (this id failed before: a retry never flips the outcome),
  *    `exists` (same id, same fields: the first result stands, treat as ok),
  *    `existsWithDifferentFields`.
@@ -118,7 +139,8 @@ export interface Transfer {
  *    `postAmountExceedsPending`.
  * 4. Balances: `overflow`, `insufficientFunds` (debit account flagged debitsMustNotExceedCredits —
  *    TigerBeetle's exceeds_credits), `exceedsDebits` (credit account flagged
- *    creditsMustNotExceedDebits).
+ *    creditsMustNotExceedDebits), `exceedsBalanceCap` (the credit account's cap),
+ *    `limitExceeded` (a limit counter would pass its max; the outcome names it).
  * 5. Chain: `linkedEventFailed` (another transfer of the same linked chain failed).
  *
  * `ok` and `exists` mean the transfer is durable. Every state-dependent failure (groups 3–5) is
@@ -141,6 +163,7 @@ export type TransferResult =
   | 'pendingIdMustBeAbsent'
   | 'timeoutReservedForPending'
   | 'userDataTooLong'
+  | 'invalidLimits'
   | 'linkedChainOpen'
   | 'accountNotFound'
   | 'currencyMismatch'
@@ -153,6 +176,8 @@ export type TransferResult =
   | 'overflow'
   | 'insufficientFunds'
   | 'exceedsDebits'
+  | 'exceedsBalanceCap'
+  | 'limitExceeded'
   | 'linkedEventFailed';
 
 export interface TransferOutcome {
@@ -162,6 +187,10 @@ export interface TransferOutcome {
   transfer?: Transfer;
   /** For `idAlreadyFailed`: the result of the first attempt. */
   failedWith?: TransferResult;
+  /** For `limitExceeded`: which limit, and how much of it was left before this transfer. */
+  limit?: { key: string; max: bigint; remaining: bigint };
+  /** For `exceedsBalanceCap`: how much more the credit account could have received. */
+  balanceCapRemaining?: bigint;
 }
 
 /** Raised (as a rejected promise) when the batch queue is full: the caller should back off. */

@@ -128,6 +128,19 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
   );
   for (const row of badReferences.rows) note(`transfer ${row.id} ${row.problem}`);
 
+  const limitMismatches = await client.query<{ key: string; stored: string; derived: string }>(
+    `WITH derived AS (
+       SELECT key, sum(t.amount) AS used FROM ledger_transfers t, unnest(t.limit_keys) AS key GROUP BY key
+     )
+     SELECT c.key, c.used::text AS stored, coalesce(d.used, 0)::text AS derived
+       FROM ledger_limit_counters c LEFT JOIN derived d ON d.key = c.key
+      WHERE c.used <> coalesce(d.used, 0)
+      ORDER BY c.key LIMIT 10`,
+  );
+  for (const row of limitMismatches.rows) {
+    note(`limit counter ${row.key} says ${row.stored} but its transfers add up to ${row.derived}`);
+  }
+
   const accounts = (await client.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM ledger_accounts'))
     .rows[0]!.n;
   return {
