@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{apps,packages,bench,test}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'apps/web/**'],
+    // apps/web keeps only DOM-free unit tests here; its screens are tested in Chromium (test/browser).
+    exclude: ['**/node_modules/**', 'apps/web/dist/**'],
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

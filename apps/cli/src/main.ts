@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@qianbao/server';
 import type { Config } from '@qianbao/server';
 import { bench, migrateDatabase, start, verify } from './commands.ts';
+import { operatorCommand } from './operator.ts';
 import type { ExitCode } from './commands.ts';
+import { smsCommand } from './sms.ts';
 
 const USAGE = `Usage: qianbao <command>
 
@@ -10,6 +12,10 @@ Commands:
   start          Start the server (on an embedded PostgreSQL under ./data unless DATABASE_URL is set)
   migrate        Apply pending database migrations and list them
   verify         Re-check the books: hash chain, trial balance, account counters
+  operator create --username NAME [--role ROLE]
+                 Make an operator (bank staff) account; prints its password and TOTP secret once
+  sms tail [--phone NUMBER] [--limit N] [--follow]
+                 Print the sandbox SMS outbox (sign-up codes without a phone)
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
   help           Show this help
 
@@ -33,6 +39,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return withConfig(rest, migrateDatabase);
     case 'verify':
       return withConfig(rest, verify);
+    case 'operator':
+      return withConfig([], (config) => operatorCommand(rest, config));
+    case 'sms':
+      return withConfig([], (config) => smsCommand(rest, config));
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (name === undefined || name.startsWith('-'))

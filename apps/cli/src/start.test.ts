@@ -37,8 +37,8 @@ describe('qianbao start on the embedded PostgreSQL', () => {
     const url = await new Promise<string>((resolve, reject) => {
       server.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        // Ready once the URL and the generated admin token (the line after it) are both out.
-        const match = /Qianbao is running at (http:\/\/\S+).*\nAdmin token for .*\n {2}\S{32,}\n/.exec(
+        // Ready once the URL and, a few lines later, the generated admin token are both out.
+        const match = /Qianbao is running at (http:\/\/\S+)[^]*?\nAdmin token for .*\n {2}\S{32,}\n/.exec(
           stdout,
         );
         if (match) resolve(match[1]!);

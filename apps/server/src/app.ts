@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController } from 'fastify';
@@ -8,14 +9,32 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { Ledger } from '@qianbao/ledger';
 import packageJson from '../package.json' with { type: 'json' };
+import { SandboxSmsSender, UnconfiguredSmsSender, sandboxSmsRoutes } from './adapters/sms/index.ts';
+import type { SmsSender } from './adapters/sms/index.ts';
 import type { Config } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { appSecretKey } from './crypto/secret-key.ts';
 import { RequestDrain } from './drain.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { ledgerApi } from './ledger-api/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { LogStream } from './logging.ts';
 import { Metrics } from './metrics.ts';
+import { createIdentityModule } from './modules/identity/index.ts';
+import type { IdentityService } from './modules/identity/index.ts';
+import { createNotificationsModule } from './modules/notifications/index.ts';
+import { createSecurityModule, type SecurityService } from './modules/security/index.ts';
+import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
+import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
+import { DEFAULT_KYC_CONFIG, createKycModule, type KycService } from './modules/kyc/index.ts';
+import {
+  DEFAULT_OPERATOR_CONFIG,
+  createOperatorModule,
+  type OperatorService,
+} from './modules/operator/index.ts';
+import type { NotificationsService } from './modules/notifications/index.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
+import { webApp } from './web.ts';
 
 const BODY_LIMIT_BYTES = 256 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,17 +46,38 @@ declare module 'fastify' {
      * stop listening. The caller then closes the ledger and the pool it created.
      */
     drain(): Promise<void>;
+    /** The module services of this app, for tests and tools (modules get theirs by injection). */
+    services: AppServices;
   }
 }
 
+export interface AppServices {
+  identity: IdentityService;
+  notifications: NotificationsService;
+  security: SecurityService;
+  kyc: KycService;
+  operator: OperatorService;
+}
+
 export interface BuildAppOptions {
-  config: Pick<Config, 'adminToken' | 'logLevel'>;
+  config: Pick<
+    Config,
+    'adminToken' | 'logLevel' | 'mode' | 'identity' | 'publicUrl' | 'secretKey' | 'security'
+  >;
   pool: pg.Pool;
   ledger: Ledger;
   /** Pass the instance whose `observeLedgerBatch` the ledger reports to; a fresh one otherwise. */
   metrics?: Metrics;
   /** Where JSON log lines go; stdout by default. */
   logStream?: LogStream;
+  /** The modules' clock; tests move it instead of sleeping. */
+  now?: () => Date;
+  /** The identity verifier; by default the sandbox one (docs/kyc.md) with its usual latency. */
+  verifier?: IdentityVerifier;
+  /** The SMS adapter; by default the sandbox outbox in sandbox mode and none in production. */
+  sms?: SmsSender;
+  /** Master key of secrets at rest, as `startServer` resolved it (crypto/secret-key.ts). */
+  secretKey?: Buffer;
 }
 
 /** The HTTP application, ready for `listen` or `inject`. */
@@ -85,6 +125,17 @@ export async function buildApp(options: BuildAppOptions) {
             scheme: 'bearer',
             description: 'The QIANBAO_ADMIN_TOKEN of the server.',
           },
+          holderSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "A holder's session token from sign-up or sign-in.",
+          },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'qb_session' },
+          operatorSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "An operator's session token from POST /v1/operator/login (or cookie qb_operator).",
+          },
         },
       },
     },
@@ -95,6 +146,72 @@ export async function buildApp(options: BuildAppOptions) {
 
   await app.register(operationsRoutes, { pool, drain: requestDrain, metrics });
   await app.register(ledgerApi, { prefix: '/v1/ledger', ledger, adminToken: config.adminToken });
+
+  // ---- domain modules (modules/README.md): create each with its dependencies, then its routes ----
+  const now = options.now ?? (() => new Date());
+  const sms =
+    options.sms ??
+    (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
+  await app.register(cookie);
+  const notifications = createNotificationsModule({ pool, now });
+  const identity = createIdentityModule({
+    pool,
+    ledger,
+    sms,
+    notifications: notifications.service,
+    config: config.identity,
+    secureCookies: config.mode === 'production',
+    now,
+    log: app.log,
+  });
+  app.decorateRequest('holder', null);
+  app.decorate('authenticate', identity.authenticate);
+  const secrets = new SecretBox(appSecretKey(options.secretKey, config));
+  app.decorateRequest('operator', null);
+  const operator = createOperatorModule({
+    pool,
+    secrets,
+    config: { ...DEFAULT_OPERATOR_CONFIG, hashing: config.identity.password.hashing },
+    secureCookies: config.mode === 'production',
+    now,
+  });
+  const kyc = createKycModule({
+    pool,
+    // A real verifier is one file implementing IdentityVerifier; production wiring comes with it.
+    verifier: options.verifier ?? new SandboxIdentityVerifier(),
+    secrets,
+    identity: identity.service,
+    notifications: notifications.service,
+    operators: operator.service,
+    config: DEFAULT_KYC_CONFIG,
+    now,
+    authenticateHolder: identity.authenticate,
+    authenticateOperator: operator.authenticate,
+  });
+  const security = createSecurityModule({
+    pool,
+    config,
+    identity: identity.service,
+    notifications: notifications.service,
+    secrets,
+    now,
+    birthDateOf: (userId) => kyc.service.birthDateOf(userId),
+  });
+  app.decorate('services', {
+    identity: identity.service,
+    notifications: notifications.service,
+    security: security.service,
+    kyc: kyc.service,
+    operator: operator.service,
+  });
+  await app.register(identity.routes);
+  await app.register(notifications.routes);
+  await app.register(security.routes);
+  await app.register(kyc.routes);
+  await app.register(operator.routes);
+  if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });
+  // Last: the web app answers GET paths that no API route claims.
+  await app.register(webApp);
 
   let drained: Promise<void> | undefined;
   app.decorate('drain', () => {

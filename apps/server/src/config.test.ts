@@ -4,6 +4,56 @@ import { ConfigError, loadConfig } from './config.ts';
 
 const TOKEN = 'a-long-enough-admin-token-for-the-tests-0123';
 
+const IDENTITY_ENV = {
+  SMS_CODE_TTL_SECONDS: '600',
+  SMS_CODE_MAX_ATTEMPTS: '3',
+  SMS_RESEND_SECONDS: '90',
+  SMS_MAX_PER_PHONE_PER_HOUR: '6',
+  SMS_MAX_PER_IP_PER_HOUR: '100',
+  SMS_BLOCK_SECONDS: '7200',
+  PASSWORD_MAX_FAILURES: '10',
+  PASSWORD_LOCK_SECONDS: '1800',
+  ARGON2_MEMORY_KIB: '65536',
+  ARGON2_TIME_COST: '3',
+  ARGON2_PARALLELISM: '2',
+  SESSION_IDLE_SECONDS: '900',
+  SESSION_MAX_AGE_SECONDS: '86400',
+  SESSION_TOUCH_SECONDS: '30',
+};
+const IDENTITY_CONFIG = {
+  smsCode: {
+    ttlSeconds: 600,
+    maxAttempts: 3,
+    resendSeconds: 90,
+    maxPerPhonePerHour: 6,
+    maxPerIpPerHour: 100,
+    blockSeconds: 7200,
+  },
+  password: {
+    maxFailures: 10,
+    lockSeconds: 1800,
+    hashing: { memoryCostKib: 65536, timeCost: 3, parallelism: 2 },
+  },
+  session: { idleSeconds: 900, maxAgeSeconds: 86400, touchSeconds: 30 },
+};
+
+const SECRET_KEY = Buffer.alloc(32, 7);
+const SECURITY_ENV = {
+  QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
+  QIANBAO_SECRET_KEY: SECRET_KEY.toString('base64'),
+  PIN_MAX_FAILURES: '3',
+  PIN_LOCK_SECONDS: '3600',
+  PASSWORD_FREE_MAX_MINOR: '10000',
+  PASSWORD_FREE_DAILY_MAX_MINOR: '50000',
+  WEBAUTHN_CHALLENGE_TTL_SECONDS: '120',
+  MAX_PASSKEYS_PER_HOLDER: '5',
+};
+const SECURITY_CONFIG = {
+  pin: { maxFailures: 3, lockSeconds: 3600 },
+  passwordFree: { maxPerPaymentMinor: 10_000n, dailyMaxMinor: 50_000n },
+  webauthn: { challengeTtlSeconds: 120, maxPasskeysPerHolder: 5 },
+};
+
 function problemsOf(env: NodeJS.ProcessEnv): Record<string, string> {
   try {
     loadConfig(env);
@@ -47,6 +97,8 @@ describe('loadConfig', () => {
       LEDGER_EXPIRY_INTERVAL_MS: '0',
       SHUTDOWN_GRACE_MS: '5000',
       DB_POOL_MAX: '50',
+      ...IDENTITY_ENV,
+      ...SECURITY_ENV,
     });
     expect(config).toEqual({
       mode: 'production',
@@ -59,6 +111,10 @@ describe('loadConfig', () => {
       embeddedPostgresPort: 55000,
       ledger: { maxBatchTransfers: 2000, maxQueuedTransfers: 10_000, expiryIntervalMs: 0 },
       shutdownGraceMs: 5000,
+      identity: IDENTITY_CONFIG,
+      publicUrl: 'https://wallet.example.com',
+      secretKey: SECRET_KEY,
+      security: SECURITY_CONFIG,
     });
   });
 
@@ -116,6 +172,86 @@ describe('loadConfig', () => {
   it('requires an admin token in production', () => {
     expect(problemsOf({ QIANBAO_MODE: 'production' })).toEqual({
       QIANBAO_ADMIN_TOKEN: 'is required when QIANBAO_MODE=production',
+      QIANBAO_PUBLIC_URL: 'is required when QIANBAO_MODE=production',
+      QIANBAO_SECRET_KEY: 'is required when QIANBAO_MODE=production',
+    });
+  });
+
+  it('has the payment-security defaults and checks the public URL and the secret key', () => {
+    const config = loadConfig({});
+    expect(config.publicUrl).toBe('http://localhost:8080');
+    expect(config.secretKey).toBeNull();
+    expect(config.security).toEqual({
+      pin: { maxFailures: 5, lockSeconds: 10_800 },
+      passwordFree: { maxPerPaymentMinor: 20_000n, dailyMaxMinor: 100_000n },
+      webauthn: { challengeTtlSeconds: 300, maxPasskeysPerHolder: 10 },
+    });
+    expect(loadConfig({ PORT: '9090' }).publicUrl).toBe('http://localhost:9090');
+    expect(loadConfig({ QIANBAO_PUBLIC_URL: 'https://wallet.example.com/' }).publicUrl).toBe(
+      'https://wallet.example.com',
+    );
+    expect(
+      problemsOf({
+        QIANBAO_PUBLIC_URL: 'https://wallet.example.com/app',
+        QIANBAO_SECRET_KEY: 'too-short',
+        PASSWORD_FREE_MAX_MINOR: '100001',
+      }),
+    ).toEqual({
+      QIANBAO_PUBLIC_URL:
+        'must be an http:// or https:// URL with no path, query or fragment (got "https://wallet.example.com/app")',
+      QIANBAO_SECRET_KEY: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+      PASSWORD_FREE_MAX_MINOR: 'must be a whole number from 0 to 100000 (got "100001")',
+    });
+    expect(
+      problemsOf({
+        ...SECURITY_ENV,
+        QIANBAO_MODE: 'production',
+        QIANBAO_ADMIN_TOKEN: TOKEN,
+        QIANBAO_PUBLIC_URL: 'http://wallet.example.com',
+      }),
+    ).toEqual({
+      QIANBAO_PUBLIC_URL: 'must be https:// when QIANBAO_MODE=production (got "http://wallet.example.com")',
+    });
+  });
+
+  it('has the identity defaults of issue 3 and reads the identity variables', () => {
+    expect(loadConfig({}).identity).toEqual({
+      smsCode: {
+        ttlSeconds: 300,
+        maxAttempts: 5,
+        resendSeconds: 60,
+        maxPerPhonePerHour: 10,
+        maxPerIpPerHour: 30,
+        blockSeconds: 3600,
+      },
+      password: {
+        maxFailures: 5,
+        lockSeconds: 900,
+        hashing: { memoryCostKib: 19_456, timeCost: 2, parallelism: 1 },
+      },
+      session: { idleSeconds: 1800, maxAgeSeconds: 604_800, touchSeconds: 60 },
+    });
+    expect(loadConfig(IDENTITY_ENV).identity).toEqual(IDENTITY_CONFIG);
+  });
+
+  it('refuses cheap argon2 in production and impossible argon2 anywhere', () => {
+    const production = problemsOf({
+      QIANBAO_MODE: 'production',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+    });
+    expect(production.ARGON2_MEMORY_KIB).toBe(
+      'must be at least 19456 when QIANBAO_MODE=production (got "1024")',
+    );
+    expect(production.ARGON2_TIME_COST).toBe('must be at least 2 when QIANBAO_MODE=production (got "1")');
+    expect(problemsOf({ ARGON2_MEMORY_KIB: '16', ARGON2_PARALLELISM: '4' })).toEqual({
+      ARGON2_MEMORY_KIB: 'must be at least 8 × ARGON2_PARALLELISM (got "16")',
+    });
+    expect(
+      loadConfig({ ARGON2_MEMORY_KIB: '64', ARGON2_TIME_COST: '1' }).identity.password.hashing,
+    ).toMatchObject({
+      memoryCostKib: 64,
+      timeCost: 1,
     });
   });
 });

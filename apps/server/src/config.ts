@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from './crypto/secret-key.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,7 +32,60 @@ export interface Config {
   embeddedPostgresPort: number;
   ledger: { maxBatchTransfers: number; maxQueuedTransfers: number; expiryIntervalMs: number };
   shutdownGraceMs: number;
+  identity: IdentityConfig;
+  /**
+   * Where people reach the wallet (`QIANBAO_PUBLIC_URL`, origin only): the WebAuthn relying
+   * party id is its host name and the expected origin is it.
+   */
+  publicUrl: string;
+  /**
+   * Master key of secrets at rest (`QIANBAO_SECRET_KEY`, 32 bytes). Null in sandbox mode when
+   * unset: the server then keeps one in `<dataDir>/secret-key` (docs/adr/0005-secrets-at-rest.md).
+   */
+  secretKey: Buffer | null;
+  security: SecurityConfig;
 }
+
+/** Transaction PIN, passkeys and password-free payments (modules/security, docs/security.md). */
+export interface SecurityConfig {
+  pin: { maxFailures: number; lockSeconds: number };
+  passwordFree: {
+    /** The highest per-payment password-free limit a holder may choose (CNY fen). */
+    maxPerPaymentMinor: bigint;
+    /** Domain rules §1: at most this much a day confirmed with fewer than two factors (CNY fen). */
+    dailyMaxMinor: bigint;
+  };
+  webauthn: { challengeTtlSeconds: number; maxPasskeysPerHolder: number };
+}
+
+/** Sign-up, sign-in and sessions (modules/identity); every rule of docs/identity.md is here. */
+export interface IdentityConfig {
+  smsCode: {
+    ttlSeconds: number;
+    maxAttempts: number;
+    resendSeconds: number;
+    /** Rolling one-hour limits on codes sent, shared by every server instance. */
+    maxPerPhonePerHour: number;
+    maxPerIpPerHour: number;
+    /** How long a number or an IP past its limit is refused. */
+    blockSeconds: number;
+  };
+  password: {
+    maxFailures: number;
+    lockSeconds: number;
+    /** argon2id cost of passwords, SMS codes and ID numbers. */
+    hashing: { memoryCostKib: number; timeCost: number; parallelism: number };
+  };
+  session: {
+    idleSeconds: number;
+    maxAgeSeconds: number;
+    /** `last_seen_at` is written at most this often per session. */
+    touchSeconds: number;
+  };
+}
+
+/** OWASP's minimum for argon2id; production refuses anything cheaper. */
+export const MIN_PRODUCTION_ARGON2 = { memoryCostKib: 19_456, timeCost: 2 } as const;
 
 export interface ConfigProblem {
   variable: string;
@@ -48,7 +102,7 @@ export class ConfigError extends Error {
 }
 
 /** Values of these variables are never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'QIANBAO_ADMIN_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'QIANBAO_ADMIN_TOKEN', 'QIANBAO_SECRET_KEY']);
 const MAX_ECHOED_VALUE_LENGTH = 64;
 const GENERATED_TOKEN_BYTES = 32;
 
@@ -91,6 +145,41 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: integer({ min: 100, max: 600_000, fallback: 10_000 }),
     // At least 2: the ledger's batch holds one connection while reads use another.
     DB_POOL_MAX: integer({ min: 2, max: 200, fallback: 20 }),
+    // ---- identity (docs/identity.md) ----
+    SMS_CODE_TTL_SECONDS: integer({ min: 60, max: 3600, fallback: 300 }),
+    SMS_CODE_MAX_ATTEMPTS: integer({ min: 1, max: 20, fallback: 5 }),
+    SMS_RESEND_SECONDS: integer({ min: 10, max: 3600, fallback: 60 }),
+    SMS_MAX_PER_PHONE_PER_HOUR: integer({ min: 1, max: 1000, fallback: 10 }),
+    SMS_MAX_PER_IP_PER_HOUR: integer({ min: 1, max: 100_000, fallback: 30 }),
+    SMS_BLOCK_SECONDS: integer({ min: 60, max: 86_400, fallback: 3600 }),
+    PASSWORD_MAX_FAILURES: integer({ min: 1, max: 100, fallback: 5 }),
+    PASSWORD_LOCK_SECONDS: integer({ min: 60, max: 86_400, fallback: 900 }),
+    ARGON2_MEMORY_KIB: integer({ min: 8, max: 4_194_304, fallback: MIN_PRODUCTION_ARGON2.memoryCostKib }),
+    ARGON2_TIME_COST: integer({ min: 1, max: 100, fallback: MIN_PRODUCTION_ARGON2.timeCost }),
+    ARGON2_PARALLELISM: integer({ min: 1, max: 16, fallback: 1 }),
+    SESSION_IDLE_SECONDS: integer({ min: 60, max: 2_592_000, fallback: 1800 }),
+    SESSION_MAX_AGE_SECONDS: integer({ min: 60, max: 31_536_000, fallback: 604_800 }),
+    SESSION_TOUCH_SECONDS: integer({ min: 1, max: 3600, fallback: 60 }),
+    // ---- payment security (docs/security.md) ----
+    QIANBAO_PUBLIC_URL: z
+      .string()
+      .max(2048, 'must be at most 2048 characters')
+      .refine(isOriginUrl, 'must be an http:// or https:// URL with no path, query or fragment')
+      .optional(),
+    QIANBAO_SECRET_KEY: z
+      .string()
+      .refine(
+        (value) => parseSecretKey(value) !== null,
+        'must be 32 bytes in base64 (openssl rand -base64 32)',
+      )
+      .optional(),
+    PIN_MAX_FAILURES: integer({ min: 1, max: 20, fallback: 5 }),
+    PIN_LOCK_SECONDS: integer({ min: 60, max: 604_800, fallback: 10_800 }),
+    // 200.00 a payment, 1,000.00 a day (domain rules §1), in fen
+    PASSWORD_FREE_MAX_MINOR: integer({ min: 0, max: 100_000, fallback: 20_000 }),
+    PASSWORD_FREE_DAILY_MAX_MINOR: integer({ min: 0, max: 100_000, fallback: 100_000 }),
+    WEBAUTHN_CHALLENGE_TTL_SECONDS: integer({ min: 30, max: 900, fallback: 300 }),
+    MAX_PASSKEYS_PER_HOLDER: integer({ min: 1, max: 100, fallback: 10 }),
   })
   .superRefine((env, context) => {
     if (env.QIANBAO_MODE === 'production' && env.QIANBAO_ADMIN_TOKEN === undefined) {
@@ -99,6 +188,44 @@ const envSchema = z
         path: ['QIANBAO_ADMIN_TOKEN'],
         message: 'is required when QIANBAO_MODE=production',
       });
+    }
+    for (const variable of ['QIANBAO_PUBLIC_URL', 'QIANBAO_SECRET_KEY'] as const) {
+      if (env.QIANBAO_MODE === 'production' && env[variable] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [variable],
+          message: 'is required when QIANBAO_MODE=production',
+        });
+      }
+    }
+    // Browsers offer passkeys only to secure pages.
+    if (env.QIANBAO_MODE === 'production' && env.QIANBAO_PUBLIC_URL?.startsWith('http:')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['QIANBAO_PUBLIC_URL'],
+        message: 'must be https:// when QIANBAO_MODE=production',
+      });
+    }
+    if (env.ARGON2_MEMORY_KIB < 8 * env.ARGON2_PARALLELISM) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ARGON2_MEMORY_KIB'],
+        message: 'must be at least 8 × ARGON2_PARALLELISM',
+      });
+    }
+    if (env.QIANBAO_MODE === 'production') {
+      for (const [variable, minimum] of [
+        ['ARGON2_MEMORY_KIB', MIN_PRODUCTION_ARGON2.memoryCostKib],
+        ['ARGON2_TIME_COST', MIN_PRODUCTION_ARGON2.timeCost],
+      ] as const) {
+        if (env[variable] < minimum) {
+          context.addIssue({
+            code: 'custom',
+            path: [variable],
+            message: `must be at least ${minimum} when QIANBAO_MODE=production`,
+          });
+        }
+      }
     }
   });
 
@@ -134,6 +261,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expiryIntervalMs: values.LEDGER_EXPIRY_INTERVAL_MS,
     },
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    identity: {
+      smsCode: {
+        ttlSeconds: values.SMS_CODE_TTL_SECONDS,
+        maxAttempts: values.SMS_CODE_MAX_ATTEMPTS,
+        resendSeconds: values.SMS_RESEND_SECONDS,
+        maxPerPhonePerHour: values.SMS_MAX_PER_PHONE_PER_HOUR,
+        maxPerIpPerHour: values.SMS_MAX_PER_IP_PER_HOUR,
+        blockSeconds: values.SMS_BLOCK_SECONDS,
+      },
+      password: {
+        maxFailures: values.PASSWORD_MAX_FAILURES,
+        lockSeconds: values.PASSWORD_LOCK_SECONDS,
+        hashing: {
+          memoryCostKib: values.ARGON2_MEMORY_KIB,
+          timeCost: values.ARGON2_TIME_COST,
+          parallelism: values.ARGON2_PARALLELISM,
+        },
+      },
+      session: {
+        idleSeconds: values.SESSION_IDLE_SECONDS,
+        maxAgeSeconds: values.SESSION_MAX_AGE_SECONDS,
+        touchSeconds: values.SESSION_TOUCH_SECONDS,
+      },
+    },
+    // `localhost`, not 127.0.0.1: browsers refuse WebAuthn on IP addresses.
+    publicUrl: new URL(values.QIANBAO_PUBLIC_URL ?? `http://localhost:${values.PORT}`).origin,
+    secretKey: values.QIANBAO_SECRET_KEY === undefined ? null : parseSecretKey(values.QIANBAO_SECRET_KEY),
+    security: {
+      pin: { maxFailures: values.PIN_MAX_FAILURES, lockSeconds: values.PIN_LOCK_SECONDS },
+      passwordFree: {
+        maxPerPaymentMinor: BigInt(values.PASSWORD_FREE_MAX_MINOR),
+        dailyMaxMinor: BigInt(values.PASSWORD_FREE_DAILY_MAX_MINOR),
+      },
+      webauthn: {
+        challengeTtlSeconds: values.WEBAUTHN_CHALLENGE_TTL_SECONDS,
+        maxPasskeysPerHolder: values.MAX_PASSKEYS_PER_HOLDER,
+      },
+    },
   };
 }
 
@@ -153,6 +318,24 @@ function describeIssues(error: z.ZodError, input: Partial<Record<EnvVariable, st
     variable,
     problem: problems.get(variable)!,
   }));
+}
+
+/** `https://wallet.example.com` (a port is allowed): an origin, nothing after it. */
+function isOriginUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname === '/' &&
+      url.search === '' &&
+      url.hash === '' &&
+      url.username === '' &&
+      !value.endsWith('#') &&
+      !value.endsWith('?')
+    );
+  } catch {
+    return false;
+  }
 }
 
 function isPostgresUrl(value: string): boolean {

@@ -3,12 +3,24 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LedgerClosedError, LedgerOverloadedError } from '@qianbao/ledger';
 import type { TransferResult } from '@qianbao/ledger';
+import { IDENTITY_ERRORS } from './modules/identity/errors.ts';
+import { KYC_ERRORS } from './modules/kyc/errors.ts';
+import type { KycErrorCode } from './modules/kyc/errors.ts';
+import { OPERATOR_ERRORS } from './modules/operator/errors.ts';
+import type { OperatorErrorCode } from './modules/operator/errors.ts';
+import type { IdentityErrorCode } from './modules/identity/errors.ts';
+import { SECURITY_ERRORS, type SecurityErrorCode } from './modules/security/errors.ts';
 
 /**
- * Every failure an HTTP client can see, with its status and default message. The table is typed
- * `Record<ErrorCode, …>`, so a code added to the union without a row fails to compile.
+ * Every failure an HTTP client can see, with its status and default message: the server's own
+ * codes below plus one table per module (modules/<name>/errors.ts). Each table is typed
+ * `Record<…Code, …>` and `ERRORS` is `Record<ErrorCode, …>`, so a code added to a union without a
+ * row, or a module union added here without its table, fails to compile.
  */
 export type ErrorCode =
+  CoreErrorCode | IdentityErrorCode | SecurityErrorCode | KycErrorCode | OperatorErrorCode;
+
+type CoreErrorCode =
   | 'BAD_REQUEST'
   | 'VALIDATION_FAILED'
   | 'UNAUTHORIZED'
@@ -22,14 +34,14 @@ export type ErrorCode =
   | 'OVERLOADED'
   | 'INTERNAL';
 
-interface ErrorMapping {
+export interface ErrorMapping {
   status: number;
   message: string;
   /** Sent as `Retry-After`: the failure is temporary and a retry later should succeed. */
   retryAfterSeconds?: number;
 }
 
-export const ERRORS: Record<ErrorCode, ErrorMapping> = {
+const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {
   BAD_REQUEST: { status: 400, message: 'The request could not be read.' },
   VALIDATION_FAILED: { status: 400, message: 'Some fields of the request are invalid.' },
   UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials.' },
@@ -47,6 +59,31 @@ export const ERRORS: Record<ErrorCode, ErrorMapping> = {
   OVERLOADED: { status: 503, message: 'The ledger is busy; retry shortly.', retryAfterSeconds: 1 },
   INTERNAL: { status: 500, message: 'Internal error; it has been logged.' },
 };
+
+// Adding a module's codes: its union to `ErrorCode` above, its table to this list.
+export const ERRORS: Record<ErrorCode, ErrorMapping> = mergeErrorTables([
+  CORE_ERRORS,
+  IDENTITY_ERRORS,
+  SECURITY_ERRORS,
+  KYC_ERRORS,
+  OPERATOR_ERRORS,
+]);
+
+type CodesOf<Table> = Table extends Record<infer Code, ErrorMapping> ? Code : never;
+
+/** One table of all codes; two tables claiming one code is a programmer error that stops the server. */
+function mergeErrorTables<const Tables extends readonly Record<string, ErrorMapping>[]>(
+  tables: Tables,
+): Record<CodesOf<Tables[number]>, ErrorMapping> {
+  const merged: Record<string, ErrorMapping> = {};
+  for (const table of tables) {
+    for (const [code, mapping] of Object.entries(table)) {
+      if (code in merged) throw new Error(`error code ${code} is defined twice`);
+      merged[code] = mapping;
+    }
+  }
+  return merged;
+}
 
 type TransferFailure = Exclude<TransferResult, 'ok' | 'exists'>;
 
@@ -185,15 +222,23 @@ export function transferFailure(result: TransferResult): { code: TransferErrorCo
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** Overrides the table's `Retry-After` when the wait is known (a lockout's remaining time). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { message?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: {
+      message?: string;
+      details?: Record<string, unknown>;
+      cause?: unknown;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(options.message ?? ERRORS[code].message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -268,8 +313,9 @@ function isFastifyClientError(error: unknown): error is FastifyError {
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   const mapping = ERRORS[error.code];
-  if (mapping.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapping.retryAfterSeconds));
-  if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+  const retryAfterSeconds = error.retryAfterSeconds ?? mapping.retryAfterSeconds;
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(retryAfterSeconds)));
+  if (mapping.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(mapping.status).send(errorBody(error));
 }
 

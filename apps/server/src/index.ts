@@ -21,3 +21,13 @@ export {
 export { Metrics } from './metrics.ts';
 export { allMigrations } from './migrations.ts';
 export { startServer, runServer, type RunningServer, type StartOptions } from './start.ts';
+export { listSandboxMessages, type SandboxMessage } from './adapters/sms/index.ts';
+export { normalizePhone, maskPhone } from './modules/identity/phone.ts';
+export { resolveSecretKey, parseSecretKey } from './crypto/secret-key.ts';
+export { SecretBox } from './crypto/secret-box.ts';
+export {
+  OperatorService,
+  DEFAULT_OPERATOR_CONFIG,
+  OPERATOR_ROLES,
+  type OperatorRole,
+} from './modules/operator/index.ts';

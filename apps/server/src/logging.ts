@@ -9,6 +9,11 @@ import type { LogLevel } from './config.ts';
  */
 const SENSITIVE_FIELDS = [
   'password',
+  'oldPassword',
+  'newPassword',
+  'currentPassword',
+  // A full mobile number is personal data: log `phoneMasked` (138****8000) instead.
+  'phone',
   'pin',
   'token',
   'accessToken',
@@ -21,6 +26,18 @@ const SENSITIVE_FIELDS = [
   'idNumber',
   'authorization',
   'cookie',
+  // payment security: second factors, and WebAuthn blobs (an assertion is evidence, not log text)
+  'totpCode',
+  'recoveryCode',
+  'recoveryCodes',
+  'otpauthUri',
+  'qrSvg',
+  'qrDataUrl',
+  'signature',
+  'clientDataJSON',
+  'authenticatorData',
+  'attestationObject',
+  'userHandle',
 ];
 
 const REDACTED_PATHS = [
@@ -33,6 +50,9 @@ const REDACTED_PATHS = [
   '*.body.code',
   'query.code',
   '*.query.code',
+  // A WebAuthn response nests its blobs deeper than three levels.
+  'body.response',
+  '*.body.response',
 ];
 
 const SENSITIVE_QUERY_KEYS = new Set([...SENSITIVE_FIELDS, 'code'].map((field) => field.toLowerCase()));

@@ -1,5 +1,24 @@
 import type { Migration } from '@qianbao/db';
 import { ledgerMigrations } from '@qianbao/ledger';
+import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
+import { identityMigrations } from './modules/identity/migrations.ts';
+import { kycMigrations } from './modules/kyc/migrations.ts';
+import { operatorMigrations } from './modules/operator/migrations.ts';
+import { notificationsMigrations } from './modules/notifications/migrations.ts';
+import { securityMigrations } from './modules/security/migrations.ts';
 
-/** Every module's migrations, in one ordered list; each module owns its own tables. */
-export const allMigrations: Migration[] = [...ledgerMigrations];
+/**
+ * Every module's migrations, in one ordered list; each module owns its own tables. Names are
+ * numbered by owner, one hundred each: 00xx ledger, 01xx identity, 02xx payment security, 03xx
+ * KYC, 04xx operator, 05xx notifications, 09xx adapters; a new module takes the next free
+ * hundred (see modules/README.md).
+ */
+export const allMigrations: Migration[] = [
+  ...ledgerMigrations,
+  ...identityMigrations,
+  ...notificationsMigrations,
+  ...securityMigrations,
+  ...kycMigrations,
+  ...operatorMigrations,
+  ...smsSandboxMigrations,
+];

@@ -4,6 +4,7 @@ import { Ledger } from '@qianbao/ledger';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
+import { resolveSecretKey } from './crypto/secret-key.ts';
 import { openDatabase } from './database.ts';
 import type { Database } from './database.ts';
 import { Metrics } from './metrics.ts';
@@ -47,14 +48,20 @@ async function serve(
   const metrics = new Metrics();
   const ledger = await Ledger.open(database.pool, { ...config.ledger, onBatch: metrics.observeLedgerBatch });
   try {
-    const app = await buildApp({ config, pool: database.pool, ledger, metrics });
+    const warnings: string[] = []; // printed after the address, which comes first
+    const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
+    const app = await buildApp({ config, pool: database.pool, ledger, metrics, secretKey });
     await app.listen({ host: config.http.host, port: config.http.port });
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
     print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
+    if (config.mode === 'sandbox') {
+      print(`Sandbox SMS outbox (sign-up codes without a phone): ${url}/dev/sms  or  npx qianbao sms tail`);
+    }
     if (config.adminTokenGenerated) {
       print(`Admin token for ${url}/v1/ledger (made for this run; set QIANBAO_ADMIN_TOKEN to keep one):`);
       print(`  ${config.adminToken}`);
     }
+    for (const warning of warnings) print(warning);
     const shutdown = async () => {
       app.log.info('shutdown: refusing new requests, finishing the admitted ones');
       await app.drain();

@@ -3,13 +3,38 @@ import { Ledger } from '@qianbao/ledger';
 import type { LedgerOptions } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import type { TestDatabase } from '../../../test/support/database.ts';
+import type { SmsSender } from './adapters/sms/index.ts';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
+import { loadConfig } from './config.ts';
+import type { Config } from './config.ts';
 import type { LogStream } from './logging.ts';
 import { Metrics } from './metrics.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/**
+ * A configuration read the way the server reads it, from environment variables, with the admin
+ * token above and cheap argon2 (the production minimum costs ~50 ms a hash). `env` overrides.
+ */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    QIANBAO_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ARGON2_MEMORY_KIB: '64',
+    ARGON2_TIME_COST: '1',
+    ...env,
+  });
+}
+
+/** What production mode requires beyond `testConfig`: for tests of production behaviour. */
+export const PRODUCTION_TEST_ENV: Record<string, string> = {
+  QIANBAO_MODE: 'production',
+  QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
+  QIANBAO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+  ARGON2_MEMORY_KIB: '19456',
+  ARGON2_TIME_COST: '2',
+};
 
 export interface TestApp {
   app: App;
@@ -18,10 +43,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(
-  options: { ledger?: LedgerOptions; logStream?: LogStream } = {},
-): Promise<TestApp> {
-  const database = await createTestDatabase();
+export interface TestAppOptions {
+  ledger?: LedgerOptions;
+  logStream?: LogStream;
+  /** Environment variables for `testConfig`, e.g. `{ QIANBAO_MODE: 'production' }`. */
+  env?: Record<string, string>;
+  /** The modules' clock; a test moves it instead of sleeping. */
+  now?: () => Date;
+  sms?: SmsSender;
+  /** Another app's database, to run two instances on one database; `close` leaves it in place. */
+  database?: TestDatabase;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
   const metrics = new Metrics();
   const ledger = await Ledger.open(database.pool, {
     expiryIntervalMs: 0,
@@ -29,11 +65,13 @@ export async function createTestApp(
     ...options.ledger,
   });
   const app = await buildApp({
-    config: { adminToken: TEST_ADMIN_TOKEN, logLevel: options.logStream ? 'info' : 'silent' },
+    config: testConfig({ LOG_LEVEL: options.logStream ? 'info' : 'silent', ...options.env }),
     pool: database.pool,
     ledger,
     metrics,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sms ? { sms: options.sms } : {}),
   });
   return {
     app,
@@ -42,7 +80,7 @@ export async function createTestApp(
     async close() {
       await app.drain();
       await ledger.close();
-      await database.drop();
+      if (ownDatabase) await database.drop();
     },
   };
 }

@@ -1,0 +1,7 @@
+export type {
+  IdentityVerifier,
+  VerificationAnswer,
+  VerificationRequest,
+  VerificationResult,
+} from './verifier.ts';
+export { SandboxIdentityVerifier } from './sandbox.ts';

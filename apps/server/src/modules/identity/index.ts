@@ -1,0 +1,67 @@
+/**
+ * The identity module (capability C2): holders, SMS codes, passwords, devices and sessions.
+ * Other modules use `IdentityService` (from the app's composition root) and, in their routes,
+ * `onRequest: app.authenticate` + `requireHolder(request)`.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Ledger } from '@qianbao/ledger';
+import type { SmsSender } from '../../adapters/sms/sender.ts';
+import type { IdentityConfig } from '../../config.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import { sessionTokenOf } from './http.ts';
+import { identityRoutes } from './routes.ts';
+import { IdentityService } from './service.ts';
+
+export { identityMigrations } from './migrations.ts';
+export { IDENTITY_ERRORS, type IdentityErrorCode } from './errors.ts';
+export {
+  requireHolder,
+  clientOf,
+  setSessionCookie,
+  type Holder,
+  type ClientInfo,
+  type CookiePolicy,
+} from './http.ts';
+export { sessionCreatedJson, sessionCreatedSchema, meJson, meSchema } from './schemas.ts';
+export { HOLDER_SECURITY } from './routes.ts';
+export { maskPhone, normalizePhone } from './phone.ts';
+export {
+  IdentityService,
+  type User,
+  type NewSession,
+  type DeviceInput,
+  type SessionView,
+  type SmsPurpose,
+  type SessionMethod,
+  type SmsCodeSent,
+} from './service.ts';
+
+export interface IdentityModuleDeps {
+  pool: pg.Pool;
+  ledger: Pick<Ledger, 'createAccounts'>;
+  sms: SmsSender;
+  notifications: Pick<NotificationsService, 'notify'>;
+  config: IdentityConfig;
+  /** Production: the session cookie is `Secure` (HTTPS only). */
+  secureCookies: boolean;
+  now: () => Date;
+  log: { warn(object: object, message: string): void };
+}
+
+export function createIdentityModule(deps: IdentityModuleDeps) {
+  const service = new IdentityService(deps);
+  const { session } = deps.config;
+  /** Becomes `app.authenticate` (see http.ts). */
+  const authenticate = async (request: FastifyRequest): Promise<void> => {
+    request.holder = await service.authenticate(sessionTokenOf(request));
+  };
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(identityRoutes, {
+      service,
+      cookie: { secure: deps.secureCookies, maxAgeSeconds: session.maxAgeSeconds },
+      idleTimeoutSeconds: session.idleSeconds,
+    });
+  };
+  return { service, authenticate, routes };
+}

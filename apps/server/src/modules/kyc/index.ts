@@ -1,0 +1,49 @@
+/**
+ * Real-name tiers and limits (capability C4). Other modules use `KycService`: `limitsFor(userId)`
+ * with `planPaymentLimits` / `payeeBalanceCap` (limits.ts) for every money movement,
+ * `onSameNameCardBound` when a card is bound, `birthDateOf` for the PIN rules.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { IdentityVerifier } from '../../adapters/identity-verifier/index.ts';
+import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import type { OperatorService } from '../operator/index.ts';
+import { kycRoutes } from './routes.ts';
+import { KycService } from './service.ts';
+import type { KycConfig } from './service.ts';
+
+export { kycMigrations } from './migrations.ts';
+export { KYC_ERRORS, type KycErrorCode } from './errors.ts';
+export { KycService, type KycProfile, type KycConfig } from './service.ts';
+export { planPaymentLimits, payeeBalanceCap, limitNameOfKey, shanghaiCalendar } from './limits.ts';
+export { TIERS, DEFAULT_TIER_LIMITS, type Tier, type TierLimits } from './tiers.ts';
+export { maskIdNumber, maskName, parseIdNumber } from './id-number.ts';
+
+export const DEFAULT_KYC_CONFIG: KycConfig = { verificationAttemptsPerDay: 5 };
+
+export interface KycModuleDeps {
+  pool: pg.Pool;
+  verifier: IdentityVerifier;
+  secrets: SecretBox;
+  identity: { setRealNameVerified(input: { userId: string; idNumber: string }): Promise<void> };
+  notifications: Pick<NotificationsService, 'notify'>;
+  operators: Pick<OperatorService, 'audit'>;
+  config: KycConfig;
+  now: () => Date;
+  authenticateHolder: (request: FastifyRequest) => Promise<void>;
+  authenticateOperator: (request: FastifyRequest) => Promise<void>;
+}
+
+export function createKycModule(deps: KycModuleDeps) {
+  const service = new KycService(deps);
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(kycRoutes, {
+      service,
+      operators: deps.operators,
+      authenticateHolder: deps.authenticateHolder,
+      authenticateOperator: deps.authenticateOperator,
+    });
+  };
+  return { service, routes };
+}

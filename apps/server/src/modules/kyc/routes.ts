@@ -1,0 +1,359 @@
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, errorResponseSchema } from '../../errors.ts';
+import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
+import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
+import type { OperatorService } from '../operator/index.ts';
+import { DOCUMENT_KINDS, MAX_DOCUMENT_BYTES } from './service.ts';
+import type { DocumentKind, KycProfile, KycService, ReviewView, UploadedDocument } from './service.ts';
+import { TIERS } from './tiers.ts';
+import type { TierLimits } from './tiers.ts';
+
+export interface KycRoutesOptions {
+  service: KycService;
+  operators: Pick<OperatorService, 'audit'>;
+  authenticateHolder: (request: FastifyRequest) => Promise<void>;
+  authenticateOperator: (request: FastifyRequest) => Promise<void>;
+}
+
+const HOLDER_TAGS = ['kyc: real-name tiers'];
+const OPERATOR_TAGS = ['operator: KYC review'];
+const ERRORS = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  422: errorResponseSchema,
+  429: errorResponseSchema,
+  503: errorResponseSchema,
+};
+
+/** Amounts as strings of fen; `null` = no limit. */
+const limitAmount = z
+  .string()
+  .regex(/^\d{1,18}$/)
+  .nullable();
+const tierLimitsSchema = z.object({
+  tier: z.enum(TIERS),
+  balanceCap: limitAmount,
+  singlePayment: limitAmount,
+  daily: limitAmount,
+  yearly: limitAmount,
+  mayWithdraw: z.boolean(),
+  maySendAbroad: z.boolean(),
+  currency: z.literal('CNY'),
+});
+
+function tierLimitsJson(limits: TierLimits): z.infer<typeof tierLimitsSchema> {
+  const text = (value: bigint | null) => (value === null ? null : value.toString());
+  return {
+    tier: limits.tier,
+    balanceCap: text(limits.balanceCapMinor),
+    singlePayment: text(limits.singlePaymentMinor),
+    daily: text(limits.dailyMinor),
+    yearly: text(limits.yearlyMinor),
+    mayWithdraw: limits.mayWithdraw,
+    maySendAbroad: limits.maySendAbroad,
+    currency: 'CNY',
+  };
+}
+
+const profileSchema = z.object({
+  tier: z.enum(TIERS),
+  limits: tierLimitsSchema,
+  realName: z.object({ name: z.string(), idNumber: z.string(), verifiedAt: z.string() }).nullable(),
+  sameNameCard: z.boolean(),
+  review: z
+    .object({ id: z.string(), status: z.string(), reason: z.string().nullable(), submittedAt: z.string() })
+    .nullable(),
+});
+
+function profileJson(profile: KycProfile): z.infer<typeof profileSchema> {
+  return {
+    tier: profile.tier,
+    limits: tierLimitsJson(profile.limits),
+    realName: profile.realName
+      ? { ...profile.realName, verifiedAt: profile.realName.verifiedAt.toISOString() }
+      : null,
+    sameNameCard: profile.sameNameCardAt !== null,
+    review: profile.review
+      ? { ...profile.review, submittedAt: profile.review.submittedAt.toISOString() }
+      : null,
+  };
+}
+
+const reviewSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  status: z.string(),
+  submittedAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  tier: z.enum(TIERS),
+  realName: z.object({ name: z.string(), idNumber: z.string() }).nullable(),
+  documents: z.array(
+    z.object({ id: z.string(), kind: z.string(), contentType: z.string(), sizeBytes: z.number() }),
+  ),
+});
+
+function reviewJson(review: ReviewView): z.infer<typeof reviewSchema> {
+  return {
+    ...review,
+    submittedAt: review.submittedAt.toISOString(),
+    decidedAt: review.decidedAt?.toISOString() ?? null,
+  };
+}
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, options) => {
+  const { service, operators, authenticateHolder, authenticateOperator } = options;
+  await app.register(multipart, {
+    limits: {
+      fileSize: MAX_DOCUMENT_BYTES,
+      files: DOCUMENT_KINDS.length,
+      fields: 0,
+      parts: DOCUMENT_KINDS.length,
+    },
+  });
+
+  app.get(
+    '/v1/kyc/tiers',
+    {
+      schema: {
+        tags: HOLDER_TAGS,
+        summary: 'The real-name tiers and their limits (amounts in fen)',
+        response: { 200: z.object({ tiers: z.array(tierLimitsSchema) }) },
+      },
+    },
+    async () => ({ tiers: (await service.listTierLimits()).map(tierLimitsJson) }),
+  );
+
+  app.get(
+    '/v1/me/kyc',
+    {
+      onRequest: authenticateHolder,
+      schema: {
+        tags: HOLDER_TAGS,
+        summary: 'My tier, limits, real name (masked) and document review',
+        security: HOLDER_SECURITY,
+        response: { 200: profileSchema, ...ERRORS },
+      },
+    },
+    async (request) => profileJson(await service.getProfile(requireHolder(request).userId)),
+  );
+
+  app.post(
+    '/v1/me/kyc/real-name',
+    {
+      onRequest: authenticateHolder,
+      schema: {
+        tags: HOLDER_TAGS,
+        summary: 'Verify legal name and ID number (T1)',
+        description:
+          'The number is checked (format, region, birth date, checksum) before the identity verifier is ' +
+          'called. Sandbox magic values are in docs/kyc.md. At most 5 checks a day.',
+        security: HOLDER_SECURITY,
+        body: z.strictObject({
+          legalName: z.string().min(1).max(30),
+          idNumber: z.string().min(1).max(18),
+        }),
+        response: { 200: profileSchema, ...ERRORS },
+      },
+    },
+    async (request) =>
+      profileJson(
+        await service.submitRealName({
+          userId: requireHolder(request).userId,
+          legalName: request.body.legalName,
+          idNumber: request.body.idNumber,
+        }),
+      ),
+  );
+
+  app.post(
+    '/v1/me/kyc/documents',
+    {
+      onRequest: authenticateHolder,
+      schema: {
+        tags: HOLDER_TAGS,
+        summary: 'Upload ID front, back and a selfie for review (T3)',
+        description:
+          'multipart/form-data with three files named id_front, id_back and selfie: JPEG or PNG, at most 5 MB ' +
+          'each. An operator reviews them.',
+        security: HOLDER_SECURITY,
+        consumes: ['multipart/form-data'],
+        response: { 200: profileSchema, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { userId } = requireHolder(request);
+      if (!request.isMultipart())
+        throw new AppError('DOCUMENT_INVALID', { details: { problem: 'notMultipart' } });
+      const documents: UploadedDocument[] = [];
+      try {
+        for await (const part of request.files()) {
+          if (!DOCUMENT_KINDS.includes(part.fieldname as DocumentKind)) {
+            throw new AppError('DOCUMENT_INVALID', { details: { field: part.fieldname.slice(0, 32) } });
+          }
+          const content = await part.toBuffer();
+          documents.push({ kind: part.fieldname as DocumentKind, contentType: part.mimetype, content });
+        }
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        // Too large, too many parts: @fastify/multipart's own errors.
+        throw new AppError('DOCUMENT_INVALID', {
+          details: { problem: (error as { code?: string }).code ?? 'unreadable' },
+        });
+      }
+      return profileJson(await service.submitDocuments({ userId, documents }));
+    },
+  );
+
+  // ---- operators ------------------------------------------------------------------------------
+
+  app.get(
+    '/v1/operator/kyc/reviews',
+    {
+      onRequest: authenticateOperator,
+      schema: {
+        tags: OPERATOR_TAGS,
+        summary: 'The review queue, oldest first',
+        security: OPERATOR_SECURITY,
+        querystring: z.object({
+          status: z.enum(['pending', 'approved', 'rejected']).default('pending'),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+        }),
+        response: { 200: z.object({ reviews: z.array(reviewSchema) }), ...ERRORS },
+      },
+    },
+    async (request) => {
+      requireOperator(request, ['kyc_reviewer']);
+      return { reviews: (await service.listReviews(request.query)).map(reviewJson) };
+    },
+  );
+
+  app.get(
+    '/v1/operator/kyc/reviews/:reviewId',
+    {
+      onRequest: authenticateOperator,
+      schema: {
+        tags: OPERATOR_TAGS,
+        summary: 'One review',
+        security: OPERATOR_SECURITY,
+        params: z.object({ reviewId: uuid }),
+        response: { 200: reviewSchema, ...ERRORS },
+      },
+    },
+    async (request) => {
+      requireOperator(request, ['kyc_reviewer']);
+      return reviewJson(await service.getReview(request.params.reviewId));
+    },
+  );
+
+  app.get(
+    '/v1/operator/kyc/reviews/:reviewId/documents/:documentId',
+    {
+      onRequest: authenticateOperator,
+      schema: {
+        tags: OPERATOR_TAGS,
+        summary: 'A document image (every view is audited)',
+        security: OPERATOR_SECURITY,
+        params: z.object({ reviewId: uuid, documentId: uuid }),
+      },
+    },
+    async (request, reply) => {
+      const operator = requireOperator(request, ['kyc_reviewer']);
+      const document = await service.getDocument(request.params);
+      await operators.audit({
+        operatorId: operator.id,
+        action: 'kyc.document_viewed',
+        target: request.params.documentId,
+        details: { reviewId: request.params.reviewId },
+      });
+      return reply
+        .header('content-type', document.contentType)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(document.content);
+    },
+  );
+
+  app.post(
+    '/v1/operator/kyc/reviews/:reviewId/decision',
+    {
+      onRequest: authenticateOperator,
+      schema: {
+        tags: OPERATOR_TAGS,
+        summary: 'Approve (→ T3) or reject with a reason',
+        security: OPERATOR_SECURITY,
+        params: z.object({ reviewId: uuid }),
+        body: z.discriminatedUnion('decision', [
+          z.strictObject({ decision: z.literal('approve') }),
+          z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(2).max(500) }),
+        ]),
+        response: { 200: reviewSchema, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const operator = requireOperator(request, ['kyc_reviewer']);
+      const body = request.body;
+      const review = await service.decideReview({
+        reviewId: request.params.reviewId,
+        operatorId: operator.id,
+        decision: body.decision,
+        ...(body.decision === 'reject' ? { reason: body.reason } : {}),
+      });
+      await operators.audit({
+        operatorId: operator.id,
+        action: `kyc.review_${body.decision === 'approve' ? 'approved' : 'rejected'}`,
+        target: review.id,
+        details: { userId: review.userId },
+      });
+      return reviewJson(review);
+    },
+  );
+
+  app.put(
+    '/v1/operator/kyc/tiers/:tier',
+    {
+      onRequest: authenticateOperator,
+      schema: {
+        tags: OPERATOR_TAGS,
+        summary: "Change a tier's limits (admins; audited)",
+        security: OPERATOR_SECURITY,
+        params: z.object({ tier: z.enum(TIERS) }),
+        body: tierLimitsSchema.omit({ tier: true, currency: true }).strict(),
+        response: { 200: tierLimitsSchema, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const operator = requireOperator(request, ['admin']);
+      const amount = (text: string | null) => (text === null ? null : BigInt(text));
+      const { body } = request;
+      const updated = await service.updateTierLimits({
+        operatorId: operator.id,
+        limits: {
+          tier: request.params.tier,
+          balanceCapMinor: amount(body.balanceCap),
+          singlePaymentMinor: amount(body.singlePayment),
+          dailyMinor: amount(body.daily),
+          yearlyMinor: amount(body.yearly),
+          mayWithdraw: body.mayWithdraw,
+          maySendAbroad: body.maySendAbroad,
+        },
+      });
+      await operators.audit({
+        operatorId: operator.id,
+        action: 'kyc.tier_limits_changed',
+        target: request.params.tier,
+        details: { ...body },
+      });
+      return tierLimitsJson(updated);
+    },
+  );
+};

@@ -1,0 +1,129 @@
+import { isUuid, newId } from '@qianbao/ledger';
+import { AppError } from '../../errors.ts';
+import type { NotificationRow, NotificationsStore } from './store.ts';
+
+export const NOTIFICATION_LOCALES = ['zh-CN', 'en'] as const;
+export type NotificationLocale = (typeof NOTIFICATION_LOCALES)[number];
+
+/** A text in every language of the app. */
+export type LocalizedText = Record<NotificationLocale, string>;
+
+export type NotificationParams = Record<string, string | number | boolean | null>;
+
+export interface NotificationInput {
+  /** Stable machine-readable kind, `<module>.<event>`, e.g. `security.new_device`. */
+  kind: string;
+  /** The values the texts were rendered from, kept so a client can render its own wording. */
+  params?: NotificationParams;
+  title: LocalizedText;
+  body: LocalizedText;
+}
+
+export interface Notification {
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  title: LocalizedText;
+  body: LocalizedText;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export interface NotificationPage {
+  notifications: Notification[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const MAX_NOTIFICATIONS_PAGE = 100;
+const KIND_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
+
+/**
+ * The in-app inbox. Other modules call `notify` after the event they report; the texts are
+ * rendered by the caller, who knows the domain, in every language of the app.
+ */
+export class NotificationsService {
+  constructor(
+    private readonly store: NotificationsStore,
+    private readonly now: () => Date,
+  ) {}
+
+  async notify(userId: string, input: NotificationInput): Promise<{ id: string }> {
+    if (!KIND_PATTERN.test(input.kind)) throw new Error(`invalid notification kind ${input.kind}`);
+    const id = newId();
+    await this.store.insert({
+      id,
+      userId,
+      kind: input.kind,
+      params: input.params ?? {},
+      titleZh: input.title['zh-CN'],
+      bodyZh: input.body['zh-CN'],
+      titleEn: input.title.en,
+      bodyEn: input.body.en,
+      createdAt: this.now(),
+    });
+    return { id };
+  }
+
+  /** Newest first. */
+  async list(input: { userId: string; cursor?: string | null; limit: number }): Promise<NotificationPage> {
+    const limit = Math.min(Math.max(1, Math.trunc(input.limit)), MAX_NOTIFICATIONS_PAGE);
+    const rows = await this.store.list({
+      userId: input.userId,
+      before: decodeCursor(input.cursor ?? null),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      notifications: page.map(toNotification),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.store.unreadCount(userId);
+  }
+
+  /** False when the holder has no such notification. Reading twice keeps the first time. */
+  async markRead(input: { userId: string; notificationId: string }): Promise<boolean> {
+    if (!isUuid(input.notificationId)) return false;
+    return this.store.markRead({ userId: input.userId, id: input.notificationId, now: this.now() });
+  }
+
+  markAllRead(userId: string): Promise<number> {
+    return this.store.markAllRead({ userId, now: this.now() });
+  }
+}
+
+function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    kind: row.kind,
+    params: row.params,
+    title: { 'zh-CN': row.titleZh, en: row.titleEn },
+    body: { 'zh-CN': row.bodyZh, en: row.bodyEn },
+    createdAt: row.createdAt,
+    readAt: row.readAt,
+  };
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function encodeCursor(row: NotificationRow): string {
+  return Buffer.from(`${row.createdAt.getTime()}.${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | null): { createdAt: Date; id: string } | null {
+  if (!cursor) return null;
+  const [millis, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
+  const time = Number(millis);
+  if (!/^\d{1,15}$/.test(millis ?? '') || !id || !UUID_PATTERN.test(id)) {
+    throw new AppError('VALIDATION_FAILED', {
+      details: {
+        fields: [{ in: 'querystring', path: 'cursor', issue: 'is not a cursor from a previous page' }],
+      },
+    });
+  }
+  return { createdAt: new Date(time), id };
+}

@@ -1,0 +1,108 @@
+import type pg from 'pg';
+
+export interface NotificationRow {
+  id: string;
+  userId: string;
+  kind: string;
+  params: Record<string, unknown>;
+  titleZh: string;
+  bodyZh: string;
+  titleEn: string;
+  bodyEn: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+interface NotificationRecord {
+  id: string;
+  user_id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  title_zh: string;
+  body_zh: string;
+  title_en: string;
+  body_en: string;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+const COLUMNS = 'id, user_id, kind, params, title_zh, body_zh, title_en, body_en, created_at, read_at';
+
+function toRow(record: NotificationRecord): NotificationRow {
+  return {
+    id: record.id,
+    userId: record.user_id,
+    kind: record.kind,
+    params: record.params,
+    titleZh: record.title_zh,
+    bodyZh: record.body_zh,
+    titleEn: record.title_en,
+    bodyEn: record.body_en,
+    createdAt: record.created_at,
+    readAt: record.read_at,
+  };
+}
+
+/** SQL of the notifications module; nothing else touches `notifications_*`. */
+export class NotificationsStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async insert(row: Omit<NotificationRow, 'readAt'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO notifications_inbox (id, user_id, kind, params, title_zh, body_zh, title_en, body_en, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.id,
+        row.userId,
+        row.kind,
+        JSON.stringify(row.params),
+        row.titleZh,
+        row.bodyZh,
+        row.titleEn,
+        row.bodyEn,
+        row.createdAt,
+      ],
+    );
+  }
+
+  /** Newest first; `before` is the position of the last item of the previous page. */
+  async list(input: {
+    userId: string;
+    before: { createdAt: Date; id: string } | null;
+    limit: number;
+  }): Promise<NotificationRow[]> {
+    const { rows } = await this.pool.query<NotificationRecord>(
+      `SELECT ${COLUMNS} FROM notifications_inbox
+        WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $4`,
+      [input.userId, input.before?.createdAt ?? null, input.before?.id ?? null, input.limit],
+    );
+    return rows.map(toRow);
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM notifications_inbox WHERE user_id = $1 AND read_at IS NULL',
+      [userId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  /** False when the holder has no such notification (someone else's id included). */
+  async markRead(input: { userId: string; id: string; now: Date }): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE notifications_inbox SET read_at = coalesce(read_at, $3) WHERE id = $1 AND user_id = $2`,
+      [input.id, input.userId, input.now],
+    );
+    return result.rowCount === 1;
+  }
+
+  async markAllRead(input: { userId: string; now: Date }): Promise<number> {
+    const result = await this.pool.query(
+      'UPDATE notifications_inbox SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL',
+      [input.userId, input.now],
+    );
+    return result.rowCount ?? 0;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The payment-security module (capability C3): transaction PIN, passkeys, TOTP two-step
+ * verification, password-free payments, and the confirmation service money movements call
+ * (`requiredFactor` → `createChallenge` → `verifyConfirmation`). See docs/security.md.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import type { Config } from '../../config.ts';
+import type { SecretBox } from '../../crypto/secret-box.ts';
+import type { IdentityService } from '../identity/index.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import { securityRoutes } from './routes.ts';
+import { SecurityService } from './service.ts';
+import type { BirthDateSource } from './service.ts';
+
+export { securityMigrations } from './migrations.ts';
+export { SECURITY_ERRORS, type SecurityErrorCode } from './errors.ts';
+export { passwordFreeLimitKey, shanghaiDate } from './factor-policy.ts';
+export { paymentHash } from './payment-binding.ts';
+export {
+  SecurityService,
+  type BirthDateSource,
+  type ConfirmationFactor,
+  type ConfirmationFailureCode,
+  type ConfirmationInput,
+  type ConfirmationResult,
+  type FactorDecision,
+  type PasskeyEvidence,
+  type PasskeyView,
+  type PaymentToConfirm,
+  type SecuritySummary,
+  type TotpSetup,
+} from './service.ts';
+
+export interface SecurityModuleDeps {
+  pool: pg.Pool;
+  config: Pick<Config, 'mode' | 'publicUrl' | 'security' | 'identity'>;
+  identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
+  notifications: Pick<NotificationsService, 'notify'>;
+  /** Seals TOTP secrets, keys recovery-code digests (docs/adr/0005-secrets-at-rest.md). */
+  secrets: SecretBox;
+  now: () => Date;
+  /** The KYC module's birth date of a holder, so that PINs equal to it are refused. */
+  birthDateOf?: BirthDateSource;
+}
+
+export function createSecurityModule(deps: SecurityModuleDeps) {
+  const { config } = deps;
+  const service = new SecurityService({
+    pool: deps.pool,
+    identity: deps.identity,
+    notifications: deps.notifications,
+    secrets: deps.secrets,
+    config: config.security,
+    hashing: config.identity.password.hashing,
+    publicUrl: config.publicUrl,
+    sandbox: config.mode === 'sandbox',
+    now: deps.now,
+    ...(deps.birthDateOf ? { birthDateOf: deps.birthDateOf } : {}),
+  });
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(securityRoutes, {
+      service,
+      cookie: { secure: config.mode === 'production', maxAgeSeconds: config.identity.session.maxAgeSeconds },
+      idleTimeoutSeconds: config.identity.session.idleSeconds,
+    });
+  };
+  return { service, routes };
+}

@@ -1,0 +1,415 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, errorResponseSchema } from '../../errors.ts';
+import { HOLDER_SECURITY, clientOf, requireHolder } from '../identity/index.ts';
+import { setSessionCookie } from '../identity/http.ts';
+import type { CookiePolicy } from '../identity/http.ts';
+import {
+  deviceIdInput,
+  deviceNameInput,
+  passwordInput,
+  sessionCreatedJson,
+  sessionCreatedSchema,
+  smsCodeInput,
+} from '../identity/schemas.ts';
+import {
+  authenticationResponseInput,
+  confirmationOptionsSchema,
+  moneyInput,
+  passkeyJson,
+  passkeyNameInput,
+  passkeySchema,
+  paymentInput,
+  pinInput,
+  recoveryCodeInput,
+  registrationResponseInput,
+  summaryJson,
+  summarySchema,
+  totpCodeInput,
+  webauthnOptionsSchema,
+} from './schemas.ts';
+import type { SecurityService } from './service.ts';
+
+export interface SecurityRoutesOptions {
+  service: SecurityService;
+  /** The session cookie set by a passkey sign-in, as identity sets it. */
+  cookie: CookiePolicy;
+  idleTimeoutSeconds: number;
+}
+
+const TAGS = ['security: PIN, passkeys, two-step'];
+const AUTH_TAGS = ['identity: sign-up and sign-in'];
+const ERRORS_4XX = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  422: errorResponseSchema,
+  429: errorResponseSchema,
+};
+const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
+
+/** The `Origin` of the page that calls (WebAuthn's relying party is chosen from it in sandbox mode). */
+function originOf(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  return typeof origin === 'string' ? origin : null;
+}
+
+/** Secrets shown once (TOTP seed, recovery codes) must not stay in any cache. */
+function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
+}
+
+/** `/v1/me/*` security settings, `/v1/auth/passkey/*` sign-in, and payment confirmation options. */
+export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (app, options, done) => {
+  const { service } = options;
+  const signedIn = { onRequest: app.authenticate };
+
+  app.get(
+    '/v1/me/security',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Security centre: PIN, lock, passkeys, two-step, password-free payments',
+        response: { 200: summarySchema, 401: errorResponseSchema },
+      },
+    },
+    async (request) => summaryJson(await service.summary(requireHolder(request).userId)),
+  );
+
+  app.post(
+    '/v1/me/pin',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Set or change the 6-digit transaction PIN',
+        description:
+          'Needs the login password (WRONG_PASSWORD, counted toward the sign-in lockout) and a `verify` SMS code ' +
+          '(POST /v1/me/sms-codes). Trivial PINs are refused with PIN_TOO_SIMPLE, details.reason one of ' +
+          'sameDigit, sequence, repeatedPattern, birthDate. A new PIN also lifts a payment lock.',
+        body: z.strictObject({ password: passwordInput, smsCode: smsCodeInput, pin: pinInput }),
+        response: { 200: z.object({ changed: z.boolean() }), ...ERRORS_4XX },
+      },
+    },
+    async (request) => {
+      const { password, smsCode, pin } = request.body;
+      return service.setPin({ userId: requireHolder(request).userId, password, smsCode, pin });
+    },
+  );
+
+  app.put(
+    '/v1/me/password-free',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Set the password-free limit per payment ("0" turns it off)',
+        description:
+          'Needs the PIN. At most the configured maximum (PASSWORD_FREE_LIMIT_TOO_HIGH); password-free payments ' +
+          'together are capped per day as well (domain rules §1).',
+        body: z.strictObject({ limit: moneyInput.extend({ currency: z.literal('CNY') }), pin: pinInput }),
+        response: { 200: summarySchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) => {
+      const { limit, pin } = request.body;
+      const summary = await service.setPasswordFreeLimit({
+        userId: requireHolder(request).userId,
+        limitMinor: BigInt(limit.amount),
+        pin,
+      });
+      return summaryJson(summary);
+    },
+  );
+
+  // ---- passkeys ---------------------------------------------------------------------------
+
+  app.post(
+    '/v1/me/passkeys/registration-options',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Start adding a passkey: options for navigator.credentials.create',
+        description:
+          'Pass the answer as `optionsJSON` to `startRegistration` of @simplewebauthn/browser, then POST the result ' +
+          'to /v1/me/passkeys within the timeout (single-use challenge).',
+        response: { 200: webauthnOptionsSchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) => ({
+      ...(await service.passkeyRegistrationOptions({
+        userId: requireHolder(request).userId,
+        origin: originOf(request),
+      })),
+    }),
+  );
+
+  app.post(
+    '/v1/me/passkeys',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Finish adding a passkey',
+        description:
+          'Body: the RegistrationResponseJSON from `startRegistration` and a name. User verification is required. ' +
+          'CHALLENGE_EXPIRED when the options are older than 5 minutes or were used.',
+        body: z.strictObject({ response: registrationResponseInput, name: passkeyNameInput }),
+        response: { 201: passkeySchema, ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      const passkey = await service.registerPasskey({
+        userId: requireHolder(request).userId,
+        response: request.body.response,
+        name: request.body.name,
+      });
+      return reply.code(201).send(passkeyJson(passkey));
+    },
+  );
+
+  app.get(
+    '/v1/me/passkeys',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: "The holder's passkeys, oldest first",
+        response: { 200: z.object({ passkeys: z.array(passkeySchema) }), 401: errorResponseSchema },
+      },
+    },
+    async (request) => ({
+      passkeys: (await service.listPasskeys(requireHolder(request).userId)).map(passkeyJson),
+    }),
+  );
+
+  const passkeyParams = z.object({ id: z.string().max(64) });
+
+  app.patch(
+    '/v1/me/passkeys/:id',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Rename a passkey',
+        description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
+        params: passkeyParams,
+        body: z.strictObject({ name: passkeyNameInput }),
+        response: { 200: passkeySchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) =>
+      passkeyJson(
+        await service.renamePasskey({
+          userId: requireHolder(request).userId,
+          passkeyId: request.params.id,
+          name: request.body.name,
+        }),
+      ),
+  );
+
+  app.delete(
+    '/v1/me/passkeys/:id',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Remove a passkey',
+        description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
+        params: passkeyParams,
+        response: { ...done204, ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      await service.removePasskey({ userId: requireHolder(request).userId, passkeyId: request.params.id });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/auth/passkey/options',
+    {
+      schema: {
+        tags: AUTH_TAGS,
+        summary: 'Start signing in with a passkey (no phone number needed)',
+        description:
+          'Options for navigator.credentials.get with discoverable credentials: pass as `optionsJSON` to ' +
+          '`startAuthentication` of @simplewebauthn/browser, then POST the result to /v1/auth/passkey/login.',
+        response: { 200: webauthnOptionsSchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) => ({ ...(await service.passkeyLoginOptions({ origin: originOf(request) })) }),
+  );
+
+  app.post(
+    '/v1/auth/passkey/login',
+    {
+      schema: {
+        tags: AUTH_TAGS,
+        summary: 'Sign in with a passkey',
+        description:
+          'Body: the AuthenticationResponseJSON from `startAuthentication` and the device. User verification ' +
+          'is required; a passkey counts as strong, so a new device needs no SMS code. Same answer as the other ' +
+          'sign-in routes (token and qb_session cookie).',
+        body: z.strictObject({
+          response: authenticationResponseInput,
+          deviceId: deviceIdInput,
+          deviceName: deviceNameInput.optional(),
+        }),
+        response: { 200: sessionCreatedSchema, ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      const session = await service.loginWithPasskey({
+        response: request.body.response,
+        device: { id: request.body.deviceId, name: request.body.deviceName ?? null },
+        client: clientOf(request),
+      });
+      setSessionCookie(reply, session.token, options.cookie);
+      return reply.code(200).send(sessionCreatedJson(session, options.idleTimeoutSeconds));
+    },
+  );
+
+  // ---- TOTP -------------------------------------------------------------------------------
+
+  app.post(
+    '/v1/me/totp/setup',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Start two-step verification: a new authenticator secret and its QR code',
+        description:
+          'Show the QR code (or the base32 secret) to the holder, then confirm a first code with ' +
+          '/v1/me/totp/enable within 10 minutes. Asking again replaces a pending secret.',
+        response: {
+          200: z.object({
+            secret: z.string().meta({ description: 'Base32, for typing in by hand.' }),
+            otpauthUri: z.string(),
+            qrSvg: z.string().meta({ description: 'The otpauth URI as an SVG QR code.' }),
+            qrDataUrl: z.string().meta({ description: 'The same SVG as a data: URL, for <img src>.' }),
+            expiresAt: z.string(),
+          }),
+          ...ERRORS_4XX,
+        },
+      },
+    },
+    async (request, reply) => {
+      noStore(reply);
+      const setup = await service.setupTotp(requireHolder(request).userId);
+      return { ...setup, expiresAt: setup.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/v1/me/totp/enable',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Turn two-step verification on with a first code; answers 10 recovery codes, shown once',
+        body: z.strictObject({ code: totpCodeInput }),
+        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      noStore(reply);
+      return service.enableTotp({ userId: requireHolder(request).userId, code: request.body.code });
+    },
+  );
+
+  app.post(
+    '/v1/me/totp/disable',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Turn two-step verification off with a current code or a recovery code',
+        description:
+          'Exactly one of `code` and `recoveryCode`. A code is accepted once (TOTP_REUSED), a recovery code once. ' +
+          'Wrong ones count toward the payment lock like wrong PINs.',
+        body: z.union([
+          z.strictObject({ code: totpCodeInput }),
+          z.strictObject({ recoveryCode: recoveryCodeInput }),
+        ]),
+        response: { ...done204, ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      const userId = requireHolder(request).userId;
+      const body = request.body;
+      await service.disableTotp(
+        'code' in body ? { userId, code: body.code } : { userId, recoveryCode: body.recoveryCode },
+      );
+      return reply.code(204).send(null);
+    },
+  );
+
+  // ---- payment confirmation ---------------------------------------------------------------
+
+  app.post(
+    '/v1/me/confirmations/options',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'How to confirm a payment: the factor it needs, and passkey options bound to it',
+        description:
+          'Call before showing the confirmation screen. When a passkey is accepted, `passkeyOptions` carry a ' +
+          'single-use challenge bound to this exact payment (id, amount, currency, payee): pass them to ' +
+          '`startAuthentication` and send the result with the payment request. PAYMENTS_LOCKED while locked.',
+        body: z.strictObject({ payment: paymentInput }),
+        response: { 200: confirmationOptionsSchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) => {
+      const userId = requireHolder(request).userId;
+      const { payment } = request.body;
+      const toConfirm = {
+        id: payment.id,
+        amountMinor: BigInt(payment.amount),
+        currency: payment.currency,
+        payee: payment.payee,
+      };
+      const decision = await service.requiredFactor({
+        userId,
+        amountMinor: toConfirm.amountMinor,
+        currency: toConfirm.currency,
+        payee: toConfirm.payee,
+      });
+      const { ledgerLimits: _limits, ...answer } = decision;
+      if (!decision.accepted.includes('passkey')) return answer;
+      try {
+        const { passkeyOptions } = await service.createChallenge({
+          userId,
+          payment: toConfirm,
+          origin: originOf(request),
+        });
+        return { ...answer, passkeyOptions: { ...passkeyOptions } };
+      } catch (error) {
+        // Passkeys made for another host name (sandbox: localhost vs the public URL) do not count.
+        if (error instanceof AppError && error.code === 'PASSKEY_NOT_FOUND') return answer;
+        throw error;
+      }
+    },
+  );
+
+  done();
+};

@@ -1,0 +1,567 @@
+import type pg from 'pg';
+
+/**
+ * SQL of the payment-security module, parameterised throughout. Every time is passed in from
+ * the service's clock. Nothing outside this module touches the `security_*` tables.
+ */
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface HolderRow {
+  userId: string;
+  pinHash: string | null;
+  pinSetAt: Date | null;
+  factorFailures: number;
+  paymentsLockedUntil: Date | null;
+  passwordFreeLimitMinor: bigint;
+  webauthnUserHandle: Buffer;
+}
+
+interface HolderRecord {
+  user_id: string;
+  pin_hash: string | null;
+  pin_set_at: Date | null;
+  factor_failures: number;
+  payments_locked_until: Date | null;
+  password_free_limit_minor: bigint;
+  webauthn_user_handle: Buffer;
+}
+
+const HOLDER_COLUMNS = `user_id, pin_hash, pin_set_at, factor_failures, payments_locked_until,
+  password_free_limit_minor, webauthn_user_handle`;
+
+function toHolder(row: HolderRecord): HolderRow {
+  return {
+    userId: row.user_id,
+    pinHash: row.pin_hash,
+    pinSetAt: row.pin_set_at,
+    factorFailures: row.factor_failures,
+    paymentsLockedUntil: row.payments_locked_until,
+    passwordFreeLimitMinor: row.password_free_limit_minor,
+    webauthnUserHandle: row.webauthn_user_handle,
+  };
+}
+
+export type DeviceType = 'singleDevice' | 'multiDevice';
+
+export interface PasskeyRow {
+  id: string;
+  userId: string;
+  credentialId: string;
+  publicKey: Buffer;
+  signCount: number;
+  transports: string[];
+  deviceType: DeviceType;
+  backedUp: boolean;
+  aaguid: string;
+  rpId: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+interface PasskeyRecord {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Buffer;
+  sign_count: bigint;
+  transports: string[];
+  device_type: DeviceType;
+  backed_up: boolean;
+  aaguid: string;
+  rp_id: string;
+  name: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const PASSKEY_COLUMNS = `id, user_id, credential_id, public_key, sign_count, transports, device_type,
+  backed_up, aaguid, rp_id, name, created_at, last_used_at`;
+
+function toPasskey(row: PasskeyRecord): PasskeyRow {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    credentialId: row.credential_id,
+    publicKey: row.public_key,
+    signCount: Number(row.sign_count),
+    transports: row.transports,
+    deviceType: row.device_type,
+    backedUp: row.backed_up,
+    aaguid: row.aaguid,
+    rpId: row.rp_id,
+    name: row.name,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export type ChallengePurpose = 'register' | 'login' | 'payment';
+
+export interface ChallengeRow {
+  challenge: Buffer;
+  purpose: ChallengePurpose;
+  userId: string | null;
+  rpId: string;
+  origin: string;
+  paymentId: string | null;
+  paymentHash: Buffer | null;
+  expiresAt: Date;
+}
+
+export interface TotpRow {
+  userId: string;
+  status: 'pending' | 'enabled';
+  secretSealed: string;
+  pendingExpiresAt: Date | null;
+  pendingFailures: number;
+  lastUsedStep: number | null;
+}
+
+export interface ConfirmationRow {
+  paymentId: string;
+  userId: string;
+  factor: 'pin' | 'passkey' | 'totp';
+  paymentHash: Buffer;
+  amountMinor: bigint;
+  currency: string;
+  payee: string;
+  credentialId: string | null;
+  authenticatorData: Buffer | null;
+  clientDataJson: Buffer | null;
+  signature: Buffer | null;
+  userHandle: string | null;
+  confirmedAt: Date;
+}
+
+/** How many expired challenges one call clears, so cleaning never becomes a long statement. */
+const CHALLENGE_SWEEP_LIMIT = 100;
+
+export class SecurityStore {
+  private readonly db: Queryable;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    client: pg.PoolClient | null = null,
+  ) {
+    this.db = client ?? pool;
+  }
+
+  /** Run `work` in one READ COMMITTED transaction on one connection of the pool. */
+  async transaction<T>(work: (store: SecurityStore) => Promise<T>): Promise<T> {
+    if (this.db !== this.pool) throw new Error('transactions do not nest');
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const result = await work(new SecurityStore(this.pool, client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  // ---- holders ----------------------------------------------------------------------------
+
+  /** The holder's row, made on first use (`userHandle` is kept only when the row is new). */
+  async ensureHolder(input: { userId: string; userHandle: Buffer; now: Date }): Promise<HolderRow> {
+    await this.db.query(
+      `INSERT INTO security_holders (user_id, webauthn_user_handle, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO NOTHING`,
+      [input.userId, input.userHandle, input.now],
+    );
+    return (await this.findHolder(input.userId))!;
+  }
+
+  async findHolder(userId: string, options: { forUpdate?: boolean } = {}): Promise<HolderRow | null> {
+    const { rows } = await this.db.query<HolderRecord>(
+      `SELECT ${HOLDER_COLUMNS} FROM security_holders WHERE user_id = $1 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+      [userId],
+    );
+    return rows[0] ? toHolder(rows[0]) : null;
+  }
+
+  /** A new PIN also lifts a payment lock: whoever set it proved the password and the phone. */
+  async setPin(input: { userId: string; pinHash: string; now: Date }): Promise<void> {
+    await this.db.query(
+      `UPDATE security_holders
+          SET pin_hash = $2, pin_set_at = $3, factor_failures = 0, payments_locked_until = NULL
+        WHERE user_id = $1`,
+      [input.userId, input.pinHash, input.now],
+    );
+  }
+
+  async setPasswordFreeLimit(input: { userId: string; limitMinor: bigint }): Promise<void> {
+    await this.db.query('UPDATE security_holders SET password_free_limit_minor = $2 WHERE user_id = $1', [
+      input.userId,
+      input.limitMinor,
+    ]);
+  }
+
+  /**
+   * Take one try of a PIN or code before checking it, so that concurrent guesses can never pass
+   * the limit. A lock that has run out is lifted and the count starts again. Null when payments
+   * are locked (or the last try is being checked by another request).
+   */
+  async takeFactorAttempt(input: { userId: string; now: Date; maxFailures: number }): Promise<number | null> {
+    const { rows } = await this.db.query<{ factor_failures: number }>(
+      `UPDATE security_holders
+          SET factor_failures = CASE WHEN payments_locked_until <= $2 THEN 1 ELSE factor_failures + 1 END,
+              payments_locked_until = CASE WHEN payments_locked_until <= $2 THEN NULL ELSE payments_locked_until END
+        WHERE user_id = $1
+          AND (payments_locked_until <= $2 OR (payments_locked_until IS NULL AND factor_failures < $3))
+        RETURNING factor_failures`,
+      [input.userId, input.now, input.maxFailures],
+    );
+    return rows[0]?.factor_failures ?? null;
+  }
+
+  async clearFactorFailures(userId: string): Promise<void> {
+    await this.db.query(
+      'UPDATE security_holders SET factor_failures = 0 WHERE user_id = $1 AND factor_failures <> 0',
+      [userId],
+    );
+  }
+
+  /** Lock payments once the failures reached the limit; true only for the call that locked. */
+  async lockPayments(input: { userId: string; until: Date; maxFailures: number }): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE security_holders SET payments_locked_until = $2
+        WHERE user_id = $1 AND payments_locked_until IS NULL AND factor_failures >= $3`,
+      [input.userId, input.until, input.maxFailures],
+    );
+    return result.rowCount === 1;
+  }
+
+  // ---- passkeys ---------------------------------------------------------------------------
+
+  async listPasskeys(userId: string): Promise<PasskeyRow[]> {
+    const { rows } = await this.db.query<PasskeyRecord>(
+      `SELECT ${PASSKEY_COLUMNS} FROM security_passkeys WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    );
+    return rows.map(toPasskey);
+  }
+
+  async countPasskeys(userId: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM security_passkeys WHERE user_id = $1',
+      [userId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  async findPasskeyByCredentialId(credentialId: string): Promise<PasskeyRow | null> {
+    const { rows } = await this.db.query<PasskeyRecord>(
+      `SELECT ${PASSKEY_COLUMNS} FROM security_passkeys WHERE credential_id = $1`,
+      [credentialId],
+    );
+    return rows[0] ? toPasskey(rows[0]) : null;
+  }
+
+  /** False when the credential is registered already (to anyone). */
+  async insertPasskey(row: Omit<PasskeyRow, 'lastUsedAt'>): Promise<boolean> {
+    const result = await this.db.query(
+      `INSERT INTO security_passkeys (id, user_id, credential_id, public_key, sign_count, transports,
+         device_type, backed_up, aaguid, rp_id, name, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (credential_id) DO NOTHING`,
+      [
+        row.id,
+        row.userId,
+        row.credentialId,
+        row.publicKey,
+        row.signCount,
+        row.transports,
+        row.deviceType,
+        row.backedUp,
+        row.aaguid,
+        row.rpId,
+        row.name,
+        row.createdAt,
+      ],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** Null when the holder has no such passkey (another holder's id included). */
+  async renamePasskey(input: { userId: string; id: string; name: string }): Promise<PasskeyRow | null> {
+    const { rows } = await this.db.query<PasskeyRecord>(
+      `UPDATE security_passkeys SET name = $3 WHERE id = $1 AND user_id = $2 RETURNING ${PASSKEY_COLUMNS}`,
+      [input.id, input.userId, input.name],
+    );
+    return rows[0] ? toPasskey(rows[0]) : null;
+  }
+
+  async deletePasskey(input: { userId: string; id: string }): Promise<PasskeyRow | null> {
+    const { rows } = await this.db.query<PasskeyRecord>(
+      `DELETE FROM security_passkeys WHERE id = $1 AND user_id = $2 RETURNING ${PASSKEY_COLUMNS}`,
+      [input.id, input.userId],
+    );
+    return rows[0] ? toPasskey(rows[0]) : null;
+  }
+
+  /**
+   * Record a use. The signature counter must grow (a clone of the key would repeat a value),
+   * unless the authenticator does not count at all (always 0, as synced passkeys do).
+   */
+  async recordPasskeyUse(input: { id: string; signCount: number; now: Date }): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE security_passkeys SET sign_count = $2, last_used_at = $3
+        WHERE id = $1 AND (sign_count < $2 OR (sign_count = 0 AND $2 = 0))`,
+      [input.id, input.signCount, input.now],
+    );
+    return result.rowCount === 1;
+  }
+
+  // ---- WebAuthn challenges ----------------------------------------------------------------
+
+  async insertChallenge(row: ChallengeRow & { now: Date }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO security_webauthn_challenges
+         (challenge, purpose, user_id, rp_id, origin, payment_id, payment_hash, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.challenge,
+        row.purpose,
+        row.userId,
+        row.rpId,
+        row.origin,
+        row.paymentId,
+        row.paymentHash,
+        row.now,
+        row.expiresAt,
+      ],
+    );
+    await this.db.query(
+      `DELETE FROM security_webauthn_challenges WHERE challenge IN (
+         SELECT challenge FROM security_webauthn_challenges WHERE expires_at < $1 LIMIT ${CHALLENGE_SWEEP_LIMIT})`,
+      [row.now],
+    );
+  }
+
+  /**
+   * Use a challenge up: only one caller ever gets a given challenge, and only before it expires
+   * and for its purpose and holder (null: sign-in, where the holder is not known yet).
+   */
+  async consumeChallenge(input: {
+    challenge: Buffer;
+    purpose: ChallengePurpose;
+    userId: string | null;
+    now: Date;
+  }): Promise<ChallengeRow | null> {
+    const { rows } = await this.db.query<{
+      challenge: Buffer;
+      purpose: ChallengePurpose;
+      user_id: string | null;
+      rp_id: string;
+      origin: string;
+      payment_id: string | null;
+      payment_hash: Buffer | null;
+      expires_at: Date;
+    }>(
+      `DELETE FROM security_webauthn_challenges
+        WHERE challenge = $1 AND purpose = $2 AND user_id IS NOT DISTINCT FROM $3
+        RETURNING challenge, purpose, user_id, rp_id, origin, payment_id, payment_hash, expires_at`,
+      [input.challenge, input.purpose, input.userId],
+    );
+    const row = rows[0];
+    if (!row || row.expires_at <= input.now) return null;
+    return {
+      challenge: row.challenge,
+      purpose: row.purpose,
+      userId: row.user_id,
+      rpId: row.rp_id,
+      origin: row.origin,
+      paymentId: row.payment_id,
+      paymentHash: row.payment_hash,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  // ---- TOTP -------------------------------------------------------------------------------
+
+  async findTotp(userId: string): Promise<TotpRow | null> {
+    const { rows } = await this.db.query<{
+      user_id: string;
+      status: 'pending' | 'enabled';
+      secret_sealed: string;
+      pending_expires_at: Date | null;
+      pending_failures: number;
+      last_used_step: bigint | null;
+    }>(
+      `SELECT user_id, status, secret_sealed, pending_expires_at, pending_failures, last_used_step
+         FROM security_totp WHERE user_id = $1`,
+      [userId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          userId: row.user_id,
+          status: row.status,
+          secretSealed: row.secret_sealed,
+          pendingExpiresAt: row.pending_expires_at,
+          pendingFailures: row.pending_failures,
+          lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+        }
+      : null;
+  }
+
+  /** Start (or restart) a setup; false when TOTP is already on. */
+  async putPendingTotp(input: {
+    userId: string;
+    secretSealed: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<boolean> {
+    const result = await this.db.query(
+      `INSERT INTO security_totp (user_id, status, secret_sealed, pending_expires_at, created_at)
+       VALUES ($1, 'pending', $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE
+         SET secret_sealed = EXCLUDED.secret_sealed, pending_expires_at = EXCLUDED.pending_expires_at,
+             pending_failures = 0, last_used_step = NULL, created_at = EXCLUDED.created_at
+         WHERE security_totp.status = 'pending'`,
+      [input.userId, input.secretSealed, input.expiresAt, input.now],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** Count a wrong first code; past the limit the setup is dropped. */
+  async recordPendingTotpFailure(input: { userId: string; maxFailures: number }): Promise<void> {
+    await this.db.query(
+      `UPDATE security_totp SET pending_failures = pending_failures + 1
+        WHERE user_id = $1 AND status = 'pending'`,
+      [input.userId],
+    );
+    await this.db.query(
+      `DELETE FROM security_totp WHERE user_id = $1 AND status = 'pending' AND pending_failures >= $2`,
+      [input.userId, input.maxFailures],
+    );
+  }
+
+  /** Turn a pending setup on, its first code spent; false when it was not pending any more. */
+  async enableTotp(input: { userId: string; step: number; now: Date }): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE security_totp
+          SET status = 'enabled', enabled_at = $3, last_used_step = $2, pending_expires_at = NULL,
+              pending_failures = 0
+        WHERE user_id = $1 AND status = 'pending' AND pending_expires_at > $3`,
+      [input.userId, input.step, input.now],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** Spend a step: true only for the first caller, and only for a step newer than the last. */
+  async useTotpStep(input: { userId: string; step: number }): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE security_totp SET last_used_step = $2
+        WHERE user_id = $1 AND status = 'enabled' AND (last_used_step IS NULL OR last_used_step < $2)`,
+      [input.userId, input.step],
+    );
+    return result.rowCount === 1;
+  }
+
+  async deleteTotp(userId: string): Promise<void> {
+    await this.db.query('DELETE FROM security_recovery_codes WHERE user_id = $1', [userId]);
+    await this.db.query('DELETE FROM security_totp WHERE user_id = $1', [userId]);
+  }
+
+  async replaceRecoveryCodes(input: { userId: string; digests: Buffer[]; now: Date }): Promise<void> {
+    await this.db.query('DELETE FROM security_recovery_codes WHERE user_id = $1', [input.userId]);
+    await this.db.query(
+      `INSERT INTO security_recovery_codes (user_id, code_digest, created_at)
+       SELECT $1, digest, $3 FROM unnest($2::bytea[]) AS digest`,
+      [input.userId, input.digests, input.now],
+    );
+  }
+
+  /** Single use: true only for the first caller with an unused code. */
+  async useRecoveryCode(input: { userId: string; digest: Buffer; now: Date }): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE security_recovery_codes SET used_at = $3
+        WHERE user_id = $1 AND code_digest = $2 AND used_at IS NULL`,
+      [input.userId, input.digest, input.now],
+    );
+    return result.rowCount === 1;
+  }
+
+  async countUnusedRecoveryCodes(userId: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM security_recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+      [userId],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  // ---- confirmations ----------------------------------------------------------------------
+
+  /** The first confirmation of a payment stands: evidence is never overwritten. */
+  async insertConfirmation(row: ConfirmationRow): Promise<void> {
+    await this.db.query(
+      `INSERT INTO security_confirmations (payment_id, user_id, factor, payment_hash, amount_minor, currency,
+         payee, credential_id, authenticator_data, client_data_json, signature, user_handle, confirmed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (payment_id, user_id) DO NOTHING`,
+      [
+        row.paymentId,
+        row.userId,
+        row.factor,
+        row.paymentHash,
+        row.amountMinor,
+        row.currency,
+        row.payee,
+        row.credentialId,
+        row.authenticatorData,
+        row.clientDataJson,
+        row.signature,
+        row.userHandle,
+        row.confirmedAt,
+      ],
+    );
+  }
+
+  async findConfirmation(input: { userId: string; paymentId: string }): Promise<ConfirmationRow | null> {
+    const { rows } = await this.db.query<{
+      payment_id: string;
+      user_id: string;
+      factor: 'pin' | 'passkey' | 'totp';
+      payment_hash: Buffer;
+      amount_minor: bigint;
+      currency: string;
+      payee: string;
+      credential_id: string | null;
+      authenticator_data: Buffer | null;
+      client_data_json: Buffer | null;
+      signature: Buffer | null;
+      user_handle: string | null;
+      confirmed_at: Date;
+    }>(
+      `SELECT payment_id, user_id, factor, payment_hash, amount_minor, currency, payee, credential_id,
+              authenticator_data, client_data_json, signature, user_handle, confirmed_at
+         FROM security_confirmations WHERE payment_id = $1 AND user_id = $2`,
+      [input.paymentId, input.userId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          paymentId: row.payment_id,
+          userId: row.user_id,
+          factor: row.factor,
+          paymentHash: row.payment_hash,
+          amountMinor: row.amount_minor,
+          currency: row.currency,
+          payee: row.payee,
+          credentialId: row.credential_id,
+          authenticatorData: row.authenticator_data,
+          clientDataJson: row.client_data_json,
+          signature: row.signature,
+          userHandle: row.user_handle,
+          confirmedAt: row.confirmed_at,
+        }
+      : null;
+  }
+}

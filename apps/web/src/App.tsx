@@ -1,0 +1,60 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { ConfigProvider } from 'antd-mobile';
+import enUS from 'antd-mobile/es/locales/en-US';
+import zhCN from 'antd-mobile/es/locales/zh-CN';
+import { useTranslation } from 'react-i18next';
+import { Navigate, createBrowserRouter } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { setUnauthorizedListener } from './api/client.ts';
+import { RequireAuth } from './auth/RequireAuth.tsx';
+import { markSignedOut, queryClient } from './auth/session.ts';
+import { TabLayout } from './components/TabLayout.tsx';
+import { ChangePassword } from './screens/ChangePassword.tsx';
+import { Home } from './screens/Home.tsx';
+import { Inbox } from './screens/Inbox.tsx';
+import { MeScreen } from './screens/Me.tsx';
+import { Register } from './screens/Register.tsx';
+import { Security } from './screens/Security.tsx';
+import { SignIn } from './screens/SignIn.tsx';
+import type { SignInState } from './screens/SignIn.tsx';
+import { Welcome } from './screens/Welcome.tsx';
+
+const router = createBrowserRouter([
+  { path: '/welcome', element: <Welcome /> },
+  { path: '/register', element: <Register /> },
+  { path: '/sign-in', element: <SignIn /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <TabLayout />,
+        children: [
+          { index: true, element: <Home /> },
+          { path: 'me', element: <MeScreen /> },
+        ],
+      },
+      { path: 'me/security', element: <Security /> },
+      { path: 'me/security/password', element: <ChangePassword /> },
+      { path: 'inbox', element: <Inbox /> },
+    ],
+  },
+  { path: '*', element: <Navigate to="/" replace /> },
+]);
+
+// Any call refused with 401 means the session is gone (signed out elsewhere, idle too long).
+setUnauthorizedListener(() => {
+  markSignedOut();
+  const state: SignInState = { expired: true };
+  void router.navigate('/sign-in', { replace: true, state });
+});
+
+export function App() {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * The one way the app talks to the API: JSON in and out, the session cookie (`qb_session`,
+ * HttpOnly, set by the server) sent along, and every failure turned into an `ApiError` that
+ * carries the API's stable code.
+ */
+import i18n from '../i18n/index.ts';
+
+/** Codes the client makes itself, for failures that never reached the API. */
+export type ClientErrorCode = 'NETWORK_ERROR' | 'NETWORK_OFFLINE' | 'BAD_RESPONSE';
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** The API's stable code (`INVALID_CREDENTIALS` …) or one of `ClientErrorCode`. */
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(options: { status: number; code: string; message: string; details?: Record<string, unknown> }) {
+    super(options.message);
+    this.name = 'ApiError';
+    this.status = options.status;
+    this.code = options.code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isApiError(error: unknown, code?: string): error is ApiError {
+  return error instanceof ApiError && (code === undefined || error.code === code);
+}
+
+/**
+ * What to show a person for a failed call: the translation of `errors.<CODE>_<reason>` (a code
+ * whose `details.reason` says more, like WEAK_PASSWORD) or `errors.<CODE>` when there is one,
+ * else the server's own message (in English), else a generic line.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const reason = error.details.reason;
+    const keys = typeof reason === 'string' ? [`errors.${error.code}_${reason}`] : [];
+    keys.push(`errors.${error.code}`);
+    const key = keys.find((candidate) => i18n.exists(candidate));
+    if (key) return i18n.t(key);
+    if (error.message) return error.message;
+  }
+  return i18n.t('errors.UNKNOWN');
+}
+
+type UnauthorizedListener = () => void;
+let onUnauthorized: UnauthorizedListener | undefined;
+
+/** The app decides what a 401 means (back to sign-in); the client only reports it. */
+export function setUnauthorizedListener(listener: UnauthorizedListener | undefined): void {
+  onUnauthorized = listener;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /**
+   * False for calls where a 401 is an ordinary answer (signing in with a wrong password, asking
+   * who is signed in): they must not send the person back to the sign-in screen.
+   */
+  reportUnauthorized?: boolean;
+}
+
+const REQUEST_TIMEOUT_MS = 20_000;
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch {
+    throw new ApiError({
+      status: 0,
+      code: navigator.onLine ? 'NETWORK_ERROR' : 'NETWORK_OFFLINE',
+      message: 'The server could not be reached.',
+    });
+  }
+  const body = await readJson(response);
+  if (response.ok) return body as T;
+
+  const error = toApiError(response.status, body);
+  if (response.status === 401 && options.reportUnauthorized !== false) onUnauthorized?.();
+  throw error;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  if (response.status === 204) return undefined;
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    if (!response.ok) return undefined;
+    throw new ApiError({
+      status: response.status,
+      code: 'BAD_RESPONSE',
+      message: 'The answer was not JSON.',
+    });
+  }
+}
+
+function toApiError(status: number, body: unknown): ApiError {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  if (typeof error === 'object' && error !== null) {
+    const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
+    if (typeof code === 'string') {
+      return new ApiError({
+        status,
+        code,
+        message: typeof message === 'string' ? message : '',
+        details: typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {},
+      });
+    }
+  }
+  return new ApiError({ status, code: status >= 500 ? 'INTERNAL' : 'BAD_RESPONSE', message: '' });
+}
+
+export const api = {
+  get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
+  post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('POST', path, { ...options, body: body ?? {} }),
+  delete: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('DELETE', path, options),
+};

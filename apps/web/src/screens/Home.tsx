@@ -1,0 +1,105 @@
+import { useQuery } from '@tanstack/react-query';
+import { Badge } from 'antd-mobile';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { isApiError } from '../api/client.ts';
+import { fetchBalance } from '../api/identity.ts';
+import type { Me } from '../api/identity.ts';
+import { useMe } from '../auth/session.ts';
+import { BellIcon, EyeIcon, EyeOffIcon, ShieldIcon } from '../components/icons.tsx';
+import { UNKNOWN, formatMoney } from '../lib/format.ts';
+import { useUnreadCount } from './Inbox.tsx';
+
+const HIDE_BALANCE_KEY = 'qb_hide_balance';
+
+export function Home() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const unread = useUnreadCount();
+  return (
+    <div className="home">
+      <section className="balance-card" aria-labelledby="balance-label">
+        <p className="home-greeting">
+          {me.data?.phone ? t('home.greeting', { phone: me.data.phone }) : t('app.name')}
+        </p>
+        <Balance me={me.data} />
+      </section>
+      <nav className="home-shortcuts" aria-label={t('home.shortcuts')}>
+        <Link to="/me/security" className="shortcut">
+          <span className="shortcut-icon">
+            <ShieldIcon />
+          </span>
+          <span>{t('security.title')}</span>
+        </Link>
+        <Link to="/inbox" className="shortcut">
+          <span className="shortcut-icon">
+            <Badge content={unread > 0 ? String(unread) : null}>
+              <BellIcon />
+            </Badge>
+          </span>
+          <span>
+            {t('inbox.title')}
+            {unread > 0 ? (
+              <span className="visually-hidden">{t('inbox.unreadCount', { count: unread })}</span>
+            ) : null}
+          </span>
+        </Link>
+      </nav>
+      <aside className="tip-card">
+        <h2>{t('home.tipTitle')}</h2>
+        <p>{t('home.tipBody')}</p>
+      </aside>
+    </div>
+  );
+}
+
+/**
+ * The balance from `/v1/me`, or from `/v1/me/balance` for a server that keeps it apart; "—"
+ * while it is unknown (loading, or a server that has neither).
+ */
+function Balance(props: { me: Me | undefined }) {
+  const { t, i18n } = useTranslation();
+  const [hidden, setHidden] = useState(() => localStorage.getItem(HIDE_BALANCE_KEY) === '1');
+  const needsOwnCall = props.me !== undefined && props.me.balance === undefined;
+  const separate = useQuery({
+    queryKey: ['balance'],
+    queryFn: async () => {
+      try {
+        return await fetchBalance();
+      } catch (error) {
+        if (isApiError(error, 'NOT_FOUND')) return null; // this server has no balance endpoint yet
+        throw error;
+      }
+    },
+    enabled: needsOwnCall,
+    // A server without the endpoint will not grow one while the app is open.
+    staleTime: (query) => (query.state.data === null ? Infinity : 30_000),
+  });
+  const balance = props.me?.balance ?? separate.data;
+  const toggle = () => {
+    localStorage.setItem(HIDE_BALANCE_KEY, hidden ? '0' : '1');
+    setHidden(!hidden);
+  };
+  return (
+    <>
+      <div className="balance-label-row">
+        <h2 id="balance-label" className="balance-label">
+          {t('home.balance')}
+        </h2>
+        <button
+          type="button"
+          className="icon-button on-brand"
+          aria-label={hidden ? t('home.showBalance') : t('home.hideBalance')}
+          aria-pressed={hidden}
+          onClick={toggle}
+        >
+          {hidden ? <EyeOffIcon /> : <EyeIcon />}
+        </button>
+      </div>
+      <p className="balance-amount" data-testid="balance" aria-live="polite">
+        {hidden ? '****' : balance ? formatMoney(balance, i18n.language) : UNKNOWN}
+      </p>
+    </>
+  );
+}

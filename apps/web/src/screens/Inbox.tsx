@@ -1,0 +1,111 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, List } from 'antd-mobile';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  fetchNotifications,
+  fetchUnreadCount,
+  markAllNotificationsRead,
+  markNotificationRead,
+} from '../api/identity.ts';
+import type { Notification } from '../api/identity.ts';
+import { ButtonRow } from '../components/ListRows.tsx';
+import { Page } from '../components/Page.tsx';
+import { LoadFailed, Loading } from '../components/States.tsx';
+import { formatDateTime } from '../lib/format.ts';
+
+const notificationsKey = ['notifications'] as const;
+const unreadKey = [...notificationsKey, 'unread'] as const;
+
+/** Unread messages, for the badges on the tab bar, the home screen and 我的. */
+export function useUnreadCount(): number {
+  const unread = useQuery({ queryKey: unreadKey, queryFn: fetchUnreadCount });
+  return unread.data ?? 0;
+}
+
+export function Inbox() {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const notifications = useQuery({
+    queryKey: [...notificationsKey, 'list', i18n.language],
+    queryFn: () => fetchNotifications(i18n.language),
+  });
+  const markAll = useMutation({
+    mutationFn: markAllNotificationsRead,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationsKey }),
+  });
+  const anyUnread = notifications.data?.some((notification) => !notification.read) ?? false;
+  return (
+    <Page
+      title={t('inbox.title')}
+      backTo="/me"
+      right={
+        anyUnread ? (
+          <Button
+            fill="none"
+            size="small"
+            className="nav-text-button"
+            loading={markAll.isPending}
+            onClick={() => markAll.mutate()}
+          >
+            {t('inbox.markAllRead')}
+          </Button>
+        ) : null
+      }
+    >
+      {notifications.isPending ? (
+        <Loading />
+      ) : notifications.isError ? (
+        <LoadFailed error={notifications.error} onRetry={() => void notifications.refetch()} />
+      ) : notifications.data.length === 0 ? (
+        <p className="empty">{t('inbox.empty')}</p>
+      ) : (
+        <List className="inbox-list">
+          {notifications.data.map((notification) => (
+            <InboxItem key={notification.id} notification={notification} />
+          ))}
+        </List>
+      )}
+    </Page>
+  );
+}
+
+function InboxItem({ notification }: { notification: Notification }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const markRead = useMutation({
+    mutationFn: () => markNotificationRead(notification.id),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationsKey }),
+  });
+  const toggle = () => {
+    setOpen(!open);
+    if (!notification.read && !markRead.isPending) markRead.mutate();
+  };
+  return (
+    <ButtonRow
+      className={notification.read ? 'read' : 'unread'}
+      prefix={
+        notification.read ? null : (
+          <>
+            <Badge content={Badge.dot} />
+            <span className="visually-hidden">{t('inbox.unread')}</span>
+          </>
+        )
+      }
+      description={
+        <>
+          <span className={open ? 'inbox-body open' : 'inbox-body'}>{notification.body}</span>
+          <time className="inbox-time" dateTime={notification.createdAt}>
+            {formatDateTime(notification.createdAt, i18n.language)}
+          </time>
+        </>
+      }
+      onClick={toggle}
+      arrow={false}
+      expanded={open}
+    >
+      {notification.title}
+    </ButtonRow>
+  );
+}

@@ -1,0 +1,233 @@
+import { Button, Form, Input, Tabs } from 'antd-mobile';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { errorMessage, isApiError } from '../api/client.ts';
+import { signInWithPassword, signInWithSms } from '../api/identity.ts';
+import { markSignedIn } from '../auth/session.ts';
+import { FormError, SandboxSmsHint, phoneRule } from '../components/FormBits.tsx';
+import { Page } from '../components/Page.tsx';
+import { PasswordInput } from '../components/PasswordInput.tsx';
+import { SmsCodeButton } from '../components/SmsCodeButton.tsx';
+import { normalisePhone } from '../lib/format.ts';
+
+export interface SignInState {
+  /** The server ended the session (idle, signed out elsewhere): say so. */
+  expired?: boolean;
+}
+
+export function SignIn() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const expired = (location.state as SignInState | null)?.expired === true;
+  // The number typed on one tab is already there on the other.
+  const [phone, setPhone] = useState('');
+  return (
+    <Page title={t('signIn.title')} backTo="/welcome">
+      {expired ? (
+        <p className="notice" role="status">
+          {t('signIn.expired')}
+        </p>
+      ) : null}
+      <Tabs defaultActiveKey="password" className="sign-in-tabs">
+        <Tabs.Tab title={t('signIn.tabPassword')} key="password" destroyOnClose>
+          <PasswordSignIn phone={phone} onPhoneChange={setPhone} />
+        </Tabs.Tab>
+        <Tabs.Tab title={t('signIn.tabSms')} key="sms" destroyOnClose>
+          <SmsSignIn phone={phone} onPhoneChange={setPhone} />
+        </Tabs.Tab>
+      </Tabs>
+      <p className="form-switch">
+        {t('signIn.noAccount')} <Link to="/register">{t('signIn.register')}</Link>
+      </p>
+    </Page>
+  );
+}
+
+function useSignedIn() {
+  const navigate = useNavigate();
+  return () => {
+    markSignedIn();
+    void navigate('/', { replace: true });
+  };
+}
+
+interface PasswordForm {
+  phone: string;
+  password: string;
+  smsCode?: string;
+}
+
+interface SharedPhone {
+  phone: string;
+  onPhoneChange: (phone: string) => void;
+}
+
+function PasswordSignIn(props: SharedPhone) {
+  const { t } = useTranslation();
+  const signedIn = useSignedIn();
+  const [form] = Form.useForm<PasswordForm>();
+  const phone = Form.useWatch('phone', form) ?? '';
+  const [needsDeviceCode, setNeedsDeviceCode] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const submit = async (values: PasswordForm) => {
+    setSubmitting(true);
+    setFailure(null);
+    try {
+      await signInWithPassword({
+        phone: normalisePhone(values.phone),
+        password: values.password,
+        ...(needsDeviceCode && values.smsCode ? { smsCode: values.smsCode } : {}),
+      });
+      signedIn();
+    } catch (error) {
+      if (isApiError(error, 'NEW_DEVICE_VERIFICATION_REQUIRED') && !needsDeviceCode) {
+        setNeedsDeviceCode(true);
+      } else {
+        setFailure(errorMessage(error));
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <Form
+      form={form}
+      name="signInPassword"
+      initialValues={{ phone: props.phone }}
+      onValuesChange={(changed: Partial<PasswordForm>) => {
+        if (changed.phone !== undefined) props.onPhoneChange(changed.phone);
+      }}
+      layout="horizontal"
+      requiredMarkStyle="none"
+      onFinish={(values: PasswordForm) => void submit(values)}
+      footer={
+        <>
+          <FormError message={failure} />
+          <Button block type="submit" color="primary" size="large" shape="rounded" loading={submitting}>
+            {needsDeviceCode ? t('signIn.verifyAndSignIn') : t('signIn.submit')}
+          </Button>
+        </>
+      }
+    >
+      <Form.Item name="phone" label={t('fields.phone')} rules={[phoneRule(t('validation.phone'))]}>
+        <Input
+          type="tel"
+          inputMode="numeric"
+          autoComplete="username"
+          placeholder={t('fields.phonePlaceholder')}
+          maxLength={14}
+          clearable
+          readOnly={needsDeviceCode}
+        />
+      </Form.Item>
+      <Form.Item
+        name="password"
+        label={t('fields.password')}
+        rules={[{ required: true, message: t('validation.passwordRequired') }]}
+      >
+        <PasswordInput autoComplete="current-password" placeholder={t('fields.passwordPlaceholder')} />
+      </Form.Item>
+      {needsDeviceCode ? (
+        <>
+          <Form.Header>
+            <span className="new-device-note" role="status">
+              {t('signIn.newDevice')}
+            </span>
+          </Form.Header>
+          <Form.Item
+            name="smsCode"
+            label={t('fields.code')}
+            extra={<SmsCodeButton phone={phone} purpose="new_device" />}
+            description={<SandboxSmsHint />}
+            rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
+          >
+            <Input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              placeholder={t('fields.codePlaceholder')}
+              maxLength={6}
+            />
+          </Form.Item>
+        </>
+      ) : null}
+    </Form>
+  );
+}
+
+interface SmsForm {
+  phone: string;
+  code: string;
+}
+
+function SmsSignIn(props: SharedPhone) {
+  const { t } = useTranslation();
+  const signedIn = useSignedIn();
+  const [form] = Form.useForm<SmsForm>();
+  const phone = Form.useWatch('phone', form) ?? '';
+  const [submitting, setSubmitting] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const submit = async (values: SmsForm) => {
+    setSubmitting(true);
+    setFailure(null);
+    try {
+      await signInWithSms({ phone: normalisePhone(values.phone), code: values.code });
+      signedIn();
+    } catch (error) {
+      setFailure(errorMessage(error));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <Form
+      form={form}
+      name="signInSms"
+      initialValues={{ phone: props.phone }}
+      onValuesChange={(changed: Partial<SmsForm>) => {
+        if (changed.phone !== undefined) props.onPhoneChange(changed.phone);
+      }}
+      layout="horizontal"
+      requiredMarkStyle="none"
+      onFinish={(values: SmsForm) => void submit(values)}
+      footer={
+        <>
+          <FormError message={failure} />
+          <Button block type="submit" color="primary" size="large" shape="rounded" loading={submitting}>
+            {t('signIn.submit')}
+          </Button>
+        </>
+      }
+    >
+      <Form.Item name="phone" label={t('fields.phone')} rules={[phoneRule(t('validation.phone'))]}>
+        <Input
+          type="tel"
+          inputMode="numeric"
+          autoComplete="tel"
+          placeholder={t('fields.phonePlaceholder')}
+          maxLength={14}
+          clearable
+        />
+      </Form.Item>
+      <Form.Item
+        name="code"
+        label={t('fields.code')}
+        extra={<SmsCodeButton phone={phone} purpose="login" />}
+        description={<SandboxSmsHint />}
+        rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
+      >
+        <Input
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          placeholder={t('fields.codePlaceholder')}
+          maxLength={6}
+        />
+      </Form.Item>
+    </Form>
+  );
+}
