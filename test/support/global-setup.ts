@@ -30,18 +30,19 @@ export default async function setup(project: TestProject) {
     // Runs side by side share one embedded server; each registers itself, and the last one out
     // stops it.
     mkdirSync(USERS_DIR, { recursive: true });
-    writeFileSync(path.join(USERS_DIR, String(process.pid)), '');
-    const pg = await startEmbeddedPostgres({
-      dataDir: path.resolve('data/test-pg'),
-      port,
-      reuseRunning: true,
+    const pg = await withUsersLock(async () => {
+      writeFileSync(path.join(USERS_DIR, String(process.pid)), '');
+      return startEmbeddedPostgres({ dataDir: path.resolve('data/test-pg'), port, reuseRunning: true });
     });
     serverUrl = pg.connectionString;
-    stop = async () => {
-      rmSync(path.join(USERS_DIR, String(process.pid)), { force: true });
-      const others = readdirSync(USERS_DIR).filter((name) => isAlive(Number.parseInt(name, 10)));
-      if (others.length === 0) await pg.stop();
-    };
+    stop = () =>
+      withUsersLock(async () => {
+        rmSync(path.join(USERS_DIR, String(process.pid)), { force: true });
+        const others = readdirSync(USERS_DIR).filter(
+          (name) => /^\d+$/.test(name) && isAlive(Number.parseInt(name, 10)),
+        );
+        if (others.length === 0) await pg.stop();
+      });
   }
   const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-test-setup');
   await admin.connect();
@@ -76,6 +77,28 @@ export default async function setup(project: TestProject) {
     await cleanup.end();
     if (stop) await stop();
   };
+}
+
+/**
+ * Registering and starting, or unregistering and stopping, happen under one lock (an atomic
+ * mkdir), so a run never reuses a server that the last run out is just stopping.
+ */
+async function withUsersLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = path.join(USERS_DIR, '.lock');
+  for (let waitedMs = 0; ; waitedMs += 50) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (waitedMs > 120_000) rmSync(lock, { recursive: true, force: true }); // left by a killed run
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function isAlive(pid: number): boolean {

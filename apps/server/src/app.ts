@@ -27,6 +27,7 @@ import { createSecurityModule, type SecurityService } from './modules/security/i
 import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
 import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
 import { DEFAULT_KYC_CONFIG, createKycModule, type KycService } from './modules/kyc/index.ts';
+import { walletRoutes } from './modules/wallet/routes.ts';
 import {
   DEFAULT_OPERATOR_CONFIG,
   createOperatorModule,
@@ -209,6 +210,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(security.routes);
   await app.register(kyc.routes);
   await app.register(operator.routes);
+  await app.register(walletRoutes, { ledger, authenticate: identity.authenticate });
   if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });
   // Last: the web app answers GET paths that no API route claims.
   await app.register(webApp);
