@@ -16,6 +16,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { appSecretKey } from './crypto/secret-key.ts';
 import { RequestDrain } from './drain.ts';
 import { registerErrorHandlers } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { ledgerApi } from './ledger-api/routes.ts';
 import { loggerOptions } from './logging.ts';
 import type { LogStream } from './logging.ts';
@@ -154,6 +155,7 @@ export async function buildApp(options: BuildAppOptions) {
     options.sms ??
     (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
   await app.register(cookie);
+  registerIdempotency(app, { pool, now });
   const notifications = createNotificationsModule({ pool, now });
   const identity = createIdentityModule({
     pool,

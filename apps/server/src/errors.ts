@@ -32,6 +32,9 @@ type CoreErrorCode =
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
   | 'OVERLOADED'
+  | 'IDEMPOTENCY_KEY_REQUIRED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_REQUEST_IN_FLIGHT'
   | 'INTERNAL';
 
 export interface ErrorMapping {
@@ -57,6 +60,19 @@ const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {
     retryAfterSeconds: 1,
   },
   OVERLOADED: { status: 503, message: 'The ledger is busy; retry shortly.', retryAfterSeconds: 1 },
+  IDEMPOTENCY_KEY_REQUIRED: {
+    status: 400,
+    message: 'This request moves money: send an Idempotency-Key header (at most 255 characters).',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was used with a different request; use a new key.',
+  },
+  IDEMPOTENCY_REQUEST_IN_FLIGHT: {
+    status: 409,
+    message: 'The first request with this Idempotency-Key is still running; retry shortly.',
+    retryAfterSeconds: 1,
+  },
   INTERNAL: { status: 500, message: 'Internal error; it has been logged.' },
 };
 

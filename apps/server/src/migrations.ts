@@ -1,4 +1,5 @@
 import type { Migration } from '@qianbao/db';
+import { idempotencyMigrations } from './idempotency.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
 import { identityMigrations } from './modules/identity/migrations.ts';
@@ -15,6 +16,7 @@ import { securityMigrations } from './modules/security/migrations.ts';
  */
 export const allMigrations: Migration[] = [
   ...ledgerMigrations,
+  ...idempotencyMigrations,
   ...identityMigrations,
   ...notificationsMigrations,
   ...securityMigrations,

@@ -1,0 +1,177 @@
+/**
+ * `Idempotency-Key` for every money-moving POST (domain-rules §9). A route opts in with
+ * `config: { idempotent: true }`; then:
+ *   - no key → 400 IDEMPOTENCY_KEY_REQUIRED (a key is at most 255 characters);
+ *   - same key, same body → the stored first response, with `Idempotency-Replayed: true`;
+ *   - same key, other body → 422 IDEMPOTENCY_KEY_REUSED;
+ *   - same key while the first is still running → 409 IDEMPOTENCY_REQUEST_IN_FLIGHT.
+ * Failures (4xx) are stored like successes, so a retry never turns a rejection into a success.
+ * A 5xx is not stored (it is the server's problem, the retry should run again); handlers derive
+ * their ledger transfer ids from the key (`idempotentId`), so a run after a crash or a 5xx moves
+ * money at most once. Keys are scoped to the caller (holder, operator or client) and kept ≥ 24 h.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Migration } from '@qianbao/db';
+import { derivedId } from '@qianbao/ledger';
+import { AppError } from './errors.ts';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const MAX_KEY_LENGTH = 255;
+/** A first request still "in flight" after this long died with its process: a retry may take over. */
+const STALE_IN_FLIGHT_SECONDS = 60;
+/** Responses larger than this are not kept (no money-moving answer is near it). */
+const MAX_STORED_RESPONSE_BYTES = 64 * 1024;
+
+export const idempotencyMigrations: Migration[] = [
+  {
+    name: '0050_idempotency_init',
+    sql: `
+CREATE TABLE idempotency_keys (
+  scope text NOT NULL CHECK (length(scope) <= 200),
+  key text NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+  fingerprint bytea NOT NULL,
+  state text NOT NULL CHECK (state IN ('in_flight', 'completed')),
+  status_code integer,
+  content_type text,
+  response text,
+  created_at timestamptz NOT NULL,
+  completed_at timestamptz,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+`,
+  },
+];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Money-moving POST: requires and honours an Idempotency-Key header. */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set on idempotent routes once the key is claimed. */
+    idempotency: { scope: string; key: string } | null;
+  }
+}
+
+interface StoredKey {
+  fingerprint: Buffer;
+  state: 'in_flight' | 'completed';
+  status_code: number | null;
+  content_type: string | null;
+  response: string | null;
+  created_at: Date;
+}
+
+/**
+ * A stable id for a ledger transfer made by the request with this key: the same request retried
+ * after a crash makes the same transfer id, which the ledger answers with `exists`.
+ */
+export function idempotentId(request: FastifyRequest, purpose: string): string {
+  const claim = request.idempotency;
+  if (!claim) throw new Error('idempotentId needs a route with config.idempotent');
+  return derivedId(`${claim.scope}\u0000${claim.key}\u0000${purpose}`);
+}
+
+export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Pool; now: () => Date }): void {
+  const { pool, now } = options;
+  app.decorateRequest('idempotency', null);
+
+  // preHandler: after authentication (onRequest) and body parsing, before the handler.
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.routeOptions.config.idempotent) return;
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new AppError('IDEMPOTENCY_KEY_REQUIRED', {
+        details: { header: 'Idempotency-Key', maxLength: MAX_KEY_LENGTH },
+      });
+    }
+    const scope = `${callerOf(request)} ${request.method} ${request.routeOptions.url ?? request.url}`;
+    const fingerprint = fingerprintOf(request);
+    const at = now();
+    const claimed = await pool.query(
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at) VALUES ($1, $2, $3, 'in_flight', $4)
+       ON CONFLICT (scope, key) DO NOTHING`,
+      [scope, key, fingerprint, at],
+    );
+    if (claimed.rowCount === 1) {
+      request.idempotency = { scope, key };
+      return;
+    }
+    const { rows } = await pool.query<StoredKey>(
+      `SELECT fingerprint, state, status_code, content_type, response, created_at
+         FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    const stored = rows[0];
+    if (!stored) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT'); // removed meanwhile: retry
+    if (!stored.fingerprint.equals(fingerprint)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+    if (stored.state === 'completed') {
+      return reply
+        .code(stored.status_code ?? 200)
+        .header('idempotency-replayed', 'true')
+        .header('content-type', stored.content_type ?? 'application/json; charset=utf-8')
+        .send(stored.response ?? '');
+    }
+    const staleBefore = new Date(at.getTime() - STALE_IN_FLIGHT_SECONDS * 1000);
+    const takenOver = await pool.query(
+      `UPDATE idempotency_keys SET created_at = $3
+        WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND created_at < $4`,
+      [scope, key, at, staleBefore],
+    );
+    if (takenOver.rowCount !== 1) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT');
+    request.idempotency = { scope, key };
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = null; // once
+    const status = reply.statusCode;
+    const body =
+      typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    if (status >= 500 || body === null || Buffer.byteLength(body) > MAX_STORED_RESPONSE_BYTES) {
+      // Not an answer to keep: let a retry run the request again (its ledger ids are stable).
+      await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = $3', [
+        claim.scope,
+        claim.key,
+        'in_flight',
+      ]);
+      return payload;
+    }
+    await pool.query(
+      `UPDATE idempotency_keys
+          SET state = 'completed', status_code = $3, content_type = $4, response = $5, completed_at = $6
+        WHERE scope = $1 AND key = $2`,
+      [claim.scope, claim.key, status, String(reply.getHeader('content-type') ?? ''), body, now()],
+    );
+    return payload;
+  });
+}
+
+/** Keys belong to whoever sent them: a holder's key never collides with another's. */
+function callerOf(request: FastifyRequest): string {
+  if (request.holder) return `holder:${request.holder.userId}`;
+  if (request.operator) return `operator:${request.operator.id}`;
+  return `anonymous:${request.ip}`;
+}
+
+function fingerprintOf(request: FastifyRequest): Buffer {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n`)
+    .update(canonicalJson(request.body))
+    .digest();
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same body. */
+function canonicalJson(value: unknown): string {
+  if (value === undefined) return '';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
