@@ -23,7 +23,7 @@ beforeAll(async () => {
       schema: { body: z.object({ amount: z.string().regex(/^\d+$/), slowMs: z.number().optional() }) },
     },
     async (request) => {
-      const body = request.body as { amount: string; slowMs?: number };
+      const body = request.body;
       if (body.slowMs) await new Promise((resolve) => setTimeout(resolve, body.slowMs));
       if (body.amount === '0') throw new AppError('VALIDATION_FAILED', { message: 'zero' });
       const [outcome] = await subject.ledger.createTransfers([
