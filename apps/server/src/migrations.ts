@@ -1,6 +1,7 @@
 import type { Migration } from '@qianbao/db';
 import { idempotencyMigrations } from './idempotency.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
+import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
 import { identityMigrations } from './modules/identity/migrations.ts';
 import { kycMigrations } from './modules/kyc/migrations.ts';
@@ -23,4 +24,5 @@ export const allMigrations: Migration[] = [
   ...kycMigrations,
   ...operatorMigrations,
   ...smsSandboxMigrations,
+  ...bankSandboxMigrations,
 ];
