@@ -127,7 +127,9 @@ function takeOverShutdownSignals(): Promise<NodeJS.Signals> {
 }
 
 function baseUrl(host: string, port: number): string {
-  // A wildcard address is not something to type into a browser.
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  // A wildcard address is not something to type into a browser, and browsers refuse passkeys on
+  // an IP address: a loopback server is shown as localhost.
+  const loopback = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host);
+  const shown = loopback ? 'localhost' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
