@@ -36,14 +36,16 @@ console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && vitest.status === 0 ? 0 : 1);
 
 function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
+  // Chinese screens need a CJK font, or screenshots show boxes.
+  const fontMissing = !existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc');
+  if (existsSync(CHROMIUM) && !fontMissing) return;
   if (process.getuid?.() !== 0) {
     console.warn(
       `${CHROMIUM} is missing and this is not root: browser tests will fail. Install it: apt-get install chromium`,
     );
     return;
   }
-  console.log('Installing Chromium from Debian for the browser tests …');
+  console.log('Installing Chromium and a CJK font from Debian for the browser tests …');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {

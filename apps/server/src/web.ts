@@ -11,7 +11,6 @@
  * When the app has not been built, those pages say how to build it; the API works regardless.
  */
 import { stat } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -65,7 +64,7 @@ export const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) =>
     cacheControl: false, // set per file in setHeaders
     dotfiles: 'deny',
     index: false,
-    setHeaders: (response: ServerResponse, filePath: string) => {
+    setHeaders: (response, filePath) => {
       const relative = path.relative(root, filePath).split(path.sep).join('/');
       response.setHeader('cache-control', relative.startsWith('assets/') ? IMMUTABLE : REVALIDATE);
       if (relative === 'index.html') {

@@ -55,8 +55,8 @@ export function setUnauthorizedListener(listener: UnauthorizedListener | undefin
 export interface RequestOptions {
   body?: unknown;
   /**
-   * False for calls where a 401 is an ordinary answer (signing in with a wrong password, asking
-   * who is signed in): they must not send the person back to the sign-in screen.
+   * False for calls where a 401 is an ordinary answer (a wrong password at sign-in, signing out
+   * a session that has already ended): they must not send the person back to the sign-in screen.
    */
   reportUnauthorized?: boolean;
 }

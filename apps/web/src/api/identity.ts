@@ -92,11 +92,16 @@ export function fetchMe(): Promise<Me> {
   return api.get<Me>('/v1/me');
 }
 
-/** The balance on its own, for a server whose `/v1/me` does not carry it. */
-export async function fetchBalance(): Promise<MoneyJson | null> {
-  const answer = await api.get<{ balance?: MoneyJson } | MoneyJson>('/v1/me/balance');
-  if ('amount' in answer) return answer;
-  return answer.balance ?? null;
+export interface WalletBalance {
+  /** What the ledger has posted. */
+  balance: MoneyJson;
+  /** The balance less money on hold (pending payments and withdrawals). */
+  available?: MoneyJson;
+}
+
+/** The wallet from the ledger, for a server whose `/v1/me` does not carry the balance. */
+export function fetchBalance(): Promise<WalletBalance> {
+  return api.get<WalletBalance>('/v1/me/balance');
 }
 
 export function changePassword(input: { oldPassword: string; newPassword: string }): Promise<unknown> {

@@ -3,7 +3,6 @@ import { Badge } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { isApiError } from '../api/client.ts';
 import { fetchBalance } from '../api/identity.ts';
 import type { Me } from '../api/identity.ts';
 import { useMe } from '../auth/session.ts';
@@ -55,28 +54,20 @@ export function Home() {
 }
 
 /**
- * The balance from `/v1/me`, or from `/v1/me/balance` for a server that keeps it apart; "—"
- * while it is unknown (loading, or a server that has neither).
+ * The balance: from `/v1/me` when the server puts it there, else from `/v1/me/balance`; "—"
+ * while it is unknown. Money on hold is shown apart when there is any.
  */
 function Balance(props: { me: Me | undefined }) {
   const { t, i18n } = useTranslation();
   const [hidden, setHidden] = useState(() => localStorage.getItem(HIDE_BALANCE_KEY) === '1');
-  const needsOwnCall = props.me !== undefined && props.me.balance === undefined;
-  const separate = useQuery({
+  const wallet = useQuery({
     queryKey: ['balance'],
-    queryFn: async () => {
-      try {
-        return await fetchBalance();
-      } catch (error) {
-        if (isApiError(error, 'NOT_FOUND')) return null; // this server has no balance endpoint yet
-        throw error;
-      }
-    },
-    enabled: needsOwnCall,
-    // A server without the endpoint will not grow one while the app is open.
-    staleTime: (query) => (query.state.data === null ? Infinity : 30_000),
+    queryFn: fetchBalance,
+    enabled: props.me !== undefined && props.me.balance === undefined,
   });
-  const balance = props.me?.balance ?? separate.data;
+  const balance = props.me?.balance ?? wallet.data?.balance;
+  const available = wallet.data?.available;
+  const onHold = available !== undefined && balance !== undefined && available.amount !== balance.amount;
   const toggle = () => {
     localStorage.setItem(HIDE_BALANCE_KEY, hidden ? '0' : '1');
     setHidden(!hidden);
@@ -100,6 +91,11 @@ function Balance(props: { me: Me | undefined }) {
       <p className="balance-amount" data-testid="balance" aria-live="polite">
         {hidden ? '****' : balance ? formatMoney(balance, i18n.language) : UNKNOWN}
       </p>
+      {onHold && !hidden ? (
+        <p className="balance-available">
+          {t('home.available', { amount: formatMoney(available, i18n.language) })}
+        </p>
+      ) : null}
     </>
   );
 }

@@ -138,6 +138,7 @@ function SignOutEverywhere() {
     }
     markSignedOut();
     void navigate('/sign-in', { replace: true });
+    Toast.show({ content: t('security.signedOutAll') });
   };
   return (
     <div className="page-actions">
