@@ -74,6 +74,8 @@ export interface BuildAppOptions {
   logStream?: LogStream;
   /** The modules' clock; tests move it instead of sleeping. */
   now?: () => Date;
+  /** How often notification streams re-check their session (tests use a short one). */
+  streamHeartbeatMs?: number;
   /** The identity verifier; by default the sandbox one (docs/kyc.md) with its usual latency. */
   verifier?: IdentityVerifier;
   /** The SMS adapter; by default the sandbox outbox in sandbox mode and none in production. */
@@ -156,7 +158,13 @@ export async function buildApp(options: BuildAppOptions) {
     (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
   await app.register(cookie);
   registerIdempotency(app, { pool, now });
-  const notifications = createNotificationsModule({ pool, now });
+  const notifications = createNotificationsModule({
+    pool,
+    now,
+    log: app.log,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
+  });
+  app.addHook('onClose', () => notifications.live.close());
   const identity = createIdentityModule({
     pool,
     ledger,
@@ -219,6 +227,8 @@ export async function buildApp(options: BuildAppOptions) {
 
   let drained: Promise<void> | undefined;
   app.decorate('drain', () => {
+    // Streams never end by themselves: end them, then wait for the other requests.
+    notifications.live.closeStreams();
     drained ??= requestDrain.drain().then(() => app.close());
     return drained;
   });

@@ -53,6 +53,8 @@ export interface TestAppOptions {
   sms?: SmsSender;
   /** Another app's database, to run two instances on one database; `close` leaves it in place. */
   database?: TestDatabase;
+  /** Notification streams re-check their session this often (default 25 s). */
+  streamHeartbeatMs?: number;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -72,6 +74,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.sms ? { sms: options.sms } : {}),
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   return {
     app,

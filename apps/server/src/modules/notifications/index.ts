@@ -4,7 +4,9 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
+import { LiveNotifications } from './live.ts';
 import { notificationsRoutes } from './routes.ts';
+import { notificationStreamRoute } from './stream.ts';
 import { NotificationsService } from './service.ts';
 import { NotificationsStore } from './store.ts';
 
@@ -23,12 +25,21 @@ export {
 export interface NotificationsModuleDeps {
   pool: pg.Pool;
   now: () => Date;
+  log: { warn(object: object, message: string): void };
+  /** How often an open stream re-checks its session and sends a keep-alive (default 25 s). */
+  streamHeartbeatMs?: number;
 }
 
 export function createNotificationsModule(deps: NotificationsModuleDeps) {
-  const service = new NotificationsService(new NotificationsStore(deps.pool), deps.now);
+  const live = new LiveNotifications(deps.pool, deps.log);
+  const service = new NotificationsService(new NotificationsStore(deps.pool), deps.now, live);
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(notificationsRoutes, { service });
+    await app.register(notificationStreamRoute, {
+      service,
+      live,
+      heartbeatMs: deps.streamHeartbeatMs ?? 25_000,
+    });
   };
-  return { service, routes };
+  return { service, live, routes };
 }

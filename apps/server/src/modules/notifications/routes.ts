@@ -126,13 +126,13 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
   done();
 };
 
-function localeOf(request: FastifyRequest, lang: NotificationLocale | undefined): NotificationLocale {
+export function localeOf(request: FastifyRequest, lang: NotificationLocale | undefined): NotificationLocale {
   if (lang) return lang;
   const accept = request.headers['accept-language'] ?? '';
   return /^\s*en\b/i.test(accept) ? 'en' : 'zh-CN';
 }
 
-function notificationJson(notification: Notification, locale: NotificationLocale) {
+export function notificationJson(notification: Notification, locale: NotificationLocale) {
   return {
     id: notification.id,
     kind: notification.kind,

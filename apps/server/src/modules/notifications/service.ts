@@ -1,5 +1,6 @@
 import { isUuid, newId } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
+import type { LiveNotifications } from './live.ts';
 import type { NotificationRow, NotificationsStore } from './store.ts';
 
 export const NOTIFICATION_LOCALES = ['zh-CN', 'en'] as const;
@@ -46,22 +47,38 @@ export class NotificationsService {
   constructor(
     private readonly store: NotificationsStore,
     private readonly now: () => Date,
+    /** Pushes each new notification to the holder's open streams on every instance. */
+    private readonly live: Pick<LiveNotifications, 'publish'> | null = null,
   ) {}
 
   async notify(userId: string, input: NotificationInput): Promise<{ id: string }> {
     if (!KIND_PATTERN.test(input.kind)) throw new Error(`invalid notification kind ${input.kind}`);
     const id = newId();
+    const createdAt = this.now();
+    const params = input.params ?? {};
     await this.store.insert({
       id,
       userId,
       kind: input.kind,
-      params: input.params ?? {},
+      params,
       titleZh: input.title['zh-CN'],
       bodyZh: input.body['zh-CN'],
       titleEn: input.title.en,
       bodyEn: input.body.en,
-      createdAt: this.now(),
+      createdAt,
     });
+    // Stored first: a push that fails or is missed is still in the inbox.
+    await this.live
+      ?.publish(userId, {
+        id,
+        kind: input.kind,
+        params,
+        title: input.title,
+        body: input.body,
+        createdAt,
+        readAt: null,
+      })
+      .catch(() => {});
     return { id };
   }
 

@@ -1,0 +1,137 @@
+/**
+ * Live push of new notifications to open streams (server-sent events), across every server
+ * instance: `notify` publishes with PostgreSQL NOTIFY; each instance LISTENs on one dedicated
+ * connection and hands the notification to the streams of that holder it serves. No Redis
+ * needed; a stream that misses a push (reconnecting) still finds everything in the inbox.
+ */
+import type pg from 'pg';
+import type { Notification } from './service.ts';
+
+export const NOTIFICATIONS_CHANNEL = 'qianbao_notifications';
+/** NOTIFY payloads must stay under 8000 bytes; ours are far smaller, but never risk a failure. */
+const MAX_PAYLOAD_BYTES = 7000;
+const RECONNECT_DELAY_MS = 1000;
+
+export interface LiveListener {
+  onNotification(notification: Notification): void;
+  /** The server is shutting down or the holder has too many streams: end the stream. */
+  onClose(): void;
+}
+
+export interface LiveLimits {
+  streamsPerHolder: number;
+  streamsTotal: number;
+}
+
+interface Payload {
+  u: string;
+  n: {
+    id: string;
+    kind: string;
+    params: Record<string, unknown>;
+    title: Notification['title'];
+    body: Notification['body'];
+    createdAt: string;
+  };
+}
+
+export class LiveNotifications {
+  private client: pg.PoolClient | null = null;
+  private readonly listeners = new Map<string, Set<LiveListener>>();
+  private total = 0;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: { warn(object: object, message: string): void },
+    private readonly limits: LiveLimits = { streamsPerHolder: 5, streamsTotal: 10_000 },
+  ) {}
+
+  /** Starts listening (lazily, with the first stream): an instance nobody streams from holds no connection. */
+  private async listen(): Promise<void> {
+    if (this.client || this.closed) return;
+    const client = await this.pool.connect();
+    client.on('notification', (message) => this.deliver(message.payload));
+    client.on('error', (error) => {
+      this.log.warn({ err: error }, 'live notifications: listening connection lost; reconnecting');
+      client.release(error);
+      if (this.client === client) this.client = null;
+      this.reconnectTimer ??= setTimeout(() => {
+        this.reconnectTimer = null;
+        if (this.total > 0) void this.listen().catch(() => {});
+      }, RECONNECT_DELAY_MS);
+    });
+    await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+    this.client = client;
+  }
+
+  /** Publish a stored notification to every instance (called by the service after the insert). */
+  async publish(userId: string, notification: Notification): Promise<void> {
+    const payload: Payload = {
+      u: userId,
+      n: { ...notification, createdAt: notification.createdAt.toISOString() },
+    };
+    let text = JSON.stringify(payload);
+    if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+      // Too long to push whole: push a stub; the client refreshes its inbox.
+      text = JSON.stringify({ u: userId, n: { ...payload.n, params: {}, body: { 'zh-CN': '', en: '' } } });
+    }
+    await this.pool.query('SELECT pg_notify($1, $2)', [NOTIFICATIONS_CHANNEL, text]);
+  }
+
+  /** Null when this holder (or the instance) already has the most streams allowed. */
+  async subscribe(userId: string, listener: LiveListener): Promise<(() => void) | null> {
+    const mine = this.listeners.get(userId) ?? new Set<LiveListener>();
+    if (this.closed || mine.size >= this.limits.streamsPerHolder || this.total >= this.limits.streamsTotal) {
+      return null;
+    }
+    await this.listen();
+    mine.add(listener);
+    this.listeners.set(userId, mine);
+    this.total++;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      mine.delete(listener);
+      if (mine.size === 0) this.listeners.delete(userId);
+      this.total--;
+    };
+  }
+
+  /** End every open stream (the start of a graceful shutdown: streams never end by themselves). */
+  closeStreams(): void {
+    for (const set of this.listeners.values()) for (const listener of set) listener.onClose();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.closeStreams();
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      await client.query(`UNLISTEN ${NOTIFICATIONS_CHANNEL}`).catch(() => {});
+      client.release();
+    }
+  }
+
+  private deliver(text: string | undefined): void {
+    if (!text) return;
+    let payload: Payload;
+    try {
+      payload = JSON.parse(text) as Payload;
+    } catch {
+      return;
+    }
+    const listeners = this.listeners.get(payload.u);
+    if (!listeners) return;
+    const notification: Notification = {
+      ...payload.n,
+      createdAt: new Date(payload.n.createdAt),
+      readAt: null,
+    };
+    for (const listener of listeners) listener.onNotification(notification);
+  }
+}
