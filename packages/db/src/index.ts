@@ -6,3 +6,4 @@ export {
   type RunningPostgres,
 } from './embedded.ts';
 export { migrate, type Migration } from './migrate.ts';
+export { withTransaction, type IsolationLevel } from './transaction.ts';

@@ -1,3 +1,4 @@
+import { withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 import type { Tier, TierLimits } from './tiers.ts';
 
@@ -185,18 +186,13 @@ export class KycStore {
     at: Date;
     documents: { id: string; kind: string; contentType: string; content: Buffer; sha256: Buffer }[];
   }): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO kyc_reviews (id, user_id, status, submitted_at) VALUES ($1, $2, 'pending', $3)
          ON CONFLICT (user_id) WHERE status = 'pending' DO NOTHING`,
         [input.id, input.userId, input.at],
       );
-      if (inserted.rowCount !== 1) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      if (inserted.rowCount !== 1) return false;
       for (const document of input.documents) {
         await client.query(
           `INSERT INTO kyc_documents (id, review_id, kind, content_type, size_bytes, sha256, content, created_at)
@@ -213,14 +209,8 @@ export class KycStore {
           ],
         );
       }
-      await client.query('COMMIT');
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async latestReview(userId: string): Promise<ReviewRow | null> {

@@ -1,3 +1,4 @@
+import { withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 
 /**
@@ -151,18 +152,7 @@ export class SecurityStore {
   /** Run `work` in one READ COMMITTED transaction on one connection of the pool. */
   async transaction<T>(work: (store: SecurityStore) => Promise<T>): Promise<T> {
     if (this.db !== this.pool) throw new Error('transactions do not nest');
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const result = await work(new SecurityStore(this.pool, client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return withTransaction(this.pool, (client) => work(new SecurityStore(this.pool, client)));
   }
 
   // ---- holders ----------------------------------------------------------------------------
