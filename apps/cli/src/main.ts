@@ -5,6 +5,7 @@ import { bench, migrateDatabase, start, verify } from './commands.ts';
 import { operatorCommand } from './operator.ts';
 import type { ExitCode } from './commands.ts';
 import { smsCommand } from './sms.ts';
+import { reconcileCommand } from './reconcile.ts';
 
 const USAGE = `Usage: qianbao <command>
 
@@ -16,6 +17,8 @@ Commands:
                  Make an operator (bank staff) account; prints its password and TOTP secret once
   sms tail [--phone NUMBER] [--limit N] [--follow]
                  Print the sandbox SMS outbox (sign-up codes without a phone)
+  reconcile [--date YYYY-MM-DD]
+                 Compare the bank's settlement file of a day with top-ups and withdrawals
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
   help           Show this help
 
@@ -43,6 +46,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return withConfig([], (config) => operatorCommand(rest, config));
     case 'sms':
       return withConfig([], (config) => smsCommand(rest, config));
+    case 'reconcile':
+      return withConfig([], (config) => reconcileCommand(rest, config));
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (name === undefined || name.startsWith('-'))

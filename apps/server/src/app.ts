@@ -35,6 +35,18 @@ import {
   type OperatorService,
 } from './modules/operator/index.ts';
 import type { NotificationsService } from './modules/notifications/index.ts';
+import { createTransfersModule, type TransfersService } from './modules/transfers/index.ts';
+import { createHistoryModule, type HistoryService } from './modules/history/index.ts';
+import { SandboxBank, bankSandboxDevRoutes } from './adapters/bank/index.ts';
+import type { BankAdapter } from './adapters/bank/index.ts';
+import { UnconfiguredBank } from './adapters/bank/unconfigured.ts';
+import { createCardsModule, type CardsService } from './modules/cards/index.ts';
+import {
+  FundingTransferCodes,
+  createFundingModule,
+  type FundingHooks,
+  type FundingService,
+} from './modules/funding/index.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { webApp } from './web.ts';
 
@@ -59,12 +71,16 @@ export interface AppServices {
   security: SecurityService;
   kyc: KycService;
   operator: OperatorService;
+  transfers: TransfersService;
+  history: HistoryService;
+  cards: CardsService;
+  funding: FundingService;
 }
 
 export interface BuildAppOptions {
   config: Pick<
     Config,
-    'adminToken' | 'logLevel' | 'mode' | 'identity' | 'publicUrl' | 'secretKey' | 'security'
+    'adminToken' | 'logLevel' | 'mode' | 'identity' | 'publicUrl' | 'secretKey' | 'security' | 'funding'
   >;
   pool: pg.Pool;
   ledger: Ledger;
@@ -82,6 +98,10 @@ export interface BuildAppOptions {
   sms?: SmsSender;
   /** Master key of secrets at rest, as `startServer` resolved it (crypto/secret-key.ts). */
   secretKey?: Buffer;
+  /** The bank; by default the sandbox bank in sandbox mode (docs/bank-sandbox.md). The caller closes one it passes. */
+  bank?: BankAdapter;
+  /** Crash points of top-ups and withdrawals, for tests (modules/funding/service.ts). */
+  fundingHooks?: FundingHooks;
 }
 
 /** The HTTP application, ready for `listen` or `inject`. */
@@ -208,12 +228,86 @@ export async function buildApp(options: BuildAppOptions) {
     now,
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
   });
+  const transfers = createTransfersModule({
+    pool,
+    ledger,
+    identity: identity.service,
+    kyc: kyc.service,
+    security: security.service,
+    notifications: notifications.service,
+    publicUrl: config.publicUrl,
+    now,
+    log: app.log,
+    authenticate: identity.authenticate,
+  });
+  const history = createHistoryModule({
+    ledger,
+    transfers: transfers.service,
+    identity: identity.service,
+    authenticate: identity.authenticate,
+    // How history labels the money movements of modules that have no richer description yet.
+    codeDescriptions: {
+      [FundingTransferCodes.topUp]: { type: 'top_up', label: { 'zh-CN': '充值', en: 'Top-up' } },
+      [FundingTransferCodes.withdrawal]: { type: 'withdrawal', label: { 'zh-CN': '提现', en: 'Withdrawal' } },
+      [FundingTransferCodes.withdrawalFee]: {
+        type: 'fee',
+        label: { 'zh-CN': '提现手续费', en: 'Withdrawal fee' },
+      },
+    },
+  });
+  const ownBank =
+    options.bank === undefined && config.mode === 'sandbox'
+      ? new SandboxBank({
+          pool,
+          secretBox: secrets,
+          now,
+          latencyMs: {
+            min: Math.min(50, config.funding.bankSandboxLatencyMs),
+            max: config.funding.bankSandboxLatencyMs,
+          },
+          onError: (error) => app.log.error({ err: error }, 'sandbox bank completion failed'),
+        })
+      : null;
+  const bank: BankAdapter = options.bank ?? ownBank ?? new UnconfiguredBank();
+  const cards = createCardsModule({
+    pool,
+    bank,
+    kyc: kyc.service,
+    notifications: notifications.service,
+    isCardBusy: (cardId) => funding.service.isCardBusy(cardId),
+    now,
+    authenticate: identity.authenticate,
+  });
+  const funding = await createFundingModule({
+    pool,
+    ledger,
+    bank,
+    cards: cards.service,
+    kyc: kyc.service,
+    security: security.service,
+    notifications: notifications.service,
+    operators: operator.service,
+    config: config.funding,
+    now,
+    log: app.log,
+    ...(options.fundingHooks ? { hooks: options.fundingHooks } : {}),
+    authenticateHolder: identity.authenticate,
+    authenticateOperator: operator.authenticate,
+  });
+  app.addHook('onClose', async () => {
+    await funding.worker.stop();
+    await ownBank?.close();
+  });
   app.decorate('services', {
     identity: identity.service,
     notifications: notifications.service,
     security: security.service,
     kyc: kyc.service,
     operator: operator.service,
+    transfers: transfers.service,
+    history: history.service,
+    cards: cards.service,
+    funding: funding.service,
   });
   await app.register(identity.routes);
   await app.register(notifications.routes);
@@ -221,6 +315,13 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(kyc.routes);
   await app.register(operator.routes);
   await app.register(walletRoutes, { ledger, authenticate: identity.authenticate });
+  await app.register(transfers.routes);
+  await app.register(history.routes);
+  await app.register(cards.routes);
+  await app.register(funding.routes);
+  if (config.mode === 'sandbox' && bank instanceof SandboxBank)
+    await app.register(bankSandboxDevRoutes, { bank });
+  funding.worker.start();
   if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });
   // Last: the web app answers GET paths that no API route claims.
   await app.register(webApp);

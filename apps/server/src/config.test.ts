@@ -115,6 +115,13 @@ describe('loadConfig', () => {
       publicUrl: 'https://wallet.example.com',
       secretKey: SECRET_KEY,
       security: SECURITY_CONFIG,
+      funding: {
+        withdrawalFee: { freeMonthlyMinor: 100_000n, basisPoints: 10, minimumMinor: 10n },
+        withdrawalArrivalMinutes: 120,
+        recoveryIntervalMs: 5000,
+        recoveryGraceSeconds: 60,
+        bankSandboxLatencyMs: 300,
+      },
     });
   });
 

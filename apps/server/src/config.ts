@@ -44,6 +44,21 @@ export interface Config {
    */
   secretKey: Buffer | null;
   security: SecurityConfig;
+  funding: FundingConfig;
+}
+
+/** Cards, top-ups and withdrawals (modules/cards, modules/funding, docs/cards-and-funding.md). */
+export interface FundingConfig {
+  /** Withdrawals: free up to `freeMonthlyMinor` per calendar month, then `basisPoints`, at least `minimumMinor`. */
+  withdrawalFee: { freeMonthlyMinor: bigint; basisPoints: number; minimumMinor: bigint };
+  /** What the fee quote promises: the money reaches the card within this many minutes. */
+  withdrawalArrivalMinutes: number;
+  /** How often the recovery worker looks for unfinished operations; 0 turns it off. */
+  recoveryIntervalMs: number;
+  /** An unfinished operation untouched this long belongs to the recovery worker. */
+  recoveryGraceSeconds: number;
+  /** The sandbox bank answers after 0…this many ms (sandbox mode). */
+  bankSandboxLatencyMs: number;
 }
 
 /** Transaction PIN, passkeys and password-free payments (modules/security, docs/security.md). */
@@ -180,6 +195,14 @@ const envSchema = z
     PASSWORD_FREE_DAILY_MAX_MINOR: integer({ min: 0, max: 100_000, fallback: 100_000 }),
     WEBAUTHN_CHALLENGE_TTL_SECONDS: integer({ min: 30, max: 900, fallback: 300 }),
     MAX_PASSKEYS_PER_HOLDER: integer({ min: 1, max: 100, fallback: 10 }),
+    // ---- cards and funding (docs/cards-and-funding.md): 1,000.00 free a month, then 0.1%, ≥ 0.10 ----
+    WITHDRAWAL_FREE_MONTHLY_MINOR: integer({ min: 0, max: 1_000_000_000, fallback: 100_000 }),
+    WITHDRAWAL_FEE_BASIS_POINTS: integer({ min: 0, max: 1000, fallback: 10 }),
+    WITHDRAWAL_FEE_MIN_MINOR: integer({ min: 0, max: 100_000, fallback: 10 }),
+    WITHDRAWAL_ARRIVAL_MINUTES: integer({ min: 0, max: 10_080, fallback: 120 }),
+    FUNDING_RECOVERY_INTERVAL_MS: integer({ min: 0, max: 3_600_000, fallback: 5000 }),
+    FUNDING_RECOVERY_GRACE_SECONDS: integer({ min: 1, max: 86_400, fallback: 60 }),
+    BANK_SANDBOX_LATENCY_MS: integer({ min: 0, max: 60_000, fallback: 300 }),
   })
   .superRefine((env, context) => {
     if (env.QIANBAO_MODE === 'production' && env.QIANBAO_ADMIN_TOKEN === undefined) {
@@ -298,6 +321,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         challengeTtlSeconds: values.WEBAUTHN_CHALLENGE_TTL_SECONDS,
         maxPasskeysPerHolder: values.MAX_PASSKEYS_PER_HOLDER,
       },
+    },
+    funding: {
+      withdrawalFee: {
+        freeMonthlyMinor: BigInt(values.WITHDRAWAL_FREE_MONTHLY_MINOR),
+        basisPoints: values.WITHDRAWAL_FEE_BASIS_POINTS,
+        minimumMinor: BigInt(values.WITHDRAWAL_FEE_MIN_MINOR),
+      },
+      withdrawalArrivalMinutes: values.WITHDRAWAL_ARRIVAL_MINUTES,
+      recoveryIntervalMs: values.FUNDING_RECOVERY_INTERVAL_MS,
+      recoveryGraceSeconds: values.FUNDING_RECOVERY_GRACE_SECONDS,
+      bankSandboxLatencyMs: values.BANK_SANDBOX_LATENCY_MS,
     },
   };
 }

@@ -10,6 +10,10 @@ import { OPERATOR_ERRORS } from './modules/operator/errors.ts';
 import type { OperatorErrorCode } from './modules/operator/errors.ts';
 import type { IdentityErrorCode } from './modules/identity/errors.ts';
 import { SECURITY_ERRORS, type SecurityErrorCode } from './modules/security/errors.ts';
+import { TRANSFERS_ERRORS, type TransfersErrorCode } from './modules/transfers/errors.ts';
+import { HISTORY_ERRORS, type HistoryErrorCode } from './modules/history/errors.ts';
+import { CARDS_ERRORS, type CardsErrorCode } from './modules/cards/errors.ts';
+import { FUNDING_ERRORS, type FundingErrorCode } from './modules/funding/errors.ts';
 
 /**
  * Every failure an HTTP client can see, with its status and default message: the server's own
@@ -18,7 +22,15 @@ import { SECURITY_ERRORS, type SecurityErrorCode } from './modules/security/erro
  * row, or a module union added here without its table, fails to compile.
  */
 export type ErrorCode =
-  CoreErrorCode | IdentityErrorCode | SecurityErrorCode | KycErrorCode | OperatorErrorCode;
+  | CoreErrorCode
+  | IdentityErrorCode
+  | SecurityErrorCode
+  | KycErrorCode
+  | OperatorErrorCode
+  | TransfersErrorCode
+  | HistoryErrorCode
+  | CardsErrorCode
+  | FundingErrorCode;
 
 type CoreErrorCode =
   | 'BAD_REQUEST'
@@ -83,6 +95,10 @@ export const ERRORS: Record<ErrorCode, ErrorMapping> = mergeErrorTables([
   SECURITY_ERRORS,
   KYC_ERRORS,
   OPERATOR_ERRORS,
+  TRANSFERS_ERRORS,
+  HISTORY_ERRORS,
+  CARDS_ERRORS,
+  FUNDING_ERRORS,
 ]);
 
 type CodesOf<Table> = Table extends Record<infer Code, ErrorMapping> ? Code : never;

@@ -31,3 +31,10 @@ export {
   OPERATOR_ROLES,
   type OperatorRole,
 } from './modules/operator/index.ts';
+export { SandboxBank } from './adapters/bank/index.ts';
+export {
+  FundingStore,
+  reconcileFunding,
+  reportJson,
+  type ReconciliationReport,
+} from './modules/funding/index.ts';

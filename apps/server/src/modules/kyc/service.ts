@@ -201,6 +201,17 @@ export class KycService {
       : null;
   }
 
+  /**
+   * The full ID number, for the verification flows only (the bank's four-factor card check):
+   * never log it, store it or send it to a client; show `maskIdNumber` instead. Null before T1.
+   */
+  async idNumberOf(userId: string): Promise<string | null> {
+    const profile = await this.store.getProfile(userId);
+    return profile?.id_number_sealed
+      ? this.deps.secrets.open(profile.id_number_sealed, ID_NUMBER_PURPOSE)
+      : null;
+  }
+
   /** T3: ID front, back and a selfie, reviewed by an operator. */
   async submitDocuments(input: { userId: string; documents: UploadedDocument[] }): Promise<KycProfile> {
     const profile = await this.store.getProfile(input.userId);

@@ -1,0 +1,26 @@
+import type { ErrorMapping } from '../../errors.ts';
+
+/** The funding module's error codes; merged into the server's table in apps/server/src/errors.ts. */
+export type FundingErrorCode =
+  | 'FUNDING_NOT_FOUND'
+  | 'FUNDING_DECLINED'
+  | 'FUNDING_INTERRUPTED'
+  | 'FUNDING_AMOUNT_INVALID'
+  | 'RECONCILIATION_DATE_INVALID';
+
+export const FUNDING_ERRORS: Record<FundingErrorCode, ErrorMapping> = {
+  FUNDING_NOT_FOUND: { status: 404, message: 'No such top-up or withdrawal.' },
+  FUNDING_DECLINED: {
+    status: 422,
+    message: 'The bank declined the operation (see details.reason); no money moved.',
+  },
+  FUNDING_INTERRUPTED: {
+    status: 409,
+    message: 'The operation was interrupted before the bank saw it and was cancelled; start again.',
+  },
+  FUNDING_AMOUNT_INVALID: {
+    status: 400,
+    message: 'The amount must be a whole number of fen from 1 to 100000000 (1,000,000.00).',
+  },
+  RECONCILIATION_DATE_INVALID: { status: 400, message: 'Give a past or current date as YYYY-MM-DD.' },
+};

@@ -1,0 +1,57 @@
+/**
+ * Withdrawal fees (configuration, docs/cards-and-funding.md): the first `freeMonthlyMinor` of a
+ * holder's withdrawals in a calendar month (Asia/Shanghai) are free; beyond that, `basisPoints`
+ * of the part over the allowance, rounded half up to the fen, at least `minimumMinor`.
+ */
+export interface WithdrawalFeePolicy {
+  freeMonthlyMinor: bigint;
+  basisPoints: number;
+  minimumMinor: bigint;
+}
+
+export interface WithdrawalFee {
+  feeMinor: bigint;
+  /** Of this withdrawal, the part that was free. */
+  freeMinor: bigint;
+  /** What stays free this month after this withdrawal. */
+  freeRemainingAfterMinor: bigint;
+}
+
+export function withdrawalFee(input: {
+  amountMinor: bigint;
+  /** Withdrawn earlier this month (not failed). */
+  withdrawnThisMonthMinor: bigint;
+  policy: WithdrawalFeePolicy;
+}): WithdrawalFee {
+  const { amountMinor, policy } = input;
+  const freeLeft = maxOf(0n, policy.freeMonthlyMinor - input.withdrawnThisMonthMinor);
+  const freeMinor = amountMinor < freeLeft ? amountMinor : freeLeft;
+  const chargeable = amountMinor - freeMinor;
+  let feeMinor = 0n;
+  if (chargeable > 0n) {
+    const proportional = (chargeable * BigInt(policy.basisPoints) + 5_000n) / 10_000n; // half up
+    feeMinor = maxOf(proportional, policy.minimumMinor);
+  }
+  return { feeMinor, freeMinor, freeRemainingAfterMinor: freeLeft - freeMinor };
+}
+
+/** [start, end) of the calendar month containing `now`, in Asia/Shanghai (UTC+8, no DST). */
+export function shanghaiMonth(now: Date): { from: Date; to: Date } {
+  const shifted = new Date(now.getTime() + 8 * 3600 * 1000);
+  const year = shifted.getUTCFullYear();
+  const month = shifted.getUTCMonth();
+  return {
+    from: new Date(Date.UTC(year, month, 1) - 8 * 3600 * 1000),
+    to: new Date(Date.UTC(year, month + 1, 1) - 8 * 3600 * 1000),
+  };
+}
+
+/** [start, end) of a calendar day `YYYY-MM-DD` in Asia/Shanghai. */
+export function shanghaiDay(date: string): { from: Date; to: Date } {
+  const from = new Date(`${date}T00:00:00+08:00`);
+  return { from, to: new Date(from.getTime() + 24 * 3600 * 1000) };
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

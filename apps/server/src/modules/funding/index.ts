@@ -1,0 +1,125 @@
+/**
+ * Top-up and withdrawal (capability C5): two-phase with the bank, crash-safe, with a recovery
+ * worker, configurable withdrawal fees and a daily reconciliation against the bank's settlement
+ * file. See service.ts for the state machine and docs/cards-and-funding.md.
+ */
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Ledger } from '@qianbao/ledger';
+import type { BankAdapter } from '../../adapters/bank/index.ts';
+import type { FundingConfig } from '../../config.ts';
+import type { CardsService } from '../cards/index.ts';
+import { shanghaiCalendar } from '../kyc/index.ts';
+import type { KycService } from '../kyc/index.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import type { OperatorService } from '../operator/index.ts';
+import type { SecurityService } from '../security/index.ts';
+import { ensureFundingAccounts } from './accounts.ts';
+import { reconcileFunding, reportJson } from './reconcile.ts';
+import type { ReconciliationReport } from './reconcile.ts';
+import { fundingRoutes } from './routes.ts';
+import { FundingService } from './service.ts';
+import type { FundingHooks } from './service.ts';
+import { FundingStore } from './store.ts';
+
+export { fundingMigrations } from './migrations.ts';
+export { FUNDING_ERRORS, type FundingErrorCode } from './errors.ts';
+export {
+  FundingService,
+  ledgerIds,
+  type FundingHooks,
+  type FundingView,
+  type WithdrawalQuote,
+} from './service.ts';
+export {
+  BANK_SETTLEMENT_ACCOUNT_CODE,
+  FEE_INCOME_ACCOUNT_CODE,
+  FundingTransferCodes,
+  bankSettlementAccountId,
+  ensureFundingAccounts,
+  feeIncomeAccountId,
+} from './accounts.ts';
+export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
+export { FundingStore } from './store.ts';
+export { withdrawalFee } from './fees.ts';
+
+export interface FundingModuleDeps {
+  pool: pg.Pool;
+  ledger: Ledger;
+  bank: BankAdapter;
+  cards: Pick<CardsService, 'cardForFunding'>;
+  kyc: Pick<KycService, 'limitsFor'>;
+  security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  notifications: Pick<NotificationsService, 'notify'>;
+  operators: Pick<OperatorService, 'audit'>;
+  config: FundingConfig;
+  now: () => Date;
+  log: FastifyBaseLogger;
+  hooks?: FundingHooks;
+  authenticateHolder: (request: FastifyRequest) => Promise<void>;
+  authenticateOperator: (request: FastifyRequest) => Promise<void>;
+}
+
+export async function createFundingModule(deps: FundingModuleDeps) {
+  await ensureFundingAccounts(deps.ledger);
+  const store = new FundingStore(deps.pool);
+  const service = new FundingService({ ...deps, store });
+  const reconcile = (date: string): Promise<ReconciliationReport> =>
+    reconcileFunding({ store, bank: deps.bank, date, now: deps.now() });
+
+  /**
+   * Yesterday's reconciliation, once per day across all instances (the report's row is the
+   * claim); mismatches are logged as errors for the operators' alerting.
+   */
+  const reconcileYesterday = async (): Promise<void> => {
+    const date = shanghaiCalendar(new Date(deps.now().getTime() - 24 * 3600 * 1000)).day;
+    if (await store.hasReconciliation(date)) return;
+    const report = await reconcile(date);
+    const saved = await store.saveReconciliation({
+      date,
+      report: reportJson(report),
+      mismatches: report.mismatches,
+      at: deps.now(),
+    });
+    if (saved && report.mismatches > 0) {
+      deps.log.error({ date, mismatches: report.mismatches }, 'funding reconciliation found mismatches');
+    }
+  };
+
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  const tick = async () => {
+    try {
+      await service.recover();
+      await reconcileYesterday();
+    } catch (error) {
+      deps.log.error({ err: error }, 'funding worker pass failed');
+    }
+  };
+  const worker = {
+    /** Start the periodic recovery + daily reconciliation (interval from the configuration). */
+    start(): void {
+      if (timer || deps.config.recoveryIntervalMs === 0) return;
+      timer = setInterval(() => {
+        running ??= tick().finally(() => (running = null));
+      }, deps.config.recoveryIntervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(fundingRoutes, {
+      service,
+      reconcile,
+      operators: deps.operators,
+      authenticateHolder: deps.authenticateHolder,
+      authenticateOperator: deps.authenticateOperator,
+    });
+  };
+  return { service, reconcile, reconcileYesterday, worker, routes };
+}

@@ -1,0 +1,146 @@
+import type { BankAdapter, SettlementLine } from '../../adapters/bank/index.ts';
+import { AppError } from '../../errors.ts';
+import { shanghaiDay } from './fees.ts';
+import type { FundingStore, OperationRow } from './store.ts';
+
+/** At most this many of our operations are compared per day (a bound, far above the sandbox's volume). */
+const MAX_OPERATIONS_PER_DAY = 100_000;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface ReconciliationItem {
+  operationId: string;
+  kind: string;
+  /** What the bank's file says; null when the bank has no line. */
+  bank: { amountMinor: bigint; status: 'succeeded' | 'failed'; settledAt: Date } | null;
+  /** What we recorded; null when we have no operation. */
+  ours: { amountMinor: bigint; state: string; completedAt: Date | null } | null;
+}
+
+export interface ReconciliationReport {
+  date: string;
+  bankLines: number;
+  /** Lines of other kinds (transfers to bank accounts: the transfers module reconciles them). */
+  otherLines: number;
+  operations: number;
+  /** The bank has it, we don't. */
+  missing: ReconciliationItem[];
+  /** We say it succeeded that day, the bank has no line. */
+  extra: ReconciliationItem[];
+  amountMismatch: ReconciliationItem[];
+  /** Succeeded at the bank but not with us, or the other way round. */
+  statusMismatch: ReconciliationItem[];
+  mismatches: number;
+}
+
+/**
+ * Compare the bank's settlement file for a day (Asia/Shanghai) with our top-ups and withdrawals:
+ * every bank line against our operation with that id, and every operation we completed as
+ * succeeded that day against the file. An operation completed just after midnight on our side
+ * but before it at the bank shows as extra on one day and is matched the next; a real
+ * deployment reconciles with a day's overlap.
+ */
+export async function reconcileFunding(input: {
+  store: FundingStore;
+  bank: Pick<BankAdapter, 'settlementFile'>;
+  date: string;
+  now: Date;
+}): Promise<ReconciliationReport> {
+  const { date } = input;
+  if (!DATE_PATTERN.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00+08:00`))) {
+    throw new AppError('RECONCILIATION_DATE_INVALID');
+  }
+  const day = shanghaiDay(date);
+  if (day.from > input.now || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+    throw new AppError('RECONCILIATION_DATE_INVALID');
+  }
+  const lines = await input.bank.settlementFile(date);
+  const cardLines = lines.filter((line) => line.kind === 'debit_card' || line.kind === 'credit_card');
+  const byId = new Map(
+    (await input.store.getMany(cardLines.map((line) => line.operationId).filter(isUuid))).map((row) => [
+      row.id,
+      row,
+    ]),
+  );
+  const report: ReconciliationReport = {
+    date,
+    bankLines: lines.length,
+    otherLines: lines.length - cardLines.length,
+    operations: 0,
+    missing: [],
+    extra: [],
+    amountMismatch: [],
+    statusMismatch: [],
+    mismatches: 0,
+  };
+  const seen = new Set<string>();
+  for (const line of cardLines) {
+    seen.add(line.operationId);
+    const row = byId.get(line.operationId);
+    if (!row || row.bank_operation_id !== line.operationId) {
+      report.missing.push(item(line, null));
+      continue;
+    }
+    if (row.amount_minor !== line.amountMinor) report.amountMismatch.push(item(line, row));
+    const ourSuccess = row.state === 'succeeded';
+    if (
+      (line.status === 'succeeded') !== ourSuccess ||
+      (line.status === 'failed' && row.state !== 'failed')
+    ) {
+      report.statusMismatch.push(item(line, row));
+    }
+  }
+  const completed = await input.store.completedBetween(day.from, day.to, MAX_OPERATIONS_PER_DAY);
+  report.operations = completed.length;
+  for (const row of completed) {
+    if (row.state === 'succeeded' && !seen.has(row.bank_operation_id)) report.extra.push(item(null, row));
+  }
+  report.mismatches =
+    report.missing.length + report.extra.length + report.amountMismatch.length + report.statusMismatch.length;
+  return report;
+}
+
+function item(line: SettlementLine | null, row: OperationRow | null): ReconciliationItem {
+  return {
+    operationId: line?.operationId ?? row!.bank_operation_id,
+    kind: line?.kind ?? (row!.kind === 'top_up' ? 'debit_card' : 'credit_card'),
+    bank: line ? { amountMinor: line.amountMinor, status: line.status, settledAt: line.settledAt } : null,
+    ours: row ? { amountMinor: row.amount_minor, state: row.state, completedAt: row.completed_at } : null,
+  };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** The report as JSON (amounts as strings of minor units, times as ISO strings). */
+export function reportJson(report: ReconciliationReport) {
+  const itemJson = (entry: ReconciliationItem) => ({
+    operationId: entry.operationId,
+    kind: entry.kind,
+    bank: entry.bank
+      ? {
+          amount: entry.bank.amountMinor.toString(),
+          status: entry.bank.status,
+          settledAt: entry.bank.settledAt.toISOString(),
+        }
+      : null,
+    ours: entry.ours
+      ? {
+          amount: entry.ours.amountMinor.toString(),
+          state: entry.ours.state,
+          completedAt: entry.ours.completedAt?.toISOString() ?? null,
+        }
+      : null,
+  });
+  return {
+    date: report.date,
+    bankLines: report.bankLines,
+    otherLines: report.otherLines,
+    operations: report.operations,
+    mismatches: report.mismatches,
+    missing: report.missing.map(itemJson),
+    extra: report.extra.map(itemJson),
+    amountMismatch: report.amountMismatch.map(itemJson),
+    statusMismatch: report.statusMismatch.map(itemJson),
+  };
+}

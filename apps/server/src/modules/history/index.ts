@@ -1,0 +1,30 @@
+/**
+ * Transaction history: every movement of a holder's wallet, read from the ledger and described
+ * by the modules that made it (the transfers service for wallet transfers). No tables of its own.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { historyRoutes } from './routes.ts';
+import { HistoryService } from './service.ts';
+import type { HistoryServiceDeps } from './service.ts';
+
+export { HISTORY_ERRORS, type HistoryErrorCode } from './errors.ts';
+export {
+  HistoryService,
+  DEFAULT_CODE_DESCRIPTIONS,
+  type CodeDescription,
+  type Transaction,
+  type TransactionFilter,
+} from './service.ts';
+export { receiptPdf } from './receipt-pdf.ts';
+
+export interface HistoryModuleDeps extends HistoryServiceDeps {
+  authenticate: (request: FastifyRequest) => Promise<void>;
+}
+
+export function createHistoryModule(deps: HistoryModuleDeps) {
+  const service = new HistoryService(deps);
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(historyRoutes, { service, authenticate: deps.authenticate });
+  };
+  return { service, routes };
+}

@@ -1,0 +1,219 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formatDecimal } from '@qianbao/money';
+import { errorResponseSchema } from '../../errors.ts';
+import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
+import { receiptPdf } from './receipt-pdf.ts';
+import { MAX_HISTORY_PAGE } from './service.ts';
+import type { HistoryService, TimelineEntry, Transaction } from './service.ts';
+
+export interface HistoryRoutesOptions {
+  service: HistoryService;
+  authenticate: (request: FastifyRequest) => Promise<void>;
+}
+
+const TAGS = ['history'];
+const ERRORS_4XX = { 400: errorResponseSchema, 401: errorResponseSchema, 404: errorResponseSchema };
+
+const moneySchema = z.object({ amount: z.string(), currency: z.string() });
+const minorInput = z.string().regex(/^\d{1,15}$/, 'must be a whole number of fen, as a string');
+const dateInput = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+const transactionSchema = z.object({
+  id: z.string().meta({ description: 'The ledger transfer id.' }),
+  type: z
+    .string()
+    .meta({ description: '`transfer`, `payment_request`, … or `other` (see docs/transfers.md).' }),
+  label: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  direction: z.enum(['in', 'out']),
+  amount: moneySchema,
+  status: z.enum(['succeeded', 'pending', 'released']),
+  counterparty: z.object({ displayName: z.string() }).nullable(),
+  note: z.string().nullable(),
+  ledgerCode: z.number().int(),
+  pendingId: z.string().nullable(),
+  paymentRequestId: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+function transactionJson(transaction: Transaction): z.infer<typeof transactionSchema> {
+  return {
+    id: transaction.id,
+    type: transaction.type,
+    label: transaction.label,
+    direction: transaction.direction,
+    amount: { amount: transaction.amountMinor.toString(), currency: transaction.currency },
+    status: transaction.status,
+    counterparty: transaction.counterparty,
+    note: transaction.note,
+    ledgerCode: transaction.ledgerCode,
+    pendingId: transaction.pendingId,
+    paymentRequestId: transaction.paymentRequestId,
+    createdAt: transaction.createdAt.toISOString(),
+  };
+}
+
+const timelineSchema = z.array(
+  z.object({
+    status: z.enum(['pending', 'succeeded', 'released']),
+    at: z.string(),
+    ledgerTransferId: z.string(),
+  }),
+);
+
+function timelineJson(timeline: TimelineEntry[]): z.infer<typeof timelineSchema> {
+  return timeline.map((entry) => ({ ...entry, at: entry.at.toISOString() }));
+}
+
+/** `2026-11-21` alone means the whole day in Asia/Shanghai (from its start, to its end). */
+function dateOf(value: string | undefined, end: boolean): Date | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return new Date(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}+08:00`);
+  }
+  return new Date(value);
+}
+
+export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (app, options, done) => {
+  const { service } = options;
+  const signedIn = { onRequest: options.authenticate };
+  const params = z.object({ id: z.string().max(64) });
+
+  app.get(
+    '/v1/me/transactions',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Every movement of my wallet, newest first, with filters and cursor paging',
+        description:
+          '`from`/`to`: ISO date-times, or dates (a whole day in Asia/Shanghai). `counterparty`: a mobile number, ' +
+          'or text of the masked name. `q`: text in the note, name or label. A page may hold fewer than `limit` ' +
+          'items while `nextCursor` is set (filters read at most 1,000 movements per page): keep paging.',
+        querystring: z.object({
+          type: z.string().max(32).optional(),
+          direction: z.enum(['in', 'out']).optional(),
+          from: dateInput.optional(),
+          to: dateInput.optional(),
+          minAmount: minorInput.optional(),
+          maxAmount: minorInput.optional(),
+          counterparty: z.string().min(1).max(32).optional(),
+          q: z.string().min(1).max(50).optional(),
+          cursor: z.string().max(32).optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(20),
+        }),
+        response: {
+          200: z.object({ transactions: z.array(transactionSchema), nextCursor: z.string().nullable() }),
+          ...ERRORS_4XX,
+        },
+      },
+    },
+    async (request) => {
+      const holder = requireHolder(request);
+      const { query } = request;
+      const page = await service.list({
+        userId: holder.userId,
+        walletAccountId: holder.walletAccountId,
+        filter: {
+          type: query.type,
+          direction: query.direction,
+          from: dateOf(query.from, false),
+          to: dateOf(query.to, true),
+          minAmountMinor: query.minAmount === undefined ? undefined : BigInt(query.minAmount),
+          maxAmountMinor: query.maxAmount === undefined ? undefined : BigInt(query.maxAmount),
+          counterparty: query.counterparty,
+          q: query.q,
+        },
+        cursor: query.cursor ?? null,
+        limit: query.limit,
+      });
+      return { transactions: page.transactions.map(transactionJson), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/me/transactions/:id',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'One movement of my wallet, with its status timeline',
+        params,
+        response: {
+          200: transactionSchema.extend({
+            timeline: timelineSchema,
+            parties: z.object({ payer: z.string(), payee: z.string() }).nullable(),
+            receiptUrl: z.string(),
+          }),
+          ...ERRORS_4XX,
+        },
+      },
+    },
+    async (request) => {
+      const holder = requireHolder(request);
+      const { transaction, timeline } = await service.get({
+        userId: holder.userId,
+        walletAccountId: holder.walletAccountId,
+        id: request.params.id,
+      });
+      return {
+        ...transactionJson(transaction),
+        timeline: timelineJson(timeline),
+        parties: transaction.parties,
+        receiptUrl: `/v1/me/transactions/${transaction.id}/receipt.pdf`,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/me/transactions/:id/receipt.pdf',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'E-receipt (PDF) of one movement of my wallet',
+        params,
+        produces: ['application/pdf'],
+        response: { 200: z.any().meta({ description: 'application/pdf' }), ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      const holder = requireHolder(request);
+      const { transaction, timeline } = await service.get({
+        userId: holder.userId,
+        walletAccountId: holder.walletAccountId,
+        id: request.params.id,
+      });
+      const last = timeline[timeline.length - 1];
+      const sign = transaction.direction === 'out' ? '-' : '+';
+      const pdf = receiptPdf({
+        title: 'Qianbao e-receipt',
+        lines: [
+          { label: 'Type / 类型', value: `${transaction.label.en} / ${transaction.label['zh-CN']}` },
+          {
+            label: 'Amount / 金额',
+            value: `${sign}${transaction.currency} ${formatDecimal(transaction.amountMinor, transaction.currency)}`,
+          },
+          { label: 'Payer / 付款方', value: transaction.parties?.payer ?? (sign === '-' ? 'You' : '-') },
+          { label: 'Payee / 收款方', value: transaction.parties?.payee ?? (sign === '+' ? 'You' : '-') },
+          { label: 'Note / 备注', value: transaction.note ?? '-' },
+          { label: 'Time / 时间', value: `${transaction.createdAt.toISOString()} (UTC)` },
+          { label: 'Status / 状态', value: last?.status ?? transaction.status },
+          { label: 'Ledger transfer id', value: transaction.id },
+        ],
+        footer: 'Issued by Qianbao from its double-entry ledger. Names are masked.',
+      });
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="qianbao-receipt-${transaction.id}.pdf"`)
+        .header('cache-control', 'private, no-store')
+        .send(pdf);
+    },
+  );
+
+  done();
+};

@@ -1,0 +1,34 @@
+/**
+ * Wallet-to-wallet transfers (capability C6): by mobile number, by personal receive code, and
+ * payment requests. Other modules use `TransfersService` (the history module: `describe`).
+ * See docs/transfers.md.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { transfersRoutes } from './routes.ts';
+import { TransfersService } from './service.ts';
+import type { TransfersServiceDeps } from './service.ts';
+
+export { transfersMigrations } from './migrations.ts';
+export { TRANSFERS_ERRORS, type TransfersErrorCode } from './errors.ts';
+export {
+  TransfersService,
+  P2P_TRANSFER_CODE,
+  PAYMENT_REQUEST_TRANSFER_CODE,
+  parseReceivePayload,
+  type TransferView,
+  type PaymentRequestView,
+  type TransfersServiceDeps,
+} from './service.ts';
+export { transferPaymentId } from './routes.ts';
+
+export interface TransfersModuleDeps extends TransfersServiceDeps {
+  authenticate: (request: FastifyRequest) => Promise<void>;
+}
+
+export function createTransfersModule(deps: TransfersModuleDeps) {
+  const service = new TransfersService(deps);
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(transfersRoutes, { service, authenticate: deps.authenticate });
+  };
+  return { service, routes };
+}

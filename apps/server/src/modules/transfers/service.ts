@@ -1,0 +1,792 @@
+/**
+ * Wallet-to-wallet transfers (capability C6): by mobile number, by a personal receive code, and
+ * by paying a payment request. Each is ONE single-phase ledger transfer from the payer's wallet
+ * to the payee's, carrying the payer's tier limits, the password-free allowance (when it
+ * applies) and the payee's balance cap, so every limit is enforced atomically with the money.
+ * The rows here only say who paid whom and why; balances live in the ledger.
+ */
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import type pg from 'pg';
+import { derivedId, isUuid, newId } from '@qianbao/ledger';
+import type { Ledger, Transfer, TransferLimit, TransferOutcome } from '@qianbao/ledger';
+import { formatMoney, money } from '@qianbao/money';
+import { AppError } from '../../errors.ts';
+import type { IdentityService, User } from '../identity/index.ts';
+import { maskPhone } from '../identity/index.ts';
+import type { KycService } from '../kyc/index.ts';
+import {
+  limitNameOfKey,
+  maskName,
+  payeeBalanceCap,
+  planPaymentLimits,
+  shanghaiCalendar,
+} from '../kyc/index.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import type { ConfirmationFactor, ConfirmationInput, SecurityService } from '../security/index.ts';
+import { transferReceivedNotice, transferSentNotice } from './messages.ts';
+import { TransfersStore } from './store.ts';
+import type { PaymentRequestRow, PaymentRequestStatus, TransferKind, TransferRow } from './store.ts';
+
+/** Ledger transfer codes (why the money moved) of this module. */
+export const P2P_TRANSFER_CODE = 200;
+export const PAYMENT_REQUEST_TRANSFER_CODE = 201;
+export const TRANSFER_CURRENCY = 'CNY';
+export const MAX_NOTE_LENGTH = 50;
+/** Payment requests live at most 7 days. */
+export const MAX_PAYMENT_REQUEST_MINUTES = 7 * 24 * 60;
+/** Larger than any tier allows in one payment; keeps amounts far from counter overflow. */
+export const MAX_TRANSFER_MINOR = 100_000_000_00n;
+const RECEIVE_SCHEME = 'qianbao:';
+const RECEIVE_TOKEN_BYTES = 16;
+/** A payer that finds a request being paid waits this long for the outcome before answering 409. */
+const CLAIM_WAIT_MS = 3000;
+const CLAIM_POLL_MS = 50;
+/** A claim this old belongs to a process that died between the claim and the ledger. */
+const STALE_CLAIM_MS = 60_000;
+/** How many of today's wallet transfers the preview reads to tell how much of the day is left. */
+const MAX_TODAY_SCAN = 2000;
+
+export type PayeeReference = { toPhone: string } | { toQr: string };
+
+/** `{}`: no factor (a password-free payment); otherwise exactly one factor. */
+export type ConfirmationBody = ConfirmationInput | Record<string, never>;
+
+export interface TransfersServiceDeps {
+  pool: pg.Pool;
+  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'listTransfers'>;
+  identity: Pick<IdentityService, 'getUser' | 'findUserByPhone'>;
+  kyc: Pick<KycService, 'limitsFor' | 'legalNameOf'>;
+  security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  notifications: Pick<NotificationsService, 'notify'>;
+  /** `QIANBAO_PUBLIC_URL`: payment request links point at the web app there. */
+  publicUrl: string;
+  now: () => Date;
+  log: { warn(object: object, message: string): void };
+}
+
+export interface Payee {
+  user: User;
+  /** `*明` when real-name verified, else `138****8000`. */
+  displayName: string;
+  via: 'phone' | 'qr';
+  /** The amount a receive code fixes, if it does. */
+  fixedAmountMinor: bigint | null;
+}
+
+export interface LimitLeft {
+  max: bigint | null;
+  /** null: no limit, or not known without reading further back than the preview does. */
+  remaining: bigint | null;
+}
+
+export interface TransferPreview {
+  payee: { displayName: string; realNameVerified: boolean };
+  amountMinor: bigint;
+  currency: string;
+  fixedAmountMinor: bigint | null;
+  confirmation: { factor: ConfirmationFactor; accepted: ConfirmationFactor[]; reason: string };
+  /** What to pass to POST /v1/me/confirmations/options (passkey binding), given the key. */
+  payment: { id: string; amountMinor: bigint; currency: string; payee: string } | null;
+  limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
+  /** The single-payment limit refuses this amount already. */
+  refusal: { code: 'LIMIT_EXCEEDED'; limit: 'single' } | null;
+}
+
+export interface TransferView {
+  id: string;
+  ledgerTransferId: string;
+  kind: TransferKind;
+  status: 'succeeded';
+  direction: 'in' | 'out';
+  amountMinor: bigint;
+  currency: string;
+  note: string | null;
+  /** The other side, masked as the viewer may see it. */
+  counterparty: { displayName: string };
+  /** For filters inside the server; never sent to clients. */
+  counterpartyUserId: string;
+  payer: { displayName: string };
+  payee: { displayName: string };
+  paymentRequestId: string | null;
+  createdAt: Date;
+}
+
+export interface PaymentRequestView {
+  id: string;
+  amountMinor: bigint;
+  currency: string;
+  note: string | null;
+  requester: { displayName: string };
+  status: PaymentRequestStatus | 'expired';
+  /** True when the viewer created it. */
+  mine: boolean;
+  expiresAt: Date;
+  createdAt: Date;
+  paidAt: Date | null;
+  cancelledAt: Date | null;
+  /** Passed to POST /v1/me/confirmations/options before paying (passkey binding). */
+  payment: { id: string; amountMinor: bigint; currency: string; payee: string };
+  link: string;
+  qrPayload: string;
+}
+
+export interface ReceiveCode {
+  payload: string;
+  qrSvg: string;
+  qrDataUrl: string;
+  amountMinor: bigint | null;
+  currency: string;
+  displayName: string;
+}
+
+export class TransfersService {
+  private readonly store: TransfersStore;
+
+  constructor(private readonly deps: TransfersServiceDeps) {
+    this.store = new TransfersStore(deps.pool);
+  }
+
+  // ---- payees -----------------------------------------------------------------------------
+
+  /** Who a phone number or receive code pays. Refuses unknown, closed and own wallets. */
+  async resolvePayee(input: { payerUserId: string; payee: PayeeReference }): Promise<Payee> {
+    let user: User | null;
+    let fixedAmountMinor: bigint | null = null;
+    let via: Payee['via'];
+    if ('toPhone' in input.payee) {
+      via = 'phone';
+      // Only active holders are found by number; a closed wallet's number says nothing more.
+      user = await this.deps.identity.findUserByPhone(input.payee.toPhone);
+      if (!user) throw new AppError('PAYEE_NOT_FOUND');
+    } else {
+      via = 'qr';
+      const parsed = parseReceivePayload(input.payee.toQr);
+      fixedAmountMinor = parsed.amountMinor;
+      const userId = await this.store.findUserByReceiveCode(parsed.token);
+      if (!userId) throw new AppError('PAYEE_NOT_FOUND');
+      user = await this.deps.identity.getUser(userId);
+      // The code was issued to a holder who is no longer active: their wallet was closed.
+      if (!user) throw new AppError('PAYEE_CLOSED');
+    }
+    if (user.id === input.payerUserId) throw new AppError('CANNOT_PAY_YOURSELF');
+    return { user, displayName: await this.displayNameOf(user), via, fixedAmountMinor };
+  }
+
+  /** How a holder appears to others: `*明` once real-name verified, else the masked number. */
+  async displayNameOf(user: User): Promise<string> {
+    if (user.realNameVerified) {
+      const legalName = await this.deps.kyc.legalNameOf(user.id);
+      if (legalName) return maskName(legalName);
+    }
+    return maskPhone(user.phone);
+  }
+
+  // ---- preview and transfer ---------------------------------------------------------------
+
+  async preview(input: {
+    payerUserId: string;
+    payerWalletAccountId: string;
+    payee: PayeeReference;
+    amountMinor: bigint;
+    /** The Idempotency-Key the client will send with the transfer, to bind a passkey to it. */
+    paymentId: string | null;
+  }): Promise<TransferPreview> {
+    const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
+    const amountMinor = amountFor(payee, input.amountMinor);
+    const payeeRef = `user:${payee.user.id}`;
+    const decision = await this.deps.security.requiredFactor({
+      userId: input.payerUserId,
+      amountMinor,
+      currency: TRANSFER_CURRENCY,
+      payee: payeeRef,
+    });
+    const tier = await this.deps.kyc.limitsFor(input.payerUserId);
+    const now = this.deps.now();
+    const used = await this.usedToday({
+      walletAccountId: input.payerWalletAccountId,
+      keys: [
+        ...planPaymentLimits({ payerUserId: input.payerUserId, payerLimits: tier, amountMinor: 0n, now })
+          .ledgerLimits,
+        ...decision.ledgerLimits,
+      ],
+      now,
+    });
+    const left = (limit: TransferLimit | undefined): LimitLeft => {
+      if (!limit) return { max: null, remaining: null };
+      const spent = used.get(limit.key);
+      return { max: limit.max, remaining: spent === undefined ? null : clampZero(limit.max - spent) };
+    };
+    const plan = planPaymentLimits({
+      payerUserId: input.payerUserId,
+      payerLimits: tier,
+      amountMinor: 0n,
+      now,
+    });
+    const daily = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'daily');
+    const yearly = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'yearly');
+    const passwordFree = decision.ledgerLimits[0];
+    const single = tier.singlePaymentMinor;
+    return {
+      payee: { displayName: payee.displayName, realNameVerified: payee.user.realNameVerified },
+      amountMinor,
+      currency: TRANSFER_CURRENCY,
+      fixedAmountMinor: payee.fixedAmountMinor,
+      confirmation: { factor: decision.factor, accepted: decision.accepted, reason: decision.reason },
+      payment: input.paymentId
+        ? { id: input.paymentId, amountMinor, currency: TRANSFER_CURRENCY, payee: payeeRef }
+        : null,
+      limits: {
+        single: { max: single, remaining: single },
+        daily: left(daily),
+        // A year of transfers is too much to read for a preview: the ledger still enforces it.
+        yearly: { max: yearly?.max ?? null, remaining: null },
+        passwordFreeDaily: passwordFree ? left(passwordFree) : null,
+      },
+      refusal: single !== null && amountMinor > single ? { code: 'LIMIT_EXCEEDED', limit: 'single' } : null,
+    };
+  }
+
+  /**
+   * Move money to another wallet. `paymentId` is the ledger transfer id (derived from the
+   * Idempotency-Key, so a retry after a crash makes the same transfer once).
+   */
+  async transfer(input: {
+    payerUserId: string;
+    payerWalletAccountId: string;
+    payee: PayeeReference;
+    amountMinor: bigint;
+    note: string | null;
+    confirmation: ConfirmationBody;
+    paymentId: string;
+  }): Promise<TransferView> {
+    const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
+    const amountMinor = amountFor(payee, input.amountMinor);
+    const record = await this.pay({
+      payerUserId: input.payerUserId,
+      payerWalletAccountId: input.payerWalletAccountId,
+      payee: payee.user,
+      payeeDisplay: payee.displayName,
+      amountMinor,
+      note: input.note,
+      confirmation: input.confirmation,
+      confirmationPaymentId: input.paymentId,
+      ledgerTransferId: input.paymentId,
+      code: P2P_TRANSFER_CODE,
+      kind: payee.via,
+      paymentRequestId: null,
+    });
+    return viewOf(record, input.payerUserId);
+  }
+
+  /** The checks and the ledger transfer shared by direct transfers and payment requests. */
+  private async pay(input: {
+    payerUserId: string;
+    payerWalletAccountId: string;
+    payee: User;
+    payeeDisplay: string;
+    amountMinor: bigint;
+    note: string | null;
+    confirmation: ConfirmationBody;
+    confirmationPaymentId: string;
+    ledgerTransferId: string;
+    code: number;
+    kind: TransferKind;
+    paymentRequestId: string | null;
+    /** Called after the checks, right before the ledger: a payment request takes its claim here. */
+    beforeLedger?: () => Promise<string>;
+  }): Promise<TransferRow> {
+    const { payerUserId, amountMinor } = input;
+    const now = this.deps.now();
+    const payerLimits = await this.deps.kyc.limitsFor(payerUserId);
+    const plan = planPaymentLimits({ payerUserId, payerLimits, amountMinor, now });
+    if (plan.refusal) {
+      // Refused before any PIN is spent: nothing about this payment could make it pass.
+      throw new AppError('LIMIT_EXCEEDED', {
+        details: {
+          limit: 'single',
+          max: moneyJson(plan.refusal.maxMinor),
+          remaining: moneyJson(plan.refusal.maxMinor),
+        },
+      });
+    }
+    const payment = {
+      id: input.confirmationPaymentId,
+      amountMinor,
+      currency: TRANSFER_CURRENCY,
+      payee: `user:${input.payee.id}`,
+    };
+    const given = Object.keys(input.confirmation).length > 0;
+    // A payment the holder confirms with a factor is not password-free, even if it could be:
+    // after the day's password-free allowance is spent the client simply sends the PIN.
+    const decision = await this.deps.security.requiredFactor({
+      userId: payerUserId,
+      amountMinor,
+      currency: TRANSFER_CURRENCY,
+      payee: payment.payee,
+      allowPasswordFree: !given,
+    });
+    if (given) {
+      const result = await this.deps.security.verifyConfirmation({
+        userId: payerUserId,
+        payment,
+        accepted: decision.accepted,
+        factor: input.confirmation as ConfirmationInput,
+      });
+      if (!result.ok) throw result.error;
+    } else if (decision.factor !== 'none') {
+      throw new AppError('FACTOR_NOT_ACCEPTED', {
+        details: { accepted: decision.accepted, given: 'none' },
+      });
+    }
+    const payeeLimits = await this.deps.kyc.limitsFor(input.payee.id);
+    const cap = payeeBalanceCap(payeeLimits);
+    const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
+    const [outcome] = await this.deps.ledger.createTransfers([
+      {
+        id: ledgerTransferId,
+        debitAccountId: input.payerWalletAccountId,
+        creditAccountId: input.payee.walletAccountId,
+        amount: amountMinor,
+        currency: TRANSFER_CURRENCY,
+        code: input.code,
+        limits: [...plan.ledgerLimits, ...decision.ledgerLimits],
+        ...(cap === undefined ? {} : { creditBalanceCap: cap }),
+      },
+    ]);
+    if (!outcome) throw new Error('the ledger answered no outcome');
+    if (outcome.result !== 'ok' && outcome.result !== 'exists') throw ledgerError(outcome);
+    const payer = await this.deps.identity.getUser(payerUserId);
+    const record = await this.store.insertTransfer({
+      id: newId(),
+      ledger_transfer_id: ledgerTransferId,
+      kind: input.kind,
+      status: 'succeeded',
+      payer_user_id: payerUserId,
+      payee_user_id: input.payee.id,
+      payer_display: payer ? await this.displayNameOf(payer) : '***',
+      payee_display: input.payeeDisplay,
+      amount_minor: amountMinor,
+      currency: TRANSFER_CURRENCY,
+      note: input.note,
+      payment_request_id: input.paymentRequestId,
+      created_at: outcome.transfer ? dateOfMicros(outcome.transfer.timestamp) : now,
+    });
+    if (outcome.result === 'ok') await this.notifyBothSides(record);
+    return record;
+  }
+
+  private async notifyBothSides(record: TransferRow): Promise<void> {
+    const amount = formatMoney(money(record.amount_minor, record.currency));
+    try {
+      await this.deps.notifications.notify(
+        record.payee_user_id,
+        transferReceivedNotice({
+          amount,
+          from: record.payer_display,
+          transferId: record.ledger_transfer_id,
+          note: record.note,
+        }),
+      );
+      await this.deps.notifications.notify(
+        record.payer_user_id,
+        transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
+      );
+    } catch (error) {
+      // The money has moved; a missing notice must not turn the answer into a failure.
+      this.deps.log.warn({ err: error, transferId: record.ledger_transfer_id }, 'transfer notice failed');
+    }
+  }
+
+  /** How much of each limit key the wallet's transfers of today (Shanghai) have used. */
+  private async usedToday(input: {
+    walletAccountId: string;
+    keys: TransferLimit[];
+    now: Date;
+  }): Promise<Map<string, bigint>> {
+    const { day } = shanghaiCalendar(input.now);
+    const dailyKeys = new Set(input.keys.map((limit) => limit.key).filter((key) => key.includes(day)));
+    const used = new Map<string, bigint>([...dailyKeys].map((key) => [key, 0n]));
+    const startMicros = BigInt(Date.parse(`${day}T00:00:00+08:00`)) * 1000n;
+    let cursor: string | null = null;
+    let scanned = 0;
+    for (;;) {
+      const page = await this.deps.ledger.listTransfers(input.walletAccountId, { limit: 200, cursor });
+      for (const transfer of page.transfers) {
+        if (transfer.timestamp < startMicros) return used;
+        for (const key of transfer.limitKeys) {
+          const before = used.get(key);
+          if (before !== undefined) used.set(key, before + transfer.amount);
+        }
+      }
+      scanned += page.transfers.length;
+      if (!page.nextCursor) return used;
+      if (scanned >= MAX_TODAY_SCAN) return new Map(); // unknown: too many to read for a preview
+      cursor = page.nextCursor;
+    }
+  }
+
+  // ---- records, for the history module ----------------------------------------------------
+
+  /** This module's records of these ledger transfers, as the viewer (payer or payee) sees them. */
+  async describe(input: {
+    viewerUserId: string;
+    ledgerTransferIds: readonly string[];
+  }): Promise<Map<string, TransferView>> {
+    const ids = input.ledgerTransferIds.filter(isUuid);
+    const rows = await this.store.findByLedgerIds(ids);
+    const views = new Map<string, TransferView>();
+    for (const row of rows) {
+      if (row.payer_user_id !== input.viewerUserId && row.payee_user_id !== input.viewerUserId) continue;
+      views.set(row.ledger_transfer_id, viewOf(row, input.viewerUserId));
+    }
+    return views;
+  }
+
+  // ---- receive codes ----------------------------------------------------------------------
+
+  /** The holder's personal receive code, optionally with a fixed amount. */
+  async receiveCode(input: { userId: string; amountMinor: bigint | null }): Promise<ReceiveCode> {
+    const user = await this.deps.identity.getUser(input.userId);
+    if (!user) throw new AppError('NOT_FOUND');
+    const token =
+      (await this.store.findReceiveCodeByUser(input.userId)) ??
+      (await this.store.ensureReceiveCode({
+        userId: input.userId,
+        token: randomBytes(RECEIVE_TOKEN_BYTES).toString('base64url'),
+        now: this.deps.now(),
+      }));
+    const payload = receivePayload({ token, amountMinor: input.amountMinor });
+    const qrSvg = await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return {
+      payload,
+      qrSvg,
+      qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(qrSvg).toString('base64')}`,
+      amountMinor: input.amountMinor,
+      currency: TRANSFER_CURRENCY,
+      displayName: await this.displayNameOf(user),
+    };
+  }
+
+  // ---- payment requests -------------------------------------------------------------------
+
+  async createPaymentRequest(input: {
+    userId: string;
+    amountMinor: bigint;
+    note: string | null;
+    expiresInMinutes: number;
+  }): Promise<PaymentRequestView & { qrSvg: string; qrDataUrl: string }> {
+    const user = await this.deps.identity.getUser(input.userId);
+    if (!user) throw new AppError('NOT_FOUND');
+    const now = this.deps.now();
+    const minutes = Math.min(Math.max(1, Math.trunc(input.expiresInMinutes)), MAX_PAYMENT_REQUEST_MINUTES);
+    const row = await this.store.insertPaymentRequest({
+      id: newId(),
+      requester_user_id: input.userId,
+      requester_display: await this.displayNameOf(user),
+      amount_minor: input.amountMinor,
+      currency: TRANSFER_CURRENCY,
+      note: input.note,
+      expires_at: new Date(now.getTime() + minutes * 60_000),
+      created_at: now,
+    });
+    const view = this.requestView(row, input.userId);
+    const qrSvg = await QRCode.toString(view.qrPayload, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
+    return {
+      ...view,
+      qrSvg,
+      qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(qrSvg).toString('base64')}`,
+    };
+  }
+
+  async getPaymentRequest(input: { id: string; viewerUserId: string }): Promise<PaymentRequestView> {
+    const row = await this.findRequest(input.id);
+    return this.requestView(await this.settleStaleClaim(row), input.viewerUserId);
+  }
+
+  async listPaymentRequests(input: { userId: string; limit: number }): Promise<PaymentRequestView[]> {
+    const rows = await this.store.listPaymentRequests({
+      userId: input.userId,
+      limit: Math.min(Math.max(1, Math.trunc(input.limit)), 100),
+    });
+    return rows.map((row) => this.requestView(row, input.userId));
+  }
+
+  async cancelPaymentRequest(input: { id: string; userId: string }): Promise<PaymentRequestView> {
+    const row = await this.findRequest(input.id);
+    if (row.requester_user_id !== input.userId) throw new AppError('PAYMENT_REQUEST_NOT_FOUND');
+    const cancelled = await this.store.cancelPaymentRequest({
+      id: input.id,
+      userId: input.userId,
+      now: this.deps.now(),
+    });
+    if (!cancelled) this.refuseUnpayable(await this.findRequest(input.id));
+    return this.requestView(cancelled ?? row, input.userId);
+  }
+
+  /**
+   * Pay a request. It settles once: a payer first claims it (open → paying, next attempt), and
+   * only the claimer's ledger transfer runs, with an id derived from (request, attempt). Payers
+   * who find it being paid wait for the outcome: paid → PAYMENT_REQUEST_ALREADY_PAID; the
+   * attempt failed (e.g. that payer's funds) → they try to claim it themselves.
+   */
+  async payPaymentRequest(input: {
+    id: string;
+    payerUserId: string;
+    payerWalletAccountId: string;
+    confirmation: ConfirmationBody;
+  }): Promise<TransferView> {
+    const row = await this.findRequest(input.id);
+    if (row.requester_user_id === input.payerUserId) throw new AppError('CANNOT_PAY_YOURSELF');
+    this.refuseUnpayable(row);
+    const requester = await this.deps.identity.getUser(row.requester_user_id);
+    if (!requester) throw new AppError('PAYEE_CLOSED');
+    const attempt: { claimed: PaymentRequestRow | null } = { claimed: null };
+    try {
+      const record = await this.pay({
+        payerUserId: input.payerUserId,
+        payerWalletAccountId: input.payerWalletAccountId,
+        payee: requester,
+        payeeDisplay: row.requester_display,
+        amountMinor: row.amount_minor,
+        note: row.note,
+        confirmation: input.confirmation,
+        // The client binds a passkey to the request id (it cannot know the attempt).
+        confirmationPaymentId: row.id,
+        ledgerTransferId: row.id,
+        code: PAYMENT_REQUEST_TRANSFER_CODE,
+        kind: 'payment_request',
+        paymentRequestId: row.id,
+        beforeLedger: async () => {
+          attempt.claimed = await this.claim(row.id, input.payerUserId);
+          return requestTransferId(row.id, attempt.claimed.attempt);
+        },
+      });
+      const paid = attempt.claimed;
+      if (paid) {
+        await this.store.markPaymentRequestPaid({
+          id: row.id,
+          attempt: paid.attempt,
+          payerUserId: input.payerUserId,
+          ledgerTransferId: record.ledger_transfer_id,
+          now: this.deps.now(),
+        });
+      }
+      return viewOf(record, input.payerUserId);
+    } catch (error) {
+      const failed = attempt.claimed;
+      if (failed) await this.store.releasePaymentRequest({ id: row.id, attempt: failed.attempt });
+      throw error;
+    }
+  }
+
+  private async claim(id: string, payerUserId: string): Promise<PaymentRequestRow> {
+    const deadline = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const claimed = await this.store.claimPaymentRequest({ id, payerUserId, now: this.deps.now() });
+      if (claimed) return claimed;
+      const row = await this.settleStaleClaim(await this.findRequest(id));
+      this.refuseUnpayable(row);
+      if (row.status === 'paying' && this.isStale(row)) {
+        const taken = await this.store.claimPaymentRequest({
+          id,
+          payerUserId,
+          now: this.deps.now(),
+          staleAttempt: row.attempt,
+        });
+        if (taken) return taken;
+      }
+      if (Date.now() >= deadline) throw new AppError('PAYMENT_REQUEST_IN_PROGRESS');
+      await sleep(CLAIM_POLL_MS);
+    }
+  }
+
+  private isStale(row: PaymentRequestRow): boolean {
+    return row.claimed_at !== null && this.deps.now().getTime() - row.claimed_at.getTime() > STALE_CLAIM_MS;
+  }
+
+  /**
+   * A claim whose process died: if its ledger transfer happened, finish the request as paid;
+   * otherwise it stays `paying` and the next payer takes it over (`claim`).
+   */
+  private async settleStaleClaim(row: PaymentRequestRow): Promise<PaymentRequestRow> {
+    if (row.status !== 'paying' || !this.isStale(row) || !row.claimed_by) return row;
+    const transfer = await this.deps.ledger.getTransfer(requestTransferId(row.id, row.attempt));
+    if (!transfer) return row;
+    await this.recordRecoveredPayment(row, transfer);
+    return this.findRequest(row.id);
+  }
+
+  private async recordRecoveredPayment(row: PaymentRequestRow, transfer: Transfer): Promise<void> {
+    const payer = row.claimed_by ? await this.deps.identity.getUser(row.claimed_by) : null;
+    await this.store.insertTransfer({
+      id: newId(),
+      ledger_transfer_id: transfer.id,
+      kind: 'payment_request',
+      status: 'succeeded',
+      payer_user_id: row.claimed_by!,
+      payee_user_id: row.requester_user_id,
+      payer_display: payer ? await this.displayNameOf(payer) : '***',
+      payee_display: row.requester_display,
+      amount_minor: transfer.amount,
+      currency: transfer.currency,
+      note: row.note,
+      payment_request_id: row.id,
+      created_at: dateOfMicros(transfer.timestamp),
+    });
+    await this.store.markPaymentRequestPaid({
+      id: row.id,
+      attempt: row.attempt,
+      payerUserId: row.claimed_by!,
+      ledgerTransferId: transfer.id,
+      now: this.deps.now(),
+    });
+  }
+
+  private refuseUnpayable(row: PaymentRequestRow): void {
+    if (row.status === 'paid') throw new AppError('PAYMENT_REQUEST_ALREADY_PAID');
+    if (row.status === 'cancelled') throw new AppError('PAYMENT_REQUEST_CANCELLED');
+    if (row.expires_at <= this.deps.now()) throw new AppError('PAYMENT_REQUEST_EXPIRED');
+  }
+
+  private async findRequest(id: string): Promise<PaymentRequestRow> {
+    const row = isUuid(id) ? await this.store.findPaymentRequest(id) : null;
+    if (!row) throw new AppError('PAYMENT_REQUEST_NOT_FOUND');
+    return row;
+  }
+
+  private requestView(row: PaymentRequestRow, viewerUserId: string): PaymentRequestView {
+    const expired = row.status !== 'paid' && row.status !== 'cancelled' && row.expires_at <= this.deps.now();
+    return {
+      id: row.id,
+      amountMinor: row.amount_minor,
+      currency: row.currency,
+      note: row.note,
+      requester: { displayName: row.requester_display },
+      status: expired ? 'expired' : row.status,
+      mine: row.requester_user_id === viewerUserId,
+      expiresAt: row.expires_at,
+      createdAt: row.created_at,
+      paidAt: row.paid_at,
+      cancelledAt: row.cancelled_at,
+      payment: {
+        id: row.id,
+        amountMinor: row.amount_minor,
+        currency: row.currency,
+        payee: `user:${row.requester_user_id}`,
+      },
+      link: `${this.deps.publicUrl}/pay/requests/${row.id}`,
+      qrPayload: `qianbao://request?id=${row.id}`,
+    };
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+
+/** `qianbao://pay?to=<token>[&amount=<minor>&currency=CNY]` */
+export function receivePayload(input: { token: string; amountMinor: bigint | null }): string {
+  const amount =
+    input.amountMinor === null ? '' : `&amount=${input.amountMinor}&currency=${TRANSFER_CURRENCY}`;
+  return `qianbao://pay?to=${input.token}${amount}`;
+}
+
+export function parseReceivePayload(payload: string): { token: string; amountMinor: bigint | null } {
+  let url: URL;
+  try {
+    url = new URL(payload.trim());
+  } catch {
+    throw new AppError('RECEIVE_CODE_INVALID');
+  }
+  if (url.protocol !== RECEIVE_SCHEME || url.hostname !== 'pay') {
+    const requestId =
+      url.protocol === RECEIVE_SCHEME && url.hostname === 'request' ? url.searchParams.get('id') : null;
+    throw new AppError('RECEIVE_CODE_INVALID', {
+      details: requestId ? { paymentRequestId: requestId } : {},
+    });
+  }
+  const token = url.searchParams.get('to') ?? '';
+  const amount = url.searchParams.get('amount');
+  const currency = url.searchParams.get('currency') ?? TRANSFER_CURRENCY;
+  if (!/^[A-Za-z0-9_-]{22}$/.test(token) || currency !== TRANSFER_CURRENCY) {
+    throw new AppError('RECEIVE_CODE_INVALID');
+  }
+  if (amount !== null && (!/^\d{1,15}$/.test(amount) || BigInt(amount) <= 0n)) {
+    throw new AppError('RECEIVE_CODE_INVALID');
+  }
+  return { token, amountMinor: amount === null ? null : BigInt(amount) };
+}
+
+function amountFor(payee: Payee, amountMinor: bigint): bigint {
+  if (payee.fixedAmountMinor !== null && payee.fixedAmountMinor !== amountMinor) {
+    throw new AppError('QR_AMOUNT_MISMATCH', { details: { amount: moneyJson(payee.fixedAmountMinor) } });
+  }
+  return amountMinor;
+}
+
+/** The ledger transfer id of one attempt to pay a request. */
+export function requestTransferId(requestId: string, attempt: number): string {
+  return derivedId(`transfers:payment-request:${requestId}:${attempt}`);
+}
+
+/** A ledger failure as the holder should read it. Anything else is a programmer error. */
+export function ledgerError(outcome: TransferOutcome): AppError | Error {
+  const result =
+    outcome.result === 'idAlreadyFailed' ? (outcome.failedWith ?? 'idAlreadyFailed') : outcome.result;
+  if (result === 'insufficientFunds') return new AppError('INSUFFICIENT_FUNDS');
+  // How much more the payee could take would tell the payer the payee's balance: not shown.
+  if (result === 'exceedsBalanceCap') return new AppError('PAYEE_BALANCE_CAP_EXCEEDED');
+  if (result !== 'limitExceeded')
+    return new Error(`unexpected ledger result for a wallet transfer: ${result}`);
+  const limit = outcome.limit;
+  if (!limit) return new AppError('LIMIT_EXCEEDED');
+  const name = limitNameOfKey(limit.key) ?? (limit.key.startsWith('pwfree:') ? 'passwordFreeDaily' : 'other');
+  return new AppError('LIMIT_EXCEEDED', {
+    details: {
+      limit: name,
+      max: moneyJson(limit.max),
+      remaining: moneyJson(limit.remaining),
+      // The password-free allowance is spent for today: confirm with the PIN instead.
+      ...(name === 'passwordFreeDaily' ? { confirmWith: 'pin' } : {}),
+    },
+  });
+}
+
+function viewOf(row: TransferRow, viewerUserId: string): TransferView {
+  const out = row.payer_user_id === viewerUserId;
+  return {
+    id: row.ledger_transfer_id,
+    ledgerTransferId: row.ledger_transfer_id,
+    kind: row.kind,
+    status: row.status,
+    direction: out ? 'out' : 'in',
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    note: row.note,
+    counterparty: { displayName: out ? row.payee_display : row.payer_display },
+    counterpartyUserId: out ? row.payee_user_id : row.payer_user_id,
+    payer: { displayName: row.payer_display },
+    payee: { displayName: row.payee_display },
+    paymentRequestId: row.payment_request_id,
+    createdAt: row.created_at,
+  };
+}
+
+export function moneyJson(amountMinor: bigint, currency = TRANSFER_CURRENCY) {
+  return { amount: amountMinor.toString(), currency };
+}
+
+function clampZero(value: bigint): bigint {
+  return value < 0n ? 0n : value;
+}
+
+export function dateOfMicros(micros: bigint): Date {
+  return new Date(Number(micros / 1000n));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,221 @@
+import type pg from 'pg';
+
+export type TransferKind = 'phone' | 'qr' | 'payment_request';
+export type PaymentRequestStatus = 'open' | 'paying' | 'paid' | 'cancelled';
+
+export interface TransferRow {
+  id: string;
+  ledger_transfer_id: string;
+  kind: TransferKind;
+  status: 'succeeded';
+  payer_user_id: string;
+  payee_user_id: string;
+  payer_display: string;
+  payee_display: string;
+  amount_minor: bigint;
+  currency: string;
+  note: string | null;
+  payment_request_id: string | null;
+  created_at: Date;
+}
+
+export interface PaymentRequestRow {
+  id: string;
+  requester_user_id: string;
+  requester_display: string;
+  amount_minor: bigint;
+  currency: string;
+  note: string | null;
+  status: PaymentRequestStatus;
+  attempt: number;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  paid_by: string | null;
+  paid_at: Date | null;
+  ledger_transfer_id: string | null;
+  cancelled_at: Date | null;
+  expires_at: Date;
+  created_at: Date;
+}
+
+const TRANSFER_COLUMNS = `id, ledger_transfer_id, kind, status, payer_user_id, payee_user_id, payer_display,
+  payee_display, amount_minor, currency, note, payment_request_id, created_at`;
+const REQUEST_COLUMNS = `id, requester_user_id, requester_display, amount_minor, currency, note, status, attempt,
+  claimed_by, claimed_at, paid_by, paid_at, ledger_transfer_id, cancelled_at, expires_at, created_at`;
+
+/** SQL of the `transfers_*` tables; only this module's service calls it. */
+export class TransfersStore {
+  constructor(private readonly db: pg.Pool) {}
+
+  /** Insert once per ledger transfer; answers the stored row (the first one on a retry). */
+  async insertTransfer(row: TransferRow): Promise<TransferRow> {
+    const inserted = await this.db.query<TransferRow>(
+      `INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (ledger_transfer_id) DO NOTHING
+       RETURNING ${TRANSFER_COLUMNS}`,
+      [
+        row.id,
+        row.ledger_transfer_id,
+        row.kind,
+        row.status,
+        row.payer_user_id,
+        row.payee_user_id,
+        row.payer_display,
+        row.payee_display,
+        row.amount_minor,
+        row.currency,
+        row.note,
+        row.payment_request_id,
+        row.created_at,
+      ],
+    );
+    if (inserted.rows[0]) return inserted.rows[0];
+    const existing = await this.findByLedgerIds([row.ledger_transfer_id]);
+    return existing[0]!;
+  }
+
+  async findByLedgerIds(ledgerTransferIds: readonly string[]): Promise<TransferRow[]> {
+    if (ledgerTransferIds.length === 0) return [];
+    const { rows } = await this.db.query<TransferRow>(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers_transfers WHERE ledger_transfer_id = ANY($1::uuid[])`,
+      [ledgerTransferIds],
+    );
+    return rows;
+  }
+
+  async findReceiveCodeByUser(userId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ token: string }>(
+      'SELECT token FROM transfers_receive_codes WHERE user_id = $1',
+      [userId],
+    );
+    return rows[0]?.token ?? null;
+  }
+
+  /** The holder's token: the existing one, or this new one (two concurrent calls agree). */
+  async ensureReceiveCode(input: { userId: string; token: string; now: Date }): Promise<string> {
+    await this.db.query(
+      `INSERT INTO transfers_receive_codes (token, user_id, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO NOTHING`,
+      [input.token, input.userId, input.now],
+    );
+    return (await this.findReceiveCodeByUser(input.userId))!;
+  }
+
+  async findUserByReceiveCode(token: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ user_id: string }>(
+      'SELECT user_id FROM transfers_receive_codes WHERE token = $1',
+      [token],
+    );
+    return rows[0]?.user_id ?? null;
+  }
+
+  async insertPaymentRequest(
+    row: Pick<
+      PaymentRequestRow,
+      | 'id'
+      | 'requester_user_id'
+      | 'requester_display'
+      | 'amount_minor'
+      | 'currency'
+      | 'note'
+      | 'expires_at'
+      | 'created_at'
+    >,
+  ): Promise<PaymentRequestRow> {
+    const { rows } = await this.db.query<PaymentRequestRow>(
+      `INSERT INTO transfers_payment_requests
+         (id, requester_user_id, requester_display, amount_minor, currency, note, status, expires_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)
+       RETURNING ${REQUEST_COLUMNS}`,
+      [
+        row.id,
+        row.requester_user_id,
+        row.requester_display,
+        row.amount_minor,
+        row.currency,
+        row.note,
+        row.expires_at,
+        row.created_at,
+      ],
+    );
+    return rows[0]!;
+  }
+
+  async findPaymentRequest(id: string): Promise<PaymentRequestRow | null> {
+    const { rows } = await this.db.query<PaymentRequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM transfers_payment_requests WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async listPaymentRequests(input: { userId: string; limit: number }): Promise<PaymentRequestRow[]> {
+    const { rows } = await this.db.query<PaymentRequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM transfers_payment_requests
+        WHERE requester_user_id = $1 ORDER BY created_at DESC LIMIT $2`,
+      [input.userId, input.limit],
+    );
+    return rows;
+  }
+
+  /**
+   * Take the request for one payer: open and unexpired → paying, with the next attempt number.
+   * A claim older than `staleBefore` (its process died) may be taken over only when the caller
+   * has checked that its ledger transfer never happened (`staleAttempt`).
+   */
+  async claimPaymentRequest(input: {
+    id: string;
+    payerUserId: string;
+    now: Date;
+    staleAttempt?: number;
+  }): Promise<PaymentRequestRow | null> {
+    const { rows } = await this.db.query<PaymentRequestRow>(
+      `UPDATE transfers_payment_requests
+          SET status = 'paying', attempt = attempt + 1, claimed_by = $2, claimed_at = $3
+        WHERE id = $1 AND expires_at > $3
+          AND (status = 'open' OR (status = 'paying' AND attempt = $4::integer))
+        RETURNING ${REQUEST_COLUMNS}`,
+      [input.id, input.payerUserId, input.now, input.staleAttempt ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The claimed attempt failed in the ledger: give the request back to other payers. */
+  async releasePaymentRequest(input: { id: string; attempt: number }): Promise<void> {
+    await this.db.query(
+      `UPDATE transfers_payment_requests SET status = 'open', claimed_by = NULL, claimed_at = NULL
+        WHERE id = $1 AND status = 'paying' AND attempt = $2`,
+      [input.id, input.attempt],
+    );
+  }
+
+  async markPaymentRequestPaid(input: {
+    id: string;
+    attempt: number;
+    payerUserId: string;
+    ledgerTransferId: string;
+    now: Date;
+  }): Promise<void> {
+    await this.db.query(
+      `UPDATE transfers_payment_requests
+          SET status = 'paid', paid_by = $3, paid_at = $5, ledger_transfer_id = $4
+        WHERE id = $1 AND status = 'paying' AND attempt = $2`,
+      [input.id, input.attempt, input.payerUserId, input.ledgerTransferId, input.now],
+    );
+  }
+
+  async cancelPaymentRequest(input: {
+    id: string;
+    userId: string;
+    now: Date;
+  }): Promise<PaymentRequestRow | null> {
+    const { rows } = await this.db.query<PaymentRequestRow>(
+      `UPDATE transfers_payment_requests SET status = 'cancelled', cancelled_at = $3
+        WHERE id = $1 AND requester_user_id = $2 AND status = 'open'
+        RETURNING ${REQUEST_COLUMNS}`,
+      [input.id, input.userId, input.now],
+    );
+    return rows[0] ?? null;
+  }
+}
