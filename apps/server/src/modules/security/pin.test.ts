@@ -231,6 +231,23 @@ describe('the transaction PIN', () => {
     expect(kinds.filter((kind) => kind === 'security.payments_locked')).toHaveLength(1);
   });
 
+  it('many right PINs at once (several payments confirmed together) all pass: tries in flight are not failures', async () => {
+    const holder = await holderWithPin(subject, '583914');
+    const { security } = subject.app.services;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        security.verifyConfirmation({
+          userId: holder.userId,
+          payment: payment(),
+          accepted: ['pin'],
+          factor: { pin: '583914' },
+        }),
+      ),
+    );
+    expect(results.map((result) => (result.ok ? 'ok' : result.code))).toEqual(Array(12).fill('ok'));
+    expect(await notificationKinds(subject.app, holder)).not.toContain('security.payments_locked');
+  });
+
   it('lifts a lock when the holder sets a new PIN with password and SMS', async () => {
     const holder = await holderWithPin(subject, '692581');
     const { security } = subject.app.services;

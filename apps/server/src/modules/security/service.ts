@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import {
@@ -178,6 +179,9 @@ const CONFIRMATION_FAILURES = new Set<string>([
 const RP_NAME = 'Qianbao 钱包';
 const TOTP_ISSUER = 'Qianbao';
 const TOTP_SETUP_TTL_MS = 10 * 60 * 1000;
+/** How long a check waits for concurrent checks of the same holder: 40 × 50 ms. */
+const FACTOR_BUSY_RETRIES = 40;
+const FACTOR_BUSY_WAIT_MS = 50;
 const TOTP_SETUP_MAX_FAILURES = 5;
 const USER_HANDLE_BYTES = 32;
 const REGISTRATION_CHALLENGE_BYTES = 32;
@@ -761,9 +765,7 @@ export class SecurityService {
    */
   private async withFactorAttempt(userId: string, check: () => Promise<AppError | null>): Promise<void> {
     const { maxFailures, lockSeconds } = this.config.pin;
-    const failures = await this.store.takeFactorAttempt({ userId, now: this.now(), maxFailures });
-    if (failures === null)
-      throw this.lockedError((await this.store.findHolder(userId))?.paymentsLockedUntil ?? null);
+    const failures = await this.takeAttemptWaitingForOthers(userId);
     const error = await check();
     if (!error) {
       await this.store.clearFactorFailures(userId);
@@ -782,6 +784,23 @@ export class SecurityService {
       );
     }
     throw this.lockedError(until);
+  }
+
+  /**
+   * The tries in flight count against the limit too. When the limit is reached only because
+   * other checks are still running (several payments confirmed at once), wait for them — right
+   * answers give their tries back — instead of answering "locked" when nothing is locked.
+   */
+  private async takeAttemptWaitingForOthers(userId: string): Promise<number> {
+    const { maxFailures } = this.config.pin;
+    for (let waited = 0; ; waited++) {
+      const failures = await this.store.takeFactorAttempt({ userId, now: this.now(), maxFailures });
+      if (failures !== null) return failures;
+      const lockedUntil = (await this.store.findHolder(userId))?.paymentsLockedUntil ?? null;
+      if ((lockedUntil && lockedUntil > this.now()) || waited >= FACTOR_BUSY_RETRIES)
+        throw this.lockedError(lockedUntil);
+      await sleep(FACTOR_BUSY_WAIT_MS);
+    }
   }
 
   private lockedError(until: Date | null): AppError {
