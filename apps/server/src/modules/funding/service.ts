@@ -13,7 +13,7 @@ import { AppError, ERRORS } from '../../errors.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { bankNameOf } from '../cards/index.ts';
 import type { CardsService } from '../cards/index.ts';
-import { limitNameOfKey, payeeBalanceCap, planPaymentLimits } from '../kyc/index.ts';
+import { limitExceededError, payeeBalanceCap, planPaymentLimits } from '../kyc/index.ts';
 import type { KycService } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
@@ -161,12 +161,10 @@ export class FundingService {
       countsTowardYear: false,
     });
     if (plan.refusal) {
-      throw new AppError('LIMIT_EXCEEDED', {
-        details: {
-          limit: 'single',
-          max: plan.refusal.maxMinor.toString(),
-          remaining: plan.refusal.maxMinor.toString(),
-        },
+      throw limitExceededError({
+        key: 'single',
+        maxMinor: plan.refusal.maxMinor,
+        remainingMinor: plan.refusal.maxMinor,
       });
     }
     const feeMinor =
@@ -619,16 +617,13 @@ function holdFailure(outcomes: TransferOutcome[]): { code: ErrorCode; details: R
     primary.result === 'idAlreadyFailed' ? (primary.failedWith ?? primary.result) : primary.result;
   if (result === 'insufficientFunds') return { code: 'INSUFFICIENT_FUNDS', details: {} };
   if (result === 'limitExceeded') {
-    return {
-      code: 'LIMIT_EXCEEDED',
-      details: primary.limit
-        ? {
-            limit: limitNameOfKey(primary.limit.key) ?? primary.limit.key,
-            max: primary.limit.max.toString(),
-            remaining: primary.limit.remaining.toString(),
-          }
-        : {},
-    };
+    if (!primary.limit) return { code: 'LIMIT_EXCEEDED', details: {} };
+    const error = limitExceededError({
+      key: primary.limit.key,
+      maxMinor: primary.limit.max,
+      remainingMinor: primary.limit.remaining,
+    });
+    return { code: error.code, details: error.details ?? {} };
   }
   if (result === 'exceedsBalanceCap') {
     return {

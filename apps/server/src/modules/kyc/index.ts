@@ -16,7 +16,13 @@ import type { KycConfig } from './service.ts';
 export { kycMigrations } from './migrations.ts';
 export { KYC_ERRORS, type KycErrorCode } from './errors.ts';
 export { KycService, type KycProfile, type KycConfig } from './service.ts';
-export { planPaymentLimits, payeeBalanceCap, limitNameOfKey, shanghaiCalendar } from './limits.ts';
+export {
+  planPaymentLimits,
+  payeeBalanceCap,
+  limitNameOfKey,
+  limitExceededError,
+  shanghaiCalendar,
+} from './limits.ts';
 export { TIERS, DEFAULT_TIER_LIMITS, type Tier, type TierLimits } from './tiers.ts';
 export { maskIdNumber, maskName, parseIdNumber } from './id-number.ts';
 

@@ -5,6 +5,7 @@
  * ledger's batch together with the money — never read-then-write from here.
  */
 import type { TransferLimit } from '@qianbao/ledger';
+import { AppError } from '../../errors.ts';
 import type { TierLimits } from './tiers.ts';
 
 /** Static merchant QR codes: at most 500.00 per payer per day, whatever the tier (PBOC rule). */
@@ -80,4 +81,30 @@ export function shanghaiCalendar(now: Date): { day: string; year: string } {
   }).formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return { day: `${part('year')}-${part('month')}-${part('day')}`, year: part('year') };
+}
+
+/**
+ * The one shape of a LIMIT_EXCEEDED answer, whichever module refuses: which limit, and its max
+ * and what is left as money objects (domain-rules §9). `key` is a ledger limit key or `single`.
+ */
+export function limitExceededError(input: {
+  key: string;
+  maxMinor: bigint;
+  remainingMinor: bigint;
+  currency?: string;
+}): AppError {
+  const currency = input.currency ?? 'CNY';
+  const name =
+    input.key === 'single'
+      ? 'single'
+      : (limitNameOfKey(input.key) ?? (input.key.startsWith('pwfree:') ? 'passwordFreeDaily' : 'other'));
+  return new AppError('LIMIT_EXCEEDED', {
+    details: {
+      limit: name,
+      max: { amount: input.maxMinor.toString(), currency },
+      remaining: { amount: input.remainingMinor.toString(), currency },
+      // The password-free allowance is spent for today: confirm with the PIN instead.
+      ...(name === 'passwordFreeDaily' ? { confirmWith: 'pin' } : {}),
+    },
+  });
 }

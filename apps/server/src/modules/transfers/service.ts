@@ -16,6 +16,7 @@ import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { KycService } from '../kyc/index.ts';
 import {
+  limitExceededError,
   limitNameOfKey,
   maskName,
   payeeBalanceCap,
@@ -302,12 +303,10 @@ export class TransfersService {
     const plan = planPaymentLimits({ payerUserId, payerLimits, amountMinor, now });
     if (plan.refusal) {
       // Refused before any PIN is spent: nothing about this payment could make it pass.
-      throw new AppError('LIMIT_EXCEEDED', {
-        details: {
-          limit: 'single',
-          max: moneyJson(plan.refusal.maxMinor),
-          remaining: moneyJson(plan.refusal.maxMinor),
-        },
+      throw limitExceededError({
+        key: 'single',
+        maxMinor: plan.refusal.maxMinor,
+        remainingMinor: plan.refusal.maxMinor,
       });
     }
     const payment = {
@@ -743,16 +742,7 @@ export function ledgerError(outcome: TransferOutcome): AppError | Error {
     return new Error(`unexpected ledger result for a wallet transfer: ${result}`);
   const limit = outcome.limit;
   if (!limit) return new AppError('LIMIT_EXCEEDED');
-  const name = limitNameOfKey(limit.key) ?? (limit.key.startsWith('pwfree:') ? 'passwordFreeDaily' : 'other');
-  return new AppError('LIMIT_EXCEEDED', {
-    details: {
-      limit: name,
-      max: moneyJson(limit.max),
-      remaining: moneyJson(limit.remaining),
-      // The password-free allowance is spent for today: confirm with the PIN instead.
-      ...(name === 'passwordFreeDaily' ? { confirmWith: 'pin' } : {}),
-    },
-  });
+  return limitExceededError({ key: limit.key, maxMinor: limit.max, remainingMinor: limit.remaining });
 }
 
 function viewOf(row: TransferRow, viewerUserId: string): TransferView {
