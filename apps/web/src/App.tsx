@@ -13,11 +13,21 @@ import { ChangePassword } from './screens/ChangePassword.tsx';
 import { Home } from './screens/Home.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { MeScreen } from './screens/Me.tsx';
+import { Passkeys } from './screens/Passkeys.tsx';
+import { PaymentPin } from './screens/PaymentPin.tsx';
+import { RealName } from './screens/RealName.tsx';
 import { Register } from './screens/Register.tsx';
 import { Security } from './screens/Security.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import type { SignInState } from './screens/SignIn.tsx';
+import { TwoStep } from './screens/TwoStep.tsx';
 import { Welcome } from './screens/Welcome.tsx';
+import { BindCard, Cards } from './screens/money/Cards.tsx';
+import { Funding, FundingResult } from './screens/money/Funding.tsx';
+import { History, TransactionDetail } from './screens/money/History.tsx';
+import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
+import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
+import { Transfer } from './screens/money/Transfer.tsx';
 
 const router = createBrowserRouter([
   { path: '/welcome', element: <Welcome /> },
@@ -35,7 +45,24 @@ const router = createBrowserRouter([
       },
       { path: 'me/security', element: <Security /> },
       { path: 'me/security/password', element: <ChangePassword /> },
+      { path: 'me/security/pin', element: <PaymentPin /> },
+      { path: 'me/security/passkeys', element: <Passkeys /> },
+      { path: 'me/security/two-step', element: <TwoStep /> },
+      { path: 'me/real-name', element: <RealName /> },
       { path: 'inbox', element: <Inbox /> },
+      // Money (issue 4)
+      { path: 'cards', element: <Cards /> },
+      { path: 'cards/bind', element: <BindCard /> },
+      { path: 'top-up', element: <Funding kind="top_up" /> },
+      { path: 'withdraw', element: <Funding kind="withdrawal" /> },
+      { path: 'funding/:id', element: <FundingResult /> },
+      { path: 'transfer', element: <Transfer /> },
+      { path: 'receive', element: <ReceiveCode /> },
+      { path: 'scan', element: <Scan /> },
+      { path: 'requests/new', element: <RequestMoney /> },
+      { path: 'pay/requests/:id', element: <PayRequest /> },
+      { path: 'history', element: <History /> },
+      { path: 'history/:id', element: <TransactionDetail /> },
     ],
   },
   { path: '*', element: <Navigate to="/" replace /> },

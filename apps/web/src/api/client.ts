@@ -29,13 +29,16 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
 
 /**
  * What to show a person for a failed call: the translation of `errors.<CODE>_<reason>` (a code
- * whose `details.reason` says more, like WEAK_PASSWORD) or `errors.<CODE>` when there is one,
+ * whose `details.reason` or `details.problem` says more, like WEAK_PASSWORD) or `errors.<CODE>`,
  * else the server's own message (in English), else a generic line.
  */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    const reason = error.details.reason;
-    const keys = typeof reason === 'string' ? [`errors.${error.code}_${reason}`] : [];
+    const keys: string[] = [];
+    // `details.reason` (WEAK_PASSWORD, PIN_TOO_SIMPLE) or `details.problem` (INVALID_ID_NUMBER).
+    for (const detail of [error.details.reason, error.details.problem]) {
+      if (typeof detail === 'string') keys.push(`errors.${error.code}_${detail}`);
+    }
     keys.push(`errors.${error.code}`);
     const key = keys.find((candidate) => i18n.exists(candidate));
     if (key) return i18n.t(key);
@@ -59,20 +62,30 @@ export interface RequestOptions {
    * a session that has already ended): they must not send the person back to the sign-in screen.
    */
   reportUnauthorized?: boolean;
+  /** Extra request headers, e.g. `Idempotency-Key` on money-moving POSTs. */
+  headers?: Record<string, string>;
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body (file uploads) sets its own multipart content type and boundary.
+  const multipart = options.body instanceof FormData;
+  if (options.body !== undefined && !multipart) headers['content-type'] = 'application/json';
+  if (options.headers) Object.assign(headers, options.headers);
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? null
+          : multipart
+            ? (options.body as FormData)
+            : JSON.stringify(options.body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch {
@@ -126,5 +139,10 @@ export const api = {
   get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
   post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
     request<T>('POST', path, { ...options, body: body ?? {} }),
+  patch: <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('PATCH', path, { ...options, body }),
   delete: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('DELETE', path, options),
+  /** multipart/form-data: files. */
+  upload: <T>(path: string, form: FormData, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('POST', path, { ...options, body: form }),
 };

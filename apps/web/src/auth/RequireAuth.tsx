@@ -1,6 +1,7 @@
 import { Navigate, Outlet } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import { LoadFailed, Loading } from '../components/States.tsx';
+import { LiveNotifications } from '../components/money/LiveNotifications.tsx';
 import { hasSignedIn, useMe } from './session.ts';
 
 /**
@@ -11,7 +12,14 @@ import { hasSignedIn, useMe } from './session.ts';
 export function RequireAuth() {
   const me = useMe();
   if (!hasSignedIn()) return <Navigate to="/welcome" replace />;
-  if (me.data) return <Outlet />;
+  if (me.data) {
+    return (
+      <>
+        <LiveNotifications />
+        <Outlet />
+      </>
+    );
+  }
   if (me.isError && !(isApiError(me.error) && me.error.status === 401)) {
     return <LoadFailed error={me.error} onRetry={() => void me.refetch()} />;
   }

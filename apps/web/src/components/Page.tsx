@@ -4,13 +4,22 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { BackIcon } from './icons.tsx';
 
-/** A screen below the tabs: a title bar with a way back, and its content. */
-export function Page(props: { title: string; backTo: string; children: ReactNode; right?: ReactNode }) {
+/**
+ * Back to where the person came from; opened directly (a bookmark, a reload) there is no history
+ * entry of ours to go back to, so to `backTo`. Also for a screen that is done (PIN set), so the
+ * finished screen does not stay in the history for the back button to find again.
+ */
+export function useGoBack(backTo: string, options: { replace?: boolean } = {}): () => void {
   const navigate = useNavigate();
   const location = useLocation();
+  const replace = options.replace ?? false;
+  return () => void (location.key === 'default' ? navigate(backTo, { replace }) : navigate(-1));
+}
+
+/** A screen below the tabs: a title bar with a way back, and its content. */
+export function Page(props: { title: string; backTo: string; children: ReactNode; right?: ReactNode }) {
   const { t } = useTranslation();
-  // Opened directly (a bookmark, a reload): there is no history entry of ours to go back to.
-  const back = () => void (location.key === 'default' ? navigate(props.backTo) : navigate(-1));
+  const back = useGoBack(props.backTo);
   return (
     <div className="page">
       <NavBar

@@ -3,13 +3,19 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, isApiError } from '../api/client.ts';
 import { sendSmsCode } from '../api/identity.ts';
-import type { SmsPurpose } from '../api/identity.ts';
+import type { SmsCodeSent, SmsPurpose } from '../api/identity.ts';
 import { isMainlandMobile, normalisePhone } from '../lib/format.ts';
 
 const MAX_COUNTDOWN_SECONDS = 120;
 
+type Target =
+  /** A code to a number typed on the screen (sign-up, sign-in). */
+  | { phone: string; purpose: SmsPurpose; send?: undefined }
+  /** A code to the signed-in holder's own number (`POST /v1/me/sms-codes`). */
+  | { send: () => Promise<SmsCodeSent>; phone?: undefined; purpose?: undefined };
+
 /** "获取验证码", then a countdown until another code may be asked for. */
-export function SmsCodeButton(props: { phone: string; purpose: SmsPurpose; onSent?: () => void }) {
+export function SmsCodeButton(props: Target & { onSent?: () => void }) {
   const { t } = useTranslation();
   const [secondsLeft, setSecondsLeft] = useState(0);
   const [sending, setSending] = useState(false);
@@ -22,13 +28,15 @@ export function SmsCodeButton(props: { phone: string; purpose: SmsPurpose; onSen
   }, [secondsLeft]);
 
   const send = async () => {
-    if (!isMainlandMobile(props.phone)) {
+    if (!props.send && !isMainlandMobile(props.phone)) {
       Toast.show({ content: t('validation.phone') });
       return;
     }
     setSending(true);
     try {
-      const sent = await sendSmsCode(normalisePhone(props.phone), props.purpose);
+      const sent = props.send
+        ? await props.send()
+        : await sendSmsCode(normalisePhone(props.phone), props.purpose);
       setSecondsLeft(sent.resendAfterSeconds);
       setSentOnce(true);
       Toast.show({ content: t('sms.sent') });

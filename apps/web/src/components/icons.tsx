@@ -87,3 +87,50 @@ export const DeviceIcon = icon(
 );
 
 export const BackIcon = icon(<path d="M15 4.5 7.5 12l7.5 7.5" />);
+
+/** Passkeys: a key. */
+export const KeyIcon = icon(
+  <>
+    <circle cx="8" cy="15" r="4.5" />
+    <path d="m11.3 11.7 8.2-8.2M16.5 6.5l2.5 2.5M14 9l2 2" />
+  </>,
+);
+
+/** The transaction PIN: a keypad. */
+export const KeypadIcon = icon(
+  <>
+    <rect x="3.5" y="4.5" width="17" height="15" rx="2.5" />
+    <path d="M7.5 9.5h.01M12 9.5h.01M16.5 9.5h.01M7.5 14.5h.01M12 14.5h.01M16.5 14.5h.01" strokeWidth={2.6} />
+  </>,
+);
+
+/** Two-step verification: a phone showing a code. */
+export const OtpIcon = icon(
+  <>
+    <rect x="6.5" y="2.5" width="11" height="19" rx="2.2" />
+    <path d="M9.5 10.5h5M9.5 13.5h3" />
+  </>,
+);
+
+/** Real-name verification: an ID card. */
+export const IdCardIcon = icon(
+  <>
+    <rect x="2.5" y="5" width="19" height="14" rx="2.2" />
+    <circle cx="8.5" cy="11" r="2" />
+    <path d="M5.5 16c.6-1.6 1.7-2.3 3-2.3s2.4.7 3 2.3M14 10h4.5M14 13.5h3" />
+  </>,
+);
+
+export const CopyIcon = icon(
+  <>
+    <rect x="8.5" y="8.5" width="12" height="12" rx="2" />
+    <path d="M15.5 8.5V5.5a2 2 0 0 0-2-2h-8a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h3" />
+  </>,
+);
+
+export const CameraIcon = icon(
+  <>
+    <path d="M3.5 8.5a2 2 0 0 1 2-2h2l1.5-2h6l1.5 2h2a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-13a2 2 0 0 1-2-2z" />
+    <circle cx="12" cy="12.5" r="3.5" />
+  </>,
+);

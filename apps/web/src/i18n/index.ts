@@ -2,6 +2,8 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import zhCN from './zh-CN.json';
+import moneyEn from './money.en.json';
+import moneyZhCN from './money.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -20,6 +22,10 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false }, // React escapes
   showSupportNotice: false,
 });
+
+// The money screens' strings live in their own files, merged in (existing keys win).
+i18n.addResourceBundle('zh-CN', 'translation', moneyZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', moneyEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;

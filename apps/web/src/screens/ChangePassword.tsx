@@ -2,11 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, Form, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
 import { errorMessage } from '../api/client.ts';
 import { changePassword } from '../api/identity.ts';
 import { FormError, PasswordRules } from '../components/FormBits.tsx';
-import { Page } from '../components/Page.tsx';
+import { Page, useGoBack } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { checkPassword } from '../lib/format.ts';
 import { sessionsKey } from './Security.tsx';
@@ -19,7 +18,7 @@ interface ChangePasswordForm {
 
 export function ChangePassword() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
+  const leave = useGoBack('/me/security', { replace: true });
   const queryClient = useQueryClient();
   const [form] = Form.useForm<ChangePasswordForm>();
   const newPassword = Form.useWatch('newPassword', form) ?? '';
@@ -34,7 +33,7 @@ export function ChangePassword() {
       Toast.show({ icon: 'success', content: t('changePassword.done') });
       // The server has ended every other session.
       void queryClient.invalidateQueries({ queryKey: sessionsKey });
-      void navigate('/me/security', { replace: true });
+      leave();
     } catch (error) {
       setFailure(errorMessage(error));
     } finally {

@@ -6,6 +6,8 @@ import { Link } from 'react-router';
 import { fetchBalance } from '../api/identity.ts';
 import type { Me } from '../api/identity.ts';
 import { useMe } from '../auth/session.ts';
+import { TierCard } from '../components/TierCard.tsx';
+import { MoneyActions } from '../components/money/MoneyActions.tsx';
 import { BellIcon, EyeIcon, EyeOffIcon, ShieldIcon } from '../components/icons.tsx';
 import { UNKNOWN, formatMoney } from '../lib/format.ts';
 import { useUnreadCount } from './Inbox.tsx';
@@ -45,6 +47,8 @@ export function Home() {
           </span>
         </Link>
       </nav>
+      <MoneyActions />
+      <TierCard />
       <aside className="tip-card">
         <h2>{t('home.tipTitle')}</h2>
         <p>{t('home.tipBody')}</p>

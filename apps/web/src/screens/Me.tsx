@@ -5,7 +5,8 @@ import { useNavigate } from 'react-router';
 import { signOut } from '../api/identity.ts';
 import { markSignedOut, useMe } from '../auth/session.ts';
 import { ButtonRow, LinkRow } from '../components/ListRows.tsx';
-import { BellIcon, GlobeIcon, ShieldIcon, UserIcon } from '../components/icons.tsx';
+import { useKyc } from '../components/TierCard.tsx';
+import { BellIcon, GlobeIcon, IdCardIcon, ShieldIcon, UserIcon } from '../components/icons.tsx';
 import { LANGUAGES, currentLanguage, setLanguage } from '../i18n/index.ts';
 import { UNKNOWN } from '../lib/format.ts';
 import { useUnreadCount } from './Inbox.tsx';
@@ -15,6 +16,7 @@ export function MeScreen() {
   const navigate = useNavigate();
   const me = useMe();
   const unread = useUnreadCount();
+  const kyc = useKyc();
   const [choosingLanguage, setChoosingLanguage] = useState(false);
 
   const confirmSignOut = async () => {
@@ -42,6 +44,17 @@ export function MeScreen() {
         </div>
       </header>
       <List className="me-list">
+        <LinkRow
+          to="/me/real-name"
+          prefix={<IdCardIcon />}
+          extra={
+            kyc.data
+              ? t('kyc.tierLine', { tier: kyc.data.tier, name: t(`kyc.tierName.${kyc.data.tier}`) })
+              : null
+          }
+        >
+          {t('kyc.title')}
+        </LinkRow>
         <LinkRow to="/me/security" prefix={<ShieldIcon />}>
           {t('security.title')}
         </LinkRow>

@@ -10,7 +10,8 @@ import { markSignedOut } from '../auth/session.ts';
 import { LinkRow } from '../components/ListRows.tsx';
 import { Page } from '../components/Page.tsx';
 import { LoadFailed, Loading } from '../components/States.tsx';
-import { DeviceIcon, LockIcon } from '../components/icons.tsx';
+import { DeviceIcon, KeyIcon, KeypadIcon, LockIcon, OtpIcon } from '../components/icons.tsx';
+import { fetchSecurity, securityKey } from '../api/security.ts';
 import { formatDateTime } from '../lib/format.ts';
 
 export const sessionsKey = ['sessions'] as const;
@@ -18,15 +19,51 @@ export const sessionsKey = ['sessions'] as const;
 /**
  * The security centre: one list of settings, then the devices signed in. Each capability adds
  * its own row to "account security" when it works (transaction PIN, passkeys, two-step
- * verification, real-name), never before.
+ * verification), never before.
  */
 export function Security() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const security = useQuery({ queryKey: securityKey, queryFn: fetchSecurity });
+  const status = security.data;
+  const lockedUntil = status?.paymentsLockedUntil;
+  const locked = lockedUntil ? new Date(lockedUntil).getTime() > Date.now() : false;
   return (
     <Page title={t('security.title')} backTo="/me">
+      {locked ? (
+        <p className="notice" role="status">
+          {t('security.paymentsLocked', { time: formatDateTime(lockedUntil ?? undefined, i18n.language) })}
+        </p>
+      ) : null}
       <List header={t('security.account')}>
         <LinkRow to="/me/security/password" prefix={<LockIcon />} extra={t('security.change')}>
           {t('security.loginPassword')}
+        </LinkRow>
+        <LinkRow
+          to="/me/security/pin"
+          prefix={<KeypadIcon />}
+          extra={status ? (status.pin.set ? t('security.change') : t('security.notSet')) : null}
+        >
+          {t('security.pin')}
+        </LinkRow>
+        <LinkRow
+          to="/me/security/passkeys"
+          prefix={<KeyIcon />}
+          extra={
+            status
+              ? status.passkeys.count > 0
+                ? t('security.passkeyCount', { count: status.passkeys.count })
+                : t('security.notAdded')
+              : null
+          }
+        >
+          {t('security.passkeys')}
+        </LinkRow>
+        <LinkRow
+          to="/me/security/two-step"
+          prefix={<OtpIcon />}
+          extra={status ? (status.totp.enabled ? t('security.on') : t('security.off')) : null}
+        >
+          {t('security.totp')}
         </LinkRow>
       </List>
       <Sessions />

@@ -4,12 +4,15 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { errorMessage, isApiError } from '../api/client.ts';
 import { signInWithPassword, signInWithSms } from '../api/identity.ts';
+import { passkeysSupported, signInWithPasskey } from '../api/security.ts';
 import { markSignedIn } from '../auth/session.ts';
 import { FormError, SandboxSmsHint, phoneRule } from '../components/FormBits.tsx';
 import { Page } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
+import { KeyIcon } from '../components/icons.tsx';
 import { SmsCodeButton } from '../components/SmsCodeButton.tsx';
 import { normalisePhone } from '../lib/format.ts';
+import { passkeyErrorMessage } from './Passkeys.tsx';
 
 export interface SignInState {
   /** The server ended the session (idle, signed out elsewhere): say so. */
@@ -37,6 +40,7 @@ export function SignIn() {
           <SmsSignIn phone={phone} onPhoneChange={setPhone} />
         </Tabs.Tab>
       </Tabs>
+      {passkeysSupported() ? <PasskeySignIn /> : null}
       <p className="form-switch">
         {t('signIn.noAccount')} <Link to="/register">{t('signIn.register')}</Link>
       </p>
@@ -50,6 +54,46 @@ function useSignedIn() {
     markSignedIn();
     void navigate('/', { replace: true });
   };
+}
+
+/** No phone number, no password: the device's fingerprint or face and a passkey it holds. */
+function PasskeySignIn() {
+  const { t } = useTranslation();
+  const signedIn = useSignedIn();
+  const [submitting, setSubmitting] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const submit = async () => {
+    setSubmitting(true);
+    setFailure(null);
+    try {
+      await signInWithPasskey();
+      signedIn();
+    } catch (error) {
+      setFailure(passkeyErrorMessage(error));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+  return (
+    <div className="passkey-sign-in">
+      <p className="divider-text" aria-hidden="true">
+        <span>{t('signIn.or')}</span>
+      </p>
+      <FormError message={failure} />
+      <Button
+        block
+        size="large"
+        shape="rounded"
+        fill="outline"
+        className="passkey-button"
+        loading={submitting}
+        onClick={() => void submit()}
+      >
+        <KeyIcon className="button-icon" />
+        {t('signIn.passkey')}
+      </Button>
+    </div>
+  );
 }
 
 interface PasswordForm {

@@ -1,0 +1,358 @@
+/**
+ * Cards, top-up and withdrawal, wallet transfers, receive codes, payment requests and history,
+ * typed for the screens. Shapes follow the server's OpenAPI document (`/openapi.json`);
+ * docs/cards-and-funding.md and docs/transfers.md explain the rules.
+ *
+ * Every money-moving POST carries an `Idempotency-Key`: one per attempt the holder makes. A retry
+ * of the same attempt (a dropped connection, a 5xx) sends the same key and body again; a new try
+ * (another PIN after a wrong one) is a new attempt with a new key, because the server keeps the
+ * first answer of a key, refusals included.
+ */
+import type { MoneyJson } from '@qianbao/money';
+import { parseDecimal } from '@qianbao/money';
+import { api } from './client.ts';
+
+export type Factor = 'none' | 'pin' | 'passkey' | 'totp';
+
+/** What confirms a payment: `{}` asks for a password-free one. */
+export type Confirmation =
+  | Record<string, never>
+  | { pin: string }
+  | { totpCode: string }
+  | { passkeyResponse: unknown };
+
+export interface PaymentToConfirm {
+  id: string;
+  amount: string;
+  currency: string;
+  payee: string;
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+function idempotent(key: string) {
+  return { headers: { 'Idempotency-Key': key } };
+}
+
+/** "12.34" → `{ amount: "1234", currency: "CNY" }`; null when it is not a positive amount in yuan. */
+export function parseYuan(text: string): MoneyJson | null {
+  const trimmed = text.trim();
+  if (!/^\d+(\.\d{1,2})?$/.test(trimmed)) return null;
+  try {
+    // parseDecimal refuses leading zeros ("05"); a person may type them.
+    const fen = parseDecimal(trimmed.replace(/^0+(?=\d)/, ''), 'CNY');
+    return fen > 0n ? { amount: fen.toString(), currency: 'CNY' } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function cny(fen: string): MoneyJson {
+  return { amount: fen, currency: 'CNY' };
+}
+
+// ---- Cards ----
+
+export interface BankName {
+  zh: string;
+  en: string;
+}
+
+export interface Card {
+  id: string;
+  maskedNumber: string;
+  last4: string;
+  bankCode: string;
+  bankName: BankName;
+  cardType: 'debit' | 'credit';
+  scheme: string;
+  isDefault: boolean;
+  boundAt: string;
+}
+
+export interface CardVerification {
+  verificationId: string;
+  card: Pick<Card, 'maskedNumber' | 'last4' | 'bankCode' | 'bankName' | 'cardType' | 'scheme'>;
+  expiresAt: string;
+}
+
+export const cardsKey = ['cards'] as const;
+
+export async function fetchCards(): Promise<Card[]> {
+  return (await api.get<{ cards: Card[] }>('/v1/me/cards')).cards;
+}
+
+export function startCardVerification(input: { cardNumber: string; phone: string }): Promise<CardVerification> {
+  return api.post<CardVerification>('/v1/me/cards/verification', input);
+}
+
+export function bindCard(input: { verificationId: string; smsCode: string }): Promise<Card> {
+  return api.post<Card>('/v1/me/cards', input);
+}
+
+export function setDefaultCard(id: string): Promise<Card> {
+  return api.post<Card>(`/v1/me/cards/${encodeURIComponent(id)}/default`);
+}
+
+export function unbindCard(id: string): Promise<unknown> {
+  return api.delete(`/v1/me/cards/${encodeURIComponent(id)}`);
+}
+
+export function bankNameOf(name: BankName, language: string): string {
+  return language === 'en' ? name.en : name.zh;
+}
+
+/** The Luhn check a card number must pass (the server checks again). */
+export function luhnValid(digits: string): boolean {
+  if (!/^\d{13,19}$/.test(digits)) return false;
+  let sum = 0;
+  for (let index = 0; index < digits.length; index += 1) {
+    let digit = Number(digits[digits.length - 1 - index]);
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+// ---- Top-up and withdrawal ----
+
+export type FundingKind = 'top_up' | 'withdrawal';
+export type FundingStatus = 'processing' | 'succeeded' | 'failed';
+
+export interface Funding {
+  id: string;
+  kind: FundingKind;
+  status: FundingStatus;
+  amount: MoneyJson;
+  fee: MoneyJson;
+  total: MoneyJson;
+  card: Pick<Card, 'id' | 'maskedNumber' | 'last4' | 'bankCode' | 'bankName'>;
+  failure: { code: string; details: Record<string, unknown> } | null;
+  bankReference: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  timeline: { state: string; status: FundingStatus; at: string; note?: string }[];
+}
+
+export interface WithdrawalQuote {
+  amount: MoneyJson;
+  fee: MoneyJson;
+  total: MoneyJson;
+  freeRemaining: MoneyJson;
+  arrives: string;
+}
+
+export function quoteWithdrawal(input: { cardId: string; amount: string }): Promise<WithdrawalQuote> {
+  return api.post<WithdrawalQuote>('/v1/me/withdrawals/quote', input);
+}
+
+export function submitFunding(
+  kind: FundingKind,
+  key: string,
+  input: { cardId: string; amount: string; confirmation: Confirmation },
+): Promise<Funding> {
+  const path = kind === 'top_up' ? '/v1/me/top-ups' : '/v1/me/withdrawals';
+  return api.post<Funding>(path, input, idempotent(key));
+}
+
+export function fetchFunding(id: string): Promise<Funding> {
+  return api.get<Funding>(`/v1/me/funding/${encodeURIComponent(id)}`);
+}
+
+// ---- Transfers ----
+
+export interface LimitLeft {
+  max: MoneyJson | null;
+  remaining: MoneyJson | null;
+}
+
+export interface TransferPreview {
+  payee: { displayName: string; realNameVerified: boolean };
+  amount: MoneyJson;
+  fixedAmount: MoneyJson | null;
+  confirmation: { factor: Factor; accepted: Factor[]; reason: string };
+  payment: PaymentToConfirm | null;
+  limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
+  refusal: { code: 'LIMIT_EXCEEDED'; limit: 'single' } | null;
+}
+
+export type Payee = { toPhone: string } | { toQr: string };
+
+export function previewTransfer(
+  input: Payee & { amount: MoneyJson; idempotencyKey: string },
+): Promise<TransferPreview> {
+  return api.post<TransferPreview>('/v1/me/transfers/preview', input);
+}
+
+export interface Transfer {
+  id: string;
+  kind: 'phone' | 'qr' | 'payment_request';
+  status: 'succeeded';
+  direction: 'in' | 'out';
+  amount: MoneyJson;
+  note: string | null;
+  counterparty: { displayName: string };
+  payer: { displayName: string };
+  payee: { displayName: string };
+  paymentRequestId: string | null;
+  createdAt: string;
+}
+
+export function sendTransfer(
+  key: string,
+  input: Payee & { amount: MoneyJson; note?: string; confirmation: Confirmation },
+): Promise<Transfer> {
+  return api.post<Transfer>('/v1/me/transfers', input, idempotent(key));
+}
+
+/** Passkey options bound to this payment (and which factors it accepts). */
+export function confirmationOptions(payment: PaymentToConfirm): Promise<{
+  factor: Factor;
+  accepted: Factor[];
+  reason: string;
+  passkeyOptions?: Record<string, unknown>;
+}> {
+  return api.post('/v1/me/confirmations/options', { payment });
+}
+
+// ---- Receive code ----
+
+export interface ReceiveCode {
+  payload: string;
+  qrSvg: string;
+  qrDataUrl: string;
+  amount: MoneyJson | null;
+  displayName: string;
+}
+
+export function fetchReceiveCode(amountFen?: string): Promise<ReceiveCode> {
+  const query = amountFen ? `?amount=${encodeURIComponent(amountFen)}` : '';
+  return api.get<ReceiveCode>(`/v1/me/receive-code${query}`);
+}
+
+/** What a scanned or pasted code is: a receive code, a payment request, or neither. */
+export function readScannedCode(text: string): { toQr: string } | { requestId: string } | null {
+  const trimmed = text.trim();
+  if (/^qianbao:\/\/pay\?/.test(trimmed)) return { toQr: trimmed };
+  const request = /^qianbao:\/\/request\?id=([\w-]+)/.exec(trimmed) ?? /\/pay\/requests\/([\w-]+)/.exec(trimmed);
+  if (request?.[1]) return { requestId: request[1] };
+  return null;
+}
+
+/** The fixed amount a receive code names (`&amount=<fen>`), if any. */
+export function amountInCode(toQr: string): string | null {
+  const match = /[?&]amount=(\d+)/.exec(toQr);
+  return match?.[1] ?? null;
+}
+
+// ---- Payment requests ----
+
+export type PaymentRequestStatus = 'open' | 'paying' | 'paid' | 'cancelled' | 'expired';
+
+export interface PaymentRequest {
+  id: string;
+  amount: MoneyJson;
+  note: string | null;
+  requester: { displayName: string };
+  status: PaymentRequestStatus;
+  mine: boolean;
+  expiresAt: string;
+  createdAt: string;
+  paidAt: string | null;
+  cancelledAt: string | null;
+  payment: PaymentToConfirm;
+  link: string;
+  qrPayload: string;
+  qrDataUrl?: string;
+}
+
+export function createPaymentRequest(input: {
+  amount: MoneyJson;
+  note?: string;
+  expiresInMinutes?: number;
+}): Promise<PaymentRequest> {
+  return api.post<PaymentRequest>('/v1/me/payment-requests', input);
+}
+
+export async function fetchMyPaymentRequests(): Promise<PaymentRequest[]> {
+  return (await api.get<{ paymentRequests: PaymentRequest[] }>('/v1/me/payment-requests?limit=20'))
+    .paymentRequests;
+}
+
+export function fetchPaymentRequest(id: string): Promise<PaymentRequest> {
+  return api.get<PaymentRequest>(`/v1/payment-requests/${encodeURIComponent(id)}`);
+}
+
+export function payPaymentRequest(id: string, key: string, confirmation: Confirmation): Promise<Transfer> {
+  return api.post<Transfer>(
+    `/v1/payment-requests/${encodeURIComponent(id)}/pay`,
+    { confirmation },
+    idempotent(key),
+  );
+}
+
+export function cancelPaymentRequest(id: string): Promise<PaymentRequest> {
+  return api.post<PaymentRequest>(`/v1/payment-requests/${encodeURIComponent(id)}/cancel`);
+}
+
+// ---- History ----
+
+export type TransactionStatus = 'succeeded' | 'pending' | 'released';
+
+export interface Transaction {
+  id: string;
+  type: string;
+  label: { 'zh-CN': string; en: string };
+  direction: 'in' | 'out';
+  amount: MoneyJson;
+  status: TransactionStatus;
+  counterparty: { displayName: string } | null;
+  note: string | null;
+  ledgerCode: number;
+  pendingId: string | null;
+  paymentRequestId: string | null;
+  createdAt: string;
+}
+
+export interface TransactionDetail extends Transaction {
+  timeline: { status: TransactionStatus; at: string; ledgerTransferId: string }[];
+  parties: { payer: string; payee: string } | null;
+  receiptUrl: string;
+}
+
+export interface HistoryFilters {
+  type?: string;
+  direction?: 'in' | 'out';
+  from?: string;
+  to?: string;
+  minAmount?: string;
+  maxAmount?: string;
+  q?: string;
+}
+
+export const transactionsKey = ['transactions'] as const;
+
+export function fetchTransactions(
+  filters: HistoryFilters,
+  cursor: string | null,
+): Promise<{ transactions: Transaction[]; nextCursor: string | null }> {
+  const query = new URLSearchParams({ limit: '20' });
+  for (const [name, value] of Object.entries(filters)) {
+    if (typeof value === 'string' && value !== '') query.set(name, value);
+  }
+  if (cursor) query.set('cursor', cursor);
+  return api.get(`/v1/me/transactions?${query}`);
+}
+
+export function fetchTransaction(id: string): Promise<TransactionDetail> {
+  return api.get<TransactionDetail>(`/v1/me/transactions/${encodeURIComponent(id)}`);
+}
+
+export function transactionLabel(item: Pick<Transaction, 'label'>, language: string): string {
+  return language === 'en' ? item.label.en : item.label['zh-CN'];
+}

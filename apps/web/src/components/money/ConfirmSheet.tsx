@@ -1,0 +1,138 @@
+import { startAuthentication } from '@simplewebauthn/browser';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import { Button, DotLoading, Popup } from 'antd-mobile';
+import type { MoneyJson } from '@qianbao/money';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { isApiError } from '../../api/client.ts';
+import { confirmationOptions } from '../../api/money.ts';
+import type { Confirmation, Factor, PaymentToConfirm } from '../../api/money.ts';
+import { passkeyProblem, passkeysSupported } from '../../api/security.ts';
+import { formatMoney } from '../../lib/format.ts';
+import { PinInput } from '../PinInput.tsx';
+import { moneyErrorMessage } from './errors.ts';
+
+/**
+ * The bottom sheet that confirms a payment: what is paid to whom, then the six-digit PIN on the
+ * app's number pad (or the authenticator's code, or a passkey, as the payment allows). A wrong
+ * PIN stays here with the tries left; any other refusal closes the sheet and goes to `onFailed`.
+ */
+export function ConfirmSheet(props: {
+  visible: boolean;
+  /** "向 *明 转账" */
+  title: string;
+  amount: MoneyJson;
+  /** The factors the payment accepts (from the preview): pin, totp, passkey. */
+  accepted: Factor[];
+  /** The payment a passkey would sign (its id must be the attempt's key); absent: no passkey. */
+  payment?: PaymentToConfirm | null;
+  onConfirm: (confirmation: Confirmation) => Promise<void>;
+  onFailed: (error: unknown) => void;
+  onClose: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const usesTotp = !props.accepted.includes('pin') && props.accepted.includes('totp');
+  const passkeyPossible =
+    props.accepted.includes('passkey') && props.payment !== undefined && props.payment !== null && passkeysSupported();
+
+  const submit = async (confirmation: Confirmation) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await props.onConfirm(confirmation);
+      setCode('');
+    } catch (error) {
+      setCode('');
+      if (isApiError(error, 'PIN_INCORRECT') || isApiError(error, 'TOTP_INVALID') || isApiError(error, 'TOTP_REUSED')) {
+        setProblem(moneyErrorMessage(error));
+      } else {
+        props.onFailed(error);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const withPasskey = async () => {
+    if (!props.payment) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const options = await confirmationOptions(props.payment);
+      if (!options.passkeyOptions) throw new Error('no passkey options');
+      const response = await startAuthentication({
+        optionsJSON: options.passkeyOptions as unknown as PublicKeyCredentialRequestOptionsJSON,
+      });
+      setBusy(false);
+      await submit({ passkeyResponse: response });
+    } catch (error) {
+      setBusy(false);
+      setProblem(passkeyProblem(error) === 'cancelled' ? t('money.confirm.passkeyCancelled') : moneyErrorMessage(error));
+    }
+  };
+
+  return (
+    <Popup
+      visible={props.visible}
+      onMaskClick={busy ? undefined : props.onClose}
+      bodyClassName="confirm-sheet"
+      destroyOnClose
+    >
+      <div role="dialog" aria-modal="true" aria-labelledby="confirm-sheet-title">
+        <div className="confirm-sheet-head">
+          <button
+            type="button"
+            className="icon-button confirm-sheet-close"
+            aria-label={t('money.confirm.close')}
+            onClick={props.onClose}
+            disabled={busy}
+          >
+            ×
+          </button>
+          <h2 id="confirm-sheet-title" className="confirm-sheet-title">
+            {usesTotp ? t('money.confirm.totpTitle') : t('money.confirm.title')}
+          </h2>
+        </div>
+        <p className="confirm-sheet-what">{props.title}</p>
+        <p className="confirm-sheet-amount amount" data-testid="confirm-amount">
+          {formatMoney(props.amount, i18n.language)}
+        </p>
+        <PinInput
+          value={code}
+          onChange={setCode}
+          onFill={(value) => void submit(usesTotp ? { totpCode: value } : { pin: value })}
+          label={usesTotp ? t('money.confirm.totpLabel') : t('money.confirm.pinLabel')}
+          error={problem !== null}
+          autoFocus
+        />
+        <div className="confirm-sheet-status" aria-live="polite">
+          {busy ? (
+            <span>
+              <DotLoading /> {t('money.confirm.paying')}
+            </span>
+          ) : problem ? (
+            <span role="alert" className="confirm-sheet-error">
+              {problem}
+            </span>
+          ) : null}
+        </div>
+        <div className="confirm-sheet-links">
+          {passkeyPossible ? (
+            <Button fill="none" size="small" className="nav-text-button" disabled={busy} onClick={() => void withPasskey()}>
+              {t('money.confirm.usePasskey')}
+            </Button>
+          ) : null}
+          {usesTotp ? null : (
+            <Link to="/me/security/pin" className="confirm-sheet-forgot">
+              {t('money.confirm.forgot')}
+            </Link>
+          )}
+        </div>
+      </div>
+    </Popup>
+  );
+}

@@ -1,0 +1,41 @@
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import '../../screens/money/money.css';
+import {
+  BillIcon,
+  CardIcon,
+  QrIcon,
+  RequestIcon,
+  ScanIcon,
+  TopUpIcon,
+  TransferIcon,
+  WithdrawIcon,
+} from './icons.tsx';
+
+const ACTIONS = [
+  { to: '/transfer', key: 'transfer', Icon: TransferIcon },
+  { to: '/receive', key: 'receive', Icon: QrIcon },
+  { to: '/scan', key: 'scan', Icon: ScanIcon },
+  { to: '/requests/new', key: 'request', Icon: RequestIcon },
+  { to: '/top-up', key: 'topUp', Icon: TopUpIcon },
+  { to: '/withdraw', key: 'withdraw', Icon: WithdrawIcon },
+  { to: '/cards', key: 'cards', Icon: CardIcon },
+  { to: '/history', key: 'history', Icon: BillIcon },
+] as const;
+
+/** Home: what the wallet does with money, four to a row. */
+export function MoneyActions() {
+  const { t } = useTranslation();
+  return (
+    <nav className="money-actions" aria-label={t('money.actions')}>
+      {ACTIONS.map(({ to, key, Icon }) => (
+        <Link key={key} to={to} className="money-action">
+          <span className="money-action-icon">
+            <Icon />
+          </span>
+          <span className="money-action-label">{t(`money.${key}`)}</span>
+        </Link>
+      ))}
+    </nav>
+  );
+}

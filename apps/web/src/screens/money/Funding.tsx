@@ -1,0 +1,299 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, Steps } from 'antd-mobile';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import { fetchBalance } from '../../api/identity.ts';
+import { bankNameOf, fetchFunding, parseYuan, quoteWithdrawal, submitFunding } from '../../api/money.ts';
+import type { Confirmation, Funding as FundingView, FundingKind } from '../../api/money.ts';
+import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
+import { moneyErrorMessage } from '../../components/money/errors.ts';
+import { Page } from '../../components/Page.tsx';
+import { LoadFailed, Loading } from '../../components/States.tsx';
+import { formatDateTime, formatMoney } from '../../lib/format.ts';
+import {
+  AmountInput,
+  CardPicker,
+  DetailRows,
+  MoneyError,
+  ResultHead,
+  useAttemptKey,
+  useCards,
+  useRefreshMoney,
+} from './parts.tsx';
+
+/** 充值 (`top_up`) and 提现 (`withdrawal`): a bound card, an amount, the fee first, then the PIN. */
+export function Funding(props: { kind: FundingKind }) {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const refresh = useRefreshMoney();
+  const cards = useCards();
+  const withdrawal = props.kind === 'withdrawal';
+  const wallet = useQuery({ queryKey: ['balance'], queryFn: fetchBalance, enabled: withdrawal });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [amountText, setAmountText] = useState('');
+  const [fieldProblem, setFieldProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [sheet, setSheet] = useState(false);
+  const attempt = useAttemptKey();
+  const title = withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
+
+  const cardId = chosen ?? cards.data?.find((card) => card.isDefault)?.id ?? cards.data?.[0]?.id ?? null;
+  const amount = parseYuan(amountText);
+  const [debounced, setDebounced] = useState(amount?.amount ?? null);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(amount?.amount ?? null), 300);
+    return () => clearTimeout(timer);
+  }, [amount?.amount]);
+  const quote = useQuery({
+    queryKey: ['withdrawal-quote', cardId, debounced],
+    queryFn: () => quoteWithdrawal({ cardId: cardId ?? '', amount: debounced ?? '' }),
+    enabled: withdrawal && cardId !== null && debounced !== null && debounced === amount?.amount,
+    staleTime: 10_000,
+  });
+  const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
+
+  const onSubmit = () => {
+    setError(null);
+    if (!amount) {
+      setFieldProblem(t('money.amountInvalid'));
+      return;
+    }
+    setFieldProblem(null);
+    attempt.reset();
+    setSheet(true);
+  };
+
+  const confirm = async (confirmation: Confirmation) => {
+    if (!amount || !cardId) return;
+    try {
+      const result = await submitFunding(props.kind, attempt.current(), {
+        cardId,
+        amount: amount.amount,
+        confirmation,
+      });
+      attempt.settle();
+      refresh();
+      setSheet(false);
+      void navigate(`/funding/${result.id}`, { replace: true, state: result });
+    } catch (failure) {
+      attempt.settle(failure);
+      throw failure;
+    }
+  };
+
+  if (cards.isPending) {
+    return (
+      <Page title={title} backTo="/">
+        <Loading />
+      </Page>
+    );
+  }
+  if (cards.isError) {
+    return (
+      <Page title={title} backTo="/">
+        <LoadFailed error={cards.error} onRetry={() => void cards.refetch()} />
+      </Page>
+    );
+  }
+  if (cards.data.length === 0) {
+    return (
+      <Page title={title} backTo="/">
+        <div className="money-empty">
+          <p>{t('money.noCard')}</p>
+          <p className="section-hint">{t('money.cardsPage.empty')}</p>
+          <Link to="/cards/bind" className="adm-button adm-button-primary adm-button-large adm-button-shape-rounded money-link-primary">
+            {t('money.bindFirst')}
+          </Link>
+        </div>
+      </Page>
+    );
+  }
+
+  const card = cards.data.find((item) => item.id === cardId);
+  const amountReady = amount !== null && (!withdrawal || quote.data !== undefined);
+
+  return (
+    <Page title={title} backTo="/">
+      <form
+        className="money-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        <div className="money-card">
+          <CardPicker
+            cards={cards.data}
+            value={cardId}
+            onChange={setChosen}
+            label={withdrawal ? t('money.funding.to') : t('money.funding.from')}
+          />
+          <Link to="/cards/bind" className="text-button add-card-link">
+            + {t('money.cardsPage.add')}
+          </Link>
+        </div>
+        <div className="money-card">
+          <label className="money-amount-field">
+            <span className="money-field-label">{withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle')}{t('money.amount')}</span>
+            <AmountInput label={t('money.amount')} value={amountText} onChange={setAmountText} />
+          </label>
+          {withdrawal ? (
+            <p className="field-hint">
+              {t('money.funding.available', { amount: money(wallet.data?.available ?? wallet.data?.balance) })}
+            </p>
+          ) : (
+            <p className="field-hint">{t('money.funding.topUpHint')}</p>
+          )}
+        </div>
+        {withdrawal && amount ? (
+          <section className="money-card" aria-labelledby="quote-title" data-testid="withdrawal-quote">
+            <h2 id="quote-title" className="money-card-title">
+              {t('money.funding.quoteTitle')}
+            </h2>
+            {quote.data ? (
+              <>
+                <DetailRows
+                  rows={[
+                    { label: t('money.amount'), value: money(quote.data.amount) },
+                    {
+                      label: t('money.fee'),
+                      value: quote.data.fee.amount === '0' ? t('money.free') : money(quote.data.fee),
+                      testId: 'quote-fee',
+                    },
+                    { label: t('money.total'), value: money(quote.data.total), testId: 'quote-total', strong: true },
+                  ]}
+                />
+                <p className="field-hint">
+                  {t('money.funding.freeRemaining', { amount: money(quote.data.freeRemaining) })}
+                  <br />
+                  {t('money.funding.arrives', { time: formatDateTime(quote.data.arrives, i18n.language) })}
+                </p>
+              </>
+            ) : quote.isError ? (
+              <p className="form-error" role="alert">
+                {moneyErrorMessage(quote.error)}
+              </p>
+            ) : (
+              <p className="field-hint">{t('money.funding.quoting')}</p>
+            )}
+          </section>
+        ) : null}
+        <div className="money-buttons">
+          {fieldProblem ? (
+            <p className="form-error" role="alert">
+              {fieldProblem}
+            </p>
+          ) : null}
+          <MoneyError error={error} />
+          <Button block type="submit" color="primary" size="large" shape="rounded" disabled={!amountReady}>
+            {withdrawal ? t('money.funding.withdrawSubmit') : t('money.funding.topUpSubmit')}
+          </Button>
+        </div>
+      </form>
+      {amount ? (
+        <ConfirmSheet
+          visible={sheet}
+          title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} •••• ${card.last4}` : ''}`}
+          amount={withdrawal && quote.data ? quote.data.total : amount}
+          accepted={['pin']}
+          onConfirm={confirm}
+          onFailed={(failure) => {
+            setSheet(false);
+            setError(failure);
+          }}
+          onClose={() => setSheet(false)}
+        />
+      ) : null}
+    </Page>
+  );
+}
+
+/** The result of a top-up or withdrawal, asked again every moment while the bank works. */
+export function FundingResult() {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const refresh = useRefreshMoney();
+  const { id = '' } = useParams();
+  const location = useLocation();
+  const initial = (location.state as FundingView | null) ?? undefined;
+  const funding = useQuery({
+    queryKey: ['funding', id],
+    queryFn: () => fetchFunding(id),
+    initialData: initial?.id === id ? initial : undefined,
+    refetchInterval: (query) => (query.state.data?.status === 'processing' ? 1500 : false),
+  });
+  const status = funding.data?.status;
+  useEffect(() => {
+    if (status && status !== 'processing') refresh();
+  }, [status]);
+
+  const kindTitle = funding.data?.kind === 'withdrawal' ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
+  if (!funding.data) {
+    return (
+      <Page title={t('money.funding.resultTitle')} backTo="/">
+        {funding.isError ? <LoadFailed error={funding.error} onRetry={() => void funding.refetch()} /> : <Loading />}
+      </Page>
+    );
+  }
+  const view = funding.data;
+  const prefix = view.kind === 'withdrawal' ? 'withdrawal' : 'topUp';
+  const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
+  const failureText = view.failure
+    ? moneyErrorMessage(
+        new ApiError({ status: 422, code: view.failure.code, message: '', details: view.failure.details }),
+      )
+    : null;
+  return (
+    <Page title={kindTitle} backTo="/">
+      <ResultHead
+        tone={view.status === 'succeeded' ? 'ok' : view.status === 'processing' ? 'wait' : 'fail'}
+        title={t(`money.funding.${prefix}${view.status === 'succeeded' ? 'Succeeded' : view.status === 'processing' ? 'Processing' : 'Failed'}`)}
+        amount={money(view.amount)}
+        sub={view.status === 'processing' ? t('money.funding.processingHint') : failureText ?? undefined}
+      />
+      <div className="money-card">
+        <DetailRows
+          rows={[
+            { label: t('money.card'), value: `${bankNameOf(view.card.bankName, i18n.language)} •••• ${view.card.last4}` },
+            {
+              label: t('money.fee'),
+              value: view.fee.amount === '0' ? t('money.free') : money(view.fee),
+              testId: 'funding-fee',
+            },
+            { label: t('money.total'), value: money(view.total), strong: true },
+            { label: t('money.time'), value: formatDateTime(view.createdAt, i18n.language) },
+            ...(view.bankReference
+              ? [{ label: t('money.funding.reference'), value: <code className="mono">{view.bankReference}</code> }]
+              : []),
+          ]}
+        />
+      </div>
+      <section className="money-card" aria-labelledby="funding-timeline">
+        <h2 id="funding-timeline" className="money-card-title">
+          {t('money.funding.timeline')}
+        </h2>
+        <Steps direction="vertical" current={view.timeline.length - 1} className="money-timeline">
+          {view.timeline.map((entry) => (
+            <Steps.Step
+              key={`${entry.state}-${entry.at}`}
+              status={entry.status === 'failed' ? 'error' : entry.status === 'succeeded' ? 'finish' : 'process'}
+              title={i18n.exists(`money.funding.state.${entry.state}`) ? t(`money.funding.state.${entry.state}`) : entry.state}
+              description={formatDateTime(entry.at, i18n.language)}
+            />
+          ))}
+        </Steps>
+      </section>
+      <div className="money-buttons">
+        <Button block color="primary" size="large" shape="rounded" onClick={() => void navigate('/', { replace: true })}>
+          {t('money.done')}
+        </Button>
+        <Link to="/history" className="text-button money-link-button">
+          {t('money.viewHistory')}
+        </Link>
+      </div>
+    </Page>
+  );
+}

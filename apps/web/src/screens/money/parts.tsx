@@ -1,0 +1,177 @@
+/** Pieces the money screens share: errors with a way out, rows of details, a card picker. */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Input } from 'antd-mobile';
+import type { ReactNode } from 'react';
+import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import { bankNameOf, cardsKey, fetchCards, newIdempotencyKey, transactionsKey } from '../../api/money.ts';
+import type { Card } from '../../api/money.ts';
+import { moneyErrorMessage } from '../../components/money/errors.ts';
+import { CheckCircleIcon, ClockIcon, CrossCircleIcon } from '../../components/money/icons.tsx';
+import './money.css';
+
+/** A refusal in words, with the screen that fixes it when there is one. */
+export function MoneyError(props: { error: unknown }) {
+  const { t } = useTranslation();
+  if (!props.error) return null;
+  const code = props.error instanceof ApiError ? props.error.code : null;
+  return (
+    <div className="form-error money-error" role="alert">
+      <span>{moneyErrorMessage(props.error)}</span>
+      {code === 'PIN_NOT_SET' || code === 'PAYMENTS_LOCKED' ? (
+        <Link to="/me/security/pin" className="money-error-link">
+          {t('money.confirm.setPin')}
+        </Link>
+      ) : code === 'REAL_NAME_REQUIRED' || code === 'KYC_TIER_TOO_LOW' ? (
+        <Link to="/me/real-name" className="money-error-link">
+          {t('money.bind.realNameGo')}
+        </Link>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The Idempotency-Key of the holder's current attempt: made on first use, kept while the attempt
+ * may be retried as it is (no answer, a 5xx), dropped once the server has answered it — the
+ * server keeps that answer for the key, so the next try (another PIN) needs a new one.
+ */
+export function useAttemptKey() {
+  const key = useRef<string | null>(null);
+  return {
+    current(): string {
+      key.current ??= newIdempotencyKey();
+      return key.current;
+    },
+    /** The attempt is over (or may not be repeated as it is). */
+    settle(error?: unknown) {
+      const retryable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+      if (!retryable) key.current = null;
+    },
+    reset() {
+      key.current = null;
+    },
+  };
+}
+
+/** After money moved: whatever shows balances and movements asks again. */
+export function useRefreshMoney() {
+  const queryClient = useQueryClient();
+  return () => {
+    for (const queryKey of [['balance'], ['me'], transactionsKey, ['notifications'], ['kyc'], cardsKey]) {
+      void queryClient.invalidateQueries({ queryKey });
+    }
+  };
+}
+
+export function DetailRows(props: { rows: { label: string; value: ReactNode; testId?: string; strong?: boolean }[] }) {
+  return (
+    <dl className="detail-rows">
+      {props.rows.map((row) => (
+        <div key={row.label} className={row.strong ? 'detail-row strong' : 'detail-row'}>
+          <dt>{row.label}</dt>
+          <dd data-testid={row.testId}>{row.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export type ResultTone = 'ok' | 'wait' | 'fail';
+
+/** The top of a result screen: an icon, what happened, the amount. */
+export function ResultHead(props: { tone: ResultTone; title: string; amount?: string; sub?: ReactNode }) {
+  const Icon = props.tone === 'ok' ? CheckCircleIcon : props.tone === 'wait' ? ClockIcon : CrossCircleIcon;
+  return (
+    <section className={`result-head ${props.tone}`} aria-live="polite">
+      <Icon className="result-icon" />
+      <h2 className="result-title" data-testid="result-title">
+        {props.title}
+      </h2>
+      {props.amount ? <p className="result-amount amount">{props.amount}</p> : null}
+      {props.sub ? <p className="result-sub">{props.sub}</p> : null}
+    </section>
+  );
+}
+
+export function useCards() {
+  return useQuery({ queryKey: cardsKey, queryFn: fetchCards });
+}
+
+/** The bound cards as radio buttons, default first. */
+export function CardPicker(props: { cards: Card[]; value: string | null; onChange: (id: string) => void; label: string }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <fieldset className="card-picker">
+      <legend className="card-picker-legend">{props.label}</legend>
+      {props.cards.map((card) => (
+        <label key={card.id} className={card.id === props.value ? 'card-option selected' : 'card-option'}>
+          <input
+            type="radio"
+            name="card"
+            value={card.id}
+            checked={card.id === props.value}
+            onChange={() => props.onChange(card.id)}
+          />
+          <BankBadge code={card.bankCode} />
+          <span className="card-option-text">
+            <span className="card-option-bank">
+              {bankNameOf(card.bankName, i18n.language)} {t(`money.cardsPage.${card.cardType}`)}
+            </span>
+            <span className="card-option-number">•••• {card.last4}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+const BANK_COLOURS: Record<string, string> = {
+  ICBC: '#c7000b',
+  ABC: '#008f6b',
+  BOC: '#a71e32',
+  CCB: '#0a4ea2',
+  BOCOM: '#1d3f8f',
+  CMB: '#c8152d',
+  PSBC: '#007a3d',
+  CITIC: '#b8001f',
+};
+
+/** A round mark in the bank's colour with its short name. */
+export function BankBadge(props: { code: string }) {
+  return (
+    <span className="bank-badge" aria-hidden="true" style={{ background: BANK_COLOURS[props.code] ?? '#5f5f64' }}>
+      {props.code.slice(0, 4)}
+    </span>
+  );
+}
+
+/** An amount in yuan, typed as text and never turned into a float. */
+export function AmountInput(props: {
+  value: string;
+  onChange: (value: string) => void;
+  id?: string;
+  disabled?: boolean;
+  autoFocus?: boolean;
+  label: string;
+}) {
+  return (
+    <div className="amount-input">
+      <span className="amount-input-sign" aria-hidden="true">
+        ¥
+      </span>
+      <Input
+        id={props.id}
+        aria-label={props.label}
+        inputMode="decimal"
+        placeholder="0.00"
+        value={props.value}
+        disabled={props.disabled ?? false}
+        autoFocus={props.autoFocus ?? false}
+        onChange={(value) => props.onChange(value.replace(/[^\d.]/g, '').slice(0, 12))}
+      />
+    </div>
+  );
+}
