@@ -17,6 +17,8 @@ const EMBEDDED_LOG_LINES_KEPT = 30;
 
 export interface Database {
   pool: pg.Pool;
+  /** For a second pool of its own (the ledger's writer); holds the password, never print it. */
+  connectionString: string;
   /** Where the data lives, for people (no password). */
   description: string;
   /** End the pool, then stop the embedded server if this process started it. */
@@ -39,7 +41,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const { config, print } = options;
   if (config.database.url !== null) {
     const pool = createPool({ connectionString: config.database.url, max: config.database.poolMax });
-    return { pool, description: describeUrl(config.database.url), close: () => pool.end() };
+    return {
+      pool,
+      connectionString: config.database.url,
+      description: describeUrl(config.database.url),
+      close: () => pool.end(),
+    };
   }
   const dataDir = embeddedDataDir(config.dataDir);
   const running = findRunningEmbeddedPostgres(dataDir);
@@ -83,9 +90,11 @@ async function connectEmbedded(
   stopServer: () => Promise<void>,
 ): Promise<Database> {
   await createDatabaseIfMissing(serverUrl, DATABASE_NAME);
-  const pool = createPool({ connectionString: withDatabase(serverUrl, DATABASE_NAME), max: poolMax });
+  const connectionString = withDatabase(serverUrl, DATABASE_NAME);
+  const pool = createPool({ connectionString, max: poolMax });
   return {
     pool,
+    connectionString,
     description: `embedded PostgreSQL in ${dataDir}`,
     async close() {
       await pool.end();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { migrate } from '@qianbao/db';
+import { createPool, migrate } from '@qianbao/db';
 import { Ledger } from '@qianbao/ledger';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
@@ -46,7 +46,17 @@ async function serve(
   print: (line: string) => void,
 ): Promise<RunningServer> {
   const metrics = new Metrics();
-  const ledger = await Ledger.open(database.pool, { ...config.ledger, onBatch: metrics.observeLedgerBatch });
+  // The batcher's own connections: under load it must never wait behind request queries.
+  const writerPool = createPool({
+    connectionString: database.connectionString,
+    max: 3,
+    applicationName: 'qianbao-ledger',
+  });
+  const ledger = await Ledger.open(database.pool, {
+    ...config.ledger,
+    onBatch: metrics.observeLedgerBatch,
+    writerPool,
+  });
   try {
     const warnings: string[] = []; // printed after the address, which comes first
     const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
@@ -67,12 +77,14 @@ async function serve(
       await app.drain();
       app.log.info('shutdown: finishing accepted ledger batches');
       await ledger.close();
+      await writerPool.end();
       await database.close();
     };
     let stopped: Promise<void> | undefined;
     return { app, url, shutdown: () => (stopped ??= shutdown()) };
   } catch (error) {
     await ledger.close().catch(() => {});
+    await writerPool.end().catch(() => {});
     throw error;
   }
 }

@@ -24,6 +24,11 @@ export interface LedgerOptions {
   onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
   /** Ledger time source in µs since the epoch; tests drive expiry with a fake one. */
   clock?: () => bigint;
+  /**
+   * Connections for the batches alone (two suffice: one writing, one reading ahead). Without
+   * it batches share `pool` with everything else and queue behind ordinary queries under load.
+   */
+  writerPool?: pg.Pool;
 }
 
 const MAX_ACCOUNTS_PER_CALL = 8190;
@@ -60,7 +65,7 @@ export class Ledger {
     options: LedgerOptions,
   ) {
     this.clock = options.clock ?? nowMicros;
-    this.batcher = new Batcher(pool, {
+    this.batcher = new Batcher(options.writerPool ?? pool, {
       clock: this.clock,
       maxBatchTransfers: options.maxBatchTransfers ?? 4096,
       maxQueuedTransfers: options.maxQueuedTransfers ?? 50_000,

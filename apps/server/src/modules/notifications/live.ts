@@ -5,12 +5,16 @@
  * needed; a stream that misses a push (reconnecting) still finds everything in the inbox.
  */
 import type pg from 'pg';
+import { withTransaction } from '@qianbao/db';
 import type { Notification } from './service.ts';
 
 export const NOTIFICATIONS_CHANNEL = 'qianbao_notifications';
 /** NOTIFY payloads must stay under 8000 bytes; ours are far smaller, but never risk a failure. */
 const MAX_PAYLOAD_BYTES = 7000;
 const RECONNECT_DELAY_MS = 1000;
+/** Pushes waiting to be sent; beyond this, new ones are dropped (they are in the inbox anyway). */
+const MAX_OUTBOX = 100_000;
+const MAX_PER_FLUSH = 1000;
 
 export interface LiveListener {
   onNotification(notification: Notification): void;
@@ -41,6 +45,8 @@ export class LiveNotifications {
   private total = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly outbox: string[] = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -66,8 +72,14 @@ export class LiveNotifications {
     this.client = client;
   }
 
-  /** Publish a stored notification to every instance (called by the service after the insert). */
-  async publish(userId: string, notification: Notification): Promise<void> {
+  /**
+   * Publish a stored notification to every instance (called by the service after the insert).
+   * Pushes are queued and sent together: a transaction that NOTIFYs holds PostgreSQL's global
+   * notify lock through its commit, so one NOTIFY per notification would serialise every
+   * payment on it. One statement per flush, committed without waiting for the disk — a push is
+   * a transient message (the inbox row is already durable), so nothing is lost that matters.
+   */
+  publish(userId: string, notification: Notification): Promise<void> {
     const payload: Payload = {
       u: userId,
       n: { ...notification, createdAt: notification.createdAt.toISOString() },
@@ -77,7 +89,35 @@ export class LiveNotifications {
       // Too long to push whole: push a stub; the client refreshes its inbox.
       text = JSON.stringify({ u: userId, n: { ...payload.n, params: {}, body: { 'zh-CN': '', en: '' } } });
     }
-    await this.pool.query('SELECT pg_notify($1, $2)', [NOTIFICATIONS_CHANNEL, text]);
+    if (this.outbox.length >= MAX_OUTBOX) return Promise.resolve(); // a push may be dropped, never block a payment
+    this.outbox.push(text);
+    this.flushing ??= this.flush().finally(() => (this.flushing = null));
+    return Promise.resolve();
+  }
+
+  /** Wait until everything queued so far has been sent (tests, shutdown). */
+  async flushed(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.outbox.length > 0) {
+      const batch = this.outbox.splice(0, MAX_PER_FLUSH);
+      try {
+        await withTransaction(this.pool, async (client) => {
+          await client.query('SET LOCAL synchronous_commit = off');
+          await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+            NOTIFICATIONS_CHANNEL,
+            batch,
+          ]);
+        });
+      } catch (error) {
+        this.log.warn(
+          { err: error },
+          'live notifications: a batch of pushes failed (they stay in the inbox)',
+        );
+      }
+    }
   }
 
   /** Null when this holder (or the instance) already has the most streams allowed. */
@@ -106,6 +146,7 @@ export class LiveNotifications {
   }
 
   async close(): Promise<void> {
+    await this.flushed();
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.closeStreams();

@@ -1,0 +1,104 @@
+/** Pieces every benchmark shares: a PostgreSQL server, fresh databases, pgbench, figures. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { createClient, createPool, quoteIdent, startEmbeddedPostgres, withDatabase } from '@qianbao/db';
+
+const PGBENCH_DATABASE = 'qianbao_pgbench';
+
+/** pgbench's TPC-B-like script, 8 clients, on its own database of the same server. */
+export function runPgbench(serverUrl: string, seconds: number): { tps: number } | null {
+  const binary = ['/usr/bin/pgbench', '/usr/lib/postgresql/15/bin/pgbench'].find((p) => existsSync(p));
+  if (!binary) {
+    console.log('pgbench not found (Debian package postgresql-client): no comparison');
+    return null;
+  }
+  const url = new URL(withDatabase(serverUrl, PGBENCH_DATABASE));
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const connection = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
+  const createdb = spawnSync(
+    'psql',
+    [
+      ...connection,
+      '-d',
+      'postgres',
+      '-qc',
+      `DROP DATABASE IF EXISTS ${PGBENCH_DATABASE}`,
+      '-c',
+      `CREATE DATABASE ${PGBENCH_DATABASE}`,
+    ],
+    { env, encoding: 'utf8' },
+  );
+  if (createdb.status !== 0) throw new Error(`could not create the pgbench database: ${createdb.stderr}`);
+  const init = spawnSync(binary, [...connection, '-i', '-q', '-s', '8', PGBENCH_DATABASE], {
+    env,
+    encoding: 'utf8',
+  });
+  if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
+  console.log(`pgbench: TPC-B-like, 8 clients, 2 threads, ${seconds} s …`);
+  const bench = spawnSync(
+    binary,
+    [...connection, '-c', '8', '-j', '2', '-T', String(seconds), PGBENCH_DATABASE],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
+  const match = /tps = ([\d.]+)/.exec(bench.stdout);
+  if (bench.status !== 0 || !match) throw new Error(`pgbench failed: ${bench.stderr}`);
+  return { tps: Number.parseFloat(match[1]!) };
+}
+
+export async function databaseServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const port = Number.parseInt(process.env.QIANBAO_BENCH_PG_PORT ?? '54331', 10);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.resolve('data/bench-pg'),
+    port,
+    reuseRunning: true,
+  });
+  console.log(`embedded PostgreSQL on port ${port} (data/bench-pg)`);
+  return { url: server.connectionString, stop: () => server.stop() };
+}
+
+export async function freshDatabase(serverUrl: string, name: string): Promise<pg.Pool> {
+  const admin = createClient(withDatabase(serverUrl, 'postgres'), 'qianbao-bench');
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  await admin.end();
+  return createPool({
+    connectionString: withDatabase(serverUrl, name),
+    max: 4,
+    applicationName: 'qianbao-bench',
+  });
+}
+
+export async function checkDurability(pool: pg.Pool): Promise<void> {
+  const settings: Record<string, string> = {};
+  for (const name of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+    settings[name] = (
+      await pool.query<{ value: string }>(`SELECT current_setting($1) AS value`, [name])
+    ).rows[0]!.value;
+  }
+  console.log(`durability: fsync=${settings.fsync}, synchronous_commit=${settings.synchronous_commit}`);
+  if (settings.fsync !== 'on' || settings.synchronous_commit !== 'on') {
+    throw new Error('the benchmark only measures durable commits: turn fsync and synchronous_commit on');
+  }
+}
+
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
+
+export function fmt(value: number, width: number): string {
+  return Math.round(value).toLocaleString('en-US').padStart(width);
+}
+
+export function positive(text: string | undefined, name: string): number {
+  const value = Number.parseInt(text ?? '', 10);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive whole number`);
+  return value;
+}
