@@ -66,7 +66,10 @@ describe('money journey', () => {
     await shots.take(a.page, 'a-home');
 
     // ---- A binds a card: number (Luhn hint) + phone → the bank's SMS code → bound ----
-    await a.page.getByRole('navigation', { name: '资金' }).getByRole('link', { name: '银行卡', exact: true }).click();
+    await a.page
+      .getByRole('navigation', { name: '资金' })
+      .getByRole('link', { name: '银行卡', exact: true })
+      .click();
     await a.page.waitForURL('**/cards');
     await a.page.getByText('绑定本人名下的储蓄卡后，可以充值和提现').waitFor();
     await shots.take(a.page, 'a-cards-empty');
@@ -79,7 +82,10 @@ describe('money journey', () => {
     await a.page.getByLabel('预留手机号').fill(a.phone);
     await shots.take(a.page, 'a-bind-card');
     await a.page.getByRole('button', { name: '获取银行验证码' }).click();
-    await a.page.getByTestId('card-verified').getByText(/工商银行/).waitFor();
+    await a.page
+      .getByTestId('card-verified')
+      .getByText(/工商银行/)
+      .waitFor();
     await a.page.getByLabel('验证码').fill(await bankSmsCode(stack.url, '7894'));
     await shots.take(a.page, 'a-bind-card-code');
     await a.page.getByRole('button', { name: '确认绑定' }).click();
@@ -98,7 +104,9 @@ describe('money journey', () => {
     await a.page.getByRole('button', { name: '确认充值' }).click();
     await typePin(a.page);
     await a.page.waitForURL('**/funding/*');
-    await expect.poll(() => a.page.getByTestId('result-title').textContent(), { timeout: 15_000 }).toBe('充值成功');
+    await expect
+      .poll(() => a.page.getByTestId('result-title').textContent(), { timeout: 15_000 })
+      .toBe('充值成功');
     await shots.take(a.page, 'a-top-up-result');
     await a.page.goto('/');
     await expectBalance(a.page, '¥500.00');
@@ -123,14 +131,18 @@ describe('money journey', () => {
     await a.page.getByRole('button', { name: '确认转账' }).click();
     await a.page.locator('.adm-passcode-input-focused').waitFor();
     await shots.take(a.page, 'a-transfer-pin');
+    // B's page is watched from now on: the toast shows for 3 s, so it is pictured the moment it comes.
+    const arrivedLive = b.page
+      .getByText('收到转账 ¥12.34')
+      .waitFor({ timeout: 15_000 })
+      .then(() => shots.take(b.page, 'b-received-live', { keepToast: true }));
     await a.page.keyboard.type(PIN);
     await expect.poll(() => a.page.getByTestId('result-title').textContent()).toBe('转账成功');
     expect(await a.page.getByTestId('receipt-payee').textContent()).toBe('*明');
     await shots.take(a.page, 'a-transfer-done');
 
     // ---- B sees it arrive without a reload: toast, balance, inbox badge ----
-    await b.page.getByText('收到转账 ¥12.34').waitFor({ timeout: 10_000 });
-    await shots.take(b.page, 'b-received-live', { keepToast: true });
+    await arrivedLive;
     await expectBalance(b.page, '¥12.34');
     await expect.poll(() => b.page.locator('.home-shortcuts .adm-badge').first().textContent()).toMatch(/\d/);
 
@@ -157,10 +169,10 @@ describe('money journey', () => {
     await typePin(a.page);
     await expect.poll(() => a.page.getByTestId('result-title').textContent()).toBe('转账成功');
     await shots.take(a.page, 'a-qr-transfer-done');
-    await b.page.getByText('收到转账 ¥8.88').waitFor({ timeout: 10_000 });
 
     // ---- B requests ¥20.00; A opens the link and pays it ----
     await b.page.goto('/');
+    await expectBalance(b.page, '¥21.22');
     await b.page.getByRole('link', { name: '收款', exact: true }).click();
     await b.page.waitForURL('**/requests/new');
     await b.page.getByRole('textbox', { name: '金额' }).fill('20');
@@ -198,7 +210,9 @@ describe('money journey', () => {
     await expect.poll(() => a.page.getByTestId('confirm-amount').textContent()).toBe('¥100.10');
     await typePin(a.page);
     await a.page.waitForURL('**/funding/*');
-    await expect.poll(() => a.page.getByTestId('result-title').textContent(), { timeout: 15_000 }).toBe('提现成功');
+    await expect
+      .poll(() => a.page.getByTestId('result-title').textContent(), { timeout: 15_000 })
+      .toBe('提现成功');
     expect(await a.page.getByTestId('funding-fee').textContent()).toBe('¥0.10');
     await shots.take(a.page, 'a-withdraw-result');
 
@@ -230,9 +244,9 @@ describe('money journey', () => {
     await shots.take(a.page, 'a-history-detail');
 
     // ---- B's history in English ----
-    await b.page.evaluate(() => localStorage.setItem('qb_language', 'en'));
+    await b.page.evaluate("localStorage.setItem('qb_language', 'en')");
     await b.page.goto('/history');
-    await expect.poll(() => b.page.getByTestId('history-list').textContent()).toContain('+¥12.34');
+    await expect.poll(() => b.page.getByTestId('history-list').textContent()).toContain('+CN¥12.34');
     await shots.take(b.page, 'b-history-english');
 
     expect(a.problems).toEqual([]);

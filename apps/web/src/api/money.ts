@@ -16,10 +16,7 @@ export type Factor = 'none' | 'pin' | 'passkey' | 'totp';
 
 /** What confirms a payment: `{}` asks for a password-free one. */
 export type Confirmation =
-  | Record<string, never>
-  | { pin: string }
-  | { totpCode: string }
-  | { passkeyResponse: unknown };
+  Record<string, never> | { pin: string } | { totpCode: string } | { passkeyResponse: unknown };
 
 export interface PaymentToConfirm {
   id: string;
@@ -84,7 +81,10 @@ export async function fetchCards(): Promise<Card[]> {
   return (await api.get<{ cards: Card[] }>('/v1/me/cards')).cards;
 }
 
-export function startCardVerification(input: { cardNumber: string; phone: string }): Promise<CardVerification> {
+export function startCardVerification(input: {
+  cardNumber: string;
+  phone: string;
+}): Promise<CardVerification> {
   return api.post<CardVerification>('/v1/me/cards/verification', input);
 }
 
@@ -239,7 +239,8 @@ export function fetchReceiveCode(amountFen?: string): Promise<ReceiveCode> {
 export function readScannedCode(text: string): { toQr: string } | { requestId: string } | null {
   const trimmed = text.trim();
   if (/^qianbao:\/\/pay\?/.test(trimmed)) return { toQr: trimmed };
-  const request = /^qianbao:\/\/request\?id=([\w-]+)/.exec(trimmed) ?? /\/pay\/requests\/([\w-]+)/.exec(trimmed);
+  const request =
+    /^qianbao:\/\/request\?id=([\w-]+)/.exec(trimmed) ?? /\/pay\/requests\/([\w-]+)/.exec(trimmed);
   if (request?.[1]) return { requestId: request[1] };
   return null;
 }

@@ -37,7 +37,10 @@ export function ConfirmSheet(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const usesTotp = !props.accepted.includes('pin') && props.accepted.includes('totp');
   const passkeyPossible =
-    props.accepted.includes('passkey') && props.payment !== undefined && props.payment !== null && passkeysSupported();
+    props.accepted.includes('passkey') &&
+    props.payment !== undefined &&
+    props.payment !== null &&
+    passkeysSupported();
 
   const submit = async (confirmation: Confirmation) => {
     setBusy(true);
@@ -47,7 +50,11 @@ export function ConfirmSheet(props: {
       setCode('');
     } catch (error) {
       setCode('');
-      if (isApiError(error, 'PIN_INCORRECT') || isApiError(error, 'TOTP_INVALID') || isApiError(error, 'TOTP_REUSED')) {
+      if (
+        isApiError(error, 'PIN_INCORRECT') ||
+        isApiError(error, 'TOTP_INVALID') ||
+        isApiError(error, 'TOTP_REUSED')
+      ) {
         setProblem(moneyErrorMessage(error));
       } else {
         props.onFailed(error);
@@ -71,7 +78,11 @@ export function ConfirmSheet(props: {
       await submit({ passkeyResponse: response });
     } catch (error) {
       setBusy(false);
-      setProblem(passkeyProblem(error) === 'cancelled' ? t('money.confirm.passkeyCancelled') : moneyErrorMessage(error));
+      setProblem(
+        passkeyProblem(error) === 'cancelled'
+          ? t('money.confirm.passkeyCancelled')
+          : moneyErrorMessage(error),
+      );
     }
   };
 
@@ -122,7 +133,13 @@ export function ConfirmSheet(props: {
         </div>
         <div className="confirm-sheet-links">
           {passkeyPossible ? (
-            <Button fill="none" size="small" className="nav-text-button" disabled={busy} onClick={() => void withPasskey()}>
+            <Button
+              fill="none"
+              size="small"
+              className="nav-text-button"
+              disabled={busy}
+              onClick={() => void withPasskey()}
+            >
               {t('money.confirm.usePasskey')}
             </Button>
           ) : null}

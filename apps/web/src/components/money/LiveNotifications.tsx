@@ -39,7 +39,7 @@ export function LiveNotifications() {
       void queryClient.invalidateQueries({ queryKey: ['payment-requests'] });
       void queryClient.invalidateQueries({ queryKey: ['kyc'] });
       if (notification?.title) {
-        Toast.show({ content: notification.title, position: 'top', duration: 3000 });
+        Toast.show({ content: notification.title, position: 'bottom', duration: 3000 });
       }
     };
     source.addEventListener('notification', onNotification as EventListener);

@@ -91,16 +91,30 @@ function CardItem({ card }: { card: Card }) {
         </div>
         {card.isDefault ? <span className="bank-card-default">{t('money.cardsPage.default')}</span> : null}
       </div>
-      <p className="bank-card-number amount" aria-label={`•••• ${card.last4}`}>
-        •••• •••• •••• {card.last4}
-      </p>
-      <div className="bank-card-actions" role="group" aria-label={t('money.cardsPage.cardActions', { bank, last4: card.last4 })}>
+      <p className="bank-card-number amount">{card.maskedNumber}</p>
+      <div
+        className="bank-card-actions"
+        role="group"
+        aria-label={t('money.cardsPage.cardActions', { bank, last4: card.last4 })}
+      >
         {card.isDefault ? null : (
-          <Button size="small" fill="outline" shape="rounded" loading={makeDefault.isPending} onClick={() => makeDefault.mutate()}>
+          <Button
+            size="small"
+            fill="outline"
+            shape="rounded"
+            loading={makeDefault.isPending}
+            onClick={() => makeDefault.mutate()}
+          >
             {t('money.cardsPage.setDefault')}
           </Button>
         )}
-        <Button size="small" fill="none" shape="rounded" className="bank-card-unbind" onClick={() => void unbind()}>
+        <Button
+          size="small"
+          fill="none"
+          shape="rounded"
+          className="bank-card-unbind"
+          onClick={() => void unbind()}
+        >
           {t('money.cardsPage.unbind')}
         </Button>
       </div>
@@ -141,7 +155,10 @@ export function BindCard() {
         <div className="money-empty" data-testid="real-name-required">
           <h2 className="section-title">{t('money.bind.realNameTitle')}</h2>
           <p className="section-hint">{t('money.bind.realNameBody')}</p>
-          <Link to="/me/real-name" className="adm-button adm-button-primary adm-button-large adm-button-shape-rounded money-link-primary">
+          <Link
+            to="/me/real-name"
+            className="adm-button adm-button-primary adm-button-large adm-button-shape-rounded money-link-primary"
+          >
             {t('money.bind.realNameGo')}
           </Link>
         </div>
@@ -185,7 +202,10 @@ export function BindCard() {
       Toast.show({ icon: 'success', content: t('money.bind.bound') });
       void navigate('/cards', { replace: true });
     } catch (failure) {
-      if (isApiError(failure, 'CARD_VERIFICATION_NOT_FOUND') || (isApiError(failure, 'CARD_SMS_CODE_INVALID') && failure.details.reason === 'expired')) {
+      if (
+        isApiError(failure, 'CARD_VERIFICATION_NOT_FOUND') ||
+        (isApiError(failure, 'CARD_SMS_CODE_INVALID') && failure.details.reason === 'expired')
+      ) {
         setVerification(null);
         setCode('');
       }
@@ -241,8 +261,10 @@ export function BindCard() {
           {verification ? (
             <>
               <p className="field-hint ok-hint" data-testid="card-verified">
-                {bankNameOf(verification.card.bankName, i18n.language)} {t(`money.cardsPage.${verification.card.cardType}`)}{' '}
-                •••• {verification.card.last4} · {t('money.bind.codeSentTo', { bank: bankNameOf(verification.card.bankName, i18n.language) })}
+                {bankNameOf(verification.card.bankName, i18n.language)}{' '}
+                {t(`money.cardsPage.${verification.card.cardType}`)} {verification.card.maskedNumber}
+                <br />
+                {t('money.bind.codeSentTo', { bank: bankNameOf(verification.card.bankName, i18n.language) })}
               </p>
               <label className="money-field">
                 <span className="money-field-label">{t('money.bind.code')}</span>
@@ -257,7 +279,11 @@ export function BindCard() {
               </label>
               {sandbox.data ? (
                 <p className="sandbox-hint">
-                  <a href={`/dev/bank/sms.json?cardLast4=${verification.card.last4}`} target="_blank" rel="noopener">
+                  <a
+                    href={`/dev/bank/sms.json?cardLast4=${verification.card.last4}`}
+                    target="_blank"
+                    rel="noopener"
+                  >
                     {t('money.bind.sandboxHint')}
                   </a>
                 </p>

@@ -103,7 +103,10 @@ export function Funding(props: { kind: FundingKind }) {
         <div className="money-empty">
           <p>{t('money.noCard')}</p>
           <p className="section-hint">{t('money.cardsPage.empty')}</p>
-          <Link to="/cards/bind" className="adm-button adm-button-primary adm-button-large adm-button-shape-rounded money-link-primary">
+          <Link
+            to="/cards/bind"
+            className="adm-button adm-button-primary adm-button-large adm-button-shape-rounded money-link-primary"
+          >
             {t('money.bindFirst')}
           </Link>
         </div>
@@ -137,12 +140,17 @@ export function Funding(props: { kind: FundingKind }) {
         </div>
         <div className="money-card">
           <label className="money-amount-field">
-            <span className="money-field-label">{withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle')}{t('money.amount')}</span>
+            <span className="money-field-label">
+              {withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle')}
+              {t('money.amount')}
+            </span>
             <AmountInput label={t('money.amount')} value={amountText} onChange={setAmountText} />
           </label>
           {withdrawal ? (
             <p className="field-hint">
-              {t('money.funding.available', { amount: money(wallet.data?.available ?? wallet.data?.balance) })}
+              {t('money.funding.available', {
+                amount: money(wallet.data?.available ?? wallet.data?.balance),
+              })}
             </p>
           ) : (
             <p className="field-hint">{t('money.funding.topUpHint')}</p>
@@ -163,7 +171,12 @@ export function Funding(props: { kind: FundingKind }) {
                       value: quote.data.fee.amount === '0' ? t('money.free') : money(quote.data.fee),
                       testId: 'quote-fee',
                     },
-                    { label: t('money.total'), value: money(quote.data.total), testId: 'quote-total', strong: true },
+                    {
+                      label: t('money.total'),
+                      value: money(quote.data.total),
+                      testId: 'quote-total',
+                      strong: true,
+                    },
                   ]}
                 />
                 <p className="field-hint">
@@ -196,7 +209,7 @@ export function Funding(props: { kind: FundingKind }) {
       {amount ? (
         <ConfirmSheet
           visible={sheet}
-          title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} •••• ${card.last4}` : ''}`}
+          title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} ${card.maskedNumber}` : ''}`}
           amount={withdrawal && quote.data ? quote.data.total : amount}
           accepted={['pin']}
           onConfirm={confirm}
@@ -230,11 +243,16 @@ export function FundingResult() {
     if (status && status !== 'processing') refresh();
   }, [status]);
 
-  const kindTitle = funding.data?.kind === 'withdrawal' ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
+  const kindTitle =
+    funding.data?.kind === 'withdrawal' ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
   if (!funding.data) {
     return (
       <Page title={t('money.funding.resultTitle')} backTo="/">
-        {funding.isError ? <LoadFailed error={funding.error} onRetry={() => void funding.refetch()} /> : <Loading />}
+        {funding.isError ? (
+          <LoadFailed error={funding.error} onRetry={() => void funding.refetch()} />
+        ) : (
+          <Loading />
+        )}
       </Page>
     );
   }
@@ -250,14 +268,19 @@ export function FundingResult() {
     <Page title={kindTitle} backTo="/">
       <ResultHead
         tone={view.status === 'succeeded' ? 'ok' : view.status === 'processing' ? 'wait' : 'fail'}
-        title={t(`money.funding.${prefix}${view.status === 'succeeded' ? 'Succeeded' : view.status === 'processing' ? 'Processing' : 'Failed'}`)}
+        title={t(
+          `money.funding.${prefix}${view.status === 'succeeded' ? 'Succeeded' : view.status === 'processing' ? 'Processing' : 'Failed'}`,
+        )}
         amount={money(view.amount)}
-        sub={view.status === 'processing' ? t('money.funding.processingHint') : failureText ?? undefined}
+        sub={view.status === 'processing' ? t('money.funding.processingHint') : (failureText ?? undefined)}
       />
       <div className="money-card">
         <DetailRows
           rows={[
-            { label: t('money.card'), value: `${bankNameOf(view.card.bankName, i18n.language)} •••• ${view.card.last4}` },
+            {
+              label: t('money.card'),
+              value: `${bankNameOf(view.card.bankName, i18n.language)} ${view.card.maskedNumber}`,
+            },
             {
               label: t('money.fee'),
               value: view.fee.amount === '0' ? t('money.free') : money(view.fee),
@@ -266,7 +289,12 @@ export function FundingResult() {
             { label: t('money.total'), value: money(view.total), strong: true },
             { label: t('money.time'), value: formatDateTime(view.createdAt, i18n.language) },
             ...(view.bankReference
-              ? [{ label: t('money.funding.reference'), value: <code className="mono">{view.bankReference}</code> }]
+              ? [
+                  {
+                    label: t('money.funding.reference'),
+                    value: <code className="mono">{view.bankReference}</code>,
+                  },
+                ]
               : []),
           ]}
         />
@@ -275,19 +303,39 @@ export function FundingResult() {
         <h2 id="funding-timeline" className="money-card-title">
           {t('money.funding.timeline')}
         </h2>
-        <Steps direction="vertical" current={view.timeline.length - 1} className="money-timeline">
-          {view.timeline.map((entry) => (
+        <Steps
+          direction="vertical"
+          current={view.status === 'processing' ? view.timeline.length - 1 : view.timeline.length}
+          className="money-timeline"
+        >
+          {view.timeline.map((entry, index) => (
             <Steps.Step
               key={`${entry.state}-${entry.at}`}
-              status={entry.status === 'failed' ? 'error' : entry.status === 'succeeded' ? 'finish' : 'process'}
-              title={i18n.exists(`money.funding.state.${entry.state}`) ? t(`money.funding.state.${entry.state}`) : entry.state}
+              status={
+                entry.status === 'failed'
+                  ? 'error'
+                  : view.status === 'processing' && index === view.timeline.length - 1
+                    ? 'process'
+                    : 'finish'
+              }
+              title={
+                i18n.exists(`money.funding.state.${entry.state}`)
+                  ? t(`money.funding.state.${entry.state}`)
+                  : entry.state
+              }
               description={formatDateTime(entry.at, i18n.language)}
             />
           ))}
         </Steps>
       </section>
       <div className="money-buttons">
-        <Button block color="primary" size="large" shape="rounded" onClick={() => void navigate('/', { replace: true })}>
+        <Button
+          block
+          color="primary"
+          size="large"
+          shape="rounded"
+          onClick={() => void navigate('/', { replace: true })}
+        >
           {t('money.done')}
         </Button>
         <Link to="/history" className="text-button money-link-button">

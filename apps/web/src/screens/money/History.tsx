@@ -3,7 +3,13 @@ import { Button, InfiniteScroll, Popup, SearchBar, Selector, Steps } from 'antd-
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { fetchTransaction, fetchTransactions, parseYuan, transactionLabel, transactionsKey } from '../../api/money.ts';
+import {
+  fetchTransaction,
+  fetchTransactions,
+  parseYuan,
+  transactionLabel,
+  transactionsKey,
+} from '../../api/money.ts';
 import type { HistoryFilters, Transaction } from '../../api/money.ts';
 import { FilterIcon } from '../../components/money/icons.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -24,7 +30,10 @@ export function History() {
   const [search, setSearch] = useState('');
   const [open, setOpen] = useState(false);
   useEffect(() => {
-    const timer = setTimeout(() => setFilters((current) => ({ ...current, q: search.trim() || undefined })), 300);
+    const timer = setTimeout(
+      () => setFilters((current) => ({ ...current, q: search.trim() || undefined })),
+      300,
+    );
     return () => clearTimeout(timer);
   }, [search]);
   const history = useInfiniteQuery({
@@ -33,7 +42,11 @@ export function History() {
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
   });
-  const items = history.data?.pages.flatMap((page) => page.transactions) ?? [];
+  const all = history.data?.pages.flatMap((page) => page.transactions) ?? [];
+  // A hold and its posting (or release) are two movements: once the outcome is here, the
+  // "processing" hold row says nothing more.
+  const resolved = new Set(all.map((item) => item.pendingId).filter((id): id is string => id !== null));
+  const items = all.filter((item) => !(item.status === 'pending' && resolved.has(item.id)));
   const active = Object.entries(filters).filter(([name, value]) => name !== 'q' && value).length;
 
   return (
@@ -100,9 +113,13 @@ export function History() {
                       ) : null}
                     </span>
                     <span className="history-row-side">
-                      <span className={`history-row-amount amount ${item.direction}`}>{signed(item, i18n.language)}</span>
+                      <span className={`history-row-amount amount ${item.direction}`}>
+                        {signed(item, i18n.language)}
+                      </span>
                       {item.status === 'succeeded' ? null : (
-                        <span className={`status-tag ${item.status}`}>{t(`money.historyPage.statuses.${item.status}`)}</span>
+                        <span className={`status-tag ${item.status}`}>
+                          {t(`money.historyPage.statuses.${item.status}`)}
+                        </span>
                       )}
                     </span>
                   </Link>
@@ -116,7 +133,11 @@ export function History() {
             }}
             hasMore={history.hasNextPage}
           >
-            {history.hasNextPage ? <Loading /> : items.length > 0 ? <span>{t('money.historyPage.noMore')}</span> : null}
+            {history.hasNextPage ? (
+              <Loading />
+            ) : items.length > 0 ? (
+              <span>{t('money.historyPage.noMore')}</span>
+            ) : null}
           </InfiniteScroll>
         </>
       )}
@@ -184,7 +205,7 @@ function FilterForm(props: { initial: HistoryFilters; onApply: (filters: History
         aria-labelledby="filter-direction"
         columns={3}
         value={[direction ?? '']}
-        onChange={(value) => setDirection((value[0] || undefined) as HistoryFilters['direction'])}
+        onChange={(value) => setDirection(value[0] || undefined)}
         options={[
           { label: t('money.historyPage.all'), value: '' },
           { label: t('money.historyPage.in'), value: 'in' },
@@ -193,9 +214,21 @@ function FilterForm(props: { initial: HistoryFilters; onApply: (filters: History
       />
       <p className="filter-label">{t('money.historyPage.dateRange')}</p>
       <div className="filter-range">
-        <input type="date" className="filter-date" aria-label={t('money.historyPage.from')} value={from} onChange={(event) => setFrom(event.target.value)} />
+        <input
+          type="date"
+          className="filter-date"
+          aria-label={t('money.historyPage.from')}
+          value={from}
+          onChange={(event) => setFrom(event.target.value)}
+        />
         <span aria-hidden="true">–</span>
-        <input type="date" className="filter-date" aria-label={t('money.historyPage.to')} value={to} onChange={(event) => setTo(event.target.value)} />
+        <input
+          type="date"
+          className="filter-date"
+          aria-label={t('money.historyPage.to')}
+          value={to}
+          onChange={(event) => setTo(event.target.value)}
+        />
       </div>
       <p className="filter-label">{t('money.historyPage.amountRange')}</p>
       <div className="filter-range">
@@ -230,12 +263,19 @@ function FilterForm(props: { initial: HistoryFilters; onApply: (filters: History
 export function TransactionDetail() {
   const { t, i18n } = useTranslation();
   const { id = '' } = useParams();
-  const detail = useQuery({ queryKey: [...transactionsKey, 'detail', id], queryFn: () => fetchTransaction(id) });
+  const detail = useQuery({
+    queryKey: [...transactionsKey, 'detail', id],
+    queryFn: () => fetchTransaction(id),
+  });
   const title = t('money.historyPage.detailTitle');
   if (!detail.data) {
     return (
       <Page title={title} backTo="/history">
-        {detail.isError ? <LoadFailed error={detail.error} onRetry={() => void detail.refetch()} /> : <Loading />}
+        {detail.isError ? (
+          <LoadFailed error={detail.error} onRetry={() => void detail.refetch()} />
+        ) : (
+          <Loading />
+        )}
       </Page>
     );
   }
@@ -252,7 +292,9 @@ export function TransactionDetail() {
       <div className="money-card">
         <DetailRows
           rows={[
-            ...(item.counterparty ? [{ label: t('money.historyPage.counterparty'), value: item.counterparty.displayName }] : []),
+            ...(item.counterparty && !item.parties
+              ? [{ label: t('money.historyPage.counterparty'), value: item.counterparty.displayName }]
+              : []),
             ...(item.parties
               ? [
                   { label: t('money.historyPage.payer'), value: item.parties.payer },
@@ -270,11 +312,13 @@ export function TransactionDetail() {
           <h2 id="detail-timeline" className="money-card-title">
             {t('money.historyPage.timeline')}
           </h2>
-          <Steps direction="vertical" current={item.timeline.length - 1} className="money-timeline">
+          <Steps direction="vertical" current={item.timeline.length} className="money-timeline">
             {item.timeline.map((entry) => (
               <Steps.Step
                 key={entry.ledgerTransferId + entry.status}
-                status={entry.status === 'released' ? 'error' : entry.status === 'succeeded' ? 'finish' : 'process'}
+                status={
+                  entry.status === 'released' ? 'error' : entry.status === 'succeeded' ? 'finish' : 'process'
+                }
                 title={t(`money.historyPage.statuses.${entry.status}`)}
                 description={formatDateTime(entry.at, i18n.language)}
               />

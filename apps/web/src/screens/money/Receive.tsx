@@ -159,7 +159,9 @@ export function Scan() {
   const video = useRef<HTMLVideoElement>(null);
   const detector = useRef<BarcodeDetectorLike | null>(null);
   const cameraPossible =
-    typeof navigator !== 'undefined' && navigator.mediaDevices?.getUserMedia !== undefined && barcodeDetector() !== null;
+    typeof navigator !== 'undefined' &&
+    navigator.mediaDevices?.getUserMedia !== undefined &&
+    barcodeDetector() !== null;
 
   const go = (text: string) => {
     const target = readScannedCode(text);
@@ -286,7 +288,14 @@ export function Scan() {
               {problem}
             </p>
           ) : null}
-          <Button block type="submit" size="large" shape="rounded" color="primary" disabled={pasted.trim() === ''}>
+          <Button
+            block
+            type="submit"
+            size="large"
+            shape="rounded"
+            color="primary"
+            disabled={pasted.trim() === ''}
+          >
             {t('money.scanPage.go')}
           </Button>
         </div>

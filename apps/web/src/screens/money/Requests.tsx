@@ -77,7 +77,13 @@ export function RequestMoney() {
           <p className="receive-amount amount">{formatMoney(created.amount, i18n.language)}</p>
           {created.note ? <p className="receive-hint">{created.note}</p> : null}
           {created.qrDataUrl ? (
-            <img className="receive-qr" src={created.qrDataUrl} alt={t('money.requestPage.qrAlt')} width={240} height={240} />
+            <img
+              className="receive-qr"
+              src={created.qrDataUrl}
+              alt={t('money.requestPage.qrAlt')}
+              width={240}
+              height={240}
+            />
           ) : null}
           <p className="receive-hint">
             {t('money.requestPage.expiresAt', { time: formatDateTime(created.expiresAt, i18n.language) })}
@@ -152,7 +158,10 @@ export function RequestMoney() {
               columns={3}
               value={[expiry]}
               onChange={(value) => value[0] && setExpiry(value[0])}
-              options={EXPIRY.map((option) => ({ label: t(`money.requestPage.${option.key}`), value: option.minutes }))}
+              options={EXPIRY.map((option) => ({
+                label: t(`money.requestPage.${option.key}`),
+                value: option.minutes,
+              }))}
             />
           </div>
         </div>
@@ -179,9 +188,13 @@ export function RequestMoney() {
                 <Link to={`/pay/requests/${request.id}`} className="request-row">
                   <span className="request-row-main">
                     <span className="amount">{formatMoney(request.amount, i18n.language)}</span>
-                    <span className="request-row-note">{request.note ?? formatDateTime(request.createdAt, i18n.language)}</span>
+                    <span className="request-row-note">
+                      {request.note ?? formatDateTime(request.createdAt, i18n.language)}
+                    </span>
                   </span>
-                  <span className={`status-tag ${request.status}`}>{t(`money.payRequest.status.${request.status}`)}</span>
+                  <span className={`status-tag ${request.status}`}>
+                    {t(`money.payRequest.status.${request.status}`)}
+                  </span>
                 </Link>
               </li>
             ))}
@@ -318,7 +331,13 @@ export function PayRequest() {
           />
         </div>
         <div className="money-buttons">
-          <Button block color="primary" size="large" shape="rounded" onClick={() => void navigate('/', { replace: true })}>
+          <Button
+            block
+            color="primary"
+            size="large"
+            shape="rounded"
+            onClick={() => void navigate('/', { replace: true })}
+          >
             {t('money.done')}
           </Button>
         </div>
@@ -340,7 +359,11 @@ export function PayRequest() {
           rows={[
             {
               label: t('money.status'),
-              value: <span className={`status-tag ${view.status}`}>{t(`money.payRequest.status.${view.status}`)}</span>,
+              value: (
+                <span className={`status-tag ${view.status}`}>
+                  {t(`money.payRequest.status.${view.status}`)}
+                </span>
+              ),
               testId: 'request-status',
             },
             ...(view.note ? [{ label: t('money.note'), value: view.note }] : []),
@@ -353,7 +376,9 @@ export function PayRequest() {
         <MoneyError error={error} />
         {view.mine ? (
           <>
-            {view.status === 'open' ? <p className="page-intro center">{t('money.payRequest.mineHint')}</p> : null}
+            {view.status === 'open' ? (
+              <p className="page-intro center">{t('money.payRequest.mineHint')}</p>
+            ) : null}
             {view.status === 'open' ? (
               <Button block size="large" shape="rounded" onClick={() => void cancel()}>
                 {t('money.payRequest.cancel')}

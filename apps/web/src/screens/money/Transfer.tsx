@@ -6,7 +6,13 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { amountInCode, parseYuan, previewTransfer, sendTransfer } from '../../api/money.ts';
-import type { Confirmation, Factor, Payee, Transfer as TransferResult, TransferPreview } from '../../api/money.ts';
+import type {
+  Confirmation,
+  Factor,
+  Payee,
+  Transfer as TransferResult,
+  TransferPreview,
+} from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatMoney, isMainlandMobile, normalisePhone } from '../../lib/format.ts';
@@ -129,16 +135,29 @@ export function Transfer() {
         <div className="money-card">
           <DetailRows
             rows={[
-              { label: t('money.transferPage.payee'), value: result.payee.displayName, testId: 'receipt-payee' },
+              {
+                label: t('money.transferPage.payee'),
+                value: result.payee.displayName,
+                testId: 'receipt-payee',
+              },
               { label: t('money.fee'), value: t('money.free') },
               ...(result.note ? [{ label: t('money.note'), value: result.note }] : []),
               { label: t('money.time'), value: formatDateTime(result.createdAt, i18n.language) },
-              { label: t('money.historyPage.transactionId'), value: <code className="mono">{result.id}</code> },
+              {
+                label: t('money.historyPage.transactionId'),
+                value: <code className="mono">{result.id}</code>,
+              },
             ]}
           />
         </div>
         <div className="money-buttons">
-          <Button block color="primary" size="large" shape="rounded" onClick={() => void navigate('/', { replace: true })}>
+          <Button
+            block
+            color="primary"
+            size="large"
+            shape="rounded"
+            onClick={() => void navigate('/', { replace: true })}
+          >
             {t('money.done')}
           </Button>
           <Link to="/history" className="text-button money-link-button">
@@ -292,4 +311,3 @@ export function Transfer() {
     </Page>
   );
 }
-

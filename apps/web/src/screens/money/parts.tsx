@@ -66,7 +66,9 @@ export function useRefreshMoney() {
   };
 }
 
-export function DetailRows(props: { rows: { label: string; value: ReactNode; testId?: string; strong?: boolean }[] }) {
+export function DetailRows(props: {
+  rows: { label: string; value: ReactNode; testId?: string; strong?: boolean }[];
+}) {
   return (
     <dl className="detail-rows">
       {props.rows.map((row) => (
@@ -101,7 +103,12 @@ export function useCards() {
 }
 
 /** The bound cards as radio buttons, default first. */
-export function CardPicker(props: { cards: Card[]; value: string | null; onChange: (id: string) => void; label: string }) {
+export function CardPicker(props: {
+  cards: Card[];
+  value: string | null;
+  onChange: (id: string) => void;
+  label: string;
+}) {
   const { t, i18n } = useTranslation();
   return (
     <fieldset className="card-picker">
@@ -120,7 +127,7 @@ export function CardPicker(props: { cards: Card[]; value: string | null; onChang
             <span className="card-option-bank">
               {bankNameOf(card.bankName, i18n.language)} {t(`money.cardsPage.${card.cardType}`)}
             </span>
-            <span className="card-option-number">•••• {card.last4}</span>
+            <span className="card-option-number">{card.maskedNumber}</span>
           </span>
         </label>
       ))}
@@ -142,7 +149,11 @@ const BANK_COLOURS: Record<string, string> = {
 /** A round mark in the bank's colour with its short name. */
 export function BankBadge(props: { code: string }) {
   return (
-    <span className="bank-badge" aria-hidden="true" style={{ background: BANK_COLOURS[props.code] ?? '#5f5f64' }}>
+    <span
+      className="bank-badge"
+      aria-hidden="true"
+      style={{ background: BANK_COLOURS[props.code] ?? '#5f5f64' }}
+    >
       {props.code.slice(0, 4)}
     </span>
   );
