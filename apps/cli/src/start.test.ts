@@ -34,7 +34,7 @@ describe('qianbao start on the embedded PostgreSQL', () => {
     const server = spawnQianbao(['start'], env);
     const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
     let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
+    const ready = new Promise<string>((resolve, reject) => {
       server.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         // Ready once the URL and, a few lines later, the generated admin token are both out.
@@ -46,6 +46,8 @@ describe('qianbao start on the embedded PostgreSQL', () => {
       void exited.then((code) => reject(new Error(`start exited with ${code}: ${stdout}`)));
     });
     try {
+      // Inside the try: a start that never gets ready must still be stopped.
+      const url = await ready;
       expect(stdout).toContain(`Starting the embedded PostgreSQL in ${path.join(dataDir, 'pg')}`);
       expect(stdout).toContain('Applied migrations: 0001_ledger_init');
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
