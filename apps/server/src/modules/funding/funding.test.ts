@@ -145,6 +145,27 @@ describe('fees', () => {
   });
 });
 
+describe('fees under concurrency', () => {
+  it('two withdrawals at the same instant cannot both spend the monthly free allowance', async () => {
+    const { holder, cardId } = await holderWithCard(subject);
+    expect((await fund(subject, holder, { kind: 'top-ups', cardId, amount: '300000' })).statusCode).toBe(201);
+    const feeAccount = feeIncomeAccountId('CNY');
+    const feesBefore = (await subject.ledger.getBalance(feeAccount))!.creditsPosted;
+    // 800.00 twice against 1,000.00 free: one is free, the other pays 0.1% of the 600.00 over.
+    // Each waits 300 ms after reading the month's total: without the per-holder lock both
+    // would read 0 and both go free.
+    subject.hooks.afterWithdrawnRead = () => new Promise((resolve) => setTimeout(resolve, 300));
+    const [a, b] = await Promise.all([
+      fund(subject, holder, { kind: 'withdrawals', cardId, amount: '80000' }),
+      fund(subject, holder, { kind: 'withdrawals', cardId, amount: '80000' }),
+    ]);
+    expect([a!.statusCode, b!.statusCode]).toEqual([201, 201]);
+    const fees = [a!, b!].map((r) => r.json<{ fee: { amount: string } }>().fee.amount).sort();
+    expect(fees).toEqual(['0', '60']);
+    expect((await subject.ledger.getBalance(feeAccount))!.creditsPosted - feesBefore).toBe(60n);
+  });
+});
+
 describe('crash points and the recovery worker', () => {
   async function topUpCrashing(number = cardNumber()) {
     const setup = await holderWithCard(subject, number);

@@ -41,6 +41,8 @@ export interface FundingHooks {
   afterBankCall?: (operationId: string, outcome: BankOutcome) => void | Promise<void>;
   /** The bank succeeded; the hold is not posted yet. */
   beforePost?: (operationId: string) => void | Promise<void>;
+  /** A withdrawal has read this month's withdrawn total; its row is not written yet. */
+  afterWithdrawnRead?: (operationId: string) => void | Promise<void>;
 }
 
 export type FundingStatus = 'processing' | 'succeeded' | 'failed';
@@ -167,10 +169,6 @@ export class FundingService {
         remainingMinor: plan.refusal.maxMinor,
       });
     }
-    const feeMinor =
-      input.kind === 'withdrawal'
-        ? (await this.withdrawalFeeOf(input.userId, input.amountMinor, now)).feeMinor
-        : 0n;
 
     // Every top-up and withdrawal is confirmed (PIN, passkey, TOTP), never password-free.
     const payment = {
@@ -199,22 +197,37 @@ export class FundingService {
     });
     if (!confirmed.ok) throw confirmed.error;
 
-    const inserted = await deps.store.insert({
-      id: input.operationId,
-      user_id: input.userId,
-      wallet_account_id: input.walletAccountId,
-      kind: input.kind,
-      card_id: card.id,
-      card_token: card.cardToken,
-      card_bin: card.bin,
-      card_last4: card.last4,
-      card_bank_code: card.bankCode,
-      amount_minor: input.amountMinor,
-      fee_minor: feeMinor,
-      currency: FUNDING_CURRENCY,
-      bank_operation_id: input.operationId,
-      created_at: now,
-    });
+    const inserted = await deps.store.insert(
+      {
+        id: input.operationId,
+        user_id: input.userId,
+        wallet_account_id: input.walletAccountId,
+        kind: input.kind,
+        card_id: card.id,
+        card_token: card.cardToken,
+        card_bin: card.bin,
+        card_last4: card.last4,
+        card_bank_code: card.bankCode,
+        amount_minor: input.amountMinor,
+        fee_minor: 0n,
+        currency: FUNDING_CURRENCY,
+        bank_operation_id: input.operationId,
+        created_at: now,
+      },
+      // A withdrawal's fee is fixed when its row is written, under a per-holder lock (see store).
+      input.kind === 'withdrawal'
+        ? {
+            month: shanghaiMonth(now),
+            afterRead: () => deps.hooks?.afterWithdrawnRead?.(input.operationId),
+            feeOf: (withdrawnMinor) =>
+              withdrawalFee({
+                amountMinor: input.amountMinor,
+                withdrawnThisMonthMinor: withdrawnMinor,
+                policy: deps.config.withdrawalFee,
+              }).feeMinor,
+          }
+        : undefined,
+    );
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
     let row = (await deps.store.get(input.operationId))!;
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '@qianbao/db';
 
 export type FundingKind = 'top_up' | 'withdrawal';
 export type FundingState = 'created' | 'held' | 'bank_pending' | 'voiding' | 'succeeded' | 'failed';
@@ -55,9 +56,38 @@ export class FundingStore {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Insert in state `created`; false when the id exists (the same request again). */
-  async insert(row: NewOperation): Promise<boolean> {
+  /**
+   * Insert the operation; `feeOf` (when given) prices it from what the holder has withdrawn so far
+   * this month, inside one transaction that holds a per-holder lock — so two withdrawals at the
+   * same instant cannot both spend the monthly free allowance.
+   */
+  async insert(
+    row: NewOperation,
+    pricing?: {
+      month: { from: Date; to: Date };
+      feeOf: (withdrawnMinor: bigint) => bigint;
+      afterRead?: () => void | Promise<void>;
+    },
+  ): Promise<boolean> {
+    if (!pricing) return this.insertOn(this.pool, row);
+    return withTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `funding:pricing:${row.user_id}`,
+      ]);
+      const withdrawn = await this.withdrawnBetween(
+        row.user_id,
+        pricing.month.from,
+        pricing.month.to,
+        client,
+      );
+      await pricing.afterRead?.();
+      return this.insertOn(client, { ...row, fee_minor: pricing.feeOf(withdrawn) });
+    });
+  }
+
+  private async insertOn(db: pg.Pool | pg.PoolClient, row: NewOperation): Promise<boolean> {
     const timeline: TimelineEntry[] = [{ state: 'created', at: row.created_at.toISOString() }];
-    const result = await this.pool.query(
+    const result = await db.query(
       `INSERT INTO funding_operations (id, user_id, wallet_account_id, kind, card_id, card_token, card_bin, card_last4,
          card_bank_code, amount_minor, fee_minor, currency, state, bank_operation_id, timeline, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'created', $13, $14, $15, $15)
@@ -152,8 +182,13 @@ export class FundingStore {
   }
 
   /** Withdrawals of the holder in [from, to) that did not fail: what counts toward the free allowance. */
-  async withdrawnBetween(userId: string, from: Date, to: Date): Promise<bigint> {
-    const { rows } = await this.pool.query<{ total: bigint | null }>(
+  async withdrawnBetween(
+    userId: string,
+    from: Date,
+    to: Date,
+    db: pg.Pool | pg.PoolClient = this.pool,
+  ): Promise<bigint> {
+    const { rows } = await db.query<{ total: bigint | null }>(
       `SELECT sum(amount_minor)::bigint AS total FROM funding_operations
         WHERE user_id = $1 AND kind = 'withdrawal' AND state <> 'failed' AND created_at >= $2 AND created_at < $3`,
       [userId, from, to],

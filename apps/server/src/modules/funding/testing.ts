@@ -67,6 +67,7 @@ export async function createFundingTestApp(env: Record<string, string> = {}): Pr
       beforeBankCall: (id) => hooks.beforeBankCall?.(id),
       afterBankCall: (id, outcome) => hooks.afterBankCall?.(id, outcome),
       beforePost: (id) => hooks.beforePost?.(id),
+      afterWithdrawnRead: (id) => hooks.afterWithdrawnRead?.(id),
     },
   });
   return {
