@@ -159,8 +159,8 @@ describe('fees under concurrency', () => {
       fund(subject, holder, { kind: 'withdrawals', cardId, amount: '80000' }),
       fund(subject, holder, { kind: 'withdrawals', cardId, amount: '80000' }),
     ]);
-    expect([a!.statusCode, b!.statusCode]).toEqual([201, 201]);
-    const fees = [a!, b!].map((r) => r.json<{ fee: { amount: string } }>().fee.amount).sort();
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    const fees = [a, b].map((r) => r.json<{ fee: { amount: string } }>().fee.amount).sort();
     expect(fees).toEqual(['0', '60']);
     expect((await subject.ledger.getBalance(feeAccount))!.creditsPosted - feesBefore).toBe(60n);
   });
