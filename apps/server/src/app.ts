@@ -80,7 +80,15 @@ export interface AppServices {
 export interface BuildAppOptions {
   config: Pick<
     Config,
-    'adminToken' | 'logLevel' | 'mode' | 'identity' | 'publicUrl' | 'secretKey' | 'security' | 'funding'
+    | 'adminToken'
+    | 'logLevel'
+    | 'mode'
+    | 'identity'
+    | 'publicUrl'
+    | 'secretKey'
+    | 'security'
+    | 'funding'
+    | 'largeAmountSmsMinor'
   >;
   pool: pg.Pool;
   ledger: Ledger;
@@ -178,10 +186,22 @@ export async function buildApp(options: BuildAppOptions) {
     (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
   await app.register(cookie);
   registerIdempotency(app, { pool, now });
+  // Identity needs notifications and the large-amount SMS needs the holder's number from
+  // identity: resolved when the first such text goes out, long after both exist.
+  let identityForSms: IdentityService | null = null;
   const notifications = createNotificationsModule({
     pool,
     now,
     log: app.log,
+    largeAmountSms: {
+      thresholdMinor: config.largeAmountSmsMinor,
+      async send(userId, text) {
+        const user = await identityForSms?.getUser(userId);
+        if (!user) return;
+        const result = await sms.send({ phone: user.phone, text });
+        if (!result.ok) app.log.warn({ userId }, 'large-amount SMS not delivered');
+      },
+    },
     ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
   });
   app.addHook('onClose', () => notifications.live.close());
@@ -195,6 +215,7 @@ export async function buildApp(options: BuildAppOptions) {
     now,
     log: app.log,
   });
+  identityForSms = identity.service;
   app.decorateRequest('holder', null);
   app.decorate('authenticate', identity.authenticate);
   const secrets = new SecretBox(appSecretKey(options.secretKey, config));

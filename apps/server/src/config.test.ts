@@ -115,6 +115,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://wallet.example.com',
       secretKey: SECRET_KEY,
       security: SECURITY_CONFIG,
+      largeAmountSmsMinor: 500_000n,
       funding: {
         withdrawalFee: { freeMonthlyMinor: 100_000n, basisPoints: 10, minimumMinor: 10n },
         withdrawalArrivalMinutes: 120,

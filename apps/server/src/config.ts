@@ -45,6 +45,8 @@ export interface Config {
   secretKey: Buffer | null;
   security: SecurityConfig;
   funding: FundingConfig;
+  /** A money notice at or above this amount (CNY fen) is also sent by SMS (`LARGE_AMOUNT_SMS_MINOR`). */
+  largeAmountSmsMinor: bigint;
 }
 
 /** Cards, top-ups and withdrawals (modules/cards, modules/funding, docs/cards-and-funding.md). */
@@ -197,6 +199,7 @@ const envSchema = z
     MAX_PASSKEYS_PER_HOLDER: integer({ min: 1, max: 100, fallback: 10 }),
     // ---- cards and funding (docs/cards-and-funding.md): 1,000.00 free a month, then 0.1%, ≥ 0.10 ----
     WITHDRAWAL_FREE_MONTHLY_MINOR: integer({ min: 0, max: 1_000_000_000, fallback: 100_000 }),
+    LARGE_AMOUNT_SMS_MINOR: integer({ min: 0, max: 1_000_000_000_000, fallback: 500_000 }),
     WITHDRAWAL_FEE_BASIS_POINTS: integer({ min: 0, max: 1000, fallback: 10 }),
     WITHDRAWAL_FEE_MIN_MINOR: integer({ min: 0, max: 100_000, fallback: 10 }),
     WITHDRAWAL_ARRIVAL_MINUTES: integer({ min: 0, max: 10_080, fallback: 120 }),
@@ -322,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxPasskeysPerHolder: values.MAX_PASSKEYS_PER_HOLDER,
       },
     },
+    largeAmountSmsMinor: BigInt(values.LARGE_AMOUNT_SMS_MINOR),
     funding: {
       withdrawalFee: {
         freeMonthlyMinor: BigInt(values.WITHDRAWAL_FREE_MONTHLY_MINOR),

@@ -566,6 +566,7 @@ export class FundingService {
       typeof row.failure_details?.reason === 'string' ? row.failure_details.reason : row.failure_code;
     await this.deps.notifications.notify(row.user_id, {
       kind: `funding.${row.kind}_${ok ? 'succeeded' : 'failed'}`,
+      amountMinor: row.amount_minor,
       params: {
         fundingId: row.id,
         amount: row.amount_minor.toString(),

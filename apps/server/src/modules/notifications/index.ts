@@ -8,6 +8,7 @@ import { LiveNotifications } from './live.ts';
 import { notificationsRoutes } from './routes.ts';
 import { notificationStreamRoute } from './stream.ts';
 import { NotificationsService } from './service.ts';
+import type { LargeAmountSms } from './service.ts';
 import { NotificationsStore } from './store.ts';
 
 export { notificationsMigrations } from './migrations.ts';
@@ -20,6 +21,7 @@ export {
   type NotificationPage,
   type NotificationParams,
   type LocalizedText,
+  type LargeAmountSms,
 } from './service.ts';
 
 export interface NotificationsModuleDeps {
@@ -28,11 +30,18 @@ export interface NotificationsModuleDeps {
   log: { warn(object: object, message: string): void };
   /** How often an open stream re-checks its session and sends a keep-alive (default 25 s). */
   streamHeartbeatMs?: number;
+  /** Texts money notices at or above its threshold. */
+  largeAmountSms?: LargeAmountSms;
 }
 
 export function createNotificationsModule(deps: NotificationsModuleDeps) {
   const live = new LiveNotifications(deps.pool, deps.log);
-  const service = new NotificationsService(new NotificationsStore(deps.pool), deps.now, live);
+  const service = new NotificationsService(
+    new NotificationsStore(deps.pool),
+    deps.now,
+    live,
+    deps.largeAmountSms ?? null,
+  );
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(notificationsRoutes, { service });
     await app.register(notificationStreamRoute, {

@@ -18,6 +18,14 @@ export interface NotificationInput {
   params?: NotificationParams;
   title: LocalizedText;
   body: LocalizedText;
+  /** For a notice about money: its amount in CNY fen. Large amounts also go out by SMS. */
+  amountMinor?: bigint;
+}
+
+/** Texting a holder about a large amount (the SMS adapter and the holder's number). */
+export interface LargeAmountSms {
+  thresholdMinor: bigint;
+  send(userId: string, text: string): Promise<void>;
 }
 
 export interface Notification {
@@ -49,6 +57,7 @@ export class NotificationsService {
     private readonly now: () => Date,
     /** Pushes each new notification to the holder's open streams on every instance. */
     private readonly live: Pick<LiveNotifications, 'publish'> | null = null,
+    private readonly largeAmountSms: LargeAmountSms | null = null,
   ) {}
 
   async notify(userId: string, input: NotificationInput): Promise<{ id: string }> {
@@ -79,6 +88,11 @@ export class NotificationsService {
         readAt: null,
       })
       .catch(() => {});
+    const sms = this.largeAmountSms;
+    if (sms && input.amountMinor !== undefined && input.amountMinor >= sms.thresholdMinor) {
+      // Stored in the inbox whatever the SMS gateway says; a failed text is only logged.
+      await sms.send(userId, `【钱包】${input.title['zh-CN']}：${input.body['zh-CN']}`).catch(() => {});
+    }
     return { id };
   }
 

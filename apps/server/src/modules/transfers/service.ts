@@ -378,19 +378,19 @@ export class TransfersService {
   private async notifyBothSides(record: TransferRow): Promise<void> {
     const amount = formatMoney(money(record.amount_minor, record.currency));
     try {
-      await this.deps.notifications.notify(
-        record.payee_user_id,
-        transferReceivedNotice({
+      await this.deps.notifications.notify(record.payee_user_id, {
+        ...transferReceivedNotice({
           amount,
           from: record.payer_display,
           transferId: record.ledger_transfer_id,
           note: record.note,
         }),
-      );
-      await this.deps.notifications.notify(
-        record.payer_user_id,
-        transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
-      );
+        amountMinor: record.amount_minor,
+      });
+      await this.deps.notifications.notify(record.payer_user_id, {
+        ...transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
+        amountMinor: record.amount_minor,
+      });
     } catch (error) {
       // The money has moved; a missing notice must not turn the answer into a failure.
       this.deps.log.warn({ err: error, transferId: record.ledger_transfer_id }, 'transfer notice failed');
