@@ -1,7 +1,8 @@
 /** The few line icons the app uses (24 × 24, drawn with the current text colour). */
 import type { ReactNode, SVGProps } from 'react';
 
-function icon(paths: ReactNode) {
+/** Makes a 24 × 24 line icon component from its SVG paths. */
+export function icon(paths: ReactNode) {
   return function Icon(props: SVGProps<SVGSVGElement>) {
     return (
       <svg

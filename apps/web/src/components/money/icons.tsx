@@ -1,27 +1,5 @@
 /** Line icons of the money screens (24 × 24, drawn with the current text colour). */
-import type { ReactNode, SVGProps } from 'react';
-
-function icon(paths: ReactNode) {
-  return function Icon(props: SVGProps<SVGSVGElement>) {
-    return (
-      <svg
-        viewBox="0 0 24 24"
-        width="1em"
-        height="1em"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth={1.8}
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        aria-hidden="true"
-        focusable="false"
-        {...props}
-      >
-        {paths}
-      </svg>
-    );
-  };
-}
+import { icon } from '../icons.tsx';
 
 /** Transfer: two arrows. */
 export const TransferIcon = icon(
