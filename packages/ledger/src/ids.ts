@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-let lastMs = 0n;
-let sequence = 0n;
+let lastMs = 0;
+let sequence = 0;
 
 /**
  * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter that keeps ids from one
@@ -12,22 +12,22 @@ let sequence = 0n;
  * B-tree inserts local.
  */
 export function newId(): string {
-  let ms = BigInt(Date.now());
+  let ms = Date.now();
   if (ms <= lastMs) {
-    sequence += 1n;
-    if (sequence > 0xfffn) {
-      lastMs += 1n;
-      sequence = 0n;
+    sequence += 1;
+    if (sequence > 0xfff) {
+      lastMs += 1;
+      sequence = 0;
     }
     ms = lastMs;
   } else {
     lastMs = ms;
-    sequence = 0n;
+    sequence = 0;
   }
   const bytes = randomBytes(16);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = 0x70 | Number((sequence >> 8n) & 0x0fn);
-  bytes[7] = Number(sequence & 0xffn);
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = 0x70 | ((sequence >> 8) & 0x0f);
+  bytes[7] = sequence & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   return formatUuid(bytes);
 }

@@ -141,13 +141,13 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
     note(`limit counter ${row.key} says ${row.stored} but its transfers add up to ${row.derived}`);
   }
 
-  const accounts = (await client.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM ledger_accounts'))
+  const accounts = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_accounts'))
     .rows[0]!.n;
   return {
     ok: problems.length === 0,
     batches: chain.batches,
     transfers: chain.transfers,
-    accounts: Number(accounts),
+    accounts,
     trialBalance,
     problems,
   };
