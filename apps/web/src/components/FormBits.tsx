@@ -1,4 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
+import { Form, Input } from 'antd-mobile';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fetchSandboxMode } from '../api/identity.ts';
 import { checkPassword, isMainlandMobile } from '../lib/format.ts';
@@ -57,4 +59,42 @@ export function phoneRule(message: string) {
     validator: (_rule: unknown, value: string | undefined) =>
       isMainlandMobile(value ?? '') ? Promise.resolve() : Promise.reject(new Error(message)),
   };
+}
+
+/** The mainland mobile number field of the sign-up and sign-in forms. */
+export function PhoneField() {
+  const { t } = useTranslation();
+  return (
+    <Form.Item name="phone" label={t('fields.phone')} rules={[phoneRule(t('validation.phone'))]}>
+      <Input
+        type="tel"
+        inputMode="numeric"
+        autoComplete="tel"
+        placeholder={t('fields.phonePlaceholder')}
+        maxLength={14}
+        clearable
+      />
+    </Form.Item>
+  );
+}
+
+/** A 6-digit SMS code field with its send button (and, in sandbox mode, where to read codes). */
+export function SmsCodeField(props: { name: string; sendButton: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Form.Item
+      name={props.name}
+      label={t('fields.code')}
+      extra={props.sendButton}
+      description={<SandboxSmsHint />}
+      rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
+    >
+      <Input
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        placeholder={t('fields.codePlaceholder')}
+        maxLength={6}
+      />
+    </Form.Item>
+  );
 }

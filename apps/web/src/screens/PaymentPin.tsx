@@ -1,11 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, DotLoading, Form, Input, Steps, Toast } from 'antd-mobile';
+import { Button, DotLoading, Form, Steps, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, isApiError } from '../api/client.ts';
 import { fetchSecurity, securityKey, sendVerifyCode, setPin } from '../api/security.ts';
 import { useMe } from '../auth/session.ts';
-import { FormError, SandboxSmsHint } from '../components/FormBits.tsx';
+import { FormError, SmsCodeField } from '../components/FormBits.tsx';
 import { Page, useGoBack } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { PinInput } from '../components/PinInput.tsx';
@@ -123,20 +123,7 @@ export function PaymentPin() {
             >
               <PasswordInput autoComplete="current-password" placeholder={t('fields.passwordPlaceholder')} />
             </Form.Item>
-            <Form.Item
-              name="smsCode"
-              label={t('fields.code')}
-              extra={<SmsCodeButton send={sendVerifyCode} />}
-              description={<SandboxSmsHint />}
-              rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
-            >
-              <Input
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                placeholder={t('fields.codePlaceholder')}
-                maxLength={6}
-              />
-            </Form.Item>
+            <SmsCodeField name="smsCode" sendButton={<SmsCodeButton send={sendVerifyCode} />} />
           </Form>
         </>
       ) : (

@@ -1,11 +1,11 @@
-import { Button, Form, Input } from 'antd-mobile';
+import { Button, Form } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { errorMessage } from '../api/client.ts';
 import { register } from '../api/identity.ts';
 import { markSignedIn } from '../auth/session.ts';
-import { FormError, PasswordRules, SandboxSmsHint, phoneRule } from '../components/FormBits.tsx';
+import { FormError, PasswordRules, PhoneField, SmsCodeField } from '../components/FormBits.tsx';
 import { Page } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { SmsCodeButton } from '../components/SmsCodeButton.tsx';
@@ -61,30 +61,8 @@ export function Register() {
           </>
         }
       >
-        <Form.Item name="phone" label={t('fields.phone')} rules={[phoneRule(t('validation.phone'))]}>
-          <Input
-            type="tel"
-            inputMode="numeric"
-            autoComplete="tel"
-            placeholder={t('fields.phonePlaceholder')}
-            maxLength={14}
-            clearable
-          />
-        </Form.Item>
-        <Form.Item
-          name="code"
-          label={t('fields.code')}
-          extra={<SmsCodeButton phone={phone} purpose="register" />}
-          description={<SandboxSmsHint />}
-          rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
-        >
-          <Input
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            placeholder={t('fields.codePlaceholder')}
-            maxLength={6}
-          />
-        </Form.Item>
+        <PhoneField />
+        <SmsCodeField name="code" sendButton={<SmsCodeButton phone={phone} purpose="register" />} />
         <Form.Item
           name="password"
           label={t('fields.newPassword')}

@@ -6,7 +6,7 @@ import { errorMessage, isApiError } from '../api/client.ts';
 import { signInWithPassword, signInWithSms } from '../api/identity.ts';
 import { passkeysSupported, signInWithPasskey } from '../api/security.ts';
 import { markSignedIn } from '../auth/session.ts';
-import { FormError, SandboxSmsHint, phoneRule } from '../components/FormBits.tsx';
+import { FormError, PhoneField, SmsCodeField, phoneRule } from '../components/FormBits.tsx';
 import { Page } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { KeyIcon } from '../components/icons.tsx';
@@ -182,20 +182,7 @@ function PasswordSignIn(props: SharedPhone) {
               {t('signIn.newDevice')}
             </span>
           </Form.Header>
-          <Form.Item
-            name="smsCode"
-            label={t('fields.code')}
-            extra={<SmsCodeButton phone={phone} purpose="new_device" />}
-            description={<SandboxSmsHint />}
-            rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
-          >
-            <Input
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              placeholder={t('fields.codePlaceholder')}
-              maxLength={6}
-            />
-          </Form.Item>
+          <SmsCodeField name="smsCode" sendButton={<SmsCodeButton phone={phone} purpose="new_device" />} />
         </>
       ) : null}
     </Form>
@@ -248,30 +235,8 @@ function SmsSignIn(props: SharedPhone) {
         </>
       }
     >
-      <Form.Item name="phone" label={t('fields.phone')} rules={[phoneRule(t('validation.phone'))]}>
-        <Input
-          type="tel"
-          inputMode="numeric"
-          autoComplete="tel"
-          placeholder={t('fields.phonePlaceholder')}
-          maxLength={14}
-          clearable
-        />
-      </Form.Item>
-      <Form.Item
-        name="code"
-        label={t('fields.code')}
-        extra={<SmsCodeButton phone={phone} purpose="login" />}
-        description={<SandboxSmsHint />}
-        rules={[{ pattern: /^\d{6}$/, required: true, message: t('validation.code') }]}
-      >
-        <Input
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          placeholder={t('fields.codePlaceholder')}
-          maxLength={6}
-        />
-      </Form.Item>
+      <PhoneField />
+      <SmsCodeField name="code" sendButton={<SmsCodeButton phone={phone} purpose="login" />} />
     </Form>
   );
 }
