@@ -1,3 +1,4 @@
+import { FormError } from '../../components/FormBits.tsx';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Dialog, Input, Toast } from 'antd-mobile';
 import { useState } from 'react';
@@ -292,11 +293,7 @@ export function BindCard() {
           ) : null}
         </div>
         <div className="money-buttons">
-          {problem ? (
-            <p className="form-error" role="alert">
-              {problem}
-            </p>
-          ) : null}
+          <FormError message={problem} />
           <MoneyError error={error} />
           <Button block type="submit" color="primary" size="large" shape="rounded" loading={busy}>
             {verification ? t('money.bind.submit') : t('money.bind.sendCode')}

@@ -1,3 +1,5 @@
+import { DoneButtons } from '../../components/money/DoneButtons.tsx';
+import { FormError } from '../../components/FormBits.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Steps } from 'antd-mobile';
 import { useEffect, useState } from 'react';
@@ -186,20 +188,14 @@ export function Funding(props: { kind: FundingKind }) {
                 </p>
               </>
             ) : quote.isError ? (
-              <p className="form-error" role="alert">
-                {moneyErrorMessage(quote.error)}
-              </p>
+              <FormError message={moneyErrorMessage(quote.error)} />
             ) : (
               <p className="field-hint">{t('money.funding.quoting')}</p>
             )}
           </section>
         ) : null}
         <div className="money-buttons">
-          {fieldProblem ? (
-            <p className="form-error" role="alert">
-              {fieldProblem}
-            </p>
-          ) : null}
+          <FormError message={fieldProblem} />
           <MoneyError error={error} />
           <Button block type="submit" color="primary" size="large" shape="rounded" disabled={!amountReady}>
             {withdrawal ? t('money.funding.withdrawSubmit') : t('money.funding.topUpSubmit')}
@@ -227,7 +223,6 @@ export function Funding(props: { kind: FundingKind }) {
 /** The result of a top-up or withdrawal, asked again every moment while the bank works. */
 export function FundingResult() {
   const { t, i18n } = useTranslation();
-  const navigate = useNavigate();
   const refresh = useRefreshMoney();
   const { id = '' } = useParams();
   const location = useLocation();
@@ -328,20 +323,7 @@ export function FundingResult() {
           ))}
         </Steps>
       </section>
-      <div className="money-buttons">
-        <Button
-          block
-          color="primary"
-          size="large"
-          shape="rounded"
-          onClick={() => void navigate('/', { replace: true })}
-        >
-          {t('money.done')}
-        </Button>
-        <Link to="/history" className="text-button money-link-button">
-          {t('money.viewHistory')}
-        </Link>
-      </div>
+      <DoneButtons />
     </Page>
   );
 }

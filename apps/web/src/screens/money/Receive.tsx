@@ -1,3 +1,4 @@
+import { FormError } from '../../components/FormBits.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Dialog, Input, Toast } from 'antd-mobile';
 import { useEffect, useRef, useState } from 'react';
@@ -283,11 +284,7 @@ export function Scan() {
           </label>
         </div>
         <div className="money-buttons">
-          {problem ? (
-            <p className="form-error" role="alert">
-              {problem}
-            </p>
-          ) : null}
+          <FormError message={problem} />
           <Button
             block
             type="submit"

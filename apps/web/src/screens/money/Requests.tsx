@@ -1,3 +1,4 @@
+import { FormError } from '../../components/FormBits.tsx';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Dialog, Selector, TextArea, Toast } from 'antd-mobile';
 import { useState } from 'react';
@@ -166,11 +167,7 @@ export function RequestMoney() {
           </div>
         </div>
         <div className="money-buttons">
-          {problem ? (
-            <p className="form-error" role="alert">
-              {problem}
-            </p>
-          ) : null}
+          <FormError message={problem} />
           <MoneyError error={error} />
           <Button block type="submit" size="large" shape="rounded" color="primary" loading={busy}>
             {t('money.requestPage.create')}

@@ -1,9 +1,11 @@
+import { DoneButtons } from '../../components/money/DoneButtons.tsx';
+import { FormError } from '../../components/FormBits.tsx';
 import { Button, Input, TextArea } from 'antd-mobile';
 import type { MoneyJson } from '@qianbao/money';
 import { formatDecimal } from '@qianbao/money';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { amountInCode, parseYuan, previewTransfer, sendTransfer } from '../../api/money.ts';
 import type {
@@ -27,7 +29,6 @@ type Step = 'form' | 'preview' | 'done';
  */
 export function Transfer() {
   const { t, i18n } = useTranslation();
-  const navigate = useNavigate();
   const refresh = useRefreshMoney();
   const [search] = useSearchParams();
   const toQr = search.get('toQr');
@@ -150,20 +151,7 @@ export function Transfer() {
             ]}
           />
         </div>
-        <div className="money-buttons">
-          <Button
-            block
-            color="primary"
-            size="large"
-            shape="rounded"
-            onClick={() => void navigate('/', { replace: true })}
-          >
-            {t('money.done')}
-          </Button>
-          <Link to="/history" className="text-button money-link-button">
-            {t('money.viewHistory')}
-          </Link>
-        </div>
+        <DoneButtons />
       </Page>
     );
   }
@@ -204,11 +192,11 @@ export function Transfer() {
         </section>
         <p className="page-intro">{t('money.transferPage.checkName')}</p>
         <div className="money-buttons">
-          {refused ? (
-            <p className="form-error" role="alert">
-              {t('money.transferPage.refusedSingle', { amount: money(limits.single.max) })}
-            </p>
-          ) : null}
+          <FormError
+            message={
+              refused ? t('money.transferPage.refusedSingle', { amount: money(limits.single.max) }) : null
+            }
+          />
           <MoneyError error={error} />
           <Button
             block
@@ -297,11 +285,7 @@ export function Transfer() {
           </label>
         </div>
         <div className="money-buttons">
-          {fieldProblem ? (
-            <p className="form-error" role="alert">
-              {fieldProblem}
-            </p>
-          ) : null}
+          <FormError message={fieldProblem} />
           <MoneyError error={error} />
           <Button block type="submit" color="primary" size="large" shape="rounded" loading={loading}>
             {t('money.next')}
