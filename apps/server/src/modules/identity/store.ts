@@ -387,30 +387,9 @@ export class IdentityStore {
 
   // ---- SMS codes --------------------------------------------------------------------------
 
-  async lockSmsCode(phone: string, purpose: SmsPurpose): Promise<SmsCodeRow | null> {
-    const { rows } = await this.db.query<{
-      id: string;
-      code_hash: string;
-      created_at: Date;
-      expires_at: Date;
-      attempts: number;
-      consumed_at: Date | null;
-    }>(
-      `SELECT id, code_hash, created_at, expires_at, attempts, consumed_at
-         FROM identity_sms_codes WHERE phone = $1 AND purpose = $2 FOR UPDATE`,
-      [phone, purpose],
-    );
-    const row = rows[0];
-    return row
-      ? {
-          id: row.id,
-          codeHash: row.code_hash,
-          createdAt: row.created_at,
-          expiresAt: row.expires_at,
-          attempts: row.attempts,
-          consumedAt: row.consumed_at,
-        }
-      : null;
+  /** The live code of a number and purpose, locked for this transaction. */
+  lockSmsCode(phone: string, purpose: SmsPurpose): Promise<SmsCodeRow | null> {
+    return this.readSmsCode(phone, purpose, true);
   }
 
   /** The new code replaces any earlier one for this number and purpose. */
@@ -461,7 +440,11 @@ export class IdentityStore {
     return row ? { id: row.id, codeHash: row.code_hash, attempts: row.attempts } : null;
   }
 
-  async findSmsCode(phone: string, purpose: SmsPurpose): Promise<SmsCodeRow | null> {
+  findSmsCode(phone: string, purpose: SmsPurpose): Promise<SmsCodeRow | null> {
+    return this.readSmsCode(phone, purpose, false);
+  }
+
+  private async readSmsCode(phone: string, purpose: SmsPurpose, lock: boolean): Promise<SmsCodeRow | null> {
     const { rows } = await this.db.query<{
       id: string;
       code_hash: string;
@@ -471,7 +454,7 @@ export class IdentityStore {
       consumed_at: Date | null;
     }>(
       `SELECT id, code_hash, created_at, expires_at, attempts, consumed_at
-         FROM identity_sms_codes WHERE phone = $1 AND purpose = $2`,
+         FROM identity_sms_codes WHERE phone = $1 AND purpose = $2${lock ? ' FOR UPDATE' : ''}`,
       [phone, purpose],
     );
     const row = rows[0];
