@@ -75,6 +75,26 @@ export function idempotentId(request: FastifyRequest, purpose: string): string {
   return derivedId(`${claim.scope}\u0000${claim.key}\u0000${purpose}`);
 }
 
+/**
+ * The id `idempotentId` will give a holder's request to `POST <route>` with this key, known
+ * before that request is sent (a passkey challenge must name the payment in advance).
+ */
+export function idempotentIdOfHolder(input: {
+  userId: string;
+  method: string;
+  route: string;
+  key: string;
+  purpose: string;
+}): string {
+  const scope = `${holderCaller(input.userId)} ${input.method} ${input.route}`;
+  return derivedId(`${scope}\u0000${input.key}\u0000${input.purpose}`);
+}
+
+/** Keys belong to whoever sent them: a holder's key never collides with another's. */
+function holderCaller(userId: string): string {
+  return `holder:${userId}`;
+}
+
 export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Pool; now: () => Date }): void {
   const { pool, now } = options;
   app.decorateRequest('idempotency', null);
@@ -88,7 +108,8 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
         details: { header: 'Idempotency-Key', maxLength: MAX_KEY_LENGTH },
       });
     }
-    const scope = `${callerOf(request)} ${request.method} ${request.routeOptions.url ?? request.url}`;
+    const route = request.routeOptions.url ?? request.url;
+    const scope = `${callerOf(request)} ${request.method} ${route}`;
     const fingerprint = fingerprintOf(request);
     const at = now();
     const claimed = await pool.query(
@@ -151,9 +172,8 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
   });
 }
 
-/** Keys belong to whoever sent them: a holder's key never collides with another's. */
 function callerOf(request: FastifyRequest): string {
-  if (request.holder) return `holder:${request.holder.userId}`;
+  if (request.holder) return holderCaller(request.holder.userId);
   if (request.operator) return `operator:${request.operator.id}`;
   return `anonymous:${request.ip}`;
 }

@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { derivedId } from '@qianbao/ledger';
 import { AppError, errorResponseSchema } from '../../errors.ts';
-import { idempotentId } from '../../idempotency.ts';
+import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { authenticationResponseInput, pinInput, totpCodeInput } from '../security/schemas.ts';
 import {
@@ -225,10 +224,15 @@ function paymentRequestJson(view: PaymentRequestView): z.infer<typeof paymentReq
 /**
  * The id `idempotentId(request, 'transfer')` gives POST /v1/me/transfers for this holder and key:
  * the preview tells the client the payment id before the transfer, so a passkey can sign it.
- * (Mirrors the scope of idempotency.ts: `holder:<id> <METHOD> <route>`.)
  */
 export function transferPaymentId(userId: string, idempotencyKey: string): string {
-  return derivedId(`holder:${userId} POST ${TRANSFER_URL}\u0000${idempotencyKey}\u0000transfer`);
+  return idempotentIdOfHolder({
+    userId,
+    method: 'POST',
+    route: TRANSFER_URL,
+    key: idempotencyKey,
+    purpose: 'transfer',
+  });
 }
 
 export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> = (app, options, done) => {
