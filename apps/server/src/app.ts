@@ -265,6 +265,8 @@ export async function buildApp(options: BuildAppOptions) {
     ledger,
     transfers: transfers.service,
     identity: identity.service,
+    // Made below; asked only when a request reads history, long after both exist.
+    funding: { describeLedgerTransfers: (input) => funding.service.describeLedgerTransfers(input) },
     authenticate: identity.authenticate,
     // How history labels the money movements of modules that have no richer description yet.
     codeDescriptions: {
@@ -273,6 +275,14 @@ export async function buildApp(options: BuildAppOptions) {
       [FundingTransferCodes.withdrawalFee]: {
         type: 'fee',
         label: { 'zh-CN': '提现手续费', en: 'Withdrawal fee' },
+      },
+      [FundingTransferCodes.bankTransfer]: {
+        type: 'bank_transfer',
+        label: { 'zh-CN': '转账到银行卡', en: 'Transfer to bank account' },
+      },
+      [FundingTransferCodes.bankTransferFee]: {
+        type: 'fee',
+        label: { 'zh-CN': '转账手续费', en: 'Bank transfer fee' },
       },
     },
   });
@@ -308,6 +318,7 @@ export async function buildApp(options: BuildAppOptions) {
     security: security.service,
     notifications: notifications.service,
     operators: operator.service,
+    secrets,
     config: config.funding,
     now,
     log: app.log,

@@ -122,6 +122,8 @@ describe('loadConfig', () => {
         recoveryIntervalMs: 5000,
         recoveryGraceSeconds: 60,
         bankSandboxLatencyMs: 300,
+        bankTransferFee: { basisPoints: 10, minimumMinor: 10n, maximumMinor: 2500n },
+        bankTransferArrivalMinutes: 120,
       },
     });
   });
@@ -254,6 +256,9 @@ describe('loadConfig', () => {
     expect(production.ARGON2_TIME_COST).toBe('must be at least 2 when QIANBAO_MODE=production (got "1")');
     expect(problemsOf({ ARGON2_MEMORY_KIB: '16', ARGON2_PARALLELISM: '4' })).toEqual({
       ARGON2_MEMORY_KIB: 'must be at least 8 × ARGON2_PARALLELISM (got "16")',
+    });
+    expect(problemsOf({ BANK_TRANSFER_FEE_MIN_MINOR: '3000', BANK_TRANSFER_FEE_MAX_MINOR: '2000' })).toEqual({
+      BANK_TRANSFER_FEE_MAX_MINOR: 'must be at least BANK_TRANSFER_FEE_MIN_MINOR (got "2000")',
     });
     expect(
       loadConfig({ ARGON2_MEMORY_KIB: '64', ARGON2_TIME_COST: '1' }).identity.password.hashing,

@@ -61,6 +61,10 @@ export interface FundingConfig {
   recoveryGraceSeconds: number;
   /** The sandbox bank answers after 0…this many ms (sandbox mode). */
   bankSandboxLatencyMs: number;
+  /** Transfers to a bank account: `basisPoints` of the amount, at least `minimumMinor`, at most `maximumMinor`. */
+  bankTransferFee: { basisPoints: number; minimumMinor: bigint; maximumMinor: bigint };
+  /** What the bank-transfer quote promises: the money reaches the account within this many minutes. */
+  bankTransferArrivalMinutes: number;
 }
 
 /** Transaction PIN, passkeys and password-free payments (modules/security, docs/security.md). */
@@ -206,6 +210,11 @@ const envSchema = z
     FUNDING_RECOVERY_INTERVAL_MS: integer({ min: 0, max: 3_600_000, fallback: 5000 }),
     FUNDING_RECOVERY_GRACE_SECONDS: integer({ min: 1, max: 86_400, fallback: 60 }),
     BANK_SANDBOX_LATENCY_MS: integer({ min: 0, max: 60_000, fallback: 300 }),
+    // ---- transfers to a bank account (docs/bank-transfers.md): 0.1%, at least 0.10, at most 25.00 ----
+    BANK_TRANSFER_FEE_BASIS_POINTS: integer({ min: 0, max: 1000, fallback: 10 }),
+    BANK_TRANSFER_FEE_MIN_MINOR: integer({ min: 0, max: 100_000, fallback: 10 }),
+    BANK_TRANSFER_FEE_MAX_MINOR: integer({ min: 0, max: 10_000_000, fallback: 2500 }),
+    BANK_TRANSFER_ARRIVAL_MINUTES: integer({ min: 0, max: 10_080, fallback: 120 }),
   })
   .superRefine((env, context) => {
     if (env.QIANBAO_MODE === 'production' && env.QIANBAO_ADMIN_TOKEN === undefined) {
@@ -230,6 +239,13 @@ const envSchema = z
         code: 'custom',
         path: ['QIANBAO_PUBLIC_URL'],
         message: 'must be https:// when QIANBAO_MODE=production',
+      });
+    }
+    if (env.BANK_TRANSFER_FEE_MIN_MINOR > env.BANK_TRANSFER_FEE_MAX_MINOR) {
+      context.addIssue({
+        code: 'custom',
+        path: ['BANK_TRANSFER_FEE_MAX_MINOR'],
+        message: 'must be at least BANK_TRANSFER_FEE_MIN_MINOR',
       });
     }
     if (env.ARGON2_MEMORY_KIB < 8 * env.ARGON2_PARALLELISM) {
@@ -336,6 +352,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recoveryIntervalMs: values.FUNDING_RECOVERY_INTERVAL_MS,
       recoveryGraceSeconds: values.FUNDING_RECOVERY_GRACE_SECONDS,
       bankSandboxLatencyMs: values.BANK_SANDBOX_LATENCY_MS,
+      bankTransferFee: {
+        basisPoints: values.BANK_TRANSFER_FEE_BASIS_POINTS,
+        minimumMinor: BigInt(values.BANK_TRANSFER_FEE_MIN_MINOR),
+        maximumMinor: BigInt(values.BANK_TRANSFER_FEE_MAX_MINOR),
+      },
+      bankTransferArrivalMinutes: values.BANK_TRANSFER_ARRIVAL_MINUTES,
     },
   };
 }

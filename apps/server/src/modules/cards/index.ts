@@ -15,7 +15,7 @@ import { CardsStore } from './store.ts';
 
 export { cardsMigrations } from './migrations.ts';
 export { CARDS_ERRORS, type CardsErrorCode } from './errors.ts';
-export { CardsService, bankNameOf, type CardView, type FundingCard } from './service.ts';
+export { CardsService, bankNameOf, listBanks, type CardView, type FundingCard } from './service.ts';
 
 export interface CardsModuleDeps {
   pool: pg.Pool;

@@ -3,6 +3,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponseSchema } from '../../errors.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
+import { listBanks } from './service.ts';
 import type { CardView, CardsService } from './service.ts';
 
 export interface CardsRoutesOptions {
@@ -46,6 +47,32 @@ const idParams = z.object({ id: z.uuid() });
 /** Holder routes of the cards module (docs/cards-and-funding.md). */
 export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, options, done) => {
   const { service, authenticate } = options;
+
+  app.get(
+    '/v1/banks',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'The banks money can be sent to (transfer to a bank account), with their names',
+        description:
+          'Codes for `bankCode` of POST /v1/me/bank-transfers. Public: the list is the same for everyone.',
+        response: {
+          200: z.object({
+            banks: z.array(
+              z.object({
+                code: z.string().meta({ example: 'ICBC' }),
+                name: z.object({ zh: z.string(), en: z.string() }),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=3600');
+      return { banks: listBanks() };
+    },
+  );
 
   app.post(
     '/v1/me/cards/verification',

@@ -238,6 +238,14 @@ function fundingCard(card: CardRow): FundingCard {
   };
 }
 
+/** Every bank of the BIN table, in its order (the large state banks first). */
+export function listBanks(): { code: string; name: { zh: string; en: string } }[] {
+  return Object.values(BANKS).map((bank) => ({
+    code: bank.code,
+    name: { zh: bank.nameZh, en: bank.nameEn },
+  }));
+}
+
 export function bankNameOf(bankCode: string): { zh: string; en: string } {
   if (!isBankCode(bankCode)) return { zh: bankCode, en: bankCode };
   const bank = BANKS[bankCode];

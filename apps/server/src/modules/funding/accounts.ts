@@ -4,7 +4,8 @@ import type { Ledger } from '@qianbao/ledger';
 /**
  * The system ledger accounts behind top-ups and withdrawals, made idempotently at start-up with
  * ids derived from their names (every instance derives the same ones). Other modules that move
- * money to or from the bank (transfers to a bank account) use the same settlement account.
+ * money to or from the bank use the same settlement account; transfers to a bank account are
+ * made by this module too (kind `bank_transfer`).
  *
  * - bank settlement (asset, debit-normal): mirrors the wallet's account at the bank. A top-up
  *   debits it (money arrived at the bank) and credits the wallet; a withdrawal the reverse.
@@ -17,6 +18,8 @@ export const FundingTransferCodes = {
   topUp: 300,
   withdrawal: 301,
   withdrawalFee: 302,
+  bankTransfer: 303,
+  bankTransferFee: 304,
 } as const;
 
 export function bankSettlementAccountId(currency: string): string {

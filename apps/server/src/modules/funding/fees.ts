@@ -35,6 +35,24 @@ export function withdrawalFee(input: {
   return { feeMinor, freeMinor, freeRemainingAfterMinor: freeLeft - freeMinor };
 }
 
+/**
+ * Transfers to a bank account (configuration, docs/bank-transfers.md): `basisPoints` of the
+ * amount, rounded half up to the fen, at least `minimumMinor` and at most `maximumMinor`. No
+ * monthly allowance: the money leaves the holder's own circle.
+ */
+export interface BankTransferFeePolicy {
+  basisPoints: number;
+  minimumMinor: bigint;
+  maximumMinor: bigint;
+}
+
+export function bankTransferFee(input: { amountMinor: bigint; policy: BankTransferFeePolicy }): bigint {
+  const { amountMinor, policy } = input;
+  const proportional = (amountMinor * BigInt(policy.basisPoints) + 5_000n) / 10_000n; // half up
+  const atLeast = maxOf(proportional, policy.minimumMinor);
+  return atLeast < policy.maximumMinor ? atLeast : policy.maximumMinor;
+}
+
 /** [start, end) of the calendar month containing `now`, in Asia/Shanghai (UTC+8, no DST). */
 export function shanghaiMonth(now: Date): { from: Date; to: Date } {
   const shifted = new Date(now.getTime() + 8 * 3600 * 1000);

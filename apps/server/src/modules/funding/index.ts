@@ -1,13 +1,15 @@
 /**
- * Top-up and withdrawal (capability C5): two-phase with the bank, crash-safe, with a recovery
- * worker, configurable withdrawal fees and a daily reconciliation against the bank's settlement
- * file. See service.ts for the state machine and docs/cards-and-funding.md.
+ * Top-up and withdrawal (capability C5) and transfer to a bank account of any bank (C6): two-phase
+ * with the bank, crash-safe, with a recovery worker, configurable fees and a daily reconciliation
+ * against the bank's settlement file. See service.ts for the state machine,
+ * docs/cards-and-funding.md and docs/bank-transfers.md.
  */
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Ledger } from '@qianbao/ledger';
 import type { BankAdapter } from '../../adapters/bank/index.ts';
 import type { FundingConfig } from '../../config.ts';
+import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { CardsService } from '../cards/index.ts';
 import { shanghaiCalendar } from '../kyc/index.ts';
 import type { KycService } from '../kyc/index.ts';
@@ -27,7 +29,10 @@ export { FUNDING_ERRORS, type FundingErrorCode } from './errors.ts';
 export {
   FundingService,
   ledgerIds,
+  type BankTransferQuote,
+  type FundingDescription,
   type FundingHooks,
+  type FundingQuote,
   type FundingView,
   type WithdrawalQuote,
 } from './service.ts';
@@ -41,7 +46,8 @@ export {
 } from './accounts.ts';
 export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
 export { FundingStore } from './store.ts';
-export { withdrawalFee } from './fees.ts';
+export { bankTransferFee, withdrawalFee } from './fees.ts';
+export { parseBankAccount, type BankAccountInput } from './bank-account.ts';
 
 export interface FundingModuleDeps {
   pool: pg.Pool;
@@ -52,6 +58,7 @@ export interface FundingModuleDeps {
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   notifications: Pick<NotificationsService, 'notify'>;
   operators: Pick<OperatorService, 'audit'>;
+  secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
   now: () => Date;
   log: FastifyBaseLogger;

@@ -49,4 +49,35 @@ CREATE TABLE funding_reconciliation_reports (
 );
 `,
   },
+  {
+    // Transfers to a bank account of any bank (docs/bank-transfers.md) run through the same
+    // two-phase machinery: a third kind, with the account instead of a bound card. The account
+    // number and name are sealed (SecretBox): the worker needs them to send the transfer again,
+    // nobody needs to read them; the last 4 and the masked name are kept for display.
+    name: '0701_funding_bank_transfers',
+    sql: `
+ALTER TABLE funding_operations DROP CONSTRAINT funding_operations_kind_check;
+ALTER TABLE funding_operations ADD CONSTRAINT funding_operations_kind_check
+  CHECK (kind IN ('top_up', 'withdrawal', 'bank_transfer'));
+ALTER TABLE funding_operations
+  ALTER COLUMN card_id DROP NOT NULL,
+  ALTER COLUMN card_token DROP NOT NULL,
+  ALTER COLUMN card_bin DROP NOT NULL,
+  ALTER COLUMN card_last4 DROP NOT NULL,
+  ALTER COLUMN card_bank_code DROP NOT NULL,
+  ADD COLUMN account_number_sealed text,
+  ADD COLUMN account_name_sealed text,
+  ADD COLUMN account_last4 text CHECK (account_last4 ~ '^[0-9]{4}$'),
+  ADD COLUMN account_bank_code text,
+  ADD COLUMN account_name_masked text,
+  ADD COLUMN note text CHECK (length(note) <= 50);
+ALTER TABLE funding_operations ADD CONSTRAINT funding_operations_target CHECK (
+  CASE WHEN kind = 'bank_transfer'
+    THEN card_id IS NULL AND account_number_sealed IS NOT NULL AND account_name_sealed IS NOT NULL
+         AND account_last4 IS NOT NULL AND account_bank_code IS NOT NULL AND account_name_masked IS NOT NULL
+    ELSE card_id IS NOT NULL AND card_token IS NOT NULL AND card_bin IS NOT NULL AND card_last4 IS NOT NULL
+         AND card_bank_code IS NOT NULL AND account_number_sealed IS NULL
+  END);
+`,
+  },
 ];

@@ -6,6 +6,12 @@ import type { FundingStore, OperationRow } from './store.ts';
 /** At most this many of our operations are compared per day (a bound, far above the sandbox's volume). */
 const MAX_OPERATIONS_PER_DAY = 100_000;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const OUR_KINDS: ReadonlySet<string> = new Set(['debit_card', 'credit_card', 'credit_account']);
+const BANK_KIND_OF = {
+  top_up: 'debit_card',
+  withdrawal: 'credit_card',
+  bank_transfer: 'credit_account',
+} as const;
 
 export interface ReconciliationItem {
   operationId: string;
@@ -19,7 +25,7 @@ export interface ReconciliationItem {
 export interface ReconciliationReport {
   date: string;
   bankLines: number;
-  /** Lines of other kinds (transfers to bank accounts: the transfers module reconciles them). */
+  /** Lines of kinds this module does not make (none today; a bank may add its own). */
   otherLines: number;
   operations: number;
   /** The bank has it, we don't. */
@@ -33,7 +39,8 @@ export interface ReconciliationReport {
 }
 
 /**
- * Compare the bank's settlement file for a day (Asia/Shanghai) with our top-ups and withdrawals:
+ * Compare the bank's settlement file for a day (Asia/Shanghai) with our top-ups, withdrawals and
+ * transfers to bank accounts (`credit_account` lines):
  * every bank line against our operation with that id, and every operation we completed as
  * succeeded that day against the file. An operation completed just after midnight on our side
  * but before it at the bank shows as extra on one day and is matched the next; a real
@@ -54,9 +61,9 @@ export async function reconcileFunding(input: {
     throw new AppError('RECONCILIATION_DATE_INVALID');
   }
   const lines = await input.bank.settlementFile(date);
-  const cardLines = lines.filter((line) => line.kind === 'debit_card' || line.kind === 'credit_card');
+  const ourLines = lines.filter((line) => OUR_KINDS.has(line.kind));
   const byId = new Map(
-    (await input.store.getMany(cardLines.map((line) => line.operationId).filter(isUuid))).map((row) => [
+    (await input.store.getMany(ourLines.map((line) => line.operationId).filter(isUuid))).map((row) => [
       row.id,
       row,
     ]),
@@ -64,7 +71,7 @@ export async function reconcileFunding(input: {
   const report: ReconciliationReport = {
     date,
     bankLines: lines.length,
-    otherLines: lines.length - cardLines.length,
+    otherLines: lines.length - ourLines.length,
     operations: 0,
     missing: [],
     extra: [],
@@ -73,7 +80,7 @@ export async function reconcileFunding(input: {
     mismatches: 0,
   };
   const seen = new Set<string>();
-  for (const line of cardLines) {
+  for (const line of ourLines) {
     seen.add(line.operationId);
     const row = byId.get(line.operationId);
     if (!row || row.bank_operation_id !== line.operationId) {
@@ -102,7 +109,7 @@ export async function reconcileFunding(input: {
 function item(line: SettlementLine | null, row: OperationRow | null): ReconciliationItem {
   return {
     operationId: line?.operationId ?? row!.bank_operation_id,
-    kind: line?.kind ?? (row!.kind === 'top_up' ? 'debit_card' : 'credit_card'),
+    kind: line?.kind ?? BANK_KIND_OF[row!.kind],
     bank: line ? { amountMinor: line.amountMinor, status: line.status, settledAt: line.settledAt } : null,
     ours: row ? { amountMinor: row.amount_minor, state: row.state, completedAt: row.completed_at } : null,
   };

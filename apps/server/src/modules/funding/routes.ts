@@ -2,14 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponseSchema } from '../../errors.ts';
-import { idempotentId } from '../../idempotency.ts';
+import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
 import type { OperatorService } from '../operator/index.ts';
 import type { ConfirmationInput } from '../security/index.ts';
 import type { ReconciliationReport } from './reconcile.ts';
 import { reportJson } from './reconcile.ts';
-import type { FundingService, FundingView } from './service.ts';
+import type { ConfirmationPlan, FundingPayment, FundingService, FundingView } from './service.ts';
 
 export interface FundingRoutesOptions {
   service: FundingService;
@@ -19,7 +19,26 @@ export interface FundingRoutesOptions {
   authenticateOperator: (request: FastifyRequest) => Promise<void>;
 }
 
-const TAGS = ['funding: top-up and withdrawal'];
+const TAGS = ['funding: top-up, withdrawal and transfer to a bank account'];
+const TOP_UP_URL = '/v1/me/top-ups';
+const WITHDRAWAL_URL = '/v1/me/withdrawals';
+const BANK_TRANSFER_URL = '/v1/me/bank-transfers';
+/** What `idempotentId(request, …)` is given by every funding route. */
+const PAYMENT_PURPOSE = 'funding';
+
+/**
+ * The id `idempotentId(request, 'funding')` gives `POST <route>` for this holder and key: the
+ * quote tells the client the payment id before the request, so a passkey can sign it.
+ */
+export function fundingPaymentId(input: { userId: string; route: string; idempotencyKey: string }): string {
+  return idempotentIdOfHolder({
+    userId: input.userId,
+    method: 'POST',
+    route: input.route,
+    key: input.idempotencyKey,
+    purpose: PAYMENT_PURPOSE,
+  });
+}
 const ERRORS = {
   400: errorResponseSchema,
   401: errorResponseSchema,
@@ -50,9 +69,62 @@ const confirmationSchema = z
   ])
   .meta({
     description:
-      "The holder's confirmation of this payment. For a passkey, get options from POST /v1/me/confirmations/options " +
-      'with payment { id: <the operation id>, amount, currency: "CNY", payee: "card:<cardId>" }.',
+      "The holder's confirmation of this payment. For a passkey, send the Idempotency-Key you will use as " +
+      '`idempotencyKey` to the quote, and pass its `payment` to POST /v1/me/confirmations/options.',
   });
+
+const idempotencyKeyInput = z
+  .string()
+  .min(1)
+  .max(255)
+  .optional()
+  .meta({
+    description:
+      'The Idempotency-Key the client will send with the request: the answer then carries `payment`, to ' +
+      'bind a passkey to it (POST /v1/me/confirmations/options).',
+  });
+
+const factorEnum = z.enum(['none', 'pin', 'passkey', 'totp']);
+const confirmationPlanSchema = z
+  .object({ factor: factorEnum, accepted: z.array(factorEnum), reason: z.string() })
+  .meta({ description: 'How to confirm: the factor to ask for first and every factor accepted.' });
+const paymentSchema = z
+  .object({ id: z.string(), amount: z.string(), currency: z.string(), payee: z.string() })
+  .nullable()
+  .meta({
+    description:
+      'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
+  });
+
+function planJson(plan: ConfirmationPlan) {
+  return { factor: plan.factor, accepted: plan.accepted, reason: plan.reason };
+}
+
+function paymentJson(payment: FundingPayment | null) {
+  return (
+    payment && {
+      id: payment.id,
+      amount: payment.amountMinor.toString(),
+      currency: payment.currency,
+      payee: payment.payee,
+    }
+  );
+}
+
+const bankAccountFields = {
+  bankCode: z
+    .string()
+    .max(16)
+    .meta({ description: 'A bank code from GET /v1/banks, e.g. `ICBC`.', example: 'ICBC' }),
+  accountNumber: z.string().max(64).meta({
+    description: 'The account (or card) number: 8–32 digits, spaces and dashes allowed.',
+    example: '6222021234567894',
+  }),
+  accountName: z
+    .string()
+    .max(64)
+    .meta({ description: "The account holder's name, as the bank has it.", example: '李明' }),
+};
 
 const fundingBody = z.object({
   cardId: z.uuid(),
@@ -60,28 +132,46 @@ const fundingBody = z.object({
   confirmation: confirmationSchema.optional(),
 });
 
+const statusEnum = z.enum(['processing', 'succeeded', 'failed', 'refunded']).meta({
+  description:
+    '`processing` until the bank answers; `refunded`: a bank transfer whose money was held and given back.',
+});
 const timelineEntry = z.object({
   state: z.string(),
-  status: z.enum(['processing', 'succeeded', 'failed']),
+  status: statusEnum,
   at: z.string(),
   note: z.string().optional(),
 });
+const accountSchema = z.object({
+  maskedNumber: z.string().meta({ example: '**** 7894' }),
+  last4: z.string(),
+  bankCode: z.string(),
+  bankName: z.object({ zh: z.string(), en: z.string() }),
+  name: z.string().meta({ description: "The account holder's name, masked.", example: '*明' }),
+});
 const fundingSchema = z.object({
   id: z.string(),
-  kind: z.enum(['top_up', 'withdrawal']),
-  status: z.enum(['processing', 'succeeded', 'failed']),
+  kind: z.enum(['top_up', 'withdrawal', 'bank_transfer']),
+  status: statusEnum,
   amount: money,
   fee: money,
   total: money.meta({
-    description: 'What leaves the wallet (withdrawal: amount + fee) or enters it (top-up).',
+    description: 'What leaves the wallet (withdrawal, bank transfer: amount + fee) or enters it (top-up).',
   }),
-  card: z.object({
-    id: z.string(),
-    maskedNumber: z.string(),
-    last4: z.string(),
-    bankCode: z.string(),
-    bankName: z.object({ zh: z.string(), en: z.string() }),
-  }),
+  card: z
+    .object({
+      id: z.string(),
+      maskedNumber: z.string(),
+      last4: z.string(),
+      bankCode: z.string(),
+      bankName: z.object({ zh: z.string(), en: z.string() }),
+    })
+    .nullable()
+    .meta({ description: 'Top-up and withdrawal: the bound card. Null for a bank transfer.' }),
+  account: accountSchema
+    .nullable()
+    .meta({ description: 'Bank transfer: the account, masked. Null otherwise.' }),
+  note: z.string().nullable(),
   failure: z.object({ code: z.string(), details: z.record(z.string(), z.unknown()) }).nullable(),
   bankReference: z.string().nullable(),
   createdAt: z.string(),
@@ -97,8 +187,10 @@ function fundingJson(view: FundingView): z.infer<typeof fundingSchema> {
     status: view.status,
     amount: of(view.amountMinor),
     fee: of(view.feeMinor),
-    total: of(view.amountMinor + (view.kind === 'withdrawal' ? view.feeMinor : 0n)),
+    total: of(view.amountMinor + (view.kind === 'top_up' ? 0n : view.feeMinor)),
     card: view.card,
+    account: view.account,
+    note: view.note,
     failure: view.failure,
     bankReference: view.bankReference,
     createdAt: view.createdAt.toISOString(),
@@ -140,9 +232,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
       onRequest: authenticateHolder,
       schema: {
         tags: TAGS,
-        summary: 'The fee of a withdrawal, to show before the holder confirms',
+        summary: 'The fee of a withdrawal and how to confirm it, to show before the holder confirms',
         security: HOLDER_SECURITY,
-        body: z.object({ cardId: z.uuid(), amount: amountInput }),
+        body: z.object({ cardId: z.uuid(), amount: amountInput, idempotencyKey: idempotencyKeyInput }),
         response: {
           200: z.object({
             amount: money,
@@ -150,6 +242,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
             total: money,
             freeRemaining: money,
             arrives: z.string(),
+            confirmation: confirmationPlanSchema,
+            payment: paymentSchema,
           }),
           ...ERRORS,
         },
@@ -157,10 +251,14 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
     },
     async (request) => {
       const { userId } = requireHolder(request);
+      const { body } = request;
       const quote = await service.quoteWithdrawal({
         userId,
-        cardId: request.body.cardId,
-        amountMinor: BigInt(request.body.amount),
+        cardId: body.cardId,
+        amountMinor: BigInt(body.amount),
+        paymentId: body.idempotencyKey
+          ? fundingPaymentId({ userId, route: WITHDRAWAL_URL, idempotencyKey: body.idempotencyKey })
+          : null,
       });
       const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
       return {
@@ -169,13 +267,168 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         total: of(quote.totalMinor),
         freeRemaining: of(quote.freeRemainingMinor),
         arrives: quote.arrivesBy.toISOString(),
+        confirmation: planJson(quote.confirmation),
+        payment: paymentJson(quote.payment),
       };
     },
   );
 
+  app.post(
+    '/v1/me/top-ups/quote',
+    {
+      onRequest: authenticateHolder,
+      schema: {
+        tags: TAGS,
+        summary:
+          'Before a top-up: the total and how to confirm it (with `idempotencyKey`, the payment to sign)',
+        security: HOLDER_SECURITY,
+        body: z.object({ cardId: z.uuid(), amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+        response: {
+          200: z.object({
+            amount: money,
+            fee: money,
+            total: money,
+            confirmation: confirmationPlanSchema,
+            payment: paymentSchema,
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const { userId } = requireHolder(request);
+      const { body } = request;
+      const quote = await service.quoteTopUp({
+        userId,
+        cardId: body.cardId,
+        amountMinor: BigInt(body.amount),
+        paymentId: body.idempotencyKey
+          ? fundingPaymentId({ userId, route: TOP_UP_URL, idempotencyKey: body.idempotencyKey })
+          : null,
+      });
+      const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
+      return {
+        amount: of(quote.amountMinor),
+        fee: of(quote.feeMinor),
+        total: of(quote.totalMinor),
+        confirmation: planJson(quote.confirmation),
+        payment: paymentJson(quote.payment),
+      };
+    },
+  );
+
+  app.post(
+    `${BANK_TRANSFER_URL}/quote`,
+    {
+      onRequest: authenticateHolder,
+      schema: {
+        tags: TAGS,
+        summary:
+          'Before a transfer to a bank account: the fee, the total, the account as shown, how to confirm',
+        description:
+          'Refuses BANK_CODE_UNKNOWN, BANK_ACCOUNT_NUMBER_INVALID (details.reason `format` or `checksum`), ' +
+          'ACCOUNT_NAME_INVALID, FUNDING_AMOUNT_INVALID, KYC_TIER_TOO_LOW (T0), LIMIT_EXCEEDED (single payment). ' +
+          'Send the Idempotency-Key you will use as `idempotencyKey` to get `payment` for a passkey.',
+        security: HOLDER_SECURITY,
+        body: z.object({ ...bankAccountFields, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+        response: {
+          200: z.object({
+            amount: money,
+            fee: money,
+            total: money.meta({ description: 'What leaves the wallet: amount + fee.' }),
+            arrives: z.string().meta({ description: 'By when the money reaches the account (ISO time).' }),
+            account: accountSchema,
+            confirmation: confirmationPlanSchema,
+            payment: paymentSchema,
+          }),
+          ...ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const { userId } = requireHolder(request);
+      const { body } = request;
+      const quote = await service.quoteBankTransfer({
+        userId,
+        account: {
+          bankCode: body.bankCode,
+          accountNumber: body.accountNumber,
+          accountName: body.accountName,
+        },
+        amountMinor: BigInt(body.amount),
+        paymentId: body.idempotencyKey
+          ? fundingPaymentId({ userId, route: BANK_TRANSFER_URL, idempotencyKey: body.idempotencyKey })
+          : null,
+      });
+      const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
+      return {
+        amount: of(quote.amountMinor),
+        fee: of(quote.feeMinor),
+        total: of(quote.totalMinor),
+        arrives: quote.arrivesBy.toISOString(),
+        account: quote.account,
+        confirmation: planJson(quote.confirmation),
+        payment: paymentJson(quote.payment),
+      };
+    },
+  );
+
+  app.post(
+    BANK_TRANSFER_URL,
+    {
+      onRequest: authenticateHolder,
+      config: { idempotent: true },
+      schema: {
+        tags: TAGS,
+        summary: 'Transfer to a bank account of any bank',
+        description:
+          'Needs an Idempotency-Key and a confirmation (PIN, passkey or TOTP). The amount and the fee are held, ' +
+          'then the bank is asked to credit the account: 201 `succeeded`; 202 `processing` while the bank works ' +
+          '(poll GET /v1/me/funding/:id: `succeeded`, or `refunded` when the bank refused it and the money came ' +
+          'back). A refusal the bank gives at once is FUNDING_DECLINED (details.reason, e.g. NAME_MISMATCH, ' +
+          'ACCOUNT_INVALID; details.fundingId) with the money already back. Also: the refusals of the quote, ' +
+          'INSUFFICIENT_FUNDS (amount + fee), LIMIT_EXCEEDED (single, daily, yearly), BANK_UNAVAILABLE, ' +
+          'PIN_INCORRECT, PAYMENTS_LOCKED, FACTOR_NOT_ACCEPTED.',
+        security: HOLDER_SECURITY,
+        body: z.object({
+          ...bankAccountFields,
+          amount: amountInput,
+          note: z
+            .string()
+            .trim()
+            .max(50)
+            .optional()
+            .meta({
+              description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
+            }),
+          confirmation: confirmationSchema.optional(),
+        }),
+        response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { userId, walletAccountId } = requireHolder(request);
+      const { body } = request;
+      const view = await service.startBankTransfer({
+        operationId: idempotentId(request, PAYMENT_PURPOSE),
+        userId,
+        walletAccountId,
+        account: {
+          bankCode: body.bankCode,
+          accountNumber: body.accountNumber,
+          accountName: body.accountName,
+        },
+        amountMinor: BigInt(body.amount),
+        note: body.note ? body.note : null,
+        confirmation: body.confirmation as ConfirmationInput | undefined,
+      });
+      return reply.code(view.status === 'succeeded' ? 201 : 202).send(fundingJson(view));
+    },
+  );
+
   for (const [path, kind] of [
-    ['/v1/me/top-ups', 'top_up'],
-    ['/v1/me/withdrawals', 'withdrawal'],
+    [TOP_UP_URL, 'top_up'],
+    [WITHDRAWAL_URL, 'withdrawal'],
   ] as const) {
     app.post(
       path,
@@ -198,7 +451,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         const { userId, walletAccountId } = requireHolder(request);
         const view = await service.start({
           kind,
-          operationId: idempotentId(request, 'funding'),
+          operationId: idempotentId(request, PAYMENT_PURPOSE),
           userId,
           walletAccountId,
           cardId: request.body.cardId,
@@ -216,7 +469,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
       onRequest: authenticateHolder,
       schema: {
         tags: TAGS,
-        summary: 'A top-up or withdrawal with its status timeline',
+        summary: 'A top-up, withdrawal or bank transfer with its status timeline',
         security: HOLDER_SECURITY,
         params: z.object({ id: z.uuid() }),
         response: { 200: fundingSchema, 401: errorResponseSchema, 404: errorResponseSchema },
@@ -234,7 +487,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
       onRequest: authenticateOperator,
       schema: {
         tags: ['operator: reconciliation'],
-        summary: "Compare the bank's settlement file of a day with our top-ups and withdrawals",
+        summary:
+          "Compare the bank's settlement file of a day with our top-ups, withdrawals and bank transfers",
         security: OPERATOR_SECURITY,
         querystring: z.object({ date: z.string().max(10) }),
         response: { 200: reconciliationSchema, ...ERRORS },

@@ -9,6 +9,7 @@ import {
 } from '../../adapters/bank/index.ts';
 import type { BankAdapter, BankOutcome } from '../../adapters/bank/index.ts';
 import type { FundingConfig } from '../../config.ts';
+import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError, ERRORS } from '../../errors.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { bankNameOf } from '../cards/index.ts';
@@ -17,8 +18,17 @@ import { limitExceededError, payeeBalanceCap, planPaymentLimits } from '../kyc/i
 import type { KycService } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
+import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
 import { FundingTransferCodes, bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
-import { shanghaiMonth, withdrawalFee } from './fees.ts';
+import { bankTransferFee, shanghaiMonth, withdrawalFee } from './fees.ts';
+import {
+  bankAccountPayee,
+  maskAccountNumber,
+  openBankAccount,
+  parseBankAccount,
+  sealBankAccount,
+} from './bank-account.ts';
+import type { BankAccountInput } from './bank-account.ts';
 import type { FundingStore } from './store.ts';
 import type { FundingKind, FundingState, OperationRow, TimelineEntry } from './store.ts';
 
@@ -45,7 +55,12 @@ export interface FundingHooks {
   afterWithdrawnRead?: (operationId: string) => void | Promise<void>;
 }
 
-export type FundingStatus = 'processing' | 'succeeded' | 'failed';
+/**
+ * What the holder sees: `processing` until the bank answers, then `succeeded` or `failed`. A bank
+ * transfer whose money was held and then given back (the bank refused it, or it was interrupted)
+ * ends `refunded`, after a `failed` step in its timeline.
+ */
+export type FundingStatus = 'processing' | 'succeeded' | 'failed' | 'refunded';
 
 export interface FundingView {
   id: string;
@@ -54,13 +69,23 @@ export interface FundingView {
   amountMinor: bigint;
   feeMinor: bigint;
   currency: string;
+  /** Top-up and withdrawal: the bound card; null for a bank transfer. */
   card: {
     id: string;
     maskedNumber: string;
     last4: string;
     bankCode: string;
     bankName: { zh: string; en: string };
-  };
+  } | null;
+  /** Bank transfer: the account (masked); null otherwise. */
+  account: {
+    maskedNumber: string;
+    last4: string;
+    bankCode: string;
+    bankName: { zh: string; en: string };
+    name: string;
+  } | null;
+  note: string | null;
   failure: { code: string; details: Record<string, unknown> } | null;
   bankReference: string | null;
   createdAt: Date;
@@ -68,15 +93,50 @@ export interface FundingView {
   timeline: (TimelineEntry & { status: FundingStatus })[];
 }
 
-export interface WithdrawalQuote {
+/** How the holder will confirm: the factor to ask for and those accepted (never password-free). */
+export interface ConfirmationPlan {
+  factor: ConfirmationFactor;
+  accepted: ConfirmationFactor[];
+  reason: string;
+}
+
+/** The payment a passkey signs (POST /v1/me/confirmations/options), known before the request. */
+export interface FundingPayment {
+  id: string;
+  amountMinor: bigint;
+  currency: string;
+  payee: string;
+}
+
+export interface FundingQuote {
   amountMinor: bigint;
   feeMinor: bigint;
+  /** What leaves the wallet (withdrawal, bank transfer: amount + fee) or enters it (top-up). */
   totalMinor: bigint;
   currency: string;
+  confirmation: ConfirmationPlan;
+  /** Given the Idempotency-Key the client will use: the payment a passkey must sign. */
+  payment: FundingPayment | null;
+}
+
+export interface WithdrawalQuote extends FundingQuote {
   /** Free withdrawal allowance left this month after this one. */
   freeRemainingMinor: bigint;
   /** By when the money reaches the card. */
   arrivesBy: Date;
+}
+
+export interface BankTransferQuote extends FundingQuote {
+  /** By when the money reaches the account. */
+  arrivesBy: Date;
+  account: NonNullable<FundingView['account']>;
+}
+
+/** How history describes a ledger transfer of a bank transfer (`describeLedgerTransfers`). */
+export interface FundingDescription {
+  fundingId: string;
+  counterparty: { displayName: string };
+  note: string | null;
 }
 
 export interface FundingServiceDeps {
@@ -87,6 +147,8 @@ export interface FundingServiceDeps {
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   notifications: Pick<NotificationsService, 'notify'>;
+  /** Seals the account number and name of a bank transfer; binds confirmations to the account. */
+  secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
   now: () => Date;
   log: FastifyBaseLogger;
@@ -94,7 +156,8 @@ export interface FundingServiceDeps {
 }
 
 /**
- * Top-up from a bound card and withdrawal to it (capability C5), two-phase with the bank:
+ * Top-up from a bound card, withdrawal to it (capability C5) and transfer to a bank account of
+ * any bank (C6), two-phase with the bank:
  *
  *   created ──hold──▶ held ──▶ bank_pending ──bank succeeded──▶ succeeded (post)
  *      │               │            │
@@ -109,17 +172,41 @@ export interface FundingServiceDeps {
 export class FundingService {
   constructor(private readonly deps: FundingServiceDeps) {}
 
+  /** A top-up's amount, fee (none) and how to confirm it, before the holder does. */
+  async quoteTopUp(input: {
+    userId: string;
+    cardId: string;
+    amountMinor: bigint;
+    paymentId?: string | null;
+  }): Promise<FundingQuote> {
+    checkAmount(input.amountMinor);
+    const limits = await this.deps.kyc.limitsFor(input.userId);
+    refuseSingle(limits.singlePaymentMinor, input.amountMinor);
+    const card = await this.deps.cards.cardForFunding(input);
+    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
+    return {
+      amountMinor: input.amountMinor,
+      feeMinor: 0n,
+      totalMinor: input.amountMinor,
+      currency: FUNDING_CURRENCY,
+      confirmation: await this.confirmationPlan(input.userId, payment),
+      payment: input.paymentId ? payment : null,
+    };
+  }
+
   async quoteWithdrawal(input: {
     userId: string;
     cardId: string;
     amountMinor: bigint;
+    paymentId?: string | null;
   }): Promise<WithdrawalQuote> {
     checkAmount(input.amountMinor);
     const limits = await this.deps.kyc.limitsFor(input.userId);
     if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
-    await this.deps.cards.cardForFunding(input);
+    const card = await this.deps.cards.cardForFunding(input);
     const now = this.deps.now();
     const fee = await this.withdrawalFeeOf(input.userId, input.amountMinor, now);
+    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
     return {
       amountMinor: input.amountMinor,
       feeMinor: fee.feeMinor,
@@ -127,6 +214,42 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       freeRemainingMinor: fee.freeRemainingAfterMinor,
       arrivesBy: new Date(now.getTime() + this.deps.config.withdrawalArrivalMinutes * 60_000),
+      confirmation: await this.confirmationPlan(input.userId, payment),
+      payment: input.paymentId ? payment : null,
+    };
+  }
+
+  /**
+   * A bank transfer's fee, total, arrival and the account as it will be shown (masked), with how
+   * to confirm it. Refuses bad input, a T0 wallet and an amount over the single-payment limit.
+   */
+  async quoteBankTransfer(input: {
+    userId: string;
+    account: BankAccountInput;
+    amountMinor: bigint;
+    paymentId?: string | null;
+  }): Promise<BankTransferQuote> {
+    checkAmount(input.amountMinor);
+    const account = parseBankAccount(input.account);
+    const limits = await this.deps.kyc.limitsFor(input.userId);
+    if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
+    refuseSingle(limits.singlePaymentMinor, input.amountMinor);
+    const feeMinor = this.bankTransferFeeOf(input.amountMinor);
+    const payment: FundingPayment = {
+      id: input.paymentId ?? '',
+      amountMinor: input.amountMinor,
+      currency: FUNDING_CURRENCY,
+      payee: bankAccountPayee(account, this.deps.secrets),
+    };
+    return {
+      amountMinor: input.amountMinor,
+      feeMinor,
+      totalMinor: input.amountMinor + feeMinor,
+      currency: FUNDING_CURRENCY,
+      arrivesBy: new Date(this.deps.now().getTime() + this.deps.config.bankTransferArrivalMinutes * 60_000),
+      account: accountView(account.bankCode, account.last4, account.maskedName),
+      confirmation: await this.confirmationPlan(input.userId, payment),
+      payment: input.paymentId ? payment : null,
     };
   }
 
@@ -136,7 +259,7 @@ export class FundingService {
    * same `operationId` again answers the operation's current state.
    */
   async start(input: {
-    kind: FundingKind;
+    kind: 'top_up' | 'withdrawal';
     operationId: string;
     userId: string;
     walletAccountId: string;
@@ -171,31 +294,8 @@ export class FundingService {
     }
 
     // Every top-up and withdrawal is confirmed (PIN, passkey, TOTP), never password-free.
-    const payment = {
-      id: input.operationId,
-      amountMinor: input.amountMinor,
-      currency: FUNDING_CURRENCY,
-      payee: `card:${card.id}`,
-    };
-    const decision = await deps.security.requiredFactor({
-      userId: input.userId,
-      amountMinor: payment.amountMinor,
-      currency: payment.currency,
-      payee: payment.payee,
-      allowPasswordFree: false,
-    });
-    if (!input.confirmation) {
-      throw new AppError('FACTOR_NOT_ACCEPTED', {
-        details: { accepted: [...decision.accepted], given: null },
-      });
-    }
-    const confirmed = await deps.security.verifyConfirmation({
-      userId: input.userId,
-      payment,
-      accepted: decision.accepted,
-      factor: input.confirmation,
-    });
-    if (!confirmed.ok) throw confirmed.error;
+    const payment = cardPayment(input.operationId, input.amountMinor, card.id);
+    const decision = await this.confirm(input.userId, payment, input.confirmation);
 
     const inserted = await deps.store.insert(
       {
@@ -208,6 +308,12 @@ export class FundingService {
         card_bin: card.bin,
         card_last4: card.last4,
         card_bank_code: card.bankCode,
+        account_number_sealed: null,
+        account_name_sealed: null,
+        account_last4: null,
+        account_bank_code: null,
+        account_name_masked: null,
+        note: null,
         amount_minor: input.amountMinor,
         fee_minor: 0n,
         currency: FUNDING_CURRENCY,
@@ -229,13 +335,133 @@ export class FundingService {
         : undefined,
     );
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
-    let row = (await deps.store.get(input.operationId))!;
-
-    // 1. Hold in the ledger.
-    const ledgerLimits = [...plan.ledgerLimits, ...decision.ledgerLimits];
-    const held = await deps.ledger.createTransfers(
-      this.holdTransfers(row, ledgerLimits, payeeBalanceCap(limits)),
+    const row = (await deps.store.get(input.operationId))!;
+    return this.respond(
+      await this.proceed(row, [...plan.ledgerLimits, ...decision.ledgerLimits], payeeBalanceCap(limits)),
     );
+  }
+
+  /**
+   * Transfer to a bank account of any bank: the same two phases as a withdrawal (hold amount and
+   * fee, call the bank's `creditBankAccount`, post or void), counted toward every limit of the
+   * tier including the yearly one (the money leaves the holder's own circle). Answers like
+   * `start`.
+   */
+  async startBankTransfer(input: {
+    operationId: string;
+    userId: string;
+    walletAccountId: string;
+    account: BankAccountInput;
+    amountMinor: bigint;
+    note: string | null;
+    confirmation: ConfirmationInput | undefined;
+  }): Promise<FundingView> {
+    const { deps } = this;
+    const existing = await deps.store.get(input.operationId);
+    if (existing) return this.respond(existing);
+    checkAmount(input.amountMinor);
+    const account = parseBankAccount(input.account);
+    const limits = await deps.kyc.limitsFor(input.userId);
+    if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
+    const now = deps.now();
+    const plan = planPaymentLimits({
+      payerUserId: input.userId,
+      payerLimits: limits,
+      amountMinor: input.amountMinor,
+      now,
+      countsTowardYear: true,
+    });
+    if (plan.refusal) {
+      throw limitExceededError({
+        key: 'single',
+        maxMinor: plan.refusal.maxMinor,
+        remainingMinor: plan.refusal.maxMinor,
+      });
+    }
+    const payment: FundingPayment = {
+      id: input.operationId,
+      amountMinor: input.amountMinor,
+      currency: FUNDING_CURRENCY,
+      payee: bankAccountPayee(account, deps.secrets),
+    };
+    const decision = await this.confirm(input.userId, payment, input.confirmation);
+    const sealed = sealBankAccount(account, deps.secrets);
+    const inserted = await deps.store.insert({
+      id: input.operationId,
+      user_id: input.userId,
+      wallet_account_id: input.walletAccountId,
+      kind: 'bank_transfer',
+      card_id: null,
+      card_token: null,
+      card_bin: null,
+      card_last4: null,
+      card_bank_code: null,
+      account_number_sealed: sealed.numberSealed,
+      account_name_sealed: sealed.nameSealed,
+      account_last4: account.last4,
+      account_bank_code: account.bankCode,
+      account_name_masked: account.maskedName,
+      note: input.note,
+      amount_minor: input.amountMinor,
+      fee_minor: this.bankTransferFeeOf(input.amountMinor),
+      currency: FUNDING_CURRENCY,
+      bank_operation_id: input.operationId,
+      created_at: now,
+    });
+    if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
+    const row = (await deps.store.get(input.operationId))!;
+    return this.respond(await this.proceed(row, [...plan.ledgerLimits, ...decision.ledgerLimits], undefined));
+  }
+
+  /** Ask for the factor and check it; never password-free. Answers the decision (its ledger limits). */
+  private async confirm(
+    userId: string,
+    payment: FundingPayment,
+    confirmation: ConfirmationInput | undefined,
+  ): Promise<FactorDecision> {
+    const decision = await this.deps.security.requiredFactor({
+      userId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      payee: payment.payee,
+      allowPasswordFree: false,
+    });
+    if (!confirmation) {
+      throw new AppError('FACTOR_NOT_ACCEPTED', {
+        details: { accepted: [...decision.accepted], given: null },
+      });
+    }
+    const confirmed = await this.deps.security.verifyConfirmation({
+      userId,
+      payment,
+      accepted: decision.accepted,
+      factor: confirmation,
+    });
+    if (!confirmed.ok) throw confirmed.error;
+    return decision;
+  }
+
+  private async confirmationPlan(userId: string, payment: FundingPayment): Promise<ConfirmationPlan> {
+    const decision = await this.deps.security.requiredFactor({
+      userId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      payee: payment.payee,
+      allowPasswordFree: false,
+    });
+    return { factor: decision.factor, accepted: [...decision.accepted], reason: decision.reason };
+  }
+
+  /** From a freshly written row: hold, call the bank, post or void — as far as it goes now. */
+  private async proceed(
+    created: OperationRow,
+    ledgerLimits: TransferLimit[],
+    walletCap: bigint | undefined,
+  ): Promise<OperationRow> {
+    const { deps } = this;
+    let row = created;
+    // 1. Hold in the ledger.
+    const held = await deps.ledger.createTransfers(this.holdTransfers(row, ledgerLimits, walletCap));
     if (held.some((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists')) {
       const failure = holdFailure(held);
       const failed = await deps.store.transition({
@@ -246,14 +472,14 @@ export class FundingService {
         note: failure.code,
         failure,
       });
-      return this.respond(failed ?? (await deps.store.get(row.id))!);
+      return failed ?? (await deps.store.get(row.id))!;
     }
     await deps.hooks?.afterHold?.(row.id);
     const marked = await deps.store.transition({ id: row.id, from: ['created'], to: 'held', at: deps.now() });
     if (!marked) {
       // The worker gave up on the row before our hold landed: release it ourselves.
       await this.voidHolds(row);
-      return this.respond((await deps.store.get(row.id))!);
+      return (await deps.store.get(row.id))!;
     }
     // 2. Only whoever moves the row to bank_pending calls the bank.
     const claimed = await deps.store.transition({
@@ -262,7 +488,7 @@ export class FundingService {
       to: 'bank_pending',
       at: deps.now(),
     });
-    if (!claimed) return this.respond((await deps.store.get(row.id))!);
+    if (!claimed) return (await deps.store.get(row.id))!;
     row = claimed;
     await deps.hooks?.beforeBankCall?.(row.id);
 
@@ -273,19 +499,19 @@ export class FundingService {
     } catch (error) {
       if (error instanceof BankTimeoutError) {
         deps.log.warn({ fundingId: row.id }, 'bank answer lost; the recovery worker will ask the bank');
-        return this.respond(row);
+        return row;
       }
       if (error instanceof BankUnavailableError || error instanceof BankRequestError) {
         // The request never reached the bank, or was refused as is: nothing moved there.
         const code: ErrorCode =
           error instanceof BankUnavailableError ? 'BANK_UNAVAILABLE' : 'FUNDING_DECLINED';
         const reason = error instanceof BankRequestError ? error.code : 'BANK_UNAVAILABLE';
-        return this.respond(await this.failAndVoid(row, { code, details: { reason } }));
+        return this.failAndVoid(row, { code, details: { reason } });
       }
       throw error;
     }
     await deps.hooks?.afterBankCall?.(row.id, outcome);
-    return this.respond(await this.applyOutcome(row, outcome));
+    return this.applyOutcome(row, outcome);
   }
 
   async get(input: { userId: string; id: string }): Promise<FundingView> {
@@ -436,12 +662,20 @@ export class FundingService {
   }
 
   private sendToBank(row: OperationRow): Promise<BankOutcome> {
-    const common = {
+    const money = {
       operationId: row.bank_operation_id,
-      cardToken: row.card_token,
       amountMinor: row.amount_minor,
       currency: row.currency,
     };
+    if (row.kind === 'bank_transfer') {
+      // Opened only here, for the bank call; never logged.
+      const account = openBankAccount(
+        { numberSealed: row.account_number_sealed!, nameSealed: row.account_name_sealed! },
+        this.deps.secrets,
+      );
+      return this.deps.bank.creditBankAccount({ ...money, ...account, bankCode: row.account_bank_code! });
+    }
+    const common = { ...money, cardToken: row.card_token! };
     return row.kind === 'top_up'
       ? this.deps.bank.debitCard({ ...common, description: `Qianbao top-up ${row.id.slice(-12)}` })
       : this.deps.bank.creditCard(common);
@@ -471,6 +705,7 @@ export class FundingService {
         },
       ];
     }
+    const codes = transferCodesOf(row.kind);
     const hasFee = row.fee_minor > 0n;
     const transfers: TransferInput[] = [
       {
@@ -479,7 +714,7 @@ export class FundingService {
         creditAccountId: settlement,
         amount: row.amount_minor,
         currency: row.currency,
-        code: FundingTransferCodes.withdrawal,
+        code: codes.main,
         flags: TransferFlags.pending | (hasFee ? TransferFlags.linked : 0),
         userData,
         limits,
@@ -492,7 +727,7 @@ export class FundingService {
         creditAccountId: feeIncomeAccountId(row.currency),
         amount: row.fee_minor,
         currency: row.currency,
-        code: FundingTransferCodes.withdrawalFee,
+        code: codes.fee,
         flags: TransferFlags.pending,
         userData,
       });
@@ -512,28 +747,70 @@ export class FundingService {
   private async resolveHolds(row: OperationRow, how: 'post' | 'void'): Promise<void> {
     const ids = ledgerIds(row.id);
     const flag = how === 'post' ? TransferFlags.postPending : TransferFlags.voidPending;
-    const mainCode = row.kind === 'top_up' ? FundingTransferCodes.topUp : FundingTransferCodes.withdrawal;
+    const codes = transferCodesOf(row.kind);
     const hasFee = row.fee_minor > 0n;
+    // A bank transfer's post and void name the operation too, so history can describe every
+    // movement of it (top-ups and withdrawals keep what they have always written).
+    const userData = row.kind === 'bank_transfer' ? { userData: `funding:${row.id}` } : {};
     const transfers: TransferInput[] = [
       {
         id: how === 'post' ? ids.post : ids.void,
         pendingId: ids.hold,
-        code: mainCode,
+        code: codes.main,
         flags: flag | (hasFee ? TransferFlags.linked : 0),
+        ...userData,
       },
     ];
     if (hasFee) {
       transfers.push({
         id: how === 'post' ? ids.feePost : ids.feeVoid,
         pendingId: ids.feeHold,
-        code: FundingTransferCodes.withdrawalFee,
+        code: codes.fee,
         flags: flag,
+        ...userData,
       });
     }
     const outcomes = await this.deps.ledger.createTransfers(transfers);
     const bad = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists');
     // A hold of ours resolved the other way, or missing, is a broken invariant: stop loudly.
     if (bad) throw new Error(`funding ${row.id}: ${how} of the hold failed: ${bad.result}`);
+  }
+
+  private bankTransferFeeOf(amountMinor: bigint): bigint {
+    return bankTransferFee({ amountMinor, policy: this.deps.config.bankTransferFee });
+  }
+
+  /**
+   * History's view of ledger transfers this module made for bank transfers (those carrying
+   * `funding:<id>` as user data), for the holder who owns them: the account as the holder typed
+   * it (masked) and the note. Other transfers are left to history's code table.
+   */
+  async describeLedgerTransfers(input: {
+    viewerUserId: string;
+    transfers: readonly { id: string; userData: string | null }[];
+  }): Promise<Map<string, FundingDescription>> {
+    const idOf = (userData: string | null) => {
+      const match = /^funding:([0-9a-f-]{36})$/.exec(userData ?? '');
+      return match ? match[1]! : null;
+    };
+    const ids = [...new Set(input.transfers.map((t) => idOf(t.userData)).filter((id) => id !== null))];
+    const rows = new Map(
+      (await this.deps.store.getMany(ids))
+        .filter((row) => row.user_id === input.viewerUserId && row.kind === 'bank_transfer')
+        .map((row) => [row.id, row]),
+    );
+    const described = new Map<string, FundingDescription>();
+    for (const transfer of input.transfers) {
+      const row = rows.get(idOf(transfer.userData) ?? '');
+      if (!row) continue;
+      const bank = bankNameOf(row.account_bank_code!);
+      described.set(transfer.id, {
+        fundingId: row.id,
+        counterparty: { displayName: `${row.account_name_masked} · ${bank.zh} (${row.account_last4})` },
+        note: row.note,
+      });
+    }
+    return described;
   }
 
   private async withdrawalFeeOf(userId: string, amountMinor: bigint, now: Date) {
@@ -564,6 +841,10 @@ export class FundingService {
     const topUp = row.kind === 'top_up';
     const reason =
       typeof row.failure_details?.reason === 'string' ? row.failure_details.reason : row.failure_code;
+    if (row.kind === 'bank_transfer') {
+      await this.notifyBankTransfer(row, ok, reason);
+      return;
+    }
     await this.deps.notifications.notify(row.user_id, {
       kind: `funding.${row.kind}_${ok ? 'succeeded' : 'failed'}`,
       amountMinor: row.amount_minor,
@@ -601,6 +882,38 @@ export class FundingService {
               'zh-CN': `提现 ${amount} 未成功，资金已退回钱包。`,
               en: `The withdrawal of ${amount} failed; the money is back in your wallet.`,
             },
+    });
+  }
+
+  private async notifyBankTransfer(row: OperationRow, ok: boolean, reason: string | null): Promise<void> {
+    const amount = yuan(row.amount_minor);
+    const total = yuan(row.amount_minor + row.fee_minor);
+    const bank = bankNameOf(row.account_bank_code!);
+    const to = {
+      zh: `${bank.zh}（尾号 ${row.account_last4}）${row.account_name_masked}`,
+      en: `${row.account_name_masked}, ${bank.en} account ending ${row.account_last4}`,
+    };
+    await this.deps.notifications.notify(row.user_id, {
+      kind: `funding.bank_transfer_${ok ? 'succeeded' : 'failed'}`,
+      amountMinor: row.amount_minor,
+      params: {
+        fundingId: row.id,
+        amount: row.amount_minor.toString(),
+        fee: row.fee_minor.toString(),
+        currency: row.currency,
+        bankCode: row.account_bank_code,
+        last4: row.account_last4,
+        reason: ok ? null : reason,
+      },
+      title: ok
+        ? { 'zh-CN': '转账到银行卡成功', en: 'Bank transfer completed' }
+        : { 'zh-CN': '转账到银行卡失败，已退款', en: 'Bank transfer failed and refunded' },
+      body: ok
+        ? { 'zh-CN': `${amount} 已转入${to.zh}。`, en: `${amount} reached ${to.en}.` }
+        : {
+            'zh-CN': `向${to.zh}转账 ${amount} 未成功，${total} 已退回钱包。`,
+            en: `The transfer of ${amount} to ${to.en} failed; ${total} is back in your wallet.`,
+          },
     });
   }
 }
@@ -653,21 +966,42 @@ function statusOf(state: FundingState): FundingStatus {
   return state === 'succeeded' ? 'succeeded' : state === 'failed' ? 'failed' : 'processing';
 }
 
+/**
+ * A bank transfer that reached `failed` after `voiding` had its money held and given back: to the
+ * holder that is `refunded`, and the `voiding` step is when it `failed`.
+ */
+function refunded(row: OperationRow): boolean {
+  return (
+    row.kind === 'bank_transfer' &&
+    row.state === 'failed' &&
+    row.timeline.some((entry) => entry.state === 'voiding')
+  );
+}
+
 function viewOf(row: OperationRow): FundingView {
+  const wasRefunded = refunded(row);
   return {
     id: row.id,
     kind: row.kind,
-    status: statusOf(row.state),
+    status: wasRefunded ? 'refunded' : statusOf(row.state),
     amountMinor: row.amount_minor,
     feeMinor: row.fee_minor,
     currency: row.currency,
-    card: {
-      id: row.card_id,
-      maskedNumber: maskCardParts({ bin: row.card_bin, last4: row.card_last4 }),
-      last4: row.card_last4,
-      bankCode: row.card_bank_code,
-      bankName: bankNameOf(row.card_bank_code),
-    },
+    card:
+      row.card_id === null
+        ? null
+        : {
+            id: row.card_id,
+            maskedNumber: maskCardParts({ bin: row.card_bin, last4: row.card_last4 ?? '' }),
+            last4: row.card_last4 ?? '',
+            bankCode: row.card_bank_code ?? '',
+            bankName: bankNameOf(row.card_bank_code ?? ''),
+          },
+    account:
+      row.kind === 'bank_transfer'
+        ? accountView(row.account_bank_code!, row.account_last4!, row.account_name_masked!)
+        : null,
+    note: row.note,
     failure:
       row.state === 'failed'
         ? { code: row.failure_code ?? 'INTERNAL', details: row.failure_details ?? {} }
@@ -675,8 +1009,58 @@ function viewOf(row: OperationRow): FundingView {
     bankReference: row.bank_reference,
     createdAt: row.created_at,
     completedAt: row.completed_at,
-    timeline: row.timeline.map((entry) => ({ ...entry, status: statusOf(entry.state) })),
+    timeline: row.timeline.map((entry) => ({
+      ...entry,
+      status: !wasRefunded
+        ? statusOf(entry.state)
+        : entry.state === 'failed'
+          ? 'refunded'
+          : entry.state === 'voiding'
+            ? 'failed'
+            : statusOf(entry.state),
+    })),
   };
+}
+
+function accountView(
+  bankCode: string,
+  last4: string,
+  maskedName: string,
+): NonNullable<FundingView['account']> {
+  return {
+    maskedNumber: maskAccountNumber(last4),
+    last4,
+    bankCode,
+    bankName: bankNameOf(bankCode),
+    name: maskedName,
+  };
+}
+
+/** A top-up's or withdrawal's payment to confirm: to the bound card. */
+function cardPayment(id: string | null, amountMinor: bigint, cardId: string): FundingPayment {
+  return { id: id ?? '', amountMinor, currency: FUNDING_CURRENCY, payee: `card:${cardId}` };
+}
+
+/** The single-payment limit depends on the amount alone: refused before anything is asked. */
+function refuseSingle(singlePaymentMinor: bigint | null, amountMinor: bigint): void {
+  if (singlePaymentMinor !== null && amountMinor > singlePaymentMinor) {
+    throw limitExceededError({
+      key: 'single',
+      maxMinor: singlePaymentMinor,
+      remainingMinor: singlePaymentMinor,
+    });
+  }
+}
+
+function transferCodesOf(kind: FundingKind): { main: number; fee: number } {
+  switch (kind) {
+    case 'top_up':
+      return { main: FundingTransferCodes.topUp, fee: FundingTransferCodes.withdrawalFee };
+    case 'withdrawal':
+      return { main: FundingTransferCodes.withdrawal, fee: FundingTransferCodes.withdrawalFee };
+    case 'bank_transfer':
+      return { main: FundingTransferCodes.bankTransfer, fee: FundingTransferCodes.bankTransferFee };
+  }
 }
 
 /** `¥1,234.56` for notification texts. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
 
-export type FundingKind = 'top_up' | 'withdrawal';
+export type FundingKind = 'top_up' | 'withdrawal' | 'bank_transfer';
 export type FundingState = 'created' | 'held' | 'bank_pending' | 'voiding' | 'succeeded' | 'failed';
 export const UNFINISHED_STATES: readonly FundingState[] = ['created', 'held', 'bank_pending', 'voiding'];
 
@@ -17,11 +17,20 @@ export interface OperationRow {
   user_id: string;
   wallet_account_id: string;
   kind: FundingKind;
-  card_id: string;
-  card_token: string;
-  card_bin: string;
-  card_last4: string;
-  card_bank_code: string;
+  /** Top-up and withdrawal: the bound card. Null for a bank transfer. */
+  card_id: string | null;
+  card_token: string | null;
+  card_bin: string | null;
+  card_last4: string | null;
+  card_bank_code: string | null;
+  /** Bank transfer: the account, number and name sealed (SecretBox). Null otherwise. */
+  account_number_sealed: string | null;
+  account_name_sealed: string | null;
+  account_last4: string | null;
+  account_bank_code: string | null;
+  account_name_masked: string | null;
+  /** The holder's note on a bank transfer (≤ 50 characters). */
+  note: string | null;
   amount_minor: bigint;
   fee_minor: bigint;
   currency: string;
@@ -55,11 +64,11 @@ export type NewOperation = Omit<
 export class FundingStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Insert in state `created`; false when the id exists (the same request again). */
   /**
    * Insert the operation; `feeOf` (when given) prices it from what the holder has withdrawn so far
    * this month, inside one transaction that holds a per-holder lock — so two withdrawals at the
-   * same instant cannot both spend the monthly free allowance.
+   * same instant cannot both spend the monthly free allowance. False when the id exists (the same
+   * request again).
    */
   async insert(
     row: NewOperation,
@@ -89,8 +98,10 @@ export class FundingStore {
     const timeline: TimelineEntry[] = [{ state: 'created', at: row.created_at.toISOString() }];
     const result = await db.query(
       `INSERT INTO funding_operations (id, user_id, wallet_account_id, kind, card_id, card_token, card_bin, card_last4,
-         card_bank_code, amount_minor, fee_minor, currency, state, bank_operation_id, timeline, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'created', $13, $14, $15, $15)
+         card_bank_code, amount_minor, fee_minor, currency, state, bank_operation_id, timeline, created_at, updated_at,
+         account_number_sealed, account_name_sealed, account_last4, account_bank_code, account_name_masked, note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'created', $13, $14, $15, $15,
+         $16, $17, $18, $19, $20, $21)
        ON CONFLICT (id) DO NOTHING`,
       [
         row.id,
@@ -108,6 +119,12 @@ export class FundingStore {
         row.bank_operation_id,
         JSON.stringify(timeline),
         row.created_at,
+        row.account_number_sealed,
+        row.account_name_sealed,
+        row.account_last4,
+        row.account_bank_code,
+        row.account_name_masked,
+        row.note,
       ],
     );
     return result.rowCount === 1;

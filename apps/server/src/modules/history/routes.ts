@@ -34,6 +34,10 @@ const transactionSchema = z.object({
   ledgerCode: z.number().int(),
   pendingId: z.string().nullable(),
   paymentRequestId: z.string().nullable(),
+  fundingId: z.string().nullable().meta({
+    description:
+      'A transfer to a bank account: its operation, with the status timeline at GET /v1/me/funding/:id.',
+  }),
   createdAt: z.string(),
 });
 
@@ -50,6 +54,7 @@ function transactionJson(transaction: Transaction): z.infer<typeof transactionSc
     ledgerCode: transaction.ledgerCode,
     pendingId: transaction.pendingId,
     paymentRequestId: transaction.paymentRequestId,
+    fundingId: transaction.fundingId,
     createdAt: transaction.createdAt.toISOString(),
   };
 }
@@ -199,7 +204,12 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
             value: `${sign}${transaction.currency} ${formatDecimal(transaction.amountMinor, transaction.currency)}`,
           },
           { label: 'Payer / 付款方', value: transaction.parties?.payer ?? (sign === '-' ? 'You' : '-') },
-          { label: 'Payee / 收款方', value: transaction.parties?.payee ?? (sign === '+' ? 'You' : '-') },
+          {
+            label: 'Payee / 收款方',
+            value:
+              transaction.parties?.payee ??
+              (sign === '+' ? 'You' : (transaction.counterparty?.displayName ?? '-')),
+          },
           { label: 'Note / 备注', value: transaction.note ?? '-' },
           { label: 'Time / 时间', value: `${transaction.createdAt.toISOString()} (UTC)` },
           { label: 'Status / 状态', value: last?.status ?? transaction.status },

@@ -7,6 +7,7 @@
 import { TransferFlags, isUuid } from '@qianbao/ledger';
 import type { Ledger, Transfer } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
+import type { FundingDescription } from '../funding/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { TransferView, TransfersService } from '../transfers/index.ts';
 import { P2P_TRANSFER_CODE, PAYMENT_REQUEST_TRANSFER_CODE } from '../transfers/index.ts';
@@ -54,6 +55,8 @@ export interface Transaction {
   counterpartyUserId: string | null;
   /** Both sides, masked, when the transfers module recorded them (receipts). */
   parties: { payer: string; payee: string } | null;
+  /** A bank transfer's operation (GET /v1/me/funding/:id has its status timeline). */
+  fundingId: string | null;
 }
 
 export interface TimelineEntry {
@@ -78,6 +81,13 @@ export interface TransactionFilter {
 export interface HistoryServiceDeps {
   ledger: Pick<Ledger, 'listTransfers' | 'getTransfer'>;
   transfers: Pick<TransfersService, 'describe'>;
+  /** The funding module's records of its bank transfers (the account, the note). */
+  funding?: {
+    describeLedgerTransfers(input: {
+      viewerUserId: string;
+      transfers: readonly Transfer[];
+    }): Promise<Map<string, FundingDescription>>;
+  };
   identity: Pick<IdentityService, 'findUserByPhone'>;
   codeDescriptions?: Record<number, CodeDescription>;
 }
@@ -159,11 +169,26 @@ export class HistoryService {
     walletAccountId: string,
     transfers: Transfer[],
   ): Promise<Transaction[]> {
-    const records = await this.deps.transfers.describe({
-      viewerUserId: userId,
-      ledgerTransferIds: transfers.map((transfer) => transfer.id),
+    const [records, funding] = await Promise.all([
+      this.deps.transfers.describe({
+        viewerUserId: userId,
+        ledgerTransferIds: transfers.map((transfer) => transfer.id),
+      }),
+      this.deps.funding?.describeLedgerTransfers({ viewerUserId: userId, transfers }) ??
+        new Map<string, FundingDescription>(),
+    ]);
+    return transfers.map((transfer) => {
+      const described = this.describeOne(transfer, walletAccountId, records.get(transfer.id));
+      const operation = funding.get(transfer.id);
+      return operation
+        ? {
+            ...described,
+            counterparty: operation.counterparty,
+            note: operation.note,
+            fundingId: operation.fundingId,
+          }
+        : described;
     });
-    return transfers.map((transfer) => this.describeOne(transfer, walletAccountId, records.get(transfer.id)));
   }
 
   private describeOne(
@@ -194,6 +219,7 @@ export class HistoryService {
       createdAt: dateOf(transfer.timestamp),
       counterpartyUserId: record?.counterpartyUserId ?? null,
       parties: record ? { payer: record.payer.displayName, payee: record.payee.displayName } : null,
+      fundingId: null,
     };
   }
 
