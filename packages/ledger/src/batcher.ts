@@ -1,14 +1,15 @@
 /**
  * Gathers concurrent requests into batches: while one batch is in its database transaction,
- * new requests queue, and the next batch is taken and its state read ahead on a second
- * connection; the moment the first commits, the second takes the lock and writes. A lone
- * request is not delayed by any timer; a flood shares commits. At most two batches are in
- * flight: one writing, one reading ahead.
+ * new requests queue, and the next batch is taken, its state read ahead on a second connection
+ * and applied in memory on top of what the first batch is writing; the moment the first
+ * commits, the second takes the lock and, if nobody else committed in between, writes what it
+ * prepared. A lone request is not delayed by any timer; a flood shares commits. At most two
+ * batches are in flight: one writing, one reading and applying ahead.
  */
 import type pg from 'pg';
 import type { BatchRequest } from './apply.ts';
-import { commitBatch, preloadBatch } from './store.ts';
-import type { CommittedBatch, PreloadedState } from './store.ts';
+import { AccountCache, commitBatch, preloadBatch, prepareBatch, stateAfter } from './store.ts';
+import type { CommittedBatch, PreparedBatch } from './store.ts';
 import { LedgerClosedError, LedgerOverloadedError } from './types.ts';
 import type { TransferInput, TransferOutcome } from './types.ts';
 
@@ -19,6 +20,16 @@ export interface BatcherOptions {
   maxQueuedTransfers: number;
   clock: () => bigint;
   onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
+  /** Most account rows kept between batches (see AccountCache); 0 turns the cache off. */
+  maxCachedAccounts?: number;
+}
+
+/** A batch on its way: what it applied ahead (known early), then what it committed. */
+interface InFlight {
+  /** Resolves once the batch has been applied ahead of the lock, or null when it was not. */
+  ahead: Promise<PreparedBatch | null>;
+  /** Resolves with what was committed, or null when the batch failed. */
+  committed: Promise<PreparedBatch | null>;
 }
 
 interface Pending {
@@ -30,6 +41,7 @@ interface Pending {
 /** PostgreSQL errors after which the same batch can simply run again. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
 const MAX_ATTEMPTS = 3;
+const DEFAULT_MAX_CACHED_ACCOUNTS = 200_000;
 
 export class Batcher {
   private queue: Pending[] = [];
@@ -38,11 +50,16 @@ export class Batcher {
   private closed = false;
   private batchCount = 0;
   private transferCount = 0;
+  private aheadCount = 0;
+  private readonly cache: AccountCache | null;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: BatcherOptions,
-  ) {}
+  ) {
+    const maxCached = options.maxCachedAccounts ?? DEFAULT_MAX_CACHED_ACCOUNTS;
+    this.cache = maxCached > 0 ? new AccountCache(maxCached) : null;
+  }
 
   submit(inputs: readonly TransferInput[], internal = false): Promise<TransferOutcome[]> {
     if (this.closed) return Promise.reject(new LedgerClosedError());
@@ -68,6 +85,8 @@ export class Batcher {
     return {
       queuedTransfers: this.queuedTransfers,
       batches: this.batchCount,
+      /** Batches written as applied ahead of the head lock (the rest were applied under it). */
+      batchesAppliedAhead: this.aheadCount,
       transfers: this.transferCount,
       inFlight: this.running !== null,
     };
@@ -80,22 +99,28 @@ export class Batcher {
   }
 
   private async drain(): Promise<void> {
-    let previous: Promise<CommittedBatch | null> | null = null;
+    let previous: InFlight | null = null;
     try {
       for (;;) {
         if (this.queue.length === 0) {
           if (previous === null) return;
-          await previous;
+          await previous.committed;
           previous = null;
           continue;
         }
-        const current = this.run(this.takeBatch(), previous);
-        if (previous !== null) await previous;
+        const current = this.start(this.takeBatch(), previous);
+        if (previous !== null) await previous.committed;
         previous = current;
       }
     } finally {
       this.running = null;
     }
+  }
+
+  private start(batch: Pending[], previous: InFlight | null): InFlight {
+    let announce!: (prepared: PreparedBatch | null) => void;
+    const ahead = new Promise<PreparedBatch | null>((resolve) => (announce = resolve));
+    return { ahead, committed: this.run(batch, previous, announce) };
   }
 
   private takeBatch(): Pending[] {
@@ -113,13 +138,15 @@ export class Batcher {
   }
 
   /**
-   * Read ahead, wait for the previous batch to finish, then commit. Never rejects: callers get
-   * their results or the error; the next batch gets this one's outcome (or null).
+   * Read ahead and apply ahead (announcing what was applied, so the next batch can build on it),
+   * wait for the previous batch to finish, then commit. Never rejects: callers get their results
+   * or the error; the next batch gets this one's committed state (or null).
    */
   private async run(
     batch: Pending[],
-    previous: Promise<CommittedBatch | null> | null,
-  ): Promise<CommittedBatch | null> {
+    previous: InFlight | null,
+    announce: (prepared: PreparedBatch | null) => void,
+  ): Promise<PreparedBatch | null> {
     const startedAt = performance.now();
     const requests = batch.map((p) => p.request);
     let client: pg.PoolClient | undefined;
@@ -127,19 +154,26 @@ export class Batcher {
     let lastError: unknown;
     try {
       client = await this.pool.connect();
-      let preloaded: PreloadedState | null = null;
+      let ahead: { prepared: PreparedBatch; onTopOf: PreparedBatch | null } | null = null;
       try {
-        preloaded = await preloadBatch(client, requests);
+        ahead = await this.applyAhead(client, requests, previous);
       } catch (error) {
         // Reading ahead is an optimisation; the commit loads under the lock instead.
         if (!isRetryable(error)) throw error;
+      } finally {
+        announce(ahead?.prepared ?? null);
       }
-      const prior = previous === null ? null : await previous;
+      const prior = previous === null ? null : await previous.committed;
+      // Built on the previous batch: usable only if that batch committed exactly as prepared.
+      const usable = ahead !== null && (ahead.onTopOf === null || ahead.onTopOf === prior);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS && committed === undefined; attempt++) {
         try {
-          // Only the first attempt may use the read-ahead state; a retry loads afresh.
-          const basis = attempt === 1 ? { preloaded, previous: prior } : { preloaded: null, previous: null };
-          committed = await commitBatch(client, requests, this.options.clock, basis);
+          // Only the first attempt may use the state applied ahead; a retry loads afresh.
+          committed = await commitBatch(client, requests, {
+            clock: this.options.clock,
+            ahead: attempt === 1 && usable ? ahead!.prepared : null,
+            cache: this.cache,
+          });
         } catch (error) {
           lastError = error;
           if (!isRetryable(error)) break;
@@ -150,6 +184,7 @@ export class Batcher {
     } finally {
       // A connection that failed mid-batch must not go back to the pool.
       client?.release(committed === undefined && lastError instanceof Error ? lastError : undefined);
+      announce(null); // no-op once announced; unblocks the next batch on any early failure
     }
     if (committed === undefined) {
       // Outcome unknown to the callers (the commit may or may not have happened): they retry
@@ -157,17 +192,41 @@ export class Batcher {
       for (const pending of batch) pending.reject(lastError);
       return null;
     }
+    const { prepared } = committed;
+    this.cache?.committed(prepared);
     this.batchCount++;
-    this.transferCount += committed.created;
+    if (committed.appliedAhead) this.aheadCount++;
+    this.transferCount += prepared.effects.created.length;
     const transfers = requests.reduce((n, r) => n + r.inputs.length, 0);
     this.options.onBatch?.({
       transfers,
-      created: committed.created,
+      created: prepared.effects.created.length,
       durationMs: performance.now() - startedAt,
     });
-    const outcomes = committed.outcomes;
+    const outcomes = prepared.effects.outcomes;
     batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
-    return committed;
+    return prepared;
+  }
+
+  /**
+   * Read the batch's state in one snapshot and apply it in memory. When the snapshot predates the
+   * previous batch (still writing), apply on top of what that batch prepared.
+   */
+  private async applyAhead(
+    client: pg.PoolClient,
+    requests: readonly BatchRequest[],
+    previous: InFlight | null,
+  ): Promise<{ prepared: PreparedBatch; onTopOf: PreparedBatch | null }> {
+    const preloaded = await preloadBatch(client, requests, this.cache);
+    const before = previous === null ? null : await previous.ahead;
+    if (before !== null && preloaded.head.version === before.base.version) {
+      const state = stateAfter(preloaded, before);
+      return { prepared: prepareBatch(requests, state, before.after, this.options.clock), onTopOf: before };
+    }
+    return {
+      prepared: prepareBatch(requests, preloaded.state, preloaded.head, this.options.clock),
+      onTopOf: null,
+    };
   }
 }
 

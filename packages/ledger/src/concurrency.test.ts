@@ -132,6 +132,47 @@ describe('concurrency', () => {
     }
   });
 
+  it('two instances racing for one wallet: work applied ahead of the lock is redone when the other one wrote', async () => {
+    // Each instance applies its next batch in memory before taking the head lock, on top of what
+    // it is writing, with account rows it remembers. Both go stale whenever the other instance
+    // commits in between; if either were used anyway, the wallet would be overdrawn.
+    const pools = [
+      createPool({ connectionString: t.db.url, max: 4 }),
+      createPool({ connectionString: t.db.url, max: 4 }),
+    ];
+    const ledgers = await Promise.all(
+      pools.map((pool) => Ledger.open(pool, { expiryIntervalMs: 0, maxBatchTransfers: 8 })),
+    );
+    try {
+      const wallet = await t.customer();
+      const shop = await t.customer();
+      await t.fund(wallet, 100_00n);
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          ledgers[i % 2]!.createTransfers([
+            {
+              id: newId(),
+              debitAccountId: wallet,
+              creditAccountId: shop,
+              amount: 1_00n,
+              currency: 'CNY',
+              code: 3,
+            },
+          ]).then(([o]) => o!.result),
+        ),
+      );
+      expect(results.filter((r) => r === 'ok')).toHaveLength(100);
+      expect(results.filter((r) => r === 'insufficientFunds')).toHaveLength(200);
+      expect((await t.ledger.getBalance(wallet))!.postedBalance).toBe(0n);
+      expect((await t.ledger.getBalance(shop))!.postedBalance).toBe(100_00n);
+      const stats = ledgers.map((l) => l.stats());
+      expect(stats.reduce((n, s) => n + s.batches, 0)).toBeGreaterThan(2);
+    } finally {
+      await Promise.all(ledgers.map((l) => l.close()));
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
   it('a full queue answers overloaded at once instead of waiting', async () => {
     const ledger = await Ledger.open(t.db.pool, {
       expiryIntervalMs: 0,

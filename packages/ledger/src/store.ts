@@ -1,13 +1,14 @@
 /**
- * PostgreSQL side of a batch: one transaction that locks the journal head, loads what the batch
- * touches, applies it in memory (apply.ts), writes every row with set-based statements and
- * commits once.
+ * PostgreSQL side of a batch: one transaction that locks the journal head, writes every row with
+ * set-based statements and commits once. What it writes is applied in memory (apply.ts) either
+ * ahead of the lock, from a read-ahead snapshot (valid only while the head is unchanged, which
+ * the lock checks), or under the lock from a fresh read.
  */
 import type pg from 'pg';
 import { applyBatch } from './apply.ts';
 import type { AccountState, BatchEffects, BatchRequest, BatchState } from './apply.ts';
 import { batchHash } from './journal.ts';
-import type { Transfer, TransferOutcome, TransferResult } from './types.ts';
+import type { Transfer, TransferResult } from './types.ts';
 
 export const TRANSFER_COLUMNS = `id, debit_account_id, credit_account_id, amount, currency, code, flags,
   pending_id, timeout_seconds, expires_at, user_data, ts, limit_keys`;
@@ -56,25 +57,80 @@ interface AccountRow {
   credits_posted: bigint;
 }
 
-export interface CommittedBatch {
-  outcomes: TransferOutcome[][];
-  created: number;
-  seq: bigint | null;
-  /** Head version before and after this batch: every batch, even one that only fails, bumps it. */
-  versionBefore: bigint;
-  versionAfter: bigint;
-  effects: BatchEffects;
+/** The journal head row: where the chain stands, and the version every batch bumps. */
+export interface JournalHead {
+  seq: bigint;
+  hash: Buffer;
+  lastTs: bigint;
+  /** Bumped by every batch (also one that only records failures): names one committed state. */
+  version: bigint;
 }
 
-/** State read ahead of the head lock, in one snapshot, tagged with the head version it saw. */
+/**
+ * A batch applied in memory on top of one head: its outcomes, the rows to write and the head it
+ * leaves behind. It may be written only while the head is still `base` (checked under the lock).
+ */
+export interface PreparedBatch {
+  base: JournalHead;
+  after: JournalHead;
+  effects: BatchEffects;
+  /** Every account the batch read, in its final state: valid at `after.version`. */
+  accounts: ReadonlyMap<string, AccountState>;
+}
+
+export interface CommittedBatch {
+  prepared: PreparedBatch;
+  /** Whether the batch was applied before the head lock (read-ahead) rather than under it. */
+  appliedAhead: boolean;
+}
+
+/** State read ahead of the head lock, in one snapshot, with the head that snapshot saw. */
 export interface PreloadedState {
-  version: bigint;
+  head: JournalHead;
   state: BatchState;
+}
+
+/**
+ * Account rows as this process last committed them, valid only at `version` (the head version
+ * its own last batch left behind). Every write of the counters is a batch that bumps the version,
+ * so a snapshot that sees that same version sees exactly these rows, and a batch can skip
+ * reading them again. Anything else (another process committed in between) bypasses the cache.
+ */
+export class AccountCache {
+  private version = -1n;
+  private accounts = new Map<string, AccountState>();
+
+  constructor(private readonly maxAccounts: number) {}
+
+  /** The cached rows when they are valid at `version`, else null. */
+  at(version: bigint): ReadonlyMap<string, AccountState> | null {
+    return version === this.version ? this.accounts : null;
+  }
+
+  /** Called once a batch has committed: its accounts are now the rows at `after.version`. */
+  committed(prepared: PreparedBatch): void {
+    if (this.version !== prepared.base.version || this.accounts.size > this.maxAccounts) {
+      this.accounts = new Map();
+    }
+    for (const [id, account] of prepared.accounts) this.accounts.set(id, account);
+    this.version = prepared.after.version;
+  }
 }
 
 /** Microseconds since the epoch from the wall clock. */
 export function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
+}
+
+interface HeadRow {
+  seq: bigint;
+  hash: Buffer;
+  last_ts: bigint;
+  version: bigint;
+}
+
+function toHead(row: HeadRow): JournalHead {
+  return { seq: row.seq, hash: row.hash, lastTs: row.last_ts, version: row.version };
 }
 
 /**
@@ -84,41 +140,21 @@ export function nowMicros(): bigint {
 export async function preloadBatch(
   client: pg.PoolClient,
   requests: readonly BatchRequest[],
+  cache: AccountCache | null = null,
 ): Promise<PreloadedState> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const version = (
-      await client.query<{ version: bigint }>({
-        name: 'ledger_head_version',
-        text: 'SELECT version FROM ledger_journal_head',
-      })
-    ).rows[0]!.version;
-    const state = await loadState(client, requests);
+    const head = toHead(
+      (
+        await client.query<HeadRow>({
+          name: 'ledger_head_snapshot',
+          text: 'SELECT seq, hash, last_ts, version FROM ledger_journal_head',
+        })
+      ).rows[0]!,
+    );
+    const state = await loadState(client, requests, cache, head.version);
     await client.query('COMMIT');
-    return { version, state };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
-}
-
-export interface CommitBasis {
-  preloaded: PreloadedState | null;
-  /** The batch this process committed just before, if any: its effects bridge one version gap. */
-  previous: CommittedBatch | null;
-}
-
-export async function commitBatch(
-  client: pg.PoolClient,
-  requests: readonly BatchRequest[],
-  clock: () => bigint = nowMicros,
-  basis: CommitBasis = { preloaded: null, previous: null },
-): Promise<CommittedBatch> {
-  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-  try {
-    const committed = await applyAndWrite(client, requests, clock, basis);
-    await client.query('COMMIT');
-    return committed;
+    return { head, state };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -126,30 +162,102 @@ export async function commitBatch(
 }
 
 /**
- * The preloaded state is usable under the lock when nothing was committed since its snapshot,
- * or when exactly one batch was, and it was our own previous batch, whose final states we hold.
- * Anything else (another process wrote in between) means loading again under the lock.
+ * Apply a batch in memory on top of `base`: outcomes, rows, and the journal record's hash. Pure
+ * apart from the clock, so it can run before the head lock while the previous batch writes.
  */
-function stateUnderLock(headVersion: bigint, basis: CommitBasis): BatchState | null {
-  const { preloaded, previous } = basis;
-  if (!preloaded) return null;
-  if (preloaded.version === headVersion) return preloaded.state;
-  if (previous && previous.versionBefore === preloaded.version && previous.versionAfter === headVersion) {
-    const { state } = preloaded;
-    const { effects } = previous;
-    for (const account of effects.changedAccounts) state.accounts.set(account.id, account);
-    for (const transfer of effects.created) {
-      state.transfers.set(transfer.id, transfer);
-      if (transfer.pendingId !== null) state.resolvedPendingIds.add(transfer.pendingId);
-    }
-    for (const failure of effects.failures) state.failures.set(failure.id, failure.result);
-    for (const limit of effects.changedLimits) state.limitUsage.set(limit.key, limit.used);
-    return state;
+export function prepareBatch(
+  requests: readonly BatchRequest[],
+  state: BatchState,
+  base: JournalHead,
+  clock: () => bigint,
+): PreparedBatch {
+  const wallClock = clock();
+  const firstTimestamp = wallClock > base.lastTs ? wallClock : base.lastTs + 1n;
+  const effects = applyBatch(requests, state, firstTimestamp);
+  const created = effects.created;
+  const version = base.version + 1n;
+  let after: JournalHead = { ...base, version };
+  if (created.length > 0) {
+    const seq = base.seq + 1n;
+    after = {
+      seq,
+      hash: batchHash(base.hash, seq, created),
+      lastTs: created[created.length - 1]!.timestamp,
+      version,
+    };
   }
-  return null;
+  return { base, after, effects, accounts: state.accounts };
 }
 
-async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[]): Promise<BatchState> {
+/**
+ * The state a batch read ahead, carried over the previous batch of this process (not yet
+ * committed): its snapshot saw the head before `previous`, so add what `previous` will write.
+ * The result is valid at `previous.after` — if, and only if, `previous` commits as prepared.
+ */
+export function stateAfter(preloaded: PreloadedState, previous: PreparedBatch): BatchState {
+  const { state } = preloaded;
+  const { effects } = previous;
+  for (const account of effects.changedAccounts) state.accounts.set(account.id, account);
+  for (const transfer of effects.created) {
+    state.transfers.set(transfer.id, transfer);
+    if (transfer.pendingId !== null) state.resolvedPendingIds.add(transfer.pendingId);
+  }
+  for (const failure of effects.failures) state.failures.set(failure.id, failure.result);
+  for (const limit of effects.changedLimits) state.limitUsage.set(limit.key, limit.used);
+  return state;
+}
+
+/**
+ * One database transaction: lock the journal head; if it is still the head `ahead` was applied
+ * on, write `ahead` as it is; otherwise (another process committed meanwhile, or nothing was
+ * prepared) load and apply under the lock. Then write, append the journal record, commit.
+ */
+export async function commitBatch(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+  options: { clock: () => bigint; ahead: PreparedBatch | null; cache: AccountCache | null },
+): Promise<CommittedBatch> {
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  try {
+    const head = toHead(
+      (
+        await client.query<HeadRow>({
+          name: 'ledger_lock_head',
+          text: 'SELECT seq, hash, last_ts, version FROM ledger_journal_head FOR UPDATE',
+        })
+      ).rows[0]!,
+    );
+    let prepared =
+      options.ahead !== null && options.ahead.base.version === head.version ? options.ahead : null;
+    if (prepared !== null && !sameHead(prepared.base, head)) {
+      // One version names one committed state: a different chain position under the same
+      // version means the head was edited by hand.
+      throw new Error(`ledger journal head changed without a version bump (version ${head.version})`);
+    }
+    const appliedAhead = prepared !== null;
+    if (prepared === null) {
+      const state = await loadState(client, requests, options.cache, head.version);
+      prepared = prepareBatch(requests, state, head, options.clock);
+    }
+    await writeBatch(client, prepared);
+    await client.query('COMMIT');
+    return { prepared, appliedAhead };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+function sameHead(a: JournalHead, b: JournalHead): boolean {
+  return a.version === b.version && a.seq === b.seq && a.lastTs === b.lastTs && a.hash.equals(b.hash);
+}
+
+async function loadState(
+  client: pg.PoolClient,
+  requests: readonly BatchRequest[],
+  cache: AccountCache | null,
+  version: bigint,
+): Promise<BatchState> {
   const ids = new Set<string>();
   const pendingIds = new Set<string>();
   for (const request of requests) {
@@ -204,17 +312,29 @@ async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[
       }
     }
   }
-  // No FOR UPDATE: only ledger batches write the counters, and they all hold the journal-head
-  // lock, so these rows cannot change under a batch. (Row locks here cost a write per account.)
-  const accountRows = await client.query<AccountRow>({
-    name: 'ledger_load_accounts',
-    text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
-             FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
-    values: [plainArray([...accountIds].filter(isUuidLike))],
-  });
+  // Rows this process committed at this very version need no second read.
+  const accounts = new Map<string, AccountState>();
+  const cached = cache?.at(version) ?? null;
+  const toLoad: string[] = [];
+  for (const id of accountIds) {
+    const account = cached?.get(id);
+    if (account !== undefined) accounts.set(id, account);
+    else if (isUuidLike(id)) toLoad.push(id);
+  }
+  if (toLoad.length > 0) {
+    // No FOR UPDATE: only ledger batches write the counters, and they all hold the journal-head
+    // lock, so these rows cannot change under a batch. (Row locks here cost a write per account.)
+    const accountRows = await client.query<AccountRow>({
+      name: 'ledger_load_accounts',
+      text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
+               FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
+      values: [plainArray(toLoad)],
+    });
+    for (const row of accountRows.rows) accounts.set(row.id, toAccountState(row));
+  }
 
   return {
-    accounts: new Map(accountRows.rows.map((row) => [row.id, toAccountState(row)])),
+    accounts,
     transfers,
     resolvedPendingIds: new Set(resolvedRows.rows.map((row) => row.pending_id)),
     failures: new Map(failureRows.rows.map((row) => [row.id, row.result])),
@@ -222,22 +342,8 @@ async function loadState(client: pg.PoolClient, requests: readonly BatchRequest[
   };
 }
 
-async function applyAndWrite(
-  client: pg.PoolClient,
-  requests: readonly BatchRequest[],
-  clock: () => bigint,
-  basis: CommitBasis,
-): Promise<CommittedBatch> {
-  const head = (
-    await client.query<{ seq: bigint; hash: Buffer; last_ts: bigint; version: bigint }>({
-      name: 'ledger_lock_head',
-      text: 'SELECT seq, hash, last_ts, version FROM ledger_journal_head FOR UPDATE',
-    })
-  ).rows[0]!;
-  const state = stateUnderLock(head.version, basis) ?? (await loadState(client, requests));
-  const wallClock = clock();
-  const firstTimestamp = wallClock > head.last_ts ? wallClock : head.last_ts + 1n;
-  const effects = applyBatch(requests, state, firstTimestamp);
+async function writeBatch(client: pg.PoolClient, prepared: PreparedBatch): Promise<void> {
+  const { effects, base, after } = prepared;
   const created = effects.created;
 
   if (created.length > 0) {
@@ -325,12 +431,7 @@ async function applyAndWrite(
     });
   }
 
-  let seq: bigint | null = null;
-  const versionAfter = head.version + 1n;
   if (created.length > 0) {
-    seq = head.seq + 1n;
-    const hash = batchHash(head.hash, seq, created);
-    const lastTs = created[created.length - 1]!.timestamp;
     await client.query({
       name: 'ledger_append_journal',
       text: `WITH record AS (
@@ -338,13 +439,13 @@ async function applyAndWrite(
                VALUES ($1, $2, $3, $4, $5, $6))
              UPDATE ledger_journal_head SET seq = $1, hash = $3, last_ts = $5, version = $7`,
       values: [
-        seq.toString(),
-        head.hash,
-        hash,
+        after.seq.toString(),
+        base.hash,
+        after.hash,
         created[0]!.timestamp.toString(),
-        lastTs.toString(),
+        after.lastTs.toString(),
         created.length,
-        versionAfter.toString(),
+        after.version.toString(),
       ],
     });
   } else {
@@ -352,17 +453,9 @@ async function applyAndWrite(
     await client.query({
       name: 'ledger_bump_version',
       text: 'UPDATE ledger_journal_head SET version = $1',
-      values: [versionAfter.toString()],
+      values: [after.version.toString()],
     });
   }
-  return {
-    outcomes: effects.outcomes,
-    created: created.length,
-    seq,
-    versionBefore: head.version,
-    versionAfter,
-    effects,
-  };
 }
 
 function toAccountState(row: AccountRow): AccountState {
