@@ -23,6 +23,7 @@ import type { SignInState } from './screens/SignIn.tsx';
 import { TwoStep } from './screens/TwoStep.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { BindCard, Cards } from './screens/money/Cards.tsx';
+import { BankTransfer } from './screens/money/BankTransfer.tsx';
 import { Funding, FundingResult } from './screens/money/Funding.tsx';
 import { History, TransactionDetail } from './screens/money/History.tsx';
 import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
@@ -56,6 +57,7 @@ const router = createBrowserRouter([
       { path: 'top-up', element: <Funding kind="top_up" /> },
       { path: 'withdraw', element: <Funding kind="withdrawal" /> },
       { path: 'funding/:id', element: <FundingResult /> },
+      { path: 'bank-transfer', element: <BankTransfer /> },
       { path: 'transfer', element: <Transfer /> },
       { path: 'receive', element: <ReceiveCode /> },
       { path: 'scan', element: <Scan /> },

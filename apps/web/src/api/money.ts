@@ -119,10 +119,20 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// ---- Top-up and withdrawal ----
+// ---- Top-up, withdrawal and transfer to a bank account ----
 
-export type FundingKind = 'top_up' | 'withdrawal';
-export type FundingStatus = 'processing' | 'succeeded' | 'failed';
+export type FundingKind = 'top_up' | 'withdrawal' | 'bank_transfer';
+/** `refunded`: a bank transfer whose money was held and given back. */
+export type FundingStatus = 'processing' | 'succeeded' | 'failed' | 'refunded';
+
+export interface BankAccountView {
+  maskedNumber: string;
+  last4: string;
+  bankCode: string;
+  bankName: BankName;
+  /** The account holder's name, masked (`*明`). */
+  name: string;
+}
 
 export interface Funding {
   id: string;
@@ -131,7 +141,11 @@ export interface Funding {
   amount: MoneyJson;
   fee: MoneyJson;
   total: MoneyJson;
-  card: Pick<Card, 'id' | 'maskedNumber' | 'last4' | 'bankCode' | 'bankName'>;
+  /** Top-up and withdrawal; null for a bank transfer. */
+  card: Pick<Card, 'id' | 'maskedNumber' | 'last4' | 'bankCode' | 'bankName'> | null;
+  /** Bank transfer; null otherwise. */
+  account: BankAccountView | null;
+  note: string | null;
   failure: { code: string; details: Record<string, unknown> } | null;
   bankReference: string | null;
   createdAt: string;
@@ -139,16 +153,67 @@ export interface Funding {
   timeline: { state: string; status: FundingStatus; at: string; note?: string }[];
 }
 
-export interface WithdrawalQuote {
+/** What the holder sees before confirming; with `idempotencyKey`, the payment a passkey signs. */
+export interface FundingQuote {
   amount: MoneyJson;
   fee: MoneyJson;
   total: MoneyJson;
+  confirmation: { factor: Factor; accepted: Factor[]; reason: string };
+  payment: PaymentToConfirm | null;
+}
+
+export interface WithdrawalQuote extends FundingQuote {
   freeRemaining: MoneyJson;
   arrives: string;
 }
 
-export function quoteWithdrawal(input: { cardId: string; amount: string }): Promise<WithdrawalQuote> {
+export function quoteWithdrawal(input: {
+  cardId: string;
+  amount: string;
+  idempotencyKey?: string;
+}): Promise<WithdrawalQuote> {
   return api.post<WithdrawalQuote>('/v1/me/withdrawals/quote', input);
+}
+
+export function quoteTopUp(input: {
+  cardId: string;
+  amount: string;
+  idempotencyKey?: string;
+}): Promise<FundingQuote> {
+  return api.post<FundingQuote>('/v1/me/top-ups/quote', input);
+}
+
+export interface Bank {
+  code: string;
+  name: BankName;
+}
+
+export async function fetchBanks(): Promise<Bank[]> {
+  return (await api.get<{ banks: Bank[] }>('/v1/banks')).banks;
+}
+
+export interface BankAccountInput {
+  bankCode: string;
+  accountNumber: string;
+  accountName: string;
+}
+
+export interface BankTransferQuote extends FundingQuote {
+  arrives: string;
+  account: BankAccountView;
+}
+
+export function quoteBankTransfer(
+  input: BankAccountInput & { amount: string; idempotencyKey?: string },
+): Promise<BankTransferQuote> {
+  return api.post<BankTransferQuote>('/v1/me/bank-transfers/quote', input);
+}
+
+export function sendBankTransfer(
+  key: string,
+  input: BankAccountInput & { amount: string; note?: string; confirmation: Confirmation },
+): Promise<Funding> {
+  return api.post<Funding>('/v1/me/bank-transfers', input, idempotent(key));
 }
 
 export function submitFunding(
@@ -317,6 +382,8 @@ export interface Transaction {
   ledgerCode: number;
   pendingId: string | null;
   paymentRequestId: string | null;
+  /** A transfer to a bank account: its status page is /funding/<fundingId>. */
+  fundingId: string | null;
   createdAt: string;
 }
 

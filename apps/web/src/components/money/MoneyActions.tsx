@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import '../../screens/money/money.css';
 import {
+  BankIcon,
   BillIcon,
   CardIcon,
   QrIcon,
@@ -19,11 +20,12 @@ const ACTIONS = [
   { to: '/requests/new', key: 'request', Icon: RequestIcon },
   { to: '/top-up', key: 'topUp', Icon: TopUpIcon },
   { to: '/withdraw', key: 'withdraw', Icon: WithdrawIcon },
+  { to: '/bank-transfer', key: 'toBank', Icon: BankIcon },
   { to: '/cards', key: 'cards', Icon: CardIcon },
   { to: '/history', key: 'history', Icon: BillIcon },
 ] as const;
 
-/** Home: what the wallet does with money, four to a row. */
+/** Home: what the wallet does with money, five to a row. */
 export function MoneyActions() {
   const { t } = useTranslation();
   return (

@@ -51,6 +51,14 @@ export const WithdrawIcon = icon(
   </>,
 );
 
+/** Transfer to a bank account: a bank with an arrow in. */
+export const BankIcon = icon(
+  <>
+    <path d="M3.5 9.5 12 4.5l8.5 5" />
+    <path d="M5.5 10.5v7M9.5 10.5v7M14.5 10.5v7M18.5 10.5v7M3.5 20h17" />
+  </>,
+);
+
 /** Bank card. */
 export const CardIcon = icon(
   <>

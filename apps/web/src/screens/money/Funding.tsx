@@ -7,8 +7,21 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { fetchBalance } from '../../api/identity.ts';
-import { bankNameOf, fetchFunding, parseYuan, quoteWithdrawal, submitFunding } from '../../api/money.ts';
-import type { Confirmation, Funding as FundingView, FundingKind } from '../../api/money.ts';
+import {
+  bankNameOf,
+  fetchFunding,
+  parseYuan,
+  quoteTopUp,
+  quoteWithdrawal,
+  submitFunding,
+} from '../../api/money.ts';
+import type {
+  Confirmation,
+  Factor,
+  Funding as FundingView,
+  FundingStatus,
+  PaymentToConfirm,
+} from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { Page } from '../../components/Page.tsx';
@@ -25,8 +38,18 @@ import {
   useRefreshMoney,
 } from './parts.tsx';
 
-/** 充值 (`top_up`) and 提现 (`withdrawal`): a bound card, an amount, the fee first, then the PIN. */
-export function Funding(props: { kind: FundingKind }) {
+/** How the sheet will confirm one attempt: the factors accepted and the payment a passkey signs. */
+interface Confirming {
+  key: string;
+  accepted: Factor[];
+  payment: PaymentToConfirm | null;
+}
+
+/**
+ * 充值 (`top_up`) and 提现 (`withdrawal`): a bound card, an amount, the fee first, then the PIN or
+ * a passkey (the quote, given the attempt's key, names the payment the passkey signs).
+ */
+export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const refresh = useRefreshMoney();
@@ -38,6 +61,8 @@ export function Funding(props: { kind: FundingKind }) {
   const [fieldProblem, setFieldProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [sheet, setSheet] = useState(false);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
+  const [preparing, setPreparing] = useState(false);
   const attempt = useAttemptKey();
   const title = withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
 
@@ -56,15 +81,31 @@ export function Funding(props: { kind: FundingKind }) {
   });
   const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
 
-  const onSubmit = () => {
+  const onSubmit = async () => {
     setError(null);
-    if (!amount) {
+    if (!amount || !cardId) {
       setFieldProblem(t('money.amountInvalid'));
       return;
     }
     setFieldProblem(null);
     attempt.reset();
-    setSheet(true);
+    const key = attempt.current();
+    setPreparing(true);
+    try {
+      // The quote with this attempt's key names the payment, so a passkey can sign it.
+      const input = { cardId, amount: amount.amount, idempotencyKey: key };
+      const quoted = withdrawal ? await quoteWithdrawal(input) : await quoteTopUp(input);
+      setConfirming({
+        key,
+        accepted: quoted.confirmation.accepted.filter((factor) => factor !== 'none'),
+        payment: quoted.payment,
+      });
+      setSheet(true);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setPreparing(false);
+    }
   };
 
   const confirm = async (confirmation: Confirmation) => {
@@ -126,7 +167,7 @@ export function Funding(props: { kind: FundingKind }) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          onSubmit();
+          void onSubmit();
         }}
       >
         <div className="money-card">
@@ -197,7 +238,15 @@ export function Funding(props: { kind: FundingKind }) {
         <div className="money-buttons">
           <FormError message={fieldProblem} />
           <MoneyError error={error} />
-          <Button block type="submit" color="primary" size="large" shape="rounded" disabled={!amountReady}>
+          <Button
+            block
+            type="submit"
+            color="primary"
+            size="large"
+            shape="rounded"
+            disabled={!amountReady}
+            loading={preparing}
+          >
             {withdrawal ? t('money.funding.withdrawSubmit') : t('money.funding.topUpSubmit')}
           </Button>
         </div>
@@ -207,7 +256,8 @@ export function Funding(props: { kind: FundingKind }) {
           visible={sheet}
           title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} ${card.maskedNumber}` : ''}`}
           amount={withdrawal && quote.data ? quote.data.total : amount}
-          accepted={['pin']}
+          accepted={confirming?.accepted ?? ['pin']}
+          payment={confirming && attempt.current() === confirming.key ? confirming.payment : null}
           onConfirm={confirm}
           onFailed={(failure) => {
             setSheet(false);
@@ -220,7 +270,18 @@ export function Funding(props: { kind: FundingKind }) {
   );
 }
 
-/** The result of a top-up or withdrawal, asked again every moment while the bank works. */
+const TITLE_PREFIX = { top_up: 'topUp', withdrawal: 'withdrawal', bank_transfer: 'bankTransfer' } as const;
+const STATUS_SUFFIX: Record<FundingStatus, string> = {
+  processing: 'Processing',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  refunded: 'Refunded',
+};
+
+/**
+ * The result of a top-up, withdrawal or transfer to a bank account, asked again every moment
+ * while the bank works: processing → succeeded, or failed and refunded.
+ */
 export function FundingResult() {
   const { t, i18n } = useTranslation();
   const refresh = useRefreshMoney();
@@ -239,7 +300,11 @@ export function FundingResult() {
   }, [status]);
 
   const kindTitle =
-    funding.data?.kind === 'withdrawal' ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
+    funding.data?.kind === 'withdrawal'
+      ? t('money.funding.withdrawTitle')
+      : funding.data?.kind === 'bank_transfer'
+        ? t('money.bankTransfer.title')
+        : t('money.funding.topUpTitle');
   if (!funding.data) {
     return (
       <Page title={t('money.funding.resultTitle')} backTo="/">
@@ -252,36 +317,60 @@ export function FundingResult() {
     );
   }
   const view = funding.data;
-  const prefix = view.kind === 'withdrawal' ? 'withdrawal' : 'topUp';
+  const prefix = TITLE_PREFIX[view.kind];
   const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
   const failureText = view.failure
     ? moneyErrorMessage(
         new ApiError({ status: 422, code: view.failure.code, message: '', details: view.failure.details }),
       )
     : null;
+  const sub =
+    view.status === 'processing'
+      ? t('money.funding.processingHint')
+      : view.status === 'refunded'
+        ? failureText
+          ? t('money.bankTransfer.refundedWithReason', { reason: failureText, amount: money(view.total) })
+          : t('money.bankTransfer.refundedHint', { amount: money(view.total) })
+        : (failureText ?? undefined);
+  const target = view.account
+    ? [
+        {
+          label: t('money.bankTransfer.payee'),
+          value: view.account.name,
+          testId: 'funding-payee',
+        },
+        {
+          label: t('money.bankTransfer.account'),
+          value: `${bankNameOf(view.account.bankName, i18n.language)} ${view.account.maskedNumber}`,
+        },
+      ]
+    : view.card
+      ? [
+          {
+            label: t('money.card'),
+            value: `${bankNameOf(view.card.bankName, i18n.language)} ${view.card.maskedNumber}`,
+          },
+        ]
+      : [];
   return (
     <Page title={kindTitle} backTo="/">
       <ResultHead
         tone={view.status === 'succeeded' ? 'ok' : view.status === 'processing' ? 'wait' : 'fail'}
-        title={t(
-          `money.funding.${prefix}${view.status === 'succeeded' ? 'Succeeded' : view.status === 'processing' ? 'Processing' : 'Failed'}`,
-        )}
+        title={t(`money.funding.${prefix}${STATUS_SUFFIX[view.status]}`)}
         amount={money(view.amount)}
-        sub={view.status === 'processing' ? t('money.funding.processingHint') : (failureText ?? undefined)}
+        sub={sub}
       />
       <div className="money-card">
         <DetailRows
           rows={[
-            {
-              label: t('money.card'),
-              value: `${bankNameOf(view.card.bankName, i18n.language)} ${view.card.maskedNumber}`,
-            },
+            ...target,
             {
               label: t('money.fee'),
               value: view.fee.amount === '0' ? t('money.free') : money(view.fee),
               testId: 'funding-fee',
             },
             { label: t('money.total'), value: money(view.total), strong: true },
+            ...(view.note ? [{ label: t('money.note'), value: view.note }] : []),
             { label: t('money.time'), value: formatDateTime(view.createdAt, i18n.language) },
             ...(view.bankReference
               ? [
@@ -294,7 +383,7 @@ export function FundingResult() {
           ]}
         />
       </div>
-      <section className="money-card" aria-labelledby="funding-timeline">
+      <section className="money-card" aria-labelledby="funding-timeline" data-testid="funding-timeline">
         <h2 id="funding-timeline" className="money-card-title">
           {t('money.funding.timeline')}
         </h2>
@@ -313,11 +402,7 @@ export function FundingResult() {
                     ? 'process'
                     : 'finish'
               }
-              title={
-                i18n.exists(`money.funding.state.${entry.state}`)
-                  ? t(`money.funding.state.${entry.state}`)
-                  : entry.state
-              }
+              title={stepTitle(entry, view.kind)}
               description={formatDateTime(entry.at, i18n.language)}
             />
           ))}
@@ -326,4 +411,13 @@ export function FundingResult() {
       <DoneButtons />
     </Page>
   );
+
+  function stepTitle(entry: FundingView['timeline'][number], kind: FundingView['kind']): string {
+    // A bank transfer's money is refunded at its last step; a top-up's never left the card.
+    const key =
+      kind === 'bank_transfer' && i18n.exists(`money.bankTransfer.state.${entry.state}`)
+        ? `money.bankTransfer.state.${entry.state}`
+        : `money.funding.state.${entry.state}`;
+    return i18n.exists(key) ? t(key) : entry.state;
+  }
 }

@@ -17,7 +17,7 @@ import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { AmountInput, DetailRows } from './parts.tsx';
 
-const TYPES = ['transfer', 'payment_request', 'top_up', 'withdrawal', 'fee'] as const;
+const TYPES = ['transfer', 'payment_request', 'top_up', 'withdrawal', 'bank_transfer', 'fee'] as const;
 
 function signed(item: Pick<Transaction, 'amount' | 'direction'>, language: string): string {
   return `${item.direction === 'in' ? '+' : '−'}${formatMoney(item.amount, language)}`;
@@ -327,6 +327,11 @@ export function TransactionDetail() {
         </section>
       ) : null}
       <div className="money-buttons">
+        {item.fundingId ? (
+          <Link to={`/funding/${item.fundingId}`} className="text-button money-link-button">
+            {t('money.historyPage.bankProgress')}
+          </Link>
+        ) : null}
         <a
           href={item.receiptUrl}
           download={`receipt-${item.id}.pdf`}
