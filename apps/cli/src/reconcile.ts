@@ -13,7 +13,7 @@ import type { Config } from '@qianbao/server';
 const USAGE = `Usage: qianbao reconcile [--date YYYY-MM-DD]
 
 Compares the bank's settlement file of a day (Asia/Shanghai; default yesterday) with the wallet's
-top-ups and withdrawals and prints the report as JSON: missing (the bank has it, we don't), extra
+top-ups, withdrawals and transfers to bank accounts and prints the report as JSON: missing (the bank has it, we don't), extra
 (we have it, the bank doesn't), amountMismatch and statusMismatch. Exit 1 when anything differs.
 Sandbox mode reads the sandbox bank; the same report is at GET /v1/operator/reconciliation.`;
 

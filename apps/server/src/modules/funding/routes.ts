@@ -393,14 +393,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         body: z.object({
           ...bankAccountFields,
           amount: amountInput,
-          note: z
-            .string()
-            .trim()
-            .max(50)
-            .optional()
-            .meta({
-              description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
-            }),
+          note: z.string().trim().max(50).optional().meta({
+            description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
+          }),
           confirmation: confirmationSchema.optional(),
         }),
         response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
