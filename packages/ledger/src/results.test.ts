@@ -373,6 +373,38 @@ describe('queries', () => {
   });
 });
 
+describe('storage', () => {
+  it('stores every field as given: user data in any script, several limit keys, a hold and its post', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 10_000n);
+    const userData = '付款 "quoted" \\ back\\slash, tab\t, emoji 🧧, 𝒳 — €';
+    const limits = [
+      { key: `pay:day:${a}:2026-11-21`, max: 5_000n },
+      { key: `pay:year:${a}:2026`, max: 50_000n },
+    ];
+    const inputs = [
+      transfer(a, b, 1_234n, { userData, limits }),
+      transfer(a, b, 99n, { flags: F.pending, timeoutSeconds: 3600, userData: '' }),
+    ];
+    const created = await t.ledger.createTransfers(inputs);
+    expect(created.map((o) => o.result)).toEqual(['ok', 'ok']);
+    const post = await one({
+      id: newId(),
+      pendingId: inputs[1]!.id,
+      code: 10,
+      flags: F.postPending,
+      amount: 50n,
+    });
+    expect(post.result).toBe('ok');
+    for (const outcome of [...created, post]) {
+      expect(await t.ledger.getTransfer(outcome.id)).toEqual(outcome.transfer);
+    }
+    expect(created[0]!.transfer).toMatchObject({ userData, limitKeys: limits.map((l) => l.key) });
+    expect(created[1]!.transfer!.expiresAt).toBe(created[1]!.transfer!.timestamp + 3_600_000_000n);
+  });
+});
+
 describe('limits and balance caps, counted inside the batch', () => {
   it('counts a limit, refuses the transfer that would pass it and says how much is left', async () => {
     const a = await t.customer();

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { applyBatch } from './apply.ts';
 import type { AccountState, BatchEffects, BatchRequest, BatchState } from './apply.ts';
+import { copyTransfers } from './copy.ts';
 import { batchHash } from './journal.ts';
 import type { Transfer, TransferResult } from './types.ts';
 
@@ -347,32 +348,7 @@ async function writeBatch(client: pg.PoolClient, prepared: PreparedBatch): Promi
   const created = effects.created;
 
   if (created.length > 0) {
-    await client.query({
-      name: 'ledger_insert_transfers',
-      text: `INSERT INTO ledger_transfers (${TRANSFER_COLUMNS})
-             SELECT id, debit, credit, amount, currency, code, flags, pending_id, timeout_seconds, expires_at,
-                    user_data, ts, CASE WHEN limit_keys = '' THEN NULL ELSE string_to_array(limit_keys, ' ') END
-               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::int[],
-                            $8::uuid[], $9::int[], $10::bigint[], $11::text[], $12::bigint[], $13::text[])
-                 AS t(id, debit, credit, amount, currency, code, flags, pending_id, timeout_seconds, expires_at,
-                      user_data, ts, limit_keys)`,
-      values: [
-        plainArray(created.map((t) => t.id)),
-        plainArray(created.map((t) => t.debitAccountId)),
-        plainArray(created.map((t) => t.creditAccountId)),
-        plainArray(created.map((t) => t.amount)),
-        plainArray(created.map((t) => t.currency)),
-        plainArray(created.map((t) => t.code)),
-        plainArray(created.map((t) => t.flags)),
-        plainArray(created.map((t) => t.pendingId)),
-        plainArray(created.map((t) => t.timeoutSeconds)),
-        plainArray(created.map((t) => t.expiresAt)),
-        textArray(created.map((t) => t.userData)),
-        plainArray(created.map((t) => t.timestamp)),
-        // Limit keys never contain spaces (validated): one space-separated text per transfer.
-        textArray(created.map((t) => t.limitKeys.join(' '))),
-      ],
-    });
+    await copyTransfers(client, created);
     const accounts = effects.changedAccounts;
     await client.query({
       name: 'ledger_update_accounts',
