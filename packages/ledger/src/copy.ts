@@ -87,18 +87,22 @@ function text(out: Buffer, at: number, value: string): number {
   return at + 4 + length;
 }
 
-/** A validated UUID string (8-4-4-4-12 hex digits) as its 16 bytes. */
+/** Hex digit → value, −1 for anything else (ASCII only; indexes past it read undefined). */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
+/** Where each of the 16 bytes starts in the 36-character text form. */
+const UUID_BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/** A UUID string (8-4-4-4-12 hex digits) as its 16 bytes. */
 function uuid(out: Buffer, at: number, value: string): number {
   at = out.writeInt32BE(16, at);
-  if (
-    out.write(value.slice(0, 8), at, 'hex') +
-      out.write(value.slice(9, 13), at + 4, 'hex') +
-      out.write(value.slice(14, 18), at + 6, 'hex') +
-      out.write(value.slice(19, 23), at + 8, 'hex') +
-      out.write(value.slice(24, 36), at + 10, 'hex') !==
-    16
-  ) {
-    throw new Error(`not a UUID: ${value}`);
+  if (value.length !== 36) throw new Error(`not a UUID: ${value}`);
+  for (let i = 0; i < 16; i++) {
+    const high = HEX[value.charCodeAt(UUID_BYTE_AT[i]!)] ?? -1;
+    const low = HEX[value.charCodeAt(UUID_BYTE_AT[i]! + 1)] ?? -1;
+    if (high < 0 || low < 0) throw new Error(`not a UUID: ${value}`);
+    out[at + i] = (high << 4) | low;
   }
   return at + 16;
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { encodeTransfers } from './copy.ts';
+import { derivedId, isUuid, newId } from './ids.ts';
+
+describe('ids', () => {
+  it('newId gives distinct, increasing UUIDv7s with random tails across refills of the random pool', () => {
+    const ids = Array.from({ length: 20_000 }, () => newId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(isUuid(id)).toBe(true);
+      expect(id[14]).toBe('7'); // version
+      expect('89ab').toContain(id[19]); // variant
+    }
+    expect([...ids].sort()).toEqual(ids);
+    const tails = new Set(ids.map((id) => id.slice(19)));
+    expect(tails.size).toBe(ids.length);
+  });
+
+  it('derivedId is stable', () => {
+    expect(derivedId('expire:x')).toBe(derivedId('expire:x'));
+    expect(derivedId('expire:x')).not.toBe(derivedId('expire:y'));
+  });
+
+  it('the binary COPY encoding refuses a malformed id rather than writing other bytes', () => {
+    const transfer = {
+      id: newId(),
+      debitAccountId: newId(),
+      creditAccountId: newId(),
+      amount: 1n,
+      currency: 'CNY',
+      code: 1,
+      flags: 0,
+      pendingId: null,
+      timeoutSeconds: 0,
+      timestamp: 1n,
+      expiresAt: null,
+      userData: null,
+      limitKeys: [],
+    };
+    expect(encodeTransfers([transfer]).length).toBeGreaterThan(100);
+    expect(() => encodeTransfers([{ ...transfer, creditAccountId: transfer.id.replace(/.$/, 'g') }])).toThrow(
+      /not a UUID/,
+    );
+  });
+});
