@@ -7,3 +7,4 @@ export {
 } from './embedded.ts';
 export { migrate, type Migration } from './migrate.ts';
 export { withTransaction, type IsolationLevel } from './transaction.ts';
+export { Coalescer, byKey, type CoalescerOptions } from './coalesce.ts';

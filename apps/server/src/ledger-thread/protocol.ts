@@ -1,0 +1,38 @@
+import type { Ledger, LedgerOptions, TransferInput, TransferOutcome } from '@qianbao/ledger';
+
+/** Messages between the request thread and the ledger thread (values by structured clone). */
+
+export type BatchInfo = Parameters<NonNullable<LedgerOptions['onBatch']>>[0];
+
+export interface WorkerConfig {
+  connectionString: string;
+  writerConnections: number;
+  ledger: Pick<LedgerOptions, 'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs'>;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export type ToWorker =
+  { type: 'createTransfers'; id: number; inputs: readonly TransferInput[] } | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; outcomes?: TransferOutcome[]; error?: SerializedError }
+  | { type: 'batch'; info: BatchInfo; stats: ReturnType<Ledger['stats']> }
+  | { type: 'fatal'; error: SerializedError };
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.constructor.name === 'Error' ? error.name : error.constructor.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}

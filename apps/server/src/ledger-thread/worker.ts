@@ -1,0 +1,46 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPool } from '@qianbao/db';
+import { Ledger } from '@qianbao/ledger';
+import { serializeError } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerConfig } from './protocol.ts';
+
+/** The ledger thread: one `Ledger` whose batches and expiry sweeps run on this event loop alone. */
+
+const port = parentPort;
+if (!port) throw new Error('ledger-thread/worker.ts runs as a worker thread');
+const config = workerData as WorkerConfig;
+const send = (message: FromWorker) => port.postMessage(message);
+
+const pool = createPool({
+  connectionString: config.connectionString,
+  max: config.writerConnections,
+  applicationName: 'qianbao-ledger',
+});
+
+try {
+  const ledger = await Ledger.open(pool, {
+    ...config.ledger,
+    writerPool: pool,
+    onBatch: (info) => send({ type: 'batch', info, stats: ledger.stats() }),
+  });
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'createTransfers':
+        ledger.createTransfers(message.inputs).then(
+          (outcomes) => send({ type: 'result', id: message.id, outcomes }),
+          (error: unknown) => send({ type: 'result', id: message.id, error: serializeError(error) }),
+        );
+        return;
+      case 'close':
+        void ledger
+          .close()
+          .then(() => pool.end())
+          .finally(() => process.exit(0));
+        return;
+    }
+  });
+  send({ type: 'ready' });
+} catch (error) {
+  await pool.end().catch(() => {});
+  send({ type: 'fatal', error: serializeError(error) });
+}
