@@ -13,10 +13,12 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { withDatabase } from '@qianbao/db';
 import { newId } from '@qianbao/ledger';
+import pg from 'pg';
 import {
   checkDurability,
   databaseServer,
@@ -31,6 +33,8 @@ const DATABASE = 'qianbao_bench_http';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 const PASSWORD = 'Bench-Password-2026';
 const PIN = '803917';
+/** USER_HZ: the unit of /proc/<pid>/stat times on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Holder {
   phone: string;
@@ -46,6 +50,8 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       seconds: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '64' },
       'pgbench-seconds': { type: 'string', default: '30' },
+      /** Write a V8 CPU profile of the server process into this folder (for `--cpu-prof`). */
+      profile: { type: 'string' },
     },
   });
   const holderCount = positive(values.holders, 'holders');
@@ -61,7 +67,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     await pool.end();
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    child = await startQianbao(withDatabase(server.url, DATABASE), port);
+    child = await startQianbao(withDatabase(server.url, DATABASE), port, values.profile);
     console.log(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ` +
         `${holderCount} holders, ${concurrency} concurrent clients, ${seconds} s`,
@@ -78,6 +84,8 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       `setup: ${holders.length} holders registered, PIN set, funded in ${((performance.now() - setupStartedAt) / 1000).toFixed(1)} s`,
     );
 
+    const backends = await backendPids(withDatabase(server.url, DATABASE));
+    const cpuBefore = { server: cpuSeconds([child.pid!]), database: cpuSeconds(backends) };
     const latencies: number[] = [];
     let ok = 0;
     const failures = new Map<string, number>();
@@ -114,9 +122,16 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       }),
     );
     const elapsed = (performance.now() - startedAt) / 1000;
+    const serverCpu = cpuSeconds([child.pid!]) - cpuBefore.server;
+    const databaseCpu = cpuSeconds(backends) - cpuBefore.database;
     latencies.sort((a, b) => a - b);
     const tps = ok / elapsed;
     if (failures.size > 0) console.log(`refused: ${JSON.stringify(Object.fromEntries(failures))}`);
+    console.log(
+      `CPU per transfer: server ${((serverCpu / Math.max(ok, 1)) * 1000).toFixed(2)} ms ` +
+        `(${((serverCpu / elapsed) * 100).toFixed(0)} % of a core), PostgreSQL backends ` +
+        `${((databaseCpu / Math.max(ok, 1)) * 1000).toFixed(2)} ms (${((databaseCpu / elapsed) * 100).toFixed(0)} % of a core)`,
+    );
 
     await stop(child);
     child = undefined;
@@ -138,6 +153,35 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     if (child) await stop(child);
     await server.stop();
   }
+}
+
+/** The PostgreSQL backends connected to the benchmark's database (the server's pools). */
+async function backendPids(databaseUrl: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** User + system CPU seconds of these processes so far (Linux /proc; 0 for any gone or unreadable). */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // not Linux, or the process is gone
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 async function registerHolder(baseUrl: string, phone: string): Promise<Holder> {
@@ -224,8 +268,9 @@ async function call<T = unknown>(
   return (text ? JSON.parse(text) : null) as T;
 }
 
-async function startQianbao(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/cli/bin/qianbao.js', 'start'], {
+async function startQianbao(databaseUrl: string, port: number, profileDir?: string): Promise<ChildProcess> {
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = spawn(process.execPath, [...profile, 'apps/cli/bin/qianbao.js', 'start'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

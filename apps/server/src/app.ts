@@ -7,7 +7,6 @@ import Fastify, { LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import type { Ledger } from '@qianbao/ledger';
 import packageJson from '../package.json' with { type: 'json' };
 import { SandboxSmsSender, UnconfiguredSmsSender, sandboxSmsRoutes } from './adapters/sms/index.ts';
 import type { SmsSender } from './adapters/sms/index.ts';
@@ -18,6 +17,7 @@ import { RequestDrain } from './drain.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { ledgerApi } from './ledger-api/routes.ts';
+import type { LedgerPort } from './ledger-thread/index.ts';
 import { loggerOptions } from './logging.ts';
 import type { LogStream } from './logging.ts';
 import { Metrics } from './metrics.ts';
@@ -91,7 +91,7 @@ export interface BuildAppOptions {
     | 'largeAmountSmsMinor'
   >;
   pool: pg.Pool;
-  ledger: Ledger;
+  ledger: LedgerPort;
   /** Pass the instance whose `observeLedgerBatch` the ledger reports to; a fresh one otherwise. */
   metrics?: Metrics;
   /** Where JSON log lines go; stdout by default. */

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { Coalescer } from '@qianbao/db';
 import type { Migration } from '@qianbao/db';
 import { derivedId } from '@qianbao/ledger';
 import { AppError } from './errors.ts';
@@ -98,6 +99,50 @@ function holderCaller(userId: string): string {
 export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Pool; now: () => Date }): void {
   const { pool, now } = options;
   app.decorateRequest('idempotency', null);
+  // Every money-moving request claims its key and stores its answer: concurrent requests share
+  // one statement for each (packages/db Coalescer). A claim is true for the call that inserted
+  // the row; of two calls with one key in the same statement, the first.
+  const claims = new Coalescer<{ scope: string; key: string; fingerprint: Buffer; at: Date }, boolean>(
+    async (calls) => {
+      const { rows } = await pool.query<{ scope: string; key: string }>(
+        `INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at)
+         SELECT scope, key, fingerprint, 'in_flight', created_at
+           FROM unnest($1::text[], $2::text[], $3::bytea[], $4::timestamptz[]) AS c(scope, key, fingerprint, created_at)
+         ON CONFLICT (scope, key) DO NOTHING
+         RETURNING scope, key`,
+        [
+          calls.map((c) => c.scope),
+          calls.map((c) => c.key),
+          calls.map((c) => c.fingerprint),
+          calls.map((c) => c.at),
+        ],
+      );
+      const inserted = new Set(rows.map((row) => `${row.scope}\u0000${row.key}`));
+      return calls.map((c) => inserted.delete(`${c.scope}\u0000${c.key}`));
+    },
+  );
+  const completions = new Coalescer<
+    { scope: string; key: string; status: number; contentType: string; body: string; at: Date },
+    void
+  >(async (calls) => {
+    await pool.query(
+      `UPDATE idempotency_keys k
+          SET state = 'completed', status_code = c.status_code, content_type = c.content_type,
+              response = c.response, completed_at = c.completed_at
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+              AS c(scope, key, status_code, content_type, response, completed_at)
+        WHERE k.scope = c.scope AND k.key = c.key`,
+      [
+        calls.map((c) => c.scope),
+        calls.map((c) => c.key),
+        calls.map((c) => c.status),
+        calls.map((c) => c.contentType),
+        calls.map((c) => c.body),
+        calls.map((c) => c.at),
+      ],
+    );
+    return calls.map(() => undefined);
+  });
 
   // preHandler: after authentication (onRequest) and body parsing, before the handler.
   app.addHook('preHandler', async (request, reply) => {
@@ -112,12 +157,7 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
     const scope = `${callerOf(request)} ${request.method} ${route}`;
     const fingerprint = fingerprintOf(request);
     const at = now();
-    const claimed = await pool.query(
-      `INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at) VALUES ($1, $2, $3, 'in_flight', $4)
-       ON CONFLICT (scope, key) DO NOTHING`,
-      [scope, key, fingerprint, at],
-    );
-    if (claimed.rowCount === 1) {
+    if (await claims.call({ scope, key, fingerprint, at })) {
       request.idempotency = { scope, key };
       return;
     }
@@ -162,12 +202,14 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
       ]);
       return payload;
     }
-    await pool.query(
-      `UPDATE idempotency_keys
-          SET state = 'completed', status_code = $3, content_type = $4, response = $5, completed_at = $6
-        WHERE scope = $1 AND key = $2`,
-      [claim.scope, claim.key, status, String(reply.getHeader('content-type') ?? ''), body, now()],
-    );
+    await completions.call({
+      scope: claim.scope,
+      key: claim.key,
+      status,
+      contentType: String(reply.getHeader('content-type') ?? ''),
+      body,
+      at: now(),
+    });
     return payload;
   });
 }

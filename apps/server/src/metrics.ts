@@ -12,7 +12,7 @@ type BatchInfo = Parameters<NonNullable<LedgerOptions['onBatch']>>[0];
  */
 export class Metrics {
   readonly registry = new Registry();
-  private ledger: Ledger | null = null;
+  private ledger: Pick<Ledger, 'stats'> | null = null;
 
   private readonly httpRequests = new Counter({
     name: 'qianbao_http_requests_total',
@@ -73,7 +73,7 @@ export class Metrics {
   };
 
   /** The ledger whose queue depth is reported at each scrape. */
-  watchLedger(ledger: Ledger): void {
+  watchLedger(ledger: Pick<Ledger, 'stats'>): void {
     this.ledger = ledger;
   }
 

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { createPool, migrate } from '@qianbao/db';
-import { Ledger } from '@qianbao/ledger';
+import { migrate } from '@qianbao/db';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
 import { resolveSecretKey } from './crypto/secret-key.ts';
 import { openDatabase } from './database.ts';
 import type { Database } from './database.ts';
+import { ThreadedLedger } from './ledger-thread/index.ts';
 import { Metrics } from './metrics.ts';
 import { allMigrations } from './migrations.ts';
 
@@ -46,16 +46,17 @@ async function serve(
   print: (line: string) => void,
 ): Promise<RunningServer> {
   const metrics = new Metrics();
-  // The batcher's own connections: under load it must never wait behind request queries.
-  const writerPool = createPool({
+  // The batches run on a thread of their own with their own connections (ADR 0007).
+  const ledger = await ThreadedLedger.open({
+    pool: database.pool,
     connectionString: database.connectionString,
-    max: 3,
-    applicationName: 'qianbao-ledger',
-  });
-  const ledger = await Ledger.open(database.pool, {
-    ...config.ledger,
+    ledger: config.ledger,
     onBatch: metrics.observeLedgerBatch,
-    writerPool,
+    onFatal: (error) => {
+      // Without its ledger thread the process can no longer move money: stop, to be restarted.
+      console.error(`fatal: ${error.message}`);
+      process.exit(1);
+    },
   });
   try {
     const warnings: string[] = []; // printed after the address, which comes first
@@ -77,14 +78,12 @@ async function serve(
       await app.drain();
       app.log.info('shutdown: finishing accepted ledger batches');
       await ledger.close();
-      await writerPool.end();
       await database.close();
     };
     let stopped: Promise<void> | undefined;
     return { app, url, shutdown: () => (stopped ??= shutdown()) };
   } catch (error) {
     await ledger.close().catch(() => {});
-    await writerPool.end().catch(() => {});
     throw error;
   }
 }

@@ -26,7 +26,10 @@ import {
 } from './schemas.ts';
 
 export interface LedgerApiOptions {
-  ledger: Ledger;
+  ledger: Pick<
+    Ledger,
+    'createAccounts' | 'createTransfers' | 'getAccount' | 'getBalance' | 'getTransfer' | 'listTransfers'
+  >;
   adminToken: string;
 }
 

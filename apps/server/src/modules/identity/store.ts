@@ -1,4 +1,4 @@
-import { withTransaction } from '@qianbao/db';
+import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 
 /**
@@ -139,6 +139,29 @@ export class IdentityStore {
     client: pg.PoolClient | null = null,
   ) {
     this.db = client ?? pool;
+    this.coalesced = client ? null : this.coalescers();
+  }
+
+  /**
+   * The reads every request makes, shared by concurrent requests (packages/db Coalescer); only
+   * on the pool: a store bound to a transaction reads its own connection.
+   */
+  private readonly coalesced: ReturnType<IdentityStore['coalescers']> | null;
+
+  private coalescers() {
+    const users = (column: 'id' | 'phone', type: 'uuid' | 'text') =>
+      new Coalescer<string, UserRow | null>(async (keys) => {
+        const { rows } = await this.pool.query<UserRecord>(
+          `SELECT ${USER_COLUMNS} FROM identity_users WHERE ${column} = ANY($1::${type}[]) AND status = 'active'`,
+          [keys],
+        );
+        return byKey(keys, rows.map(toUser), (row) => (column === 'id' ? row.id : row.phone));
+      });
+    return {
+      usersById: users('id', 'uuid'),
+      usersByPhone: users('phone', 'text'),
+      sessionsByTokenHash: new Coalescer((hashes: readonly Buffer[]) => this.sessionsByTokenHash(hashes)),
+    };
   }
 
   /** Run `work` in one READ COMMITTED transaction on one connection of the pool. */
@@ -186,6 +209,7 @@ export class IdentityStore {
 
   /** Active holders only: a pending registration is nobody yet. */
   async findUserByPhone(phone: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | null> {
+    if (this.coalesced && !options.forUpdate) return this.coalesced.usersByPhone.call(phone);
     const { rows } = await this.db.query<UserRecord>(
       `SELECT ${USER_COLUMNS} FROM identity_users WHERE phone = $1 AND status = 'active'
        ${options.forUpdate ? 'FOR UPDATE' : ''}`,
@@ -195,6 +219,7 @@ export class IdentityStore {
   }
 
   async findUser(userId: string, options: { forUpdate?: boolean } = {}): Promise<UserRow | null> {
+    if (this.coalesced && !options.forUpdate) return this.coalesced.usersById.call(userId);
     const { rows } = await this.db.query<UserRecord>(
       `SELECT ${USER_COLUMNS} FROM identity_users WHERE id = $1 AND status = 'active'
        ${options.forUpdate ? 'FOR UPDATE' : ''}`,
@@ -298,21 +323,32 @@ export class IdentityStore {
     );
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<AuthenticatedSessionRow | null> {
+  /** The session of every request: concurrent requests share one statement. */
+  findSessionByTokenHash(tokenHash: Buffer): Promise<AuthenticatedSessionRow | null> {
+    return this.coalesced
+      ? this.coalesced.sessionsByTokenHash.call(tokenHash)
+      : this.sessionsByTokenHash([tokenHash]).then(([session]) => session ?? null);
+  }
+
+  private async sessionsByTokenHash(hashes: readonly Buffer[]): Promise<(AuthenticatedSessionRow | null)[]> {
     const { rows } = await this.db.query<
-      SessionRecord & { user_status: UserStatus; wallet_account_id: string }
+      SessionRecord & { token_hash: Buffer; user_status: UserStatus; wallet_account_id: string }
     >(
-      `SELECT ${SESSION_COLUMNS}, u.status AS user_status, u.wallet_account_id
+      `SELECT ${SESSION_COLUMNS}, s.token_hash, u.status AS user_status, u.wallet_account_id
          FROM identity_sessions s
          JOIN identity_users u ON u.id = s.user_id
          LEFT JOIN identity_devices d ON d.user_id = s.user_id AND d.device_id = s.device_id
-        WHERE s.token_hash = $1`,
-      [tokenHash],
+        WHERE s.token_hash = ANY($1::bytea[])`,
+      [hashes],
     );
-    const row = rows[0];
-    return row
-      ? { ...toSession(row), userStatus: row.user_status, walletAccountId: row.wallet_account_id }
-      : null;
+    const sessions = byKey(
+      hashes.map((hash) => hash.toString('hex')),
+      rows,
+      (row) => row.token_hash.toString('hex'),
+    );
+    return sessions.map((row) =>
+      row ? { ...toSession(row), userStatus: row.user_status, walletAccountId: row.wallet_account_id } : null,
+    );
   }
 
   /** Record activity, at most once per `touchMs` per session: most requests cost no write. */

@@ -71,14 +71,17 @@ export function limitNameOfKey(key: string): LimitName | null {
   return null;
 }
 
+/** Made once: building an Intl formatter costs more than a whole payment's other checks. */
+const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 /** The calendar day and year in Asia/Shanghai (no DST there; the rule is the civil day). */
 export function shanghaiCalendar(now: Date): { day: string; year: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
+  const parts = SHANGHAI_DATE.formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return { day: `${part('year')}-${part('month')}-${part('day')}`, year: part('year') };
 }

@@ -1,4 +1,4 @@
-import { withTransaction } from '@qianbao/db';
+import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 import type { Tier, TierLimits } from './tiers.ts';
 
@@ -49,12 +49,34 @@ const PROFILE_COLUMNS = `user_id, tier, legal_name_sealed, id_number_sealed, bir
 export class KycStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async getProfile(userId: string): Promise<ProfileRow | null> {
+  /** Concurrent reads share one statement (packages/db Coalescer): every payment reads two. */
+  private readonly profiles = new Coalescer<string, ProfileRow | null>(async (userIds) => {
     const { rows } = await this.pool.query<ProfileRow>(
-      `SELECT ${PROFILE_COLUMNS} FROM kyc_profiles WHERE user_id = $1`,
-      [userId],
+      `SELECT ${PROFILE_COLUMNS} FROM kyc_profiles WHERE user_id = ANY($1::uuid[])`,
+      [userIds],
     );
-    return rows[0] ?? null;
+    return byKey(userIds, rows, (row) => row.user_id);
+  });
+
+  private readonly limitsTable = new Coalescer<null, TierLimits[]>(async (calls) => {
+    const { rows } = await this.pool.query<TierLimitsRow>(
+      `SELECT tier, balance_cap_minor, single_payment_minor, daily_minor, yearly_minor, may_withdraw, may_send_abroad
+         FROM kyc_tier_limits ORDER BY tier`,
+    );
+    const limits = rows.map((row) => ({
+      tier: row.tier,
+      balanceCapMinor: row.balance_cap_minor,
+      singlePaymentMinor: row.single_payment_minor,
+      dailyMinor: row.daily_minor,
+      yearlyMinor: row.yearly_minor,
+      mayWithdraw: row.may_withdraw,
+      maySendAbroad: row.may_send_abroad,
+    }));
+    return calls.map(() => limits.map((row) => ({ ...row })));
+  });
+
+  getProfile(userId: string): Promise<ProfileRow | null> {
+    return this.profiles.call(userId);
   }
 
   async profileByIdIndex(index: Buffer): Promise<ProfileRow | null> {
@@ -142,20 +164,8 @@ export class KycStore {
     );
   }
 
-  async tierLimits(): Promise<TierLimits[]> {
-    const { rows } = await this.pool.query<TierLimitsRow>(
-      `SELECT tier, balance_cap_minor, single_payment_minor, daily_minor, yearly_minor, may_withdraw, may_send_abroad
-         FROM kyc_tier_limits ORDER BY tier`,
-    );
-    return rows.map((row) => ({
-      tier: row.tier,
-      balanceCapMinor: row.balance_cap_minor,
-      singlePaymentMinor: row.single_payment_minor,
-      dailyMinor: row.daily_minor,
-      yearlyMinor: row.yearly_minor,
-      mayWithdraw: row.may_withdraw,
-      maySendAbroad: row.may_send_abroad,
-    }));
+  tierLimits(): Promise<TierLimits[]> {
+    return this.limitsTable.call(null);
   }
 
   async updateTierLimits(limits: TierLimits, operatorId: string, at: Date): Promise<void> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Coalescer } from '@qianbao/db';
 
 export interface NotificationRow {
   id: string;
@@ -47,22 +48,29 @@ function toRow(record: NotificationRecord): NotificationRow {
 export class NotificationsStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async insert(row: Omit<NotificationRow, 'readAt'>): Promise<void> {
+  /** Concurrent inserts share one statement (packages/db Coalescer). */
+  private readonly inserts = new Coalescer<Omit<NotificationRow, 'readAt'>, void>(async (rows) => {
     await this.pool.query(
       `INSERT INTO notifications_inbox (id, user_id, kind, params, title_zh, body_zh, title_en, body_en, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::timestamptz[])`,
       [
-        row.id,
-        row.userId,
-        row.kind,
-        JSON.stringify(row.params),
-        row.titleZh,
-        row.bodyZh,
-        row.titleEn,
-        row.bodyEn,
-        row.createdAt,
+        rows.map((row) => row.id),
+        rows.map((row) => row.userId),
+        rows.map((row) => row.kind),
+        rows.map((row) => JSON.stringify(row.params)),
+        rows.map((row) => row.titleZh),
+        rows.map((row) => row.bodyZh),
+        rows.map((row) => row.titleEn),
+        rows.map((row) => row.bodyEn),
+        rows.map((row) => row.createdAt),
       ],
     );
+    return rows.map(() => undefined);
+  });
+
+  insert(row: Omit<NotificationRow, 'readAt'>): Promise<void> {
+    return this.inserts.call(row);
   }
 
   /** Newest first; `before` is the position of the last item of the previous page. */

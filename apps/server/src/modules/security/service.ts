@@ -42,7 +42,7 @@ import { pinWeakness } from './pin-policy.ts';
 import { relyingPartyFor } from './relying-party.ts';
 import type { RelyingParty } from './relying-party.ts';
 import { SecurityStore } from './store.ts';
-import type { ChallengePurpose, ChallengeRow, HolderRow, PasskeyRow } from './store.ts';
+import type { ChallengePurpose, ChallengeRow, FactorState, HolderRow, PasskeyRow } from './store.ts';
 import {
   RECOVERY_CODE_COUNT,
   checkTotp,
@@ -552,20 +552,17 @@ export class SecurityService {
     /** False after a password-free transfer failed on its daily `pwfree:` limit. */
     allowPasswordFree?: boolean;
   }): Promise<FactorDecision> {
-    const holder = await this.holder(input.userId);
+    const state = (await this.store.factorState(input.userId)) ?? (await this.firstFactorState(input.userId));
+    const { holder } = state;
     const now = this.now();
     if (holder.paymentsLockedUntil && holder.paymentsLockedUntil > now)
       throw this.lockedError(holder.paymentsLockedUntil);
-    const [passkeyCount, totp] = await Promise.all([
-      this.store.countPasskeys(input.userId),
-      this.store.findTotp(input.userId),
-    ]);
     return decideFactor({
       userId: input.userId,
       holder: {
         pinSet: holder.pinHash !== null,
-        passkeyCount,
-        totpEnabled: totp?.status === 'enabled',
+        passkeyCount: state.passkeyCount,
+        totpEnabled: state.totpEnabled,
         passwordFreeLimitMinor: holder.passwordFreeLimitMinor,
       },
       amountMinor: input.amountMinor,
@@ -703,6 +700,16 @@ export class SecurityService {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** A holder's factor state the first time, when their security row is made. */
+  private async firstFactorState(userId: string): Promise<FactorState> {
+    const holder = await this.holder(userId);
+    const [passkeyCount, totp] = await Promise.all([
+      this.store.countPasskeys(userId),
+      this.store.findTotp(userId),
+    ]);
+    return { holder, passkeyCount, totpEnabled: totp?.status === 'enabled' };
+  }
 
   private async holder(userId: string): Promise<HolderRow> {
     return (

@@ -1,4 +1,4 @@
-import { withTransaction } from '@qianbao/db';
+import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 
 /**
@@ -139,6 +139,12 @@ export interface ConfirmationRow {
 /** How many expired challenges one call clears, so cleaning never becomes a long statement. */
 const CHALLENGE_SWEEP_LIMIT = 100;
 
+export interface FactorState {
+  holder: HolderRow;
+  passkeyCount: number;
+  totpEnabled: boolean;
+}
+
 export class SecurityStore {
   private readonly db: Queryable;
 
@@ -236,6 +242,36 @@ export class SecurityStore {
     );
     return rows.map(toPasskey);
   }
+
+  /**
+   * What deciding a payment's factor needs, in one statement shared by concurrent payments
+   * (packages/db Coalescer): the holder row, how many passkeys, whether two-step is on. Null
+   * for a holder without a security row yet. Pool-bound stores only.
+   */
+  factorState(userId: string): Promise<FactorState | null> {
+    return this.factorStates.call(userId);
+  }
+
+  private readonly factorStates = new Coalescer<string, FactorState | null>(async (userIds) => {
+    const { rows } = await this.pool.query<
+      HolderRecord & { passkey_count: number; totp_status: 'pending' | 'enabled' | null }
+    >(
+      `SELECT ${HOLDER_COLUMNS},
+              (SELECT count(*)::int FROM security_passkeys p WHERE p.user_id = h.user_id) AS passkey_count,
+              (SELECT t.status FROM security_totp t WHERE t.user_id = h.user_id) AS totp_status
+         FROM security_holders h WHERE h.user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    return byKey(userIds, rows, (row) => row.user_id).map((row) =>
+      row
+        ? {
+            holder: toHolder(row),
+            passkeyCount: row.passkey_count,
+            totpEnabled: row.totp_status === 'enabled',
+          }
+        : null,
+    );
+  });
 
   async countPasskeys(userId: string): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>(

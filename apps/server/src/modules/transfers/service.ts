@@ -299,8 +299,31 @@ export class TransfersService {
   }): Promise<TransferRow> {
     const { payerUserId, amountMinor } = input;
     const now = this.deps.now();
-    const payerLimits = await this.deps.kyc.limitsFor(payerUserId);
-    const plan = planPaymentLimits({ payerUserId, payerLimits, amountMinor, now });
+    const payment = {
+      id: input.confirmationPaymentId,
+      amountMinor,
+      currency: TRANSFER_CURRENCY,
+      payee: `user:${input.payee.id}`,
+    };
+    const given = Object.keys(input.confirmation).length > 0;
+    // The facts the checks need, fetched at once (each read is shared with concurrent payments);
+    // the refusals are still decided one by one, in the order below.
+    const payerLimits = settled(this.deps.kyc.limitsFor(payerUserId));
+    // A payment the holder confirms with a factor is not password-free, even if it could be:
+    // after the day's password-free allowance is spent the client simply sends the PIN.
+    const factor = settled(
+      this.deps.security.requiredFactor({
+        userId: payerUserId,
+        amountMinor,
+        currency: TRANSFER_CURRENCY,
+        payee: payment.payee,
+        allowPasswordFree: !given,
+      }),
+    );
+    const payeeLimits = settled(this.deps.kyc.limitsFor(input.payee.id));
+    const payerDisplay = settled(this.payerDisplayOf(payerUserId));
+
+    const plan = planPaymentLimits({ payerUserId, payerLimits: await payerLimits(), amountMinor, now });
     if (plan.refusal) {
       // Refused before any PIN is spent: nothing about this payment could make it pass.
       throw limitExceededError({
@@ -309,22 +332,7 @@ export class TransfersService {
         remainingMinor: plan.refusal.maxMinor,
       });
     }
-    const payment = {
-      id: input.confirmationPaymentId,
-      amountMinor,
-      currency: TRANSFER_CURRENCY,
-      payee: `user:${input.payee.id}`,
-    };
-    const given = Object.keys(input.confirmation).length > 0;
-    // A payment the holder confirms with a factor is not password-free, even if it could be:
-    // after the day's password-free allowance is spent the client simply sends the PIN.
-    const decision = await this.deps.security.requiredFactor({
-      userId: payerUserId,
-      amountMinor,
-      currency: TRANSFER_CURRENCY,
-      payee: payment.payee,
-      allowPasswordFree: !given,
-    });
+    const decision = await factor();
     if (given) {
       const result = await this.deps.security.verifyConfirmation({
         userId: payerUserId,
@@ -338,8 +346,7 @@ export class TransfersService {
         details: { accepted: decision.accepted, given: 'none' },
       });
     }
-    const payeeLimits = await this.deps.kyc.limitsFor(input.payee.id);
-    const cap = payeeBalanceCap(payeeLimits);
+    const cap = payeeBalanceCap(await payeeLimits());
     const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
     const [outcome] = await this.deps.ledger.createTransfers([
       {
@@ -355,42 +362,54 @@ export class TransfersService {
     ]);
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (outcome.result !== 'ok' && outcome.result !== 'exists') throw ledgerError(outcome);
-    const payer = await this.deps.identity.getUser(payerUserId);
-    const record = await this.store.insertTransfer({
+    const proposed: TransferRow = {
       id: newId(),
       ledger_transfer_id: ledgerTransferId,
       kind: input.kind,
       status: 'succeeded',
       payer_user_id: payerUserId,
       payee_user_id: input.payee.id,
-      payer_display: payer ? await this.displayNameOf(payer) : '***',
+      payer_display: await payerDisplay(),
       payee_display: input.payeeDisplay,
       amount_minor: amountMinor,
       currency: TRANSFER_CURRENCY,
       note: input.note,
       payment_request_id: input.paymentRequestId,
       created_at: outcome.transfer ? dateOfMicros(outcome.transfer.timestamp) : now,
-    });
-    if (outcome.result === 'ok') await this.notifyBothSides(record);
+    };
+    // The money has moved (or had moved: `exists`); the record and, for a new transfer, the
+    // notices are written together.
+    const [record] = await Promise.all([
+      this.store.insertTransfer(proposed),
+      outcome.result === 'ok' ? this.notifyBothSides(proposed) : undefined,
+    ]);
     return record;
+  }
+
+  /** How the payer appears on the record and the payee's notice. */
+  private async payerDisplayOf(payerUserId: string): Promise<string> {
+    const payer = await this.deps.identity.getUser(payerUserId);
+    return payer ? this.displayNameOf(payer) : '***';
   }
 
   private async notifyBothSides(record: TransferRow): Promise<void> {
     const amount = formatMoney(money(record.amount_minor, record.currency));
     try {
-      await this.deps.notifications.notify(record.payee_user_id, {
-        ...transferReceivedNotice({
-          amount,
-          from: record.payer_display,
-          transferId: record.ledger_transfer_id,
-          note: record.note,
+      await Promise.all([
+        this.deps.notifications.notify(record.payee_user_id, {
+          ...transferReceivedNotice({
+            amount,
+            from: record.payer_display,
+            transferId: record.ledger_transfer_id,
+            note: record.note,
+          }),
+          amountMinor: record.amount_minor,
         }),
-        amountMinor: record.amount_minor,
-      });
-      await this.deps.notifications.notify(record.payer_user_id, {
-        ...transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
-        amountMinor: record.amount_minor,
-      });
+        this.deps.notifications.notify(record.payer_user_id, {
+          ...transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
+          amountMinor: record.amount_minor,
+        }),
+      ]);
     } catch (error) {
       // The money has moved; a missing notice must not turn the answer into a failure.
       this.deps.log.warn({ err: error, transferId: record.ledger_transfer_id }, 'transfer notice failed');
@@ -779,4 +798,21 @@ export function dateOfMicros(micros: bigint): Date {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Start a promise now, read its value later: `await read()` gives the value or throws its
+ * error then. Until read, a rejection is held (never an unhandled rejection), so facts fetched
+ * ahead for checks that end up not running cannot crash the process.
+ */
+function settled<T>(promise: Promise<T>): () => Promise<T> {
+  const outcome = promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const result = await outcome;
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
 }

@@ -1,3 +1,4 @@
+import { Coalescer } from '@qianbao/db';
 import type pg from 'pg';
 
 export type TransferKind = 'phone' | 'qr' | 'payment_request';
@@ -48,32 +49,41 @@ export class TransfersStore {
   constructor(private readonly db: pg.Pool) {}
 
   /** Insert once per ledger transfer; answers the stored row (the first one on a retry). */
-  async insertTransfer(row: TransferRow): Promise<TransferRow> {
+  insertTransfer(row: TransferRow): Promise<TransferRow> {
+    return this.inserts.call(row);
+  }
+
+  /** Concurrent transfers share one INSERT (packages/db Coalescer). */
+  private readonly inserts = new Coalescer<TransferRow, TransferRow>(async (calls) => {
+    const column = <K extends keyof TransferRow>(key: K) => calls.map((row) => row[key]);
     const inserted = await this.db.query<TransferRow>(
       `INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
+                            $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
        ON CONFLICT (ledger_transfer_id) DO NOTHING
        RETURNING ${TRANSFER_COLUMNS}`,
       [
-        row.id,
-        row.ledger_transfer_id,
-        row.kind,
-        row.status,
-        row.payer_user_id,
-        row.payee_user_id,
-        row.payer_display,
-        row.payee_display,
-        row.amount_minor,
-        row.currency,
-        row.note,
-        row.payment_request_id,
-        row.created_at,
+        column('id'),
+        column('ledger_transfer_id'),
+        column('kind'),
+        column('status'),
+        column('payer_user_id'),
+        column('payee_user_id'),
+        column('payer_display'),
+        column('payee_display'),
+        column('amount_minor').map(String),
+        column('currency'),
+        column('note'),
+        column('payment_request_id'),
+        column('created_at'),
       ],
     );
-    if (inserted.rows[0]) return inserted.rows[0];
-    const existing = await this.findByLedgerIds([row.ledger_transfer_id]);
-    return existing[0]!;
-  }
+    const stored = new Map(inserted.rows.map((row) => [row.ledger_transfer_id, row]));
+    // A retry's record was there already: answer the stored (first) one.
+    const missing = calls.map((row) => row.ledger_transfer_id).filter((id) => !stored.has(id));
+    for (const row of await this.findByLedgerIds(missing)) stored.set(row.ledger_transfer_id, row);
+    return calls.map((row) => stored.get(row.ledger_transfer_id)!);
+  });
 
   async findByLedgerIds(ledgerTransferIds: readonly string[]): Promise<TransferRow[]> {
     if (ledgerTransferIds.length === 0) return [];
