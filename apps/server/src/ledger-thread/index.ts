@@ -47,7 +47,7 @@ export class ThreadedLedger implements LedgerPort {
     { resolve: (value: TransferOutcome[]) => void; reject: (error: unknown) => void }
   >();
   private nextCallId = 1;
-  private lastStats: Stats = { queuedTransfers: 0, batches: 0, transfers: 0, inFlight: false };
+  private lastStats: Stats;
   private closing: Promise<void> | null = null;
   private failed: Error | null = null;
 
@@ -56,6 +56,7 @@ export class ThreadedLedger implements LedgerPort {
     private readonly worker: Worker,
     private readonly options: ThreadedLedgerOptions,
   ) {
+    this.lastStats = reads.stats(); // all zero: the same shape as the thread's reports
     worker.on('message', (message: FromWorker) => this.receive(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => {
@@ -115,7 +116,7 @@ export class ThreadedLedger implements LedgerPort {
 
   /** As of the thread's last report (after each batch): good enough for a metrics scrape. */
   stats(): Stats {
-    return { ...this.lastStats, queuedTransfers: this.lastStats.queuedTransfers };
+    return { ...this.lastStats };
   }
 
   /** Refuse new work, let the thread finish every accepted batch, then stop it. */
