@@ -46,7 +46,7 @@ async function serve(
   print: (line: string) => void,
 ): Promise<RunningServer> {
   const metrics = new Metrics();
-  // The batches run on a thread of their own with their own connections (ADR 0007).
+  // The batches run on a thread of their own with their own connections (ADR 0008).
   const ledger = await ThreadedLedger.open({
     pool: database.pool,
     connectionString: database.connectionString,

@@ -1,5 +1,5 @@
 /**
- * Many small queries from concurrent requests, sent as one (ADR 0007).
+ * Many small queries from concurrent requests, sent as one (ADR 0008).
  *
  * A request that waits on a dozen sequential round trips spends most of its time in them, and
  * each round trip costs both ends a system call, a wake-up and a statement of their own. A

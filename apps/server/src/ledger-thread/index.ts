@@ -32,7 +32,7 @@ export interface ThreadedLedgerOptions {
 }
 
 /**
- * The ledger with its batcher on a thread of its own (ADR 0007). A batch is a chain of about a
+ * The ledger with its batcher on a thread of its own (ADR 0008). A batch is a chain of about a
  * dozen database round trips; on the request thread each of them waits its turn behind the
  * parsing, validation and queries of every request in flight, so under load a batch took
  * 100 ms or more, all of it queueing. On its own thread the chain runs unimpeded.
