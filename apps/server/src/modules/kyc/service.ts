@@ -95,7 +95,10 @@ export class KycService {
 
   /** The limits that apply to this holder now. */
   async limitsFor(userId: string): Promise<TierLimits> {
-    return this.tierLimits(await this.tierOf(userId));
+    // Both reads at once: every payment asks this for the payer and the payee.
+    const [profile, all] = await Promise.all([this.store.getProfile(userId), this.store.tierLimits()]);
+    const tier = profile?.tier ?? 'T0';
+    return all.find((limits) => limits.tier === tier)!;
   }
 
   async tierLimits(tier: Tier): Promise<TierLimits> {

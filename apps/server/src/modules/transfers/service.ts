@@ -14,7 +14,7 @@ import { formatMoney, money } from '@qianbao/money';
 import { AppError } from '../../errors.ts';
 import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
-import type { KycService } from '../kyc/index.ts';
+import type { KycService, TierLimits } from '../kyc/index.ts';
 import {
   limitExceededError,
   limitNameOfKey,
@@ -261,9 +261,12 @@ export class TransfersService {
     confirmation: ConfirmationBody;
     paymentId: string;
   }): Promise<TransferView> {
+    // The payer's facts are fetched while the payee is looked up.
+    const payerFacts = this.payerFacts(input.payerUserId);
     const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
     const amountMinor = amountFor(payee, input.amountMinor);
     const record = await this.pay({
+      payerFacts,
       payerUserId: input.payerUserId,
       payerWalletAccountId: input.payerWalletAccountId,
       payee: payee.user,
@@ -296,6 +299,8 @@ export class TransfersService {
     paymentRequestId: string | null;
     /** Called after the checks, right before the ledger: a payment request takes its claim here. */
     beforeLedger?: () => Promise<string>;
+    /** The payer's limits and display name, if the caller started fetching them already. */
+    payerFacts?: PayerFacts;
   }): Promise<TransferRow> {
     const { payerUserId, amountMinor } = input;
     const now = this.deps.now();
@@ -308,7 +313,7 @@ export class TransfersService {
     const given = Object.keys(input.confirmation).length > 0;
     // The facts the checks need, fetched at once (each read is shared with concurrent payments);
     // the refusals are still decided one by one, in the order below.
-    const payerLimits = settled(this.deps.kyc.limitsFor(payerUserId));
+    const { limits: payerLimits, display: payerDisplay } = input.payerFacts ?? this.payerFacts(payerUserId);
     // A payment the holder confirms with a factor is not password-free, even if it could be:
     // after the day's password-free allowance is spent the client simply sends the PIN.
     const factor = settled(
@@ -321,7 +326,6 @@ export class TransfersService {
       }),
     );
     const payeeLimits = settled(this.deps.kyc.limitsFor(input.payee.id));
-    const payerDisplay = settled(this.payerDisplayOf(payerUserId));
 
     const plan = planPaymentLimits({ payerUserId, payerLimits: await payerLimits(), amountMinor, now });
     if (plan.refusal) {
@@ -384,6 +388,14 @@ export class TransfersService {
       outcome.result === 'ok' ? this.notifyBothSides(proposed) : undefined,
     ]);
     return record;
+  }
+
+  /** What a payment needs to know of its payer, fetched at once (see `settled`). */
+  private payerFacts(payerUserId: string): PayerFacts {
+    return {
+      limits: settled(this.deps.kyc.limitsFor(payerUserId)),
+      display: settled(this.payerDisplayOf(payerUserId)),
+    };
   }
 
   /** How the payer appears on the record and the payee's notice. */
@@ -798,6 +810,11 @@ export function dateOfMicros(micros: bigint): Date {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface PayerFacts {
+  limits: () => Promise<TierLimits>;
+  display: () => Promise<string>;
 }
 
 /**
