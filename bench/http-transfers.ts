@@ -1,6 +1,6 @@
 /**
  * End-to-end transfer benchmark over HTTP: `npx qianbao bench http-transfers [--holders 1000]
- * [--seconds 20] [--concurrency 64] [--pgbench-seconds 30]`.
+ * [--seconds 20] [--concurrency 16,64] [--pgbench-seconds 30]`.
  *
  * A real server process (the `qianbao start` a deployment runs) on a fresh database; 1,000
  * holders registered through the API, each with a PIN and password-free payments switched on,
@@ -48,7 +48,8 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     options: {
       holders: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '20' },
-      concurrency: { type: 'string', default: '64' },
+      /** One run per level, e.g. `16,64`. */
+      concurrency: { type: 'string', default: '16,64' },
       'pgbench-seconds': { type: 'string', default: '30' },
       /** Write a V8 CPU profile of the server process into this folder (for `--cpu-prof`). */
       profile: { type: 'string' },
@@ -56,7 +57,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   });
   const holderCount = positive(values.holders, 'holders');
   const seconds = positive(values.seconds, 'seconds');
-  const concurrency = positive(values.concurrency, 'concurrency');
+  const concurrencies = values.concurrency.split(',').map((level) => positive(level.trim(), 'concurrency'));
   const pgbenchSeconds = positive(values['pgbench-seconds'], 'pgbench-seconds');
 
   const server = await databaseServer();
@@ -70,7 +71,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     child = await startQianbao(withDatabase(server.url, DATABASE), port, values.profile);
     console.log(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ` +
-        `${holderCount} holders, ${concurrency} concurrent clients, ${seconds} s`,
+        `${holderCount} holders, ${concurrencies.join(' then ')} concurrent clients, ${seconds} s each`,
     );
 
     const setupStartedAt = performance.now();
@@ -85,74 +86,117 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     );
 
     const backends = await backendPids(withDatabase(server.url, DATABASE));
-    const cpuBefore = { server: cpuSeconds([child.pid!]), database: cpuSeconds(backends) };
-    const latencies: number[] = [];
-    let ok = 0;
-    const failures = new Map<string, number>();
-    const startedAt = performance.now();
-    const endAt = startedAt + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < endAt) {
-          const payer = holders[Math.floor(Math.random() * holders.length)]!;
-          let payee = holders[Math.floor(Math.random() * holders.length)]!;
-          while (payee === payer) payee = holders[Math.floor(Math.random() * holders.length)]!;
-          const sentAt = performance.now();
-          const response = await fetch(`${baseUrl}/v1/me/transfers`, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${payer.token}`,
-              'content-type': 'application/json',
-              'idempotency-key': randomUUID(),
-            },
-            body: JSON.stringify({
-              toPhone: payee.phone,
-              amount: { amount: '1', currency: 'CNY' },
-              confirmation: {},
-            }),
-          });
-          const body = await response.text();
-          latencies.push(performance.now() - sentAt);
-          if (response.status === 201) ok++;
-          else {
-            const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? String(response.status);
-            failures.set(code, (failures.get(code) ?? 0) + 1);
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - startedAt) / 1000;
-    const serverCpu = cpuSeconds([child.pid!]) - cpuBefore.server;
-    const databaseCpu = cpuSeconds(backends) - cpuBefore.database;
-    latencies.sort((a, b) => a - b);
-    const tps = ok / elapsed;
-    if (failures.size > 0) console.log(`refused: ${JSON.stringify(Object.fromEntries(failures))}`);
-    console.log(
-      `CPU per transfer: server ${((serverCpu / Math.max(ok, 1)) * 1000).toFixed(2)} ms ` +
-        `(${((serverCpu / elapsed) * 100).toFixed(0)} % of a core), PostgreSQL backends ` +
-        `${((databaseCpu / Math.max(ok, 1)) * 1000).toFixed(2)} ms (${((databaseCpu / elapsed) * 100).toFixed(0)} % of a core)`,
-    );
+    const rows: LoadResult[] = [];
+    for (const clients of concurrencies) {
+      const result = await load({ baseUrl, holders, clients, seconds, serverPid: child.pid!, backends });
+      rows.push(result);
+      if (result.failures.size > 0) {
+        console.log(`refused at ${clients} clients: ${JSON.stringify(Object.fromEntries(result.failures))}`);
+      }
+      const per = (cpu: number) =>
+        `${((cpu / Math.max(result.ok, 1)) * 1000).toFixed(2)} ms (${((cpu / result.elapsed) * 100).toFixed(0)} % of a core)`;
+      console.log(
+        `${clients} clients: ${fmt(result.tps, 0)} transfers/s; CPU per transfer: server ${per(result.cpu.server)}, ` +
+          `PostgreSQL backends ${per(result.cpu.database)}, this load generator ${per(result.cpu.client)}`,
+      );
+    }
 
     await stop(child);
     child = undefined;
     const pgbench = runPgbench(server.url, pgbenchSeconds);
-    console.log('\nworkload                    transfers/s   p50 ms   p99 ms   ÷ pgbench');
-    console.log(
-      `HTTP wallet→wallet (PIN-free) ${fmt(tps, 9)} ${percentile(latencies, 0.5).toFixed(1).padStart(8)} ${percentile(
-        latencies,
-        0.99,
-      )
-        .toFixed(1)
-        .padStart(8)}   ${pgbench ? `${(tps / pgbench.tps).toFixed(2)}×` : 'n/a'}`,
-    );
+    console.log('\nworkload                                 transfers/s   p50 ms   p99 ms   ÷ pgbench');
+    for (const row of rows) {
+      const label = `HTTP wallet→wallet, ${row.clients} clients`.padEnd(40);
+      console.log(
+        `${label} ${fmt(row.tps, 11)} ${percentile(row.latencies, 0.5).toFixed(1).padStart(8)} ` +
+          `${percentile(row.latencies, 0.99).toFixed(1).padStart(8)}   ${pgbench ? `${(row.tps / pgbench.tps).toFixed(2)}×` : 'n/a'}`,
+      );
+    }
     if (pgbench)
       console.log(
-        `pgbench TPC-B                 ${fmt(pgbench.tps, 9)} tps (8 clients, ${pgbenchSeconds} s)`,
+        `pgbench TPC-B                            ${fmt(pgbench.tps, 11)} tps (8 clients, ${pgbenchSeconds} s)`,
       );
   } finally {
     if (child) await stop(child);
     await server.stop();
   }
+}
+
+interface LoadResult {
+  clients: number;
+  ok: number;
+  elapsed: number;
+  tps: number;
+  /** Sorted, ms. */
+  latencies: number[];
+  failures: Map<string, number>;
+  /** CPU seconds used during the run. */
+  cpu: { server: number; database: number; client: number };
+}
+
+/** `clients` closed-loop clients sending PIN-free ¥0.01 transfers between random holders for `seconds`. */
+async function load(input: {
+  baseUrl: string;
+  holders: readonly Holder[];
+  clients: number;
+  seconds: number;
+  serverPid: number;
+  backends: readonly number[];
+}): Promise<LoadResult> {
+  const { baseUrl, holders } = input;
+  const cpuBefore = { server: cpuSeconds([input.serverPid]), database: cpuSeconds(input.backends) };
+  const clientCpuBefore = process.cpuUsage();
+  const latencies: number[] = [];
+  let ok = 0;
+  const failures = new Map<string, number>();
+  const startedAt = performance.now();
+  const endAt = startedAt + input.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: input.clients }, async () => {
+      while (performance.now() < endAt) {
+        const payer = holders[Math.floor(Math.random() * holders.length)]!;
+        let payee = holders[Math.floor(Math.random() * holders.length)]!;
+        while (payee === payer) payee = holders[Math.floor(Math.random() * holders.length)]!;
+        const sentAt = performance.now();
+        const response = await fetch(`${baseUrl}/v1/me/transfers`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${payer.token}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({
+            toPhone: payee.phone,
+            amount: { amount: '1', currency: 'CNY' },
+            confirmation: {},
+          }),
+        });
+        const body = await response.text();
+        latencies.push(performance.now() - sentAt);
+        if (response.status === 201) ok++;
+        else {
+          const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? String(response.status);
+          failures.set(code, (failures.get(code) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - startedAt) / 1000;
+  const clientUsage = process.cpuUsage(clientCpuBefore);
+  latencies.sort((a, b) => a - b);
+  return {
+    clients: input.clients,
+    ok,
+    elapsed,
+    tps: ok / elapsed,
+    latencies,
+    failures,
+    cpu: {
+      server: cpuSeconds([input.serverPid]) - cpuBefore.server,
+      database: cpuSeconds(input.backends) - cpuBefore.database,
+      client: (clientUsage.user + clientUsage.system) / 1e6,
+    },
+  };
 }
 
 /** The PostgreSQL backends connected to the benchmark's database (the server's pools). */
