@@ -89,6 +89,7 @@ export interface BuildAppOptions {
     | 'security'
     | 'funding'
     | 'largeAmountSmsMinor'
+    | 'idempotencyRetentionHours'
   >;
   pool: pg.Pool;
   ledger: LedgerPort;
@@ -185,7 +186,7 @@ export async function buildApp(options: BuildAppOptions) {
     options.sms ??
     (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
   await app.register(cookie);
-  registerIdempotency(app, { pool, now });
+  registerIdempotency(app, { pool, now, retentionHours: config.idempotencyRetentionHours });
   // Identity needs notifications and the large-amount SMS needs the holder's number from
   // identity: resolved when the first such text goes out, long after both exist.
   let identityForSms: IdentityService | null = null;

@@ -31,6 +31,8 @@ export interface Config {
   dataDir: string;
   embeddedPostgresPort: number;
   ledger: { maxBatchTransfers: number; maxQueuedTransfers: number; expiryIntervalMs: number };
+  /** How long an `Idempotency-Key` and its stored answer are kept (≥ 24 h). */
+  idempotencyRetentionHours: number;
   shutdownGraceMs: number;
   identity: IdentityConfig;
   /**
@@ -164,6 +166,8 @@ const envSchema = z
       'must be 0 (no expiry worker) or from 100 to 3600000',
     ),
     SHUTDOWN_GRACE_MS: integer({ min: 100, max: 600_000, fallback: 10_000 }),
+    // domain-rules §9: keys are kept at least 24 h; older ones are deleted by a sweep.
+    IDEMPOTENCY_RETENTION_HOURS: integer({ min: 24, max: 8760, fallback: 72 }),
     // At least 2: the ledger's batch holds one connection while reads use another.
     DB_POOL_MAX: integer({ min: 2, max: 200, fallback: 20 }),
     // ---- identity (docs/identity.md) ----
@@ -302,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueuedTransfers: values.LEDGER_MAX_QUEUE,
       expiryIntervalMs: values.LEDGER_EXPIRY_INTERVAL_MS,
     },
+    idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     identity: {
       smsCode: {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { newId, verifyLedger } from '@qianbao/ledger';
 import { AppError } from './errors.ts';
-import { idempotentId } from './idempotency.ts';
+import { idempotentId, pruneIdempotencyKeys } from './idempotency.ts';
 import { requireHolder } from './modules/identity/index.ts';
 import { registerHolder, type TestHolder } from './modules/identity/testing.ts';
 import { createTestApp, type TestApp } from './testing.ts';
@@ -120,5 +120,30 @@ describe('Idempotency-Key', () => {
     expect(await balance(holder)).toBe('1000');
     const report = await verifyLedger(subject.database.pool);
     expect(report.problems).toEqual([]);
+  });
+
+  it('keys past their retention are swept; a retry then runs again and the ledger answers it once', async () => {
+    const holder = await registerHolder(subject.app);
+    const first = await credit(holder, 'old', { amount: '700' });
+    expect(first.statusCode).toBe(200);
+    const recent = await credit(holder, 'recent', { amount: '1' });
+    expect(recent.statusCode).toBe(200);
+    await subject.database.pool.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '4 days' WHERE key = 'old'`,
+    );
+    const deleted = await pruneIdempotencyKeys(
+      subject.database.pool,
+      new Date(Date.now() - 72 * 3600 * 1000),
+    );
+    expect(deleted).toBe(1);
+    const keys = await subject.database.pool.query<{ key: string }>(
+      `SELECT key FROM idempotency_keys WHERE key IN ('old', 'recent')`,
+    );
+    expect(keys.rows.map((row) => row.key)).toEqual(['recent']);
+    // Not a replay any more, but the same derived ledger id: the money moved once.
+    const retried = await credit(holder, 'old', { amount: '700' });
+    expect(retried.headers['idempotency-replayed']).toBeUndefined();
+    expect(retried.json<{ result: string }>().result).toBe('exists');
+    expect(await balance(holder)).toBe('701');
   });
 });

@@ -8,7 +8,9 @@
  * Failures (4xx) are stored like successes, so a retry never turns a rejection into a success.
  * A 5xx is not stored (it is the server's problem, the retry should run again); handlers derive
  * their ledger transfer ids from the key (`idempotentId`), so a run after a crash or a 5xx moves
- * money at most once. Keys are scoped to the caller (holder, operator or client) and kept ≥ 24 h.
+ * money at most once. Keys are scoped to the caller (holder, operator or client) and kept
+ * `IDEMPOTENCY_RETENTION_HOURS` (≥ 24 h, default 72) after their first use; a sweep every ten
+ * minutes deletes older ones, so the table holds a few days of requests, not all of them.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -22,6 +24,9 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const MAX_KEY_LENGTH = 255;
 /** A first request still "in flight" after this long died with its process: a retry may take over. */
 const STALE_IN_FLIGHT_SECONDS = 60;
+/** How often a server deletes keys past their retention, and at most how many per statement. */
+const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+const PRUNE_CHUNK = 5000;
 /** Responses larger than this are not kept (no money-moving answer is near it). */
 const MAX_STORED_RESPONSE_BYTES = 64 * 1024;
 
@@ -96,8 +101,36 @@ function holderCaller(userId: string): string {
   return `holder:${userId}`;
 }
 
-export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Pool; now: () => Date }): void {
+/**
+ * Delete the keys first used before `before`, in short statements; answers how many. A retry
+ * with a deleted key runs the request again, which the handlers' derived ledger ids make safe.
+ */
+export async function pruneIdempotencyKeys(pool: pg.Pool, before: Date): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+         SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT ${PRUNE_CHUNK}))`,
+      [before],
+    );
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < PRUNE_CHUNK) return deleted;
+  }
+}
+
+export function registerIdempotency(
+  app: FastifyInstance,
+  options: { pool: pg.Pool; now: () => Date; retentionHours: number },
+): void {
   const { pool, now } = options;
+  const sweep = setInterval(() => {
+    const before = new Date(now().getTime() - options.retentionHours * 3600 * 1000);
+    pruneIdempotencyKeys(pool, before).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'idempotency key sweep failed; the next one tries again'),
+    );
+  }, PRUNE_INTERVAL_MS);
+  sweep.unref();
+  app.addHook('onClose', () => clearInterval(sweep));
   app.decorateRequest('idempotency', null);
   // Every money-moving request claims its key and stores its answer: concurrent requests share
   // one statement for each (packages/db Coalescer). A claim is true for the call that inserted
