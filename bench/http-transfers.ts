@@ -85,10 +85,17 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       `setup: ${holders.length} holders registered, PIN set, funded in ${((performance.now() - setupStartedAt) / 1000).toFixed(1)} s`,
     );
 
-    const backends = await backendPids(withDatabase(server.url, DATABASE));
     const rows: LoadResult[] = [];
+    const databaseUrl = withDatabase(server.url, DATABASE);
     for (const clients of concurrencies) {
-      const result = await load({ baseUrl, holders, clients, seconds, serverPid: child.pid!, backends });
+      const result = await load({
+        baseUrl,
+        holders,
+        clients,
+        seconds,
+        serverPid: child.pid!,
+        backends: () => backendPids(databaseUrl),
+      });
       rows.push(result);
       if (result.failures.size > 0) {
         console.log(`refused at ${clients} clients: ${JSON.stringify(Object.fromEntries(result.failures))}`);
@@ -141,10 +148,13 @@ async function load(input: {
   clients: number;
   seconds: number;
   serverPid: number;
-  backends: readonly number[];
+  /** The PostgreSQL backends serving the server now (its pools open connections as needed). */
+  backends: () => Promise<number[]>;
 }): Promise<LoadResult> {
   const { baseUrl, holders } = input;
-  const cpuBefore = { server: cpuSeconds([input.serverPid]), database: cpuSeconds(input.backends) };
+  const backendsBefore = await input.backends();
+  const databaseCpuBefore = new Map(backendsBefore.map((pid) => [pid, cpuSeconds([pid])]));
+  const serverCpuBefore = cpuSeconds([input.serverPid]);
   const clientCpuBefore = process.cpuUsage();
   const latencies: number[] = [];
   let ok = 0;
@@ -183,6 +193,11 @@ async function load(input: {
   );
   const elapsed = (performance.now() - startedAt) / 1000;
   const clientUsage = process.cpuUsage(clientCpuBefore);
+  const serverCpu = cpuSeconds([input.serverPid]) - serverCpuBefore;
+  // A backend that appeared during the run spent all its CPU in it; one that ended is lost.
+  const backendsAfter = new Set([...backendsBefore, ...(await input.backends())]);
+  let databaseCpu = 0;
+  for (const pid of backendsAfter) databaseCpu += cpuSeconds([pid]) - (databaseCpuBefore.get(pid) ?? 0);
   latencies.sort((a, b) => a - b);
   return {
     clients: input.clients,
@@ -192,8 +207,8 @@ async function load(input: {
     latencies,
     failures,
     cpu: {
-      server: cpuSeconds([input.serverPid]) - cpuBefore.server,
-      database: cpuSeconds(input.backends) - cpuBefore.database,
+      server: serverCpu,
+      database: databaseCpu,
       client: (clientUsage.user + clientUsage.system) / 1e6,
     },
   };
