@@ -81,9 +81,11 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     const results: Figures[] = [];
     try {
       const load = { seconds, concurrency };
-      if (workloads.includes('uniform')) results.push(await uniform(ledger, load));
-      if (workloads.includes('hot')) results.push(await hotAccount(ledger, load));
-      if (workloads.includes('pairs')) results.push(await twoPhase(ledger, load));
+      // Each workload starts from a clean checkpoint, as pgbench does (bench/support.ts).
+      const checkpoint = () => pool.query('CHECKPOINT');
+      if (workloads.includes('uniform')) results.push(await checkpoint().then(() => uniform(ledger, load)));
+      if (workloads.includes('hot')) results.push(await checkpoint().then(() => hotAccount(ledger, load)));
+      if (workloads.includes('pairs')) results.push(await checkpoint().then(() => twoPhase(ledger, load)));
     } finally {
       await ledger.close();
       await pool.end();

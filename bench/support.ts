@@ -36,6 +36,13 @@ export function runPgbench(serverUrl: string, seconds: number): { tps: number } 
     encoding: 'utf8',
   });
   if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
+  // Start from a clean checkpoint, as each ledger workload does: otherwise pgbench would pay for
+  // flushing what the workloads before it wrote.
+  const checkpoint = spawnSync('psql', [...connection, '-d', 'postgres', '-qc', 'CHECKPOINT'], {
+    env,
+    encoding: 'utf8',
+  });
+  if (checkpoint.status !== 0) throw new Error(`CHECKPOINT failed: ${checkpoint.stderr}`);
   console.log(`pgbench: TPC-B-like, 8 clients, 2 threads, ${seconds} s …`);
   const bench = spawnSync(
     binary,
