@@ -115,8 +115,7 @@ describe('ThreadedLedger: the batcher on a thread of its own', () => {
     );
     const refused = floods.filter((f) => f.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
-    for (const f of refused)
-      expect((f).reason).toBeInstanceOf(LedgerOverloadedError);
+    for (const f of refused) expect(f.reason).toBeInstanceOf(LedgerOverloadedError);
   });
 
   it('finishes accepted work on close and refuses new work after', async () => {
