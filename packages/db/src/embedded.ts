@@ -51,6 +51,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       'listen_addresses=127.0.0.1',
       '-c',
       'unix_socket_directories=',
+      // A busy ledger writes WAL at tens of MB/s: with the default 1 GB, a checkpoint every few
+      // seconds, after each of which every first write to an index page logs the whole page.
+      '-c',
+      'max_wal_size=4GB',
     ],
     onLog: log,
     onError: (error) => log(String(error)),
