@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Input, TextArea } from 'antd-mobile';
+import { Button, Input } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -10,7 +10,15 @@ import { FormError } from '../../components/FormBits.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
-import { AmountInput, BankBadge, DetailRows, MoneyError, useAttemptKey, useRefreshMoney } from './parts.tsx';
+import {
+  AmountInput,
+  NoteField,
+  BankBadge,
+  DetailRows,
+  MoneyError,
+  useAttemptKey,
+  useRefreshMoney,
+} from './parts.tsx';
 
 /** Digits only: what the holder typed, without the spaces that group it. */
 function accountDigits(text: string): string {
@@ -248,18 +256,7 @@ export function BankTransfer() {
             <AmountInput label={t('money.amount')} value={amountText} onChange={setAmountText} />
           </label>
           <p className="field-hint">{t('money.bankTransfer.feeHint')}</p>
-          <label className="money-field note-field">
-            <span className="money-field-label">{t('money.note')}</span>
-            <TextArea
-              className="money-field-input"
-              placeholder={t('money.notePlaceholder')}
-              value={note}
-              onChange={setNote}
-              maxLength={50}
-              rows={1}
-              autoSize={{ minRows: 1, maxRows: 3 }}
-            />
-          </label>
+          <NoteField value={note} onChange={setNote} />
         </div>
         <div className="money-buttons">
           <FormError message={fieldProblem} />

@@ -1,6 +1,6 @@
 import { FormError } from '../../components/FormBits.tsx';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Dialog, Selector, TextArea, Toast } from 'antd-mobile';
+import { Button, Dialog, Selector, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -20,7 +20,15 @@ import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
-import { AmountInput, DetailRows, MoneyError, ResultHead, useAttemptKey, useRefreshMoney } from './parts.tsx';
+import {
+  AmountInput,
+  NoteField,
+  DetailRows,
+  MoneyError,
+  ResultHead,
+  useAttemptKey,
+  useRefreshMoney,
+} from './parts.tsx';
 
 const EXPIRY = [
   { minutes: 60, key: 'expiry1h' },
@@ -138,18 +146,7 @@ export function RequestMoney() {
             <span className="money-field-label">{t('money.amount')}</span>
             <AmountInput label={t('money.amount')} value={amountText} onChange={setAmountText} />
           </label>
-          <label className="money-field note-field">
-            <span className="money-field-label">{t('money.note')}</span>
-            <TextArea
-              className="money-field-input"
-              placeholder={t('money.notePlaceholder')}
-              value={note}
-              onChange={setNote}
-              maxLength={50}
-              rows={1}
-              autoSize={{ minRows: 1, maxRows: 3 }}
-            />
-          </label>
+          <NoteField value={note} onChange={setNote} />
           <div className="money-field expiry-field" role="group" aria-labelledby="expiry-label">
             <span id="expiry-label" className="money-field-label">
               {t('money.requestPage.expiry')}

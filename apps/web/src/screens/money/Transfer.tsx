@@ -1,6 +1,6 @@
 import { DoneButtons } from '../../components/money/DoneButtons.tsx';
 import { FormError } from '../../components/FormBits.tsx';
-import { Button, Input, TextArea } from 'antd-mobile';
+import { Button, Input } from 'antd-mobile';
 import type { MoneyJson } from '@qianbao/money';
 import { formatDecimal } from '@qianbao/money';
 import { useState } from 'react';
@@ -18,7 +18,15 @@ import type {
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatMoney, isMainlandMobile, normalisePhone } from '../../lib/format.ts';
-import { AmountInput, DetailRows, MoneyError, ResultHead, useAttemptKey, useRefreshMoney } from './parts.tsx';
+import {
+  AmountInput,
+  NoteField,
+  DetailRows,
+  MoneyError,
+  ResultHead,
+  useAttemptKey,
+  useRefreshMoney,
+} from './parts.tsx';
 
 type Step = 'form' | 'preview' | 'done';
 
@@ -271,18 +279,7 @@ export function Transfer() {
             />
             {fixedFen ? <span className="field-hint">{t('money.transferPage.fixedAmount')}</span> : null}
           </label>
-          <label className="money-field note-field">
-            <span className="money-field-label">{t('money.note')}</span>
-            <TextArea
-              className="money-field-input"
-              placeholder={t('money.notePlaceholder')}
-              value={note}
-              onChange={setNote}
-              maxLength={50}
-              rows={1}
-              autoSize={{ minRows: 1, maxRows: 3 }}
-            />
-          </label>
+          <NoteField value={note} onChange={setNote} />
         </div>
         <div className="money-buttons">
           <FormError message={fieldProblem} />

@@ -1,6 +1,6 @@
 /** Pieces the money screens share: errors with a way out, rows of details, a card picker. */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Input } from 'antd-mobile';
+import { Input, TextArea } from 'antd-mobile';
 import type { ReactNode } from 'react';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -184,5 +184,24 @@ export function AmountInput(props: {
         onChange={(value) => props.onChange(value.replace(/[^\d.]/g, '').slice(0, 12))}
       />
     </div>
+  );
+}
+
+/** The optional note of a payment (≤ 50 characters, as the API allows), growing to three lines. */
+export function NoteField(props: { value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <label className="money-field note-field">
+      <span className="money-field-label">{t('money.note')}</span>
+      <TextArea
+        className="money-field-input"
+        placeholder={t('money.notePlaceholder')}
+        value={props.value}
+        onChange={props.onChange}
+        maxLength={50}
+        rows={1}
+        autoSize={{ minRows: 1, maxRows: 3 }}
+      />
+    </label>
   );
 }
