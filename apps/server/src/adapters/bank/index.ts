@@ -48,6 +48,7 @@ export { bankSandboxMigrations } from './migrations.ts';
 export {
   CARD_NUMBER_PURPOSE,
   SANDBOX_CURRENCY,
+  SANDBOX_DEFAULT_OPENING_BALANCE_MINOR,
   SANDBOX_MAX_AMOUNT_MINOR,
   SandboxBank,
   type SandboxBankAccountView,

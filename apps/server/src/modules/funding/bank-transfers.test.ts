@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_DEFAULT_OPENING_BALANCE_MINOR } from '../../adapters/bank/index.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { holderWithPin, notificationKinds } from '../security/testing.ts';
 import { feeIncomeAccountId } from './accounts.ts';
@@ -25,7 +26,7 @@ afterEach(async () => {
   await expectBooksBalance(subject);
 });
 
-const OPENING_CARD_BALANCE = 10_000_000n; // the sandbox's 100,000.00 for any card number
+const OPENING_CARD_BALANCE = SANDBOX_DEFAULT_OPENING_BALANCE_MINOR;
 const PAYEE_NAME = '李明';
 
 interface FundingJson {

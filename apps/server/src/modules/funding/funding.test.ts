@@ -1,5 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_DEFAULT_OPENING_BALANCE_MINOR } from '../../adapters/bank/index.ts';
 import { registerHolder } from '../identity/testing.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { feeIncomeAccountId } from './accounts.ts';
@@ -23,7 +24,7 @@ afterEach(async () => {
   await expectBooksBalance(subject);
 });
 
-const OPENING_CARD_BALANCE = 10_000_000n; // the sandbox's 100,000.00
+const OPENING_CARD_BALANCE = SANDBOX_DEFAULT_OPENING_BALANCE_MINOR;
 
 async function cardBalance(number: string): Promise<bigint> {
   const { cardToken } = await subject.bank.tokeniseCard(number);

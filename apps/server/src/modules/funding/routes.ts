@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { money as moneyOf, toJson } from '@qianbao/money';
 import { errorResponseSchema } from '../../errors.ts';
 import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
@@ -30,6 +31,11 @@ const PAYMENT_PURPOSE = 'funding';
  * The id `idempotentId(request, 'funding')` gives `POST <route>` for this holder and key: the
  * quote tells the client the payment id before the request, so a passkey can sign it.
  */
+/** The payment a quote names when the client sent the key it will use (null: no passkey then). */
+function quotedPaymentId(userId: string, route: string, idempotencyKey: string | undefined): string | null {
+  return idempotencyKey === undefined ? null : fundingPaymentId({ userId, route, idempotencyKey });
+}
+
 export function fundingPaymentId(input: { userId: string; route: string; idempotencyKey: string }): string {
   return idempotentIdOfHolder({
     userId: input.userId,
@@ -180,7 +186,7 @@ const fundingSchema = z.object({
 });
 
 function fundingJson(view: FundingView): z.infer<typeof fundingSchema> {
-  const of = (amount: bigint) => ({ amount: amount.toString(), currency: view.currency });
+  const of = (amount: bigint) => toJson(moneyOf(amount, view.currency));
   return {
     id: view.id,
     kind: view.kind,
@@ -256,11 +262,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         userId,
         cardId: body.cardId,
         amountMinor: BigInt(body.amount),
-        paymentId: body.idempotencyKey
-          ? fundingPaymentId({ userId, route: WITHDRAWAL_URL, idempotencyKey: body.idempotencyKey })
-          : null,
+        paymentId: quotedPaymentId(userId, WITHDRAWAL_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
+      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
       return {
         amount: of(quote.amountMinor),
         fee: of(quote.feeMinor),
@@ -302,11 +306,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         userId,
         cardId: body.cardId,
         amountMinor: BigInt(body.amount),
-        paymentId: body.idempotencyKey
-          ? fundingPaymentId({ userId, route: TOP_UP_URL, idempotencyKey: body.idempotencyKey })
-          : null,
+        paymentId: quotedPaymentId(userId, TOP_UP_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
+      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
       return {
         amount: of(quote.amountMinor),
         fee: of(quote.feeMinor),
@@ -356,11 +358,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           accountName: body.accountName,
         },
         amountMinor: BigInt(body.amount),
-        paymentId: body.idempotencyKey
-          ? fundingPaymentId({ userId, route: BANK_TRANSFER_URL, idempotencyKey: body.idempotencyKey })
-          : null,
+        paymentId: quotedPaymentId(userId, BANK_TRANSFER_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => ({ amount: amount.toString(), currency: quote.currency });
+      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
       return {
         amount: of(quote.amountMinor),
         fee: of(quote.feeMinor),
