@@ -249,29 +249,31 @@ export class SecurityStore {
    * for a holder without a security row yet. Pool-bound stores only.
    */
   factorState(userId: string): Promise<FactorState | null> {
+    // Made on first use: the pool-bound store (the service's) uses it; transactions never do.
+    this.factorStates ??= new Coalescer<string, FactorState | null>(async (userIds) => {
+      const { rows } = await this.pool.query<
+        HolderRecord & { passkey_count: number; totp_status: 'pending' | 'enabled' | null }
+      >(
+        `SELECT ${HOLDER_COLUMNS},
+                (SELECT count(*)::int FROM security_passkeys p WHERE p.user_id = h.user_id) AS passkey_count,
+                (SELECT t.status FROM security_totp t WHERE t.user_id = h.user_id) AS totp_status
+           FROM security_holders h WHERE h.user_id = ANY($1::uuid[])`,
+        [userIds],
+      );
+      return byKey(userIds, rows, (row) => row.user_id).map((row) =>
+        row
+          ? {
+              holder: toHolder(row),
+              passkeyCount: row.passkey_count,
+              totpEnabled: row.totp_status === 'enabled',
+            }
+          : null,
+      );
+    });
     return this.factorStates.call(userId);
   }
 
-  private readonly factorStates = new Coalescer<string, FactorState | null>(async (userIds) => {
-    const { rows } = await this.pool.query<
-      HolderRecord & { passkey_count: number; totp_status: 'pending' | 'enabled' | null }
-    >(
-      `SELECT ${HOLDER_COLUMNS},
-              (SELECT count(*)::int FROM security_passkeys p WHERE p.user_id = h.user_id) AS passkey_count,
-              (SELECT t.status FROM security_totp t WHERE t.user_id = h.user_id) AS totp_status
-         FROM security_holders h WHERE h.user_id = ANY($1::uuid[])`,
-      [userIds],
-    );
-    return byKey(userIds, rows, (row) => row.user_id).map((row) =>
-      row
-        ? {
-            holder: toHolder(row),
-            passkeyCount: row.passkey_count,
-            totpEnabled: row.totp_status === 'enabled',
-          }
-        : null,
-    );
-  });
+  private factorStates: Coalescer<string, FactorState | null> | null = null;
 
   async countPasskeys(userId: string): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>(
