@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/server-process.ts';
 import {
   addVirtualAuthenticator,
-  latestSmsCode,
   openPhone,
   randomPhone,
+  registerOnScreens,
+  verifyAndSetPin,
   screenshots,
   startBrowserStack,
 } from './browser.ts';
@@ -60,24 +61,12 @@ describe('bank transfer journey', () => {
 
     // ---- A holder: registered on the screens; real name and PIN through the API ----
     const phone = randomPhone();
-    await page.goto('/register');
-    await page.getByLabel('手机号', { exact: true }).fill(phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByText(/\d+ 秒后重发/).waitFor();
-    await page.getByLabel('验证码', { exact: true }).fill(await latestSmsCode(stack.url, phone));
-    await page.getByLabel('登录密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '注册并登录' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    const post = async (route: string, data: unknown) => {
-      const response = await page.request.post(route, { data });
-      if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
-    };
-    await post('/v1/me/kyc/real-name', { legalName: '王芳', idNumber: '11010519491231002X' });
-    const before = new Date().toISOString();
-    await post('/v1/me/sms-codes', {});
-    await post('/v1/me/pin', {
+    await registerOnScreens(page, stack.url, { phone, password: PASSWORD });
+    await verifyAndSetPin(page, stack.url, {
+      phone,
       password: PASSWORD,
-      smsCode: await latestSmsCode(stack.url, phone, { after: before }),
+      legalName: '王芳',
+      idNumber: '11010519491231002X',
       pin: PIN,
     });
 

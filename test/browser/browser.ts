@@ -227,6 +227,42 @@ export function randomPhone(): string {
 }
 
 /** A holder made through the API (not the UI), signed in on a device other than the browser's. */
+/** Register on the screens (phone, the outbox's SMS code, password) and land on Home. */
+export async function registerOnScreens(
+  page: Page,
+  baseUrl: string,
+  holder: { phone: string; password: string },
+): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('手机号', { exact: true }).fill(holder.phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await page.getByText(/\d+ 秒后重发/).waitFor();
+  await page.getByLabel('验证码', { exact: true }).fill(await latestSmsCode(baseUrl, holder.phone));
+  await page.getByLabel('登录密码', { exact: true }).fill(holder.password);
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+/** As the signed-in page's holder, through the API: real name (tier T1), then the payment PIN. */
+export async function verifyAndSetPin(
+  page: Page,
+  baseUrl: string,
+  holder: { phone: string; password: string; legalName: string; idNumber: string; pin: string },
+): Promise<void> {
+  const post = async (route: string, data: unknown) => {
+    const response = await page.request.post(route, { data });
+    if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
+  };
+  await post('/v1/me/kyc/real-name', { legalName: holder.legalName, idNumber: holder.idNumber });
+  const before = new Date().toISOString();
+  await post('/v1/me/sms-codes', {});
+  await post('/v1/me/pin', {
+    password: holder.password,
+    smsCode: await latestSmsCode(baseUrl, holder.phone, { after: before }),
+    pin: holder.pin,
+  });
+}
+
 export async function registerThroughApi(
   baseUrl: string,
   holder: { phone: string; password: string },

@@ -15,7 +15,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../apps/cli/src/testing.ts';
 import { freePort } from '../e2e/server-process.ts';
-import { latestSmsCode, openPhone, randomPhone, screenshots, startBrowserStack } from './browser.ts';
+import {
+  openPhone,
+  randomPhone,
+  registerOnScreens,
+  screenshots,
+  startBrowserStack,
+  verifyAndSetPin,
+} from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 
 const PASSWORD = 'Lotus-garden-88';
@@ -261,25 +268,13 @@ async function holder(stack: BrowserStack, name: string, id: string): Promise<Ho
   const phone = randomPhone();
   const opened = await openPhone(stack);
   const { page } = opened;
-  await page.goto('/register');
-  await page.getByLabel('手机号', { exact: true }).fill(phone);
-  await page.getByRole('button', { name: '获取验证码' }).click();
-  await page.getByText(/\d+ 秒后重发/).waitFor();
-  await page.getByLabel('验证码', { exact: true }).fill(await latestSmsCode(stack.url, phone));
-  await page.getByLabel('登录密码', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: '注册并登录' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await registerOnScreens(page, stack.url, { phone, password: PASSWORD });
 
-  const post = async (route: string, data: unknown) => {
-    const response = await page.request.post(route, { data });
-    if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
-  };
-  await post('/v1/me/kyc/real-name', { legalName: name, idNumber: id });
-  const before = new Date().toISOString();
-  await post('/v1/me/sms-codes', {});
-  await post('/v1/me/pin', {
+  await verifyAndSetPin(page, stack.url, {
+    phone,
     password: PASSWORD,
-    smsCode: await latestSmsCode(stack.url, phone, { after: before }),
+    legalName: name,
+    idNumber: id,
     pin: PIN,
   });
   return { ...opened, phone, name };

@@ -16,6 +16,7 @@ import {
   latestSmsCode,
   openPhone,
   randomPhone,
+  registerOnScreens,
   screenshots,
   startBrowserStack,
 } from './browser.ts';
@@ -54,14 +55,7 @@ describe('security journey', () => {
     const phone = randomPhone();
 
     // ---- Register ----
-    await page.goto('/register');
-    await page.getByLabel('手机号', { exact: true }).fill(phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByText(/\d+ 秒后重发/).waitFor();
-    await page.getByLabel('验证码', { exact: true }).fill(await latestSmsCode(stack.url, phone));
-    await page.getByLabel('登录密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '注册并登录' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await registerOnScreens(page, stack.url, { phone, password: PASSWORD });
     await expectBalance(page, '¥0.00');
     const tierCard = page.getByTestId('tier-card');
     await expect.poll(() => tierCard.textContent()).toContain('T0 · 未实名');
