@@ -13,7 +13,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,14 +27,13 @@ import {
   percentile,
   positive,
   runPgbench,
+  cpuSeconds,
 } from './support.ts';
 
 const DATABASE = 'qianbao_bench_http';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 const PASSWORD = 'Bench-Password-2026';
 const PIN = '803917';
-/** USER_HZ: the unit of /proc/<pid>/stat times on Linux. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Holder {
   phone: string;
@@ -260,21 +258,6 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
   } finally {
     await client.end();
   }
-}
-
-/** User + system CPU seconds of these processes so far (Linux /proc; 0 for any gone or unreadable). */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-    } catch {
-      // not Linux, or the process is gone
-    }
-  }
-  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 async function registerHolder(baseUrl: string, phone: string): Promise<Holder> {

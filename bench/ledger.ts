@@ -24,6 +24,8 @@ import {
   freshDatabase,
   percentile,
   positive,
+  postgresCpu,
+  postgresCpuSince,
   runPgbench,
 } from './support.ts';
 
@@ -39,6 +41,8 @@ interface Figures {
   p50Ms: number;
   p99Ms: number;
   averageBatch: number;
+  /** CPU µs per transfer: this process (ledger and load generator) and all PostgreSQL processes. */
+  cpuMicros: { node: number; postgres: number };
 }
 
 export default async function run(args: readonly string[] = []): Promise<void> {
@@ -92,13 +96,15 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     }
 
     const pgbench = pgbenchSeconds > 0 ? runPgbench(server.url, pgbenchSeconds) : null;
-    console.log('\nworkload          transfers/s   p50 ms   p99 ms   avg batch   ÷ pgbench');
+    console.log(
+      '\nworkload          transfers/s   p50 ms   p99 ms   avg batch   CPU µs: node + PostgreSQL   ÷ pgbench',
+    );
     for (const r of results) {
       const ratio = pgbench ? (r.transfersPerSecond / pgbench.tps).toFixed(2) + '×' : 'n/a';
       console.log(
         `${r.name.padEnd(16)} ${fmt(r.transfersPerSecond, 12)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms
           .toFixed(1)
-          .padStart(8)} ${fmt(r.averageBatch, 11)}   ${ratio}`,
+          .padStart(8)} ${fmt(r.averageBatch, 11)}   ${cpu(r).padStart(24)}   ${ratio}`,
       );
     }
     if (pgbench) console.log(`pgbench TPC-B    ${fmt(pgbench.tps, 12)} tps (8 clients, ${pgbenchSeconds} s)`);
@@ -108,6 +114,11 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+function cpu(r: Figures): string {
+  const { node, postgres } = r.cpuMicros;
+  return `${node.toFixed(1)} + ${postgres.toFixed(1)} = ${(node + postgres).toFixed(1)}`;
 }
 
 interface Load {
@@ -163,6 +174,8 @@ async function drive(
   const batchesBefore = ledger.stats().batches;
   const aheadBefore = ledger.stats().batchesAppliedAhead;
   const createdBefore = ledger.stats().transfers;
+  const postgresBefore = postgresCpu();
+  const nodeBefore = process.cpuUsage();
   const startedAt = performance.now();
   const endAt = startedAt + load.seconds * 1000;
   async function worker() {
@@ -182,6 +195,8 @@ async function drive(
   }
   await Promise.all(Array.from({ length: load.concurrency }, worker));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const nodeUsage = process.cpuUsage(nodeBefore);
+  const postgresSeconds = postgresCpuSince(postgresBefore);
   latencies.sort((x, y) => x - y);
   const batches = ledger.stats().batches - batchesBefore;
   const figures: Figures = {
@@ -192,11 +207,16 @@ async function drive(
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     averageBatch: (ledger.stats().transfers - createdBefore) / Math.max(1, batches),
+    cpuMicros: {
+      node: (nodeUsage.user + nodeUsage.system) / Math.max(1, transfers),
+      postgres: (postgresSeconds * 1e6) / Math.max(1, transfers),
+    },
   };
   const ahead = (ledger.stats().batchesAppliedAhead - aheadBefore) / Math.max(1, batches);
   console.log(
     `${name}: ${fmt(figures.transfersPerSecond, 0)} transfers/s, p50 ${figures.p50Ms.toFixed(1)} ms, ` +
-      `p99 ${figures.p99Ms.toFixed(1)} ms, ${batches} batches (${Math.round(ahead * 100)} % applied ahead of the lock)`,
+      `p99 ${figures.p99Ms.toFixed(1)} ms, ${batches} batches (${Math.round(ahead * 100)} % applied ahead of the lock); ` +
+      `CPU per transfer: node ${figures.cpuMicros.node.toFixed(1)} µs, PostgreSQL ${figures.cpuMicros.postgres.toFixed(1)} µs`,
   );
   return figures;
 }

@@ -1,11 +1,13 @@
 /** Pieces every benchmark shares: a PostgreSQL server, fresh databases, pgbench, figures. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { createClient, createPool, quoteIdent, startEmbeddedPostgres, withDatabase } from '@qianbao/db';
 
 const PGBENCH_DATABASE = 'qianbao_pgbench';
+/** USER_HZ: the unit of /proc/<pid>/stat times on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** pgbench's TPC-B-like script, 8 clients, on its own database of the same server. */
 export function runPgbench(serverUrl: string, seconds: number): { tps: number } | null {
@@ -108,4 +110,57 @@ export function positive(text: string | undefined, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new Error(`--${name} must be a positive whole number`);
   return value;
+}
+
+/** User + system CPU seconds of these processes so far (Linux /proc; 0 for any gone or unreadable). */
+export function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = statFields(pid);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds of every `postgres` process on this machine so far, by pid: backends and the
+ * server's own writers (WAL writer, checkpointer, background writer) alike. Meant for the
+ * benchmarks' embedded server, which nothing else uses while they run.
+ */
+export function postgresCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return cpu; // not Linux
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+    } catch {
+      continue;
+    }
+    cpu.set(pid, cpuSeconds([pid]));
+  }
+  return cpu;
+}
+
+/** CPU seconds the `postgres` processes used since `before` (processes that ended are lost). */
+export function postgresCpuSince(before: ReadonlyMap<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of postgresCpu()) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // not Linux, or the process is gone
+  }
 }
