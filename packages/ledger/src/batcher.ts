@@ -30,6 +30,11 @@ interface InFlight {
   ahead: Promise<PreparedBatch | null>;
   /** Resolves with what was committed, or null when the batch failed. */
   committed: Promise<PreparedBatch | null>;
+  /**
+   * Resolves once the callers have their results. The next batch is taken only then: callers
+   * answered by this batch submit again from their continuations, which run before this.
+   */
+  finished: Promise<void>;
 }
 
 interface Pending {
@@ -104,12 +109,12 @@ export class Batcher {
       for (;;) {
         if (this.queue.length === 0) {
           if (previous === null) return;
-          await previous.committed;
+          await previous.finished;
           previous = null;
           continue;
         }
         const current = this.start(this.takeBatch(), previous);
-        if (previous !== null) await previous.committed;
+        if (previous !== null) await previous.finished;
         previous = current;
       }
     } finally {
@@ -119,20 +124,31 @@ export class Batcher {
 
   private start(batch: Pending[], previous: InFlight | null): InFlight {
     let announce!: (prepared: PreparedBatch | null) => void;
+    let settle!: (prepared: PreparedBatch | null) => void;
     const ahead = new Promise<PreparedBatch | null>((resolve) => (announce = resolve));
-    return { ahead, committed: this.run(batch, previous, announce) };
+    const committed = new Promise<PreparedBatch | null>((resolve) => (settle = resolve));
+    // run() never rejects; the finally only guards the chain against a bug: both are no-ops once settled.
+    const finished = this.run(batch, previous, announce, settle).finally(() => {
+      announce(null);
+      settle(null);
+    });
+    return { ahead, committed, finished };
   }
 
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let size = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
+    let taken = 0;
+    while (taken < this.queue.length) {
+      const next = this.queue[taken]!;
       if (batch.length > 0 && size + next.request.inputs.length > this.options.maxBatchTransfers) break;
-      this.queue.shift();
+      taken++;
       batch.push(next);
       size += next.request.inputs.length;
     }
+    // One splice per batch: a shift() per request is linear in the queue's length each time, and
+    // with a backlog of tens of thousands it took a quarter of the thread (measured).
+    this.queue.splice(0, taken);
     this.queuedTransfers -= size;
     return batch;
   }
@@ -140,13 +156,17 @@ export class Batcher {
   /**
    * Read ahead and apply ahead (announcing what was applied, so the next batch can build on it),
    * wait for the previous batch to finish, then commit. Never rejects: callers get their results
-   * or the error; the next batch gets this one's committed state (or null).
+   * or the error; the next batch gets this one's committed state (or null) through `settle`,
+   * before the callers hear: promise reactions run in order, and the next batch's lock request
+   * must not wait behind thousands of callers' continuations (measured: a fifth of the time the
+   * writer held the lock went to waiting for this process to send the next statement).
    */
   private async run(
     batch: Pending[],
     previous: InFlight | null,
     announce: (prepared: PreparedBatch | null) => void,
-  ): Promise<PreparedBatch | null> {
+    settle: (prepared: PreparedBatch | null) => void,
+  ): Promise<void> {
     const startedAt = performance.now();
     const requests = batch.map((p) => p.request);
     let client: pg.PoolClient | undefined;
@@ -187,25 +207,30 @@ export class Batcher {
       announce(null); // no-op once announced; unblocks the next batch on any early failure
     }
     if (committed === undefined) {
+      settle(null);
       // Outcome unknown to the callers (the commit may or may not have happened): they retry
       // with the same ids, which the ledger answers idempotently.
       for (const pending of batch) pending.reject(lastError);
-      return null;
+      return;
     }
     const { prepared } = committed;
     this.cache?.committed(prepared);
+    settle(prepared);
     this.batchCount++;
     if (committed.appliedAhead) this.aheadCount++;
     this.transferCount += prepared.effects.created.length;
     const transfers = requests.reduce((n, r) => n + r.inputs.length, 0);
-    this.options.onBatch?.({
-      transfers,
-      created: prepared.effects.created.length,
-      durationMs: performance.now() - startedAt,
-    });
+    try {
+      this.options.onBatch?.({
+        transfers,
+        created: prepared.effects.created.length,
+        durationMs: performance.now() - startedAt,
+      });
+    } catch {
+      // A metrics callback must not keep callers from their committed results.
+    }
     const outcomes = prepared.effects.outcomes;
     batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
-    return prepared;
   }
 
   /**

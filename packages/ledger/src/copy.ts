@@ -6,8 +6,7 @@
  * Format"): a header, then per row a field count and, per field, a length (−1 for NULL) and the
  * value in the type's binary (send/recv) form.
  */
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { textArraySize, writeTextArray, writeUuid } from './binary.ts';
 import type { Transfer } from './types.ts';
 
 /** The columns, in the order each row carries them. */
@@ -15,17 +14,9 @@ const COLUMNS = `id, debit_account_id, credit_account_id, amount, currency, code
   timeout_seconds, expires_at, user_data, ts, limit_keys`;
 const FIELDS = 13;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const TEXT_OID = 25;
 
-export async function copyTransfers(client: pg.PoolClient, transfers: readonly Transfer[]): Promise<void> {
-  const buffer = encodeTransfers(transfers);
-  const stream = client.query(copyFrom(`COPY ledger_transfers (${COLUMNS}) FROM STDIN (FORMAT binary)`));
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('finish', resolve);
-    stream.end(buffer);
-  });
-}
+/** The statement that reads `encodeTransfers`'s rows. */
+export const COPY_TRANSFERS = `COPY ledger_transfers (${COLUMNS}) FROM STDIN (FORMAT binary)`;
 
 export function encodeTransfers(transfers: readonly Transfer[]): Buffer {
   // Fixed part of a row: field count, 13 lengths, 3 uuids, 2 int8s, 3 int4s; the rest varies.
@@ -36,10 +27,7 @@ export function encodeTransfers(transfers: readonly Transfer[]): Buffer {
     if (t.pendingId !== null) size += 16;
     if (t.expiresAt !== null) size += 8;
     if (t.userData !== null) size += Buffer.byteLength(t.userData, 'utf8');
-    if (t.limitKeys.length > 0) {
-      size += 20;
-      for (const key of t.limitKeys) size += 4 + Buffer.byteLength(key, 'utf8');
-    }
+    if (t.limitKeys.length > 0) size += textArraySize(t.limitKeys);
   }
   const out = Buffer.allocUnsafe(size);
   let at = SIGNATURE.copy(out, 0);
@@ -60,7 +48,7 @@ export function encodeTransfers(transfers: readonly Transfer[]): Buffer {
     at = t.userData === null ? nullField(out, at) : text(out, at, t.userData);
     at = int8(out, at, t.timestamp);
     // No limits: NULL, as the column has always held for them.
-    at = t.limitKeys.length === 0 ? nullField(out, at) : textArray(out, at, t.limitKeys);
+    at = t.limitKeys.length === 0 ? nullField(out, at) : textArrayField(out, at, t.limitKeys);
   }
   at = out.writeInt16BE(-1, at); // trailer
   if (at !== size) throw new Error(`binary COPY buffer: wrote ${at} bytes, sized ${size}`);
@@ -87,36 +75,62 @@ function text(out: Buffer, at: number, value: string): number {
   return at + 4 + length;
 }
 
-/** Hex digit → value, −1 for anything else (ASCII only; indexes past it read undefined). */
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
-/** Where each of the 16 bytes starts in the 36-character text form. */
-const UUID_BYTE_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-
-/** A UUID string (8-4-4-4-12 hex digits) as its 16 bytes. */
+/** A UUID field: its length, then its 16 bytes. */
 function uuid(out: Buffer, at: number, value: string): number {
   at = out.writeInt32BE(16, at);
-  if (value.length !== 36) throw new Error(`not a UUID: ${value}`);
-  for (let i = 0; i < 16; i++) {
-    const high = HEX[value.charCodeAt(UUID_BYTE_AT[i]!)] ?? -1;
-    const low = HEX[value.charCodeAt(UUID_BYTE_AT[i]! + 1)] ?? -1;
-    if (high < 0 || low < 0) throw new Error(`not a UUID: ${value}`);
-    out[at + i] = (high << 4) | low;
-  }
-  return at + 16;
+  return writeUuid(out, at, value);
 }
 
-/** A one-dimensional text[] without NULLs: ndim, has-nulls, element type, length, lower bound, elements. */
-function textArray(out: Buffer, at: number, values: readonly string[]): number {
-  const start = at;
-  at += 4; // length, written last
-  at = out.writeInt32BE(1, at);
+/** A text[] field: its length, then the array in binary form. */
+function textArrayField(out: Buffer, at: number, values: readonly string[]): number {
+  at = out.writeInt32BE(textArraySize(values), at);
+  return writeTextArray(out, at, values);
+}
+
+/**
+ * What a batch writes besides its transfers, one row each, for the session's temporary table
+ * `ledger_batch_rows` (store.ts): account counters, remembered failures, limit counters, and
+ * holds entering and leaving the expiry index. One binary COPY carries them all.
+ */
+export const BatchRowKind = {
+  account: 1,
+  failure: 2,
+  limit: 3,
+  expiring: 4,
+  leaving: 5,
+} as const;
+
+export interface BatchRow {
+  kind: (typeof BatchRowKind)[keyof typeof BatchRowKind];
+  id: string | null;
+  key: string | null;
+  numbers: readonly bigint[];
+}
+
+const ROW_FIELDS = 7; // kind, id, key, n1…n4
+
+export function encodeBatchRows(rows: readonly BatchRow[]): Buffer {
+  let size = SIGNATURE.length + 8 + 2;
+  for (const row of rows) {
+    size += 2 + ROW_FIELDS * 4 + 2 + (row.id === null ? 0 : 16) + row.numbers.length * 8;
+    if (row.key !== null) size += Buffer.byteLength(row.key, 'utf8');
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = SIGNATURE.copy(out, 0);
   at = out.writeInt32BE(0, at);
-  at = out.writeInt32BE(TEXT_OID, at);
-  at = out.writeInt32BE(values.length, at);
-  at = out.writeInt32BE(1, at);
-  for (const value of values) at = text(out, at, value);
-  out.writeInt32BE(at - start - 4, start);
-  return at;
+  at = out.writeInt32BE(0, at);
+  for (const row of rows) {
+    at = out.writeInt16BE(ROW_FIELDS, at);
+    at = out.writeInt32BE(2, at);
+    at = out.writeInt16BE(row.kind, at);
+    at = row.id === null ? nullField(out, at) : uuid(out, at, row.id);
+    at = row.key === null ? nullField(out, at) : text(out, at, row.key);
+    for (let i = 0; i < 4; i++) {
+      const value = row.numbers[i];
+      at = value === undefined ? nullField(out, at) : int8(out, at, value);
+    }
+  }
+  at = out.writeInt16BE(-1, at);
+  if (at !== size) throw new Error(`binary COPY buffer: wrote ${at} bytes, sized ${size}`);
+  return out;
 }

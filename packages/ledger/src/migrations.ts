@@ -114,4 +114,29 @@ CREATE TRIGGER ledger_journal_no_truncate BEFORE TRUNCATE ON ledger_journal
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 `,
   },
+  {
+    // A batch applied ahead of the lock is written in one round trip (store.ts): this takes the
+    // head lock and refuses, inside that same round trip, when the head is not the one the batch
+    // was applied on — QL001 when another batch committed meanwhile (the writer then loads and
+    // applies under the lock), QL002 when the chain position differs under the same version,
+    // which only a hand edit of the head can cause.
+    name: '0002_ledger_lock_head',
+    sql: `
+CREATE FUNCTION ledger_lock_head(expected_version bigint, expected_seq bigint, expected_last_ts bigint,
+                                 expected_hash bytea) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  head ledger_journal_head;
+BEGIN
+  SELECT * INTO STRICT head FROM ledger_journal_head FOR UPDATE;
+  IF head.version <> expected_version THEN
+    RAISE EXCEPTION 'ledger journal head moved from version % to %', expected_version, head.version
+      USING ERRCODE = 'QL001';
+  END IF;
+  IF head.seq <> expected_seq OR head.last_ts <> expected_last_ts OR head.hash <> expected_hash THEN
+    RAISE EXCEPTION 'ledger journal head changed without a version bump (version %)', head.version
+      USING ERRCODE = 'QL002';
+  END IF;
+END $$;
+`,
+  },
 ];

@@ -328,6 +328,35 @@ describe('balances and chains', () => {
     ).toEqual(['ok', 'ok']);
     expect((await t.ledger.getBalance(a))!.postedBalance).toBe(30n);
   });
+
+  it('a hold with a timeout posted in the same batch never enters the expiry index', async () => {
+    const a = await t.customer();
+    const b = await t.customer();
+    await t.fund(a, 60n);
+    const hold = transfer(a, b, 50n, { flags: F.pending, timeoutSeconds: 60 });
+    const later = transfer(a, b, 10n, { flags: F.pending, timeoutSeconds: 60 });
+    // One request, so one batch: the post's batch also created the hold.
+    expect(
+      await results([
+        hold,
+        later,
+        { id: newId(), code: 1, flags: F.postPending, pendingId: hold.id, amount: 20n },
+      ]),
+    ).toEqual(['ok', 'ok', 'ok']);
+    const expiries = async () =>
+      (
+        await t.db.pool.query<{ id: string }>(
+          'SELECT transfer_id AS id FROM ledger_pending_expiries WHERE transfer_id IN ($1, $2)',
+          [hold.id, later.id],
+        )
+      ).rows.map((r) => r.id);
+    expect(await expiries()).toEqual([later.id]);
+    // Resolved in a later batch, it leaves the index.
+    expect(await results([{ id: newId(), code: 1, flags: F.voidPending, pendingId: later.id }])).toEqual([
+      'ok',
+    ]);
+    expect(await expiries()).toEqual([]);
+  });
 });
 
 describe('queries', () => {

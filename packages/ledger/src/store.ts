@@ -7,7 +7,10 @@
 import type pg from 'pg';
 import { applyBatch } from './apply.ts';
 import type { AccountState, BatchEffects, BatchRequest, BatchState } from './apply.ts';
-import { copyTransfers } from './copy.ts';
+import { textArray, uuidArray } from './binary.ts';
+import { BatchRowKind, COPY_TRANSFERS, encodeBatchRows, encodeTransfers } from './copy.ts';
+import type { BatchRow } from './copy.ts';
+import { runScript } from './script.ts';
 import { batchHash } from './journal.ts';
 import type { Transfer, TransferResult } from './types.ts';
 
@@ -77,6 +80,18 @@ export interface PreparedBatch {
   effects: BatchEffects;
   /** Every account the batch read, in its final state: valid at `after.version`. */
   accounts: ReadonlyMap<string, AccountState>;
+  /** What writing it sends, encoded when it was prepared (ahead of the lock, if it was). */
+  writes: BatchWrites;
+}
+
+/** A batch's writes as sent (see encodeWrites). */
+export interface BatchWrites {
+  /** The transfers, binary COPY data for ledger_transfers. */
+  transfers: Buffer | null;
+  /** Every other row, binary COPY data for ledger_batch_rows. */
+  rows: Buffer | null;
+  /** Statements that apply the rows and append the journal record. */
+  statements: string[];
 }
 
 export interface CommittedBatch {
@@ -187,7 +202,7 @@ export function prepareBatch(
       version,
     };
   }
-  return { base, after, effects, accounts: state.accounts };
+  return { base, after, effects, accounts: state.accounts, writes: encodeWrites(effects, base, after) };
 }
 
 /**
@@ -218,39 +233,71 @@ export async function commitBatch(
   requests: readonly BatchRequest[],
   options: { clock: () => bigint; ahead: PreparedBatch | null; cache: AccountCache | null },
 ): Promise<CommittedBatch> {
-  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  const { ahead } = options;
+  if (ahead !== null) {
+    try {
+      // Lock, check the head, write and commit: one round trip.
+      await writeBatch(client, ahead, true);
+      return { prepared: ahead, appliedAhead: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      // Another batch committed since the state was read: load and apply under the lock.
+      if ((error as { code?: unknown }).code !== HEAD_MOVED) throw error;
+    }
+  }
   try {
-    const head = toHead(
-      (
-        await client.query<HeadRow>({
-          name: 'ledger_lock_head',
-          text: 'SELECT seq, hash, last_ts, version FROM ledger_journal_head FOR UPDATE',
-        })
-      ).rows[0]!,
-    );
-    let prepared =
-      options.ahead !== null && options.ahead.base.version === head.version ? options.ahead : null;
-    if (prepared !== null && !sameHead(prepared.base, head)) {
-      // One version names one committed state: a different chain position under the same
-      // version means the head was edited by hand.
-      throw new Error(`ledger journal head changed without a version bump (version ${head.version})`);
-    }
-    const appliedAhead = prepared !== null;
-    if (prepared === null) {
-      const state = await loadState(client, requests, options.cache, head.version);
-      prepared = prepareBatch(requests, state, head, options.clock);
-    }
-    await writeBatch(client, prepared);
-    await client.query('COMMIT');
-    return { prepared, appliedAhead };
+    const results = (await client.query(
+      'BEGIN ISOLATION LEVEL READ COMMITTED; SELECT seq, hash, last_ts, version FROM ledger_journal_head FOR UPDATE',
+    )) as unknown as pg.QueryResult<HeadRow>[];
+    const head = toHead(results[1]!.rows[0]!);
+    const state = await loadState(client, requests, options.cache, head.version);
+    const prepared = prepareBatch(requests, state, head, options.clock);
+    await writeBatch(client, prepared, false);
+    return { prepared, appliedAhead: false };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
 }
 
-function sameHead(a: JournalHead, b: JournalHead): boolean {
-  return a.version === b.version && a.seq === b.seq && a.lastTs === b.lastTs && a.hash.equals(b.hash);
+/** SQLSTATE of `ledger_lock_head` when the head is no longer the one a batch was applied on. */
+const HEAD_MOVED = 'QL001';
+
+/** Connections whose session has the `ledger_batch_rows` temporary table. */
+const sessionsWithRowsTable = new WeakSet<pg.PoolClient>();
+const CREATE_ROWS_TABLE = `CREATE TEMP TABLE IF NOT EXISTS ledger_batch_rows (
+  kind smallint NOT NULL, id uuid, key text, n1 bigint, n2 bigint, n3 bigint, n4 bigint) ON COMMIT DELETE ROWS`;
+
+/**
+ * Write a prepared batch and commit, in one round trip (script.ts). With `lock`, the script
+ * begins the transaction and takes the head lock itself, refusing with QL001 when the head is not
+ * `prepared.base`; without, the caller has begun and holds the lock.
+ */
+async function writeBatch(client: pg.PoolClient, prepared: PreparedBatch, lock: boolean): Promise<void> {
+  const { base } = prepared;
+  const { transfers, rows, statements } = prepared.writes;
+  const script: string[] = [];
+  if (lock) {
+    script.push(
+      'BEGIN ISOLATION LEVEL READ COMMITTED',
+      `SELECT ledger_lock_head(${base.version}, ${base.seq}, ${base.lastTs}, '\\x${base.hash.toString('hex')}')`,
+    );
+  }
+  const copies: Buffer[] = [];
+  if (transfers !== null) {
+    script.push(COPY_TRANSFERS);
+    copies.push(transfers);
+  }
+  const newSession = rows !== null && !sessionsWithRowsTable.has(client);
+  if (rows !== null) {
+    if (newSession) script.push(CREATE_ROWS_TABLE);
+    script.push('COPY pg_temp.ledger_batch_rows FROM STDIN (FORMAT binary)');
+    copies.push(rows);
+  }
+  script.push(...statements, 'COMMIT');
+  const { commands } = await runScript(client, script.join(';\n'), copies);
+  if (commands.at(-1) !== 'COMMIT') throw new Error(`ledger batch: the commit answered ${commands.at(-1)}`);
+  if (newSession) sessionsWithRowsTable.add(client);
 }
 
 /*
@@ -280,15 +327,15 @@ async function loadState(
   // One client runs one query at a time; these are sequential round trips.
   const transferRows = await client.query<TransferRow>({
     text: `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id IN (SELECT unnest($1::uuid[]))`,
-    values: [plainArray(lookupIds.filter(isUuidLike))],
+    values: [uuidArray(lookupIds.filter(isUuidLike))],
   });
   const failureRows = await client.query<{ id: string; result: TransferResult }>({
     text: 'SELECT id, result FROM ledger_transfer_failures WHERE id IN (SELECT unnest($1::uuid[]))',
-    values: [plainArray([...ids].filter(isUuidLike))],
+    values: [uuidArray([...ids].filter(isUuidLike))],
   });
   const resolvedRows = await client.query<{ pending_id: string }>({
     text: 'SELECT pending_id FROM ledger_transfers WHERE pending_id IN (SELECT unnest($1::uuid[]))',
-    values: [plainArray([...pendingIds].filter(isUuidLike))],
+    values: [uuidArray([...pendingIds].filter(isUuidLike))],
   });
   const transfers = new Map(transferRows.rows.map((row) => [row.id, toTransfer(row)]));
 
@@ -333,7 +380,7 @@ async function loadState(
     const accountRows = await client.query<AccountRow>({
       text: `SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted
                FROM ledger_accounts WHERE id IN (SELECT unnest($1::uuid[]))`,
-      values: [plainArray(toLoad)],
+      values: [uuidArray(toLoad)],
     });
     for (const row of accountRows.rows) accounts.set(row.id, toAccountState(row));
   }
@@ -347,93 +394,84 @@ async function loadState(
   };
 }
 
-async function writeBatch(client: pg.PoolClient, prepared: PreparedBatch): Promise<void> {
-  const { effects, base, after } = prepared;
+/**
+ * Everything a batch writes, ready to send, built when the batch is prepared (ahead of the lock,
+ * when it was): the transfers as one binary COPY, every other row (account counters, failures,
+ * limit counters, expiry index changes) as a second binary COPY into the session's temporary
+ * `ledger_batch_rows`, and the statements that apply those rows and append the journal record.
+ * Only numbers and hex digits are spliced into the statements; every other value travels in the
+ * COPY data, so nothing needs quoting.
+ */
+function encodeWrites(effects: BatchEffects, base: JournalHead, after: JournalHead): BatchWrites {
   const created = effects.created;
-
+  const rows: BatchRow[] = [];
+  const statements: string[] = [];
+  const kinds = new Set<number>();
+  const add = (row: BatchRow) => {
+    rows.push(row);
+    kinds.add(row.kind);
+  };
+  for (const a of effects.changedAccounts) {
+    add({
+      kind: BatchRowKind.account,
+      id: a.id,
+      key: null,
+      numbers: [a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted],
+    });
+  }
+  for (const f of effects.failures) add({ kind: BatchRowKind.failure, id: f.id, key: f.result, numbers: [] });
+  for (const l of effects.changedLimits)
+    add({ kind: BatchRowKind.limit, id: null, key: l.key, numbers: [l.used] });
+  // A hold created and resolved in the same batch never enters the expiry index.
+  const resolved = new Set(effects.resolved);
+  const createdHolds = new Set(effects.expiring.map((e) => e.id));
+  for (const e of effects.expiring) {
+    if (!resolved.has(e.id))
+      add({ kind: BatchRowKind.expiring, id: e.id, key: null, numbers: [e.expiresAt] });
+  }
+  for (const id of effects.resolved) {
+    if (!createdHolds.has(id)) add({ kind: BatchRowKind.leaving, id, key: null, numbers: [] });
+  }
+  const of = (kind: number) => `FROM pg_temp.ledger_batch_rows r WHERE r.kind = ${kind}`;
+  if (kinds.has(BatchRowKind.account)) {
+    statements.push(`UPDATE ledger_accounts AS a
+        SET debits_pending = r.n1, debits_posted = r.n2, credits_pending = r.n3, credits_posted = r.n4
+       ${of(BatchRowKind.account)} AND a.id = r.id`);
+  }
+  if (kinds.has(BatchRowKind.failure)) {
+    statements.push(`INSERT INTO ledger_transfer_failures (id, result) SELECT r.id, r.key ${of(BatchRowKind.failure)}
+       ON CONFLICT (id) DO NOTHING`);
+  }
+  if (kinds.has(BatchRowKind.limit)) {
+    statements.push(`INSERT INTO ledger_limit_counters (key, used) SELECT r.key, r.n1 ${of(BatchRowKind.limit)}
+       ON CONFLICT (key) DO UPDATE SET used = EXCLUDED.used`);
+  }
+  if (kinds.has(BatchRowKind.expiring)) {
+    statements.push(
+      `INSERT INTO ledger_pending_expiries (transfer_id, expires_at) SELECT r.id, r.n1 ${of(BatchRowKind.expiring)}`,
+    );
+  }
+  if (kinds.has(BatchRowKind.leaving)) {
+    statements.push(`DELETE FROM ledger_pending_expiries AS e USING pg_temp.ledger_batch_rows r
+       WHERE r.kind = ${BatchRowKind.leaving} AND e.transfer_id = r.id`);
+  }
   if (created.length > 0) {
-    await copyTransfers(client, created);
-    const accounts = effects.changedAccounts;
-    await client.query({
-      text: `UPDATE ledger_accounts AS a
-                SET debits_pending = v.dp, debits_posted = v.dpo, credits_pending = v.cp, credits_posted = v.cpo
-               FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, dpo, cp, cpo)
-              WHERE a.id = v.id`,
-      values: [
-        plainArray(accounts.map((a) => a.id)),
-        plainArray(accounts.map((a) => a.debitsPending)),
-        plainArray(accounts.map((a) => a.debitsPosted)),
-        plainArray(accounts.map((a) => a.creditsPending)),
-        plainArray(accounts.map((a) => a.creditsPosted)),
-      ],
-    });
-  }
-  if (effects.failures.length > 0) {
-    await client.query({
-      name: 'ledger_insert_failures',
-      text: `INSERT INTO ledger_transfer_failures (id, result)
-             SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
-      values: [
-        plainArray(effects.failures.map((f) => f.id)),
-        plainArray(effects.failures.map((f) => f.result)),
-      ],
-    });
-  }
-  if (effects.changedLimits.length > 0) {
-    await client.query({
-      name: 'ledger_upsert_limits',
-      text: `INSERT INTO ledger_limit_counters (key, used)
-             SELECT * FROM unnest($1::text[], $2::bigint[])
-             ON CONFLICT (key) DO UPDATE SET used = EXCLUDED.used`,
-      values: [
-        textArray(effects.changedLimits.map((l) => l.key)),
-        plainArray(effects.changedLimits.map((l) => l.used)),
-      ],
-    });
-  }
-  if (effects.expiring.length > 0) {
-    await client.query({
-      name: 'ledger_insert_expiries',
-      text: `INSERT INTO ledger_pending_expiries (transfer_id, expires_at)
-             SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
-      values: [
-        plainArray(effects.expiring.map((e) => e.id)),
-        plainArray(effects.expiring.map((e) => e.expiresAt)),
-      ],
-    });
-  }
-  if (effects.resolved.length > 0) {
-    await client.query({
-      text: 'DELETE FROM ledger_pending_expiries WHERE transfer_id IN (SELECT unnest($1::uuid[]))',
-      values: [plainArray(effects.resolved)],
-    });
-  }
-
-  if (created.length > 0) {
-    await client.query({
-      name: 'ledger_append_journal',
-      text: `WITH record AS (
-               INSERT INTO ledger_journal (seq, prev_hash, hash, first_ts, last_ts, transfer_count)
-               VALUES ($1, $2, $3, $4, $5, $6))
-             UPDATE ledger_journal_head SET seq = $1, hash = $3, last_ts = $5, version = $7`,
-      values: [
-        after.seq.toString(),
-        base.hash,
-        after.hash,
-        created[0]!.timestamp.toString(),
-        after.lastTs.toString(),
-        created.length,
-        after.version.toString(),
-      ],
-    });
+    statements.push(
+      `INSERT INTO ledger_journal (seq, prev_hash, hash, first_ts, last_ts, transfer_count)
+       VALUES (${after.seq}, '\\x${base.hash.toString('hex')}', '\\x${after.hash.toString('hex')}',
+               ${created[0]!.timestamp}, ${after.lastTs}, ${created.length})`,
+      `UPDATE ledger_journal_head SET seq = ${after.seq}, hash = '\\x${after.hash.toString('hex')}',
+         last_ts = ${after.lastTs}, version = ${after.version}`,
+    );
   } else {
     // Failures alone change what later batches must know (remembered ids): bump the version too.
-    await client.query({
-      name: 'ledger_bump_version',
-      text: 'UPDATE ledger_journal_head SET version = $1',
-      values: [after.version.toString()],
-    });
+    statements.push(`UPDATE ledger_journal_head SET version = ${after.version}`);
   }
+  return {
+    transfers: created.length === 0 ? null : encodeTransfers(created),
+    rows: rows.length === 0 ? null : encodeBatchRows(rows),
+    statements,
+  };
 }
 
 function toAccountState(row: AccountRow): AccountState {
@@ -452,34 +490,4 @@ const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** Malformed ids fail static validation; keep them out of `::uuid[]` casts. */
 function isUuidLike(value: string): boolean {
   return UUID_LIKE.test(value);
-}
-
-/**
- * PostgreSQL array literals built directly. node-pg's generic encoder quotes and regex-escapes
- * every element; for the tens of thousands of elements in a batch that cost sits on the
- * critical path. Only for values that need no quoting: UUIDs, numbers, currency codes, result
- * names — all validated before they get here.
- */
-function plainArray(values: readonly (string | number | bigint | null)[]): string {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (i > 0) literal += ',';
-    literal += value === null || value === undefined ? 'NULL' : String(value);
-  }
-  return `${literal}}`;
-}
-
-/** Array literal for free text: every element quoted, backslashes and quotes escaped. */
-function textArray(values: readonly (string | null)[]): string {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (i > 0) literal += ',';
-    literal +=
-      value === null || value === undefined
-        ? 'NULL'
-        : `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-  }
-  return `${literal}}`;
 }

@@ -114,4 +114,27 @@ describe('verify', () => {
     );
     expect(await problems()).toMatch(/outside every journal record/);
   });
+
+  it('fails when the expiry index misses an open hold, or keeps one that resolved', async () => {
+    const hold = newId();
+    const [o] = await t.ledger.createTransfers([
+      {
+        id: hold,
+        debitAccountId: ids.wallet,
+        creditAccountId: ids.shop,
+        amount: 5n,
+        currency: 'CNY',
+        code: 2,
+        flags: TransferFlags.pending,
+        timeoutSeconds: 600,
+      },
+    ]);
+    expect(o!.result).toBe('ok');
+    expect((await verifyLedger(t.db.pool)).ok).toBe(true);
+    await tamper('DELETE FROM ledger_pending_expiries WHERE transfer_id = $1', [hold]);
+    expect(await problems()).toContain(`transfer ${hold} is an open hold missing from the expiry index`);
+    const stray = ids.transfers[0]!;
+    await tamper('INSERT INTO ledger_pending_expiries (transfer_id, expires_at) VALUES ($1, 1)', [stray]);
+    expect(await problems()).toContain(`transfer ${stray} is in the expiry index but is not an open hold`);
+  });
 });

@@ -141,6 +141,23 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
     note(`limit counter ${row.key} says ${row.stored} but its transfers add up to ${row.derived}`);
   }
 
+  // The expiry worker's index holds exactly the open holds that have a timeout.
+  const expiryMismatches = await client.query<{ id: string; problem: string }>(
+    `WITH open_holds AS (
+       SELECT h.id, h.expires_at FROM ledger_transfers h
+        WHERE h.flags & 2 <> 0 AND h.expires_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = h.id)
+     )
+     SELECT coalesce(o.id, e.transfer_id)::text AS id,
+            CASE WHEN e.transfer_id IS NULL THEN 'is an open hold missing from the expiry index'
+                 WHEN o.id IS NULL THEN 'is in the expiry index but is not an open hold'
+                 ELSE 'has another expiry time in the expiry index' END AS problem
+       FROM open_holds o FULL JOIN ledger_pending_expiries e ON e.transfer_id = o.id
+      WHERE o.id IS NULL OR e.transfer_id IS NULL OR e.expires_at <> o.expires_at
+      ORDER BY 1 LIMIT 10`,
+  );
+  for (const row of expiryMismatches.rows) note(`transfer ${row.id} ${row.problem}`);
+
   const accounts = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_accounts'))
     .rows[0]!.n;
   return {
