@@ -57,6 +57,28 @@ export interface BatchEffects {
   changedLimits: { key: string; used: bigint }[];
 }
 
+/**
+ * An account with new counters. Built field by field rather than by spreading: every account
+ * state then has one shape, and the spread was the costliest line of applying a transfer.
+ */
+function withCounters(
+  account: AccountState,
+  debitsPending: bigint,
+  debitsPosted: bigint,
+  creditsPending: bigint,
+  creditsPosted: bigint,
+): AccountState {
+  return {
+    id: account.id,
+    currency: account.currency,
+    flags: account.flags,
+    debitsPending,
+    debitsPosted,
+    creditsPending,
+    creditsPosted,
+  };
+}
+
 /** A failure with the details a caller needs to explain it. */
 type Failure = Omit<TransferOutcome, 'id' | 'transfer'>;
 
@@ -177,11 +199,35 @@ export function applyBatch(
 
     const next = {
       debit: pending
-        ? { ...debit, debitsPending: debit.debitsPending + amount }
-        : { ...debit, debitsPosted: debit.debitsPosted + amount },
+        ? withCounters(
+            debit,
+            debit.debitsPending + amount,
+            debit.debitsPosted,
+            debit.creditsPending,
+            debit.creditsPosted,
+          )
+        : withCounters(
+            debit,
+            debit.debitsPending,
+            debit.debitsPosted + amount,
+            debit.creditsPending,
+            debit.creditsPosted,
+          ),
       credit: pending
-        ? { ...credit, creditsPending: credit.creditsPending + amount }
-        : { ...credit, creditsPosted: credit.creditsPosted + amount },
+        ? withCounters(
+            credit,
+            credit.debitsPending,
+            credit.debitsPosted,
+            credit.creditsPending + amount,
+            credit.creditsPosted,
+          )
+        : withCounters(
+            credit,
+            credit.debitsPending,
+            credit.debitsPosted,
+            credit.creditsPending,
+            credit.creditsPosted + amount,
+          ),
     };
     const balanceProblem = checkBalances(next.debit, next.credit);
     if (balanceProblem) return balanceProblem;
@@ -247,16 +293,20 @@ export function applyBatch(
     const debit = state.accounts.get(pending.debitAccountId)!;
     const credit = state.accounts.get(pending.creditAccountId)!;
     const next = {
-      debit: {
-        ...debit,
-        debitsPending: debit.debitsPending - pending.amount,
-        debitsPosted: posting ? debit.debitsPosted + amount : debit.debitsPosted,
-      },
-      credit: {
-        ...credit,
-        creditsPending: credit.creditsPending - pending.amount,
-        creditsPosted: posting ? credit.creditsPosted + amount : credit.creditsPosted,
-      },
+      debit: withCounters(
+        debit,
+        debit.debitsPending - pending.amount,
+        posting ? debit.debitsPosted + amount : debit.debitsPosted,
+        debit.creditsPending,
+        debit.creditsPosted,
+      ),
+      credit: withCounters(
+        credit,
+        credit.debitsPending,
+        credit.debitsPosted,
+        credit.creditsPending - pending.amount,
+        posting ? credit.creditsPosted + amount : credit.creditsPosted,
+      ),
     };
     const balanceProblem = checkBalances(next.debit, next.credit);
     if (balanceProblem) return balanceProblem;

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 let lastMs = 0;
@@ -58,7 +57,25 @@ export function derivedId(name: string): string {
 }
 
 export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value) && value !== NIL_UUID;
+  return hasUuidShape(value) && value !== NIL_UUID;
+}
+
+/**
+ * Whether `value` is a UUID's canonical text form: 8-4-4-4-12 lowercase hex digits (the nil UUID
+ * included). A loop over char codes: the regular expression it replaces, run five times per
+ * transfer, was 5 % of the batch thread's time in the ledger benchmark.
+ */
+export function hasUuidShape(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false; // '-'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return false; // not 0-9 or a-f
+    }
+  }
+  return true;
 }
 
 function formatUuid(bytes: Uint8Array): string {

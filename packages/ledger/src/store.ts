@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { applyBatch } from './apply.ts';
 import type { AccountState, BatchEffects, BatchRequest, BatchState } from './apply.ts';
 import { textArray, uuidArray } from './binary.ts';
+import { hasUuidShape } from './ids.ts';
 import { BatchRowKind, COPY_TRANSFERS, encodeBatchRows, encodeTransfers } from './copy.ts';
 import type { BatchRow } from './copy.ts';
 import { runScript } from './script.ts';
@@ -315,34 +316,38 @@ async function loadState(
   cache: AccountCache | null,
   version: bigint,
 ): Promise<BatchState> {
+  // Malformed ids fail static validation when the batch is applied; they stay out of `uuid[]`.
   const ids = new Set<string>();
   const pendingIds = new Set<string>();
+  const limitKeys = new Set<string>();
   for (const request of requests) {
     for (const input of request.inputs) {
-      ids.add(input.id);
-      if (input.pendingId !== undefined) pendingIds.add(input.pendingId);
+      if (hasUuidShape(input.id)) ids.add(input.id);
+      if (hasUuidShape(input.pendingId)) pendingIds.add(input.pendingId);
+      if (input.limits !== undefined) for (const limit of input.limits) limitKeys.add(limit.key);
     }
   }
-  const lookupIds = [...new Set([...ids, ...pendingIds])];
+  const idList = [...ids];
   // One client runs one query at a time; these are sequential round trips.
   const transferRows = await client.query<TransferRow>({
     text: `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id IN (SELECT unnest($1::uuid[]))`,
-    values: [uuidArray(lookupIds.filter(isUuidLike))],
+    values: [uuidArray(pendingIds.size === 0 ? idList : [...new Set([...idList, ...pendingIds])])],
   });
   const failureRows = await client.query<{ id: string; result: TransferResult }>({
     text: 'SELECT id, result FROM ledger_transfer_failures WHERE id IN (SELECT unnest($1::uuid[]))',
-    values: [uuidArray([...ids].filter(isUuidLike))],
+    values: [uuidArray(idList)],
   });
-  const resolvedRows = await client.query<{ pending_id: string }>({
-    text: 'SELECT pending_id FROM ledger_transfers WHERE pending_id IN (SELECT unnest($1::uuid[]))',
-    values: [uuidArray([...pendingIds].filter(isUuidLike))],
-  });
+  const resolvedRows =
+    pendingIds.size === 0
+      ? []
+      : (
+          await client.query<{ pending_id: string }>({
+            text: 'SELECT pending_id FROM ledger_transfers WHERE pending_id IN (SELECT unnest($1::uuid[]))',
+            values: [uuidArray([...pendingIds])],
+          })
+        ).rows;
   const transfers = new Map(transferRows.rows.map((row) => [row.id, toTransfer(row)]));
 
-  const limitKeys = new Set<string>();
-  for (const request of requests) {
-    for (const input of request.inputs) for (const limit of input.limits ?? []) limitKeys.add(limit.key);
-  }
   const limitRows =
     limitKeys.size === 0
       ? []
@@ -372,7 +377,7 @@ async function loadState(
   for (const id of accountIds) {
     const account = cached?.get(id);
     if (account !== undefined) accounts.set(id, account);
-    else if (isUuidLike(id)) toLoad.push(id);
+    else if (hasUuidShape(id)) toLoad.push(id);
   }
   if (toLoad.length > 0) {
     // No FOR UPDATE: only ledger batches write the counters, and they all hold the journal-head
@@ -388,7 +393,7 @@ async function loadState(
   return {
     accounts,
     transfers,
-    resolvedPendingIds: new Set(resolvedRows.rows.map((row) => row.pending_id)),
+    resolvedPendingIds: new Set(resolvedRows.map((row) => row.pending_id)),
     failures: new Map(failureRows.rows.map((row) => [row.id, row.result])),
     limitUsage: new Map(limitRows.map((row) => [row.key, row.used])),
   };
@@ -484,10 +489,4 @@ function toAccountState(row: AccountRow): AccountState {
     creditsPending: row.credits_pending,
     creditsPosted: row.credits_posted,
   };
-}
-
-const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Malformed ids fail static validation; keep them out of `::uuid[]` casts. */
-function isUuidLike(value: string): boolean {
-  return UUID_LIKE.test(value);
 }
