@@ -139,4 +139,26 @@ BEGIN
 END $$;
 `,
   },
+  {
+    // A table CHECK constraint is evaluated on every UPDATE of a row, whichever columns change:
+    // each batch's counter update paid for the currency's regular expression and three more
+    // checks on values that never change (a tenth of the UPDATE, measured). A domain's check
+    // runs only when a value is assigned to the column: at account creation.
+    name: '0003_ledger_account_domains',
+    sql: `
+CREATE DOMAIN ledger_currency AS text CHECK (VALUE ~ '^[A-Z]{3}$');
+CREATE DOMAIN ledger_code AS integer CHECK (VALUE BETWEEN 1 AND 65535);
+CREATE DOMAIN ledger_account_flags AS integer CHECK (VALUE BETWEEN 0 AND 3);
+CREATE DOMAIN ledger_owner_ref AS text CHECK (length(VALUE) <= 128);
+ALTER TABLE ledger_accounts
+  DROP CONSTRAINT ledger_accounts_currency_check,
+  DROP CONSTRAINT ledger_accounts_code_check,
+  DROP CONSTRAINT ledger_accounts_flags_check,
+  DROP CONSTRAINT ledger_accounts_owner_ref_check,
+  ALTER COLUMN currency TYPE ledger_currency,
+  ALTER COLUMN code TYPE ledger_code,
+  ALTER COLUMN flags TYPE ledger_account_flags,
+  ALTER COLUMN owner_ref TYPE ledger_owner_ref;
+`,
+  },
 ];

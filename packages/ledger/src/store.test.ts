@@ -127,3 +127,27 @@ describe('binary array parameters', () => {
     expect(() => uuidArray(['not-a-uuid'])).toThrow(/not a UUID/);
   });
 });
+
+describe('ledger_accounts constraints', () => {
+  it('still refuse a bad currency, code, flags or owner reference written by hand (domains since 0003)', async () => {
+    const insert = (currency: string, code: number, flags: number, ownerRef: string | null) =>
+      db.pool
+        .query(
+          'INSERT INTO ledger_accounts (id, currency, code, flags, owner_ref) VALUES ($1, $2, $3, $4, $5)',
+          [newId(), currency, code, flags, ownerRef],
+        )
+        .then(
+          () => 'ok',
+          (error: { code?: string }) => error.code,
+        );
+    expect(await insert('CNY', 1, 0, null)).toBe('ok');
+    expect(await insert('cny', 1, 0, null)).toBe('23514');
+    expect(await insert('CNY', 0, 0, null)).toBe('23514');
+    expect(await insert('CNY', 1, 4, null)).toBe('23514');
+    expect(await insert('CNY', 1, 0, 'x'.repeat(129))).toBe('23514');
+    // Counters are still checked on every update.
+    await expect(db.pool.query('UPDATE ledger_accounts SET debits_posted = -1')).rejects.toMatchObject({
+      code: '23514',
+    });
+  });
+});
