@@ -66,6 +66,24 @@ function int4(out: Buffer, at: number, value: number): number {
 
 function int8(out: Buffer, at: number, value: bigint): number {
   at = out.writeInt32BE(8, at);
+  return writeInt64(out, at, value);
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * A bigint as 8 big-endian bytes. Counters, amounts and timestamps are non-negative and almost
+ * always below 2^53, where two 32-bit writes of a Number do the job: Buffer.writeBigInt64BE
+ * allocates several intermediate bigints per call, and a batch writes some 35,000 of them
+ * (4 % of the batch thread, and garbage). Anything else takes the general path.
+ */
+export function writeInt64(out: Buffer, at: number, value: bigint): number {
+  if (value >= 0n && value <= 9_007_199_254_740_991n) {
+    const n = Number(value);
+    out.writeUInt32BE(Math.floor(n / TWO_32), at);
+    out.writeUInt32BE(n >>> 0, at + 4);
+    return at + 8;
+  }
   return out.writeBigInt64BE(value, at);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeTransfers } from './copy.ts';
+import { encodeTransfers, writeInt64 } from './copy.ts';
 import { derivedId, isUuid, newId } from './ids.ts';
 
 describe('ids', () => {
@@ -41,5 +41,30 @@ describe('ids', () => {
     expect(() => encodeTransfers([{ ...transfer, creditAccountId: transfer.id.replace(/.$/, 'g') }])).toThrow(
       /not a UUID/,
     );
+  });
+});
+
+describe('writeInt64', () => {
+  it('writes every bigint as writeBigInt64BE does, on the fast path and off it', () => {
+    const values = [
+      0n,
+      1n,
+      255n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 63n - 1n,
+      -1n,
+      -(2n ** 63n),
+    ];
+    for (let i = 0; i < 1000; i++) values.push(BigInt(Math.floor(Math.random() * 2 ** 53)));
+    for (const value of values) {
+      const fast = Buffer.alloc(8);
+      const reference = Buffer.alloc(8);
+      expect(writeInt64(fast, 0, value)).toBe(8);
+      reference.writeBigInt64BE(value, 0);
+      expect(fast.equals(reference), String(value)).toBe(true);
+    }
   });
 });
