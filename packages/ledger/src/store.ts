@@ -281,7 +281,7 @@ async function writeBatch(client: pg.PoolClient, prepared: PreparedBatch, lock: 
   if (lock) {
     script.push(
       'BEGIN ISOLATION LEVEL READ COMMITTED',
-      `SELECT ledger_lock_head(${base.version}, ${base.seq}, ${base.lastTs}, '\\x${base.hash.toString('hex')}')`,
+      `SELECT ledger_lock_head(${base.version}, ${base.seq}, ${base.lastTs}, ${bytea(base.hash)})`,
     );
   }
   const copies: Buffer[] = [];
@@ -463,9 +463,9 @@ function encodeWrites(effects: BatchEffects, base: JournalHead, after: JournalHe
   if (created.length > 0) {
     statements.push(
       `INSERT INTO ledger_journal (seq, prev_hash, hash, first_ts, last_ts, transfer_count)
-       VALUES (${after.seq}, '\\x${base.hash.toString('hex')}', '\\x${after.hash.toString('hex')}',
+       VALUES (${after.seq}, ${bytea(base.hash)}, ${bytea(after.hash)},
                ${created[0]!.timestamp}, ${after.lastTs}, ${created.length})`,
-      `UPDATE ledger_journal_head SET seq = ${after.seq}, hash = '\\x${after.hash.toString('hex')}',
+      `UPDATE ledger_journal_head SET seq = ${after.seq}, hash = ${bytea(after.hash)},
          last_ts = ${after.lastTs}, version = ${after.version}`,
     );
   } else {
@@ -477,6 +477,11 @@ function encodeWrites(effects: BatchEffects, base: JournalHead, after: JournalHe
     rows: rows.length === 0 ? null : encodeBatchRows(rows),
     statements,
   };
+}
+
+/** A bytea literal without backslashes, whatever standard_conforming_strings says. */
+function bytea(value: Buffer): string {
+  return `decode('${value.toString('hex')}', 'hex')`;
 }
 
 function toAccountState(row: AccountRow): AccountState {
