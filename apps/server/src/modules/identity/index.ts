@@ -49,6 +49,8 @@ export interface IdentityModuleDeps {
   log: { warn(object: object, message: string): void };
 }
 
+const SWEEP_INTERVAL_MS = 3600 * 1000;
+
 export function createIdentityModule(deps: IdentityModuleDeps) {
   const service = new IdentityService(deps);
   const { session } = deps.config;
@@ -62,6 +64,14 @@ export function createIdentityModule(deps: IdentityModuleDeps) {
       cookie: { secure: deps.secureCookies, maxAgeSeconds: session.maxAgeSeconds },
       idleTimeoutSeconds: session.idleSeconds,
     });
+    // Hourly housekeeping (IdentityService.sweep); every instance may run it, deletes are idempotent.
+    const sweep = setInterval(() => {
+      service.sweep().catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'identity sweep failed; the next one tries again');
+      });
+    }, SWEEP_INTERVAL_MS);
+    sweep.unref();
+    app.addHook('onClose', () => clearInterval(sweep));
   };
   return { service, authenticate, routes };
 }

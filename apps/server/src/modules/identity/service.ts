@@ -25,6 +25,10 @@ import type { SessionEndReason, SessionMethod, SmsPurpose, UserRow } from './sto
 export const WALLET_ACCOUNT_CODE = 100;
 export const WALLET_CURRENCY = 'CNY';
 const MAX_LISTED_SESSIONS = 100;
+/** Expired SMS codes are kept this long, so that a late try is told the code expired. */
+const SWEEP_KEEP_EXPIRED_CODES_MS = 24 * 3600 * 1000;
+/** Longer than any rate-limit window (the longest, codes per number and per address, is an hour). */
+const SWEEP_RATE_LIMIT_IDLE_MS = 24 * 3600 * 1000;
 const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type { SmsPurpose, SessionMethod } from './store.ts';
@@ -398,6 +402,19 @@ export class IdentityService {
       reason: 'password_reset',
     });
     await this.deps.notifications.notify(user.id, passwordResetNotice());
+  }
+
+  /**
+   * Housekeeping, run hourly by the module: SMS codes a day past their expiry (until then a late
+   * try still hears SMS_CODE_EXPIRED), and rate-limit rows idle for longer than any window.
+   */
+  async sweep(): Promise<{ smsCodes: number; rateLimits: number }> {
+    const now = this.deps.now();
+    return this.store.sweep({
+      now,
+      codesExpiredBefore: new Date(now.getTime() - SWEEP_KEEP_EXPIRED_CODES_MS),
+      idleSince: new Date(now.getTime() - SWEEP_RATE_LIMIT_IDLE_MS),
+    });
   }
 
   // ---- holders ----------------------------------------------------------------------------

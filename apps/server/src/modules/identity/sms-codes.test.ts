@@ -260,6 +260,63 @@ describe('SMS codes', () => {
   });
 });
 
+describe('the hourly identity sweep', () => {
+  it('deletes codes a day past expiry and idle rate-limit rows, keeps live and blocked ones', async () => {
+    const clock = new TestClock();
+    const subject = await createTestApp({ now: clock.now });
+    const db = subject.database.pool;
+    const codes = async (phone: string) =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM identity_sms_codes WHERE phone LIKE '%' || $1`,
+          [phone.slice(-8)],
+        )
+      ).rows[0]!.n;
+    const limits = async (key: string) =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM identity_rate_limits WHERE key LIKE '%' || $1`,
+          [key.slice(-8)],
+        )
+      ).rows[0]!.n;
+    try {
+      const phone = uniquePhone();
+      const ip = uniqueIp();
+      const ask = () =>
+        subject.app.inject({
+          method: 'POST',
+          url: '/v1/auth/sms-codes',
+          payload: { phone, purpose: 'register' },
+          remoteAddress: ip,
+        });
+      expect((await ask()).statusCode).toBe(200);
+      expect([await codes(phone), await limits(phone), await limits(ip)]).toEqual([1, 1, 1]);
+      // A blocked row stays even when its hits are old.
+      await db.query(
+        `INSERT INTO identity_rate_limits (scope, key, hits, blocked_until)
+         VALUES ('sms:phone', 'blocked-key-0001', ARRAY[now() - interval '3 days'], $1)`,
+        [new Date(clock.now().getTime() + 30 * 3600 * 1000)],
+      );
+
+      await subject.app.services.identity.sweep();
+      expect([await codes(phone), await limits(phone), await limits(ip)]).toEqual([1, 1, 1]);
+
+      clock.advance(25 * 3600);
+      const swept = await subject.app.services.identity.sweep();
+      expect(swept.smsCodes).toBeGreaterThanOrEqual(1);
+      expect(swept.rateLimits).toBeGreaterThanOrEqual(2);
+      expect([await codes(phone), await limits(phone), await limits(ip)]).toEqual([0, 0, 0]);
+      expect(await limits('blocked-key-0001')).toBe(1);
+
+      // Nothing is lost: the number asks again as if new.
+      expect((await ask()).statusCode).toBe(200);
+      expect([await codes(phone), await limits(phone)]).toEqual([1, 1]);
+    } finally {
+      await subject.close();
+    }
+  });
+});
+
 describe('SMS limits across server instances', () => {
   it('are kept in the database, so a second instance enforces the first one’s', async () => {
     const first = await createTestApp();

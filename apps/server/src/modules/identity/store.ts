@@ -524,6 +524,29 @@ export class IdentityStore {
   // ---- rate limits ------------------------------------------------------------------------
 
   /**
+   * Delete what no longer matters and would otherwise pile up with every number and address ever
+   * seen: SMS codes that expired before `codesExpiredBefore`, and rate-limit rows that are not
+   * blocked and have no hit since `idleSince` (a rule never looks further back than its window,
+   * so such a row counts exactly as a missing one).
+   */
+  async sweep(input: {
+    now: Date;
+    codesExpiredBefore: Date;
+    idleSince: Date;
+  }): Promise<{ smsCodes: number; rateLimits: number }> {
+    const codes = await this.db.query('DELETE FROM identity_sms_codes WHERE expires_at < $1', [
+      input.codesExpiredBefore,
+    ]);
+    const limits = await this.db.query(
+      `DELETE FROM identity_rate_limits
+        WHERE (blocked_until IS NULL OR blocked_until <= $1)
+          AND NOT EXISTS (SELECT 1 FROM unnest(hits) AS hit WHERE hit > $2)`,
+      [input.now, input.idleSince],
+    );
+    return { smsCodes: codes.rowCount ?? 0, rateLimits: limits.rowCount ?? 0 };
+  }
+
+  /**
    * Count one hit against every rule, all or nothing, in the caller's transaction. Rows are
    * locked in key order, so concurrent callers on other instances queue instead of deadlocking.
    * A rule already at its limit starts (or continues) its block and nothing is counted.
@@ -537,12 +560,12 @@ export class IdentityStore {
     );
     const states: { rule: RateLimitRule; recent: Date[]; blockedUntil: Date | null }[] = [];
     for (const rule of sorted) {
-      await this.db.query(
-        'INSERT INTO identity_rate_limits (scope, key) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [rule.scope, rule.key],
-      );
+      // One statement creates the row or locks the one there: a sweep (below) may delete an idle
+      // row at any moment, and a separate read after the insert could then find nothing.
       const { rows } = await this.db.query<{ hits: Date[]; blocked_until: Date | null }>(
-        'SELECT hits, blocked_until FROM identity_rate_limits WHERE scope = $1 AND key = $2 FOR UPDATE',
+        `INSERT INTO identity_rate_limits (scope, key) VALUES ($1, $2)
+         ON CONFLICT (scope, key) DO UPDATE SET key = EXCLUDED.key
+         RETURNING hits, blocked_until`,
         [rule.scope, rule.key],
       );
       const row = rows[0]!;
