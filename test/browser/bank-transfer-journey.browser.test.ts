@@ -2,8 +2,8 @@
  * Money to and from banks in Chromium, with a virtual platform authenticator (the phone's
  * fingerprint or face): a holder adds a passkey, binds a card, tops up with the PIN, confirms a
  * withdrawal with the passkey, sends ¥200 to another person's bank account seeing the fee first
- * and then the status, and sends to an account whose bank refuses it later — seeing it go from
- * processing to failed and refunded. Screenshots go to
+ * and then the status, and sends to an account whose bank refuses it later — a wrong PIN first,
+ * then the passkey — seeing it go from processing to failed and refunded. Screenshots go to
  * test-results/screenshots/bank-transfer-journey/.
  *
  * Registration is through the screens; the real name and the PIN are set through the API in the
@@ -161,7 +161,16 @@ describe('bank transfer journey', () => {
     await page.getByRole('button', { name: '下一步' }).click();
     await expect.poll(() => page.getByTestId('bank-total').textContent()).toBe('¥50.10');
     await page.getByRole('button', { name: '确认转账' }).click();
-    await typePin(page);
+    // A wrong PIN first: the sheet says so and, once the next try's payment is quoted, offers the
+    // passkey again (a passkey signs the payment of one Idempotency-Key; the refused try used up
+    // the first one).
+    await page.locator('.adm-passcode-input-focused').waitFor();
+    await page.keyboard.type('111111');
+    await page.getByText('支付密码错误，还可以再试').waitFor();
+    const passkeyAgain = page.getByRole('button', { name: '使用通行密钥确认' });
+    await passkeyAgain.waitFor();
+    await shots.take(page, 'bank-transfer-wrong-pin-then-passkey');
+    await passkeyAgain.click();
     await page.waitForURL('**/funding/*');
     await expect
       .poll(() => page.getByTestId('result-title').textContent(), { timeout: 15_000 })

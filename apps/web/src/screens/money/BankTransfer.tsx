@@ -92,6 +92,20 @@ export function BankTransfer() {
     }
   };
 
+  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
+  // passkey signs the payment named after the key: quote again, so the sheet offers the passkey
+  // again. Until the answer comes, the PIN alone.
+  const requote = async () => {
+    const key = attempt.current();
+    if (!amount || quote === null || quote.key === key) return;
+    try {
+      const value = await quoteBankTransfer({ ...account, amount: amount.amount, idempotencyKey: key });
+      if (attempt.current() === key) setQuote({ key, value });
+    } catch {
+      // The PIN still works; the passkey comes back with the next quote.
+    }
+  };
+
   const send = async (confirmation: Confirmation) => {
     if (!amount) return;
     try {
@@ -115,6 +129,7 @@ export function BankTransfer() {
         void navigate(`/funding/${fundingId}`, { replace: true });
         return;
       }
+      void requote();
       throw failure;
     }
   };

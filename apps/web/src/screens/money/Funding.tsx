@@ -108,6 +108,21 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
     }
   };
 
+  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
+  // passkey signs the payment named after the key: quote again, so the sheet offers the passkey
+  // again. Until the answer comes, the PIN alone.
+  const requote = async () => {
+    const key = attempt.current();
+    if (!amount || !cardId || confirming === null || confirming.key === key) return;
+    try {
+      const input = { cardId, amount: amount.amount, idempotencyKey: key };
+      const quoted = withdrawal ? await quoteWithdrawal(input) : await quoteTopUp(input);
+      if (attempt.current() === key) setConfirming({ ...confirming, key, payment: quoted.payment });
+    } catch {
+      // The PIN still works; the passkey comes back with the next quote.
+    }
+  };
+
   const confirm = async (confirmation: Confirmation) => {
     if (!amount || !cardId) return;
     try {
@@ -122,6 +137,7 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
       void navigate(`/funding/${result.id}`, { replace: true, state: result });
     } catch (failure) {
       attempt.settle(failure);
+      void requote();
       throw failure;
     }
   };

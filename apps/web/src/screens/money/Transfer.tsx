@@ -82,6 +82,23 @@ export function Transfer() {
     }
   };
 
+  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
+  // passkey signs the payment named after the key: preview again, so the sheet offers the
+  // passkey again. Until the answer comes, the PIN alone.
+  const repreview = async () => {
+    const key = attempt.current();
+    if (!amount || key === previewKey) return;
+    try {
+      const fresh = await previewTransfer({ ...payee, amount, idempotencyKey: key });
+      if (attempt.current() === key) {
+        setPreview(fresh);
+        setPreviewKey(key);
+      }
+    } catch {
+      // The PIN still works; the passkey comes back with the next preview.
+    }
+  };
+
   const send = async (confirmation: Confirmation) => {
     if (!amount) return;
     const key = attempt.current();
@@ -99,6 +116,7 @@ export function Transfer() {
       refresh();
     } catch (failure) {
       attempt.settle(failure);
+      void repreview();
       throw failure;
     }
   };

@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input, TextArea } from 'antd-mobile';
 import type { ReactNode } from 'react';
-import { useRef } from 'react';
+import { useReducer, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client.ts';
@@ -40,6 +40,9 @@ export function MoneyError(props: { error: unknown }) {
  */
 export function useAttemptKey() {
   const key = useRef<string | null>(null);
+  // The screen renders again when an attempt ends: whatever it derived from the old key (the
+  // payment a passkey would sign) must not stay on screen for the next try.
+  const [, ended] = useReducer((n: number) => n + 1, 0);
   return {
     current(): string {
       key.current ??= newIdempotencyKey();
@@ -48,7 +51,10 @@ export function useAttemptKey() {
     /** The attempt is over (or may not be repeated as it is). */
     settle(error?: unknown) {
       const retryable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
-      if (!retryable) key.current = null;
+      if (!retryable && key.current !== null) {
+        key.current = null;
+        ended();
+      }
     },
     reset() {
       key.current = null;
