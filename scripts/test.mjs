@@ -48,9 +48,10 @@ function ensureChromium() {
   console.log('Installing Chromium and a CJK font from Debian for the browser tests …');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
+  const install = spawnSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'],
+    { stdio: 'inherit', env },
+  );
   if (install.status !== 0) console.warn('Could not install Chromium: browser tests will fail.');
 }
