@@ -157,9 +157,8 @@ export class Batcher {
    * Read ahead and apply ahead (announcing what was applied, so the next batch can build on it),
    * wait for the previous batch to finish, then commit. Never rejects: callers get their results
    * or the error; the next batch gets this one's committed state (or null) through `settle`,
-   * before the callers hear: promise reactions run in order, and the next batch's lock request
-   * must not wait behind thousands of callers' continuations (measured: a fifth of the time the
-   * writer held the lock went to waiting for this process to send the next statement).
+   * before the callers hear: promise reactions run in order, and the next batch's script must
+   * not wait behind the continuations of thousands of callers (ADR 0009).
    */
   private async run(
     batch: Pending[],
