@@ -1,15 +1,16 @@
 /**
  * Values in PostgreSQL's binary wire form (the types' send/recv functions), for the batch's
- * statements and its COPY. node-pg sends a `Buffer` parameter in binary format, and the server
+ * lookups and its COPY data. node-pg sends a `Buffer` parameter in binary format, and the server
  * reads it with the receive function of the type the statement gives it (`$1::uuid[]`), so an
  * array of 5,000 ids costs the server a copy of 16-byte values instead of parsing a 180 kB text
- * literal: `array_in`, `uuid_in` and `strtoull` were an eighth of the writer backend's CPU.
+ * literal: with text arrays, `array_in`, `uuid_in` and `strtoull` were an eighth of the ledger's
+ * PostgreSQL CPU (the writes now travel as binary COPY data instead of arrays).
  *
  * Arrays (array_send): ndim, has-nulls flag, element type OID, then per dimension its length and
  * lower bound, then per element a length (−1 for NULL) and the element's own binary form.
  */
 
-export const OID = { int8: 20, text: 25, uuid: 2950 } as const;
+export const OID = { text: 25, uuid: 2950 } as const;
 
 const UUID_BYTES = 16;
 /** Hex digit → value, −1 for anything else (ASCII only; indexes past it read undefined). */
