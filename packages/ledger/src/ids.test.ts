@@ -45,7 +45,7 @@ describe('ids', () => {
 });
 
 describe('writeInt64', () => {
-  it('writes every bigint as writeBigInt64BE does, on the fast path and off it', () => {
+  it('writes every int64 as writeBigInt64BE does, and refuses what does not fit', () => {
     const values = [
       0n,
       1n,
@@ -65,6 +65,9 @@ describe('writeInt64', () => {
       expect(writeInt64(fast, 0, value)).toBe(8);
       reference.writeBigInt64BE(value, 0);
       expect(fast.equals(reference), String(value)).toBe(true);
+    }
+    for (const outside of [2n ** 63n, -(2n ** 63n) - 1n]) {
+      expect(() => writeInt64(Buffer.alloc(8), 0, outside)).toThrow(RangeError);
     }
   });
 });
