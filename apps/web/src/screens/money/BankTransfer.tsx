@@ -92,20 +92,6 @@ export function BankTransfer() {
     }
   };
 
-  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
-  // passkey signs the payment named after the key: quote again, so the sheet offers the passkey
-  // again. Until the answer comes, the PIN alone.
-  const requote = async () => {
-    const key = attempt.current();
-    if (!amount || quote === null || quote.key === key) return;
-    try {
-      const value = await quoteBankTransfer({ ...account, amount: amount.amount, idempotencyKey: key });
-      if (attempt.current() === key) setQuote({ key, value });
-    } catch {
-      // The PIN still works; the passkey comes back with the next quote.
-    }
-  };
-
   const send = async (confirmation: Confirmation) => {
     if (!amount) return;
     try {
@@ -120,16 +106,19 @@ export function BankTransfer() {
       setSheet(null);
       void navigate(`/funding/${result.id}`, { replace: true, state: result });
     } catch (failure) {
-      attempt.settle(failure);
       // The bank refused it at once: the money is already back; its page says so.
       const fundingId = isApiError(failure, 'FUNDING_DECLINED') ? failure.details.fundingId : undefined;
       if (typeof fundingId === 'string') {
+        attempt.settle(failure);
         refresh();
         setSheet(null);
         void navigate(`/funding/${fundingId}`, { replace: true });
         return;
       }
-      void requote();
+      attempt.settle(failure, {
+        fetch: (key) => quoteBankTransfer({ ...account, amount: amount.amount, idempotencyKey: key }),
+        apply: (key, value) => setQuote({ key, value }),
+      });
       throw failure;
     }
   };

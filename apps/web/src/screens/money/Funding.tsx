@@ -108,21 +108,6 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
     }
   };
 
-  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
-  // passkey signs the payment named after the key: quote again, so the sheet offers the passkey
-  // again. Until the answer comes, the PIN alone.
-  const requote = async () => {
-    const key = attempt.current();
-    if (!amount || !cardId || confirming === null || confirming.key === key) return;
-    try {
-      const input = { cardId, amount: amount.amount, idempotencyKey: key };
-      const quoted = withdrawal ? await quoteWithdrawal(input) : await quoteTopUp(input);
-      if (attempt.current() === key) setConfirming({ ...confirming, key, payment: quoted.payment });
-    } catch {
-      // The PIN still works; the passkey comes back with the next quote.
-    }
-  };
-
   const confirm = async (confirmation: Confirmation) => {
     if (!amount || !cardId) return;
     try {
@@ -136,8 +121,11 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
       setSheet(false);
       void navigate(`/funding/${result.id}`, { replace: true, state: result });
     } catch (failure) {
-      attempt.settle(failure);
-      void requote();
+      const input = { cardId, amount: amount.amount };
+      attempt.settle(failure, {
+        fetch: (key) => (withdrawal ? quoteWithdrawal : quoteTopUp)({ ...input, idempotencyKey: key }),
+        apply: (key, quoted) => setConfirming((shown) => shown && { ...shown, key, payment: quoted.payment }),
+      });
       throw failure;
     }
   };

@@ -82,23 +82,6 @@ export function Transfer() {
     }
   };
 
-  // After a refused try (a wrong PIN, say) the next one goes with a new Idempotency-Key, and a
-  // passkey signs the payment named after the key: preview again, so the sheet offers the
-  // passkey again. Until the answer comes, the PIN alone.
-  const repreview = async () => {
-    const key = attempt.current();
-    if (!amount || key === previewKey) return;
-    try {
-      const fresh = await previewTransfer({ ...payee, amount, idempotencyKey: key });
-      if (attempt.current() === key) {
-        setPreview(fresh);
-        setPreviewKey(key);
-      }
-    } catch {
-      // The PIN still works; the passkey comes back with the next preview.
-    }
-  };
-
   const send = async (confirmation: Confirmation) => {
     if (!amount) return;
     const key = attempt.current();
@@ -115,8 +98,13 @@ export function Transfer() {
       setStep('done');
       refresh();
     } catch (failure) {
-      attempt.settle(failure);
-      void repreview();
+      attempt.settle(failure, {
+        fetch: (next) => previewTransfer({ ...payee, amount, idempotencyKey: next }),
+        apply: (next, fresh) => {
+          setPreview(fresh);
+          setPreviewKey(next);
+        },
+      });
       throw failure;
     }
   };

@@ -48,13 +48,28 @@ export function useAttemptKey() {
       key.current ??= newIdempotencyKey();
       return key.current;
     },
-    /** The attempt is over (or may not be repeated as it is). */
-    settle(error?: unknown) {
+    /**
+     * The attempt is over (or may not be repeated as it is). After a refusal (a wrong PIN, say)
+     * the next try goes with a new key, and a passkey signs the payment named after the key:
+     * `requote` fetches the quote for the new key and hands it over if that key is still the
+     * current one. Until then — or if it fails — the sheet offers the PIN alone.
+     */
+    settle<T>(
+      error?: unknown,
+      requote?: { fetch: (key: string) => Promise<T>; apply: (key: string, quote: T) => void },
+    ) {
       const retryable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
-      if (!retryable && key.current !== null) {
-        key.current = null;
-        ended();
-      }
+      if (retryable || key.current === null) return;
+      key.current = null;
+      ended();
+      if (error === undefined || requote === undefined) return;
+      const next = this.current();
+      requote.fetch(next).then(
+        (quote) => {
+          if (key.current === next) requote.apply(next, quote);
+        },
+        () => {}, // the PIN still works; the passkey comes back with the next quote
+      );
     },
     reset() {
       key.current = null;
