@@ -11,6 +11,7 @@
  * ledger ÷ pgbench for each workload. Durable commits only: the run stops if fsync or
  * synchronous_commit is off. Figures, not a test: it never fails on timing.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { migrate } from '@qianbao/db';
@@ -74,6 +75,8 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     await checkDurability(pool);
     await migrate(pool, allMigrations);
     const ledger = await Ledger.open(pool, {
+      // Keyed journal chain, as a server writes it (ADR 0010).
+      journalKey: randomBytes(32),
       expiryIntervalMs: 0,
       maxBatchTransfers: maxBatch,
       maxQueuedTransfers: concurrency * 2 + maxBatch,

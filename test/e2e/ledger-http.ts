@@ -4,8 +4,9 @@
  */
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { newId, verifyLedger } from '@qianbao/ledger';
+import { journalKeyFrom, newId, verifyLedger } from '@qianbao/ledger';
 import { ADMIN_HEADERS } from '../../apps/server/src/testing.ts';
+import { TEST_SECRET_KEY } from './server-process.ts';
 
 export const CURRENCY = 'CNY';
 /** A stalled server must fail the test, not hang it. */
@@ -152,7 +153,8 @@ export async function postedBalances(pool: pg.Pool): Promise<Map<string, bigint>
  * the sum of its transfers, no account breaking its flags, trial balance zero per currency.
  */
 export async function assertBooksBalance(pool: pg.Pool): Promise<void> {
-  const report = await verifyLedger(pool);
+  // The journal key of the servers startServerProcess runs.
+  const report = await verifyLedger(pool, { journalKey: journalKeyFrom(TEST_SECRET_KEY) });
   expect(report.problems).toEqual([]);
   expect(report.ok).toBe(true);
   for (const line of report.trialBalance) {

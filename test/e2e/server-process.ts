@@ -8,6 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnQianbao } from '../../apps/cli/src/testing.ts';
 import { TEST_ADMIN_TOKEN } from '../../apps/server/src/testing.ts';
 
+/**
+ * The master key (QIANBAO_SECRET_KEY) of every server these tests start, so that the tests can
+ * check the keyed journal those servers write (ADR 0010).
+ */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
+
 /** Start-up includes tsx compiling the sources; on a loaded 2-core machine that can take a while. */
 const START_TIMEOUT_MS = 60_000;
 /** Lines of server output kept to explain a failure. */
@@ -68,6 +74,7 @@ export async function startServerProcess(options: {
     DATABASE_URL: options.databaseUrl,
     PORT: String(options.port ?? 0),
     QIANBAO_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    QIANBAO_SECRET_KEY: TEST_SECRET_KEY.toString('base64'),
     LOG_LEVEL: 'warn',
     // Two servers and the test's own pool share one PostgreSQL (max_connections may be 100 in CI).
     DB_POOL_MAX: '8',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { AccountFlags, Ledger, newId, verifyLedger } from '@qianbao/ledger';
 import type { LedgerOptions } from '@qianbao/ledger';
@@ -7,6 +8,8 @@ import type { TestDatabase } from './database.ts';
 export interface TestLedger {
   ledger: Ledger;
   db: TestDatabase;
+  /** The key of the journal's HMAC chain (random per test ledger; ADR 0010). */
+  journalKey: Buffer;
   /** A customer account (never negative) and, optionally, funded from the bank's settlement account. */
   customer(currency?: string): Promise<string>;
   /** A system account with no balance rule (bank settlement, fee income …). */
@@ -19,7 +22,8 @@ export interface TestLedger {
 
 export async function openTestLedger(options: LedgerOptions = {}): Promise<TestLedger> {
   const db = await createTestDatabase();
-  const ledger = await Ledger.open(db.pool, { expiryIntervalMs: 0, ...options });
+  const journalKey = Buffer.from(options.journalKey ?? randomBytes(32));
+  const ledger = await Ledger.open(db.pool, { expiryIntervalMs: 0, ...options, journalKey });
   const settlement = new Map<string, string>();
 
   async function account(currency: string, flags: number): Promise<string> {
@@ -31,6 +35,7 @@ export async function openTestLedger(options: LedgerOptions = {}): Promise<TestL
   const api: TestLedger = {
     ledger,
     db,
+    journalKey,
     customer: (currency = 'CNY') => account(currency, AccountFlags.debitsMustNotExceedCredits),
     system: (currency = 'CNY') => account(currency, AccountFlags.none),
     async fund(accountId, amount, currency = 'CNY') {
@@ -45,7 +50,7 @@ export async function openTestLedger(options: LedgerOptions = {}): Promise<TestL
       expect(outcome?.result).toBe('ok');
     },
     async assertBooks() {
-      const report = await verifyLedger(db.pool);
+      const report = await verifyLedger(db.pool, { journalKey });
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
     },

@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, AccountFlags, verifyLedger } from '@qianbao/ledger';
+import { Ledger, AccountFlags, batchHash, journalKeyFrom, verifyLedger } from '@qianbao/ledger';
+import type { Transfer } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import type { TestDatabase } from '../../../test/support/database.ts';
 import { runQianbao as qianbao } from './testing.ts';
+import type pg from 'pg';
 
 describe('qianbao command line', () => {
   it('prints usage for help and exits 0', async () => {
@@ -38,70 +40,207 @@ describe('qianbao command line', () => {
   });
 });
 
+/** The master key the CLI runs with (QIANBAO_SECRET_KEY) and the journal key the ledger derives. */
+const secretKey = randomBytes(32);
+const journalKey = journalKeyFrom(secretKey);
+const keyEnv = { QIANBAO_SECRET_KEY: secretKey.toString('base64') };
+
+/** A bank account, a wallet, and `count` transfers from one to the other, one journal record each. */
+async function books(
+  database: TestDatabase,
+  count: number,
+  key: Buffer | null = journalKey,
+): Promise<{ bank: string; alice: string; transfers: string[] }> {
+  const ledger = await Ledger.open(database.pool, {
+    expiryIntervalMs: 0,
+    ...(key ? { journalKey: key } : {}),
+  });
+  try {
+    const [bank, alice] = [randomUUID(), randomUUID()];
+    await ledger.createAccounts([
+      { id: bank, currency: 'CNY', code: 1 },
+      { id: alice, currency: 'CNY', code: 2, flags: AccountFlags.debitsMustNotExceedCredits },
+    ]);
+    const transfers: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = randomUUID();
+      transfers.push(id);
+      const [outcome] = await ledger.createTransfers([
+        { id, debitAccountId: bank, creditAccountId: alice, amount: 12_345n, currency: 'CNY', code: 1 },
+      ]);
+      expect(outcome?.result).toBe('ok');
+    }
+    return { bank, alice, transfers };
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** Statements as someone with superuser rights runs them: around the immutability triggers. */
+async function asSuperuser(database: TestDatabase, work: (client: pg.PoolClient) => Promise<void>) {
+  const client = await database.pool.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await work(client);
+  } finally {
+    client.release(true);
+  }
+}
+
 describe('qianbao migrate and verify on DATABASE_URL', () => {
   let database: TestDatabase;
   let transferId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const ledger = await Ledger.open(database.pool, { expiryIntervalMs: 0 });
-    const [bank, alice] = [randomUUID(), randomUUID()];
-    await ledger.createAccounts([
-      { id: bank, currency: 'CNY', code: 1 },
-      { id: alice, currency: 'CNY', code: 2, flags: AccountFlags.debitsMustNotExceedCredits },
-    ]);
-    transferId = randomUUID();
-    const [outcome] = await ledger.createTransfers([
-      {
-        id: transferId,
-        debitAccountId: bank,
-        creditAccountId: alice,
-        amount: 12_345n,
-        currency: 'CNY',
-        code: 1,
-      },
-    ]);
-    expect(outcome?.result).toBe('ok');
-    await ledger.close();
+    transferId = (await books(database, 1)).transfers[0]!;
   });
   afterAll(async () => {
     await database.drop();
   });
 
   it('migrate reports an up-to-date database', async () => {
-    const run = await qianbao(['migrate'], { DATABASE_URL: database.url });
+    const run = await qianbao(['migrate'], { DATABASE_URL: database.url, ...keyEnv });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Database is up to date/);
   });
 
   it('verify exits 0 and prints the report when the books are sound', async () => {
-    const run = await qianbao(['verify'], { DATABASE_URL: database.url });
+    const run = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Ledger verification: OK');
     expect(run.stdout).toMatch(/journal batches\s+1\n/);
     expect(run.stdout).toMatch(/transfers\s+1\n/);
     expect(run.stdout).toMatch(/accounts\s+2\n/);
+    expect(run.stdout).toMatch(/journal keying\s+keyed from the first record; keyed hashes checked\n/);
     expect(run.stdout).toMatch(/CNY\s+12345\s+12345\s+0\s+0/);
-    expect(run.stdout).not.toContain('First problem');
+    expect(run.stdout).not.toContain('Problems found');
   });
 
-  it('verify exits 1 and names the first problem after one amount is changed by hand', async () => {
-    const client = await database.pool.connect();
-    try {
-      // Get past the immutability trigger the way an attacker with superuser rights could.
-      await client.query('SET session_replication_role = replica');
+  it('verify exits 1 and names the problem after one amount is changed by hand', async () => {
+    await asSuperuser(database, async (client) => {
       await client.query('UPDATE ledger_transfers SET amount = amount + 1 WHERE id = $1', [transferId]);
-    } finally {
-      client.release(true);
-    }
-    const expected = await verifyLedger(database.pool);
+    });
+    const expected = await verifyLedger(database.pool, { journalKey });
     expect(expected.ok).toBe(false);
 
-    const run = await qianbao(['verify'], { DATABASE_URL: database.url });
+    const run = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('Ledger verification: BROKEN');
-    expect(run.stdout).toContain(`First problem: ${expected.problems[0]}`);
+    expect(run.stdout).toContain(`  - ${expected.problems[0]}`);
     expect(run.stdout).toContain(transferId);
+  });
+});
+
+describe('qianbao verify names every broken place', () => {
+  let database: TestDatabase;
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => database.drop());
+
+  it('prints the wallet whose credits were raised by ¥1,000 and the journal record whose hash was overwritten', async () => {
+    const { alice } = await books(database, 3);
+    await asSuperuser(database, async (client) => {
+      await client.query(
+        'UPDATE ledger_accounts SET credits_posted = credits_posted + 100000 WHERE id = $1',
+        [alice],
+      );
+      await client.query('UPDATE ledger_journal SET hash = $1 WHERE seq = 2', [randomBytes(32)]);
+    });
+    const run = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Problems found: 3');
+    expect(run.stdout).toContain("  - journal record 2's hash was overwritten");
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `  - account ${alice}: counters .* are 0/0/0/137035 but its transfers add up to 0/0/0/37035`,
+      ),
+    );
+    expect(run.stdout).toContain('  - trial balance for CNY does not balance');
+  });
+});
+
+describe('qianbao verify against someone with superuser rights but not the key', () => {
+  let database: TestDatabase;
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => database.drop());
+
+  it('exits 1 after an amount is raised, both counters follow and the SHA-256 chain is recomputed', async () => {
+    const { bank, alice, transfers } = await books(database, 3);
+    const raised = transfers[1]!;
+    await asSuperuser(database, async (client) => {
+      await client.query('UPDATE ledger_transfers SET amount = amount + 900000 WHERE id = $1', [raised]);
+      await client.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 900000 WHERE id = $1', [
+        bank,
+      ]);
+      await client.query(
+        'UPDATE ledger_accounts SET credits_posted = credits_posted + 900000 WHERE id = $1',
+        [alice],
+      );
+      // The chain as ADR 0003 described it, recomputed from record 2 on, and the head.
+      let previous = (await client.query<{ hash: Buffer }>('SELECT hash FROM ledger_journal WHERE seq = 1'))
+        .rows[0]!.hash;
+      for (const seq of [2n, 3n]) {
+        const { rows } = await client.query<{ id: string; amount: bigint; ts: bigint }>(
+          `SELECT t.id, t.amount, t.ts FROM ledger_transfers t JOIN ledger_journal j
+             ON t.ts BETWEEN j.first_ts AND j.last_ts WHERE j.seq = $1 ORDER BY t.ts`,
+          [seq],
+        );
+        const stored: Transfer[] = rows.map((row) => ({
+          id: row.id,
+          debitAccountId: bank,
+          creditAccountId: alice,
+          amount: row.amount,
+          currency: 'CNY',
+          code: 1,
+          flags: 0,
+          pendingId: null,
+          timeoutSeconds: 0,
+          expiresAt: null,
+          userData: null,
+          timestamp: row.ts,
+          limitKeys: [],
+        }));
+        const hash = batchHash(previous, seq, stored);
+        await client.query('UPDATE ledger_journal SET prev_hash = $1, hash = $2 WHERE seq = $3', [
+          previous,
+          hash,
+          seq,
+        ]);
+        previous = hash;
+      }
+      await client.query('UPDATE ledger_journal_head SET hash = $1', [previous]);
+    });
+    const run = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Problems found: 1');
+    expect(run.stdout).toContain(
+      `  - journal records 2–3 were rewritten by someone without the journal key: the stored hashes are plain ` +
+        `SHA-256, not the keyed chain; the first rewritten record holds transfer ${raised}`,
+    );
+  });
+});
+
+describe('qianbao migrate seals a journal written before keyed hashing', () => {
+  let database: TestDatabase;
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => database.drop());
+
+  it('pins the unkeyed records, after which verify checks the keyed chain', async () => {
+    await books(database, 2, null); // as a ledger without a key wrote it
+    const before = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('not sealed with the journal key: its 2 record(s) are plain SHA-256');
+
+    const migrate = await qianbao(['migrate'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain(
+      'Sealed the ledger journal: records 1–2, written before keyed hashing, are pinned by the seal',
+    );
+    const after = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(
+      /journal keying\s+keyed from record 3 \(records before it predate keyed hashing\)/,
+    );
   });
 });

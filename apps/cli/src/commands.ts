@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@qianbao/db';
-import { verifyLedger } from '@qianbao/ledger';
-import { allMigrations, openDatabase, runServer } from '@qianbao/server';
+import { ensureSealed, journalKeyFrom, readSeal, verifyLedger } from '@qianbao/ledger';
+import { allMigrations, openDatabase, resolveSecretKey, runServer } from '@qianbao/server';
 import type { Config, Database } from '@qianbao/server';
 import { formatVerifyReport } from './verify-report.ts';
 
@@ -30,14 +31,51 @@ export async function migrateDatabase(config: Config): Promise<ExitCode> {
         ? `Database is up to date: all ${allMigrations.length} migration(s) applied.`
         : `Applied ${applied.length} migration(s): ${applied.join(', ')}`,
     );
-    return 0;
+    return sealJournal(config, database);
   });
+}
+
+/**
+ * Seal the ledger journal with the journal key (ADR 0010). A journal that already holds records
+ * hashed without the key (written before keyed hashing) is checked first and then sealed as a
+ * prefix: an operator's decision, taken by running this command.
+ */
+async function sealJournal(config: Config, database: Database): Promise<ExitCode> {
+  const journalKey = journalKeyFrom(resolveSecretKey(config, progress));
+  if ((await readSeal(database.pool)) === null) {
+    const legacy = await verifyLedger(database.pool);
+    if (legacy.batches > 0 && !legacy.ok) {
+      console.error(
+        'The ledger journal holds records hashed without a key and its books do not verify; ' +
+          'not sealing them:\n' +
+          formatVerifyReport(legacy),
+      );
+      return 1;
+    }
+  }
+  const { seal, created } = await ensureSealed(database.pool, journalKey, { allowLegacy: true });
+  if (created) {
+    console.log(
+      seal.keyedFromSeq === 1n
+        ? 'Sealed the ledger journal: every record is keyed with the journal key.'
+        : `Sealed the ledger journal: records 1–${seal.keyedFromSeq - 1n}, written before keyed hashing, ` +
+            `are pinned by the seal; records from ${seal.keyedFromSeq} on are keyed.`,
+    );
+  }
+  return 0;
 }
 
 export async function verify(config: Config): Promise<ExitCode> {
   return withDatabase(config, async (database) => {
     try {
-      const report = await verifyLedger(database.pool);
+      const journalKey = verifyJournalKey(config);
+      if (journalKey === null) {
+        progress(
+          `No journal key: QIANBAO_SECRET_KEY is unset and ${sandboxKeyFile(config)} does not exist; ` +
+            'the keyed hashes of the journal cannot be checked.',
+        );
+      }
+      const report = await verifyLedger(database.pool, journalKey === null ? {} : { journalKey });
       console.log(formatVerifyReport(report));
       return report.ok ? 0 : 1;
     } catch (error) {
@@ -48,6 +86,22 @@ export async function verify(config: Config): Promise<ExitCode> {
       return 1;
     }
   });
+}
+
+/** The sandbox server's key file (crypto/secret-key.ts in the server). */
+function sandboxKeyFile(config: Config): string {
+  return path.join(config.dataDir, 'secret-key');
+}
+
+/**
+ * The key the ledger writes its journal with: from QIANBAO_SECRET_KEY, else (sandbox) from the
+ * data directory's key file when there is one. Never made up: a new key would only make a
+ * sound journal look forged.
+ */
+function verifyJournalKey(config: Config): Buffer | null {
+  if (config.secretKey === null && (config.mode !== 'sandbox' || !existsSync(sandboxKeyFile(config))))
+    return null;
+  return journalKeyFrom(resolveSecretKey(config, progress));
 }
 
 /**

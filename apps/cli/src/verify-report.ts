@@ -1,22 +1,33 @@
 import type { VerifyReport } from '@qianbao/ledger';
 
-/** The report of `qianbao verify`, for people: counts, trial balance, and the first problem. */
+/** The report of `qianbao verify`, for people: counts, the journal's keying, trial balance, every problem. */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
     `Ledger verification: ${report.ok ? 'OK' : 'BROKEN'}`,
     `  journal batches  ${report.batches}`,
     `  transfers        ${report.transfers}`,
     `  accounts         ${report.accounts}`,
+    `  journal keying   ${journalKeying(report.journal)}`,
     '',
     ...trialBalanceTable(report.trialBalance),
   ];
-  const [firstProblem, ...otherProblems] = report.problems;
-  if (firstProblem !== undefined) {
-    lines.push('', `First problem: ${firstProblem}`);
-    // Later problems are often consequences of the first: fix that one first.
-    if (otherProblems.length > 0) lines.push(`  (and ${otherProblems.length} more found)`);
+  if (report.problems.length > 0) {
+    // Every broken place (the ledger bounds the list): an account, a record, a limit counter.
+    lines.push('', `Problems found: ${report.problemsFound}`);
+    for (const problem of report.problems) lines.push(`  - ${problem}`);
+    const unlisted = report.problemsFound - report.problems.length;
+    if (unlisted > 0) lines.push(`  … and ${unlisted} more not listed`);
   }
   return lines.join('\n');
+}
+
+function journalKeying(journal: VerifyReport['journal']): string {
+  if (journal.keyedFromSeq === null) return 'not sealed (plain SHA-256)';
+  const from =
+    journal.keyedFromSeq === 1n
+      ? 'keyed from the first record'
+      : `keyed from record ${journal.keyedFromSeq} (records before it predate keyed hashing)`;
+  return `${from}; ${journal.keyChecked ? 'keyed hashes checked' : 'keyed hashes NOT checked'}`;
 }
 
 function trialBalanceTable(rows: VerifyReport['trialBalance']): string[] {

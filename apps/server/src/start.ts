@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { migrate } from '@qianbao/db';
+import { journalKeyFrom } from '@qianbao/ledger';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
@@ -46,11 +47,19 @@ async function serve(
   print: (line: string) => void,
 ): Promise<RunningServer> {
   const metrics = new Metrics();
-  // The batches run on a thread of their own with their own connections (ADR 0008).
+  const warnings: string[] = []; // printed after the address, which comes first
+  const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
+  // The batches run on a thread of their own with their own connections (ADR 0008). The
+  // journal's chain is keyed by a key derived from the master key (ADR 0010); a sandbox seals a
+  // journal written before keyed hashing by itself, production leaves that to `qianbao migrate`.
   const ledger = await ThreadedLedger.open({
     pool: database.pool,
     connectionString: database.connectionString,
-    ledger: config.ledger,
+    ledger: {
+      ...config.ledger,
+      journalKey: journalKeyFrom(secretKey),
+      sealLegacyJournal: config.mode === 'sandbox',
+    },
     onBatch: metrics.observeLedgerBatch,
     onFatal: (error) => {
       // Without its ledger thread the process can no longer move money: stop, to be restarted.
@@ -59,8 +68,6 @@ async function serve(
     },
   });
   try {
-    const warnings: string[] = []; // printed after the address, which comes first
-    const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
     const app = await buildApp({ config, pool: database.pool, ledger, metrics, secretKey });
     await app.listen({ host: config.http.host, port: config.http.port });
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);

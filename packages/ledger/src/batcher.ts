@@ -19,6 +19,8 @@ export interface BatcherOptions {
   /** Most transfers waiting; beyond it callers get LedgerOverloadedError at once. */
   maxQueuedTransfers: number;
   clock: () => bigint;
+  /** HMAC key of the journal chain (ADR 0010); null: plain SHA-256. */
+  journalKey: Uint8Array | null;
   onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
   /** Most account rows kept between batches (see AccountCache); 0 turns the cache off. */
   maxCachedAccounts?: number;
@@ -190,6 +192,7 @@ export class Batcher {
           // Only the first attempt may use the state applied ahead; a retry loads afresh.
           committed = await commitBatch(client, requests, {
             clock: this.options.clock,
+            journalKey: this.options.journalKey,
             ahead: attempt === 1 && usable ? ahead!.prepared : null,
             cache: this.cache,
           });
@@ -245,10 +248,10 @@ export class Batcher {
     const before = previous === null ? null : await previous.ahead;
     if (before !== null && preloaded.head.version === before.base.version) {
       const state = stateAfter(preloaded, before);
-      return { prepared: prepareBatch(requests, state, before.after, this.options.clock), onTopOf: before };
+      return { prepared: prepareBatch(requests, state, before.after, this.options), onTopOf: before };
     }
     return {
-      prepared: prepareBatch(requests, preloaded.state, preloaded.head, this.options.clock),
+      prepared: prepareBatch(requests, preloaded.state, preloaded.head, this.options),
       onTopOf: null,
     };
   }

@@ -96,7 +96,9 @@ describe('concurrency', () => {
       createPool({ connectionString: t.db.url, max: 4 }),
     ];
     const ledgers = await Promise.all(
-      pools.map((pool) => Ledger.open(pool, { expiryIntervalMs: 0, maxBatchTransfers: 64 })),
+      pools.map((pool) =>
+        Ledger.open(pool, { journalKey: t.journalKey, expiryIntervalMs: 0, maxBatchTransfers: 64 }),
+      ),
     );
     try {
       const accounts = await Promise.all(Array.from({ length: 6 }, () => t.customer()));
@@ -141,7 +143,9 @@ describe('concurrency', () => {
       createPool({ connectionString: t.db.url, max: 4 }),
     ];
     const ledgers = await Promise.all(
-      pools.map((pool) => Ledger.open(pool, { expiryIntervalMs: 0, maxBatchTransfers: 8 })),
+      pools.map((pool) =>
+        Ledger.open(pool, { journalKey: t.journalKey, expiryIntervalMs: 0, maxBatchTransfers: 8 }),
+      ),
     );
     try {
       const wallet = await t.customer();
@@ -177,6 +181,7 @@ describe('concurrency', () => {
 
   it('a full queue answers overloaded at once instead of waiting', async () => {
     const ledger = await Ledger.open(t.db.pool, {
+      journalKey: t.journalKey,
       expiryIntervalMs: 0,
       maxQueuedTransfers: 10,
       maxBatchTransfers: 5,

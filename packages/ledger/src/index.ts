@@ -4,4 +4,13 @@ export { verifyLedger } from './verify.ts';
 export { ledgerMigrations } from './migrations.ts';
 export { newId, derivedId, isUuid } from './ids.ts';
 export { validateStatic, MAX_USER_DATA_LENGTH, MAX_TIMEOUT_SECONDS } from './apply.ts';
-export { canonicalTransfer, batchHash } from './journal.ts';
+export { canonicalTransfer, batchHash, journalKeyFrom, JOURNAL_KEY_BYTES } from './journal.ts';
+export {
+  ensureSealed,
+  readSeal,
+  JournalKeyMismatchError,
+  JournalKeyRequiredError,
+  UnsealedJournalError,
+  type JournalSeal,
+  type SealOutcome,
+} from './seal.ts';

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { isCurrencyCode } from '@qianbao/money';
 import { Batcher } from './batcher.ts';
 import { derivedId, isUuid } from './ids.ts';
+import { JournalKeyRequiredError, ensureSealed, readSeal } from './seal.ts';
 import { TRANSFER_COLUMNS, nowMicros, toTransfer } from './store.ts';
 import type { TransferRow } from './store.ts';
 import { AccountFlags, TransferFlags } from './types.ts';
@@ -29,6 +30,20 @@ export interface LedgerOptions {
    * it batches share `pool` with everything else and queue behind ordinary queries under load.
    */
   writerPool?: pg.Pool;
+  /**
+   * Key of the journal's HMAC chain: `journalKeyFrom(QIANBAO_SECRET_KEY)`, held outside the
+   * database (ADR 0010). The ledger seals the journal with it on first open and refuses to open
+   * a journal sealed with another key. Without it the chain is plain SHA-256, which proves
+   * nothing against someone who can write the database: for tests and tools only, and refused
+   * on a keyed journal.
+   */
+  journalKey?: Uint8Array;
+  /**
+   * Seal a journal that already holds records hashed without a key (written before keyed
+   * hashing) as a legacy prefix. An operator's decision (`qianbao migrate`; sandbox servers do
+   * it on start): a journal whose seal was removed looks exactly like one never sealed.
+   */
+  sealLegacyJournal?: boolean;
 }
 
 const MAX_ACCOUNTS_PER_CALL = 8190;
@@ -67,6 +82,7 @@ export class Ledger {
     this.clock = options.clock ?? nowMicros;
     this.batcher = new Batcher(options.writerPool ?? pool, {
       clock: this.clock,
+      journalKey: options.journalKey ?? null,
       maxBatchTransfers: options.maxBatchTransfers ?? 4096,
       maxQueuedTransfers: options.maxQueuedTransfers ?? 50_000,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
@@ -86,6 +102,11 @@ export class Ledger {
   static async open(pool: pg.Pool, options: LedgerOptions = {}): Promise<Ledger> {
     const head = await pool.query('SELECT 1 FROM ledger_journal_head');
     if (head.rowCount !== 1) throw new Error('ledger tables are missing: run the migrations first');
+    if (options.journalKey !== undefined) {
+      await ensureSealed(pool, options.journalKey, { allowLegacy: options.sealLegacyJournal ?? false });
+    } else if ((await readSeal(pool)) !== null) {
+      throw new JournalKeyRequiredError();
+    }
     return new Ledger(pool, options);
   }
 

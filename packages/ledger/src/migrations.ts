@@ -161,4 +161,27 @@ ALTER TABLE ledger_accounts
   ALTER COLUMN owner_ref TYPE ledger_owner_ref;
 `,
   },
+  {
+    // The journal's chain becomes keyed (HMAC-SHA256 under a key held outside the database, ADR
+    // 0010). This table holds the one seal naming where the keyed records start; the ledger
+    // writes it, with the key, the first time it opens (journal.ts `journalSeal`). A journal
+    // written before this migration keeps its SHA-256 records as a prefix the seal covers.
+    name: '0004_ledger_journal_seal',
+    sql: `
+CREATE TABLE ledger_journal_seal (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  -- The first journal record hashed with the key; the records before it are plain SHA-256.
+  keyed_from_seq bigint NOT NULL CHECK (keyed_from_seq >= 1),
+  -- The hash of record keyed_from_seq - 1 (zeros when the journal is keyed from its start).
+  boundary_hash bytea NOT NULL,
+  -- HMAC-SHA256 under the journal key of the two columns above.
+  seal bytea NOT NULL,
+  sealed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER ledger_journal_seal_immutable BEFORE UPDATE OR DELETE ON ledger_journal_seal
+  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_journal_seal_no_truncate BEFORE TRUNCATE ON ledger_journal_seal
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+`,
+  },
 ];

@@ -4,6 +4,7 @@
  * against a deliberately simple in-memory model. Every result and every balance must match, and
  * `verify` must pass after every sequence.
  */
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
@@ -14,6 +15,8 @@ import type { TransferInput, TransferResult } from './types.ts';
 import { verifyLedger } from './verify.ts';
 
 const SECOND = 1_000_000n;
+/** Every sequence writes the one database's keyed journal with the same key (ADR 0010). */
+const journalKey = randomBytes(32);
 
 interface ModelAccount {
   currency: string;
@@ -278,6 +281,7 @@ it('the ledger matches a simple model over random command sequences, and verify 
       // Tiny batches, so a group of concurrent requests spans several batches that read ahead
       // while the previous one commits.
       const ledger = await Ledger.open(db.pool, {
+        journalKey,
         expiryIntervalMs: 0,
         clock: () => now,
         maxBatchTransfers: 5,
@@ -451,7 +455,7 @@ it('the ledger matches a simple model over random command sequences, and verify 
             stored.creditsPosted,
           ]).toEqual([account.dp, account.dpo, account.cp, account.cpo]);
         }
-        const report = await verifyLedger(db.pool);
+        const report = await verifyLedger(db.pool, { journalKey });
         expect(report.problems).toEqual([]);
       } finally {
         await ledger.close();

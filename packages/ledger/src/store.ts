@@ -134,6 +134,14 @@ export class AccountCache {
   }
 }
 
+/** How every batch of one ledger is prepared. */
+export interface BatchOptions {
+  /** Ledger time source, µs since the epoch. */
+  clock: () => bigint;
+  /** HMAC key of the journal chain (ADR 0010); null: plain SHA-256 (a ledger without a key). */
+  journalKey: Uint8Array | null;
+}
+
 /** Microseconds since the epoch from the wall clock. */
 export function nowMicros(): bigint {
   return BigInt(Date.now()) * 1000n;
@@ -186,9 +194,9 @@ export function prepareBatch(
   requests: readonly BatchRequest[],
   state: BatchState,
   base: JournalHead,
-  clock: () => bigint,
+  options: BatchOptions,
 ): PreparedBatch {
-  const wallClock = clock();
+  const wallClock = options.clock();
   const firstTimestamp = wallClock > base.lastTs ? wallClock : base.lastTs + 1n;
   const effects = applyBatch(requests, state, firstTimestamp);
   const created = effects.created;
@@ -198,7 +206,7 @@ export function prepareBatch(
     const seq = base.seq + 1n;
     after = {
       seq,
-      hash: batchHash(base.hash, seq, created),
+      hash: batchHash(base.hash, seq, created, options.journalKey),
       lastTs: created[created.length - 1]!.timestamp,
       version,
     };
@@ -232,7 +240,7 @@ export function stateAfter(preloaded: PreloadedState, previous: PreparedBatch): 
 export async function commitBatch(
   client: pg.PoolClient,
   requests: readonly BatchRequest[],
-  options: { clock: () => bigint; ahead: PreparedBatch | null; cache: AccountCache | null },
+  options: BatchOptions & { ahead: PreparedBatch | null; cache: AccountCache | null },
 ): Promise<CommittedBatch> {
   const { ahead } = options;
   if (ahead !== null) {
@@ -252,7 +260,7 @@ export async function commitBatch(
     )) as unknown as pg.QueryResult<HeadRow>[];
     const head = toHead(results[1]!.rows[0]!);
     const state = await loadState(client, requests, options.cache, head.version);
-    const prepared = prepareBatch(requests, state, head, options.clock);
+    const prepared = prepareBatch(requests, state, head, options);
     await writeBatch(client, prepared, false);
     return { prepared, appliedAhead: false };
   } catch (error) {

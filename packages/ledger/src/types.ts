@@ -228,6 +228,13 @@ export interface VerifyReport {
     debitsPending: bigint;
     creditsPending: bigint;
   }[];
-  /** The first broken place, described for a human, when ok is false. */
+  /**
+   * The journal's keying (ADR 0010): the first record hashed with the journal key (null: the
+   * journal is not sealed), when it was sealed, and whether this run checked the keyed hashes.
+   */
+  journal: { keyedFromSeq: bigint | null; sealedAt: Date | null; keyChecked: boolean };
+  /** Every broken place found, described for a human (at most MAX_LISTED_PROBLEMS of them). */
   problems: string[];
+  /** How many broken places were found in all (≥ problems.length). */
+  problemsFound: number;
 }

@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestLedger, type TestLedger } from '../../../test/support/ledger.ts';
 import { newId } from './ids.ts';
+import { GENESIS_HASH, batchHash } from './journal.ts';
+import { Ledger } from './ledger.ts';
+import { JournalKeyMismatchError, JournalKeyRequiredError, UnsealedJournalError } from './seal.ts';
+import { TRANSFER_COLUMNS, toTransfer } from './store.ts';
+import type { TransferRow } from './store.ts';
 import { TransferFlags } from './types.ts';
 import { verifyLedger } from './verify.ts';
 
@@ -53,14 +59,14 @@ async function tamper(sql: string, values: unknown[] = []) {
 }
 
 async function problems() {
-  const report = await verifyLedger(t.db.pool);
+  const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
   expect(report.ok).toBe(false);
   return report.problems.join('\n');
 }
 
 describe('verify', () => {
   it('passes on honest books and reports the trial balance per currency', async () => {
-    const report = await verifyLedger(t.db.pool);
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, transfers: 8, accounts: 3 });
     expect(report.trialBalance).toEqual([
@@ -130,11 +136,204 @@ describe('verify', () => {
       },
     ]);
     expect(o!.result).toBe('ok');
-    expect((await verifyLedger(t.db.pool)).ok).toBe(true);
+    expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).ok).toBe(true);
     await tamper('DELETE FROM ledger_pending_expiries WHERE transfer_id = $1', [hold]);
     expect(await problems()).toContain(`transfer ${hold} is an open hold missing from the expiry index`);
     const stray = ids.transfers[0]!;
     await tamper('INSERT INTO ledger_pending_expiries (transfer_id, expires_at) VALUES ($1, 1)', [stray]);
     expect(await problems()).toContain(`transfer ${stray} is in the expiry index but is not an open hold`);
+  });
+});
+
+/** The journal record that holds a transfer. */
+async function recordOf(transferId: string): Promise<bigint> {
+  const { rows } = await t.db.pool.query<{ seq: bigint }>(
+    `SELECT j.seq FROM ledger_journal j JOIN ledger_transfers x ON x.ts BETWEEN j.first_ts AND j.last_ts
+      WHERE x.id = $1`,
+    [transferId],
+  );
+  return rows[0]!.seq;
+}
+
+/**
+ * What someone with superuser rights but without the journal key does after editing history:
+ * recompute the chain, as documented in ADR 0003 (SHA-256), from record `fromSeq` to the head.
+ */
+async function recomputeChainWithoutKey(fromSeq: bigint): Promise<void> {
+  const pool = t.db.pool;
+  let previous =
+    (await pool.query<{ hash: Buffer }>('SELECT hash FROM ledger_journal WHERE seq = $1', [fromSeq - 1n]))
+      .rows[0]?.hash ?? GENESIS_HASH;
+  const { rows: records } = await pool.query<{ seq: bigint; first_ts: bigint; last_ts: bigint }>(
+    'SELECT seq, first_ts, last_ts FROM ledger_journal WHERE seq >= $1 ORDER BY seq',
+    [fromSeq],
+  );
+  for (const record of records) {
+    const { rows } = await pool.query<TransferRow>(
+      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE ts BETWEEN $1 AND $2 ORDER BY ts`,
+      [record.first_ts, record.last_ts],
+    );
+    const hash = batchHash(previous, record.seq, rows.map(toTransfer));
+    await tamper('UPDATE ledger_journal SET prev_hash = $1, hash = $2 WHERE seq = $3', [
+      previous,
+      hash,
+      record.seq,
+    ]);
+    previous = hash;
+  }
+  await tamper('UPDATE ledger_journal_head SET hash = $1', [previous]);
+}
+
+describe('verify against someone with superuser rights (ADR 0010)', () => {
+  it('catches a raised amount with both counters, the limit counter and the whole chain redone without the key', async () => {
+    const limited = newId();
+    const [o] = await t.ledger.createTransfers([
+      {
+        id: limited,
+        debitAccountId: ids.wallet,
+        creditAccountId: ids.shop,
+        amount: 20n,
+        currency: 'CNY',
+        code: 2,
+        limits: [{ key: 'pay:day:wallet:2026-12-05', max: 1000n }],
+      },
+    ]);
+    expect(o!.result).toBe('ok');
+    // More history after it, so that the chain has to be recomputed past the edited record.
+    await t.ledger.createTransfers([
+      {
+        id: newId(),
+        debitAccountId: ids.wallet,
+        creditAccountId: ids.shop,
+        amount: 1n,
+        currency: 'CNY',
+        code: 2,
+      },
+    ]);
+    expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).ok).toBe(true);
+
+    const raise = 100n;
+    await tamper('UPDATE ledger_transfers SET amount = amount + $2 WHERE id = $1', [limited, raise]);
+    await tamper('UPDATE ledger_accounts SET debits_posted = debits_posted + $2 WHERE id = $1', [
+      ids.wallet,
+      raise,
+    ]);
+    await tamper('UPDATE ledger_accounts SET credits_posted = credits_posted + $2 WHERE id = $1', [
+      ids.shop,
+      raise,
+    ]);
+    await tamper('UPDATE ledger_limit_counters SET used = used + $1', [raise]);
+    const edited = await recordOf(limited);
+    await recomputeChainWithoutKey(edited);
+
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
+    expect(report.ok).toBe(false);
+    // Counters, limits and the trial balance were made to agree: only the keyed chain tells.
+    expect(report.problems).toEqual([
+      `journal records ${edited}–${edited + 1n} were rewritten by someone without the journal key: the stored ` +
+        `hashes are plain SHA-256, not the keyed chain; the first rewritten record holds transfer ${limited}`,
+    ]);
+  });
+
+  it('refuses to let a journal be passed off as unkeyed: removed or moved seal, keyless or wrong-key ledger', async () => {
+    // The seal pins where the keyed records start; moving it needs the key.
+    await tamper('UPDATE ledger_journal_seal SET keyed_from_seq = 100');
+    expect(await problems()).toMatch(/seal does not match the journal key/);
+    await tamper('UPDATE ledger_journal_seal SET keyed_from_seq = 1');
+    expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).ok).toBe(true);
+
+    await expect(Ledger.open(t.db.pool, { expiryIntervalMs: 0 })).rejects.toThrow(JournalKeyRequiredError);
+    await expect(
+      Ledger.open(t.db.pool, { expiryIntervalMs: 0, journalKey: randomBytes(32) }),
+    ).rejects.toThrow(JournalKeyMismatchError);
+    const wrongKey = await verifyLedger(t.db.pool, { journalKey: randomBytes(32) });
+    expect(wrongKey.problems.join('\n')).toMatch(/seal does not match the journal key/);
+    const noKey = await verifyLedger(t.db.pool);
+    expect(noKey.problems.join('\n')).toMatch(/no journal key was given/);
+
+    // Without its seal the journal reads as plain SHA-256: verify says so, the ledger will not write.
+    await tamper('DELETE FROM ledger_journal_seal');
+    await recomputeChainWithoutKey(1n);
+    expect(await problems()).toMatch(
+      /not sealed with the journal key: its \d+ record\(s\) are plain SHA-256/,
+    );
+    await expect(Ledger.open(t.db.pool, { expiryIntervalMs: 0, journalKey: t.journalKey })).rejects.toThrow(
+      UnsealedJournalError,
+    );
+  });
+
+  it('keeps a journal written before keyed hashing as a sealed prefix that cannot be rewritten', async () => {
+    // A database written by a ledger without a key (as every ledger was before ADR 0010).
+    await tamper('DELETE FROM ledger_journal_seal');
+    await recomputeChainWithoutKey(1n);
+    const legacyRecords = (await t.db.pool.query<{ seq: bigint }>('SELECT seq FROM ledger_journal_head'))
+      .rows[0]!.seq;
+    const upgraded = await Ledger.open(t.db.pool, {
+      expiryIntervalMs: 0,
+      journalKey: t.journalKey,
+      sealLegacyJournal: true,
+    });
+    try {
+      const [o] = await upgraded.createTransfers([
+        {
+          id: newId(),
+          debitAccountId: ids.wallet,
+          creditAccountId: ids.shop,
+          amount: 2n,
+          currency: 'CNY',
+          code: 2,
+        },
+      ]);
+      expect(o!.result).toBe('ok');
+    } finally {
+      await upgraded.close();
+    }
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
+    expect(report.problems).toEqual([]);
+    expect(report.journal).toMatchObject({ keyedFromSeq: legacyRecords + 1n, keyChecked: true });
+
+    // Rewriting the unkeyed prefix consistently is still caught: its head is pinned by the seal.
+    await tamper('UPDATE ledger_transfers SET amount = amount + 1 WHERE id = $1', [ids.transfers[1]]);
+    await tamper('UPDATE ledger_accounts SET debits_posted = debits_posted + 1 WHERE id = $1', [ids.wallet]);
+    await tamper('UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1', [ids.shop]);
+    await recomputeChainWithoutKey(await recordOf(ids.transfers[1]!));
+    const text = await problems();
+    expect(text).toContain(`record(s) written before keyed hashing were rewritten`);
+    expect(text).toMatch(
+      new RegExp(`journal record ${legacyRecords + 1n} was rewritten by someone without the journal key`),
+    );
+  });
+});
+
+describe('verify names every broken place', () => {
+  it('lists the account whose counters were raised, before the trial balance it unbalances', async () => {
+    await tamper('UPDATE ledger_accounts SET credits_posted = credits_posted + 100000 WHERE id = $1', [
+      ids.wallet,
+    ]);
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
+    expect(report.problems[0]).toMatch(new RegExp(`^account ${ids.wallet}: counters`));
+    expect(report.problems[1]).toMatch(/^trial balance for CNY does not balance/);
+    expect(report.problemsFound).toBe(2);
+  });
+
+  it('reports an overwritten journal hash as such, not as a changed transfer', async () => {
+    const seq = await recordOf(ids.transfers[2]!);
+    await tamper('UPDATE ledger_journal SET hash = $1 WHERE seq = $2', [randomBytes(32), seq]);
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
+    expect(report.problems).toEqual([
+      `journal record ${seq}'s hash was overwritten: its transfers are intact, and the next link still carries the true hash`,
+    ]);
+  });
+
+  it('names each record whose transfers were changed, not only the first', async () => {
+    const first = await recordOf(ids.transfers[1]!);
+    const second = await recordOf(ids.transfers[3]!);
+    await tamper('UPDATE ledger_transfers SET user_data = $2 WHERE id = $1', [ids.transfers[1], 'edited']);
+    await tamper('UPDATE ledger_transfers SET user_data = $2 WHERE id = $1', [ids.transfers[3], 'edited']);
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey });
+    expect(report.problems).toEqual([
+      `journal record ${first}: hash does not match its transfers (a transfer was changed); it holds transfer ${ids.transfers[1]}`,
+      `journal record ${second}: hash does not match its transfers (a transfer was changed); it holds transfer ${ids.transfers[3]}`,
+    ]);
   });
 });

@@ -1,23 +1,37 @@
 /**
- * Re-checks the books from the stored history alone: the hash chain of every journal record, the
- * trial balance per currency, every account's counters against the sum of its transfers, the
- * accounts' flags, and the references between transfers. Reads in bounded pages.
+ * Re-checks the books from the stored history alone: the journal's seal and keyed hash chain,
+ * the trial balance per currency, every account's counters against the sum of its transfers, the
+ * accounts' flags, and the references between transfers. Reads in bounded pages, and names every
+ * broken place it finds (a bounded list, with the count of all found).
  */
 import type pg from 'pg';
 import { GENESIS_HASH, batchHash } from './journal.ts';
+import { readSeal, sealMatches } from './seal.ts';
+import type { JournalSeal } from './seal.ts';
 import { TRANSFER_COLUMNS, toTransfer } from './store.ts';
 import type { TransferRow } from './store.ts';
 import type { Transfer, VerifyReport } from './types.ts';
 
 const JOURNAL_PAGE = 500;
-const MAX_PROBLEMS = 20;
+/** Most problems listed in a report; `problemsFound` counts them all. */
+export const MAX_LISTED_PROBLEMS = 50;
+/** Most rows each set-based check lists (its total still counts). */
+const ROWS_PER_CHECK = 20;
 
-export async function verifyLedger(pool: pg.Pool): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /**
+   * The journal key (`journalKeyFrom(QIANBAO_SECRET_KEY)`). Without it a keyed journal's hashes
+   * cannot be checked, and the report says so (not ok).
+   */
+  journalKey?: Uint8Array;
+}
+
+export async function verifyLedger(pool: pg.Pool, options: VerifyOptions = {}): Promise<VerifyReport> {
   const client = await pool.connect();
   try {
     // One consistent snapshot for every query, however long the walk takes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await verifyInSnapshot(client);
+    const report = await verifyInSnapshot(client, options.journalKey ?? null);
     await client.query('COMMIT');
     return report;
   } catch (error) {
@@ -28,42 +42,35 @@ export async function verifyLedger(pool: pg.Pool): Promise<VerifyReport> {
   }
 }
 
-async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
-  const problems: string[] = [];
-  const note = (problem: string) => {
-    if (problems.length < MAX_PROBLEMS) problems.push(problem);
-  };
+class Problems {
+  readonly listed: string[] = [];
+  found = 0;
 
-  const chain = await verifyChain(client, note);
-
-  const trialBalance =
-    // Sums over many accounts can pass 2^63: add up as numeric, read back as text → bigint.
-    (
-      await client.query<{ currency: string; dp: string; dpo: string; cp: string; cpo: string }>(
-        `SELECT currency, sum(debits_pending)::text AS dp, sum(debits_posted)::text AS dpo,
-              sum(credits_pending)::text AS cp, sum(credits_posted)::text AS cpo
-         FROM ledger_accounts GROUP BY currency ORDER BY currency`,
-      )
-    ).rows.map((row) => ({
-      currency: row.currency,
-      debitsPosted: BigInt(row.dpo),
-      creditsPosted: BigInt(row.cpo),
-      debitsPending: BigInt(row.dp),
-      creditsPending: BigInt(row.cp),
-    }));
-  for (const line of trialBalance) {
-    if (line.debitsPosted !== line.creditsPosted || line.debitsPending !== line.creditsPending) {
-      note(
-        `trial balance for ${line.currency} does not balance: debits posted ${line.debitsPosted} vs credits posted ` +
-          `${line.creditsPosted}, debits pending ${line.debitsPending} vs credits pending ${line.creditsPending}`,
-      );
-    }
+  note(problem: string): void {
+    this.found++;
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(problem);
   }
 
+  /** Rows of a check limited to ROWS_PER_CHECK, each carrying the check's total. */
+  noteRows<T extends { total: number }>(rows: readonly T[], describe: (row: T) => string): void {
+    for (const row of rows) this.note(describe(row));
+    const total = rows[0]?.total ?? 0;
+    // The rows beyond the listed ones are found too.
+    this.found += Math.max(0, total - rows.length);
+  }
+}
+
+async function verifyInSnapshot(client: pg.PoolClient, key: Uint8Array | null): Promise<VerifyReport> {
+  const problems = new Problems();
+
+  const chain = await verifyChain(client, problems, key);
+
+  // Account by account first: a trial balance that is off is always explained by them.
   const counterMismatches = await client.query<{
     id: string;
     stored: string;
     derived: string;
+    total: number;
   }>(
     `WITH effects AS (
        SELECT t.debit_account_id AS account_id,
@@ -82,32 +89,56 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
      )
      SELECT coalesce(a.id, s.account_id)::text AS id,
             concat_ws('/', a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted) AS stored,
-            concat_ws('/', coalesce(s.dp, 0), coalesce(s.dpo, 0), coalesce(s.cp, 0), coalesce(s.cpo, 0)) AS derived
+            concat_ws('/', coalesce(s.dp, 0), coalesce(s.dpo, 0), coalesce(s.cp, 0), coalesce(s.cpo, 0)) AS derived,
+            (count(*) OVER ())::int AS total
        FROM ledger_accounts a FULL JOIN sums s ON s.account_id = a.id
       WHERE a.id IS NULL
          OR a.debits_pending <> coalesce(s.dp, 0) OR a.debits_posted <> coalesce(s.dpo, 0)
          OR a.credits_pending <> coalesce(s.cp, 0) OR a.credits_posted <> coalesce(s.cpo, 0)
-      ORDER BY 1 LIMIT 10`,
+      ORDER BY 1 LIMIT ${ROWS_PER_CHECK}`,
   );
-  for (const row of counterMismatches.rows) {
-    note(
-      row.stored === ''
-        ? `transfers name account ${row.id}, which does not exist`
-        : `account ${row.id}: counters (debits pending/posted, credits pending/posted) are ${row.stored} ` +
-            `but its transfers add up to ${row.derived}`,
-    );
+  problems.noteRows(counterMismatches.rows, (row) =>
+    row.stored === ''
+      ? `transfers name account ${row.id}, which does not exist`
+      : `account ${row.id}: counters (debits pending/posted, credits pending/posted) are ${row.stored} ` +
+        `but its transfers add up to ${row.derived}`,
+  );
+
+  const trialBalance =
+    // Sums over many accounts can pass 2^63: add up as numeric, read back as text → bigint.
+    (
+      await client.query<{ currency: string; dp: string; dpo: string; cp: string; cpo: string }>(
+        `SELECT currency, sum(debits_pending)::text AS dp, sum(debits_posted)::text AS dpo,
+              sum(credits_pending)::text AS cp, sum(credits_posted)::text AS cpo
+         FROM ledger_accounts GROUP BY currency ORDER BY currency`,
+      )
+    ).rows.map((row) => ({
+      currency: row.currency,
+      debitsPosted: BigInt(row.dpo),
+      creditsPosted: BigInt(row.cpo),
+      debitsPending: BigInt(row.dp),
+      creditsPending: BigInt(row.cp),
+    }));
+  for (const line of trialBalance) {
+    if (line.debitsPosted !== line.creditsPosted || line.debitsPending !== line.creditsPending) {
+      problems.note(
+        `trial balance for ${line.currency} does not balance: debits posted ${line.debitsPosted} vs credits posted ` +
+          `${line.creditsPosted}, debits pending ${line.debitsPending} vs credits pending ${line.creditsPending}`,
+      );
+    }
   }
 
-  const flagViolations = await client.query<{ id: string; rule: string }>(
-    `SELECT id::text, CASE WHEN flags & 1 <> 0 THEN 'debits exceed credits' ELSE 'credits exceed debits' END AS rule
+  const flagViolations = await client.query<{ id: string; rule: string; total: number }>(
+    `SELECT id::text, CASE WHEN flags & 1 <> 0 THEN 'debits exceed credits' ELSE 'credits exceed debits' END AS rule,
+            (count(*) OVER ())::int AS total
        FROM ledger_accounts
       WHERE (flags & 1 <> 0 AND debits_pending::numeric + debits_posted > credits_posted)
          OR (flags & 2 <> 0 AND credits_pending::numeric + credits_posted > debits_posted)
-      ORDER BY id LIMIT 10`,
+      ORDER BY id LIMIT ${ROWS_PER_CHECK}`,
   );
-  for (const row of flagViolations.rows) note(`account ${row.id} breaks its flags: ${row.rule}`);
+  problems.noteRows(flagViolations.rows, (row) => `account ${row.id} breaks its flags: ${row.rule}`);
 
-  const badReferences = await client.query<{ id: string; problem: string }>(
+  const badReferences = await client.query<{ id: string; problem: string; total: number }>(
     `SELECT t.id::text, CASE
         WHEN t.currency <> d.currency OR t.currency <> c.currency THEN 'currency differs from its accounts'
         WHEN t.flags & 12 <> 0 AND p.id IS NULL THEN 'resolves a pending transfer that does not exist'
@@ -116,7 +147,8 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
           THEN 'resolves a pending transfer between other accounts'
         WHEN t.flags & 12 <> 0 AND t.amount > p.amount THEN 'posts more than its pending transfer held'
         WHEN t.flags & 12 <> 0 AND t.ts <= p.ts THEN 'resolves a pending transfer from its future'
-        ELSE 'unknown' END AS problem
+        ELSE 'unknown' END AS problem,
+        (count(*) OVER ())::int AS total
        FROM ledger_transfers t
        LEFT JOIN ledger_accounts d ON d.id = t.debit_account_id
        LEFT JOIN ledger_accounts c ON c.id = t.credit_account_id
@@ -124,25 +156,26 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
       WHERE (d.id IS NOT NULL AND c.id IS NOT NULL AND (t.currency <> d.currency OR t.currency <> c.currency))
          OR (t.flags & 12 <> 0 AND (p.id IS NULL OR p.flags & 2 = 0 OR p.debit_account_id <> t.debit_account_id
              OR p.credit_account_id <> t.credit_account_id OR t.amount > p.amount OR t.ts <= p.ts))
-      ORDER BY t.ts LIMIT 10`,
+      ORDER BY t.ts LIMIT ${ROWS_PER_CHECK}`,
   );
-  for (const row of badReferences.rows) note(`transfer ${row.id} ${row.problem}`);
+  problems.noteRows(badReferences.rows, (row) => `transfer ${row.id} ${row.problem}`);
 
-  const limitMismatches = await client.query<{ key: string; stored: string; derived: string }>(
+  const limitMismatches = await client.query<{ key: string; stored: string; derived: string; total: number }>(
     `WITH derived AS (
        SELECT key, sum(t.amount) AS used FROM ledger_transfers t, unnest(t.limit_keys) AS key GROUP BY key
      )
-     SELECT c.key, c.used::text AS stored, coalesce(d.used, 0)::text AS derived
+     SELECT c.key, c.used::text AS stored, coalesce(d.used, 0)::text AS derived, (count(*) OVER ())::int AS total
        FROM ledger_limit_counters c LEFT JOIN derived d ON d.key = c.key
       WHERE c.used <> coalesce(d.used, 0)
-      ORDER BY c.key LIMIT 10`,
+      ORDER BY c.key LIMIT ${ROWS_PER_CHECK}`,
   );
-  for (const row of limitMismatches.rows) {
-    note(`limit counter ${row.key} says ${row.stored} but its transfers add up to ${row.derived}`);
-  }
+  problems.noteRows(
+    limitMismatches.rows,
+    (row) => `limit counter ${row.key} says ${row.stored} but its transfers add up to ${row.derived}`,
+  );
 
   // The expiry worker's index holds exactly the open holds that have a timeout.
-  const expiryMismatches = await client.query<{ id: string; problem: string }>(
+  const expiryMismatches = await client.query<{ id: string; problem: string; total: number }>(
     `WITH open_holds AS (
        SELECT h.id, h.expires_at FROM ledger_transfers h
         WHERE h.flags & 2 <> 0 AND h.expires_at IS NOT NULL
@@ -151,45 +184,126 @@ async function verifyInSnapshot(client: pg.PoolClient): Promise<VerifyReport> {
      SELECT coalesce(o.id, e.transfer_id)::text AS id,
             CASE WHEN e.transfer_id IS NULL THEN 'is an open hold missing from the expiry index'
                  WHEN o.id IS NULL THEN 'is in the expiry index but is not an open hold'
-                 ELSE 'has another expiry time in the expiry index' END AS problem
+                 ELSE 'has another expiry time in the expiry index' END AS problem,
+            (count(*) OVER ())::int AS total
        FROM open_holds o FULL JOIN ledger_pending_expiries e ON e.transfer_id = o.id
       WHERE o.id IS NULL OR e.transfer_id IS NULL OR e.expires_at <> o.expires_at
-      ORDER BY 1 LIMIT 10`,
+      ORDER BY 1 LIMIT ${ROWS_PER_CHECK}`,
   );
-  for (const row of expiryMismatches.rows) note(`transfer ${row.id} ${row.problem}`);
+  problems.noteRows(expiryMismatches.rows, (row) => `transfer ${row.id} ${row.problem}`);
 
   const accounts = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_accounts'))
     .rows[0]!.n;
   return {
-    ok: problems.length === 0,
+    ok: problems.found === 0,
     batches: chain.batches,
     transfers: chain.transfers,
     accounts,
+    journal: chain.journal,
     trialBalance,
-    problems,
+    problems: problems.listed,
+    problemsFound: problems.found,
   };
 }
 
-/** Walk the journal in order, recomputing each record's hash from the transfers it covers. */
+interface JournalRecordRow {
+  seq: bigint;
+  prev_hash: Buffer;
+  hash: Buffer;
+  first_ts: bigint;
+  last_ts: bigint;
+  transfer_count: number;
+}
+
+/** One record, checked on its own; what its hash means is settled once the next link is seen. */
+interface Checked {
+  seq: bigint;
+  storedHash: Buffer;
+  /** The hash its stored transfers and previous-hash give; null when it cannot be computed. */
+  trueHash: Buffer | null;
+  /** Keyed record whose stored hash is the plain SHA-256 of its content: written without the key. */
+  plainRewrite: boolean;
+  transferIds: string[];
+  transferCount: number;
+}
+
+/**
+ * Walk the journal in order. Each record is checked on its own (its hash from its previous-hash
+ * and its transfers) and against its neighbour (the link), so that every broken record is named
+ * and a hash overwritten in place is told apart from a transfer changed under it.
+ */
 async function verifyChain(
   client: pg.PoolClient,
-  note: (problem: string) => void,
-): Promise<{ batches: number; transfers: number }> {
-  let previousHash: Buffer = GENESIS_HASH;
+  problems: Problems,
+  key: Uint8Array | null,
+): Promise<{ batches: number; transfers: number; journal: VerifyReport['journal'] }> {
+  const seal = await readSeal(client);
+  const keyedFromSeq = seal?.keyedFromSeq ?? null;
+  let canCheckKeyed = true;
+  if (seal !== null && key === null) {
+    canCheckKeyed = false;
+    problems.note(
+      `the journal is keyed from record ${seal.keyedFromSeq} on, and no journal key was given: its hashes ` +
+        'cannot be checked (set QIANBAO_SECRET_KEY to the key the ledger writes with)',
+    );
+  } else if (seal !== null && key !== null && !sealMatches(seal, key)) {
+    canCheckKeyed = false;
+    problems.note(
+      "the journal's seal does not match the journal key: QIANBAO_SECRET_KEY is not the key this ledger " +
+        'was written with, or the seal was edited',
+    );
+  }
+
+  let previousStoredHash: Buffer = GENESIS_HASH;
   let previousSeq = 0n;
   let previousLastTs = -1n;
   let transfers = 0;
   let batches = 0;
-  let broken = false;
+  let chainBroken = false;
+  let pending: Checked | null = null;
+  /** The next record's link was explained by the previous record's overwritten hash. */
+  let linkExplained = false;
+  const rewrites: Checked[] = [];
+
+  const flushRewrites = () => {
+    if (rewrites.length === 0) return;
+    const first = rewrites[0]!;
+    const last = rewrites[rewrites.length - 1]!;
+    const range =
+      first === last ? `journal record ${first.seq} was` : `journal records ${first.seq}–${last.seq} were`;
+    problems.note(
+      `${range} rewritten by someone without the journal key: the stored hashes are plain SHA-256, not the ` +
+        `keyed chain; the first rewritten record holds ${describeTransfers(first)}`,
+    );
+    rewrites.length = 0;
+  };
+
+  /** Settle what a self-inconsistent record means, given the hash the next link carries. */
+  const settle = (record: Checked, nextPreviousHash: Buffer | null): void => {
+    if (record.trueHash === null || record.trueHash.equals(record.storedHash)) return flushRewrites();
+    chainBroken = true;
+    if (nextPreviousHash !== null && nextPreviousHash.equals(record.trueHash)) {
+      flushRewrites();
+      problems.note(
+        `journal record ${record.seq}'s hash was overwritten: its transfers are intact, and the next link ` +
+          'still carries the true hash',
+      );
+      linkExplained = true;
+      return;
+    }
+    if (record.plainRewrite) {
+      rewrites.push(record);
+      return;
+    }
+    flushRewrites();
+    problems.note(
+      `journal record ${record.seq}: hash does not match its transfers (a transfer was changed); it holds ` +
+        describeTransfers(record),
+    );
+  };
+
   for (;;) {
-    const { rows: records } = await client.query<{
-      seq: bigint;
-      prev_hash: Buffer;
-      hash: Buffer;
-      first_ts: bigint;
-      last_ts: bigint;
-      transfer_count: number;
-    }>(
+    const { rows: records } = await client.query<JournalRecordRow>(
       `SELECT seq, prev_hash, hash, first_ts, last_ts, transfer_count FROM ledger_journal
         WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [previousSeq.toString(), JOURNAL_PAGE],
@@ -208,16 +322,49 @@ async function verifyChain(
       const covered: Transfer[] = [];
       while (cursor < page.length && page[cursor]!.timestamp <= record.last_ts) covered.push(page[cursor++]!);
       transfers += covered.length;
-      // After the first break keep walking (to count) but report nothing more: later links would
-      // only repeat the same damage.
-      const problem = broken
-        ? null
-        : checkRecord(record, covered, { previousSeq, previousHash, previousLastTs });
-      if (problem) {
-        note(`journal record ${record.seq}: ${problem}`);
-        broken = true;
+
+      if (pending !== null) settle(pending, record.prev_hash);
+      const explained = linkExplained;
+      linkExplained = false;
+
+      const note = (problem: string) => {
+        chainBroken = true;
+        flushRewrites();
+        problems.note(`journal record ${record.seq}: ${problem}`);
+      };
+      const keyed = keyedFromSeq !== null && record.seq >= keyedFromSeq;
+      if (record.seq !== previousSeq + 1n) {
+        note(`sequence jumps from ${previousSeq} (a record is missing)`);
+      } else if (!explained && !record.prev_hash.equals(previousStoredHash)) {
+        note(`previous-hash link does not match record ${previousSeq}`);
       }
-      previousHash = record.hash;
+      if (seal !== null && record.seq === seal.keyedFromSeq)
+        checkBoundary(seal, record, previousStoredHash, note);
+      if (record.first_ts <= previousLastTs) note("overlaps the previous record's time range");
+
+      let trueHash: Buffer | null = null;
+      let plainRewrite = false;
+      if (covered.length !== record.transfer_count) {
+        note(
+          `covers ${covered.length} transfers but recorded ${record.transfer_count} (added or removed rows)`,
+        );
+      } else if (!keyed) {
+        trueHash = batchHash(record.prev_hash, record.seq, covered);
+      } else if (canCheckKeyed && key !== null) {
+        trueHash = batchHash(record.prev_hash, record.seq, covered, key);
+        plainRewrite =
+          !trueHash.equals(record.hash) &&
+          batchHash(record.prev_hash, record.seq, covered).equals(record.hash);
+      }
+      pending = {
+        seq: record.seq,
+        storedHash: record.hash,
+        trueHash,
+        plainRewrite,
+        transferIds: covered.slice(0, 3).map((t) => t.id),
+        transferCount: covered.length,
+      };
+      previousStoredHash = record.hash;
       previousSeq = record.seq;
       previousLastTs = record.last_ts;
     }
@@ -226,35 +373,72 @@ async function verifyChain(
   const head = (
     await client.query<{ seq: bigint; hash: Buffer }>('SELECT seq, hash FROM ledger_journal_head')
   ).rows[0];
-  if (!head) note('the journal head is missing');
-  else if (!broken && (head.seq !== previousSeq || !head.hash.equals(previousHash))) {
-    note(`the journal head (record ${head.seq}) does not match the last journal record (${previousSeq})`);
+  if (pending !== null) settle(pending, head?.hash ?? null);
+  flushRewrites();
+  if (!head) {
+    chainBroken = true;
+    problems.note('the journal head is missing');
+  } else if (head.seq !== previousSeq || (!linkExplained && !head.hash.equals(previousStoredHash))) {
+    chainBroken = true;
+    problems.note(
+      `the journal head (record ${head.seq}) does not match the last journal record (${previousSeq})`,
+    );
   }
+  if (seal !== null && previousSeq < seal.keyedFromSeq - 1n) {
+    chainBroken = true;
+    problems.note(
+      `the journal ends at record ${previousSeq}, but its seal covers ${seal.keyedFromSeq - 1n} records written ` +
+        'before keyed hashing: records were removed',
+    );
+  }
+  if (seal === null && key !== null && previousSeq > 0n) {
+    chainBroken = true;
+    problems.note(
+      `the journal is not sealed with the journal key: its ${previousSeq} record(s) are plain SHA-256, which ` +
+        'anyone who can write the database can recompute (a journal written before keyed hashing is sealed ' +
+        'by `qianbao migrate`; one that was sealed before and is not any more has been tampered with)',
+    );
+  }
+
   const total = (await client.query<{ n: bigint }>('SELECT count(*)::bigint AS n FROM ledger_transfers'))
     .rows[0]!.n;
-  if (!broken && total !== BigInt(transfers)) {
-    note(
+  // Rows removed from a record are reported with it; only rows outside every record are left.
+  if (!chainBroken && total !== BigInt(transfers)) {
+    problems.note(
       `${total - BigInt(transfers)} transfers lie outside every journal record (inserted behind the ledger's back)`,
     );
   }
-  return { batches, transfers };
+  return {
+    batches,
+    transfers,
+    journal: {
+      keyedFromSeq: keyedFromSeq,
+      sealedAt: seal?.sealedAt ?? null,
+      keyChecked: seal !== null && canCheckKeyed && key !== null,
+    },
+  };
 }
 
-function checkRecord(
-  record: { seq: bigint; prev_hash: Buffer; hash: Buffer; first_ts: bigint; transfer_count: number },
-  covered: readonly Transfer[],
-  previous: { previousSeq: bigint; previousHash: Buffer; previousLastTs: bigint },
-): string | null {
-  if (record.seq !== previous.previousSeq + 1n)
-    return `sequence jumps from ${previous.previousSeq} (a record is missing)`;
-  if (!record.prev_hash.equals(previous.previousHash))
-    return `previous-hash link does not match record ${previous.previousSeq}`;
-  if (record.first_ts <= previous.previousLastTs) return "overlaps the previous record's time range";
-  if (covered.length !== record.transfer_count) {
-    return `covers ${covered.length} transfers but recorded ${record.transfer_count} (added or removed rows)`;
+/**
+ * The first keyed record continues from the head the seal pins: the unkeyed records before it
+ * (written before keyed hashing) cannot be rewritten, even consistently, without breaking this.
+ */
+function checkBoundary(
+  seal: JournalSeal,
+  record: JournalRecordRow,
+  previousStoredHash: Buffer,
+  note: (problem: string) => void,
+): void {
+  if (!previousStoredHash.equals(seal.boundaryHash) || !record.prev_hash.equals(seal.boundaryHash)) {
+    note(
+      `the ${seal.keyedFromSeq - 1n} record(s) written before keyed hashing were rewritten: their head no longer ` +
+        'has the hash the seal pins',
+    );
   }
-  if (!batchHash(previous.previousHash, record.seq, covered).equals(record.hash)) {
-    return `hash does not match its transfers (a transfer was changed); first transfer ${covered[0]?.id}`;
-  }
-  return null;
+}
+
+function describeTransfers(record: Checked): string {
+  if (record.transferCount === 0) return 'no transfers';
+  const more = record.transferCount - record.transferIds.length;
+  return `transfer${record.transferCount === 1 ? '' : 's'} ${record.transferIds.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

@@ -25,7 +25,10 @@ export interface ThreadedLedgerOptions {
   /** The worker opens its own connections (two suffice: one committing, one reading ahead). */
   connectionString: string;
   writerConnections?: number;
-  ledger?: Pick<LedgerOptions, 'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs'>;
+  ledger?: Pick<
+    LedgerOptions,
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs' | 'journalKey' | 'sealLegacyJournal'
+  >;
   onBatch?: (info: BatchInfo) => void;
   /** The worker died: the process can no longer move money and should stop. */
   onFatal?: (error: Error) => void;

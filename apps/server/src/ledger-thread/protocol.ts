@@ -7,7 +7,10 @@ export type BatchInfo = Parameters<NonNullable<LedgerOptions['onBatch']>>[0];
 export interface WorkerConfig {
   connectionString: string;
   writerConnections: number;
-  ledger: Pick<LedgerOptions, 'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs'>;
+  ledger: Pick<
+    LedgerOptions,
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs' | 'journalKey' | 'sealLegacyJournal'
+  >;
 }
 
 export interface SerializedError {
