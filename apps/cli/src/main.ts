@@ -25,7 +25,8 @@ Commands:
 Configuration comes from environment variables: DATABASE_URL, QIANBAO_DATA_DIR, HOST, PORT,
 LOG_LEVEL, QIANBAO_MODE, QIANBAO_ADMIN_TOKEN, … (see the README).
 
-Exit codes: 0 success; 1 failure (verify: the books are broken); 2 usage or configuration error.`;
+Exit codes: 0 success; 1 failure (verify: the books are broken); 2 usage or configuration error;
+3 (start) the embedded PostgreSQL stopped under the server: start again (docs/operations.md).`;
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,10 +18,13 @@ function freePort(): Promise<number> {
 }
 
 describe('qianbao start on the embedded PostgreSQL', () => {
-  // Under the repository (not /tmp): when run as root the server runs as the `postgres` user,
-  // which must be able to reach the directory.
+  // Under the repository, as a user's would be; as root under /root it is kept elsewhere (ADR 0011).
   const dataDir = path.join(REPO_ROOT, 'data', `cli-test-${randomBytes(4).toString('hex')}`);
   afterAll(() => {
+    // As root under a closed directory (/root) the data lives elsewhere, linked from here (ADR 0011).
+    const pgDir = path.join(dataDir, 'pg');
+    const real = existsSync(pgDir) ? realpathSync(pgDir) : pgDir;
+    if (real !== pgDir) rmSync(path.dirname(real), { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController } from 'fastify';
+import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
@@ -18,7 +18,7 @@ import { registerErrorHandlers } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { ledgerApi } from './ledger-api/routes.ts';
 import type { LedgerPort } from './ledger-thread/index.ts';
-import { loggerOptions } from './logging.ts';
+import { RequestLogController, loggerOptions } from './logging.ts';
 import type { LogStream } from './logging.ts';
 import { Metrics } from './metrics.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
@@ -47,6 +47,7 @@ import {
   type FundingHooks,
   type FundingService,
 } from './modules/funding/index.ts';
+import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { webApp } from './web.ts';
 
@@ -124,7 +125,11 @@ export async function buildApp(options: BuildAppOptions) {
     logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new RequestLogController({
+      requestIdLogLabel: 'requestId',
+      // In sandbox mode (a terminal) one line per request buries the start-up banner.
+      requestLevel: config.mode === 'sandbox' ? 'debug' : 'info',
+    }),
     // Our drain refuses requests in the standard error shape instead.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -178,6 +183,11 @@ export async function buildApp(options: BuildAppOptions) {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(operationsRoutes, { pool, drain: requestDrain, metrics });
+  await app.register(metaRoutes, {
+    mode: config.mode,
+    publicUrl: config.publicUrl,
+    version: packageJson.version,
+  });
   await app.register(ledgerApi, { prefix: '/v1/ledger', ledger, adminToken: config.adminToken });
 
   // ---- domain modules (modules/README.md): create each with its dependencies, then its routes ----

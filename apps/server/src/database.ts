@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { createClient, createPool, quoteIdent, startEmbeddedPostgres, withDatabase } from '@qianbao/db';
+import type { PostgresExit } from '@qianbao/db';
 import type { Config } from './config.ts';
 
 /** The application's database on the embedded server. */
@@ -10,10 +10,6 @@ const DATABASE_NAME = 'qianbao';
 // The embedded server's superuser, as set up by @qianbao/db's startEmbeddedPostgres.
 const EMBEDDED_USER = 'postgres';
 const EMBEDDED_PASSWORD = 'qianbao';
-/** A fast shutdown takes seconds; beyond this the server is left to the exit hook. */
-const EMBEDDED_STOP_TIMEOUT_MS = 30_000;
-/** Lines of embedded PostgreSQL output kept to explain a failed start. */
-const EMBEDDED_LOG_LINES_KEPT = 30;
 
 export interface Database {
   pool: pg.Pool;
@@ -23,6 +19,15 @@ export interface Database {
   description: string;
   /** End the pool, then stop the embedded server if this process started it. */
   close(): Promise<void>;
+  /**
+   * The embedded server this process started, when it exits without `close()` having stopped it
+   * (killed, crashed). Absent for DATABASE_URL and for a server another process started.
+   */
+  embeddedServerExit?: Promise<EmbeddedServerExit>;
+}
+
+export interface EmbeddedServerExit extends PostgresExit {
+  pid: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -61,24 +66,26 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     );
   }
   print(`Starting the embedded PostgreSQL in ${dataDir} (port ${config.embeddedPostgresPort})…`);
-  const recentOutput: string[] = [];
   const server = await startEmbeddedPostgres({
     dataDir,
     port: config.embeddedPostgresPort,
+    // What the user should know about where things go (ADR 0011); the server's own log stays quiet.
     onLog: (message) => {
-      recentOutput.push(message.trimEnd());
-      recentOutput.splice(0, recentOutput.length - EMBEDDED_LOG_LINES_KEPT);
+      if (message.startsWith('the "postgres" user') || message.startsWith('creating the system user')) {
+        print(message);
+      }
     },
-  }).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\nLast PostgreSQL output:\n${recentOutput.join('\n')}`, {
-      cause: error,
-    });
   });
-  const stop = () => stopEmbedded(() => server.stop(), dataDir);
   try {
-    return await connectEmbedded(server.connectionString, config.database.poolMax, dataDir, stop);
+    const database = await connectEmbedded(server.connectionString, config.database.poolMax, dataDir, () =>
+      server.stop(),
+    );
+    return {
+      ...database,
+      embeddedServerExit: server.unexpectedExit.then((exit) => ({ ...exit, pid: server.pid })),
+    };
   } catch (error) {
-    await stop();
+    await server.stop();
     throw error;
   }
 }
@@ -121,15 +128,6 @@ async function createDatabaseIfMissing(serverUrl: string, name: string): Promise
   } finally {
     await client.end();
   }
-}
-
-/**
- * Stop the embedded server we started. When it is already gone (a Ctrl-C in a terminal reaches
- * PostgreSQL too) its pid file is gone, and waiting for its exit would wait forever.
- */
-async function stopEmbedded(stop: () => Promise<void>, dataDir: string): Promise<void> {
-  if (!existsSync(path.join(dataDir, 'postmaster.pid'))) return;
-  await Promise.race([stop(), sleep(EMBEDDED_STOP_TIMEOUT_MS, undefined, { ref: false })]);
 }
 
 interface RunningEmbeddedPostgres {

@@ -1,4 +1,5 @@
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { LogController } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { LogLevel } from './config.ts';
 
 /**
@@ -90,4 +91,32 @@ function scrubUrl(url: string): string {
     if (SENSITIVE_QUERY_KEYS.has(key.toLowerCase())) query.set(key, CENSOR);
   }
   return `${url.slice(0, queryStart)}?${query.toString()}`;
+}
+
+/**
+ * Fastify's per-request lines ("incoming request", "request completed") at a chosen level: `debug`
+ * in sandbox mode, where the server runs in a terminal and one line per request would bury the
+ * start-up banner (URL, admin token, SMS outbox); `info` in production, for the log pipeline.
+ * Failed requests are logged as errors either way.
+ */
+export class RequestLogController extends LogController {
+  private readonly requestLevel: 'debug' | 'info';
+
+  constructor(options: { requestIdLogLabel: string; requestLevel: 'debug' | 'info' }) {
+    super({ requestIdLogLabel: options.requestIdLogLabel });
+    this.requestLevel = options.requestLevel;
+  }
+
+  override incomingRequest(request: FastifyRequest): void {
+    request.log[this.requestLevel]({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log[this.requestLevel]({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }

@@ -6,10 +6,13 @@ import type { App } from './app.ts';
 import type { Config } from './config.ts';
 import { resolveSecretKey } from './crypto/secret-key.ts';
 import { openDatabase } from './database.ts';
-import type { Database } from './database.ts';
+import type { Database, EmbeddedServerExit } from './database.ts';
 import { ThreadedLedger } from './ledger-thread/index.ts';
 import { Metrics } from './metrics.ts';
 import { allMigrations } from './migrations.ts';
+
+/** The exit code when the embedded PostgreSQL dies under us: a supervisor restarts on it. */
+export const EXIT_DATABASE_LOST = 3;
 
 export interface RunningServer {
   app: App;
@@ -31,6 +34,14 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => console.log(line));
   const database = await openDatabase({ config, print, whenEmbeddedRunning: 'start' });
+  void database.embeddedServerExit?.then((exit) => {
+    // Crash-only (docs/operations.md): every in-memory state of this process (the ledger's
+    // apply-ahead, claimed idempotency keys, listening connections, workers) was built on the
+    // server that died. A fresh start recovers from the write-ahead log and rebuilds it all, the
+    // path the crash tests exercise; a restart in place would be a second, untested one.
+    console.error(embeddedServerLost(exit));
+    process.exit(EXIT_DATABASE_LOST);
+  });
   try {
     const applied = await migrate(database.pool, allMigrations);
     if (applied.length > 0) print(`Applied migrations: ${applied.join(', ')}`);
@@ -150,4 +161,13 @@ function baseUrl(host: string, port: number): string {
   const loopback = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host);
   const shown = loopback ? 'localhost' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+function embeddedServerLost(exit: EmbeddedServerExit): string {
+  const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+  return (
+    `qianbao: the embedded PostgreSQL (pid ${exit.pid}) ${how}; Qianbao stops too (exit code ${EXIT_DATABASE_LOST}). ` +
+    'Start it again (npm start): committed data is recovered from the write-ahead log. ' +
+    'See docs/operations.md to have a supervisor do that.'
+  );
 }

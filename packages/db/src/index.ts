@@ -4,6 +4,7 @@ export {
   runningServerPid,
   type EmbeddedPostgresOptions,
   type RunningPostgres,
+  type PostgresExit,
 } from './embedded.ts';
 export { migrate, type Migration } from './migrate.ts';
 export { withTransaction, type IsolationLevel } from './transaction.ts';

@@ -12,7 +12,12 @@ describe('identity logs', () => {
   it('never contain passwords, codes, tokens, ID numbers or full phone numbers', async () => {
     const lines: string[] = [];
     const clock = new TestClock();
-    const subject = await createTestApp({ now: clock.now, logStream: { write: (line) => lines.push(line) } });
+    const subject = await createTestApp({
+      now: clock.now,
+      logStream: { write: (line) => lines.push(line) },
+      // Request lines (with their URLs) are debug in sandbox mode.
+      env: { LOG_LEVEL: 'debug' },
+    });
     const secrets: string[] = [];
     try {
       const holder = await registerHolder(subject.app, { password: 'Secret-Password-One-1' });

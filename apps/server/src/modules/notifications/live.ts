@@ -41,6 +41,8 @@ interface Payload {
 
 export class LiveNotifications {
   private client: pg.PoolClient | null = null;
+  /** Gives `client` back to the pool once, whoever asks first (an error or `close`). */
+  private releaseClient: ((error?: Error) => boolean) | null = null;
   private readonly listeners = new Map<string, Set<LiveListener>>();
   private total = 0;
   private closed = false;
@@ -58,18 +60,34 @@ export class LiveNotifications {
   private async listen(): Promise<void> {
     if (this.client || this.closed) return;
     const client = await this.pool.connect();
+    let released = false;
+    // Exactly once per connection: a lost connection may report more than one error (the
+    // socket's, then the protocol's), and `close()` may have released it already.
+    const release = (error?: Error) => {
+      if (released) return false;
+      released = true;
+      if (this.client === client) this.client = null;
+      client.release(error);
+      return true;
+    };
     client.on('notification', (message) => this.deliver(message.payload));
     client.on('error', (error) => {
+      if (!release(error) || this.closed) return;
       this.log.warn({ err: error }, 'live notifications: listening connection lost; reconnecting');
-      client.release(error);
-      if (this.client === client) this.client = null;
       this.reconnectTimer ??= setTimeout(() => {
         this.reconnectTimer = null;
         if (this.total > 0) void this.listen().catch(() => {});
       }, RECONNECT_DELAY_MS);
     });
-    await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+    try {
+      await client.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+    } catch (error) {
+      release(error as Error);
+      throw error;
+    }
+    if (released) return; // lost while LISTEN was on its way
     this.client = client;
+    this.releaseClient = release;
   }
 
   /**
@@ -151,10 +169,16 @@ export class LiveNotifications {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.closeStreams();
     const client = this.client;
+    const release = this.releaseClient;
     this.client = null;
-    if (client) {
-      await client.query(`UNLISTEN ${NOTIFICATIONS_CHANNEL}`).catch(() => {});
-      client.release();
+    this.releaseClient = null;
+    if (client && release) {
+      // UNLISTEN first: the connection goes back to the pool for other work.
+      const unlistened = await client.query(`UNLISTEN ${NOTIFICATIONS_CHANNEL}`).then(
+        () => true,
+        () => false,
+      );
+      release(unlistened ? undefined : new Error('UNLISTEN failed'));
     }
   }
 
