@@ -234,7 +234,11 @@ export async function buildApp(options: BuildAppOptions) {
   const operator = createOperatorModule({
     pool,
     secrets,
-    config: { ...DEFAULT_OPERATOR_CONFIG, hashing: config.identity.password.hashing },
+    config: {
+      ...DEFAULT_OPERATOR_CONFIG,
+      hashing: config.identity.password.hashing,
+      tryLeaseSeconds: config.security.tryLeaseSeconds,
+    },
     secureCookies: config.mode === 'production',
     now,
   });
@@ -259,6 +263,7 @@ export async function buildApp(options: BuildAppOptions) {
     secrets,
     now,
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
+    idNumberOf: (userId) => kyc.service.idNumberOf(userId),
   });
   const transfers = createTransfersModule({
     pool,

@@ -19,6 +19,7 @@ const IDENTITY_ENV = {
   SESSION_IDLE_SECONDS: '900',
   SESSION_MAX_AGE_SECONDS: '86400',
   SESSION_TOUCH_SECONDS: '30',
+  SECRET_TRY_LEASE_SECONDS: '12',
 };
 const IDENTITY_CONFIG = {
   smsCode: {
@@ -32,6 +33,7 @@ const IDENTITY_CONFIG = {
   password: {
     maxFailures: 10,
     lockSeconds: 1800,
+    tryLeaseSeconds: 12,
     hashing: { memoryCostKib: 65536, timeCost: 3, parallelism: 2 },
   },
   session: { idleSeconds: 900, maxAgeSeconds: 86400, touchSeconds: 30 },
@@ -47,9 +49,11 @@ const SECURITY_ENV = {
   PASSWORD_FREE_DAILY_MAX_MINOR: '50000',
   WEBAUTHN_CHALLENGE_TTL_SECONDS: '120',
   MAX_PASSKEYS_PER_HOLDER: '5',
+  SECRET_TRY_LEASE_SECONDS: '12',
 };
 const SECURITY_CONFIG = {
   pin: { maxFailures: 3, lockSeconds: 3600 },
+  tryLeaseSeconds: 12,
   passwordFree: { maxPerPaymentMinor: 10_000n, dailyMaxMinor: 50_000n },
   webauthn: { challengeTtlSeconds: 120, maxPasskeysPerHolder: 5 },
 };
@@ -195,6 +199,7 @@ describe('loadConfig', () => {
     expect(config.secretKey).toBeNull();
     expect(config.security).toEqual({
       pin: { maxFailures: 5, lockSeconds: 10_800 },
+      tryLeaseSeconds: 30,
       passwordFree: { maxPerPaymentMinor: 20_000n, dailyMaxMinor: 100_000n },
       webauthn: { challengeTtlSeconds: 300, maxPasskeysPerHolder: 10 },
     });
@@ -239,6 +244,7 @@ describe('loadConfig', () => {
       password: {
         maxFailures: 5,
         lockSeconds: 900,
+        tryLeaseSeconds: 30,
         hashing: { memoryCostKib: 19_456, timeCost: 2, parallelism: 1 },
       },
       session: { idleSeconds: 1800, maxAgeSeconds: 604_800, touchSeconds: 60 },

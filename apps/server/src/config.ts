@@ -72,6 +72,8 @@ export interface FundingConfig {
 /** Transaction PIN, passkeys and password-free payments (modules/security, docs/security.md). */
 export interface SecurityConfig {
   pin: { maxFailures: number; lockSeconds: number };
+  /** How long a PIN or code check in flight counts as a try at most (secret-tries.ts): a crash costs no more. */
+  tryLeaseSeconds: number;
   passwordFree: {
     /** The highest per-payment password-free limit a holder may choose (CNY fen). */
     maxPerPaymentMinor: bigint;
@@ -96,6 +98,8 @@ export interface IdentityConfig {
   password: {
     maxFailures: number;
     lockSeconds: number;
+    /** How long a password check in flight counts as a try at most (secret-tries.ts). */
+    tryLeaseSeconds: number;
     /** argon2id cost of passwords, SMS codes and ID numbers. */
     hashing: { memoryCostKib: number; timeCost: number; parallelism: number };
   };
@@ -179,6 +183,8 @@ const envSchema = z
     SMS_BLOCK_SECONDS: integer({ min: 60, max: 86_400, fallback: 3600 }),
     PASSWORD_MAX_FAILURES: integer({ min: 1, max: 100, fallback: 5 }),
     PASSWORD_LOCK_SECONDS: integer({ min: 60, max: 86_400, fallback: 900 }),
+    // a try of any secret (password, PIN, codes) in flight counts this long at most (docs/security.md)
+    SECRET_TRY_LEASE_SECONDS: integer({ min: 1, max: 600, fallback: 30 }),
     ARGON2_MEMORY_KIB: integer({ min: 8, max: 4_194_304, fallback: MIN_PRODUCTION_ARGON2.memoryCostKib }),
     ARGON2_TIME_COST: integer({ min: 1, max: 100, fallback: MIN_PRODUCTION_ARGON2.timeCost }),
     ARGON2_PARALLELISM: integer({ min: 1, max: 16, fallback: 1 }),
@@ -320,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: {
         maxFailures: values.PASSWORD_MAX_FAILURES,
         lockSeconds: values.PASSWORD_LOCK_SECONDS,
+        tryLeaseSeconds: values.SECRET_TRY_LEASE_SECONDS,
         hashing: {
           memoryCostKib: values.ARGON2_MEMORY_KIB,
           timeCost: values.ARGON2_TIME_COST,
@@ -337,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: values.QIANBAO_SECRET_KEY === undefined ? null : parseSecretKey(values.QIANBAO_SECRET_KEY),
     security: {
       pin: { maxFailures: values.PIN_MAX_FAILURES, lockSeconds: values.PIN_LOCK_SECONDS },
+      tryLeaseSeconds: values.SECRET_TRY_LEASE_SECONDS,
       passwordFree: {
         maxPerPaymentMinor: BigInt(values.PASSWORD_FREE_MAX_MINOR),
         dailyMaxMinor: BigInt(values.PASSWORD_FREE_DAILY_MAX_MINOR),

@@ -47,6 +47,7 @@ type CoreErrorCode =
   | 'IDEMPOTENCY_KEY_REQUIRED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_REQUEST_IN_FLIGHT'
+  | 'SECRET_CHECK_BUSY'
   | 'INTERNAL';
 
 export interface ErrorMapping {
@@ -83,6 +84,12 @@ const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {
   IDEMPOTENCY_REQUEST_IN_FLIGHT: {
     status: 409,
     message: 'The first request with this Idempotency-Key is still running; retry shortly.',
+    retryAfterSeconds: 1,
+  },
+  // 503, not 429: a 4xx answer would be stored under an Idempotency-Key and replayed
+  SECRET_CHECK_BUSY: {
+    status: 503,
+    message: 'Other tries of this password, PIN or code are being checked right now; retry shortly.',
     retryAfterSeconds: 1,
   },
   INTERNAL: { status: 500, message: 'Internal error; it has been logged.' },

@@ -78,4 +78,16 @@ CREATE TABLE identity_rate_limits (
 );
 `,
   },
+  {
+    name: '0101_identity_password_tries',
+    sql: `
+-- Password checks in flight: the end of each one's lease (apps/server/src/secret-tries.ts). A try
+-- is taken before the password is compared and counts while its lease lasts, so concurrent
+-- guesses never get more checks than the limit and a process killed mid-check costs nothing
+-- once SECRET_TRY_LEASE_SECONDS have passed.
+ALTER TABLE identity_users
+  ADD COLUMN password_tries_in_flight timestamptz[] NOT NULL DEFAULT '{}'
+    CHECK (cardinality(password_tries_in_flight) <= 200);
+`,
+  },
 ];

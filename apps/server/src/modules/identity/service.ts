@@ -4,6 +4,8 @@ import type { Ledger } from '@qianbao/ledger';
 import type { SmsSender } from '../../adapters/sms/sender.ts';
 import type { IdentityConfig } from '../../config.ts';
 import { AppError } from '../../errors.ts';
+import { secretCheckBusy } from '../../secret-tries.ts';
+import type { TryPolicy } from '../../secret-tries.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ClientInfo, Holder } from './http.ts';
 import {
@@ -459,56 +461,58 @@ export class IdentityService {
   }
 
   /**
-   * Password check with lockout: refused without looking while locked; a wrong password counts
-   * (failures older than the lock period are forgotten) and the one that reaches the limit
-   * locks password sign-in and tells the holder.
+   * Password check with lockout, counted first (secret-tries.ts): a try is taken before the
+   * password is compared — refused without looking while locked, waiting while the limit is full
+   * of checks in flight — so 30 concurrent guesses get no more checks than the limit. A wrong
+   * password counts (failures older than the lock period are forgotten) and the one that reaches
+   * the limit locks password sign-in and tells the holder, once. A check cut off by a crash
+   * stops counting after SECRET_TRY_LEASE_SECONDS.
    */
   private async checkPassword(
     user: UserRow,
     password: string,
     wrongCode: 'INVALID_CREDENTIALS' | 'WRONG_PASSWORD',
   ): Promise<void> {
-    const { maxFailures, lockSeconds } = this.config.password;
-    const lockedFor = secondsUntil(user.passwordLockedUntil, this.now());
-    if (lockedFor > 0) throw lockedError(lockedFor);
-    if (await this.hasher.verify(user.passwordHash, password)) {
-      if (user.passwordFailures > 0) {
-        await this.store.updatePasswordFailures({
-          userId: user.id,
-          failures: 0,
-          failedAt: null,
-          lockedUntil: null,
-        });
-      }
-      return;
+    const policy = this.passwordTryPolicy();
+    const taken = await this.store.acquirePasswordTry({ userId: user.id, now: this.now, policy });
+    if (taken.kind === 'locked') throw lockedError(secondsUntil(taken.until, this.now()));
+    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
+    if (taken.kind === 'missing') throw new AppError(wrongCode);
+    let right: boolean;
+    try {
+      right = await this.hasher.verify(user.passwordHash, password);
+    } catch (error) {
+      await this.store.releasePasswordTry(taken.lease).catch(() => {}); // else its lease runs out
+      throw error;
     }
-    const lockedUntil = await this.store.transaction(async (tx) => {
-      const current = await tx.findUser(user.id, { forUpdate: true });
-      if (!current) return null;
-      const now = this.now();
-      const recent =
-        current.passwordFailedAt && now.getTime() - current.passwordFailedAt.getTime() < lockSeconds * 1000
-          ? current.passwordFailures
-          : 0;
-      const failures = recent + 1;
-      const locks = failures >= maxFailures;
-      const until = locks ? new Date(now.getTime() + lockSeconds * 1000) : null;
-      await tx.updatePasswordFailures({
-        userId: user.id,
-        failures: locks ? 0 : failures,
-        failedAt: locks ? null : now,
-        lockedUntil: until ?? current.passwordLockedUntil,
-      });
-      return until;
+    const outcome = await this.store.finishPasswordTry({
+      lease: taken.lease,
+      right,
+      now: this.now(),
+      policy,
     });
-    if (lockedUntil) {
+    if (right) return;
+    if (outcome.lockedNow) {
       await this.deps.notifications.notify(
         user.id,
-        passwordLockedNotice({ failures: maxFailures, lockMinutes: Math.round(lockSeconds / 60) }),
+        passwordLockedNotice({
+          failures: policy.maxFailures,
+          lockMinutes: Math.round(policy.lockMs / 60_000),
+        }),
       );
-      throw lockedError(lockSeconds);
     }
+    if (outcome.lockedUntil) throw lockedError(secondsUntil(outcome.lockedUntil, this.now()));
     throw new AppError(wrongCode);
+  }
+
+  private passwordTryPolicy(): TryPolicy {
+    const { maxFailures, lockSeconds, tryLeaseSeconds } = this.config.password;
+    return {
+      maxFailures,
+      lockMs: lockSeconds * 1000,
+      leaseMs: tryLeaseSeconds * 1000,
+      forgetAfterMs: lockSeconds * 1000,
+    };
   }
 
   private async replacePassword(input: {

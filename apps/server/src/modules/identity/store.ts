@@ -1,5 +1,7 @@
 import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
+import { acquireTry, finishTry, releaseTry } from '../../secret-tries.ts';
+import type { AcquireResult, TryColumns, TryLease, TryOutcome, TryPolicy } from '../../secret-tries.ts';
 
 /**
  * SQL of the identity module, parameterised throughout. Every time is passed in from the
@@ -11,6 +13,16 @@ export type SessionMethod = 'register' | 'password' | 'sms' | 'passkey';
 export type SessionEndReason =
   'logout' | 'logout_all' | 'ended_by_holder' | 'password_changed' | 'password_reset';
 export type UserStatus = 'pending' | 'active' | 'closed';
+
+/** Wrong login passwords: counted on the holder's row, forgotten after the lock period. */
+const PASSWORD_TRIES: TryColumns = {
+  table: 'identity_users',
+  key: 'id',
+  failures: 'password_failures',
+  failedAt: 'password_failed_at',
+  lockedUntil: 'password_locked_until',
+  inFlight: 'password_tries_in_flight',
+};
 
 export interface UserRow {
   id: string;
@@ -228,18 +240,26 @@ export class IdentityStore {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  async updatePasswordFailures(input: {
-    userId: string;
-    failures: number;
-    failedAt: Date | null;
-    lockedUntil: Date | null;
-  }): Promise<void> {
-    await this.db.query(
-      `UPDATE identity_users
-          SET password_failures = $2, password_failed_at = $3, password_locked_until = $4
-        WHERE id = $1`,
-      [input.userId, input.failures, input.failedAt, input.lockedUntil],
-    );
+  // ---- password tries (secret-tries.ts) --------------------------------------------------
+
+  /** Take one try of the password before it is compared, waiting (bounded) for tries in flight. */
+  acquirePasswordTry(input: { userId: string; now: () => Date; policy: TryPolicy }): Promise<AcquireResult> {
+    return acquireTry(this.db, PASSWORD_TRIES, { key: input.userId, now: input.now, policy: input.policy });
+  }
+
+  /** Give the try back and count its answer; the wrong one that reaches the limit records the lock. */
+  finishPasswordTry(input: {
+    lease: TryLease;
+    right: boolean;
+    now: Date;
+    policy: TryPolicy;
+  }): Promise<TryOutcome> {
+    return finishTry(this.db, PASSWORD_TRIES, input);
+  }
+
+  /** Give the try back uncounted: the check failed without an answer. */
+  releasePasswordTry(lease: TryLease): Promise<void> {
+    return releaseTry(this.db, PASSWORD_TRIES, lease);
   }
 
   /** A new password also lifts any lockout: whoever set it proved control of the wallet. */

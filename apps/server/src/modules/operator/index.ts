@@ -26,6 +26,7 @@ export const DEFAULT_OPERATOR_CONFIG: OperatorConfig = {
   sessionHours: 8,
   maxFailures: 5,
   lockMinutes: 15,
+  tryLeaseSeconds: 30,
   hashing: { memoryCostKib: 19_456, timeCost: 2 },
 };
 

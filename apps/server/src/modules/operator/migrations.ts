@@ -45,4 +45,16 @@ CREATE TABLE operator_audit_log (
 CREATE INDEX operator_audit_log_at ON operator_audit_log (at DESC);
 `,
   },
+  {
+    name: '0401_operator_sign_in_tries',
+    sql: `
+-- Sign-in checks in flight: the end of each one's lease (apps/server/src/secret-tries.ts). A try
+-- is taken before the password and code are compared, so concurrent guesses never get more
+-- checks than the limit, and a process killed mid-check costs nothing once its lease ends.
+ALTER TABLE operator_accounts
+  ADD COLUMN tries_in_flight timestamptz[] NOT NULL DEFAULT '{}'
+    CHECK (cardinality(tries_in_flight) <= 200),
+  ADD CONSTRAINT operator_accounts_failures_not_negative CHECK (failures >= 0);
+`,
+  },
 ];

@@ -4,10 +4,22 @@ import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
+import { acquireTry, finishTry, releaseTry, secretCheckBusy } from '../../secret-tries.ts';
+import type { TryColumns, TryPolicy } from '../../secret-tries.ts';
 import { SecretHasher } from '../identity/secrets.ts';
 
 const TOTP_PURPOSE = 'operator:totp';
 const TOTP_PERIOD_SECONDS = 30;
+/** Failed sign-ins (password or code) of an operator: a count in a row, reset by a sign-in. */
+const OPERATOR_TRIES: TryColumns = {
+  table: 'operator_accounts',
+  key: 'id',
+  failures: 'failures',
+  failedAt: null,
+  lockedUntil: 'locked_until',
+  inFlight: 'tries_in_flight',
+};
+
 export const OPERATOR_ROLES = ['admin', 'kyc_reviewer', 'support', 'risk', 'finance'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
@@ -22,6 +34,8 @@ export interface OperatorConfig {
   sessionHours: number;
   maxFailures: number;
   lockMinutes: number;
+  /** How long a sign-in check in flight counts as a try at most (SECRET_TRY_LEASE_SECONDS). */
+  tryLeaseSeconds: number;
   hashing: { memoryCostKib: number; timeCost: number };
 }
 
@@ -117,38 +131,49 @@ export class OperatorService {
       await this.hasher.verifyDecoy(input.password); // same time as a real check: no username probing
       throw new AppError('OPERATOR_LOGIN_FAILED');
     }
-    if (account.locked_until && account.locked_until > now) {
-      throw new AppError('OPERATOR_LOCKED', {
-        retryAfterSeconds: Math.ceil((account.locked_until.getTime() - now.getTime()) / 1000),
-      });
+    // Count first (secret-tries.ts): the try is taken before anything is compared, so concurrent
+    // guesses get no more checks than the limit, and a crash mid-check costs nothing after the lease.
+    const policy = this.tryPolicy();
+    const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
+      key: account.id,
+      now: this.deps.now,
+      policy,
+    });
+    if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
+    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
+    if (taken.kind === 'missing') throw new AppError('OPERATOR_LOGIN_FAILED');
+    let claimed = false;
+    try {
+      const passwordOk = await this.hasher.verify(account.password_hash, input.password);
+      const step = passwordOk ? this.acceptedStep(account, input.totpCode, now) : null;
+      // The step only moves forward: a code replayed within its window is refused (and counts).
+      if (step !== null) {
+        const claim = await this.deps.pool.query(
+          'UPDATE operator_accounts SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2',
+          [account.id, step.toString()],
+        );
+        claimed = claim.rowCount === 1;
+      }
+    } catch (error) {
+      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
+      throw error;
     }
-    const passwordOk = await this.hasher.verify(account.password_hash, input.password);
-    const step = passwordOk ? this.acceptedStep(account, input.totpCode, now) : null;
-    if (step === null) {
-      const failures = account.failures + 1;
-      const lock = failures >= this.deps.config.maxFailures;
-      await this.deps.pool.query(
-        'UPDATE operator_accounts SET failures = $2, locked_until = $3 WHERE id = $1',
-        [
-          account.id,
-          lock ? 0 : failures,
-          lock ? new Date(now.getTime() + this.deps.config.lockMinutes * 60_000) : null,
-        ],
-      );
+    const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
+      lease: taken.lease,
+      right: claimed,
+      now: this.deps.now(),
+      policy,
+    });
+    if (!claimed) {
       await this.audit({
         operatorId: account.id,
         action: 'operator.login_failed',
         target: account.id,
-        details: {},
+        // the failure that reached the limit and locked the account says so, once
+        details: outcome.lockedNow ? { locked: true } : {},
       });
       throw new AppError('OPERATOR_LOGIN_FAILED');
     }
-    // The step only moves forward: a code replayed within its window is refused.
-    const claimed = await this.deps.pool.query(
-      'UPDATE operator_accounts SET failures = 0, locked_until = NULL, totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2',
-      [account.id, step.toString()],
-    );
-    if (claimed.rowCount !== 1) throw new AppError('OPERATOR_LOGIN_FAILED');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.deps.config.sessionHours * 3600_000);
     await this.deps.pool.query(
@@ -223,6 +248,16 @@ export class OperatorService {
     }));
   }
 
+  private tryPolicy(): TryPolicy {
+    const { maxFailures, lockMinutes, tryLeaseSeconds } = this.deps.config;
+    return {
+      maxFailures,
+      lockMs: lockMinutes * 60_000,
+      leaseMs: tryLeaseSeconds * 1000,
+      forgetAfterMs: null,
+    };
+  }
+
   /** The TOTP step the code belongs to (±1 step of clock drift), if it is valid and unused. */
   private acceptedStep(account: AccountRow, code: string, now: Date): bigint | null {
     if (!/^\d{6}$/.test(code)) return null;
@@ -247,6 +282,12 @@ export class OperatorService {
       secret,
     });
   }
+}
+
+function lockedError(until: Date, now: Date): AppError {
+  return new AppError('OPERATOR_LOCKED', {
+    retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+  });
 }
 
 function toOperator(row: Pick<AccountRow, 'id' | 'username' | 'display_name' | 'role'>): Operator {

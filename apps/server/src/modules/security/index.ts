@@ -11,7 +11,7 @@ import type { IdentityService } from '../identity/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import { securityRoutes } from './routes.ts';
 import { SecurityService } from './service.ts';
-import type { BirthDateSource } from './service.ts';
+import type { BirthDateSource, IdNumberSource } from './service.ts';
 
 export { securityMigrations } from './migrations.ts';
 export { SECURITY_ERRORS, type SecurityErrorCode } from './errors.ts';
@@ -20,6 +20,7 @@ export { paymentHash } from './payment-binding.ts';
 export {
   SecurityService,
   type BirthDateSource,
+  type IdNumberSource,
   type ConfirmationFactor,
   type ConfirmationFailureCode,
   type ConfirmationInput,
@@ -42,6 +43,8 @@ export interface SecurityModuleDeps {
   now: () => Date;
   /** The KYC module's birth date of a holder, so that PINs equal to it are refused. */
   birthDateOf?: BirthDateSource;
+  /** The KYC module's verified ID number, asked for when a verified holder replaces the PIN. */
+  idNumberOf?: IdNumberSource;
 }
 
 export function createSecurityModule(deps: SecurityModuleDeps) {
@@ -57,6 +60,7 @@ export function createSecurityModule(deps: SecurityModuleDeps) {
     sandbox: config.mode === 'sandbox',
     now: deps.now,
     ...(deps.birthDateOf ? { birthDateOf: deps.birthDateOf } : {}),
+    ...(deps.idNumberOf ? { idNumberOf: deps.idNumberOf } : {}),
   });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(securityRoutes, {

@@ -105,4 +105,22 @@ CREATE TABLE security_confirmations (
 );
 `,
   },
+  {
+    name: '0201_security_factor_tries',
+    sql: `
+-- Tries of the PIN and codes being checked right now: the end of each one's lease. A try counts
+-- against the limit while its lease lasts, so a process killed mid-check costs the holder
+-- nothing once SECRET_TRY_LEASE_SECONDS have passed (apps/server/src/secret-tries.ts).
+ALTER TABLE security_holders
+  ADD COLUMN factor_tries_in_flight timestamptz[] NOT NULL DEFAULT '{}'
+    CHECK (cardinality(factor_tries_in_flight) <= 100);
+
+-- Until now a try was counted in factor_failures before the check and given back only by a
+-- right answer, so tries cut off by a crash stayed counted for good: a holder could be held at
+-- the limit without any lock being recorded. Those counts cannot be told apart from real wrong
+-- answers, so an unlocked holder's count starts again (at most limit − 1 real failures forgiven,
+-- once); a recorded lock stands.
+UPDATE security_holders SET factor_failures = 0 WHERE payments_locked_until IS NULL AND factor_failures <> 0;
+`,
+  },
 ];

@@ -8,6 +8,7 @@ import type { CookiePolicy } from '../identity/http.ts';
 import {
   deviceIdInput,
   deviceNameInput,
+  idNumberInput,
   passwordInput,
   sessionCreatedJson,
   sessionCreatedSchema,
@@ -88,18 +89,56 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
       schema: {
         tags: TAGS,
         security: HOLDER_SECURITY,
-        summary: 'Set or change the 6-digit transaction PIN',
+        summary: 'Set the 6-digit transaction PIN, or replace a forgotten one',
         description:
-          'Needs the login password (WRONG_PASSWORD, counted toward the sign-in lockout) and a `verify` SMS code ' +
-          '(POST /v1/me/sms-codes). Trivial PINs are refused with PIN_TOO_SIMPLE, details.reason one of ' +
-          'sameDigit, sequence, repeatedPattern, birthDate. A new PIN also lifts a payment lock.',
-        body: z.strictObject({ password: passwordInput, smsCode: smsCodeInput, pin: pinInput }),
+          'Needs the login password (WRONG_PASSWORD, counted toward the sign-in lockout; check it first with ' +
+          'POST /v1/me/password/check) and a `verify` SMS code (POST /v1/me/sms-codes). The old PIN is not ' +
+          'asked, so this is also the way back from a forgotten PIN: replacing the PIN of a real-name verified ' +
+          'holder needs `idNumber` too (ID_NUMBER_REQUIRED before the code is spent, ID_NUMBER_MISMATCH after ' +
+          'it). Trivial PINs are refused with PIN_TOO_SIMPLE, details.reason one of sameDigit, sequence, ' +
+          'repeatedPattern, birthDate. A new PIN also lifts a payment lock.',
+        body: z.strictObject({
+          password: passwordInput,
+          smsCode: smsCodeInput,
+          pin: pinInput,
+          idNumber: idNumberInput.optional(),
+        }),
         response: { 200: z.object({ changed: z.boolean() }), ...ERRORS_4XX },
       },
     },
     async (request) => {
-      const { password, smsCode, pin } = request.body;
-      return service.setPin({ userId: requireHolder(request).userId, password, smsCode, pin });
+      const { password, smsCode, pin, idNumber } = request.body;
+      return service.setPin({
+        userId: requireHolder(request).userId,
+        password,
+        smsCode,
+        pin,
+        idNumber: idNumber ?? null,
+      });
+    },
+  );
+
+  app.post(
+    '/v1/me/password/check',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Check the login password before a flow asks for more (the PIN screen)',
+        description:
+          'The same check as sign-in: a wrong password answers WRONG_PASSWORD and counts toward the sign-in ' +
+          'lockout (PASSWORD_LOGIN_LOCKED with the seconds left), a right one clears the count. Changes nothing.',
+        body: z.strictObject({ password: passwordInput }),
+        response: { ...done204, ...ERRORS_4XX },
+      },
+    },
+    async (request, reply) => {
+      await service.checkLoginPassword({
+        userId: requireHolder(request).userId,
+        password: request.body.password,
+      });
+      return reply.code(204).send(null);
     },
   );
 

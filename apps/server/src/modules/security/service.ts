@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import {
   generateAuthenticationOptions,
@@ -21,6 +20,8 @@ import { formatDecimal, isCurrencyCode } from '@qianbao/money';
 import type { SecurityConfig } from '../../config.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
+import { lockedUntil, secretCheckBusy } from '../../secret-tries.ts';
+import type { TryPolicy } from '../../secret-tries.ts';
 import type { ClientInfo, DeviceInput, IdentityService, NewSession } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
@@ -58,6 +59,9 @@ export type { ConfirmationFactor, FactorDecision } from './factor-policy.ts';
 /** The holder's date of birth (`YYYY-MM-DD` or `YYYYMMDD`) from the real-name record; null before it. */
 export type BirthDateSource = (userId: string) => Promise<string | null>;
 
+/** The holder's verified resident ID number from the real-name record; null before it. */
+export type IdNumberSource = (userId: string) => Promise<string | null>;
+
 export interface SecurityServiceDeps {
   pool: pg.Pool;
   identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
@@ -74,6 +78,11 @@ export interface SecurityServiceDeps {
   now: () => Date;
   /** PINs equal to the birth date are refused once this answers (the KYC module provides it). */
   birthDateOf?: BirthDateSource;
+  /**
+   * The verified ID number (KYC module), asked for when a real-name verified holder replaces a
+   * forgotten PIN; without it such a replacement is refused (ID_NUMBER_REQUIRED never passes).
+   */
+  idNumberOf?: IdNumberSource;
 }
 
 export interface SecuritySummary {
@@ -179,9 +188,6 @@ const CONFIRMATION_FAILURES = new Set<string>([
 const RP_NAME = 'Qianbao 钱包';
 const TOTP_ISSUER = 'Qianbao';
 const TOTP_SETUP_TTL_MS = 10 * 60 * 1000;
-/** How long a check waits for concurrent checks of the same holder: 40 × 50 ms. */
-const FACTOR_BUSY_RETRIES = 40;
-const FACTOR_BUSY_WAIT_MS = 50;
 const TOTP_SETUP_MAX_FAILURES = 5;
 const USER_HANDLE_BYTES = 32;
 const REGISTRATION_CHALLENGE_BYTES = 32;
@@ -221,8 +227,7 @@ export class SecurityService {
     return {
       pinSet: holder.pinHash !== null,
       pinSetAt: holder.pinSetAt,
-      paymentsLockedUntil:
-        holder.paymentsLockedUntil && holder.paymentsLockedUntil > now ? holder.paymentsLockedUntil : null,
+      paymentsLockedUntil: lockedUntil(holder.paymentsLockedUntil, now),
       passkeyCount,
       totpEnabled: totp?.status === 'enabled',
       recoveryCodesRemaining: totp?.status === 'enabled' ? recoveryCodesRemaining : 0,
@@ -235,8 +240,11 @@ export class SecurityService {
   // ---- transaction PIN --------------------------------------------------------------------
 
   /**
-   * Set or change the 6-digit PIN: needs the login password (WRONG_PASSWORD counts toward the
-   * sign-in lockout) and a `verify` SMS code. Trivial PINs are refused first (PIN_TOO_SIMPLE,
+   * Set the 6-digit PIN, or replace one (changed or forgotten — the old PIN is not asked): needs
+   * the login password (WRONG_PASSWORD counts toward the sign-in lockout) and a `verify` SMS
+   * code; replacing the PIN of a real-name verified holder also needs the ID number, as a
+   * password reset does (ID_NUMBER_REQUIRED before the code is spent, ID_NUMBER_MISMATCH after
+   * it, so each guess costs a code). Trivial PINs are refused first (PIN_TOO_SIMPLE,
    * `details.reason`), before the password or the code is spent. A new PIN lifts a payment lock.
    */
   async setPin(input: {
@@ -244,20 +252,45 @@ export class SecurityService {
     password: string;
     smsCode: string;
     pin: string;
+    idNumber?: string | null;
   }): Promise<{ changed: boolean }> {
     const birthDate = this.deps.birthDateOf ? await this.deps.birthDateOf(input.userId) : null;
     const reason = pinWeakness(input.pin, { birthDate });
     if (reason) throw new AppError('PIN_TOO_SIMPLE', { details: { reason } });
-    await this.deps.identity.verifyPassword({ userId: input.userId, password: input.password });
     const user = await this.deps.identity.getUser(input.userId);
     if (!user) throw new AppError('UNAUTHORIZED');
+    const replacing = (await this.holder(input.userId)).pinHash !== null;
+    const needsIdNumber = replacing && user.realNameVerified;
+    if (needsIdNumber && !input.idNumber) throw new AppError('ID_NUMBER_REQUIRED');
+    await this.deps.identity.verifyPassword({ userId: input.userId, password: input.password });
     await this.deps.identity.verifySmsCode({ phone: user.phone, purpose: 'verify', code: input.smsCode });
+    if (needsIdNumber && !(await this.idNumberMatches(input.userId, input.idNumber ?? ''))) {
+      throw new AppError('ID_NUMBER_MISMATCH');
+    }
     const holder = await this.holder(input.userId);
     const pinHash = await argon2Hash(input.pin, this.argon2Options());
     await this.store.setPin({ userId: input.userId, pinHash, now: this.now() });
     const changed = holder.pinHash !== null;
     await this.deps.notifications.notify(input.userId, pinSetNotice({ changed }));
     return { changed };
+  }
+
+  /**
+   * Check the login password before a flow asks for anything else (the PIN screen's first
+   * step). Identity's own check: a wrong password counts toward the sign-in lockout
+   * (WRONG_PASSWORD, then PASSWORD_LOGIN_LOCKED), so this is no cheaper oracle than sign-in.
+   */
+  async checkLoginPassword(input: { userId: string; password: string }): Promise<void> {
+    await this.deps.identity.verifyPassword(input);
+  }
+
+  /** Whether `idNumber` is the holder's verified one (X in any case, spaces ignored). */
+  private async idNumberMatches(userId: string, idNumber: string): Promise<boolean> {
+    const verified = this.deps.idNumberOf ? await this.deps.idNumberOf(userId) : null;
+    if (!verified) return false;
+    const digest = (value: string) =>
+      createHash('sha256').update(value.replace(/\s+/g, '').toUpperCase()).digest();
+    return timingSafeEqual(digest(verified), digest(idNumber));
   }
 
   /**
@@ -467,11 +500,20 @@ export class SecurityService {
    * (only keyed digests are kept). Five wrong first codes drop the setup (TOTP_SETUP_EXPIRED).
    */
   async enableTotp(input: { userId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
-    const row = await this.store.findTotp(input.userId);
     const now = this.now();
-    if (row?.status === 'enabled') throw new AppError('TOTP_ALREADY_ENABLED');
-    if (!row || !row.pendingExpiresAt || row.pendingExpiresAt <= now)
+    // Count first, atomically (like SMS codes: every try of a setup counts, the right one too), so
+    // concurrent guesses get no more than five checks. A try cut off by a crash stays counted only
+    // as long as this setup lives (10 minutes; starting again resets it).
+    const row = await this.store.takePendingTotpTry({
+      userId: input.userId,
+      now,
+      maxFailures: TOTP_SETUP_MAX_FAILURES,
+    });
+    if (!row) {
+      const current = await this.store.findTotp(input.userId);
+      if (current?.status === 'enabled') throw new AppError('TOTP_ALREADY_ENABLED');
       throw new AppError('TOTP_SETUP_EXPIRED');
+    }
     const secret = this.deps.secrets.open(row.secretSealed, totpPurpose(input.userId));
     const check = checkTotp({
       secretBase32: secret,
@@ -480,12 +522,9 @@ export class SecurityService {
       lastUsedStep: null,
     });
     if (!check.ok) {
-      await this.store.recordPendingTotpFailure({
-        userId: input.userId,
-        maxFailures: TOTP_SETUP_MAX_FAILURES,
-      });
+      await this.store.dropSpentTotpSetup({ userId: input.userId, maxFailures: TOTP_SETUP_MAX_FAILURES });
       throw new AppError('TOTP_INVALID', {
-        details: { attemptsRemaining: Math.max(0, TOTP_SETUP_MAX_FAILURES - row.pendingFailures - 1) },
+        details: { attemptsRemaining: Math.max(0, TOTP_SETUP_MAX_FAILURES - row.pendingFailures) },
       });
     }
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
@@ -555,8 +594,8 @@ export class SecurityService {
     const state = (await this.store.factorState(input.userId)) ?? (await this.firstFactorState(input.userId));
     const { holder } = state;
     const now = this.now();
-    if (holder.paymentsLockedUntil && holder.paymentsLockedUntil > now)
-      throw this.lockedError(holder.paymentsLockedUntil);
+    const locked = lockedUntil(holder.paymentsLockedUntil, now);
+    if (locked) throw this.lockedError(locked);
     return decideFactor({
       userId: input.userId,
       holder: {
@@ -644,9 +683,8 @@ export class SecurityService {
         await this.checkTotpCode(input.userId, input.factor.totpCode);
       } else {
         const holder = await this.holder(input.userId);
-        if (holder.paymentsLockedUntil && holder.paymentsLockedUntil > this.now()) {
-          throw this.lockedError(holder.paymentsLockedUntil);
-        }
+        const locked = lockedUntil(holder.paymentsLockedUntil, this.now());
+        if (locked) throw this.lockedError(locked);
         const response = input.factor.passkeyResponse;
         const { challenge } = await this.verifyAssertion({
           response,
@@ -765,57 +803,63 @@ export class SecurityService {
   }
 
   /**
-   * Run one check of a PIN or code under the shared failure count: the try is taken before the
-   * check (concurrent guesses cannot pass the limit), a success clears the count, and the
-   * failure that reaches the limit locks payments and tells the holder. `check` answers null
-   * when right, else the error to throw (given `details.attemptsRemaining`).
+   * Run one check of a PIN or code under the holder's shared count (secret-tries.ts): the try is
+   * taken before the check, so concurrent guesses never get more real checks than the limit; it
+   * is a lease, so a check cut off by a crash stops counting after SECRET_TRY_LEASE_SECONDS. The
+   * wrong answer that reaches the limit records the lock and tells the holder, once. `check`
+   * answers null when right, else the error to throw (given `details.attemptsRemaining`).
    */
   private async withFactorAttempt(userId: string, check: () => Promise<AppError | null>): Promise<void> {
-    const { maxFailures, lockSeconds } = this.config.pin;
-    const failures = await this.takeAttemptWaitingForOthers(userId);
-    const error = await check();
-    if (!error) {
-      await this.store.clearFactorFailures(userId);
-      return;
+    const policy = this.tryPolicy();
+    const taken = await this.store.acquireFactorTry({ userId, now: this.now, policy });
+    if (taken.kind === 'locked') throw this.lockedError(taken.until);
+    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
+    if (taken.kind === 'missing') throw new Error(`no security row for holder ${userId}`);
+    let error: AppError | null;
+    try {
+      error = await check();
+    } catch (thrown) {
+      // Not an answer (the database or the code failed): the try is given back uncounted.
+      await this.store.releaseFactorTry(taken.lease).catch(() => {}); // else its lease runs out
+      throw thrown;
     }
-    if (failures < maxFailures) {
-      throw new AppError(error.code, {
-        details: { ...error.details, attemptsRemaining: maxFailures - failures },
-      });
-    }
-    const until = new Date(this.now().getTime() + lockSeconds * 1000);
-    if (await this.store.lockPayments({ userId, until, maxFailures })) {
+    const outcome = await this.store.finishFactorTry({
+      lease: taken.lease,
+      right: error === null,
+      now: this.now(),
+      policy,
+    });
+    if (!error) return;
+    if (outcome.lockedNow) {
       await this.deps.notifications.notify(
         userId,
-        paymentsLockedNotice({ failures: maxFailures, lockMinutes: Math.round(lockSeconds / 60) }),
+        paymentsLockedNotice({
+          failures: policy.maxFailures,
+          lockMinutes: Math.round(policy.lockMs / 60_000),
+        }),
       );
     }
-    throw this.lockedError(until);
+    if (outcome.lockedUntil) throw this.lockedError(outcome.lockedUntil);
+    throw new AppError(error.code, {
+      details: { ...error.details, attemptsRemaining: outcome.remaining },
+    });
   }
 
-  /**
-   * The tries in flight count against the limit too. When the limit is reached only because
-   * other checks are still running (several payments confirmed at once), wait for them — right
-   * answers give their tries back — instead of answering "locked" when nothing is locked.
-   */
-  private async takeAttemptWaitingForOthers(userId: string): Promise<number> {
-    const { maxFailures } = this.config.pin;
-    for (let waited = 0; ; waited++) {
-      const failures = await this.store.takeFactorAttempt({ userId, now: this.now(), maxFailures });
-      if (failures !== null) return failures;
-      const lockedUntil = (await this.store.findHolder(userId))?.paymentsLockedUntil ?? null;
-      if ((lockedUntil && lockedUntil > this.now()) || waited >= FACTOR_BUSY_RETRIES)
-        throw this.lockedError(lockedUntil);
-      await sleep(FACTOR_BUSY_WAIT_MS);
-    }
+  private tryPolicy(): TryPolicy {
+    const { maxFailures, lockSeconds } = this.config.pin;
+    return {
+      maxFailures,
+      lockMs: lockSeconds * 1000,
+      leaseMs: this.config.tryLeaseSeconds * 1000,
+      forgetAfterMs: null,
+    };
   }
 
-  private lockedError(until: Date | null): AppError {
-    const now = this.now();
-    const end = until && until > now ? until : new Date(now.getTime() + this.config.pin.lockSeconds * 1000);
-    const retryAfterSeconds = Math.max(1, Math.ceil((end.getTime() - now.getTime()) / 1000));
+  /** PAYMENTS_LOCKED for a recorded lock (the same `until` that GET /v1/me/security shows). */
+  private lockedError(until: Date): AppError {
+    const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - this.now().getTime()) / 1000));
     return new AppError('PAYMENTS_LOCKED', {
-      details: { until: end.toISOString(), retryAfterSeconds },
+      details: { until: until.toISOString(), retryAfterSeconds },
       retryAfterSeconds,
     });
   }

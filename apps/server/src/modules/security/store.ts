@@ -1,5 +1,7 @@
 import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
+import { acquireTry, finishTry, releaseTry } from '../../secret-tries.ts';
+import type { AcquireResult, TryColumns, TryLease, TryOutcome, TryPolicy } from '../../secret-tries.ts';
 
 /**
  * SQL of the payment-security module, parameterised throughout. Every time is passed in from
@@ -7,6 +9,20 @@ import type pg from 'pg';
  */
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Wrong PINs, payment TOTP codes and recovery codes share one count per holder (they guard the
+ * same thing), kept on the holder's row. No forgetting window: failures count until a right
+ * answer, a new PIN, or the end of the lock they caused.
+ */
+const FACTOR_TRIES: TryColumns = {
+  table: 'security_holders',
+  key: 'user_id',
+  failures: 'factor_failures',
+  failedAt: null,
+  lockedUntil: 'payments_locked_until',
+  inFlight: 'factor_tries_in_flight',
+};
 
 export interface HolderRow {
   userId: string;
@@ -198,39 +214,26 @@ export class SecurityStore {
     ]);
   }
 
-  /**
-   * Take one try of a PIN or code before checking it, so that concurrent guesses can never pass
-   * the limit. A lock that has run out is lifted and the count starts again. Null when payments
-   * are locked (or the last try is being checked by another request).
-   */
-  async takeFactorAttempt(input: { userId: string; now: Date; maxFailures: number }): Promise<number | null> {
-    const { rows } = await this.db.query<{ factor_failures: number }>(
-      `UPDATE security_holders
-          SET factor_failures = CASE WHEN payments_locked_until <= $2 THEN 1 ELSE factor_failures + 1 END,
-              payments_locked_until = CASE WHEN payments_locked_until <= $2 THEN NULL ELSE payments_locked_until END
-        WHERE user_id = $1
-          AND (payments_locked_until <= $2 OR (payments_locked_until IS NULL AND factor_failures < $3))
-        RETURNING factor_failures`,
-      [input.userId, input.now, input.maxFailures],
-    );
-    return rows[0]?.factor_failures ?? null;
+  // ---- tries of the PIN and codes (one count per holder: secret-tries.ts) -------------------
+
+  /** Take one try of a PIN or code before checking it, waiting (bounded) for tries in flight. */
+  acquireFactorTry(input: { userId: string; now: () => Date; policy: TryPolicy }): Promise<AcquireResult> {
+    return acquireTry(this.db, FACTOR_TRIES, { key: input.userId, now: input.now, policy: input.policy });
   }
 
-  async clearFactorFailures(userId: string): Promise<void> {
-    await this.db.query(
-      'UPDATE security_holders SET factor_failures = 0 WHERE user_id = $1 AND factor_failures <> 0',
-      [userId],
-    );
+  /** Give the try back uncounted: the check failed without an answer. */
+  releaseFactorTry(lease: TryLease): Promise<void> {
+    return releaseTry(this.db, FACTOR_TRIES, lease);
   }
 
-  /** Lock payments once the failures reached the limit; true only for the call that locked. */
-  async lockPayments(input: { userId: string; until: Date; maxFailures: number }): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE security_holders SET payments_locked_until = $2
-        WHERE user_id = $1 AND payments_locked_until IS NULL AND factor_failures >= $3`,
-      [input.userId, input.until, input.maxFailures],
-    );
-    return result.rowCount === 1;
+  /** Give the try back and count its answer; the wrong one that reaches the limit records the lock. */
+  finishFactorTry(input: {
+    lease: TryLease;
+    right: boolean;
+    now: Date;
+    policy: TryPolicy;
+  }): Promise<TryOutcome> {
+    return finishTry(this.db, FACTOR_TRIES, input);
   }
 
   // ---- passkeys ---------------------------------------------------------------------------
@@ -458,13 +461,40 @@ export class SecurityStore {
     return result.rowCount === 1;
   }
 
-  /** Count a wrong first code; past the limit the setup is dropped. */
-  async recordPendingTotpFailure(input: { userId: string; maxFailures: number }): Promise<void> {
-    await this.db.query(
+  /**
+   * Take one try of a pending setup's first code before it is checked: null when there is no
+   * live setup with tries left. Answers the setup with the try counted.
+   */
+  async takePendingTotpTry(input: {
+    userId: string;
+    now: Date;
+    maxFailures: number;
+  }): Promise<TotpRow | null> {
+    const { rows } = await this.db.query<{
+      secret_sealed: string;
+      pending_expires_at: Date;
+      pending_failures: number;
+    }>(
       `UPDATE security_totp SET pending_failures = pending_failures + 1
-        WHERE user_id = $1 AND status = 'pending'`,
-      [input.userId],
+        WHERE user_id = $1 AND status = 'pending' AND pending_expires_at > $2 AND pending_failures < $3
+        RETURNING secret_sealed, pending_expires_at, pending_failures`,
+      [input.userId, input.now, input.maxFailures],
     );
+    const row = rows[0];
+    return row
+      ? {
+          userId: input.userId,
+          status: 'pending',
+          secretSealed: row.secret_sealed,
+          pendingExpiresAt: row.pending_expires_at,
+          pendingFailures: row.pending_failures,
+          lastUsedStep: null,
+        }
+      : null;
+  }
+
+  /** A setup whose tries are all spent is dropped (TOTP_SETUP_EXPIRED from then on). */
+  async dropSpentTotpSetup(input: { userId: string; maxFailures: number }): Promise<void> {
     await this.db.query(
       `DELETE FROM security_totp WHERE user_id = $1 AND status = 'pending' AND pending_failures >= $2`,
       [input.userId, input.maxFailures],

@@ -18,7 +18,7 @@ export interface SecurityTestApp extends TestApp {
  * An app on its own database with a clock the test moves and captured logs. Sessions stay
  * alive for a day of idleness, so a test can move the clock past a 3-hour lock.
  */
-export async function createSecurityTestApp(): Promise<SecurityTestApp> {
+export async function createSecurityTestApp(env: Record<string, string> = {}): Promise<SecurityTestApp> {
   const clock = new TestClock();
   const logs: string[] = [];
   const subject = await createTestApp({
@@ -28,6 +28,9 @@ export async function createSecurityTestApp(): Promise<SecurityTestApp> {
       SESSION_IDLE_SECONDS: '86400',
       SESSION_MAX_AGE_SECONDS: '2592000',
       QIANBAO_PUBLIC_URL: PUBLIC_ORIGIN,
+      // Request lines (with their URLs) are debug in sandbox mode: capture them too.
+      LOG_LEVEL: 'debug',
+      ...env,
     },
   });
   return { ...subject, clock, logs };
