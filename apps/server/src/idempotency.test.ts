@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { newId, verifyLedger } from '@qianbao/ledger';
 import { AppError } from './errors.ts';
-import { idempotentId, pruneIdempotencyKeys } from './idempotency.ts';
+import { idempotentId, isResumption, pruneIdempotencyKeys } from './idempotency.ts';
 import { requireHolder } from './modules/identity/index.ts';
 import { registerHolder, type TestHolder } from './modules/identity/testing.ts';
 import { createTestApp, type TestApp } from './testing.ts';
 
 let subject: TestApp;
 let bank: string;
+/** Keys whose next run of `/test/flaky` fails with a 5xx. */
+const failNext = new Set<string>();
 
 /** A money-moving route as issue-4 routes will be: pays `amount` fen from the bank into my wallet. */
 beforeAll(async () => {
@@ -37,6 +39,24 @@ beforeAll(async () => {
         },
       ]);
       return { transferId: outcome!.id, result: outcome!.result, at: Date.now() };
+    },
+  );
+  // Answers whether this run resumes an earlier one with its key; fails once when told to.
+  subject.app.post(
+    '/test/flaky',
+    {
+      onRequest: subject.app.authenticate,
+      config: { idempotent: true },
+      schema: {
+        body: z.object({ amount: z.string(), confirmation: z.object({ pin: z.string() }).optional() }),
+      },
+    },
+    async (request) => {
+      const key = String(request.headers['idempotency-key']);
+      // A run's own work takes a moment; then it fails or answers.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (failNext.delete(key)) throw new Error('the run failed after it may have moved money');
+      return { resumed: isResumption(request), at: Date.now() };
     },
   );
 });
@@ -103,14 +123,13 @@ describe('Idempotency-Key', () => {
     expect(retried.headers['idempotency-replayed']).toBe('true');
   });
 
-  it('20 identical requests at once make one transfer; the others wait (409) or replay', async () => {
+  it('20 identical requests at once make one transfer; the others wait for its answer and replay it', async () => {
     const holder = await registerHolder(subject.app);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => credit(holder, 'burst', { amount: '1000', slowMs: 50 })),
     );
-    const codes = responses.map((r) => r.statusCode);
-    expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(1);
-    expect(codes.every((c) => c === 200 || c === 409)).toBe(true);
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    expect(new Set(responses.map((r) => r.body)).size).toBe(1);
     const fresh = responses.filter(
       (r) => r.statusCode === 200 && r.headers['idempotency-replayed'] === undefined,
     );
@@ -120,6 +139,73 @@ describe('Idempotency-Key', () => {
     expect(await balance(holder)).toBe('1000');
     const report = await verifyLedger(subject.database.pool);
     expect(report.problems).toEqual([]);
+  });
+
+  it('a 5xx leaves the key retryable: the retry resumes, and another body is still refused', async () => {
+    const holder = await registerHolder(subject.app);
+    const flaky = (body: object) =>
+      subject.app.inject({
+        method: 'POST',
+        url: '/test/flaky',
+        headers: { ...holder.headers, 'idempotency-key': 'flaky-1' },
+        payload: body,
+      });
+    failNext.add('flaky-1');
+    expect((await flaky({ amount: '5' })).statusCode).toBe(500);
+    const other = await flaky({ amount: '6' });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    const retried = await flaky({ amount: '5' });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ resumed: true });
+    const replayed = await flaky({ amount: '5' });
+    expect(replayed.headers['idempotency-replayed']).toBe('true');
+    expect(replayed.body).toBe(retried.body);
+  });
+
+  it('a key in flight for over a minute (its process died) is taken over as a resumption', async () => {
+    const holder = await registerHolder(subject.app);
+    const send = () =>
+      subject.app.inject({
+        method: 'POST',
+        url: '/test/flaky',
+        headers: { ...holder.headers, 'idempotency-key': 'died' },
+        payload: { amount: '5' },
+      });
+    failNext.add('died');
+    expect((await send()).statusCode).toBe(500);
+    // As a SIGKILL leaves it: in flight, with nobody left to finish it.
+    await subject.database.pool.query(
+      `UPDATE idempotency_keys SET state = 'in_flight', created_at = now() - interval '61 seconds'
+        WHERE key = 'died'`,
+    );
+    const retried = await send();
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ resumed: true });
+    const fresh = await subject.app.inject({
+      method: 'POST',
+      url: '/test/flaky',
+      headers: { ...holder.headers, 'idempotency-key': 'fresh' },
+      payload: { amount: '5' },
+    });
+    expect(fresh.json()).toMatchObject({ resumed: false });
+  });
+
+  it('the confirmation is not part of the request: a retry with another PIN finds its key', async () => {
+    const holder = await registerHolder(subject.app);
+    const send = (pin: string, amount = '5') =>
+      subject.app.inject({
+        method: 'POST',
+        url: '/test/flaky',
+        headers: { ...holder.headers, 'idempotency-key': 'confirmed' },
+        payload: { amount, confirmation: { pin } },
+      });
+    const first = await send('258036');
+    expect(first.statusCode).toBe(200);
+    const typedAgain = await send('147025');
+    expect(typedAgain.headers['idempotency-replayed']).toBe('true');
+    expect(typedAgain.body).toBe(first.body);
+    expect((await send('258036', '6')).statusCode).toBe(422);
   });
 
   it('keys past their retention are swept; a retry then runs again and the ledger answers it once', async () => {

@@ -3,12 +3,18 @@
  * `config: { idempotent: true }`; then:
  *   - no key → 400 IDEMPOTENCY_KEY_REQUIRED (a key is at most 255 characters);
  *   - same key, same body → the stored first response, with `Idempotency-Replayed: true`;
- *   - same key, other body → 422 IDEMPOTENCY_KEY_REUSED;
- *   - same key while the first is still running → 409 IDEMPOTENCY_REQUEST_IN_FLIGHT.
+ *   - same key, other body → 422 IDEMPOTENCY_KEY_REUSED. The body's `confirmation` (PIN, code,
+ *     passkey assertion) is not compared: it proves the payment, it is not part of it;
+ *   - same key while the first is still running → it waits (up to 5 s) for the first answer and
+ *     replays it; still running then → 409 IDEMPOTENCY_REQUEST_IN_FLIGHT.
  * Failures (4xx) are stored like successes, so a retry never turns a rejection into a success.
- * A 5xx is not stored (it is the server's problem, the retry should run again); handlers derive
- * their ledger transfer ids from the key (`idempotentId`), so a run after a crash or a 5xx moves
- * money at most once. Keys are scoped to the caller (holder, operator or client) and kept
+ * A 5xx is not stored: the key is left `retryable` and the next request with it runs again.
+ * A run that takes over a key — `retryable`, or `in_flight` for over a minute (its process died)
+ * — is a *resumption* (`isResumption`): its earlier run may have moved money before it failed,
+ * so a money path first asks the ledger whether its derived transfers (`idempotentId`) exist and,
+ * if they do, answers the success from there without any check or confirmation (a retry never
+ * spends a PIN try, and the answer stored for a key always agrees with the ledger).
+ * Keys are scoped to the caller (holder, operator or client) and kept
  * `IDEMPOTENCY_RETENTION_HOURS` (≥ 24 h, default 72) after their first use; a sweep every ten
  * minutes deletes older ones, so the table holds a few days of requests, not all of them.
  */
@@ -29,6 +35,12 @@ const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 const PRUNE_CHUNK = 5000;
 /** Responses larger than this are not kept (no money-moving answer is near it). */
 const MAX_STORED_RESPONSE_BYTES = 64 * 1024;
+/**
+ * A request that finds its key in flight waits this long for the first answer (to replay it),
+ * polling every `IN_FLIGHT_POLL_MS`: identical requests sent at once all get the same answer.
+ */
+const IN_FLIGHT_WAIT_MS = 5000;
+const IN_FLIGHT_POLL_MS = 50;
 
 export const idempotencyMigrations: Migration[] = [
   {
@@ -49,6 +61,16 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 `,
   },
+  {
+    // A run that ended in a 5xx leaves its key `retryable` (it used to be deleted), so the
+    // retry knows it resumes a run that may have moved money, and another body is still refused.
+    name: '0051_idempotency_retryable',
+    sql: `
+ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_state_check;
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_state_check
+  CHECK (state IN ('in_flight', 'completed', 'retryable'));
+`,
+  },
 ];
 
 declare module 'fastify' {
@@ -58,13 +80,23 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Set on idempotent routes once the key is claimed. */
-    idempotency: { scope: string; key: string } | null;
+    idempotency: IdempotencyClaim | null;
   }
+}
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /**
+   * This run takes over the key from an earlier run that ended without an answer to keep (a
+   * 5xx, or its process died while in flight): money may have moved already.
+   */
+  resumed: boolean;
 }
 
 interface StoredKey {
   fingerprint: Buffer;
-  state: 'in_flight' | 'completed';
+  state: 'in_flight' | 'completed' | 'retryable';
   status_code: number | null;
   content_type: string | null;
   response: string | null;
@@ -79,6 +111,17 @@ export function idempotentId(request: FastifyRequest, purpose: string): string {
   const claim = request.idempotency;
   if (!claim) throw new Error('idempotentId needs a route with config.idempotent');
   return derivedId(`${claim.scope}\u0000${claim.key}\u0000${purpose}`);
+}
+
+/**
+ * True when this request resumes an earlier run with its key (see `IdempotencyClaim.resumed`):
+ * before any check or confirmation, the handler must ask the ledger whether the transfers it
+ * derives from the key exist, and if so finish from there and answer the success.
+ */
+export function isResumption(request: FastifyRequest): boolean {
+  const claim = request.idempotency;
+  if (!claim) throw new Error('isResumption needs a route with config.idempotent');
+  return claim.resumed;
 }
 
 /**
@@ -103,7 +146,8 @@ function holderCaller(userId: string): string {
 
 /**
  * Delete the keys first used before `before`, in short statements; answers how many. A retry
- * with a deleted key runs the request again, which the handlers' derived ledger ids make safe.
+ * with a deleted key runs the request again as a new one (not a resumption), which the
+ * handlers' derived ledger ids make safe: the money moves at most once.
  */
 export async function pruneIdempotencyKeys(pool: pg.Pool, before: Date): Promise<number> {
   let deleted = 0;
@@ -176,6 +220,17 @@ export function registerIdempotency(
     );
     return calls.map(() => undefined);
   });
+  // Requests waiting for a key in flight poll it: concurrent polls share one statement.
+  const lookups = new Coalescer<{ scope: string; key: string }, StoredKey | null>(async (calls) => {
+    const { rows } = await pool.query<StoredKey & { scope: string; key: string }>(
+      `SELECT k.scope, k.key, k.fingerprint, k.state, k.status_code, k.content_type, k.response, k.created_at
+         FROM idempotency_keys k
+         JOIN unnest($1::text[], $2::text[]) AS c(scope, key) ON k.scope = c.scope AND k.key = c.key`,
+      [calls.map((c) => c.scope), calls.map((c) => c.key)],
+    );
+    const found = new Map(rows.map((row) => [`${row.scope}\u0000${row.key}`, row]));
+    return calls.map((c) => found.get(`${c.scope}\u0000${c.key}`) ?? null);
+  });
 
   // preHandler: after authentication (onRequest) and body parsing, before the handler.
   app.addHook('preHandler', async (request, reply) => {
@@ -189,34 +244,46 @@ export function registerIdempotency(
     const route = request.routeOptions.url ?? request.url;
     const scope = `${callerOf(request)} ${request.method} ${route}`;
     const fingerprint = fingerprintOf(request);
-    const at = now();
-    if (await claims.call({ scope, key, fingerprint, at })) {
-      request.idempotency = { scope, key };
-      return;
+    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    for (let stored: StoredKey | null = null; ;) {
+      const at = now();
+      if (!stored && (await claims.call({ scope, key, fingerprint, at }))) {
+        request.idempotency = { scope, key, resumed: false };
+        return;
+      }
+      stored = await lookups.call({ scope, key });
+      if (!stored) {
+        // Swept between the claim and the read: claim it again.
+        if (Date.now() >= deadline) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT');
+        continue;
+      }
+      if (!stored.fingerprint.equals(fingerprint)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+      if (stored.state === 'completed') {
+        return reply
+          .code(stored.status_code ?? 200)
+          .header('idempotency-replayed', 'true')
+          .header('content-type', stored.content_type ?? 'application/json; charset=utf-8')
+          .send(stored.response ?? '');
+      }
+      // An earlier run ended without an answer to keep, or died in flight: take the key over.
+      // One statement decides, so of several retries exactly one resumes; the others wait.
+      const staleBefore = new Date(at.getTime() - STALE_IN_FLIGHT_SECONDS * 1000);
+      if (stored.state === 'retryable' || stored.created_at < staleBefore) {
+        const takenOver = await pool.query(
+          `UPDATE idempotency_keys SET state = 'in_flight', created_at = $3
+            WHERE scope = $1 AND key = $2
+              AND (state = 'retryable' OR (state = 'in_flight' AND created_at < $4))`,
+          [scope, key, at, staleBefore],
+        );
+        if (takenOver.rowCount === 1) {
+          request.idempotency = { scope, key, resumed: true };
+          return;
+        }
+      }
+      // In flight: wait for the first answer, then replay it.
+      if (Date.now() >= deadline) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT');
+      await sleep(IN_FLIGHT_POLL_MS);
     }
-    const { rows } = await pool.query<StoredKey>(
-      `SELECT fingerprint, state, status_code, content_type, response, created_at
-         FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
-    const stored = rows[0];
-    if (!stored) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT'); // removed meanwhile: retry
-    if (!stored.fingerprint.equals(fingerprint)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    if (stored.state === 'completed') {
-      return reply
-        .code(stored.status_code ?? 200)
-        .header('idempotency-replayed', 'true')
-        .header('content-type', stored.content_type ?? 'application/json; charset=utf-8')
-        .send(stored.response ?? '');
-    }
-    const staleBefore = new Date(at.getTime() - STALE_IN_FLIGHT_SECONDS * 1000);
-    const takenOver = await pool.query(
-      `UPDATE idempotency_keys SET created_at = $3
-        WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND created_at < $4`,
-      [scope, key, at, staleBefore],
-    );
-    if (takenOver.rowCount !== 1) throw new AppError('IDEMPOTENCY_REQUEST_IN_FLIGHT');
-    request.idempotency = { scope, key };
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -227,12 +294,12 @@ export function registerIdempotency(
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     if (status >= 500 || body === null || Buffer.byteLength(body) > MAX_STORED_RESPONSE_BYTES) {
-      // Not an answer to keep: let a retry run the request again (its ledger ids are stable).
-      await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = $3', [
-        claim.scope,
-        claim.key,
-        'in_flight',
-      ]);
+      // Not an answer to keep: the next request with the key runs again, as a resumption (the
+      // money may have moved before this run failed; its ledger ids are stable).
+      await pool.query(
+        `UPDATE idempotency_keys SET state = 'retryable' WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
+        [claim.scope, claim.key],
+      );
       return payload;
     }
     await completions.call({
@@ -247,17 +314,32 @@ export function registerIdempotency(
   });
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function callerOf(request: FastifyRequest): string {
   if (request.holder) return holderCaller(request.holder.userId);
   if (request.operator) return `operator:${request.operator.id}`;
   return `anonymous:${request.ip}`;
 }
 
+/**
+ * What the request asks for: method, URL and body — without the body's `confirmation` (a PIN, a
+ * TOTP code, a passkey assertion). The proof is not part of the payment: a retry after a crash
+ * may carry a PIN typed again (even wrongly) or a fresh assertion, and must still find its key.
+ * It cannot move money unconfirmed: a resumption whose money did not move runs every check.
+ */
 function fingerprintOf(request: FastifyRequest): Buffer {
   return createHash('sha256')
     .update(`${request.method} ${request.url}\n`)
-    .update(canonicalJson(request.body))
+    .update(canonicalJson(withoutProof(request.body)))
     .digest();
+}
+
+function withoutProof(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => name !== 'confirmation'));
 }
 
 /** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same body. */

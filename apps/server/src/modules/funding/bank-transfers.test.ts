@@ -278,7 +278,9 @@ describe('transfer to a bank account', () => {
     expect(short.json()).toMatchObject({ error: { code: 'INSUFFICIENT_FUNDS' } });
     // T2's single payment: 50,000.00
     const single = await quote(holder, { accountNumber: good, amount: '5000001' });
-    expect(single.json()).toMatchObject({ error: { code: 'LIMIT_EXCEEDED', details: { limit: 'single' } } });
+    expect(single.json()).toMatchObject({
+      refusal: { code: 'LIMIT_EXCEEDED', details: { limit: 'single' } },
+    });
     expect((await bankTransfer(holder, { accountNumber: good, amount: '5000001' })).json()).toMatchObject({
       error: { code: 'LIMIT_EXCEEDED', details: { limit: 'single' } },
     });

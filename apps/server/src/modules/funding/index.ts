@@ -51,7 +51,7 @@ export { parseBankAccount, type BankAccountInput } from './bank-account.ts';
 
 export interface FundingModuleDeps {
   pool: pg.Pool;
-  ledger: Pick<Ledger, 'createAccounts' | 'createTransfers' | 'getTransfer'>;
+  ledger: Pick<Ledger, 'createAccounts' | 'createTransfers' | 'getTransfer' | 'getBalance' | 'listTransfers'>;
   bank: BankAdapter;
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;

@@ -102,6 +102,18 @@ const paymentSchema = z
       'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
   });
 
+/** Why the operation would be refused if confirmed now: the shape of an error body's `error`. */
+const refusalSchema = z
+  .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) })
+  .nullable()
+  .meta({
+    description:
+      'Null when nothing known now refuses the operation. Otherwise what the operation itself would answer: ' +
+      'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
+      'PAYEE_BALANCE_CAP_EXCEEDED (a top-up past the wallet cap: details.own, cap, remaining). Do not ask for ' +
+      'the PIN then. The ledger still decides when the money moves.',
+  });
+
 function planJson(plan: ConfirmationPlan) {
   return { factor: plan.factor, accepted: plan.accepted, reason: plan.reason };
 }
@@ -250,16 +262,18 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
             arrives: z.string(),
             confirmation: confirmationPlanSchema,
             payment: paymentSchema,
+            refusal: refusalSchema,
           }),
           ...ERRORS,
         },
       },
     },
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId, walletAccountId } = requireHolder(request);
       const { body } = request;
       const quote = await service.quoteWithdrawal({
         userId,
+        walletAccountId,
         cardId: body.cardId,
         amountMinor: BigInt(body.amount),
         paymentId: quotedPaymentId(userId, WITHDRAWAL_URL, body.idempotencyKey),
@@ -273,6 +287,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         arrives: quote.arrivesBy.toISOString(),
         confirmation: planJson(quote.confirmation),
         payment: paymentJson(quote.payment),
+        refusal: quote.refusal,
       };
     },
   );
@@ -294,16 +309,18 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
             total: money,
             confirmation: confirmationPlanSchema,
             payment: paymentSchema,
+            refusal: refusalSchema,
           }),
           ...ERRORS,
         },
       },
     },
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId, walletAccountId } = requireHolder(request);
       const { body } = request;
       const quote = await service.quoteTopUp({
         userId,
+        walletAccountId,
         cardId: body.cardId,
         amountMinor: BigInt(body.amount),
         paymentId: quotedPaymentId(userId, TOP_UP_URL, body.idempotencyKey),
@@ -315,6 +332,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         total: of(quote.totalMinor),
         confirmation: planJson(quote.confirmation),
         payment: paymentJson(quote.payment),
+        refusal: quote.refusal,
       };
     },
   );
@@ -329,7 +347,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           'Before a transfer to a bank account: the fee, the total, the account as shown, how to confirm',
         description:
           'Refuses BANK_CODE_UNKNOWN, BANK_ACCOUNT_NUMBER_INVALID (details.reason `format` or `checksum`), ' +
-          'ACCOUNT_NAME_INVALID, FUNDING_AMOUNT_INVALID, KYC_TIER_TOO_LOW (T0), LIMIT_EXCEEDED (single payment). ' +
+          'ACCOUNT_NAME_INVALID, FUNDING_AMOUNT_INVALID, KYC_TIER_TOO_LOW (T0); `refusal` says what would refuse ' +
+          'the transfer if confirmed now (the single or daily limit, the wallet balance short of amount + fee). ' +
           'Send the Idempotency-Key you will use as `idempotencyKey` to get `payment` for a passkey.',
         security: HOLDER_SECURITY,
         body: z.object({ ...bankAccountFields, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
@@ -342,16 +361,18 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
             account: accountSchema,
             confirmation: confirmationPlanSchema,
             payment: paymentSchema,
+            refusal: refusalSchema,
           }),
           ...ERRORS,
         },
       },
     },
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId, walletAccountId } = requireHolder(request);
       const { body } = request;
       const quote = await service.quoteBankTransfer({
         userId,
+        walletAccountId,
         account: {
           bankCode: body.bankCode,
           accountNumber: body.accountNumber,
@@ -369,6 +390,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         account: quote.account,
         confirmation: planJson(quote.confirmation),
         payment: paymentJson(quote.payment),
+        refusal: quote.refusal,
       };
     },
   );

@@ -14,8 +14,8 @@ import { AppError, ERRORS } from '../../errors.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { bankNameOf } from '../cards/index.ts';
 import type { CardsService } from '../cards/index.ts';
-import { limitExceededError, payeeBalanceCap, planPaymentLimits } from '../kyc/index.ts';
-import type { KycService } from '../kyc/index.ts';
+import { foreseeRefusal, limitExceededError, payeeBalanceCap, planPaymentLimits } from '../kyc/index.ts';
+import type { ForeseeInput, KycService, Refusal, TierLimits } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
 import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
@@ -117,6 +117,11 @@ export interface FundingQuote {
   confirmation: ConfirmationPlan;
   /** Given the Idempotency-Key the client will use: the payment a passkey must sign. */
   payment: FundingPayment | null;
+  /**
+   * Why the operation would be refused if confirmed now (the single or daily limit, the wallet's
+   * balance, the wallet's cap), as an error body says it; null: nothing known refuses it.
+   */
+  refusal: Refusal | null;
 }
 
 export interface WithdrawalQuote extends FundingQuote {
@@ -141,7 +146,7 @@ export interface FundingDescription {
 
 export interface FundingServiceDeps {
   store: FundingStore;
-  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer'>;
+  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'getBalance' | 'listTransfers'>;
   bank: BankAdapter;
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;
@@ -172,30 +177,50 @@ export interface FundingServiceDeps {
 export class FundingService {
   constructor(private readonly deps: FundingServiceDeps) {}
 
-  /** A top-up's amount, fee (none) and how to confirm it, before the holder does. */
+  /**
+   * A top-up's amount, fee (none) and how to confirm it, before the holder does, with what would
+   * refuse it: the single or daily limit, or the wallet's balance cap.
+   */
   async quoteTopUp(input: {
     userId: string;
+    walletAccountId: string;
     cardId: string;
     amountMinor: bigint;
     paymentId?: string | null;
   }): Promise<FundingQuote> {
     checkAmount(input.amountMinor);
     const limits = await this.deps.kyc.limitsFor(input.userId);
-    refuseSingle(limits.singlePaymentMinor, input.amountMinor);
     const card = await this.deps.cards.cardForFunding(input);
     const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
+    const [confirmation, refusal] = await Promise.all([
+      this.confirmationPlan(input.userId, payment),
+      this.foresee({
+        userId: input.userId,
+        walletAccountId: input.walletAccountId,
+        limits,
+        amountMinor: input.amountMinor,
+        countsTowardYear: false,
+        credit: { walletAccountId: input.walletAccountId, capMinor: payeeBalanceCap(limits), own: true },
+      }),
+    ]);
     return {
       amountMinor: input.amountMinor,
       feeMinor: 0n,
       totalMinor: input.amountMinor,
       currency: FUNDING_CURRENCY,
-      confirmation: await this.confirmationPlan(input.userId, payment),
+      confirmation,
       payment: input.paymentId ? payment : null,
+      refusal,
     };
   }
 
+  /**
+   * A withdrawal's fee, total and arrival, how to confirm it, and what would refuse it: the
+   * single or daily limit, or a wallet balance short of amount + fee.
+   */
   async quoteWithdrawal(input: {
     userId: string;
+    walletAccountId: string;
     cardId: string;
     amountMinor: bigint;
     paymentId?: string | null;
@@ -207,6 +232,17 @@ export class FundingService {
     const now = this.deps.now();
     const fee = await this.withdrawalFeeOf(input.userId, input.amountMinor, now);
     const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
+    const [confirmation, refusal] = await Promise.all([
+      this.confirmationPlan(input.userId, payment),
+      this.foresee({
+        userId: input.userId,
+        walletAccountId: input.walletAccountId,
+        limits,
+        amountMinor: input.amountMinor,
+        countsTowardYear: false,
+        debit: { walletAccountId: input.walletAccountId, totalMinor: input.amountMinor + fee.feeMinor },
+      }),
+    ]);
     return {
       amountMinor: input.amountMinor,
       feeMinor: fee.feeMinor,
@@ -214,17 +250,20 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       freeRemainingMinor: fee.freeRemainingAfterMinor,
       arrivesBy: new Date(now.getTime() + this.deps.config.withdrawalArrivalMinutes * 60_000),
-      confirmation: await this.confirmationPlan(input.userId, payment),
+      confirmation,
       payment: input.paymentId ? payment : null,
+      refusal,
     };
   }
 
   /**
    * A bank transfer's fee, total, arrival and the account as it will be shown (masked), with how
-   * to confirm it. Refuses bad input, a T0 wallet and an amount over the single-payment limit.
+   * to confirm it. Refuses bad input and a T0 wallet; `refusal` says what else would refuse it
+   * (the single or daily limit, a wallet balance short of amount + fee).
    */
   async quoteBankTransfer(input: {
     userId: string;
+    walletAccountId: string;
     account: BankAccountInput;
     amountMinor: bigint;
     paymentId?: string | null;
@@ -233,7 +272,6 @@ export class FundingService {
     const account = parseBankAccount(input.account);
     const limits = await this.deps.kyc.limitsFor(input.userId);
     if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
-    refuseSingle(limits.singlePaymentMinor, input.amountMinor);
     const feeMinor = this.bankTransferFeeOf(input.amountMinor);
     const payment: FundingPayment = {
       id: input.paymentId ?? '',
@@ -241,6 +279,17 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       payee: bankAccountPayee(account, this.deps.secrets),
     };
+    const [confirmation, refusal] = await Promise.all([
+      this.confirmationPlan(input.userId, payment),
+      this.foresee({
+        userId: input.userId,
+        walletAccountId: input.walletAccountId,
+        limits,
+        amountMinor: input.amountMinor,
+        countsTowardYear: true,
+        debit: { walletAccountId: input.walletAccountId, totalMinor: input.amountMinor + feeMinor },
+      }),
+    ]);
     return {
       amountMinor: input.amountMinor,
       feeMinor,
@@ -248,9 +297,42 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       arrivesBy: new Date(this.deps.now().getTime() + this.deps.config.bankTransferArrivalMinutes * 60_000),
       account: accountView(account.bankCode, account.last4, account.maskedName),
-      confirmation: await this.confirmationPlan(input.userId, payment),
+      confirmation,
       payment: input.paymentId ? payment : null,
+      refusal,
     };
+  }
+
+  /**
+   * What a quote knows would refuse the operation, with the same limit counters the operation
+   * will carry (see `start` and `startBankTransfer`); the ledger still decides when it runs.
+   */
+  private foresee(input: {
+    userId: string;
+    walletAccountId: string;
+    limits: TierLimits;
+    amountMinor: bigint;
+    countsTowardYear: boolean;
+    debit?: ForeseeInput['debit'];
+    credit?: ForeseeInput['credit'];
+  }): Promise<Refusal | null> {
+    const now = this.deps.now();
+    const plan = planPaymentLimits({
+      payerUserId: input.userId,
+      payerLimits: input.limits,
+      amountMinor: 0n,
+      now,
+      countsTowardYear: input.countsTowardYear,
+    });
+    return foreseeRefusal({
+      ledger: this.deps.ledger,
+      currency: FUNDING_CURRENCY,
+      amountMinor: input.amountMinor,
+      singleMinor: input.limits.singlePaymentMinor,
+      ...(input.debit ? { debit: input.debit } : {}),
+      ...(input.credit ? { credit: input.credit } : {}),
+      limits: { keys: plan.ledgerLimits, walletAccountId: input.walletAccountId, now },
+    });
   }
 
   /**
@@ -268,8 +350,10 @@ export class FundingService {
     confirmation: ConfirmationInput | undefined;
   }): Promise<FundingView> {
     const { deps } = this;
+    // A retry (after a crash or a 5xx) finds the row its first run wrote after the confirmation:
+    // it carries on from there and answers, never checking or confirming again.
     const existing = await deps.store.get(input.operationId);
-    if (existing) return this.respond(existing);
+    if (existing) return this.respond(await this.continueRetried(existing));
     checkAmount(input.amountMinor);
     const limits = await deps.kyc.limitsFor(input.userId);
     if (input.kind === 'withdrawal' && !limits.mayWithdraw) {
@@ -357,8 +441,10 @@ export class FundingService {
     confirmation: ConfirmationInput | undefined;
   }): Promise<FundingView> {
     const { deps } = this;
+    // A retry (after a crash or a 5xx) finds the row its first run wrote after the confirmation:
+    // it carries on from there and answers, never checking or confirming again.
     const existing = await deps.store.get(input.operationId);
-    if (existing) return this.respond(existing);
+    if (existing) return this.respond(await this.continueRetried(existing));
     checkAmount(input.amountMinor);
     const account = parseBankAccount(input.account);
     const limits = await deps.kyc.limitsFor(input.userId);
@@ -459,7 +545,7 @@ export class FundingService {
     walletCap: bigint | undefined,
   ): Promise<OperationRow> {
     const { deps } = this;
-    let row = created;
+    const row = created;
     // 1. Hold in the ledger.
     const held = await deps.ledger.createTransfers(this.holdTransfers(row, ledgerLimits, walletCap));
     if (held.some((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists')) {
@@ -481,15 +567,42 @@ export class FundingService {
       await this.voidHolds(row);
       return (await deps.store.get(row.id))!;
     }
+    return this.callBank(marked);
+  }
+
+  /**
+   * A request retried with the key of an operation that exists (its first run was confirmed and
+   * then crashed or answered 5xx): carry it on if the crash left it between the hold and the
+   * bank call — the hold is there, the holder still wants it — else answer where it is (the
+   * bank's answer and anything before the hold belong to the recovery worker).
+   */
+  private async continueRetried(row: OperationRow): Promise<OperationRow> {
+    const { deps } = this;
+    let current = row;
+    if (current.state === 'created' && (await deps.ledger.getTransfer(ledgerIds(current.id).hold))) {
+      current =
+        (await deps.store.transition({
+          id: current.id,
+          from: ['created'],
+          to: 'held',
+          at: deps.now(),
+          note: 'resumed by a retry',
+        })) ?? (await deps.store.get(current.id))!;
+    }
+    return current.state === 'held' ? this.callBank(current) : current;
+  }
+
+  /** From `held`: move the row to bank_pending, call the bank, post or void. */
+  private async callBank(held: OperationRow): Promise<OperationRow> {
+    const { deps } = this;
     // 2. Only whoever moves the row to bank_pending calls the bank.
-    const claimed = await deps.store.transition({
-      id: row.id,
+    const row = await deps.store.transition({
+      id: held.id,
       from: ['held'],
       to: 'bank_pending',
       at: deps.now(),
     });
-    if (!claimed) return (await deps.store.get(row.id))!;
-    row = claimed;
+    if (!row) return (await deps.store.get(held.id))!;
     await deps.hooks?.beforeBankCall?.(row.id);
 
     // 3. The bank, outside any database transaction.
@@ -1039,17 +1152,6 @@ function accountView(
 /** A top-up's or withdrawal's payment to confirm: to the bound card. */
 function cardPayment(id: string | null, amountMinor: bigint, cardId: string): FundingPayment {
   return { id: id ?? '', amountMinor, currency: FUNDING_CURRENCY, payee: `card:${cardId}` };
-}
-
-/** The single-payment limit depends on the amount alone: refused before anything is asked. */
-function refuseSingle(singlePaymentMinor: bigint | null, amountMinor: bigint): void {
-  if (singlePaymentMinor !== null && amountMinor > singlePaymentMinor) {
-    throw limitExceededError({
-      key: 'single',
-      maxMinor: singlePaymentMinor,
-      remainingMinor: singlePaymentMinor,
-    });
-  }
 }
 
 function transferCodesOf(kind: FundingKind): { main: number; fee: number } {

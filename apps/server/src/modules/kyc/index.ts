@@ -24,6 +24,14 @@ export {
   shanghaiCalendar,
 } from './limits.ts';
 export { TIERS, DEFAULT_TIER_LIMITS, type Tier, type TierLimits } from './tiers.ts';
+export {
+  foreseeRefusal,
+  refusalOf,
+  usedToday,
+  type ForeseeInput,
+  type ForeseeLedger,
+  type Refusal,
+} from './foresee.ts';
 export { maskIdNumber, maskName, parseIdNumber } from './id-number.ts';
 
 export const DEFAULT_KYC_CONFIG: KycConfig = { verificationAttemptsPerDay: 5 };

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, errorResponseSchema } from '../../errors.ts';
-import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
+import { idempotentId, idempotentIdOfHolder, isResumption } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { authenticationResponseInput, pinInput, totpCodeInput } from '../security/schemas.ts';
 import {
@@ -93,6 +93,21 @@ const confirmationInput = z
       'for a password-free payment.',
   });
 
+/** Why a payment would be refused if confirmed now: the shape of an error body's `error`. */
+export const refusalSchema = z
+  .object({
+    code: z.string().meta({ example: 'INSUFFICIENT_FUNDS' }),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .nullable()
+  .meta({
+    description:
+      'Null when nothing known now refuses the payment. Otherwise what the payment itself would answer: ' +
+      'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
+      'PAYEE_BALANCE_CAP_EXCEEDED. Do not ask for the PIN then. The ledger still decides when the money moves.',
+  });
+
 const limitLeftSchema = z.object({ max: moneySchema.nullable(), remaining: moneySchema.nullable() });
 
 const previewSchema = z.object({
@@ -120,7 +135,7 @@ const previewSchema = z.object({
     yearly: limitLeftSchema,
     passwordFreeDaily: limitLeftSchema.nullable(),
   }),
-  refusal: z.object({ code: z.literal('LIMIT_EXCEEDED'), limit: z.literal('single') }).nullable(),
+  refusal: refusalSchema,
 });
 
 export const transferSchema = z.object({
@@ -249,6 +264,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         summary: 'Before a transfer: who the payee is (masked), how to confirm, what is left of my limits',
         description:
           'Refuses PAYEE_NOT_FOUND, PAYEE_CLOSED, CANNOT_PAY_YOURSELF, RECEIVE_CODE_INVALID, QR_AMOUNT_MISMATCH. ' +
+          '`refusal` says why the transfer would be refused if confirmed now (limits, balance, payee cap). ' +
           'Send the Idempotency-Key you will use for the transfer as `idempotencyKey` to get `payment` for ' +
           'POST /v1/me/confirmations/options.',
         body: z.strictObject({
@@ -306,6 +322,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         note: body.note ? body.note : null,
         confirmation: body.confirmation,
         paymentId: idempotentId(request, 'transfer'),
+        resumed: isResumption(request),
       });
       return reply.code(201).send(transferJson(view));
     },
@@ -437,6 +454,34 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
   );
 
   app.post(
+    '/v1/payment-requests/:id/preview',
+    {
+      ...signedIn,
+      schema: {
+        tags: TAGS,
+        security: HOLDER_SECURITY,
+        summary: 'Before paying a payment request: how to confirm, my limits left, and any refusal',
+        description:
+          'Refuses what paying would refuse up front: PAYMENT_REQUEST_NOT_FOUND, _ALREADY_PAID, _EXPIRED, ' +
+          '_CANCELLED, CANNOT_PAY_YOURSELF, PAYEE_CLOSED. `refusal` says why the payment would be refused if ' +
+          'confirmed now. `payment` is what to pass to POST /v1/me/confirmations/options.',
+        params: requestParams,
+        response: { 200: previewSchema, ...ERRORS_4XX },
+      },
+    },
+    async (request) => {
+      const holder = requireHolder(request);
+      return previewJson(
+        await service.previewPaymentRequest({
+          id: request.params.id,
+          payerUserId: holder.userId,
+          payerWalletAccountId: holder.walletAccountId,
+        }),
+      );
+    },
+  );
+
+  app.post(
     '/v1/payment-requests/:id/pay',
     {
       ...signedIn,
@@ -460,6 +505,8 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         payerUserId: holder.userId,
         payerWalletAccountId: holder.walletAccountId,
         confirmation: request.body.confirmation,
+        paymentId: idempotentId(request, 'payment-request'),
+        resumed: isResumption(request),
       });
       return reply.code(201).send(transferJson(view));
     },

@@ -16,13 +16,15 @@ import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { KycService, TierLimits } from '../kyc/index.ts';
 import {
+  foreseeRefusal,
   limitExceededError,
   limitNameOfKey,
   maskName,
   payeeBalanceCap,
   planPaymentLimits,
-  shanghaiCalendar,
+  usedToday,
 } from '../kyc/index.ts';
+import type { Refusal } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationFactor, ConfirmationInput, SecurityService } from '../security/index.ts';
 import { transferReceivedNotice, transferSentNotice } from './messages.ts';
@@ -45,8 +47,6 @@ const CLAIM_WAIT_MS = 3000;
 const CLAIM_POLL_MS = 50;
 /** A claim this old belongs to a process that died between the claim and the ledger. */
 const STALE_CLAIM_MS = 60_000;
-/** How many of today's wallet transfers the preview reads to tell how much of the day is left. */
-const MAX_TODAY_SCAN = 2000;
 
 export type PayeeReference = { toPhone: string } | { toQr: string };
 
@@ -55,7 +55,7 @@ export type ConfirmationBody = ConfirmationInput | Record<string, never>;
 
 export interface TransfersServiceDeps {
   pool: pg.Pool;
-  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'listTransfers'>;
+  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'listTransfers' | 'getBalance' | 'getAccount'>;
   identity: Pick<IdentityService, 'getUser' | 'findUserByPhone'>;
   kyc: Pick<KycService, 'limitsFor' | 'legalNameOf'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
@@ -90,8 +90,11 @@ export interface TransferPreview {
   /** What to pass to POST /v1/me/confirmations/options (passkey binding), given the key. */
   payment: { id: string; amountMinor: bigint; currency: string; payee: string } | null;
   limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
-  /** The single-payment limit refuses this amount already. */
-  refusal: { code: 'LIMIT_EXCEEDED'; limit: 'single' } | null;
+  /**
+   * Why the payment would be refused if confirmed now (the single or daily limit, the payer's
+   * balance, the payee's balance cap), as an error body says it; null: nothing known refuses it.
+   */
+  refusal: Refusal | null;
 }
 
 export interface TransferView {
@@ -194,36 +197,93 @@ export class TransfersService {
     paymentId: string | null;
   }): Promise<TransferPreview> {
     const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
-    const amountMinor = amountFor(payee, input.amountMinor);
+    return this.previewPayment({
+      payerUserId: input.payerUserId,
+      payerWalletAccountId: input.payerWalletAccountId,
+      payee,
+      amountMinor: amountFor(payee, input.amountMinor),
+      paymentId: input.paymentId,
+    });
+  }
+
+  /**
+   * Before paying a payment request: how to confirm, what is left of the payer's limits and why
+   * it would be refused (the payer's balance, the requester's cap, the limits) — or the request
+   * can no longer be paid (paid, cancelled, expired: thrown as when paying it).
+   */
+  async previewPaymentRequest(input: {
+    id: string;
+    payerUserId: string;
+    payerWalletAccountId: string;
+  }): Promise<TransferPreview> {
+    const row = await this.findRequest(input.id);
+    if (row.requester_user_id === input.payerUserId) throw new AppError('CANNOT_PAY_YOURSELF');
+    this.refuseUnpayable(row);
+    const requester = await this.deps.identity.getUser(row.requester_user_id);
+    if (!requester) throw new AppError('PAYEE_CLOSED');
+    return this.previewPayment({
+      payerUserId: input.payerUserId,
+      payerWalletAccountId: input.payerWalletAccountId,
+      payee: { user: requester, displayName: row.requester_display, via: 'phone', fixedAmountMinor: null },
+      amountMinor: row.amount_minor,
+      // A passkey signs the request id (the client cannot know the attempt), as when paying.
+      paymentId: row.id,
+    });
+  }
+
+  private async previewPayment(input: {
+    payerUserId: string;
+    payerWalletAccountId: string;
+    payee: Payee;
+    amountMinor: bigint;
+    paymentId: string | null;
+  }): Promise<TransferPreview> {
+    const { payee, amountMinor } = input;
     const payeeRef = `user:${payee.user.id}`;
-    const decision = await this.deps.security.requiredFactor({
-      userId: input.payerUserId,
-      amountMinor,
-      currency: TRANSFER_CURRENCY,
-      payee: payeeRef,
-    });
-    const tier = await this.deps.kyc.limitsFor(input.payerUserId);
     const now = this.deps.now();
-    const used = await this.usedToday({
-      walletAccountId: input.payerWalletAccountId,
-      keys: [
-        ...planPaymentLimits({ payerUserId: input.payerUserId, payerLimits: tier, amountMinor: 0n, now })
-          .ledgerLimits,
-        ...decision.ledgerLimits,
-      ],
-      now,
-    });
-    const left = (limit: TransferLimit | undefined): LimitLeft => {
-      if (!limit) return { max: null, remaining: null };
-      const spent = used.get(limit.key);
-      return { max: limit.max, remaining: spent === undefined ? null : clampZero(limit.max - spent) };
-    };
+    const [decision, tier, payeeLimits] = await Promise.all([
+      this.deps.security.requiredFactor({
+        userId: input.payerUserId,
+        amountMinor,
+        currency: TRANSFER_CURRENCY,
+        payee: payeeRef,
+      }),
+      this.deps.kyc.limitsFor(input.payerUserId),
+      this.deps.kyc.limitsFor(payee.user.id),
+    ]);
     const plan = planPaymentLimits({
       payerUserId: input.payerUserId,
       payerLimits: tier,
       amountMinor: 0n,
       now,
     });
+    const [used, refusal] = await Promise.all([
+      usedToday({
+        ledger: this.deps.ledger,
+        walletAccountId: input.payerWalletAccountId,
+        keys: [...plan.ledgerLimits, ...decision.ledgerLimits],
+        now,
+      }),
+      // The password-free allowance is not a refusal: past it, the holder confirms with the PIN.
+      foreseeRefusal({
+        ledger: this.deps.ledger,
+        currency: TRANSFER_CURRENCY,
+        amountMinor,
+        singleMinor: tier.singlePaymentMinor,
+        debit: { walletAccountId: input.payerWalletAccountId, totalMinor: amountMinor },
+        credit: {
+          walletAccountId: payee.user.walletAccountId,
+          capMinor: payeeBalanceCap(payeeLimits),
+          own: false,
+        },
+        limits: { keys: plan.ledgerLimits, walletAccountId: input.payerWalletAccountId, now },
+      }),
+    ]);
+    const left = (limit: TransferLimit | undefined): LimitLeft => {
+      if (!limit) return { max: null, remaining: null };
+      const spent = used.get(limit.key);
+      return { max: limit.max, remaining: spent === undefined ? null : clampZero(limit.max - spent) };
+    };
     const daily = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'daily');
     const yearly = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'yearly');
     const passwordFree = decision.ledgerLimits[0];
@@ -244,7 +304,7 @@ export class TransfersService {
         yearly: { max: yearly?.max ?? null, remaining: null },
         passwordFreeDaily: passwordFree ? left(passwordFree) : null,
       },
-      refusal: single !== null && amountMinor > single ? { code: 'LIMIT_EXCEEDED', limit: 'single' } : null,
+      refusal,
     };
   }
 
@@ -260,7 +320,22 @@ export class TransfersService {
     note: string | null;
     confirmation: ConfirmationBody;
     paymentId: string;
+    /** The key's earlier run ended unanswered (`isResumption`): its transfer may exist. */
+    resumed: boolean;
   }): Promise<TransferView> {
+    // Before any check or confirmation: if the money moved, the answer is that success.
+    const moved = input.resumed ? await this.deps.ledger.getTransfer(input.paymentId) : null;
+    if (moved) {
+      const record = await this.finishMoved({
+        transfer: moved,
+        payerUserId: input.payerUserId,
+        payerWalletAccountId: input.payerWalletAccountId,
+        kind: 'toPhone' in input.payee ? 'phone' : 'qr',
+        note: input.note,
+        paymentRequest: null,
+      });
+      return viewOf(record, input.payerUserId);
+    }
     // The payer's facts are fetched while the payee is looked up.
     const payerFacts = this.payerFacts(input.payerUserId);
     const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
@@ -299,6 +374,8 @@ export class TransfersService {
     paymentRequestId: string | null;
     /** Called after the checks, right before the ledger: a payment request takes its claim here. */
     beforeLedger?: () => Promise<string>;
+    /** The ledger transfer's user data: a payment request names the key that paid it. */
+    userData?: string;
     /** The payer's limits and display name, if the caller started fetching them already. */
     payerFacts?: PayerFacts;
   }): Promise<TransferRow> {
@@ -362,6 +439,7 @@ export class TransfersService {
         code: input.code,
         limits: [...plan.ledgerLimits, ...decision.ledgerLimits],
         ...(cap === undefined ? {} : { creditBalanceCap: cap }),
+        ...(input.userData === undefined ? {} : { userData: input.userData }),
       },
     ]);
     if (!outcome) throw new Error('the ledger answered no outcome');
@@ -381,13 +459,78 @@ export class TransfersService {
       payment_request_id: input.paymentRequestId,
       created_at: outcome.transfer ? dateOfMicros(outcome.transfer.timestamp) : now,
     };
-    // The money has moved (or had moved: `exists`); the record and, for a new transfer, the
-    // notices are written together.
-    const [record] = await Promise.all([
-      this.store.insertTransfer(proposed),
-      outcome.result === 'ok' ? this.notifyBothSides(proposed) : undefined,
-    ]);
+    // The money has moved (or had moved: `exists`). The record first, then the notices of a
+    // record written now: a crash in between loses the notices but never sends them twice, and
+    // a crash before the record leaves both to the retry (`finishMoved`).
+    const record = await this.store.insertTransfer(proposed);
+    if (record.id === proposed.id) await this.notifyBothSides(record);
     return record;
+  }
+
+  /**
+   * The resumption step of every payment (a request whose key's earlier run ended without a
+   * kept answer): if the ledger has the transfer that run made, write its record (once: unique
+   * per ledger transfer) with the notices it may never have sent, and answer it — no check or
+   * confirmation runs again, so no PIN try is spent and no refusal is stored for money that
+   * moved. When the transfer does not exist, the request simply runs as a new one.
+   */
+  private async finishMoved(input: {
+    transfer: Transfer;
+    payerUserId: string;
+    payerWalletAccountId: string;
+    kind: TransferKind;
+    note: string | null;
+    /** Paying a request: the request, whose requester is the payee, and the attempt to settle. */
+    paymentRequest: PaymentRequestRow | null;
+  }): Promise<TransferRow> {
+    const { transfer } = input;
+    if (transfer.debitAccountId !== input.payerWalletAccountId) {
+      throw new Error(`transfer ${transfer.id} was derived for this payer but debits another account`);
+    }
+    const [existing] = await this.store.findByLedgerIds([transfer.id]);
+    let record = existing;
+    if (!record) {
+      const request = input.paymentRequest;
+      const payeeUserId = request ? request.requester_user_id : await this.ownerOf(transfer.creditAccountId);
+      const payee = await this.deps.identity.getUser(payeeUserId);
+      const proposed: TransferRow = {
+        id: newId(),
+        ledger_transfer_id: transfer.id,
+        kind: input.kind,
+        status: 'succeeded',
+        payer_user_id: input.payerUserId,
+        payee_user_id: payeeUserId,
+        payer_display: await this.payerDisplayOf(input.payerUserId),
+        payee_display: request ? request.requester_display : payee ? await this.displayNameOf(payee) : '***',
+        amount_minor: transfer.amount,
+        currency: transfer.currency,
+        note: input.note,
+        payment_request_id: request?.id ?? null,
+        created_at: dateOfMicros(transfer.timestamp),
+      };
+      record = await this.store.insertTransfer(proposed);
+      // Written now: the run that moved the money died before its record, so before its notices.
+      if (record.id === proposed.id) await this.notifyBothSides(record);
+    }
+    const request = input.paymentRequest;
+    if (request && request.status === 'paying') {
+      await this.store.markPaymentRequestPaid({
+        id: request.id,
+        attempt: request.attempt,
+        payerUserId: input.payerUserId,
+        ledgerTransferId: transfer.id,
+        now: this.deps.now(),
+      });
+    }
+    return record;
+  }
+
+  /** The holder a wallet account belongs to (`ownerRef` `user:<id>`). */
+  private async ownerOf(walletAccountId: string): Promise<string> {
+    const account = await this.deps.ledger.getAccount(walletAccountId);
+    const match = /^user:(.+)$/.exec(account?.ownerRef ?? '');
+    if (!match) throw new Error(`account ${walletAccountId} belongs to no holder`);
+    return match[1]!;
   }
 
   /** What a payment needs to know of its payer, fetched at once (see `settled`). */
@@ -425,34 +568,6 @@ export class TransfersService {
     } catch (error) {
       // The money has moved; a missing notice must not turn the answer into a failure.
       this.deps.log.warn({ err: error, transferId: record.ledger_transfer_id }, 'transfer notice failed');
-    }
-  }
-
-  /** How much of each limit key the wallet's transfers of today (Shanghai) have used. */
-  private async usedToday(input: {
-    walletAccountId: string;
-    keys: TransferLimit[];
-    now: Date;
-  }): Promise<Map<string, bigint>> {
-    const { day } = shanghaiCalendar(input.now);
-    const dailyKeys = new Set(input.keys.map((limit) => limit.key).filter((key) => key.includes(day)));
-    const used = new Map<string, bigint>([...dailyKeys].map((key) => [key, 0n]));
-    const startMicros = BigInt(Date.parse(`${day}T00:00:00+08:00`)) * 1000n;
-    let cursor: string | null = null;
-    let scanned = 0;
-    for (;;) {
-      const page = await this.deps.ledger.listTransfers(input.walletAccountId, { limit: 200, cursor });
-      for (const transfer of page.transfers) {
-        if (transfer.timestamp < startMicros) return used;
-        for (const key of transfer.limitKeys) {
-          const before = used.get(key);
-          if (before !== undefined) used.set(key, before + transfer.amount);
-        }
-      }
-      scanned += page.transfers.length;
-      if (!page.nextCursor) return used;
-      if (scanned >= MAX_TODAY_SCAN) return new Map(); // unknown: too many to read for a preview
-      cursor = page.nextCursor;
     }
   }
 
@@ -569,8 +684,27 @@ export class TransfersService {
     payerUserId: string;
     payerWalletAccountId: string;
     confirmation: ConfirmationBody;
+    /** Derived from the Idempotency-Key: the ledger transfer carries it, naming the key that paid. */
+    paymentId: string;
+    /** The key's earlier run ended unanswered (`isResumption`): it may have paid the request. */
+    resumed: boolean;
   }): Promise<TransferView> {
     const row = await this.findRequest(input.id);
+    const keyTag = `payment:${input.paymentId}`;
+    // Before any check or confirmation (paid, expired… included): if this key's earlier run
+    // paid the request, the answer is that success.
+    const moved = input.resumed ? await this.transferOfKey(row, input.payerUserId, keyTag) : null;
+    if (moved) {
+      const record = await this.finishMoved({
+        transfer: moved,
+        payerUserId: input.payerUserId,
+        payerWalletAccountId: input.payerWalletAccountId,
+        kind: 'payment_request',
+        note: row.note,
+        paymentRequest: row,
+      });
+      return viewOf(record, input.payerUserId);
+    }
     if (row.requester_user_id === input.payerUserId) throw new AppError('CANNOT_PAY_YOURSELF');
     this.refuseUnpayable(row);
     const requester = await this.deps.identity.getUser(row.requester_user_id);
@@ -595,6 +729,7 @@ export class TransfersService {
           attempt.claimed = await this.claim(row.id, input.payerUserId);
           return requestTransferId(row.id, attempt.claimed.attempt);
         },
+        userData: keyTag,
       });
       const paid = attempt.claimed;
       if (paid) {
@@ -609,9 +744,32 @@ export class TransfersService {
       return viewOf(record, input.payerUserId);
     } catch (error) {
       const failed = attempt.claimed;
-      if (failed) await this.store.releasePaymentRequest({ id: row.id, attempt: failed.attempt });
+      // Given back to other payers only if this attempt moved no money: after the ledger (a
+      // failed record, say) the request stays `paying`, for this key's retry to finish.
+      if (failed && !(await this.deps.ledger.getTransfer(requestTransferId(row.id, failed.attempt)))) {
+        await this.store.releasePaymentRequest({ id: row.id, attempt: failed.attempt });
+      }
       throw error;
     }
+  }
+
+  /**
+   * The ledger transfer with which this payer's key (`keyTag`) paid the request, if it did: the
+   * request's settled transfer, or the one of the attempt the payer claimed.
+   */
+  private async transferOfKey(
+    row: PaymentRequestRow,
+    payerUserId: string,
+    keyTag: string,
+  ): Promise<Transfer | null> {
+    const id =
+      row.status === 'paid' && row.paid_by === payerUserId
+        ? row.ledger_transfer_id
+        : row.status === 'paying' && row.claimed_by === payerUserId
+          ? requestTransferId(row.id, row.attempt)
+          : null;
+    const transfer = id ? await this.deps.ledger.getTransfer(id) : null;
+    return transfer?.userData === keyTag ? transfer : null;
   }
 
   private async claim(id: string, payerUserId: string): Promise<PaymentRequestRow> {

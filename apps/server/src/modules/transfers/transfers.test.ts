@@ -318,7 +318,7 @@ describe('limits', () => {
     await verifyRealName(subject, payee, '王芳');
     await fund(subject, payer, 1000_00n);
     const shown = (await preview(payer, { toPhone: payee.phone, amount: cny('50001') })).json<Preview>();
-    expect(shown.refusal).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'single' });
+    expect(shown.refusal).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'single' } });
     const refused = await send(subject, payer, {
       toPhone: payee.phone,
       amount: cny('50001'),
