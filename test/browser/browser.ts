@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { REPO_ROOT } from '../../apps/cli/src/testing.ts';
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
+import { assertBooksBalance } from '../e2e/ledger-http.ts';
 import { killAllServers, startServerProcess } from '../e2e/server-process.ts';
 import type { ServerProcess } from '../e2e/server-process.ts';
 
@@ -79,10 +80,15 @@ export async function startBrowserStack(
       database,
       browser,
       url: running.url,
+      /** Stops everything; the books must balance after whatever the test clicked through. */
       async close() {
-        await browser.close();
-        await running.stop();
-        await database.drop();
+        try {
+          await browser.close();
+          await running.stop();
+          await assertBooksBalance(database.pool);
+        } finally {
+          await database.drop();
+        }
       },
     };
   } catch (error) {

@@ -133,7 +133,7 @@ describe('money journey', () => {
     await a.page.getByRole('button', { name: '下一步' }).click();
     await expect.poll(() => a.page.getByTestId('payee-name').textContent()).toBe('*明');
     expect(await a.page.getByTestId('preview-amount').textContent()).toBe('¥12.34');
-    expect(await a.page.getByTestId('preview-daily-left').textContent()).toMatch(/^今日还可转出 ¥/);
+    expect(await a.page.getByTestId('preview-daily-left').textContent()).toMatch(/^今日额度还剩 ¥/);
     await shots.take(a.page, 'a-transfer-preview');
     await a.page.getByRole('button', { name: '确认转账' }).click();
     await a.page.locator('.adm-passcode-input-focused').waitFor();
@@ -154,9 +154,9 @@ describe('money journey', () => {
     await expect.poll(() => b.page.locator('.home-shortcuts .adm-badge').first().textContent()).toMatch(/\d/);
 
     // ---- B shows the receive code; A pastes it on the scan screen and pays ¥8.88 ----
-    await b.page.getByRole('link', { name: '收钱码', exact: true }).click();
+    await b.page.getByRole('link', { name: '收款码', exact: true }).click();
     await b.page.waitForURL('**/receive');
-    await b.page.getByRole('img', { name: '*明 的收钱码' }).waitFor();
+    await b.page.getByRole('img', { name: '*明 的收款码' }).waitFor();
     await shots.take(b.page, 'b-receive-code');
     const payload = (await b.page.getByTestId('receive-payload').textContent()) ?? '';
     expect(payload).toMatch(/^qianbao:\/\/pay\?to=/);
@@ -253,7 +253,7 @@ describe('money journey', () => {
     // ---- B's history in English ----
     await b.page.evaluate("localStorage.setItem('qb_language', 'en')");
     await b.page.goto('/history');
-    await expect.poll(() => b.page.getByTestId('history-list').textContent()).toContain('+CN¥12.34');
+    await expect.poll(() => b.page.getByTestId('history-list').textContent()).toContain('+¥12.34');
     await shots.take(b.page, 'b-history-english');
 
     expect(a.problems).toEqual([]);

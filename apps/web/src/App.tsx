@@ -10,10 +10,12 @@ import { RequireAuth } from './auth/RequireAuth.tsx';
 import { markSignedOut, queryClient } from './auth/session.ts';
 import { TabLayout } from './components/TabLayout.tsx';
 import { ChangePassword } from './screens/ChangePassword.tsx';
+import { ForgotPassword } from './screens/ForgotPassword.tsx';
 import { Home } from './screens/Home.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { MeScreen } from './screens/Me.tsx';
 import { Passkeys } from './screens/Passkeys.tsx';
+import { PasswordFree } from './screens/PasswordFree.tsx';
 import { PaymentPin } from './screens/PaymentPin.tsx';
 import { RealName } from './screens/RealName.tsx';
 import { Register } from './screens/Register.tsx';
@@ -34,6 +36,7 @@ const router = createBrowserRouter([
   { path: '/welcome', element: <Welcome /> },
   { path: '/register', element: <Register /> },
   { path: '/sign-in', element: <SignIn /> },
+  { path: '/forgot-password', element: <ForgotPassword /> },
   {
     element: <RequireAuth />,
     children: [
@@ -49,6 +52,7 @@ const router = createBrowserRouter([
       { path: 'me/security/pin', element: <PaymentPin /> },
       { path: 'me/security/passkeys', element: <Passkeys /> },
       { path: 'me/security/two-step', element: <TwoStep /> },
+      { path: 'me/security/password-free', element: <PasswordFree /> },
       { path: 'me/real-name', element: <RealName /> },
       { path: 'inbox', element: <Inbox /> },
       // Money (issue 4)

@@ -7,7 +7,7 @@ import type { MoneyJson } from '@qianbao/money';
 import { api } from './client.ts';
 import { deviceId, deviceName } from './device.ts';
 
-export type SmsPurpose = 'register' | 'login' | 'new_device';
+export type SmsPurpose = 'register' | 'login' | 'new_device' | 'reset_password';
 
 export interface Me {
   id: string;
@@ -35,6 +35,8 @@ export interface Notification {
   id: string;
   /** `security.new_device` …: what happened. */
   kind: string;
+  /** What the notice is about, by kind: `transferId` (transfers), `fundingId` (top-up, withdrawal …). */
+  params: Record<string, unknown>;
   /** In the language asked for. */
   title: string;
   body: string;
@@ -102,6 +104,19 @@ export interface WalletBalance {
 /** The wallet from the ledger, for a server whose `/v1/me` does not carry the balance. */
 export function fetchBalance(): Promise<WalletBalance> {
   return api.get<WalletBalance>('/v1/me/balance');
+}
+
+/**
+ * A forgotten login password: a `reset_password` code, the new password, and the ID number once
+ * the wallet is real-name verified (ID_NUMBER_REQUIRED otherwise). Ends every session.
+ */
+export function resetPassword(input: {
+  phone: string;
+  code: string;
+  newPassword: string;
+  idNumber?: string;
+}): Promise<unknown> {
+  return api.post('/v1/auth/password-reset', input, { reportUnauthorized: false });
 }
 
 export function changePassword(input: { oldPassword: string; newPassword: string }): Promise<unknown> {

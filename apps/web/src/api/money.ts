@@ -10,7 +10,7 @@
  */
 import type { MoneyJson } from '@qianbao/money';
 import { parseDecimal } from '@qianbao/money';
-import { api } from './client.ts';
+import { ApiError, api } from './client.ts';
 
 export type Factor = 'none' | 'pin' | 'passkey' | 'totp';
 
@@ -33,9 +33,24 @@ function idempotent(key: string) {
   return { headers: { 'Idempotency-Key': key } };
 }
 
+/**
+ * Why typed text is not an amount, to say so while the person types: more than two decimals
+ * (fen is the smallest unit), zero, or not a number at all. Null when it is fine — or empty.
+ */
+export type AmountProblem = 'decimals' | 'zero' | 'format';
+
+export function amountProblem(text: string): AmountProblem | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || parseYuan(trimmed) !== null) return null;
+  if (/^\d*\.\d{3,}$/.test(trimmed)) return 'decimals';
+  if (/^\d*\.?\d*$/.test(trimmed) && /\d/.test(trimmed) && !/[1-9]/.test(trimmed)) return 'zero';
+  return 'format';
+}
+
 /** "12.34" → `{ amount: "1234", currency: "CNY" }`; null when it is not a positive amount in yuan. */
 export function parseYuan(text: string): MoneyJson | null {
-  const trimmed = text.trim();
+  // "12." and ".5" are what a person types on the way to "12.50" and "0.50": they mean that.
+  const trimmed = text.trim().replace(/\.$/, '').replace(/^\./, '0.');
   if (!/^\d+(\.\d{1,2})?$/.test(trimmed)) return null;
   try {
     // parseDecimal refuses leading zeros ("05"); a person may type them.
@@ -48,6 +63,27 @@ export function parseYuan(text: string): MoneyJson | null {
 
 export function cny(fen: string): MoneyJson {
   return { amount: fen, currency: 'CNY' };
+}
+
+/**
+ * Why a previewed or quoted payment would be refused if confirmed now (as the API's error body
+ * says it). The screens show it and never ask for the PIN then.
+ */
+export interface Refusal {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** A refusal as the error the payment itself would answer, for the screens' error messages. */
+export function refusalError(refusal: Refusal | null | undefined): ApiError | null {
+  if (!refusal) return null;
+  return new ApiError({
+    status: 422,
+    code: refusal.code,
+    message: refusal.message,
+    details: refusal.details,
+  });
 }
 
 // ---- Cards ----
@@ -160,6 +196,8 @@ export interface FundingQuote {
   total: MoneyJson;
   confirmation: { factor: Factor; accepted: Factor[]; reason: string };
   payment: PaymentToConfirm | null;
+  /** What would refuse it now: the single or daily limit, the balance, the wallet's cap. */
+  refusal: Refusal | null;
 }
 
 export interface WithdrawalQuote extends FundingQuote {
@@ -243,7 +281,8 @@ export interface TransferPreview {
   confirmation: { factor: Factor; accepted: Factor[]; reason: string };
   payment: PaymentToConfirm | null;
   limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
-  refusal: { code: 'LIMIT_EXCEEDED'; limit: 'single' } | null;
+  /** What would refuse it now: the single or daily limit, the balance, the payee's cap. */
+  refusal: Refusal | null;
 }
 
 export type Payee = { toPhone: string } | { toQr: string };
@@ -352,6 +391,11 @@ export async function fetchMyPaymentRequests(): Promise<PaymentRequest[]> {
 
 export function fetchPaymentRequest(id: string): Promise<PaymentRequest> {
   return api.get<PaymentRequest>(`/v1/payment-requests/${encodeURIComponent(id)}`);
+}
+
+/** Before paying a request: how to confirm, and what would refuse it now (the balance, a limit …). */
+export function previewPaymentRequest(id: string): Promise<TransferPreview> {
+  return api.post<TransferPreview>(`/v1/payment-requests/${encodeURIComponent(id)}/preview`);
 }
 
 export function payPaymentRequest(id: string, key: string, confirmation: Confirmation): Promise<Transfer> {

@@ -34,12 +34,30 @@ export function sendVerifyCode(): Promise<SmsCodeSent> {
   return api.post<SmsCodeSent>('/v1/me/sms-codes', {});
 }
 
+/**
+ * Set the PIN or replace it (changed or forgotten: the old PIN is not asked). Replacing the PIN
+ * of a real-name verified holder needs the ID number too.
+ */
 export function setPin(input: {
   password: string;
   smsCode: string;
   pin: string;
+  idNumber?: string;
 }): Promise<{ changed: boolean }> {
   return api.post<{ changed: boolean }>('/v1/me/pin', input);
+}
+
+/** The login password checked on its own (WRONG_PASSWORD counts toward the sign-in lockout). */
+export function checkLoginPassword(password: string): Promise<unknown> {
+  return api.post('/v1/me/password/check', { password });
+}
+
+/** The password-free limit per payment, in fen ("0" turns it off); needs the PIN. */
+export function setPasswordFreeLimit(input: { limitFen: string; pin: string }): Promise<SecurityStatus> {
+  return api.put<SecurityStatus>('/v1/me/password-free', {
+    limit: { amount: input.limitFen, currency: 'CNY' },
+    pin: input.pin,
+  });
 }
 
 /** Whether this browser can use passkeys at all (WebAuthn present). */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN, checkPassword, formatMoney, isMainlandMobile, normalisePhone } from './format.ts';
+import {
+  UNKNOWN,
+  checkPassword,
+  formatDateTime,
+  formatMoney,
+  isMainlandMobile,
+  normalisePhone,
+} from './format.ts';
 
 describe('formatMoney', () => {
   it('formats integer fen exactly, with grouping', () => {
@@ -12,9 +19,29 @@ describe('formatMoney', () => {
       '¥9,007,199,254,740,993.12',
     );
     expect(formatMoney({ amount: '1000', currency: 'JPY' }, 'zh-CN')).toBe('JP¥1,000');
-    expect(formatMoney({ amount: '123456', currency: 'CNY' }, 'en')).toBe('CN¥1,234.56');
   });
 
+  it('writes yuan as ¥ in English too, as the amount inputs do (never CN¥)', () => {
+    expect(formatMoney({ amount: '123456', currency: 'CNY' }, 'en')).toBe('¥1,234.56');
+    expect(formatMoney({ amount: '-5', currency: 'CNY' }, 'en')).toBe('-¥0.05');
+    expect(formatMoney({ amount: '1000', currency: 'JPY' }, 'en')).toBe('JP¥1,000');
+  });
+});
+
+describe('formatDateTime', () => {
+  it('is year-month-day and 24-hour in every language: never 12/05/2026', () => {
+    // The test process runs in UTC or any zone: build the expectation from the same instant.
+    const at = new Date(2026, 11, 5, 14, 3);
+    for (const language of ['zh-CN', 'en', 'en-US']) {
+      expect(formatDateTime(at.toISOString(), language)).toBe('2026-12-05 14:03');
+    }
+    expect(formatDateTime(new Date(2026, 0, 2, 0, 7).toISOString(), 'en')).toBe('2026-01-02 00:07');
+    expect(formatDateTime(undefined, 'en')).toBe(UNKNOWN);
+    expect(formatDateTime('not a date', 'en')).toBe(UNKNOWN);
+  });
+});
+
+describe('formatMoney, unreadable input', () => {
   it('shows "—" for anything it cannot read, never a wrong figure', () => {
     expect(formatMoney(undefined, 'zh-CN')).toBe(UNKNOWN);
     expect(formatMoney(null, 'zh-CN')).toBe(UNKNOWN);

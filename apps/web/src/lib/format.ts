@@ -4,33 +4,47 @@ import type { MoneyJson } from '@qianbao/money';
 export const UNKNOWN = '—';
 
 /**
- * `{"amount": "123456", "currency": "CNY"}` → "¥1,234.56". Exact: the amount stays a string of
- * integer minor units (then a bigint) all the way; it never becomes a floating-point number.
- * Anything unreadable shows as "—" rather than a wrong figure.
+ * `{"amount": "123456", "currency": "CNY"}` → "¥1,234.56", in every language. Exact: the amount
+ * stays a string of integer minor units (then a bigint) all the way; it never becomes a
+ * floating-point number. Anything unreadable shows as "—" rather than a wrong figure.
+ *
+ * The symbols are the wallet's home market's (mainland China) whatever the reading language:
+ * yuan is "¥" on every screen and in every input, as people here write it, and other currencies
+ * get a prefix ("US$", "JP¥"). English CLDR would print "CN¥" beside a "¥" input. Digits and
+ * separators are the same in both languages.
  */
-export function formatMoney(value: MoneyJson | null | undefined, language: string): string {
+export function formatMoney(value: MoneyJson | null | undefined, _language: string): string {
   if (!value) return UNKNOWN;
   try {
-    return formatMoneyValue(fromJson(value), { locale: language.startsWith('zh') ? 'zh-CN' : 'en-US' });
+    return formatMoneyValue(fromJson(value), { locale: 'zh-CN' });
   } catch {
     return UNKNOWN;
   }
 }
 
-/** "2025-11-21 14:05" in the reader's language; "—" when the server did not say. */
-export function formatDateTime(iso: string | undefined, language: string): string {
+/**
+ * "2025-11-21 14:05" (ISO order, 24-hour clock, the device's time zone) in every language: no
+ * reader can take 05/12 for 12 May or 5 December. "—" when the server did not say.
+ */
+export function formatDateTime(iso: string | undefined, _language?: string): string {
   if (!iso) return UNKNOWN;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return UNKNOWN;
-  return new Intl.DateTimeFormat(language, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(date);
+  const parts = DATE_TIME.formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const hour = part('hour') === '24' ? '00' : part('hour');
+  return `${part('year')}-${part('month')}-${part('day')} ${hour}:${part('minute')}`;
 }
+
+/** Made once (an Intl formatter is costly); numbers and order come from the parts, not the locale. */
+const DATE_TIME = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** Mainland mobile numbers, as the server accepts them (domain rules §2). */
 export function normalisePhone(input: string): string {

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Badge, Button, List } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import {
   fetchNotifications,
   fetchUnreadCount,
@@ -70,17 +71,33 @@ export function Inbox() {
   );
 }
 
+/**
+ * The screen a money notice is about: a wallet transfer's detail in the history (its id is the
+ * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page. Null for the others.
+ */
+export function noticeTarget(notification: Pick<Notification, 'params'>): string | null {
+  const { transferId, fundingId } = notification.params;
+  if (typeof transferId === 'string' && transferId !== '')
+    return `/history/${encodeURIComponent(transferId)}`;
+  if (typeof fundingId === 'string' && fundingId !== '') return `/funding/${encodeURIComponent(fundingId)}`;
+  return null;
+}
+
 function InboxItem({ notification }: { notification: Notification }) {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const target = noticeTarget(notification);
   const markRead = useMutation({
     mutationFn: () => markNotificationRead(notification.id),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationsKey }),
   });
+  // A money notice opens its transaction; the others unfold their whole text.
   const toggle = () => {
-    setOpen(!open);
     if (!notification.read && !markRead.isPending) markRead.mutate();
+    if (target) void navigate(target);
+    else setOpen(!open);
   };
   return (
     <ButtonRow
@@ -102,8 +119,8 @@ function InboxItem({ notification }: { notification: Notification }) {
         </>
       }
       onClick={toggle}
-      arrow={false}
-      expanded={open}
+      arrow={target !== null}
+      {...(target ? {} : { expanded: open })}
     >
       {notification.title}
     </ButtonRow>

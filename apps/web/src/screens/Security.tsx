@@ -10,9 +10,9 @@ import { markSignedOut } from '../auth/session.ts';
 import { LinkRow } from '../components/ListRows.tsx';
 import { Page } from '../components/Page.tsx';
 import { LoadFailed, Loading } from '../components/States.tsx';
-import { DeviceIcon, KeyIcon, KeypadIcon, LockIcon, OtpIcon } from '../components/icons.tsx';
+import { DeviceIcon, KeyIcon, KeypadIcon, LockIcon, OtpIcon, ShieldIcon } from '../components/icons.tsx';
 import { fetchSecurity, securityKey } from '../api/security.ts';
-import { formatDateTime } from '../lib/format.ts';
+import { formatDateTime, formatMoney } from '../lib/format.ts';
 
 export const sessionsKey = ['sessions'] as const;
 
@@ -64,6 +64,21 @@ export function Security() {
           extra={status ? (status.totp.enabled ? t('security.on') : t('security.off')) : null}
         >
           {t('security.totp')}
+        </LinkRow>
+        <LinkRow
+          to="/me/security/password-free"
+          prefix={<ShieldIcon />}
+          extra={
+            status
+              ? status.passwordFree.enabled
+                ? t('security.passwordFreeOn', {
+                    amount: formatMoney(status.passwordFree.limit, i18n.language),
+                  })
+                : t('security.off')
+              : null
+          }
+        >
+          {t('security.passwordFree')}
         </LinkRow>
       </List>
       <Sessions />

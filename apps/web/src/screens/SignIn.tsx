@@ -12,24 +12,35 @@ import { PasswordInput } from '../components/PasswordInput.tsx';
 import { KeyIcon } from '../components/icons.tsx';
 import { SmsCodeButton } from '../components/SmsCodeButton.tsx';
 import { normalisePhone } from '../lib/format.ts';
+import type { ForgotPasswordState } from './ForgotPassword.tsx';
 import { passkeyErrorMessage } from './Passkeys.tsx';
 
 export interface SignInState {
   /** The server ended the session (idle, signed out elsewhere): say so. */
   expired?: boolean;
+  /** Back from resetting a forgotten password: say so, with the number filled in. */
+  passwordReset?: boolean;
+  phone?: string;
 }
 
 export function SignIn() {
   const { t } = useTranslation();
   const location = useLocation();
-  const expired = (location.state as SignInState | null)?.expired === true;
-  // The number typed on one tab is already there on the other.
-  const [phone, setPhone] = useState('');
+  const state = location.state as SignInState | null;
+  const expired = state?.expired === true;
+  const passwordReset = state?.passwordReset === true;
+  // The number typed on one tab is already there on the other (and in the forgotten-password flow).
+  const [phone, setPhone] = useState(state?.phone ?? '');
   return (
     <Page title={t('signIn.title')} backTo="/welcome">
       {expired ? (
         <p className="notice" role="status">
           {t('signIn.expired')}
+        </p>
+      ) : null}
+      {passwordReset ? (
+        <p className="notice success" role="status">
+          {t('signIn.passwordReset')}
         </p>
       ) : null}
       <Tabs defaultActiveKey="password" className="sign-in-tabs">
@@ -113,6 +124,7 @@ function PasswordSignIn(props: SharedPhone) {
   const [form] = Form.useForm<PasswordForm>();
   const phone = Form.useWatch('phone', form) ?? '';
   const [needsDeviceCode, setNeedsDeviceCode] = useState(false);
+  const forgotState: ForgotPasswordState = { phone };
   const [submitting, setSubmitting] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -154,6 +166,11 @@ function PasswordSignIn(props: SharedPhone) {
           <Button block type="submit" color="primary" size="large" shape="rounded" loading={submitting}>
             {needsDeviceCode ? t('signIn.verifyAndSignIn') : t('signIn.submit')}
           </Button>
+          <p className="form-switch forgot-password">
+            <Link to="/forgot-password" state={forgotState}>
+              {t('signIn.forgotPassword')}
+            </Link>
+          </p>
         </>
       }
     >

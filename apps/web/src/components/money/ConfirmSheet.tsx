@@ -144,7 +144,7 @@ export function ConfirmSheet(props: {
             </Button>
           ) : null}
           {usesTotp ? null : (
-            <Link to="/me/security/pin" className="confirm-sheet-forgot">
+            <Link to="/me/security/pin?forgot=1" className="confirm-sheet-forgot">
               {t('money.confirm.forgot')}
             </Link>
           )}

@@ -23,8 +23,13 @@ export function moneyErrorMessage(error: unknown): string {
   const language = i18n.language;
   switch (error.code) {
     case 'LIMIT_EXCEEDED': {
-      const limitKey = `money.limits.${String(details.limit)}`;
+      // The name as it reads inside a sentence ("Over the daily limit"), not the row label.
+      const limitKey = `money.limitNames.${String(details.limit)}`;
       const limit = i18n.exists(limitKey) ? i18n.t(limitKey) : i18n.t('errors.LIMIT_EXCEEDED');
+      const single = details.limit === 'single' ? asMoney(details.max) : null;
+      // What is "left" of a per-payment limit is the limit itself: say the most one payment may be.
+      if (single)
+        return i18n.t('money.transferPage.refusedSingle', { amount: formatMoney(single, language) });
       const remaining = asMoney(details.remaining);
       if (remaining) {
         return i18n.t('errors.LIMIT_EXCEEDED_detail', { limit, remaining: formatMoney(remaining, language) });
@@ -32,6 +37,25 @@ export function moneyErrorMessage(error: unknown): string {
       const max = asMoney(details.max);
       if (max) return i18n.t('errors.LIMIT_EXCEEDED_max', { limit, max: formatMoney(max, language) });
       return i18n.t('errors.LIMIT_EXCEEDED');
+    }
+    case 'INSUFFICIENT_FUNDS': {
+      const available = asMoney(details.available);
+      if (available) {
+        return i18n.t('errors.INSUFFICIENT_FUNDS_available', { available: formatMoney(available, language) });
+      }
+      return errorMessage(error);
+    }
+    case 'PAYEE_BALANCE_CAP_EXCEEDED': {
+      // A top-up past one's own wallet cap; another holder's room is never told.
+      const cap = asMoney(details.cap);
+      const remaining = asMoney(details.remaining);
+      if (details.own === true && cap && remaining) {
+        return i18n.t('errors.PAYEE_BALANCE_CAP_EXCEEDED_own', {
+          cap: formatMoney(cap, language),
+          remaining: formatMoney(remaining, language),
+        });
+      }
+      return errorMessage(error);
     }
     case 'PIN_INCORRECT': {
       const left = details.attemptsRemaining;

@@ -4,7 +4,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { isApiError } from '../../api/client.ts';
-import { bankNameOf, fetchBanks, parseYuan, quoteBankTransfer, sendBankTransfer } from '../../api/money.ts';
+import {
+  bankNameOf,
+  fetchBanks,
+  parseYuan,
+  quoteBankTransfer,
+  refusalError,
+  sendBankTransfer,
+} from '../../api/money.ts';
 import type { BankAccountInput, BankTransferQuote, Confirmation, Factor } from '../../api/money.ts';
 import { FormError } from '../../components/FormBits.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
@@ -126,6 +133,8 @@ export function BankTransfer() {
   if (quote && amount) {
     const shown = quote.value;
     const bankName = bankNameOf(shown.account.bankName, i18n.language);
+    // What would refuse it now (a limit, a balance short of amount + fee): no PIN is asked for then.
+    const refusal = refusalError(shown.refusal);
     return (
       <Page title={t('money.bankTransfer.previewTitle')} backTo="/bank-transfer">
         <section className="money-card preview-card" aria-labelledby="bank-preview-payee">
@@ -162,12 +171,13 @@ export function BankTransfer() {
         </section>
         <p className="page-intro">{t('money.bankTransfer.checkName')}</p>
         <div className="money-buttons">
-          <MoneyError error={error} />
+          <MoneyError error={error ?? refusal} />
           <Button
             block
             color="primary"
             size="large"
             shape="rounded"
+            disabled={refusal !== null}
             onClick={() => {
               setError(null);
               setSheet(shown.confirmation.accepted.filter((factor) => factor !== 'none'));

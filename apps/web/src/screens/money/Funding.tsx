@@ -13,14 +13,17 @@ import {
   parseYuan,
   quoteTopUp,
   quoteWithdrawal,
+  refusalError,
   submitFunding,
 } from '../../api/money.ts';
 import type {
   Confirmation,
   Factor,
   Funding as FundingView,
+  FundingQuote,
   FundingStatus,
   PaymentToConfirm,
+  WithdrawalQuote,
 } from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
@@ -73,12 +76,17 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
     const timer = setTimeout(() => setDebounced(amount?.amount ?? null), 300);
     return () => clearTimeout(timer);
   }, [amount?.amount]);
+  // Quoted while typing: the fee of a withdrawal, and for both what would refuse it (the single
+  // or daily limit, the balance, the wallet's cap) before the button is pressed.
   const quote = useQuery({
-    queryKey: ['withdrawal-quote', cardId, debounced],
-    queryFn: () => quoteWithdrawal({ cardId: cardId ?? '', amount: debounced ?? '' }),
-    enabled: withdrawal && cardId !== null && debounced !== null && debounced === amount?.amount,
+    queryKey: ['funding-quote', props.kind, cardId, debounced],
+    queryFn: (): Promise<FundingQuote | WithdrawalQuote> =>
+      (withdrawal ? quoteWithdrawal : quoteTopUp)({ cardId: cardId ?? '', amount: debounced ?? '' }),
+    enabled: cardId !== null && debounced !== null && debounced === amount?.amount,
     staleTime: 10_000,
   });
+  const withdrawalQuote = withdrawal && quote.data && 'freeRemaining' in quote.data ? quote.data : null;
+  const refusal = refusalError(quote.data?.refusal);
   const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
 
   const onSubmit = async () => {
@@ -95,6 +103,12 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
       // The quote with this attempt's key names the payment, so a passkey can sign it.
       const input = { cardId, amount: amount.amount, idempotencyKey: key };
       const quoted = withdrawal ? await quoteWithdrawal(input) : await quoteTopUp(input);
+      if (quoted.refusal) {
+        // Refused already (the balance moved since the last quote, say): no PIN for it.
+        setError(refusalError(quoted.refusal));
+        attempt.reset();
+        return;
+      }
       setConfirming({
         key,
         accepted: quoted.confirmation.accepted.filter((factor) => factor !== 'none'),
@@ -162,7 +176,7 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   }
 
   const card = cards.data.find((item) => item.id === cardId);
-  const amountReady = amount !== null && (!withdrawal || quote.data !== undefined);
+  const amountReady = amount !== null && quote.data !== undefined && refusal === null;
 
   return (
     <Page title={title} backTo="/">
@@ -188,10 +202,20 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
         <div className="money-card">
           <label className="money-amount-field">
             <span className="money-field-label">
-              {withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle')}
-              {t('money.amount')}
+              {withdrawal ? t('money.funding.withdrawAmount') : t('money.funding.topUpAmount')}
             </span>
-            <AmountInput label={t('money.amount')} value={amountText} onChange={setAmountText} />
+            <AmountInput
+              label={t('money.amount')}
+              value={amountText}
+              onChange={setAmountText}
+              problem={
+                refusal
+                  ? moneyErrorMessage(refusal)
+                  : quote.isError && !withdrawal
+                    ? moneyErrorMessage(quote.error)
+                    : null
+              }
+            />
           </label>
           {withdrawal ? (
             <p className="field-hint">
@@ -208,28 +232,31 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
             <h2 id="quote-title" className="money-card-title">
               {t('money.funding.quoteTitle')}
             </h2>
-            {quote.data ? (
+            {withdrawalQuote ? (
               <>
                 <DetailRows
                   rows={[
-                    { label: t('money.amount'), value: money(quote.data.amount) },
+                    { label: t('money.amount'), value: money(withdrawalQuote.amount) },
                     {
                       label: t('money.fee'),
-                      value: quote.data.fee.amount === '0' ? t('money.free') : money(quote.data.fee),
+                      value:
+                        withdrawalQuote.fee.amount === '0' ? t('money.free') : money(withdrawalQuote.fee),
                       testId: 'quote-fee',
                     },
                     {
                       label: t('money.total'),
-                      value: money(quote.data.total),
+                      value: money(withdrawalQuote.total),
                       testId: 'quote-total',
                       strong: true,
                     },
                   ]}
                 />
-                <p className="field-hint">
-                  {t('money.funding.freeRemaining', { amount: money(quote.data.freeRemaining) })}
+                <p className="field-hint" data-testid="quote-hints">
+                  {t('money.funding.freeRemaining', { amount: money(withdrawalQuote.freeRemaining) })}
                   <br />
-                  {t('money.funding.arrives', { time: formatDateTime(quote.data.arrives, i18n.language) })}
+                  {t('money.funding.arrives', {
+                    time: formatDateTime(withdrawalQuote.arrives, i18n.language),
+                  })}
                 </p>
               </>
             ) : quote.isError ? (
@@ -259,7 +286,7 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
         <ConfirmSheet
           visible={sheet}
           title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} ${card.maskedNumber}` : ''}`}
-          amount={withdrawal && quote.data ? quote.data.total : amount}
+          amount={withdrawalQuote ? withdrawalQuote.total : amount}
           accepted={confirming?.accepted ?? ['pin']}
           payment={confirming && attempt.current() === confirming.key ? confirming.payment : null}
           onConfirm={confirm}

@@ -8,6 +8,7 @@ import { fetchReceiveCode, parseYuan, readScannedCode } from '../../api/money.ts
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatMoney } from '../../lib/format.ts';
+import { cameraAvailable, qrReader } from '../../lib/qr-reader.ts';
 import { AmountInput } from './parts.tsx';
 
 async function copy(text: string, done: string): Promise<void> {
@@ -19,7 +20,7 @@ async function copy(text: string, done: string): Promise<void> {
   }
 }
 
-/** 收钱码: the holder's personal receive QR code, optionally with a fixed amount. */
+/** 收款码: the holder's personal receive QR code, optionally with a fixed amount. */
 export function ReceiveCode() {
   const { t, i18n } = useTranslation();
   const [fixed, setFixed] = useState<string | null>(null);
@@ -128,28 +129,11 @@ function AmountDialogBody(props: { onChange: (value: string) => void }) {
   );
 }
 
-interface DetectedBarcode {
-  rawValue: string;
-}
-interface BarcodeDetectorLike {
-  detect(source: ImageBitmapSource): Promise<DetectedBarcode[]>;
-}
-type BarcodeDetectorClass = new (options: { formats: string[] }) => BarcodeDetectorLike;
-
-function barcodeDetector(): BarcodeDetectorLike | null {
-  const Detector = (globalThis as { BarcodeDetector?: BarcodeDetectorClass }).BarcodeDetector;
-  if (!Detector) return null;
-  try {
-    return new Detector({ formats: ['qr_code'] });
-  } catch {
-    return null;
-  }
-}
-
 /**
- * 扫一扫: the camera through the browser when it can read QR codes (BarcodeDetector), else a
- * photo of the code, and always a field to paste the code or link into. A receive code goes to
- * the transfer screen; a payment request to its page.
+ * 扫一扫: the camera, a photo of the code, and always a field to paste the code or link into.
+ * QR codes are read by the browser's BarcodeDetector where it has one, else by a JavaScript
+ * decoder (lib/qr-reader.ts), so every browser scans. A receive code goes to the transfer
+ * screen; a payment request to its page.
  */
 export function Scan() {
   const { t } = useTranslation();
@@ -158,11 +142,7 @@ export function Scan() {
   const [problem, setProblem] = useState<string | null>(null);
   const [cameraOn, setCameraOn] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
-  const detector = useRef<BarcodeDetectorLike | null>(null);
-  const cameraPossible =
-    typeof navigator !== 'undefined' &&
-    navigator.mediaDevices?.getUserMedia !== undefined &&
-    barcodeDetector() !== null;
+  const cameraPossible = cameraAvailable();
 
   const go = (text: string) => {
     const target = readScannedCode(text);
@@ -181,14 +161,14 @@ export function Scan() {
     let stream: MediaStream | null = null;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    detector.current ??= barcodeDetector();
+    const reading = qrReader();
     const tick = async () => {
-      if (stopped || !video.current || !detector.current) return;
+      if (stopped || !video.current) return;
       try {
-        const found = await detector.current.detect(video.current);
-        const first = found[0];
-        if (first) {
-          go(first.rawValue);
+        const text = await (await reading).read(video.current);
+        if (stopped) return;
+        if (text !== null) {
+          go(text);
           return;
         }
       } catch {
@@ -219,16 +199,15 @@ export function Scan() {
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
-    const reader = barcodeDetector();
-    if (!reader || typeof createImageBitmap !== 'function') {
+    if (typeof createImageBitmap !== 'function') {
       setProblem(t('money.scanPage.uploadUnsupported'));
       return;
     }
     try {
       const bitmap = await createImageBitmap(file);
-      const found = await reader.detect(bitmap);
-      const first = found[0];
-      if (first) go(first.rawValue);
+      const text = await (await qrReader()).read(bitmap);
+      bitmap.close();
+      if (text !== null) go(text);
       else setProblem(t('money.scanPage.noCodeInImage'));
     } catch {
       setProblem(t('money.scanPage.noCodeInImage'));

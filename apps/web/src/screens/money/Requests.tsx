@@ -7,12 +7,13 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../api/client.ts';
 import {
   cancelPaymentRequest,
-  confirmationOptions,
   createPaymentRequest,
   fetchMyPaymentRequests,
   fetchPaymentRequest,
   parseYuan,
   payPaymentRequest,
+  previewPaymentRequest,
+  refusalError,
 } from '../../api/money.ts';
 import type { Confirmation, Factor, PaymentRequest, Transfer } from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
@@ -224,6 +225,19 @@ export function PayRequest() {
   const [starting, setStarting] = useState(false);
   const [accepted, setAccepted] = useState<Factor[]>(['pin']);
   const attempt = useAttemptKey();
+  // For a payer: what would refuse paying it now (the balance, a limit, the requester's cap),
+  // shown before 立即付款 is pressed; the sheet never opens for it.
+  const payable =
+    request.data !== undefined &&
+    !request.data.mine &&
+    (request.data.status === 'open' || request.data.status === 'paying');
+  const preview = useQuery({
+    queryKey: [...requestsKey, id, 'preview'],
+    queryFn: () => previewPaymentRequest(id),
+    enabled: payable && paid === null,
+    retry: false,
+  });
+  const refusal = refusalError(preview.data?.refusal);
 
   const pay = async (confirmation: Confirmation) => {
     try {
@@ -249,9 +263,14 @@ export function PayRequest() {
     attempt.reset();
     setStarting(true);
     try {
-      const options = await confirmationOptions(request.data.payment);
-      setAccepted(options.accepted.filter((factor) => factor !== 'none'));
-      if (options.factor !== 'none') {
+      const fresh = await previewPaymentRequest(id);
+      if (fresh.refusal) {
+        setError(refusalError(fresh.refusal));
+        void preview.refetch();
+        return;
+      }
+      setAccepted(fresh.confirmation.accepted.filter((factor) => factor !== 'none'));
+      if (fresh.confirmation.factor !== 'none') {
         setSheet(true);
         return;
       }
@@ -367,7 +386,7 @@ export function PayRequest() {
         />
       </section>
       <div className="money-buttons">
-        <MoneyError error={error} />
+        <MoneyError error={error ?? refusal} />
         {view.mine ? (
           <>
             {view.status === 'open' ? (
@@ -386,6 +405,7 @@ export function PayRequest() {
             shape="rounded"
             color="primary"
             loading={starting}
+            disabled={refusal !== null}
             onClick={() => void start()}
           >
             {t('money.payRequest.pay')}

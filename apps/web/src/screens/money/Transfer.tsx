@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { amountInCode, parseYuan, previewTransfer, sendTransfer } from '../../api/money.ts';
+import { amountInCode, parseYuan, previewTransfer, refusalError, sendTransfer } from '../../api/money.ts';
 import type {
   Confirmation,
   Factor,
@@ -172,7 +172,8 @@ export function Transfer() {
 
   if (step === 'preview' && preview && amount) {
     const { limits } = preview;
-    const refused = preview.refusal !== null;
+    // What would refuse it now (a limit, the balance, the payee's cap): no PIN is asked for then.
+    const refusal = refusalError(preview.refusal);
     return (
       <Page title={t('money.transferPage.previewTitle')} backTo="/transfer">
         <section className="money-card preview-card" aria-labelledby="preview-payee">
@@ -198,26 +199,24 @@ export function Transfer() {
                 label: t('money.limits.daily'),
                 value: limits.daily.remaining
                   ? t('money.limits.dailyLeft', { amount: money(limits.daily.remaining) })
-                  : t('money.limits.noLimit'),
+                  : limits.daily.max
+                    ? money(limits.daily.max)
+                    : t('money.limits.noLimit'),
                 testId: 'preview-daily-left',
               },
             ]}
           />
+          {limits.daily.max ? <p className="field-hint">{t('money.limits.dailyShared')}</p> : null}
         </section>
         <p className="page-intro">{t('money.transferPage.checkName')}</p>
         <div className="money-buttons">
-          <FormError
-            message={
-              refused ? t('money.transferPage.refusedSingle', { amount: money(limits.single.max) }) : null
-            }
-          />
-          <MoneyError error={error} />
+          <MoneyError error={error ?? refusal} />
           <Button
             block
             color="primary"
             size="large"
             shape="rounded"
-            disabled={refused}
+            disabled={refusal !== null}
             loading={loading}
             onClick={() => void onConfirm()}
           >

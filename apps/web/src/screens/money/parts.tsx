@@ -6,7 +6,14 @@ import { useReducer, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { bankNameOf, cardsKey, fetchCards, newIdempotencyKey, transactionsKey } from '../../api/money.ts';
+import {
+  amountProblem,
+  bankNameOf,
+  cardsKey,
+  fetchCards,
+  newIdempotencyKey,
+  transactionsKey,
+} from '../../api/money.ts';
 import type { Card } from '../../api/money.ts';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { CheckCircleIcon, ClockIcon, CrossCircleIcon } from '../../components/money/icons.tsx';
@@ -180,7 +187,11 @@ export function BankBadge(props: { code: string }) {
   );
 }
 
-/** An amount in yuan, typed as text and never turned into a float. */
+/**
+ * An amount in yuan, typed as text and never turned into a float. What is wrong with the text
+ * (three decimals, zero) is said under it while typing; so is `problem`, what the screen knows
+ * from the server about this amount (over a limit, more than the balance).
+ */
 export function AmountInput(props: {
   value: string;
   onChange: (value: string) => void;
@@ -188,23 +199,34 @@ export function AmountInput(props: {
   disabled?: boolean;
   autoFocus?: boolean;
   label: string;
+  problem?: string | null;
 }) {
+  const { t } = useTranslation();
+  const typed = amountProblem(props.value);
+  const message = typed ? t(`money.amountProblem.${typed}`) : (props.problem ?? null);
   return (
-    <div className="amount-input">
-      <span className="amount-input-sign" aria-hidden="true">
-        ¥
+    <>
+      <span className="amount-input">
+        <span className="amount-input-sign" aria-hidden="true">
+          ¥
+        </span>
+        <Input
+          id={props.id}
+          aria-label={message ? `${props.label}: ${message}` : props.label}
+          inputMode="decimal"
+          placeholder="0.00"
+          value={props.value}
+          disabled={props.disabled ?? false}
+          autoFocus={props.autoFocus ?? false}
+          onChange={(value) => props.onChange(value.replace(/[^\d.]/g, '').slice(0, 12))}
+        />
       </span>
-      <Input
-        id={props.id}
-        aria-label={props.label}
-        inputMode="decimal"
-        placeholder="0.00"
-        value={props.value}
-        disabled={props.disabled ?? false}
-        autoFocus={props.autoFocus ?? false}
-        onChange={(value) => props.onChange(value.replace(/[^\d.]/g, '').slice(0, 12))}
-      />
-    </div>
+      {message ? (
+        <span className="field-hint amount-problem" role="alert" data-testid="amount-problem">
+          {message}
+        </span>
+      ) : null}
+    </>
   );
 }
 
