@@ -9,18 +9,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { newId } from '@qianbao/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_HEADERS } from '../../apps/server/src/testing.ts';
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
-import { assertBooksBalance, submitTransfers } from './ledger-http.ts';
+import {
+  balanceMinor,
+  fundHolder,
+  json,
+  post,
+  registerHolder,
+  setHolderPin,
+  type HttpHolder as Holder,
+} from './holders-http.ts';
+import { assertBooksBalance } from './ledger-http.ts';
 import { describeExit, freePort, killAllServers, startServerProcess } from './server-process.ts';
 import type { ServerProcess } from './server-process.ts';
 
 const PIN = '258036';
 const WRONG_PIN = '147025';
-const PASSWORD = 'Lantern-Harbor-42';
 const PIN_MAX_FAILURES = 5;
 const LEASE_SECONDS = 2;
 const CONCURRENT_PAYMENTS = 60;
@@ -32,92 +38,6 @@ const ENV = {
   // The production argon2 cost (the default): each PIN check takes long enough to be cut off.
   LOG_LEVEL: 'error',
 };
-
-interface Holder {
-  id: string;
-  phone: string;
-  walletAccountId: string;
-  headers: Record<string, string>;
-}
-
-let phones = 0;
-function uniquePhone(): string {
-  phones += 1;
-  return `1391${String(process.pid % 1000).padStart(3, '0')}${String(phones).padStart(4, '0')}`;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
-
-async function latestSmsCode(url: string, phone: string): Promise<string> {
-  const response = await fetch(`${url}/dev/sms.json?phone=${phone}&limit=1`);
-  expect(response.status).toBe(200);
-  const code = (await json<{ messages: { code: string | null }[] }>(response)).messages[0]?.code;
-  if (!code) throw new Error(`no SMS code was sent to ${phone}`);
-  return code;
-}
-
-function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-async function register(url: string): Promise<Holder> {
-  const phone = uniquePhone();
-  const asked = await post(url, '/v1/auth/sms-codes', { phone, purpose: 'register' });
-  expect(asked.status, await asked.clone().text()).toBe(200);
-  const code = await latestSmsCode(url, phone);
-  const response = await post(url, '/v1/auth/register', {
-    phone,
-    code,
-    password: PASSWORD,
-    deviceId: `device-${phone}`,
-    deviceName: 'Test phone',
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-  const body = await json<{ token: string; holder: { id: string; walletAccountId: string } }>(response);
-  return {
-    id: body.holder.id,
-    phone,
-    walletAccountId: body.holder.walletAccountId,
-    headers: { authorization: `Bearer ${body.token}` },
-  };
-}
-
-async function setPin(url: string, holder: Holder): Promise<void> {
-  const asked = await post(url, '/v1/me/sms-codes', {}, holder.headers);
-  expect(asked.status, await asked.clone().text()).toBe(200);
-  const smsCode = await latestSmsCode(url, holder.phone);
-  const response = await post(url, '/v1/me/pin', { password: PASSWORD, smsCode, pin: PIN }, holder.headers);
-  expect(response.status, await response.clone().text()).toBe(200);
-}
-
-/** Money into the wallet through the admin ledger API, from a system account (as a top-up would). */
-async function fund(url: string, holder: Holder, amountMinor: bigint): Promise<void> {
-  const bank = newId();
-  const opened = await post(
-    url,
-    '/v1/ledger/accounts',
-    [{ id: bank, currency: 'CNY', code: 1, ownerRef: 'system:test-bank' }],
-    ADMIN_HEADERS,
-  );
-  expect(opened.status).toBe(200);
-  const funded = await submitTransfers(url, [
-    {
-      id: newId(),
-      debitAccountId: bank,
-      creditAccountId: holder.walletAccountId,
-      amount: amountMinor.toString(),
-      currency: 'CNY',
-      code: 999,
-    },
-  ]);
-  expect(funded.kind === 'answered' && funded.results.map((r) => r.result)).toEqual(['ok']);
-}
 
 type Answer = { status: number; code: string | null; until: string | null } | { status: 'noAnswer' };
 
@@ -156,12 +76,6 @@ async function notificationKinds(url: string, holder: Holder): Promise<string[]>
   return (await json<{ notifications: { kind: string }[] }>(response)).notifications.map((n) => n.kind);
 }
 
-async function balanceMinor(url: string, holder: Holder): Promise<bigint> {
-  const response = await fetch(`${url}/v1/me/balance`, { headers: holder.headers });
-  expect(response.status).toBe(200);
-  return BigInt((await json<{ balance: { amount: string } }>(response)).balance.amount);
-}
-
 describe('PIN tries across a SIGKILL', () => {
   let db: TestDatabase;
   let server: ServerProcess | null = null;
@@ -195,10 +109,10 @@ describe('PIN tries across a SIGKILL', () => {
     async () => {
       const port = await freePort();
       server = await startServerProcess({ databaseUrl: db.url, port, env: ENV });
-      const payer = await register(server.url);
-      const payee = await register(server.url);
-      await setPin(server.url, payer);
-      await fund(server.url, payer, FUNDING_MINOR);
+      const payer = await registerHolder(server.url);
+      const payee = await registerHolder(server.url);
+      await setHolderPin(server.url, payer, PIN);
+      await fundHolder(server.url, payer, FUNDING_MINOR);
 
       // Many payments confirmed with the right PIN at once; SIGKILL once every try the limit
       // allows is being checked (none of them can finish any more).

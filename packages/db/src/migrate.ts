@@ -24,12 +24,20 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[]): 
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
-         name text PRIMARY KEY,
-         applied_at timestamptz NOT NULL DEFAULT now()
-       )`,
+    // Created only when missing: even `CREATE TABLE IF NOT EXISTS` needs CREATE on the schema,
+    // which the application role does not have (docs/ledger.md, "Database roles"). An up-to-date
+    // database is then started by that role without any DDL.
+    const { rows: found } = await client.query<{ present: boolean }>(
+      `SELECT to_regclass('schema_migrations') IS NOT NULL AS present`,
     );
+    if (!found[0]!.present) {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           name text PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+    }
     const done = new Set(
       (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
     );
@@ -42,7 +50,12 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[]): 
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${migration.name} failed`, { cause: error });
+        const denied = (error as { code?: string }).code === '42501'; // insufficient_privilege
+        throw new Error(
+          `migration ${migration.name} failed` +
+            (denied ? ': this role may not change the schema; run `qianbao migrate` as the owner role first' : ''),
+          { cause: error },
+        );
       }
       applied.push(migration.name);
     }
