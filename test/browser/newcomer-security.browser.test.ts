@@ -25,6 +25,7 @@ import {
   verifyAndSetPin,
 } from './browser.ts';
 import type { BrowserStack } from './browser.ts';
+import { TransferCodes } from '../../apps/server/src/platform/codes.ts';
 
 const PASSWORD = 'Lotus-garden-88';
 const NEW_PASSWORD = 'Harbor-lantern-57';
@@ -340,7 +341,7 @@ async function fund(baseUrl: string, page: Page, amountMinor: bigint): Promise<v
           creditAccountId: me.walletAccountId,
           amount: amountMinor.toString(),
           currency: 'CNY',
-          code: 999,
+          code: TransferCodes.testFunding,
         },
       ],
     }),

@@ -7,6 +7,7 @@ import { newId } from '@qianbao/ledger';
 import { expect } from 'vitest';
 import { ADMIN_HEADERS } from '../../apps/server/src/testing.ts';
 import { submitTransfers } from './ledger-http.ts';
+import { TransferCodes } from '../../apps/server/src/platform/codes.ts';
 
 export const HOLDER_PASSWORD = 'Lantern-Harbor-42';
 
@@ -92,7 +93,7 @@ export async function fundHolder(url: string, holder: HttpHolder, amountMinor: b
       creditAccountId: holder.walletAccountId,
       amount: amountMinor.toString(),
       currency: 'CNY',
-      code: 999,
+      code: TransferCodes.testFunding,
     },
   ]);
   expect(funded.kind === 'answered' && funded.results.map((r) => r.result)).toEqual(['ok']);

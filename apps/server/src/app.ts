@@ -41,12 +41,7 @@ import { SandboxBank, bankSandboxDevRoutes } from './adapters/bank/index.ts';
 import type { BankAdapter } from './adapters/bank/index.ts';
 import { UnconfiguredBank } from './adapters/bank/unconfigured.ts';
 import { createCardsModule, type CardsService } from './modules/cards/index.ts';
-import {
-  FundingTransferCodes,
-  createFundingModule,
-  type FundingHooks,
-  type FundingService,
-} from './modules/funding/index.ts';
+import { createFundingModule, type FundingHooks, type FundingService } from './modules/funding/index.ts';
 import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { webApp } from './web.ts';
@@ -284,23 +279,6 @@ export async function buildApp(options: BuildAppOptions) {
     // Made below; asked only when a request reads history, long after both exist.
     funding: { describeLedgerTransfers: (input) => funding.service.describeLedgerTransfers(input) },
     authenticate: identity.authenticate,
-    // How history labels the money movements of modules that have no richer description yet.
-    codeDescriptions: {
-      [FundingTransferCodes.topUp]: { type: 'top_up', label: { 'zh-CN': '充值', en: 'Top-up' } },
-      [FundingTransferCodes.withdrawal]: { type: 'withdrawal', label: { 'zh-CN': '提现', en: 'Withdrawal' } },
-      [FundingTransferCodes.withdrawalFee]: {
-        type: 'fee',
-        label: { 'zh-CN': '提现手续费', en: 'Withdrawal fee' },
-      },
-      [FundingTransferCodes.bankTransfer]: {
-        type: 'bank_transfer',
-        label: { 'zh-CN': '转账到银行卡', en: 'Transfer to bank account' },
-      },
-      [FundingTransferCodes.bankTransferFee]: {
-        type: 'fee',
-        label: { 'zh-CN': '转账手续费', en: 'Bank transfer fee' },
-      },
-    },
   });
   const ownBank =
     options.bank === undefined && config.mode === 'sandbox'

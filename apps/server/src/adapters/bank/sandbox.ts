@@ -2,6 +2,7 @@ import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { SecretBox } from '../../crypto/secret-box.ts';
+import { isCalendarDate, shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { BankRequestError, BankTimeoutError, BankUnavailableError } from './bank.ts';
 import type {
   BankAdapter,
@@ -44,7 +45,6 @@ const MAX_AMOUNT_ARGUMENT = BigInt(Number.MAX_SAFE_INTEGER);
 const OPERATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const CARD_TOKEN = /^bct_[A-Za-z0-9_-]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 24 * 3600_000;
 const HOUR_MS = 3600_000;
 const SMS_RETENTION_MS = 7 * DAY_MS;
@@ -860,22 +860,13 @@ function clampLimit(limit: number): number {
 
 /** `SBX20250101` + 12 hex digits: the day (Asia/Shanghai) and randomness. */
 function newReference(prefix: 'SBX' | 'SBV', now: Date): string {
-  const day = new Date(now.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
+  const day = shanghaiDate(now).replaceAll('-', '');
   return `${prefix}${day}${randomBytes(6).toString('hex').toUpperCase()}`;
 }
 
-/** Midnight in Asia/Shanghai (UTC+8, no daylight saving) of a `YYYY-MM-DD` day; null if not a day. */
+/** Midnight in Asia/Shanghai of a `YYYY-MM-DD` day; null if not a day. */
 export function shanghaiDayStart(date: string): Date | null {
-  if (typeof date !== 'string') return null;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const utc = Date.UTC(year, month - 1, day);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    return null;
-  }
-  return new Date(utc - SHANGHAI_OFFSET_MS);
+  return typeof date === 'string' && isCalendarDate(date) ? shanghaiDay(date).from : null;
 }
 
 function outcomeOf(row: OperationRow): BankOutcome {

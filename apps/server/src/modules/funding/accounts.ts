@@ -1,5 +1,6 @@
 import { derivedId } from '@qianbao/ledger';
 import type { Ledger } from '@qianbao/ledger';
+import { AccountCodes } from '../../platform/codes.ts';
 
 /**
  * The system ledger accounts behind top-ups and withdrawals, made idempotently at start-up with
@@ -11,16 +12,6 @@ import type { Ledger } from '@qianbao/ledger';
  *   debits it (money arrived at the bank) and credits the wallet; a withdrawal the reverse.
  * - fee income (credit-normal): fees charged to holders.
  */
-export const BANK_SETTLEMENT_ACCOUNT_CODE = 900;
-export const FEE_INCOME_ACCOUNT_CODE = 910;
-
-export const FundingTransferCodes = {
-  topUp: 300,
-  withdrawal: 301,
-  withdrawalFee: 302,
-  bankTransfer: 303,
-  bankTransferFee: 304,
-} as const;
 
 export function bankSettlementAccountId(currency: string): string {
   return derivedId(`qianbao:system-account:bank-settlement:${currency}`);
@@ -38,13 +29,13 @@ export async function ensureFundingAccounts(
     {
       id: bankSettlementAccountId(currency),
       currency,
-      code: BANK_SETTLEMENT_ACCOUNT_CODE,
+      code: AccountCodes.bankSettlement,
       ownerRef: 'system:bank-settlement',
     },
     {
       id: feeIncomeAccountId(currency),
       currency,
-      code: FEE_INCOME_ACCOUNT_CODE,
+      code: AccountCodes.feeIncome,
       ownerRef: 'system:fee-income',
     },
   ]);

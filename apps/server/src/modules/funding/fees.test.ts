@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bankTransferFee, shanghaiMonth, withdrawalFee } from './fees.ts';
+import { shanghaiMonth } from '../../platform/calendar.ts';
+import { bankTransferFee, withdrawalFee } from './fees.ts';
 
 const policy = { freeMonthlyMinor: 100_000n, basisPoints: 10, minimumMinor: 10n };
 

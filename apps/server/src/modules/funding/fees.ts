@@ -53,23 +53,6 @@ export function bankTransferFee(input: { amountMinor: bigint; policy: BankTransf
   return atLeast < policy.maximumMinor ? atLeast : policy.maximumMinor;
 }
 
-/** [start, end) of the calendar month containing `now`, in Asia/Shanghai (UTC+8, no DST). */
-export function shanghaiMonth(now: Date): { from: Date; to: Date } {
-  const shifted = new Date(now.getTime() + 8 * 3600 * 1000);
-  const year = shifted.getUTCFullYear();
-  const month = shifted.getUTCMonth();
-  return {
-    from: new Date(Date.UTC(year, month, 1) - 8 * 3600 * 1000),
-    to: new Date(Date.UTC(year, month + 1, 1) - 8 * 3600 * 1000),
-  };
-}
-
-/** [start, end) of a calendar day `YYYY-MM-DD` in Asia/Shanghai. */
-export function shanghaiDay(date: string): { from: Date; to: Date } {
-  const from = new Date(`${date}T00:00:00+08:00`);
-  return { from, to: new Date(from.getTime() + 24 * 3600 * 1000) };
-}
-
 function maxOf(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }

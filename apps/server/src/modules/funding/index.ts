@@ -36,14 +36,7 @@ export {
   type FundingView,
   type WithdrawalQuote,
 } from './service.ts';
-export {
-  BANK_SETTLEMENT_ACCOUNT_CODE,
-  FEE_INCOME_ACCOUNT_CODE,
-  FundingTransferCodes,
-  bankSettlementAccountId,
-  ensureFundingAccounts,
-  feeIncomeAccountId,
-} from './accounts.ts';
+export { bankSettlementAccountId, ensureFundingAccounts, feeIncomeAccountId } from './accounts.ts';
 export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
 export { FundingStore } from './store.ts';
 export { bankTransferFee, withdrawalFee } from './fees.ts';

@@ -1,11 +1,10 @@
 import type { BankAdapter, SettlementLine } from '../../adapters/bank/index.ts';
 import { AppError } from '../../errors.ts';
-import { shanghaiDay } from './fees.ts';
+import { isCalendarDate, shanghaiDay } from '../../platform/calendar.ts';
 import type { FundingStore, OperationRow } from './store.ts';
 
 /** At most this many of our operations are compared per day (a bound, far above the sandbox's volume). */
 const MAX_OPERATIONS_PER_DAY = 100_000;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const OUR_KINDS: ReadonlySet<string> = new Set(['debit_card', 'credit_card', 'credit_account']);
 const BANK_KIND_OF = {
   top_up: 'debit_card',
@@ -53,11 +52,9 @@ export async function reconcileFunding(input: {
   now: Date;
 }): Promise<ReconciliationReport> {
   const { date } = input;
-  if (!DATE_PATTERN.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00+08:00`))) {
-    throw new AppError('RECONCILIATION_DATE_INVALID');
-  }
+  if (!isCalendarDate(date)) throw new AppError('RECONCILIATION_DATE_INVALID');
   const day = shanghaiDay(date);
-  if (day.from > input.now || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+  if (day.from > input.now) {
     throw new AppError('RECONCILIATION_DATE_INVALID');
   }
   const lines = await input.bank.settlementFile(date);

@@ -19,8 +19,10 @@ import type { ForeseeInput, KycService, Refusal, TierLimits } from '../kyc/index
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
 import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
-import { FundingTransferCodes, bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
-import { bankTransferFee, shanghaiMonth, withdrawalFee } from './fees.ts';
+import { TransferCodes } from '../../platform/codes.ts';
+import { bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
+import { shanghaiMonth } from '../../platform/calendar.ts';
+import { bankTransferFee, withdrawalFee } from './fees.ts';
 import {
   bankAccountPayee,
   maskAccountNumber,
@@ -810,7 +812,7 @@ export class FundingService {
           creditAccountId: row.wallet_account_id,
           amount: row.amount_minor,
           currency: row.currency,
-          code: FundingTransferCodes.topUp,
+          code: TransferCodes.topUp,
           flags: TransferFlags.pending,
           userData,
           limits,
@@ -1157,11 +1159,11 @@ function cardPayment(id: string | null, amountMinor: bigint, cardId: string): Fu
 function transferCodesOf(kind: FundingKind): { main: number; fee: number } {
   switch (kind) {
     case 'top_up':
-      return { main: FundingTransferCodes.topUp, fee: FundingTransferCodes.withdrawalFee };
+      return { main: TransferCodes.topUp, fee: TransferCodes.withdrawalFee };
     case 'withdrawal':
-      return { main: FundingTransferCodes.withdrawal, fee: FundingTransferCodes.withdrawalFee };
+      return { main: TransferCodes.withdrawal, fee: TransferCodes.withdrawalFee };
     case 'bank_transfer':
-      return { main: FundingTransferCodes.bankTransfer, fee: FundingTransferCodes.bankTransferFee };
+      return { main: TransferCodes.bankTransfer, fee: TransferCodes.bankTransferFee };
   }
 }
 

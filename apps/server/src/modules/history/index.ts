@@ -8,13 +8,7 @@ import { HistoryService } from './service.ts';
 import type { HistoryServiceDeps } from './service.ts';
 
 export { HISTORY_ERRORS, type HistoryErrorCode } from './errors.ts';
-export {
-  HistoryService,
-  DEFAULT_CODE_DESCRIPTIONS,
-  type CodeDescription,
-  type Transaction,
-  type TransactionFilter,
-} from './service.ts';
+export { HistoryService, type CodeDescription, type Transaction, type TransactionFilter } from './service.ts';
 export { receiptPdf } from './receipt-pdf.ts';
 
 export interface HistoryModuleDeps extends HistoryServiceDeps {

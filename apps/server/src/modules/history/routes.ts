@@ -3,6 +3,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatDecimal } from '@qianbao/money';
 import { errorResponseSchema } from '../../errors.ts';
+import { isCalendarDate, shanghaiDay } from '../../platform/calendar.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { receiptPdf } from './receipt-pdf.ts';
 import { MAX_HISTORY_PAGE } from './service.ts';
@@ -74,8 +75,9 @@ function timelineJson(timeline: TimelineEntry[]): z.infer<typeof timelineSchema>
 /** `2026-11-21` alone means the whole day in Asia/Shanghai (from its start, to its end). */
 function dateOf(value: string | undefined, end: boolean): Date | undefined {
   if (value === undefined) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return new Date(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}+08:00`);
+  if (isCalendarDate(value)) {
+    const day = shanghaiDay(value);
+    return end ? new Date(day.to.getTime() - 1) : day.from;
   }
   return new Date(value);
 }

@@ -7,10 +7,11 @@
 import { TransferFlags, isUuid } from '@qianbao/ledger';
 import type { Ledger, Transfer } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
+import { TransferCodes, transferCodeLabels } from '../../platform/codes.ts';
+import type { CodeLabel } from '../../platform/codes.ts';
 import type { FundingDescription } from '../funding/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { TransferView, TransfersService } from '../transfers/index.ts';
-import { P2P_TRANSFER_CODE, PAYMENT_REQUEST_TRANSFER_CODE } from '../transfers/index.ts';
 
 export const MAX_HISTORY_PAGE = 100;
 /** Filters are applied while reading the ledger; one page reads at most this many transfers. */
@@ -20,19 +21,8 @@ const LEDGER_PAGE = 200;
 export type TransactionStatus = 'succeeded' | 'pending' | 'released';
 
 /** What a ledger transfer is, by its code, when no module has a richer record of it. */
-export interface CodeDescription {
-  type: string;
-  label: { 'zh-CN': string; en: string };
-}
+export type CodeDescription = CodeLabel;
 
-/** The transfer codes this server knows; modules that move money add theirs in app.ts. */
-export const DEFAULT_CODE_DESCRIPTIONS: Record<number, CodeDescription> = {
-  [P2P_TRANSFER_CODE]: { type: 'transfer', label: { 'zh-CN': '转账', en: 'Transfer' } },
-  [PAYMENT_REQUEST_TRANSFER_CODE]: {
-    type: 'payment_request',
-    label: { 'zh-CN': '收款请求', en: 'Payment request' },
-  },
-};
 const OTHER: CodeDescription = { type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } };
 
 export interface Transaction {
@@ -89,14 +79,14 @@ export interface HistoryServiceDeps {
     }): Promise<Map<string, FundingDescription>>;
   };
   identity: Pick<IdentityService, 'findUserByPhone'>;
-  codeDescriptions?: Record<number, CodeDescription>;
 }
 
 export class HistoryService {
   private readonly codes: Record<number, CodeDescription>;
 
   constructor(private readonly deps: HistoryServiceDeps) {
-    this.codes = { ...DEFAULT_CODE_DESCRIPTIONS, ...deps.codeDescriptions };
+    // Every code the server makes is labelled in the chart (platform/codes.ts).
+    this.codes = transferCodeLabels();
   }
 
   async list(input: {
@@ -199,9 +189,9 @@ export class HistoryService {
     const byCode = this.codes[transfer.code] ?? OTHER;
     const description =
       record?.kind === 'payment_request'
-        ? (this.codes[PAYMENT_REQUEST_TRANSFER_CODE] ?? byCode)
+        ? (this.codes[TransferCodes.paymentRequest] ?? byCode)
         : record
-          ? (this.codes[P2P_TRANSFER_CODE] ?? byCode)
+          ? (this.codes[TransferCodes.p2p] ?? byCode)
           : byCode;
     return {
       id: transfer.id,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AccountCodes } from '../../platform/codes.ts';
 import { AccountFlags, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger } from '@qianbao/ledger';
 import type { SmsSender } from '../../adapters/sms/sender.ts';
@@ -24,7 +25,6 @@ import { IdentityStore } from './store.ts';
 import type { SessionEndReason, SessionMethod, SmsPurpose, UserRow } from './store.ts';
 
 /** Chart-of-accounts code of a holder's wallet account (customer money, never negative). */
-export const WALLET_ACCOUNT_CODE = 100;
 export const WALLET_CURRENCY = 'CNY';
 const MAX_LISTED_SESSIONS = 100;
 /** Expired SMS codes are kept this long, so that a late try is told the code expired. */
@@ -178,7 +178,7 @@ export class IdentityService {
       {
         id: pending.walletAccountId,
         currency: WALLET_CURRENCY,
-        code: WALLET_ACCOUNT_CODE,
+        code: AccountCodes.wallet,
         ownerRef: `user:${pending.id}`,
         flags: AccountFlags.debitsMustNotExceedCredits,
       },

@@ -11,7 +11,8 @@
 import type { Ledger, TransferLimit } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import type { ErrorCode } from '../../errors.ts';
-import { limitExceededError, shanghaiCalendar } from './limits.ts';
+import { shanghaiCalendar, shanghaiDay } from '../../platform/calendar.ts';
+import { limitExceededError } from './limits.ts';
 
 /** A refusal as an API error body says it: a stable code, a message, details. */
 export interface Refusal {
@@ -127,7 +128,7 @@ export async function usedToday(input: {
   const dailyKeys = new Set(input.keys.map((limit) => limit.key).filter((key) => key.includes(day)));
   const used = new Map<string, bigint>([...dailyKeys].map((key) => [key, 0n]));
   if (dailyKeys.size === 0) return used;
-  const startMicros = BigInt(Date.parse(`${day}T00:00:00+08:00`)) * 1000n;
+  const startMicros = BigInt(shanghaiDay(day).from.getTime()) * 1000n;
   let cursor: string | null = null;
   let scanned = 0;
   for (;;) {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@qianbao/ledger';
 import { openTestLedger, type TestLedger } from '../../../../../test/support/ledger.ts';
-import { planPaymentLimits, payeeBalanceCap, shanghaiCalendar, limitNameOfKey } from './limits.ts';
+import { shanghaiCalendar } from '../../platform/calendar.ts';
+import { planPaymentLimits, payeeBalanceCap, limitNameOfKey } from './limits.ts';
 import { DEFAULT_TIER_LIMITS } from './tiers.ts';
 
 describe('planPaymentLimits', () => {

@@ -6,11 +6,11 @@
  */
 import type { TransferLimit } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
+import { shanghaiCalendar } from '../../platform/calendar.ts';
 import type { TierLimits } from './tiers.ts';
 
 /** Static merchant QR codes: at most 500.00 per payer per day, whatever the tier (PBOC rule). */
 export const STATIC_QR_DAILY_MINOR = 500_00n;
-const TIME_ZONE = 'Asia/Shanghai';
 
 export type LimitName = 'single' | 'daily' | 'yearly' | 'staticQrDaily' | 'balanceCap';
 
@@ -72,20 +72,6 @@ export function limitNameOfKey(key: string): LimitName | null {
 }
 
 /** Made once: building an Intl formatter costs more than a whole payment's other checks. */
-const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The calendar day and year in Asia/Shanghai (no DST there; the rule is the civil day). */
-export function shanghaiCalendar(now: Date): { day: string; year: string } {
-  const parts = SHANGHAI_DATE.formatToParts(now);
-  const part = (type: string) => parts.find((p) => p.type === type)!.value;
-  return { day: `${part('year')}-${part('month')}-${part('day')}`, year: part('year') };
-}
-
 /**
  * The one shape of a LIMIT_EXCEEDED answer, whichever module refuses: which limit, and its max
  * and what is left as money objects (domain-rules §9). `key` is a ledger limit key or `single`.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideFactor, passwordFreeLimitKey, shanghaiDate } from './factor-policy.ts';
+import { shanghaiDate } from '../../platform/calendar.ts';
+import { decideFactor, passwordFreeLimitKey } from './factor-policy.ts';
 import type { HolderFactors } from './factor-policy.ts';
 import { paymentChallenge, paymentHash, paymentHashOfChallenge } from './payment-binding.ts';
 

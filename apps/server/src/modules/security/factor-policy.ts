@@ -1,4 +1,5 @@
 import type { TransferLimit } from '@qianbao/ledger';
+import { shanghaiDate } from '../../platform/calendar.ts';
 
 /** What a payment must be confirmed with. `none`: a password-free small payment. */
 export type ConfirmationFactor = 'none' | 'pin' | 'passkey' | 'totp';
@@ -42,13 +43,6 @@ export interface PasswordFreePolicy {
   currency: string;
   /** Domain rules §1: payments confirmed with fewer than two factors, at most this per day. */
   dailyMaxMinor: bigint;
-}
-
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000; // UTC+8 all year: China has no daylight saving time
-
-/** The calendar day in Asia/Shanghai, `YYYY-MM-DD`. */
-export function shanghaiDate(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** The ledger limit key of a holder's password-free total on one Shanghai calendar day. */

@@ -15,7 +15,7 @@ import type { BirthDateSource, IdNumberSource } from './service.ts';
 
 export { securityMigrations } from './migrations.ts';
 export { SECURITY_ERRORS, type SecurityErrorCode } from './errors.ts';
-export { passwordFreeLimitKey, shanghaiDate } from './factor-policy.ts';
+export { passwordFreeLimitKey } from './factor-policy.ts';
 export { paymentHash } from './payment-binding.ts';
 export {
   SecurityService,

@@ -12,8 +12,6 @@ export { transfersMigrations } from './migrations.ts';
 export { TRANSFERS_ERRORS, type TransfersErrorCode } from './errors.ts';
 export {
   TransfersService,
-  P2P_TRANSFER_CODE,
-  PAYMENT_REQUEST_TRANSFER_CODE,
   parseReceivePayload,
   type TransferView,
   type PaymentRequestView,

@@ -12,6 +12,7 @@ import { derivedId, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger, Transfer, TransferLimit, TransferOutcome } from '@qianbao/ledger';
 import { formatMoney, money } from '@qianbao/money';
 import { AppError } from '../../errors.ts';
+import { TransferCodes } from '../../platform/codes.ts';
 import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { KycService, TierLimits } from '../kyc/index.ts';
@@ -32,8 +33,6 @@ import { TransfersStore } from './store.ts';
 import type { PaymentRequestRow, PaymentRequestStatus, TransferKind, TransferRow } from './store.ts';
 
 /** Ledger transfer codes (why the money moved) of this module. */
-export const P2P_TRANSFER_CODE = 200;
-export const PAYMENT_REQUEST_TRANSFER_CODE = 201;
 export const TRANSFER_CURRENCY = 'CNY';
 export const MAX_NOTE_LENGTH = 50;
 /** Payment requests live at most 7 days. */
@@ -351,7 +350,7 @@ export class TransfersService {
       confirmation: input.confirmation,
       confirmationPaymentId: input.paymentId,
       ledgerTransferId: input.paymentId,
-      code: P2P_TRANSFER_CODE,
+      code: TransferCodes.p2p,
       kind: payee.via,
       paymentRequestId: null,
     });
@@ -722,7 +721,7 @@ export class TransfersService {
         // The client binds a passkey to the request id (it cannot know the attempt).
         confirmationPaymentId: row.id,
         ledgerTransferId: row.id,
-        code: PAYMENT_REQUEST_TRANSFER_CODE,
+        code: TransferCodes.paymentRequest,
         kind: 'payment_request',
         paymentRequestId: row.id,
         beforeLedger: async () => {

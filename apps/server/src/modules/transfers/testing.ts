@@ -1,5 +1,6 @@
 /** Test helpers of the transfers and history modules. Imported by tests only. */
 import { randomUUID } from 'node:crypto';
+import { TransferCodes } from '../../platform/codes.ts';
 import { expect } from 'vitest';
 import { newId, verifyLedger } from '@qianbao/ledger';
 import type { SecurityTestApp } from '../security/testing.ts';
@@ -7,7 +8,6 @@ import type { TestHolder } from '../identity/testing.ts';
 
 export const PIN = '258036';
 /** Ledger code of the test's "bank" funding transfers (history shows them as `other`). */
-export const TEST_FUNDING_CODE = 999;
 
 let idSequence = 0;
 
@@ -50,7 +50,7 @@ export async function fund(
       creditAccountId: holder.walletAccountId,
       amount: amountMinor,
       currency: 'CNY',
-      code: TEST_FUNDING_CODE,
+      code: TransferCodes.testFunding,
     },
   ]);
   expect(outcome!.result).toBe('ok');

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { AccountCodes, TransferCodeChart, TransferCodes, transferCodeLabels } from './codes.ts';
+
+describe('the chart of ledger codes', () => {
+  it('gives every account code to one kind of account, within its range', () => {
+    const codes = Object.values(AccountCodes);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) {
+      expect((code >= 100 && code <= 199) || (code >= 900 && code <= 999), `account code ${code}`).toBe(true);
+    }
+  });
+
+  it('gives every transfer code to one kind of movement, within its range', () => {
+    const codes = Object.values(TransferCodeChart).map((entry) => entry.code);
+    expect(new Set<number>(codes).size).toBe(codes.length);
+    for (const code of codes) {
+      expect((code >= 200 && code <= 399) || code === 999, `transfer code ${code}`).toBe(true);
+    }
+  });
+
+  it('keeps the released codes: they are hashed into the journal and must never change meaning', () => {
+    expect(AccountCodes).toEqual({ wallet: 100, bankSettlement: 900, feeIncome: 910 });
+    expect(TransferCodes).toEqual({
+      p2p: 200,
+      paymentRequest: 201,
+      topUp: 300,
+      withdrawal: 301,
+      withdrawalFee: 302,
+      bankTransfer: 303,
+      bankTransferFee: 304,
+      testFunding: 999,
+    });
+  });
+
+  it('labels every code the app makes for history, in Chinese and English', () => {
+    const labels = transferCodeLabels();
+    expect(Object.keys(labels).map(Number).sort()).toEqual([200, 201, 300, 301, 302, 303, 304]);
+    for (const { label } of Object.values(labels)) {
+      expect(label['zh-CN']).not.toBe('');
+      expect(label.en).toMatch(/^[A-Z]/);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The chart of ledger codes: every account code and transfer code the server uses, in one
+ * place, each with what it means. A ledger `code` is part of the books (it is hashed into the
+ * journal and printed by `qianbao verify`), so a code, once released, never changes meaning;
+ * a new kind of account or movement takes a new code here. `codes.test.ts` checks that no two
+ * entries share a code and that every code sits in its range.
+ *
+ * Ranges: accounts 100–199 holders' own, 900–999 the operator's (system) accounts;
+ * transfers 200–299 between holders, 300–399 to and from banks, 999 test funding only.
+ */
+
+/** History's words for a movement, when no module has a richer description of it. */
+export interface CodeLabel {
+  /** The `type` history answers (`transfer`, `top_up`, `fee` …). */
+  type: string;
+  label: { 'zh-CN': string; en: string };
+}
+
+/** Ledger account codes. */
+export const AccountCodes = {
+  /** A holder's wallet (credit-normal; debits must not exceed credits). */
+  wallet: 100,
+  /** The operator's account at the bank, mirrored (debit-normal). */
+  bankSettlement: 900,
+  /** Fees charged to holders (credit-normal). */
+  feeIncome: 910,
+} as const;
+
+/** Ledger transfer codes, with how history describes each. */
+export const TransferCodeChart = {
+  p2p: { code: 200, type: 'transfer', label: { 'zh-CN': '转账', en: 'Transfer' } },
+  paymentRequest: {
+    code: 201,
+    type: 'payment_request',
+    label: { 'zh-CN': '收款请求', en: 'Payment request' },
+  },
+  topUp: { code: 300, type: 'top_up', label: { 'zh-CN': '充值', en: 'Top-up' } },
+  withdrawal: { code: 301, type: 'withdrawal', label: { 'zh-CN': '提现', en: 'Withdrawal' } },
+  withdrawalFee: { code: 302, type: 'fee', label: { 'zh-CN': '提现手续费', en: 'Withdrawal fee' } },
+  bankTransfer: {
+    code: 303,
+    type: 'bank_transfer',
+    label: { 'zh-CN': '转账到银行卡', en: 'Transfer to bank account' },
+  },
+  bankTransferFee: { code: 304, type: 'fee', label: { 'zh-CN': '转账手续费', en: 'Bank transfer fee' } },
+  /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
+  testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },
+} as const satisfies Record<string, CodeLabel & { code: number }>;
+
+export type TransferCodeName = keyof typeof TransferCodeChart;
+
+/** The transfer codes by name: `TransferCodes.topUp` is 300. */
+export const TransferCodes = Object.fromEntries(
+  Object.entries(TransferCodeChart).map(([name, entry]) => [name, entry.code]),
+) as { readonly [N in TransferCodeName]: (typeof TransferCodeChart)[N]['code'] };
+
+/** History's description of every transfer code the server makes (test funding excluded). */
+export function transferCodeLabels(): Record<number, CodeLabel> {
+  const labels: Record<number, CodeLabel> = {};
+  for (const [name, entry] of Object.entries(TransferCodeChart)) {
+    if (name === 'testFunding') continue;
+    labels[entry.code] = { type: entry.type, label: entry.label };
+  }
+  return labels;
+}
