@@ -253,7 +253,7 @@ async function topUpByApi(page: Page, cardId: string, amount: string): Promise<v
   const done = (await post(
     page,
     '/v1/me/top-ups',
-    { cardId, amount, confirmation: { pin: PIN } },
+    { cardId, amount: { amount, currency: 'CNY' }, confirmation: { pin: PIN } },
     crypto.randomUUID(),
   )) as { status: string; id: string };
   const deadline = Date.now() + 15_000;

@@ -27,7 +27,7 @@ import { fund, verifyRealName } from '../../apps/server/src/modules/transfers/te
 import { transferPaymentId } from '../../apps/server/src/modules/transfers/routes.ts';
 import { fundingPaymentId } from '../../apps/server/src/modules/funding/routes.ts';
 import { ledgerIds } from '../../apps/server/src/modules/funding/service.ts';
-import { cardNumber } from '../../apps/server/src/modules/funding/testing.ts';
+import { cardNumber, cny } from '../../apps/server/src/modules/funding/testing.ts';
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
 import { freePort, killAllServers, startServerProcess } from './server-process.ts';
@@ -295,7 +295,7 @@ describe('a retry after a SIGKILL answers what the ledger says, without checking
           funder,
           'POST',
           '/v1/me/top-ups',
-          { cardId, amount: '20000', confirmation: { pin } },
+          { cardId, amount: cny('20000'), confirmation: { pin } },
           keys.topUp,
         );
       const withdraw = (pin: string) =>
@@ -303,7 +303,7 @@ describe('a retry after a SIGKILL answers what the ledger says, without checking
           funder,
           'POST',
           '/v1/me/withdrawals',
-          { cardId, amount: '30000', confirmation: { pin } },
+          { cardId, amount: cny('30000'), confirmation: { pin } },
           moreKeys.withdrawal,
         );
       const account = cardNumber();
@@ -316,7 +316,7 @@ describe('a retry after a SIGKILL answers what the ledger says, without checking
             bankCode: 'ICBC',
             accountNumber: account,
             accountName: '赵敏',
-            amount: '40000',
+            amount: cny('40000'),
             confirmation: { pin },
           },
           moreKeys.bankTransfer,

@@ -283,11 +283,15 @@ export class AppError extends Error {
 
 export const errorResponseSchema = z
   .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable machine-readable code, e.g. VALIDATION_FAILED.' }),
-      message: z.string().meta({ description: 'Human-readable explanation; may change.' }),
-      details: z.record(z.string(), z.unknown()),
-    }),
+    error: z
+      .object({
+        code: z.string().meta({ description: 'Stable machine-readable code, e.g. VALIDATION_FAILED.' }),
+        message: z.string().meta({ description: 'Human-readable explanation; may change.' }),
+        details: z.record(z.string(), z.unknown()).meta({
+          description: 'Facts about this failure, per code in docs/api/errors.md; often empty.',
+        }),
+      })
+      .meta({ description: 'What failed.' }),
   })
   .meta({ description: 'Every error has this shape.' });
 

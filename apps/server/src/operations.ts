@@ -2,7 +2,8 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { RequestDrain } from './drain.ts';
-import { AppError, errorResponseSchema } from './errors.ts';
+import { AppError } from './errors.ts';
+import { errorResponses } from './http/responses.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface OperationsOptions {
@@ -40,7 +41,7 @@ export const operationsRoutes: FastifyPluginCallbackZod<OperationsOptions> = (
       schema: {
         tags: TAGS,
         summary: 'Readiness: the database answers and the server is not shutting down',
-        response: { 200: z.object({ status: z.literal('ready') }), 503: errorResponseSchema },
+        response: { 200: z.object({ status: z.literal('ready') }), ...errorResponses(503) },
       },
     },
     async () => {

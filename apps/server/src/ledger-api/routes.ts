@@ -2,7 +2,8 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ledger } from '@qianbao/ledger';
 import { requireBearerToken } from '../auth.ts';
-import { AppError, errorResponseSchema } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { errorResponses } from '../http/responses.ts';
 import {
   MAX_ACCOUNTS_PER_REQUEST,
   MAX_TRANSFERS_PER_REQUEST,
@@ -38,11 +39,7 @@ const SECURITY = [{ adminToken: [] }];
 const idParams = z.object({ id: idSchema });
 
 /** Error bodies every route of this API can answer with, for the OpenAPI document. */
-const COMMON_ERRORS = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  503: errorResponseSchema,
-};
+const COMMON_ERRORS = errorResponses(400, 401, 503);
 
 /**
  * The internal ledger API for operators and other back-office systems, under `/v1/ledger`. Every
@@ -75,7 +72,7 @@ export const ledgerApi: FastifyPluginCallbackZod<LedgerApiOptions> = (app, { led
         security: SECURITY,
         summary: 'Get an account with its counters',
         params: idParams,
-        response: { 200: accountSchema, 404: errorResponseSchema, ...COMMON_ERRORS },
+        response: { 200: accountSchema, ...errorResponses(404), ...COMMON_ERRORS },
       },
     },
     async (request) => {
@@ -94,7 +91,7 @@ export const ledgerApi: FastifyPluginCallbackZod<LedgerApiOptions> = (app, { led
         summary: 'Get the balance of an account, now or as of a past time',
         params: idParams,
         querystring: balanceQuerySchema,
-        response: { 200: balanceSchema, 404: errorResponseSchema, ...COMMON_ERRORS },
+        response: { 200: balanceSchema, ...errorResponses(404), ...COMMON_ERRORS },
       },
     },
     async (request) => {
@@ -114,7 +111,7 @@ export const ledgerApi: FastifyPluginCallbackZod<LedgerApiOptions> = (app, { led
         summary: 'List the transfers of an account, newest first',
         params: idParams,
         querystring: transferPageQuerySchema,
-        response: { 200: transferPageSchema, 404: errorResponseSchema, ...COMMON_ERRORS },
+        response: { 200: transferPageSchema, ...errorResponses(404), ...COMMON_ERRORS },
       },
     },
     async (request) => {
@@ -161,7 +158,7 @@ export const ledgerApi: FastifyPluginCallbackZod<LedgerApiOptions> = (app, { led
         security: SECURITY,
         summary: 'Get a transfer',
         params: idParams,
-        response: { 200: transferSchema, 404: errorResponseSchema, ...COMMON_ERRORS },
+        response: { 200: transferSchema, ...errorResponses(404), ...COMMON_ERRORS },
       },
     },
     async (request) => {

@@ -205,20 +205,32 @@ export interface WithdrawalQuote extends FundingQuote {
   arrives: string;
 }
 
+/**
+ * The funding screens hold the amount as fen of CNY (`amount: "10000"`); the API takes money, as
+ * everywhere: `{ "amount": "10000", "currency": "CNY" }`.
+ */
+function withMoney<Input extends { amount: string }>(
+  input: Input,
+): Omit<Input, 'amount'> & { amount: MoneyJson } {
+  return { ...input, amount: cny(input.amount) };
+}
+
+/** `amount`: fen of CNY. */
 export function quoteWithdrawal(input: {
   cardId: string;
   amount: string;
   idempotencyKey?: string;
 }): Promise<WithdrawalQuote> {
-  return api.post<WithdrawalQuote>('/v1/me/withdrawals/quote', input);
+  return api.post<WithdrawalQuote>('/v1/me/withdrawals/quote', withMoney(input));
 }
 
+/** `amount`: fen of CNY. */
 export function quoteTopUp(input: {
   cardId: string;
   amount: string;
   idempotencyKey?: string;
 }): Promise<FundingQuote> {
-  return api.post<FundingQuote>('/v1/me/top-ups/quote', input);
+  return api.post<FundingQuote>('/v1/me/top-ups/quote', withMoney(input));
 }
 
 export interface Bank {
@@ -241,26 +253,29 @@ export interface BankTransferQuote extends FundingQuote {
   account: BankAccountView;
 }
 
+/** `amount`: fen of CNY. */
 export function quoteBankTransfer(
   input: BankAccountInput & { amount: string; idempotencyKey?: string },
 ): Promise<BankTransferQuote> {
-  return api.post<BankTransferQuote>('/v1/me/bank-transfers/quote', input);
+  return api.post<BankTransferQuote>('/v1/me/bank-transfers/quote', withMoney(input));
 }
 
+/** `amount`: fen of CNY. */
 export function sendBankTransfer(
   key: string,
   input: BankAccountInput & { amount: string; note?: string; confirmation: Confirmation },
 ): Promise<Funding> {
-  return api.post<Funding>('/v1/me/bank-transfers', input, idempotent(key));
+  return api.post<Funding>('/v1/me/bank-transfers', withMoney(input), idempotent(key));
 }
 
+/** `amount`: fen of CNY. */
 export function submitFunding(
   kind: FundingKind,
   key: string,
   input: { cardId: string; amount: string; confirmation: Confirmation },
 ): Promise<Funding> {
   const path = kind === 'top_up' ? '/v1/me/top-ups' : '/v1/me/withdrawals';
-  return api.post<Funding>(path, input, idempotent(key));
+  return api.post<Funding>(path, withMoney(input), idempotent(key));
 }
 
 export function fetchFunding(id: string): Promise<Funding> {

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { MAX_SANDBOX_ROWS_PER_READ } from './sandbox.ts';
 import type { SandboxBank } from './sandbox.ts';
 
@@ -58,7 +58,7 @@ export const bankSandboxDevRoutes: FastifyPluginCallbackZod<BankSandboxDevRoutes
         tags: TAGS,
         summary: "The sandbox bank's card SMS codes, newest first",
         querystring: smsQuerySchema,
-        response: { 200: z.object({ codes: z.array(smsCodeSchema) }), 400: errorResponseSchema },
+        response: { 200: z.object({ codes: z.array(smsCodeSchema) }), ...errorResponses(400) },
       },
     },
     async (request, reply) => {
@@ -90,7 +90,7 @@ export const bankSandboxDevRoutes: FastifyPluginCallbackZod<BankSandboxDevRoutes
         tags: TAGS,
         summary: 'Sandbox bank cards (and accounts) ending in these 4 digits, with their balances',
         params: z.object({ last4: last4Schema }),
-        response: { 200: z.object({ cards: z.array(accountSchema) }), 400: errorResponseSchema },
+        response: { 200: z.object({ cards: z.array(accountSchema) }), ...errorResponses(400) },
       },
     },
     async (request, reply) => {

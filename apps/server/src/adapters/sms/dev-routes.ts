@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { normalizePhone } from '../../modules/identity/phone.ts';
 import { listSandboxMessages } from './sandbox.ts';
 import type { SandboxMessage } from './sandbox.ts';
@@ -45,7 +45,7 @@ export const sandboxSmsRoutes: FastifyPluginCallbackZod<SandboxSmsRoutesOptions>
         tags: TAGS,
         summary: 'Messages in the sandbox SMS outbox, newest first',
         querystring: querySchema,
-        response: { 200: z.object({ messages: z.array(messageSchema) }), 400: errorResponseSchema },
+        response: { 200: z.object({ messages: z.array(messageSchema) }), ...errorResponses(400) },
       },
     },
     async (request) => ({

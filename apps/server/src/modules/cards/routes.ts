@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { listBanks } from './service.ts';
 import type { CardView, CardsService } from './service.ts';
@@ -12,16 +12,7 @@ export interface CardsRoutesOptions {
 }
 
 const TAGS = ['cards'];
-const ERRORS = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  429: errorResponseSchema,
-  503: errorResponseSchema,
-};
+const ERRORS = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);
 
 const cardFields = {
   maskedNumber: z.string().meta({ example: '6222 **** **** 7894' }),
@@ -128,7 +119,7 @@ export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, o
         tags: TAGS,
         summary: 'My bound cards, the default first',
         security: HOLDER_SECURITY,
-        response: { 200: z.object({ cards: z.array(cardSchema) }), 401: errorResponseSchema },
+        response: { 200: z.object({ cards: z.array(cardSchema) }), ...errorResponses(401) },
       },
     },
     async (request) => {

@@ -8,6 +8,7 @@ import { FundingStore } from './store.ts';
 import {
   TEST_PIN,
   cardNumber,
+  cny,
   createFundingTestApp,
   expectBooksBalance,
   fund,
@@ -75,19 +76,20 @@ function bankTransfer(
       bankCode: input.bankCode ?? 'ICBC',
       accountNumber: input.accountNumber,
       accountName: input.accountName ?? PAYEE_NAME,
-      amount: input.amount,
+      amount: cny(input.amount),
       ...(input.note === undefined ? {} : { note: input.note }),
       ...(confirmation === null ? {} : { confirmation }),
     },
   });
 }
 
-function quote(holder: TestHolder, payload: Record<string, unknown>) {
+/** `amount` is fen of CNY. */
+function quote(holder: TestHolder, payload: Record<string, unknown> & { amount: string }) {
   return subject.app.inject({
     method: 'POST',
     url: '/v1/me/bank-transfers/quote',
     headers: holder.headers,
-    payload: { bankCode: 'ICBC', accountName: PAYEE_NAME, ...payload },
+    payload: { bankCode: 'ICBC', accountName: PAYEE_NAME, ...payload, amount: cny(payload.amount) },
   });
 }
 
@@ -255,7 +257,7 @@ describe('transfer to a bank account', () => {
       method: 'POST',
       url: '/v1/me/bank-transfers',
       headers: holder.headers,
-      payload: { bankCode: 'ICBC', accountNumber: good, accountName: PAYEE_NAME, amount: '100' },
+      payload: { bankCode: 'ICBC', accountNumber: good, accountName: PAYEE_NAME, amount: cny('100') },
     });
     expect(noKey.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REQUIRED' } });
     const unconfirmed = await bankTransfer(holder, {

@@ -8,6 +8,7 @@ import { SoftAuthenticator } from '../security/soft-authenticator.ts';
 import { PUBLIC_ORIGIN } from '../security/testing.ts';
 import {
   cardNumber,
+  cny,
   createFundingTestApp,
   expectBooksBalance,
   fund,
@@ -110,14 +111,14 @@ describe('passkey confirmation of money to and from the bank', () => {
     const topUpKey = newKey();
     const topUp = await quotedPayment(holder, '/v1/me/top-ups/quote', {
       cardId,
-      amount: '80000',
+      amount: cny('80000'),
       idempotencyKey: topUpKey,
     });
     expect(topUp.accepted).toContain('passkey');
     expect(topUp.payment).toMatchObject({ amount: '80000', currency: 'CNY', payee: `card:${cardId}` });
     const toppedUp = await post(holder, '/v1/me/top-ups', topUpKey, {
       cardId,
-      amount: '80000',
+      amount: cny('80000'),
       confirmation: { passkeyResponse: await signed(holder, authenticator, topUp.payment) },
     });
     expect(toppedUp.statusCode, toppedUp.body).toBe(201);
@@ -128,20 +129,20 @@ describe('passkey confirmation of money to and from the bank', () => {
     const withdrawalKey = newKey();
     const withdrawal = await quotedPayment(holder, '/v1/me/withdrawals/quote', {
       cardId,
-      amount: '30000',
+      amount: cny('30000'),
       idempotencyKey: withdrawalKey,
     });
     const assertion = await signed(holder, authenticator, withdrawal.payment);
     // Signed for this withdrawal, presented with another key (another operation): refused.
     const elsewhere = await post(holder, '/v1/me/withdrawals', newKey(), {
       cardId,
-      amount: '30000',
+      amount: cny('30000'),
       confirmation: { passkeyResponse: assertion },
     });
     expect(elsewhere.json()).toMatchObject(PAYMENT_MISMATCH);
     const withdrawn = await post(holder, '/v1/me/withdrawals', withdrawalKey, {
       cardId,
-      amount: '30000',
+      amount: cny('30000'),
       confirmation: { passkeyResponse: await signed(holder, authenticator, withdrawal.payment) },
     });
     expect(withdrawn.statusCode, withdrawn.body).toBe(201);
@@ -156,12 +157,12 @@ describe('passkey confirmation of money to and from the bank', () => {
     const key = newKey();
     const small = await quotedPayment(holder, '/v1/me/top-ups/quote', {
       cardId,
-      amount: '100',
+      amount: cny('100'),
       idempotencyKey: key,
     });
     const response = await post(holder, '/v1/me/top-ups', key, {
       cardId,
-      amount: '99900',
+      amount: cny('99900'),
       confirmation: { passkeyResponse: await signed(holder, authenticator, small.payment) },
     });
     expect(response.json()).toMatchObject(PAYMENT_MISMATCH);
@@ -177,7 +178,7 @@ describe('passkey confirmation of money to and from the bank', () => {
     const key = newKey();
     const quoted = await quotedPayment(holder, '/v1/me/bank-transfers/quote', {
       ...account,
-      amount: '20000',
+      amount: cny('20000'),
       idempotencyKey: key,
     });
     const assertion = await signed(holder, authenticator, quoted.payment);
@@ -185,13 +186,13 @@ describe('passkey confirmation of money to and from the bank', () => {
     const other = await post(holder, '/v1/me/bank-transfers', key, {
       ...account,
       accountNumber: cardNumber(undefined, '621700'),
-      amount: '20000',
+      amount: cny('20000'),
       confirmation: { passkeyResponse: assertion },
     });
     expect(other.json()).toMatchObject(PAYMENT_MISMATCH);
     const sent = await post(holder, '/v1/me/bank-transfers', newKey(), {
       ...account,
-      amount: '20000',
+      amount: cny('20000'),
       confirmation: { passkeyResponse: await signed(holder, authenticator, quoted.payment) },
     });
     // …and a fresh assertion for this account under another key (another payment id) too.
@@ -199,12 +200,12 @@ describe('passkey confirmation of money to and from the bank', () => {
     const keyTwo = newKey();
     const again = await quotedPayment(holder, '/v1/me/bank-transfers/quote', {
       ...account,
-      amount: '20000',
+      amount: cny('20000'),
       idempotencyKey: keyTwo,
     });
     const done = await post(holder, '/v1/me/bank-transfers', keyTwo, {
       ...account,
-      amount: '20000',
+      amount: cny('20000'),
       confirmation: { passkeyResponse: await signed(holder, authenticator, again.payment) },
     });
     expect(done.statusCode, done.body).toBe(201);

@@ -5,7 +5,9 @@ import { registerHolder } from '../identity/testing.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { feeIncomeAccountId } from './accounts.ts';
 import {
+  TEST_PIN,
   cardNumber,
+  cny,
   createFundingTestApp,
   expectBooksBalance,
   fund,
@@ -72,6 +74,50 @@ describe('top-up and withdrawal', () => {
     expect(await walletBalance(subject, holder)).toEqual({ balance: '0', available: '0' });
   });
 
+  it('takes the amount as money on every route; the old bare string and a wrong currency are refused', async () => {
+    const { holder, cardId } = await holderWithCard(subject);
+    expect((await fund(subject, holder, { kind: 'top-ups', cardId, amount: '10000' })).statusCode).toBe(201);
+    const account = { bankCode: 'ICBC', accountNumber: cardNumber(), accountName: '李明' };
+    const confirmation = { pin: TEST_PIN };
+    const routes = [
+      { url: '/v1/me/top-ups/quote', body: { cardId } },
+      { url: '/v1/me/withdrawals/quote', body: { cardId } },
+      { url: '/v1/me/bank-transfers/quote', body: account },
+      { url: '/v1/me/top-ups', body: { cardId, confirmation }, moves: true },
+      { url: '/v1/me/withdrawals', body: { cardId, confirmation }, moves: true },
+      { url: '/v1/me/bank-transfers', body: { ...account, confirmation }, moves: true },
+    ];
+    const refusals: [unknown, string][] = [
+      ['100', 'amount'], // the shape funding took before: a bare string of fen
+      [100, 'amount'],
+      [{ amount: '100', currency: 'USD' }, 'amount.currency'],
+      [{ amount: '100' }, 'amount.currency'],
+      [{ amount: '1.00', currency: 'CNY' }, 'amount.amount'],
+      [{ amount: '0', currency: 'CNY' }, 'amount.amount'],
+    ];
+    for (const route of routes) {
+      const post = (amount: unknown) =>
+        subject.app.inject({
+          method: 'POST',
+          url: route.url,
+          headers: route.moves ? { ...holder.headers, 'idempotency-key': newKey() } : holder.headers,
+          payload: { ...route.body, amount },
+        });
+      for (const [amount, path] of refusals) {
+        const refused = await post(amount);
+        expect(refused.statusCode, `${route.url} ${JSON.stringify(amount)}: ${refused.body}`).toBe(400);
+        expect(refused.json()).toMatchObject({
+          error: { code: 'VALIDATION_FAILED', details: { fields: [{ in: 'body', path }] } },
+        });
+      }
+      const accepted = await post(cny('100'));
+      expect(accepted.statusCode, `${route.url}: ${accepted.body}`).toBe(route.moves ? 201 : 200);
+      expect(accepted.json()).toMatchObject({ amount: { amount: '100', currency: 'CNY' } });
+    }
+    // ¥100.00 in, ¥1.00 in, ¥1.00 out, ¥1.00 out to the bank with its ¥0.10 fee (withdrawals are free).
+    expect(await walletBalance(subject, holder)).toEqual({ balance: '9890', available: '9890' });
+  });
+
   it('a bank decline (no money on the card) voids the hold', async () => {
     const { holder, cardId, cardNumber: number } = await holderWithCard(subject, cardNumber('0002'));
     const response = await fund(subject, holder, { kind: 'top-ups', cardId, amount: '10000' });
@@ -124,7 +170,7 @@ describe('fees', () => {
       method: 'POST',
       url: '/v1/me/withdrawals/quote',
       headers: holder.headers,
-      payload: { cardId, amount: '150000' },
+      payload: { cardId, amount: cny('150000') },
     });
     expect(quote.statusCode, quote.body).toBe(200);
     expect(quote.json()).toMatchObject({

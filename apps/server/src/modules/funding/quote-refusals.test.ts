@@ -27,16 +27,17 @@ let subject: FundingTestApp;
 beforeAll(async () => (subject = await createFundingTestApp()));
 afterAll(async () => subject.close());
 
+/** `amount` is fen of CNY. */
 async function quote(
   holder: TestHolder,
   route: 'top-ups' | 'withdrawals' | 'bank-transfers',
-  payload: Record<string, unknown>,
+  payload: Record<string, unknown> & { amount: string },
 ): Promise<{ refusal: Refusal | null; fee: { amount: string }; total: { amount: string } }> {
   const response = await subject.app.inject({
     method: 'POST',
     url: `/v1/me/${route}/quote`,
     headers: holder.headers,
-    payload,
+    payload: { ...payload, amount: cny(payload.amount) },
   });
   expect(response.statusCode, response.body).toBe(200);
   return response.json();
@@ -106,7 +107,7 @@ describe('funding quotes refuse before the PIN', () => {
       method: 'POST',
       url: '/v1/me/bank-transfers',
       headers: { ...holder.headers, 'idempotency-key': newKey() },
-      payload: { ...account, amount: '10000', confirmation: { pin: TEST_PIN } },
+      payload: { ...account, amount: cny('10000'), confirmation: { pin: TEST_PIN } },
     });
     expect(sent.json()).toMatchObject({ error: { code: 'INSUFFICIENT_FUNDS' } });
     expect(await walletBalance(subject, holder)).toEqual({ balance: '10000', available: '10000' });

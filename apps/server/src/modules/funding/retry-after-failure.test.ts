@@ -10,6 +10,7 @@ import type { TestHolder } from '../identity/testing.ts';
 import {
   TEST_PIN,
   cardNumber,
+  cny,
   createFundingTestApp,
   expectBooksBalance,
   fund,
@@ -92,7 +93,7 @@ describe('a funding retry after a 5xx between the hold and the bank', () => {
           bankCode: 'ICBC',
           accountNumber: account,
           accountName: '王小明',
-          amount: '30000',
+          amount: cny('30000'),
           confirmation: { pin },
         },
       });

@@ -1,16 +1,24 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { money as moneyOf, toJson } from '@qianbao/money';
-import { errorResponseSchema } from '../../errors.ts';
+import {
+  confirmationInput,
+  confirmationPlanJson,
+  confirmationPlanOutput,
+  givenFactor,
+  paymentToSignJson,
+  paymentToSignOutput,
+} from '../../http/confirmation.ts';
+import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
+import { errorResponses, refusalOutput } from '../../http/responses.ts';
 import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
 import type { OperatorService } from '../operator/index.ts';
-import type { ConfirmationInput } from '../security/index.ts';
 import type { ReconciliationReport } from './reconcile.ts';
 import { reportJson } from './reconcile.ts';
-import type { ConfirmationPlan, FundingPayment, FundingService, FundingView } from './service.ts';
+import { FUNDING_CURRENCY } from './service.ts';
+import type { FundingService, FundingView } from './service.ts';
 
 export interface FundingRoutesOptions {
   service: FundingService;
@@ -45,39 +53,15 @@ export function fundingPaymentId(input: { userId: string; route: string; idempot
     purpose: PAYMENT_PURPOSE,
   });
 }
-const ERRORS = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  423: errorResponseSchema,
-  429: errorResponseSchema,
-  503: errorResponseSchema,
-};
+const ERRORS = errorResponses(400, 401, 403, 404, 409, 422, 423, 429, 503);
 
-const money = z.object({
-  amount: z.string().meta({ description: 'Integer minor units (fen), as a string.', example: '10000' }),
-  currency: z.string().meta({ example: 'CNY' }),
+// The bounds of an amount are the service's (FUNDING_AMOUNT_INVALID), so a quote and its request
+// refuse the same amounts; the schema refuses what is not money in the funding currency.
+const amountInput = moneyInput({
+  currencies: [FUNDING_CURRENCY],
+  description: 'The amount, without the fee.',
+  example: '10000',
 });
-const amountInput = z
-  .string()
-  .regex(/^[1-9]\d{0,14}$/, 'a whole number of fen, as a string')
-  .meta({ description: 'Integer minor units (fen) of CNY, as a string.', example: '10000' });
-
-/** One factor: `{ pin }`, `{ passkeyResponse }` (from startAuthentication) or `{ totpCode }`. */
-const confirmationSchema = z
-  .union([
-    z.object({ pin: z.string().max(16) }).strict(),
-    z.object({ totpCode: z.string().max(16) }).strict(),
-    z.object({ passkeyResponse: z.looseObject({}) }).strict(),
-  ])
-  .meta({
-    description:
-      "The holder's confirmation of this payment. For a passkey, send the Idempotency-Key you will use as " +
-      '`idempotencyKey` to the quote, and pass its `payment` to POST /v1/me/confirmations/options.',
-  });
 
 const idempotencyKeyInput = z
   .string()
@@ -90,44 +74,49 @@ const idempotencyKeyInput = z
       'bind a passkey to it (POST /v1/me/confirmations/options).',
   });
 
-const factorEnum = z.enum(['none', 'pin', 'passkey', 'totp']);
-const confirmationPlanSchema = z
-  .object({ factor: factorEnum, accepted: z.array(factorEnum), reason: z.string() })
-  .meta({ description: 'How to confirm: the factor to ask for first and every factor accepted.' });
-const paymentSchema = z
-  .object({ id: z.string(), amount: z.string(), currency: z.string(), payee: z.string() })
-  .nullable()
-  .meta({
-    description:
-      'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
-  });
+const paymentSchema = paymentToSignOutput.nullable().meta({
+  description:
+    'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
+});
 
 /** Why the operation would be refused if confirmed now: the shape of an error body's `error`. */
-const refusalSchema = z
-  .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) })
-  .nullable()
-  .meta({
-    description:
-      'Null when nothing known now refuses the operation. Otherwise what the operation itself would answer: ' +
-      'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
-      'PAYEE_BALANCE_CAP_EXCEEDED (a top-up past the wallet cap: details.own, cap, remaining). Do not ask for ' +
-      'the PIN then. The ledger still decides when the money moves.',
-  });
+const refusalSchema = refusalOutput(
+  'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
+    'PAYEE_BALANCE_CAP_EXCEEDED (a top-up past the wallet cap: details.own, cap, remaining).',
+);
 
-function planJson(plan: ConfirmationPlan) {
-  return { factor: plan.factor, accepted: plan.accepted, reason: plan.reason };
+/** The parts every quote answers. */
+const quoteFields = {
+  amount: moneyOutput.meta({ description: 'The amount, without the fee.' }),
+  fee: moneyOutput.meta({ description: 'The fee (docs/cards-and-funding.md, docs/bank-transfers.md).' }),
+  total: moneyOutput.meta({
+    description: 'What leaves the wallet (withdrawal, bank transfer: amount + fee) or enters it (top-up).',
+  }),
+  confirmation: confirmationPlanOutput,
+  payment: paymentSchema,
+  refusal: refusalSchema,
+};
+
+function quoteJson(quote: {
+  amountMinor: bigint;
+  feeMinor: bigint;
+  totalMinor: bigint;
+  currency: string;
+  confirmation: Parameters<typeof confirmationPlanJson>[0];
+  payment: Parameters<typeof paymentToSignJson>[0] | null;
+  refusal: z.infer<typeof refusalSchema>;
+}) {
+  return {
+    amount: moneyJson(quote.amountMinor, quote.currency),
+    fee: moneyJson(quote.feeMinor, quote.currency),
+    total: moneyJson(quote.totalMinor, quote.currency),
+    confirmation: confirmationPlanJson(quote.confirmation),
+    payment: quote.payment && paymentToSignJson(quote.payment),
+    refusal: quote.refusal,
+  };
 }
 
-function paymentJson(payment: FundingPayment | null) {
-  return (
-    payment && {
-      id: payment.id,
-      amount: payment.amountMinor.toString(),
-      currency: payment.currency,
-      payee: payment.payee,
-    }
-  );
-}
+const arrivesOutput = z.string().meta({ description: 'By when the money reaches the account (ISO 8601).' });
 
 const bankAccountFields = {
   bankCode: z
@@ -144,61 +133,81 @@ const bankAccountFields = {
     .meta({ description: "The account holder's name, as the bank has it.", example: '李明' }),
 };
 
+const cardIdInput = z.uuid().meta({ description: 'A bound card, from GET /v1/me/cards.' });
+
 const fundingBody = z.object({
-  cardId: z.uuid(),
+  cardId: cardIdInput,
   amount: amountInput,
-  confirmation: confirmationSchema.optional(),
+  confirmation: confirmationInput,
 });
 
 const statusEnum = z.enum(['processing', 'succeeded', 'failed', 'refunded']).meta({
   description:
     '`processing` until the bank answers; `refunded`: a bank transfer whose money was held and given back.',
 });
-const timelineEntry = z.object({
-  state: z.string(),
-  status: statusEnum,
-  at: z.string(),
-  note: z.string().optional(),
-});
-const accountSchema = z.object({
-  maskedNumber: z.string().meta({ example: '**** 7894' }),
-  last4: z.string(),
-  bankCode: z.string(),
-  bankName: z.object({ zh: z.string(), en: z.string() }),
-  name: z.string().meta({ description: "The account holder's name, masked.", example: '*明' }),
-});
+const timelineEntry = z
+  .object({
+    state: z
+      .string()
+      .meta({ description: 'The step reached: created, held, bank_pending, voiding, succeeded or failed.' }),
+    status: statusEnum,
+    at: z.string().meta({ description: 'When (ISO 8601).' }),
+    note: z.string().optional().meta({ description: 'What happened, when there is more to say.' }),
+  })
+  .meta({ description: 'One step of the operation.' });
+const bankNameSchema = z
+  .object({
+    zh: z.string().meta({ description: 'The bank name in Chinese.' }),
+    en: z.string().meta({ description: 'The bank name in English.' }),
+  })
+  .meta({ description: 'The bank name.' });
+const accountSchema = z
+  .object({
+    maskedNumber: z.string().meta({ description: 'The account number, masked.', example: '**** 7894' }),
+    last4: z.string().meta({ description: 'The last four digits of the account number.' }),
+    bankCode: z.string().meta({ description: 'The bank code (GET /v1/banks).' }),
+    bankName: bankNameSchema,
+    name: z.string().meta({ description: "The account holder's name, masked.", example: '*明' }),
+  })
+  .meta({ description: 'The account, masked.' });
 const fundingSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['top_up', 'withdrawal', 'bank_transfer']),
+  id: z.string().meta({ description: 'The operation id (also `details.fundingId` of its failures).' }),
+  kind: z.enum(['top_up', 'withdrawal', 'bank_transfer']).meta({ description: 'What the operation is.' }),
   status: statusEnum,
-  amount: money,
-  fee: money,
-  total: money.meta({
+  amount: moneyOutput.meta({ description: 'The amount, without the fee.' }),
+  fee: moneyOutput.meta({ description: 'The fee.' }),
+  total: moneyOutput.meta({
     description: 'What leaves the wallet (withdrawal, bank transfer: amount + fee) or enters it (top-up).',
   }),
   card: z
     .object({
-      id: z.string(),
-      maskedNumber: z.string(),
-      last4: z.string(),
-      bankCode: z.string(),
-      bankName: z.object({ zh: z.string(), en: z.string() }),
+      id: z.string().meta({ description: 'The card id.' }),
+      maskedNumber: z.string().meta({ description: 'The card number, masked.', example: '**** 7894' }),
+      last4: z.string().meta({ description: 'The last four digits of the card number.' }),
+      bankCode: z.string().meta({ description: 'The bank code (GET /v1/banks).' }),
+      bankName: bankNameSchema,
     })
     .nullable()
     .meta({ description: 'Top-up and withdrawal: the bound card. Null for a bank transfer.' }),
   account: accountSchema
     .nullable()
     .meta({ description: 'Bank transfer: the account, masked. Null otherwise.' }),
-  note: z.string().nullable(),
-  failure: z.object({ code: z.string(), details: z.record(z.string(), z.unknown()) }).nullable(),
-  bankReference: z.string().nullable(),
-  createdAt: z.string(),
-  completedAt: z.string().nullable(),
-  timeline: z.array(timelineEntry),
+  note: z.string().nullable().meta({ description: "Bank transfer: the holder's note." }),
+  failure: z
+    .object({
+      code: z.string().meta({ description: 'The error code the operation failed with.' }),
+      details: z.record(z.string(), z.unknown()).meta({ description: 'Its details (docs/api/errors.md).' }),
+    })
+    .nullable()
+    .meta({ description: 'Why it failed or was refunded; null otherwise.' }),
+  bankReference: z.string().nullable().meta({ description: "The bank's reference, once it answered." }),
+  createdAt: z.string().meta({ description: 'When it was asked for (ISO 8601).' }),
+  completedAt: z.string().nullable().meta({ description: 'When it reached its final status (ISO 8601).' }),
+  timeline: z.array(timelineEntry).meta({ description: 'Every step so far, oldest first.' }),
 });
 
 function fundingJson(view: FundingView): z.infer<typeof fundingSchema> {
-  const of = (amount: bigint) => toJson(moneyOf(amount, view.currency));
+  const of = (amountMinor: bigint) => moneyJson(amountMinor, view.currency);
   return {
     id: view.id,
     kind: view.kind,
@@ -252,17 +261,14 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         tags: TAGS,
         summary: 'The fee of a withdrawal and how to confirm it, to show before the holder confirms',
         security: HOLDER_SECURITY,
-        body: z.object({ cardId: z.uuid(), amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+        body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
         response: {
           200: z.object({
-            amount: money,
-            fee: money,
-            total: money,
-            freeRemaining: money,
-            arrives: z.string(),
-            confirmation: confirmationPlanSchema,
-            payment: paymentSchema,
-            refusal: refusalSchema,
+            ...quoteFields,
+            freeRemaining: moneyOutput.meta({
+              description: 'What can still be withdrawn this month without a fee, after this withdrawal.',
+            }),
+            arrives: arrivesOutput,
           }),
           ...ERRORS,
         },
@@ -275,19 +281,13 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         userId,
         walletAccountId,
         cardId: body.cardId,
-        amountMinor: BigInt(body.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         paymentId: quotedPaymentId(userId, WITHDRAWAL_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
       return {
-        amount: of(quote.amountMinor),
-        fee: of(quote.feeMinor),
-        total: of(quote.totalMinor),
-        freeRemaining: of(quote.freeRemainingMinor),
+        ...quoteJson(quote),
+        freeRemaining: moneyJson(quote.freeRemainingMinor, quote.currency),
         arrives: quote.arrivesBy.toISOString(),
-        confirmation: planJson(quote.confirmation),
-        payment: paymentJson(quote.payment),
-        refusal: quote.refusal,
       };
     },
   );
@@ -301,18 +301,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         summary:
           'Before a top-up: the total and how to confirm it (with `idempotencyKey`, the payment to sign)',
         security: HOLDER_SECURITY,
-        body: z.object({ cardId: z.uuid(), amount: amountInput, idempotencyKey: idempotencyKeyInput }),
-        response: {
-          200: z.object({
-            amount: money,
-            fee: money,
-            total: money,
-            confirmation: confirmationPlanSchema,
-            payment: paymentSchema,
-            refusal: refusalSchema,
-          }),
-          ...ERRORS,
-        },
+        body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+        response: { 200: z.object(quoteFields), ...ERRORS },
       },
     },
     async (request) => {
@@ -322,18 +312,10 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         userId,
         walletAccountId,
         cardId: body.cardId,
-        amountMinor: BigInt(body.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         paymentId: quotedPaymentId(userId, TOP_UP_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
-      return {
-        amount: of(quote.amountMinor),
-        fee: of(quote.feeMinor),
-        total: of(quote.totalMinor),
-        confirmation: planJson(quote.confirmation),
-        payment: paymentJson(quote.payment),
-        refusal: quote.refusal,
-      };
+      return quoteJson(quote);
     },
   );
 
@@ -354,14 +336,10 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         body: z.object({ ...bankAccountFields, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
         response: {
           200: z.object({
-            amount: money,
-            fee: money,
-            total: money.meta({ description: 'What leaves the wallet: amount + fee.' }),
-            arrives: z.string().meta({ description: 'By when the money reaches the account (ISO time).' }),
+            ...quoteFields,
+            total: moneyOutput.meta({ description: 'What leaves the wallet: amount + fee.' }),
+            arrives: arrivesOutput,
             account: accountSchema,
-            confirmation: confirmationPlanSchema,
-            payment: paymentSchema,
-            refusal: refusalSchema,
           }),
           ...ERRORS,
         },
@@ -378,20 +356,10 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           accountNumber: body.accountNumber,
           accountName: body.accountName,
         },
-        amountMinor: BigInt(body.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         paymentId: quotedPaymentId(userId, BANK_TRANSFER_URL, body.idempotencyKey),
       });
-      const of = (amount: bigint) => toJson(moneyOf(amount, quote.currency));
-      return {
-        amount: of(quote.amountMinor),
-        fee: of(quote.feeMinor),
-        total: of(quote.totalMinor),
-        arrives: quote.arrivesBy.toISOString(),
-        account: quote.account,
-        confirmation: planJson(quote.confirmation),
-        payment: paymentJson(quote.payment),
-        refusal: quote.refusal,
-      };
+      return { ...quoteJson(quote), arrives: quote.arrivesBy.toISOString(), account: quote.account };
     },
   );
 
@@ -418,7 +386,7 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           note: z.string().trim().max(50).optional().meta({
             description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
           }),
-          confirmation: confirmationSchema.optional(),
+          confirmation: confirmationInput,
         }),
         response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
       },
@@ -435,9 +403,9 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           accountNumber: body.accountNumber,
           accountName: body.accountName,
         },
-        amountMinor: BigInt(body.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         note: body.note ? body.note : null,
-        confirmation: body.confirmation as ConfirmationInput | undefined,
+        confirmation: givenFactor(body.confirmation) ?? undefined,
       });
       return reply.code(view.status === 'succeeded' ? 201 : 202).send(fundingJson(view));
     },
@@ -472,8 +440,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
           userId,
           walletAccountId,
           cardId: request.body.cardId,
-          amountMinor: BigInt(request.body.amount),
-          confirmation: request.body.confirmation as ConfirmationInput | undefined,
+          amountMinor: moneyOf(request.body.amount).amountMinor,
+          confirmation: givenFactor(request.body.confirmation) ?? undefined,
         });
         return reply.code(view.status === 'succeeded' ? 201 : 202).send(fundingJson(view));
       },
@@ -488,8 +456,8 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
         tags: TAGS,
         summary: 'A top-up, withdrawal or bank transfer with its status timeline',
         security: HOLDER_SECURITY,
-        params: z.object({ id: z.uuid() }),
-        response: { 200: fundingSchema, 401: errorResponseSchema, 404: errorResponseSchema },
+        params: z.object({ id: z.uuid().meta({ description: 'The operation id.' }) }),
+        response: { 200: fundingSchema, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {

@@ -37,7 +37,7 @@ export async function createFundingTestApp(env: Record<string, string> = {}): Pr
   const clock = new TestClock();
   const logs: string[] = [];
   const database = await createTestDatabase();
-  const ledger = await Ledger.open(database.pool, { expiryIntervalMs: 0 });
+  const ledger = await Ledger.open(database.pool);
   const bank = new SandboxBank({
     pool: database.pool,
     secretBox: new SecretBox(Buffer.alloc(32, 9)),
@@ -164,12 +164,18 @@ export function newKey(): string {
   return `key-${process.pid}-${keys}-${Date.now()}`;
 }
 
+/** Money in CNY as the API takes it: `cny('10000')` is ¥100.00. */
+export function cny(amount: string): { amount: string; currency: 'CNY' } {
+  return { amount, currency: 'CNY' };
+}
+
 export function fund(
   subject: FundingTestApp,
   holder: TestHolder,
   input: {
     kind: 'top-ups' | 'withdrawals';
     cardId: string;
+    /** Fen of CNY, e.g. '10000' for ¥100.00. */
     amount: string;
     key?: string;
     pin?: string | null;
@@ -182,7 +188,7 @@ export function fund(
     headers: { ...holder.headers, 'idempotency-key': input.key ?? newKey() },
     payload: {
       cardId: input.cardId,
-      amount: input.amount,
+      amount: cny(input.amount),
       ...(pin === null ? {} : { confirmation: { pin } }),
     },
   });

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatDecimal } from '@qianbao/money';
-import { errorResponseSchema } from '../../errors.ts';
+import { minorUnitsInput, moneyJson, moneyOutput } from '../../http/money.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { isCalendarDate, shanghaiDay } from '../../platform/calendar.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { receiptPdf } from './receipt-pdf.ts';
@@ -15,10 +16,10 @@ export interface HistoryRoutesOptions {
 }
 
 const TAGS = ['history'];
-const ERRORS_4XX = { 400: errorResponseSchema, 401: errorResponseSchema, 404: errorResponseSchema };
+const ERRORS_4XX = errorResponses(400, 401, 404);
 
-const moneySchema = z.object({ amount: z.string(), currency: z.string() });
-const minorInput = z.string().regex(/^\d{1,15}$/, 'must be a whole number of fen, as a string');
+// A filter bound in a query string: minor units of the wallet's currency; 0 is a bound too.
+const minorInput = minorUnitsInput({ min: 0n });
 const dateInput = z.iso.datetime({ offset: true }).or(z.iso.date());
 
 const transactionSchema = z.object({
@@ -26,20 +27,30 @@ const transactionSchema = z.object({
   type: z
     .string()
     .meta({ description: '`transfer`, `payment_request`, … or `other` (see docs/transfers.md).' }),
-  label: z.object({ 'zh-CN': z.string(), en: z.string() }),
-  direction: z.enum(['in', 'out']),
-  amount: moneySchema,
-  status: z.enum(['succeeded', 'pending', 'released']),
-  counterparty: z.object({ displayName: z.string() }).nullable(),
-  note: z.string().nullable(),
-  ledgerCode: z.number().int(),
-  pendingId: z.string().nullable(),
-  paymentRequestId: z.string().nullable(),
+  label: z
+    .object({
+      'zh-CN': z.string().meta({ description: 'In Chinese.', example: '转账' }),
+      en: z.string().meta({ description: 'In English.', example: 'Transfer' }),
+    })
+    .meta({ description: 'What the movement is, to show.' }),
+  direction: z.enum(['in', 'out']).meta({ description: 'Money into the wallet or out of it.' }),
+  amount: moneyOutput.meta({ description: 'The amount moved, always positive; `direction` gives the sign.' }),
+  status: z.enum(['succeeded', 'pending', 'released']).meta({
+    description: '`pending` while money is on hold; `released` when a hold was given back.',
+  }),
+  counterparty: z
+    .object({ displayName: z.string().meta({ description: 'Masked name or number.', example: '*明' }) })
+    .nullable()
+    .meta({ description: 'The other side, when there is one.' }),
+  note: z.string().nullable().meta({ description: 'The note of the payment, if any.' }),
+  ledgerCode: z.number().int().meta({ description: 'The transfer code in the ledger (docs/ledger.md).' }),
+  pendingId: z.string().nullable().meta({ description: 'The hold this posts or releases, if any.' }),
+  paymentRequestId: z.string().nullable().meta({ description: 'The payment request it paid, if any.' }),
   fundingId: z.string().nullable().meta({
     description:
       'A transfer to a bank account: its operation, with the status timeline at GET /v1/me/funding/:id.',
   }),
-  createdAt: z.string(),
+  createdAt: z.string().meta({ description: 'When it happened (ISO 8601).' }),
 });
 
 function transactionJson(transaction: Transaction): z.infer<typeof transactionSchema> {
@@ -48,7 +59,7 @@ function transactionJson(transaction: Transaction): z.infer<typeof transactionSc
     type: transaction.type,
     label: transaction.label,
     direction: transaction.direction,
-    amount: { amount: transaction.amountMinor.toString(), currency: transaction.currency },
+    amount: moneyJson(transaction.amountMinor, transaction.currency),
     status: transaction.status,
     counterparty: transaction.counterparty,
     note: transaction.note,
@@ -60,13 +71,15 @@ function transactionJson(transaction: Transaction): z.infer<typeof transactionSc
   };
 }
 
-const timelineSchema = z.array(
-  z.object({
-    status: z.enum(['pending', 'succeeded', 'released']),
-    at: z.string(),
-    ledgerTransferId: z.string(),
-  }),
-);
+const timelineSchema = z
+  .array(
+    z.object({
+      status: z.enum(['pending', 'succeeded', 'released']).meta({ description: 'The status from then on.' }),
+      at: z.string().meta({ description: 'When (ISO 8601).' }),
+      ledgerTransferId: z.string().meta({ description: 'The ledger transfer of this step.' }),
+    }),
+  )
+  .meta({ description: 'Every step, oldest first.' });
 
 function timelineJson(timeline: TimelineEntry[]): z.infer<typeof timelineSchema> {
   return timeline.map((entry) => ({ ...entry, at: entry.at.toISOString() }));
@@ -85,7 +98,7 @@ function dateOf(value: string | undefined, end: boolean): Date | undefined {
 export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (app, options, done) => {
   const { service } = options;
   const signedIn = { onRequest: options.authenticate };
-  const params = z.object({ id: z.string().max(64) });
+  const params = z.object({ id: z.string().max(64).meta({ description: 'The ledger transfer id.' }) });
 
   app.get(
     '/v1/me/transactions',
@@ -100,19 +113,36 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
           'or text of the masked name. `q`: text in the note, name or label. A page may hold fewer than `limit` ' +
           'items while `nextCursor` is set (filters read at most 1,000 movements per page): keep paging.',
         querystring: z.object({
-          type: z.string().max(32).optional(),
-          direction: z.enum(['in', 'out']).optional(),
-          from: dateInput.optional(),
-          to: dateInput.optional(),
-          minAmount: minorInput.optional(),
-          maxAmount: minorInput.optional(),
-          counterparty: z.string().min(1).max(32).optional(),
-          q: z.string().min(1).max(50).optional(),
-          cursor: z.string().max(32).optional(),
-          limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).default(20),
+          type: z.string().max(32).optional().meta({ description: 'Only this `type` of movement.' }),
+          direction: z.enum(['in', 'out']).optional().meta({ description: 'Only money in, or only out.' }),
+          from: dateInput.optional().meta({ description: 'From this time or day (inclusive).' }),
+          to: dateInput.optional().meta({ description: 'Up to this time or day (inclusive).' }),
+          minAmount: minorInput.optional().meta({ description: 'At least this amount, in fen (CNY).' }),
+          maxAmount: minorInput.optional().meta({ description: 'At most this amount, in fen (CNY).' }),
+          counterparty: z
+            .string()
+            .min(1)
+            .max(32)
+            .optional()
+            .meta({ description: 'A mobile number, or text of the masked name.' }),
+          q: z.string().min(1).max(50).optional().meta({ description: 'Text in the note, name or label.' }),
+          cursor: z.string().max(32).optional().meta({ description: '`nextCursor` of the previous page.' }),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_HISTORY_PAGE)
+            .default(20)
+            .meta({ description: `At most this many (1–${MAX_HISTORY_PAGE}; 20 by default).` }),
         }),
         response: {
-          200: z.object({ transactions: z.array(transactionSchema), nextCursor: z.string().nullable() }),
+          200: z.object({
+            transactions: z.array(transactionSchema).meta({ description: 'Newest first.' }),
+            nextCursor: z
+              .string()
+              .nullable()
+              .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+          }),
           ...ERRORS_4XX,
         },
       },
@@ -152,8 +182,14 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
         response: {
           200: transactionSchema.extend({
             timeline: timelineSchema,
-            parties: z.object({ payer: z.string(), payee: z.string() }).nullable(),
-            receiptUrl: z.string(),
+            parties: z
+              .object({
+                payer: z.string().meta({ description: 'Who paid, masked.' }),
+                payee: z.string().meta({ description: 'Who received, masked.' }),
+              })
+              .nullable()
+              .meta({ description: 'Both sides (masked) of a transfer between wallets; null otherwise.' }),
+            receiptUrl: z.string().meta({ description: 'The e-receipt (PDF) of this movement.' }),
           }),
           ...ERRORS_4XX,
         },

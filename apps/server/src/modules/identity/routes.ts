@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { newId } from '@qianbao/ledger';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { clearSessionCookie, clientOf, requireHolder, sessionTokenOf, setSessionCookie } from './http.ts';
 import type { CookiePolicy } from './http.ts';
 import {
@@ -34,15 +34,7 @@ const ME_TAGS = ['identity: me and sessions'];
 /** Either credential works: the bearer token, or the cookie the browser keeps. */
 export const HOLDER_SECURITY: Record<string, string[]>[] = [{ holderSession: [] }, { sessionCookie: [] }];
 
-const ERRORS_4XX = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  429: errorResponseSchema,
-  503: errorResponseSchema,
-};
+const ERRORS_4XX = errorResponses(400, 401, 403, 409, 422, 429, 503);
 const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
 
 /** `/v1/auth/*` (anonymous) and `/v1/me/*` (signed in) of the identity module. */
@@ -202,7 +194,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         security: HOLDER_SECURITY,
         summary: 'Sign out of all devices',
         description: 'Ends every session of the holder, this one included.',
-        response: { ...done204, 401: errorResponseSchema },
+        response: { ...done204, ...errorResponses(401) },
       },
     },
     async (request, reply) => {
@@ -247,7 +239,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         tags: ME_TAGS,
         security: HOLDER_SECURITY,
         summary: 'The signed-in holder',
-        response: { 200: meSchema, 401: errorResponseSchema },
+        response: { 200: meSchema, ...errorResponses(401) },
       },
     },
     async (request) => {
@@ -265,7 +257,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         tags: ME_TAGS,
         security: HOLDER_SECURITY,
         summary: 'Signed-in devices: the sessions that still work, most recently used first',
-        response: { 200: z.object({ sessions: z.array(sessionSchema) }), 401: errorResponseSchema },
+        response: { 200: z.object({ sessions: z.array(sessionSchema) }), ...errorResponses(401) },
       },
     },
     async (request) => {
@@ -288,7 +280,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         summary: 'End one session (sign a device out)',
         description: "404 for any id that is not one of the holder's sessions.",
         params: z.object({ id: z.string().max(64) }),
-        response: { ...done204, 401: errorResponseSchema, 404: errorResponseSchema },
+        response: { ...done204, ...errorResponses(401, 404) },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, errorResponseSchema } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
 import type { OperatorService } from '../operator/index.ts';
@@ -20,16 +21,7 @@ export interface KycRoutesOptions {
 
 const HOLDER_TAGS = ['kyc: real-name tiers'];
 const OPERATOR_TAGS = ['operator: KYC review'];
-const ERRORS = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  429: errorResponseSchema,
-  503: errorResponseSchema,
-};
+const ERRORS = errorResponses(400, 401, 403, 404, 409, 422, 429, 503);
 
 /** Amounts as strings of fen; `null` = no limit. */
 const limitAmount = z

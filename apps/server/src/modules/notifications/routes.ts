@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, errorResponseSchema } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { MAX_NOTIFICATIONS_PAGE } from './service.ts';
 import type { Notification, NotificationLocale, NotificationsService } from './service.ts';
@@ -55,8 +56,7 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
             nextCursor: z.string().nullable(),
             unreadCount: z.number().int(),
           }),
-          400: errorResponseSchema,
-          401: errorResponseSchema,
+          ...errorResponses(400, 401),
         },
       },
     },
@@ -83,7 +83,7 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
         tags: TAGS,
         security: HOLDER_SECURITY,
         summary: 'How many notifications are unread (for a badge)',
-        response: { 200: z.object({ unreadCount: z.number().int() }), 401: errorResponseSchema },
+        response: { 200: z.object({ unreadCount: z.number().int() }), ...errorResponses(401) },
       },
     },
     async (request) => ({ unreadCount: await service.unreadCount(requireHolder(request).userId) }),
@@ -99,7 +99,7 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
         summary: 'Mark one notification read',
         description: "404 for any id that is not one of the holder's notifications.",
         params: z.object({ id: z.string().max(64) }),
-        response: { 204: z.null(), 401: errorResponseSchema, 404: errorResponseSchema },
+        response: { 204: z.null(), ...errorResponses(401, 404) },
       },
     },
     async (request, reply) => {
@@ -118,7 +118,7 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
         tags: TAGS,
         security: HOLDER_SECURITY,
         summary: 'Mark every notification read',
-        response: { 200: z.object({ marked: z.number().int() }), 401: errorResponseSchema },
+        response: { 200: z.object({ marked: z.number().int() }), ...errorResponses(401) },
       },
     },
     async (request) => ({ marked: await service.markAllRead(requireHolder(request).userId) }),

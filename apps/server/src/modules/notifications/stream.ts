@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import type { LiveNotifications } from './live.ts';
 import { localeOf, notificationJson } from './routes.ts';
@@ -34,7 +34,7 @@ export const notificationStreamRoute: FastifyPluginCallbackZod<NotificationStrea
           'text/event-stream. Events: `ready` {unreadCount}, `notification` (same shape as the inbox items). ' +
           'Comment lines keep the connection alive. At most 5 streams per holder.',
         querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
-        response: { 401: errorResponseSchema, 429: errorResponseSchema },
+        response: errorResponses(401, 429),
       },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponseSchema } from '../../errors.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { OPERATOR_COOKIE, requireOperator, setOperatorCookie } from './http.ts';
 import type { OperatorService } from './service.ts';
 
@@ -14,12 +14,7 @@ export interface OperatorRoutesOptions {
 
 const TAGS = ['operator: sign-in and audit'];
 export const OPERATOR_SECURITY: Record<string, string[]>[] = [{ operatorSession: [] }];
-const ERRORS = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  423: errorResponseSchema,
-};
+const ERRORS = errorResponses(400, 401, 403, 423);
 
 const operatorSchema = z.object({
   id: z.string(),

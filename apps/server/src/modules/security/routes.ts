@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, errorResponseSchema } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { moneyInput, moneyOf } from '../../http/money.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, clientOf, requireHolder } from '../identity/index.ts';
 import { setSessionCookie } from '../identity/http.ts';
 import type { CookiePolicy } from '../identity/http.ts';
@@ -17,7 +19,6 @@ import {
 import {
   authenticationResponseInput,
   confirmationOptionsSchema,
-  moneyInput,
   passkeyJson,
   passkeyNameInput,
   passkeySchema,
@@ -41,15 +42,7 @@ export interface SecurityRoutesOptions {
 
 const TAGS = ['security: PIN, passkeys, two-step'];
 const AUTH_TAGS = ['identity: sign-up and sign-in'];
-const ERRORS_4XX = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-  429: errorResponseSchema,
-};
+const ERRORS_4XX = errorResponses(400, 401, 403, 404, 409, 422, 429);
 const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
 
 /** The `Origin` of the page that calls (WebAuthn's relying party is chosen from it in sandbox mode). */
@@ -76,7 +69,7 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
         tags: TAGS,
         security: HOLDER_SECURITY,
         summary: 'Security centre: PIN, lock, passkeys, two-step, password-free payments',
-        response: { 200: summarySchema, 401: errorResponseSchema },
+        response: { 200: summarySchema, ...errorResponses(401) },
       },
     },
     async (request) => summaryJson(await service.summary(requireHolder(request).userId)),
@@ -153,7 +146,15 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
         description:
           'Needs the PIN. At most the configured maximum (PASSWORD_FREE_LIMIT_TOO_HIGH); password-free payments ' +
           'together are capped per day as well (domain rules §1).',
-        body: z.strictObject({ limit: moneyInput.extend({ currency: z.literal('CNY') }), pin: pinInput }),
+        body: z.strictObject({
+          limit: moneyInput({
+            min: 0n,
+            currencies: ['CNY'],
+            description: 'The most a payment may be without a factor; "0" turns password-free off.',
+            example: '20000',
+          }),
+          pin: pinInput,
+        }),
         response: { 200: summarySchema, ...ERRORS_4XX },
       },
     },
@@ -161,7 +162,7 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
       const { limit, pin } = request.body;
       const summary = await service.setPasswordFreeLimit({
         userId: requireHolder(request).userId,
-        limitMinor: BigInt(limit.amount),
+        limitMinor: moneyOf(limit).amountMinor,
         pin,
       });
       return summaryJson(summary);
@@ -225,7 +226,7 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
         tags: TAGS,
         security: HOLDER_SECURITY,
         summary: "The holder's passkeys, oldest first",
-        response: { 200: z.object({ passkeys: z.array(passkeySchema) }), 401: errorResponseSchema },
+        response: { 200: z.object({ passkeys: z.array(passkeySchema) }), ...errorResponses(401) },
       },
     },
     async (request) => ({

@@ -1,22 +1,16 @@
 /** JSON shapes of the payment-security API. Amounts are strings of integer minor units. */
 import { z } from 'zod';
+import { moneyJson, moneyOutput } from '../../http/money.ts';
 import type { PasskeyView, SecuritySummary } from './service.ts';
+
+// The factors of a confirmation are the HTTP kit's (one shape on every route that takes them).
+export { authenticationResponseInput, pinInput, totpCodeInput } from '../../http/confirmation.ts';
 
 const base64url = (max: number) =>
   z
     .string()
     .max(max)
     .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url');
-
-export const pinInput = z
-  .string()
-  .regex(/^\d{6}$/, 'must be 6 digits')
-  .meta({ format: 'password', description: 'The 6-digit transaction PIN.' });
-
-export const totpCodeInput = z
-  .string()
-  .regex(/^\d{6}$/, 'must be the 6 digits shown by the authenticator app')
-  .meta({ example: '123456' });
 
 export const recoveryCodeInput = z
   .string()
@@ -31,21 +25,11 @@ export const passkeyNameInput = z
   .max(64)
   .meta({ description: 'Shown in the passkey list, e.g. "iPhone 15 · Face ID".' });
 
+// Flat, not Money: the exact text a passkey's signature binds (docs/security.md).
 const amountString = z
   .string()
   .regex(/^\d{1,18}$/, 'must be a whole number of minor units, as a string')
   .meta({ description: 'Integer minor units as a string ("1234" CNY is ¥12.34).', example: '1234' });
-
-const moneySchema = z.object({ amount: amountString, currency: z.string() });
-
-export const moneyInput = z.object({
-  amount: amountString,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
-});
-
-export function moneyJson(amountMinor: bigint, currency: string): z.infer<typeof moneySchema> {
-  return { amount: amountMinor.toString(), currency };
-}
 
 /** What the holder is about to confirm; the same fields the transfer will carry. */
 export const paymentInput = z.object({
@@ -83,21 +67,6 @@ export const registrationResponseInput = z.object({
   clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
 });
 
-/** `AuthenticationResponseJSON` (what `startAuthentication` of @simplewebauthn/browser resolves to). */
-export const authenticationResponseInput = z.object({
-  id: base64url(1400).min(1),
-  rawId: base64url(1400).min(1),
-  type: z.literal('public-key'),
-  response: z.object({
-    clientDataJSON: base64url(8192),
-    authenticatorData: base64url(65_536),
-    signature: base64url(2048),
-    userHandle: base64url(256).optional(),
-  }),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-});
-
 const TRANSPORTS = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
 
 /** Transports a browser names that this server does not know are dropped, not refused. */
@@ -110,16 +79,30 @@ export const webauthnOptionsSchema = z
   .meta({ description: 'WebAuthn options JSON: pass as `optionsJSON` to @simplewebauthn/browser.' });
 
 export const summarySchema = z.object({
-  pin: z.object({ set: z.boolean(), setAt: z.string().nullable() }),
+  pin: z
+    .object({
+      set: z.boolean().meta({ description: 'Whether a transaction PIN is set.' }),
+      setAt: z.string().nullable().meta({ description: 'When it was set (ISO 8601).' }),
+    })
+    .meta({ description: 'The transaction PIN.' }),
   paymentsLockedUntil: z.string().nullable().meta({ description: 'Set while payments are locked.' }),
-  passkeys: z.object({ count: z.number().int() }),
-  totp: z.object({ enabled: z.boolean(), recoveryCodesRemaining: z.number().int() }),
-  passwordFree: z.object({
-    enabled: z.boolean(),
-    limit: moneySchema.meta({ description: 'Per payment; "0" means off.' }),
-    maxLimit: moneySchema.meta({ description: 'The highest limit a holder may choose.' }),
-    dailyMax: moneySchema.meta({ description: 'Password-free payments together, per calendar day.' }),
-  }),
+  passkeys: z
+    .object({ count: z.number().int().meta({ description: 'How many passkeys the holder has.' }) })
+    .meta({ description: 'Passkeys that confirm payments and sign in.' }),
+  totp: z
+    .object({
+      enabled: z.boolean().meta({ description: 'Whether two-step verification (authenticator app) is on.' }),
+      recoveryCodesRemaining: z.number().int().meta({ description: 'Recovery codes not used yet.' }),
+    })
+    .meta({ description: 'Two-step verification with an authenticator app.' }),
+  passwordFree: z
+    .object({
+      enabled: z.boolean().meta({ description: 'Whether small payments need no factor.' }),
+      limit: moneyOutput.meta({ description: 'Per payment; "0" means off.' }),
+      maxLimit: moneyOutput.meta({ description: 'The highest limit a holder may choose.' }),
+      dailyMax: moneyOutput.meta({ description: 'Password-free payments together, per calendar day.' }),
+    })
+    .meta({ description: 'Payments without a factor, up to a limit.' }),
 });
 
 export function summaryJson(summary: SecuritySummary): z.infer<typeof summarySchema> {

@@ -1,16 +1,24 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, errorResponseSchema } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import {
+  confirmationInput,
+  confirmationPlanJson,
+  confirmationPlanOutput,
+  givenFactor,
+  paymentToSignJson,
+  paymentToSignOutput,
+} from '../../http/confirmation.ts';
+import { minorUnitsInput, moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
+import { errorResponses, refusalOutput } from '../../http/responses.ts';
 import { idempotentId, idempotentIdOfHolder, isResumption } from '../../idempotency.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
-import { authenticationResponseInput, pinInput, totpCodeInput } from '../security/schemas.ts';
 import {
   MAX_NOTE_LENGTH,
   MAX_PAYMENT_REQUEST_MINUTES,
   MAX_TRANSFER_MINOR,
   TRANSFER_CURRENCY,
-  moneyJson,
 } from './service.ts';
 import type {
   LimitLeft,
@@ -27,32 +35,14 @@ export interface TransfersRoutesOptions {
 }
 
 const TAGS = ['transfers'];
-const ERRORS_4XX = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  410: errorResponseSchema,
-  422: errorResponseSchema,
-};
+const ERRORS_4XX = errorResponses(400, 401, 403, 404, 409, 410, 422);
 const TRANSFER_URL = '/v1/me/transfers';
 
-const moneySchema = z.object({
-  amount: z.string().meta({ description: 'Integer minor units (fen), as a string.', example: '1234' }),
-  currency: z.string().meta({ example: 'CNY' }),
+const amountInput = moneyInput({
+  max: MAX_TRANSFER_MINOR,
+  currencies: [TRANSFER_CURRENCY],
+  description: 'The amount to pay, from ¥0.01 to ¥100,000,000.00.',
 });
-
-const amountInput = z
-  .object({
-    amount: z.string().regex(/^\d{1,15}$/, 'must be a whole number of fen, as a string'),
-    currency: z.literal(TRANSFER_CURRENCY),
-  })
-  .refine((value) => BigInt(value.amount) > 0n && BigInt(value.amount) <= MAX_TRANSFER_MINOR, {
-    message: 'must be more than 0 and at most 100,000,000.00',
-    path: ['amount'],
-  })
-  .meta({ description: 'Money: `{ "amount": "1234", "currency": "CNY" }` is ¥12.34.' });
 
 const payeeFields = {
   toPhone: z.string().min(1).max(32).optional().meta({ description: "The payee's mobile number." }),
@@ -79,114 +69,101 @@ const noteInput = z
   .optional()
   .meta({ description: `Shown to both sides; at most ${MAX_NOTE_LENGTH} characters.` });
 
-const confirmationInput = z
-  .union([
-    z.strictObject({ pin: pinInput }),
-    z.strictObject({ totpCode: totpCodeInput }),
-    z.strictObject({ passkeyResponse: authenticationResponseInput }),
-    z.strictObject({}),
-  ])
-  .meta({
-    description:
-      'What the payment is confirmed with: `{ pin }`, `{ totpCode }`, `{ passkeyResponse }` ' +
-      '(from startAuthentication with the options of POST /v1/me/confirmations/options), or `{}` ' +
-      'for a password-free payment.',
-  });
-
 /** Why a payment would be refused if confirmed now: the shape of an error body's `error`. */
-export const refusalSchema = z
-  .object({
-    code: z.string().meta({ example: 'INSUFFICIENT_FUNDS' }),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .nullable()
-  .meta({
-    description:
-      'Null when nothing known now refuses the payment. Otherwise what the payment itself would answer: ' +
-      'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
-      'PAYEE_BALANCE_CAP_EXCEEDED. Do not ask for the PIN then. The ledger still decides when the money moves.',
-  });
+export const refusalSchema = refusalOutput(
+  'LIMIT_EXCEEDED (details.limit single or daily, max, remaining), INSUFFICIENT_FUNDS (details.available), ' +
+    'PAYEE_BALANCE_CAP_EXCEEDED.',
+);
 
-const limitLeftSchema = z.object({ max: moneySchema.nullable(), remaining: moneySchema.nullable() });
+const limitLeftSchema = z
+  .object({
+    max: moneyOutput.nullable().meta({ description: 'The limit; null when the tier has none.' }),
+    remaining: moneyOutput.nullable().meta({ description: 'What is left of it now; null when unlimited.' }),
+  })
+  .meta({ description: 'A limit of the payer and what is left of it.' });
+
+const partySchema = z
+  .object({
+    displayName: z.string().meta({ description: 'Masked real name, or masked number.', example: '*明' }),
+  })
+  .meta({ description: 'A party of the payment, masked.' });
 
 const previewSchema = z.object({
-  payee: z.object({
-    displayName: z.string().meta({ example: '*明', description: 'Masked real name, or masked number.' }),
-    realNameVerified: z.boolean(),
+  payee: z
+    .object({
+      displayName: z.string().meta({ example: '*明', description: 'Masked real name, or masked number.' }),
+      realNameVerified: z.boolean().meta({ description: 'Whether the payee passed real-name verification.' }),
+    })
+    .meta({ description: 'Who would receive the money.' }),
+  amount: moneyOutput.meta({ description: 'The amount to pay.' }),
+  fixedAmount: moneyOutput.nullable().meta({ description: 'The amount the scanned code fixes.' }),
+  confirmation: confirmationPlanOutput,
+  payment: paymentToSignOutput.nullable().meta({
+    description:
+      'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
   }),
-  amount: moneySchema,
-  fixedAmount: moneySchema.nullable().meta({ description: 'The amount the scanned code fixes.' }),
-  confirmation: z.object({
-    factor: z.enum(['none', 'pin', 'passkey', 'totp']),
-    accepted: z.array(z.enum(['none', 'pin', 'passkey', 'totp'])),
-    reason: z.string(),
-  }),
-  payment: z
-    .object({ id: z.string(), amount: z.string(), currency: z.string(), payee: z.string() })
-    .nullable()
-    .meta({
-      description:
-        'Given `idempotencyKey`: the payment to send to POST /v1/me/confirmations/options to bind a passkey.',
-    }),
-  limits: z.object({
-    single: limitLeftSchema,
-    daily: limitLeftSchema,
-    yearly: limitLeftSchema,
-    passwordFreeDaily: limitLeftSchema.nullable(),
-  }),
+  limits: z
+    .object({
+      single: limitLeftSchema.meta({ description: 'The most one payment may be.' }),
+      daily: limitLeftSchema.meta({ description: 'Payments today (Asia/Shanghai).' }),
+      yearly: limitLeftSchema.meta({ description: 'Payments this calendar year.' }),
+      passwordFreeDaily: limitLeftSchema
+        .nullable()
+        .meta({ description: 'Password-free payments today; null when password-free is off.' }),
+    })
+    .meta({ description: "What is left of the payer's limits." }),
   refusal: refusalSchema,
 });
 
 export const transferSchema = z.object({
   id: z.string().meta({ description: 'The ledger transfer id: also the id in /v1/me/transactions.' }),
-  kind: z.enum(['phone', 'qr', 'payment_request']),
-  status: z.literal('succeeded'),
-  direction: z.enum(['in', 'out']),
-  amount: moneySchema,
-  note: z.string().nullable(),
-  counterparty: z.object({ displayName: z.string() }),
-  payer: z.object({ displayName: z.string() }),
-  payee: z.object({ displayName: z.string() }),
-  paymentRequestId: z.string().nullable(),
-  createdAt: z.string(),
+  kind: z
+    .enum(['phone', 'qr', 'payment_request'])
+    .meta({ description: 'Sent by mobile number, by scanned receive code, or paying a payment request.' }),
+  status: z.literal('succeeded').meta({ description: 'A transfer arrives at once: always `succeeded`.' }),
+  direction: z.enum(['in', 'out']).meta({ description: "From the caller's side: money in or out." }),
+  amount: moneyOutput.meta({ description: 'The amount paid.' }),
+  note: z.string().nullable().meta({ description: 'The note shown to both sides.' }),
+  counterparty: partySchema.meta({ description: "The other side, from the caller's view." }),
+  payer: partySchema.meta({ description: 'Who paid.' }),
+  payee: partySchema.meta({ description: 'Who received.' }),
+  paymentRequestId: z.string().nullable().meta({ description: 'The payment request this paid, if any.' }),
+  createdAt: z.string().meta({ description: 'When it was made (ISO 8601).' }),
 });
 
 const paymentRequestSchema = z.object({
-  id: z.string(),
-  amount: moneySchema,
-  note: z.string().nullable(),
-  requester: z.object({ displayName: z.string() }),
-  status: z.enum(['open', 'paying', 'paid', 'cancelled', 'expired']),
-  mine: z.boolean(),
-  expiresAt: z.string(),
-  createdAt: z.string(),
-  paidAt: z.string().nullable(),
-  cancelledAt: z.string().nullable(),
-  payment: z.object({ id: z.string(), amount: z.string(), currency: z.string(), payee: z.string() }).meta({
+  id: z.string().meta({ description: 'The payment request id.' }),
+  amount: moneyOutput.meta({ description: 'The amount requested.' }),
+  note: z.string().nullable().meta({ description: "The requester's note." }),
+  requester: partySchema.meta({ description: 'Who asks for the money (masked).' }),
+  status: z
+    .enum(['open', 'paying', 'paid', 'cancelled', 'expired'])
+    .meta({ description: '`open` until paid once, cancelled by the requester, or expired.' }),
+  mine: z.boolean().meta({ description: 'Whether the caller made this request.' }),
+  expiresAt: z.string().meta({ description: 'When it can no longer be paid (ISO 8601).' }),
+  createdAt: z.string().meta({ description: 'When it was made (ISO 8601).' }),
+  paidAt: z.string().nullable().meta({ description: 'When it was paid (ISO 8601).' }),
+  cancelledAt: z.string().nullable().meta({ description: 'When it was cancelled (ISO 8601).' }),
+  payment: paymentToSignOutput.meta({
     description: 'Send to POST /v1/me/confirmations/options before paying (binds a passkey to this request).',
   }),
-  link: z.string(),
-  qrPayload: z.string(),
+  link: z.string().meta({ description: 'A link to the web app that pays this request.' }),
+  qrPayload: z.string().meta({ description: 'The text of its QR code (`qianbao://request?id=…`).' }),
 });
 
 const limitJson = (limit: LimitLeft) => ({
-  max: limit.max === null ? null : moneyJson(limit.max),
-  remaining: limit.remaining === null ? null : moneyJson(limit.remaining),
+  max: limit.max === null ? null : moneyJson(limit.max, TRANSFER_CURRENCY),
+  remaining: limit.remaining === null ? null : moneyJson(limit.remaining, TRANSFER_CURRENCY),
 });
 
 function previewJson(preview: TransferPreview): z.infer<typeof previewSchema> {
   return {
     payee: preview.payee,
     amount: moneyJson(preview.amountMinor, preview.currency),
-    fixedAmount: preview.fixedAmountMinor === null ? null : moneyJson(preview.fixedAmountMinor),
-    confirmation: preview.confirmation,
-    payment: preview.payment && {
-      id: preview.payment.id,
-      amount: preview.payment.amountMinor.toString(),
-      currency: preview.payment.currency,
-      payee: preview.payment.payee,
-    },
+    fixedAmount:
+      preview.fixedAmountMinor === null ? null : moneyJson(preview.fixedAmountMinor, preview.currency),
+    confirmation: confirmationPlanJson(preview.confirmation),
+    payment: preview.payment && paymentToSignJson(preview.payment),
     limits: {
       single: limitJson(preview.limits.single),
       daily: limitJson(preview.limits.daily),
@@ -225,12 +202,7 @@ function paymentRequestJson(view: PaymentRequestView): z.infer<typeof paymentReq
     createdAt: view.createdAt.toISOString(),
     paidAt: view.paidAt?.toISOString() ?? null,
     cancelledAt: view.cancelledAt?.toISOString() ?? null,
-    payment: {
-      id: view.payment.id,
-      amount: view.payment.amountMinor.toString(),
-      currency: view.payment.currency,
-      payee: view.payment.payee,
-    },
+    payment: paymentToSignJson(view.payment),
     link: view.link,
     qrPayload: view.qrPayload,
   };
@@ -270,7 +242,10 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         body: z.strictObject({
           ...payeeFields,
           amount: amountInput,
-          idempotencyKey: z.string().min(1).max(255).optional(),
+          idempotencyKey: z.string().min(1).max(255).optional().meta({
+            description:
+              'The Idempotency-Key the client will send with the transfer: the answer then carries `payment`.',
+          }),
         }),
         response: { 200: previewSchema, ...ERRORS_4XX },
       },
@@ -282,7 +257,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         payerUserId: holder.userId,
         payerWalletAccountId: holder.walletAccountId,
         payee: payeeOf(body),
-        amountMinor: BigInt(body.amount.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         paymentId: body.idempotencyKey ? transferPaymentId(holder.userId, body.idempotencyKey) : null,
       });
       return previewJson(preview);
@@ -318,9 +293,9 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         payerUserId: holder.userId,
         payerWalletAccountId: holder.walletAccountId,
         payee: payeeOf(body),
-        amountMinor: BigInt(body.amount.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         note: body.note ? body.note : null,
-        confirmation: body.confirmation,
+        confirmation: givenFactor(body.confirmation) ?? {},
         paymentId: idempotentId(request, 'transfer'),
         resumed: isResumption(request),
       });
@@ -340,19 +315,19 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
           'The payload is `qianbao://pay?to=<opaque token>[&amount=<fen>&currency=CNY]`: the token reveals ' +
           'nothing about the holder. A payer sends it as `toQr`.',
         querystring: z.object({
-          amount: z
-            .string()
-            .regex(/^\d{1,15}$/, 'must be a whole number of fen')
-            .refine((value) => BigInt(value) > 0n, 'must be more than 0')
-            .optional(),
+          amount: minorUnitsInput({ max: MAX_TRANSFER_MINOR, currency: TRANSFER_CURRENCY }).optional().meta({
+            description: 'A fixed amount for the code, in fen (CNY): the payer must pay exactly it.',
+          }),
         }),
         response: {
           200: z.object({
-            payload: z.string(),
-            qrSvg: z.string(),
-            qrDataUrl: z.string(),
-            amount: moneySchema.nullable(),
-            displayName: z.string(),
+            payload: z.string().meta({ description: 'The text of the QR code; a payer sends it as `toQr`.' }),
+            qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
+            qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
+            amount: moneyOutput
+              .nullable()
+              .meta({ description: 'The fixed amount; null when the payer chooses.' }),
+            displayName: z.string().meta({ description: 'The holder as a payer sees them (masked).' }),
           }),
           ...ERRORS_4XX,
         },
@@ -392,7 +367,10 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
             .meta({ description: 'At most 7 days (10080); 24 hours by default.' }),
         }),
         response: {
-          201: paymentRequestSchema.extend({ qrSvg: z.string(), qrDataUrl: z.string() }),
+          201: paymentRequestSchema.extend({
+            qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
+            qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
+          }),
           ...ERRORS_4XX,
         },
       },
@@ -402,7 +380,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
       const { body } = request;
       const view = await service.createPaymentRequest({
         userId,
-        amountMinor: BigInt(body.amount.amount),
+        amountMinor: moneyOf(body.amount).amountMinor,
         note: body.note ? body.note : null,
         expiresInMinutes: body.expiresInMinutes,
       });
@@ -420,8 +398,21 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         tags: TAGS,
         security: HOLDER_SECURITY,
         summary: 'My payment requests, newest first',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
-        response: { 200: z.object({ paymentRequests: z.array(paymentRequestSchema) }), ...ERRORS_4XX },
+        querystring: z.object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(20)
+            .meta({ description: 'At most this many (1–100; 20 by default).' }),
+        }),
+        response: {
+          200: z.object({
+            paymentRequests: z.array(paymentRequestSchema).meta({ description: 'Newest first.' }),
+          }),
+          ...ERRORS_4XX,
+        },
       },
     },
     async (request) => {
@@ -431,7 +422,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
     },
   );
 
-  const requestParams = z.object({ id: z.string().max(64) });
+  const requestParams = z.object({ id: z.string().max(64).meta({ description: 'The payment request id.' }) });
 
   app.get(
     '/v1/payment-requests/:id',
@@ -504,7 +495,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         id: request.params.id,
         payerUserId: holder.userId,
         payerWalletAccountId: holder.walletAccountId,
-        confirmation: request.body.confirmation,
+        confirmation: givenFactor(request.body.confirmation) ?? {},
         paymentId: idempotentId(request, 'payment-request'),
         resumed: isResumption(request),
       });

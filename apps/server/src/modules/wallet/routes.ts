@@ -2,18 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ledger } from '@qianbao/ledger';
-import { AppError, errorResponseSchema } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { moneyJson, moneyOutput } from '../../http/money.ts';
+import { errorResponses } from '../../http/responses.ts';
 import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 
 export interface WalletRoutesOptions {
   ledger: Pick<Ledger, 'getBalance'>;
   authenticate: (request: FastifyRequest) => Promise<void>;
 }
-
-const money = z.object({
-  amount: z.string().meta({ description: 'Integer minor units (fen), as a string.', example: '123456' }),
-  currency: z.string().meta({ example: 'CNY' }),
-});
 
 /** The holder's own wallet, read from the ledger (balances are never stored anywhere else). */
 export const walletRoutes: FastifyPluginCallbackZod<WalletRoutesOptions> = (app, options, done) => {
@@ -29,8 +26,14 @@ export const walletRoutes: FastifyPluginCallbackZod<WalletRoutesOptions> = (app,
           'payments and withdrawals); `incoming` is money on its way in.',
         security: HOLDER_SECURITY,
         response: {
-          200: z.object({ balance: money, available: money, incoming: money }),
-          401: errorResponseSchema,
+          200: z.object({
+            balance: moneyOutput.meta({ description: 'What the ledger has posted.' }),
+            available: moneyOutput.meta({
+              description: 'The balance minus money on hold: what can be spent.',
+            }),
+            incoming: moneyOutput.meta({ description: 'Money on its way in (pending credits).' }),
+          }),
+          ...errorResponses(401),
         },
       },
     },
@@ -38,7 +41,7 @@ export const walletRoutes: FastifyPluginCallbackZod<WalletRoutesOptions> = (app,
       const { walletAccountId } = requireHolder(request);
       const balance = await options.ledger.getBalance(walletAccountId);
       if (!balance) throw new AppError('INTERNAL', { message: 'wallet account missing from the ledger' });
-      const of = (amount: bigint) => ({ amount: amount.toString(), currency: balance.currency });
+      const of = (amountMinor: bigint) => moneyJson(amountMinor, balance.currency);
       return {
         balance: of(balance.postedBalance),
         available: of(balance.availableBalance),

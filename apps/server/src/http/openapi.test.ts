@@ -1,0 +1,160 @@
+/**
+ * The OpenAPI document of the routes that take or answer money: every field described, money in
+ * one shape in requests and answers, and every error status documented by the HTTP kit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../testing.ts';
+import type { TestApp } from '../testing.ts';
+import { errorMeaning } from './responses.ts';
+
+interface Schema {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+  enum?: unknown[];
+  $ref?: string;
+}
+
+interface Operation {
+  tags?: string[];
+  parameters?: { name: string; in: string; description?: string; schema?: Schema }[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+}
+
+type Document = { paths: Record<string, Record<string, Operation>> };
+
+/** Routes that take or answer money. */
+const MONEY_ROUTES: [method: string, path: string][] = [
+  ['post', '/v1/me/transfers/preview'],
+  ['post', '/v1/me/transfers'],
+  ['get', '/v1/me/receive-code'],
+  ['post', '/v1/me/payment-requests'],
+  ['get', '/v1/me/payment-requests'],
+  ['get', '/v1/payment-requests/{id}'],
+  ['post', '/v1/payment-requests/{id}/preview'],
+  ['post', '/v1/payment-requests/{id}/pay'],
+  ['post', '/v1/payment-requests/{id}/cancel'],
+  ['post', '/v1/me/top-ups/quote'],
+  ['post', '/v1/me/withdrawals/quote'],
+  ['post', '/v1/me/bank-transfers/quote'],
+  ['post', '/v1/me/top-ups'],
+  ['post', '/v1/me/withdrawals'],
+  ['post', '/v1/me/bank-transfers'],
+  ['get', '/v1/me/funding/{id}'],
+  ['get', '/v1/me/transactions'],
+  ['get', '/v1/me/transactions/{id}'],
+  ['get', '/v1/me/balance'],
+  ['put', '/v1/me/password-free'],
+];
+
+/** Every property below `schema` without a description, as dotted paths. */
+function undescribed(schema: Schema, at: string): string[] {
+  const found: string[] = [];
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const path = at ? `${at}.${name}` : name;
+    if (!property.description) found.push(path);
+    found.push(...undescribed(property, path));
+  }
+  if (schema.items) found.push(...undescribed(schema.items, `${at}[]`));
+  for (const part of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {
+    found.push(...undescribed(part, at));
+  }
+  return found;
+}
+
+/** Every schema below `schema` (itself included) shaped like money: `amount` beside `currency`. */
+function moneyShapes(schema: Schema, at: string): [string, Schema][] {
+  const found: [string, Schema][] = [];
+  const properties = schema.properties ?? {};
+  if (properties.amount && properties.currency) found.push([at, schema]);
+  for (const [name, property] of Object.entries(properties)) {
+    found.push(...moneyShapes(property, at ? `${at}.${name}` : name));
+  }
+  if (schema.items) found.push(...moneyShapes(schema.items, `${at}[]`));
+  for (const part of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {
+    found.push(...moneyShapes(part, at));
+  }
+  return found;
+}
+
+describe('the OpenAPI document of the routes with money', () => {
+  let subject: TestApp;
+  let document: Document;
+  beforeAll(async () => {
+    subject = await createTestApp();
+    document = (await subject.app.inject({ method: 'GET', url: '/openapi.json' })).json<Document>();
+  });
+  afterAll(async () => subject?.close());
+
+  const operation = (method: string, path: string): Operation => {
+    const found = document.paths[path]?.[method];
+    if (!found) throw new Error(`${method.toUpperCase()} ${path} is not in the OpenAPI document`);
+    return found;
+  };
+
+  it('describes every field of every request and answer, and every parameter', () => {
+    const missing: string[] = [];
+    for (const [method, path] of MONEY_ROUTES) {
+      const { parameters = [], requestBody, responses } = operation(method, path);
+      const route = `${method.toUpperCase()} ${path}`;
+      for (const parameter of parameters) {
+        if (!parameter.description && !parameter.schema?.description) {
+          missing.push(`${route} ${parameter.in} ${parameter.name}`);
+        }
+      }
+      const body = requestBody?.content['application/json']?.schema;
+      if (body) missing.push(...undescribed(body, '').map((field) => `${route} body ${field}`));
+      for (const [status, response] of Object.entries(responses)) {
+        if (!response.description) missing.push(`${route} ${status}`);
+        const schema = response.content?.['application/json']?.schema;
+        if (schema) missing.push(...undescribed(schema, '').map((field) => `${route} ${status} ${field}`));
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('takes money as {"amount", "currency"} with the currency named, on every route with an amount', () => {
+    const bodies: string[] = [];
+    for (const [method, path] of MONEY_ROUTES) {
+      const body = operation(method, path).requestBody?.content['application/json']?.schema;
+      if (!body) continue;
+      for (const [field, schema] of moneyShapes(body, '')) {
+        bodies.push(`${method.toUpperCase()} ${path} ${field}`);
+        expect(schema.required, `${path} ${field}`).toEqual(['amount', 'currency']);
+        expect(schema.properties!.amount).toMatchObject({ type: 'string', maxLength: 15 });
+        expect(schema.properties!.currency!.enum, `${path} ${field}`).toEqual(['CNY']);
+      }
+      // No amount is a bare string any more.
+      expect(body.properties?.amount?.type, `${path} amount`).not.toBe('string');
+    }
+    expect(bodies).toEqual([
+      'POST /v1/me/transfers/preview amount',
+      'POST /v1/me/transfers amount',
+      'POST /v1/me/payment-requests amount',
+      'POST /v1/me/top-ups/quote amount',
+      'POST /v1/me/withdrawals/quote amount',
+      'POST /v1/me/bank-transfers/quote amount',
+      'POST /v1/me/top-ups amount',
+      'POST /v1/me/withdrawals amount',
+      'POST /v1/me/bank-transfers amount',
+      'PUT /v1/me/password-free limit',
+    ]);
+  });
+
+  it('documents each error status with what it means', () => {
+    for (const [method, path] of MONEY_ROUTES) {
+      for (const [status, response] of Object.entries(operation(method, path).responses)) {
+        if (Number(status) < 400) continue;
+        expect(response.description, `${method} ${path} ${status}`).toBe(
+          errorMeaning(Number(status) as Parameters<typeof errorMeaning>[0]),
+        );
+      }
+    }
+  });
+});
