@@ -4,6 +4,8 @@
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnQianbao } from '../../apps/cli/src/testing.ts';
 import { TEST_ADMIN_TOKEN } from '../../apps/server/src/testing.ts';
@@ -78,6 +80,8 @@ export async function startServerProcess(options: {
     LOG_LEVEL: 'warn',
     // Two servers and the test's own pool share one PostgreSQL (max_connections may be 100 in CI).
     DB_POOL_MAX: '8',
+    // Journal checkpoints of these throwaway databases stay out of the developer's ./data.
+    LEDGER_CHECKPOINT_FILE: path.join(tmpdir(), 'qianbao-e2e-journal-checkpoints.jsonl'),
     ...options.env,
   });
   running.add(child);

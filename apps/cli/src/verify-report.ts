@@ -8,6 +8,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     `  transfers        ${report.transfers}`,
     `  accounts         ${report.accounts}`,
     `  journal keying   ${journalKeying(report.journal)}`,
+    `  checkpoints      ${checkpoints(report.checkpoints)}`,
     '',
     ...trialBalanceTable(report.trialBalance),
   ];
@@ -28,6 +29,13 @@ function journalKeying(journal: VerifyReport['journal']): string {
       ? 'keyed from the first record'
       : `keyed from record ${journal.keyedFromSeq} (records before it predate keyed hashing)`;
   return `${from}; ${journal.keyChecked ? 'keyed hashes checked' : 'keyed hashes NOT checked'}`;
+}
+
+function checkpoints(summary: VerifyReport['checkpoints']): string {
+  if (summary === null) return 'none checked (no checkpoint file): a cut-off journal tail would not show';
+  const newest =
+    summary.newest === null ? '' : `; newest saw record ${summary.newest.seq} at ${summary.newest.at}`;
+  return `${summary.authentic} of ${summary.lines} line(s) authentic${newest}`;
 }
 
 function trialBalanceTable(rows: VerifyReport['trialBalance']): string[] {

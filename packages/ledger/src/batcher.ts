@@ -21,9 +21,21 @@ export interface BatcherOptions {
   clock: () => bigint;
   /** HMAC key of the journal chain (ADR 0010); null: plain SHA-256. */
   journalKey: Uint8Array | null;
-  onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
+  onBatch?: (info: BatchInfo) => void;
   /** Most account rows kept between batches (see AccountCache); 0 turns the cache off. */
   maxCachedAccounts?: number;
+}
+
+/** What `onBatch` hears after each committed batch. */
+export interface BatchInfo {
+  transfers: number;
+  created: number;
+  durationMs: number;
+  /**
+   * The journal head this batch left (unchanged when it created no transfer): a record this
+   * process knows committed, with the hash it computed, for journal checkpoints (ADR 0010).
+   */
+  journalHead: { seq: bigint; hash: Uint8Array };
 }
 
 /** A batch on its way: what it applied ahead (known early), then what it committed. */
@@ -227,6 +239,7 @@ export class Batcher {
         transfers,
         created: prepared.effects.created.length,
         durationMs: performance.now() - startedAt,
+        journalHead: { seq: prepared.after.seq, hash: prepared.after.hash },
       });
     } catch {
       // A metrics callback must not keep callers from their committed results.

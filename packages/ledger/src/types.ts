@@ -233,6 +233,11 @@ export interface VerifyReport {
    * journal is not sealed), when it was sealed, and whether this run checked the keyed hashes.
    */
   journal: { keyedFromSeq: bigint | null; sealedAt: Date | null; keyChecked: boolean };
+  /**
+   * The journal checkpoints checked (ADR 0010), null when none were given: lines read, how many
+   * were authentic, and the newest authentic one (the highest record).
+   */
+  checkpoints: { lines: number; authentic: number; newest: { seq: bigint; at: string } | null } | null;
   /** Every broken place found, described for a human (at most MAX_LISTED_PROBLEMS of them). */
   problems: string[];
   /** How many broken places were found in all (≥ problems.length). */

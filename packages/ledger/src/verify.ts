@@ -5,6 +5,8 @@
  * broken place it finds (a bounded list, with the count of all found).
  */
 import type pg from 'pg';
+import { checkpointKeyFrom, readCheckpoint } from './checkpoint.ts';
+import type { JournalCheckpoint } from './checkpoint.ts';
 import { GENESIS_HASH, batchHash } from './journal.ts';
 import { readSeal, sealMatches } from './seal.ts';
 import type { JournalSeal } from './seal.ts';
@@ -13,6 +15,8 @@ import type { TransferRow } from './store.ts';
 import type { Transfer, VerifyReport } from './types.ts';
 
 const JOURNAL_PAGE = 500;
+/** Checkpoints looked up in one query. */
+const CHECKPOINT_PAGE = 1000;
 /** Most problems listed in a report; `problemsFound` counts them all. */
 export const MAX_LISTED_PROBLEMS = 50;
 /** Most rows each set-based check lists (its total still counts). */
@@ -24,6 +28,12 @@ export interface VerifyOptions {
    * cannot be checked, and the report says so (not ok).
    */
   journalKey?: Uint8Array;
+  /**
+   * Lines of journal checkpoints (ADR 0010: a checkpoint file, or the `journal checkpoint` lines
+   * of the servers' logs), all written before this call: each is checked against the journal in
+   * the same snapshot. Needs `journalKey`.
+   */
+  checkpoints?: AsyncIterable<string> | Iterable<string>;
 }
 
 export async function verifyLedger(pool: pg.Pool, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -31,7 +41,7 @@ export async function verifyLedger(pool: pg.Pool, options: VerifyOptions = {}): 
   try {
     // One consistent snapshot for every query, however long the walk takes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await verifyInSnapshot(client, options.journalKey ?? null);
+    const report = await verifyInSnapshot(client, options.journalKey ?? null, options.checkpoints ?? null);
     await client.query('COMMIT');
     return report;
   } catch (error) {
@@ -60,10 +70,18 @@ class Problems {
   }
 }
 
-async function verifyInSnapshot(client: pg.PoolClient, key: Uint8Array | null): Promise<VerifyReport> {
+async function verifyInSnapshot(
+  client: pg.PoolClient,
+  key: Uint8Array | null,
+  checkpointLines: AsyncIterable<string> | Iterable<string> | null,
+): Promise<VerifyReport> {
   const problems = new Problems();
 
   const chain = await verifyChain(client, problems, key);
+  const checkpoints =
+    checkpointLines === null
+      ? null
+      : await verifyCheckpoints(client, problems, { lines: checkpointLines, key, lastSeq: chain.lastSeq });
 
   // Account by account first: a trial balance that is off is always explained by them.
   const counterMismatches = await client.query<{
@@ -200,6 +218,7 @@ async function verifyInSnapshot(client: pg.PoolClient, key: Uint8Array | null): 
     transfers: chain.transfers,
     accounts,
     journal: chain.journal,
+    checkpoints,
     trialBalance,
     problems: problems.listed,
     problemsFound: problems.found,
@@ -236,7 +255,7 @@ async function verifyChain(
   client: pg.PoolClient,
   problems: Problems,
   key: Uint8Array | null,
-): Promise<{ batches: number; transfers: number; journal: VerifyReport['journal'] }> {
+): Promise<{ batches: number; transfers: number; lastSeq: bigint; journal: VerifyReport['journal'] }> {
   const seal = await readSeal(client);
   const keyedFromSeq = seal?.keyedFromSeq ?? null;
   let canCheckKeyed = true;
@@ -411,12 +430,87 @@ async function verifyChain(
   return {
     batches,
     transfers,
+    lastSeq: previousSeq,
     journal: {
       keyedFromSeq: keyedFromSeq,
       sealedAt: seal?.sealedAt ?? null,
       keyChecked: seal !== null && canCheckKeyed && key !== null,
     },
   };
+}
+
+/**
+ * Every checkpoint must name a record the journal still holds, with the hash it had: a lookup of
+ * `seq` → hash per page of checkpoints. A journal ending before the newest checkpoint's record
+ * was cut off (its newest records removed and the head set back: a shorter chain that is valid,
+ * which only a head kept outside the database shows). A checkpoint whose mac the key does not
+ * give was forged (or edited) and proves nothing.
+ */
+async function verifyCheckpoints(
+  client: pg.PoolClient,
+  problems: Problems,
+  options: { lines: AsyncIterable<string> | Iterable<string>; key: Uint8Array | null; lastSeq: bigint },
+): Promise<NonNullable<VerifyReport['checkpoints']>> {
+  const summary: NonNullable<VerifyReport['checkpoints']> = { lines: 0, authentic: 0, newest: null };
+  if (options.key === null) {
+    problems.note('journal checkpoints were given but no journal key: they cannot be checked');
+    return summary;
+  }
+  const key = checkpointKeyFrom(options.key);
+  let newest: JournalCheckpoint | null = null;
+  let page: JournalCheckpoint[] = [];
+  const lookUp = async () => {
+    const seqs = [...new Set(page.filter((c) => c.seq <= options.lastSeq).map((c) => c.seq.toString()))];
+    const { rows } = await client.query<{ seq: bigint; hash: Buffer }>(
+      'SELECT seq, hash FROM ledger_journal WHERE seq = ANY($1::bigint[])',
+      [seqs],
+    );
+    const stored = new Map(rows.map((row) => [row.seq, row.hash]));
+    for (const checkpoint of page) {
+      if (checkpoint.seq > options.lastSeq) continue; // past the end: the cut is named once, below
+      const hash = stored.get(checkpoint.seq);
+      if (hash === undefined) {
+        problems.note(
+          `journal record ${checkpoint.seq}, which the checkpoint at ${checkpoint.at} saw, is missing`,
+        );
+      } else if (!hash.equals(checkpoint.hash)) {
+        problems.note(
+          `journal record ${checkpoint.seq} is not the record the checkpoint at ${checkpoint.at} saw: ` +
+            'its hash differs (the journal was cut back and rewritten since)',
+        );
+      }
+    }
+    page = [];
+  };
+  for await (const line of options.lines) {
+    summary.lines++;
+    if (line.trim() === '') continue;
+    const reading = readCheckpoint(line, key);
+    if (reading.kind === 'malformed') {
+      problems.note(`checkpoint line ${summary.lines} is not a journal checkpoint`);
+    } else if (reading.kind === 'forged') {
+      problems.note(
+        `checkpoint line ${summary.lines} is forged: its mac does not match the journal key (it claims ` +
+          `record ${reading.checkpoint.seq} at ${reading.checkpoint.at})`,
+      );
+    } else {
+      const { checkpoint } = reading;
+      summary.authentic++;
+      if (newest === null || checkpoint.seq > newest.seq) newest = checkpoint;
+      page.push(checkpoint);
+      if (page.length >= CHECKPOINT_PAGE) await lookUp();
+    }
+  }
+  if (page.length > 0) await lookUp();
+  if (newest !== null) {
+    summary.newest = { seq: newest.seq, at: newest.at };
+    if (newest.seq > options.lastSeq) {
+      problems.note(
+        `journal cut off after record ${options.lastSeq}: checkpoint at ${newest.at} saw record ${newest.seq}`,
+      );
+    }
+  }
+  return summary;
 }
 
 /**
