@@ -77,7 +77,6 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     const ledger = await Ledger.open(pool, {
       // Keyed journal chain, as a server writes it (ADR 0010).
       journalKey: randomBytes(32),
-      expiryIntervalMs: 0,
       maxBatchTransfers: maxBatch,
       maxQueuedTransfers: concurrency * 2 + maxBatch,
     });

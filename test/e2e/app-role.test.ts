@@ -1,8 +1,9 @@
 /**
  * The server needs no superuser (docs/ledger.md, "Database roles"): a real `qianbao start` whose
  * DATABASE_URL names the application role — no CREATE on the schema, no UPDATE or DELETE on the
- * ledger's history — starts on a database the owner migrated, and holders register, set a PIN and
- * pay each other through it. The books are then verified with the journal key.
+ * ledger's history, no CREATE on the job queue's schema — starts on a database the owner migrated
+ * (job queue included), holders register, set a PIN and pay each other through it, and its jobs
+ * run. The books are then verified with the journal key.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,8 @@ describe('the server as the application role', () => {
       REVOKE UPDATE, DELETE, TRUNCATE ON ledger_transfers, ledger_journal, ledger_journal_seal FROM ${quoteIdent(role)};
       REVOKE DELETE, TRUNCATE ON ledger_accounts, ledger_journal_head, ledger_transfer_failures,
         ledger_limit_counters FROM ${quoteIdent(role)};
+      GRANT USAGE ON SCHEMA pgboss TO ${quoteIdent(role)};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${quoteIdent(role)};
     `);
   });
 
@@ -53,11 +56,12 @@ describe('the server as the application role', () => {
     url.password = 'app-role-test';
     const check = createPool({ connectionString: url.toString(), max: 1 });
     try {
-      const who = await check.query<{ super: boolean; create: boolean }>(
-        `SELECT rolsuper AS super, has_schema_privilege('public', 'CREATE') AS create
+      const who = await check.query<{ super: boolean; create: boolean; createJobs: boolean }>(
+        `SELECT rolsuper AS super, has_schema_privilege('public', 'CREATE') AS create,
+                has_schema_privilege('pgboss', 'CREATE') AS "createJobs"
            FROM pg_roles WHERE rolname = current_user`,
       );
-      expect(who.rows[0]).toEqual({ super: false, create: false });
+      expect(who.rows[0]).toEqual({ super: false, create: false, createJobs: false });
     } finally {
       await check.end();
     }
@@ -79,6 +83,18 @@ describe('the server as the application role', () => {
     expect(paid.status, await paid.clone().text()).toBe(201);
     expect(await balanceMinor(server.url, payee)).toBe(1234n);
     expect(await balanceMinor(server.url, payer)).toBe(10_000n - 1234n);
+    // Its jobs run as that role too: the hold expiry ticks every second (jobs/, ADR 0013).
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.pool.query(
+              `SELECT 1 FROM pgboss.job WHERE name = 'ledger.expire-holds' AND state = 'completed'`,
+            )
+          ).rowCount,
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBeGreaterThan(0);
 
     await server.stop();
     server = null;

@@ -1,15 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import {
-  createClient,
-  migrate,
-  quoteIdent,
-  startEmbeddedPostgres,
-  withDatabase,
-  createPool,
-} from '@qianbao/db';
-import { allMigrations } from '@qianbao/server/migrations';
+import { createClient, quoteIdent, startEmbeddedPostgres, withDatabase, createPool } from '@qianbao/db';
+import { migrateSchema } from '@qianbao/server/migrations';
 
 const USERS_DIR = path.resolve('data/test-pg-users');
 
@@ -58,7 +51,7 @@ export default async function setup(project: TestProject) {
   }
   await admin.query(`CREATE DATABASE ${quoteIdent(TEMPLATE_DATABASE)}`);
   const templatePool = createPool({ connectionString: withDatabase(serverUrl, TEMPLATE_DATABASE), max: 1 });
-  await migrate(templatePool, allMigrations);
+  await migrateSchema(templatePool); // our migrations, the job queue's schema and its queues
   await templatePool.end();
   await admin.end();
 

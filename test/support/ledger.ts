@@ -23,7 +23,7 @@ export interface TestLedger {
 export async function openTestLedger(options: LedgerOptions = {}): Promise<TestLedger> {
   const db = await createTestDatabase();
   const journalKey = Buffer.from(options.journalKey ?? randomBytes(32));
-  const ledger = await Ledger.open(db.pool, { expiryIntervalMs: 0, ...options, journalKey });
+  const ledger = await Ledger.open(db.pool, { ...options, journalKey });
   const settlement = new Map<string, string>();
 
   async function account(currency: string, flags: number): Promise<string> {

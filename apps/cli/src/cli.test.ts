@@ -1,7 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, AccountFlags, batchHash, journalKeyFrom, verifyLedger } from '@qianbao/ledger';
-import type { Transfer } from '@qianbao/ledger';
+import type { LedgerOptions, Transfer } from '@qianbao/ledger';
+import { JournalCheckpoints } from '@qianbao/server';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import type { TestDatabase } from '../../../test/support/database.ts';
 import { runQianbao as qianbao } from './testing.ts';
@@ -40,20 +44,28 @@ describe('qianbao command line', () => {
   });
 });
 
+/** Journal checkpoint files of these tests; none at the default path, not the developer's ./data. */
+const checkpointDir = mkdtempSync(path.join(tmpdir(), 'qianbao-cli-'));
+afterAll(() => rmSync(checkpointDir, { recursive: true, force: true }));
+
 /** The master key the CLI runs with (QIANBAO_SECRET_KEY) and the journal key the ledger derives. */
 const secretKey = randomBytes(32);
 const journalKey = journalKeyFrom(secretKey);
-const keyEnv = { QIANBAO_SECRET_KEY: secretKey.toString('base64') };
+const keyEnv = {
+  QIANBAO_SECRET_KEY: secretKey.toString('base64'),
+  LEDGER_CHECKPOINT_FILE: path.join(checkpointDir, 'none.jsonl'),
+};
 
 /** A bank account, a wallet, and `count` transfers from one to the other, one journal record each. */
 async function books(
   database: TestDatabase,
   count: number,
   key: Buffer | null = journalKey,
+  onBatch?: LedgerOptions['onBatch'],
 ): Promise<{ bank: string; alice: string; transfers: string[] }> {
   const ledger = await Ledger.open(database.pool, {
-    expiryIntervalMs: 0,
     ...(key ? { journalKey: key } : {}),
+    ...(onBatch ? { onBatch } : {}),
   });
   try {
     const [bank, alice] = [randomUUID(), randomUUID()];
@@ -242,5 +254,93 @@ describe('qianbao migrate seals a journal written before keyed hashing', () => {
     expect(after.stdout).toMatch(
       /journal keying\s+keyed from record 3 \(records before it predate keyed hashing\)/,
     );
+  });
+});
+
+describe('qianbao verify against the journal checkpoints', () => {
+  let database: TestDatabase;
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => database.drop());
+
+  it('exits 1 naming the cut after the newest records are removed with their transfers and the counters and head set back', async () => {
+    // The server's checkpoints, as it writes them after its batches (apps/server/src/start.ts).
+    const file = path.join(checkpointDir, 'journal-checkpoints.jsonl');
+    const checkpoints = await JournalCheckpoints.open({ file, intervalMs: 100, journalKey });
+    checkpoints.start({ info: () => {}, error: () => {} });
+    const { bank, alice } = await books(database, 5, journalKey, (info) =>
+      checkpoints.observe(info.journalHead),
+    );
+    await checkpoints.close(); // a clean shutdown: the last head, record 5, is checkpointed
+    const newest = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!) as {
+      seq: string;
+      at: string;
+    };
+    expect(newest.seq).toBe('5');
+
+    const sound = await qianbao(['verify', '--checkpoints', file], { DATABASE_URL: database.url, ...keyEnv });
+    expect(sound.code).toBe(0);
+    expect(sound.stdout).toMatch(
+      new RegExp(`checkpoints\\s+\\d+ of \\d+ line\\(s\\) authentic; newest saw record 5 at ${newest.at}\n`),
+    );
+
+    // Records 4 and 5 go with their transfers; counters and head are set back to record 3.
+    await asSuperuser(database, async (client) => {
+      await client.query(
+        `DELETE FROM ledger_transfers t USING ledger_journal j
+          WHERE j.seq > 3 AND t.ts BETWEEN j.first_ts AND j.last_ts`,
+      );
+      await client.query('DELETE FROM ledger_journal WHERE seq > 3');
+      await client.query('UPDATE ledger_accounts SET debits_posted = debits_posted - 24690 WHERE id = $1', [
+        bank,
+      ]);
+      await client.query('UPDATE ledger_accounts SET credits_posted = credits_posted - 24690 WHERE id = $1', [
+        alice,
+      ]);
+      await client.query(
+        `UPDATE ledger_journal_head h SET seq = j.seq, hash = j.hash, last_ts = j.last_ts, version = h.version + 1
+           FROM ledger_journal j WHERE j.seq = 3`,
+      );
+    });
+    // The keyed chain alone cannot tell: a shorter chain is a valid one (ADR 0010).
+    const blind = await qianbao(['verify'], { DATABASE_URL: database.url, ...keyEnv });
+    expect(blind.code).toBe(0);
+    expect(blind.stdout).toMatch(/journal batches\s+3\n/);
+    expect(blind.stdout).toContain('checkpoints      none checked');
+
+    const cut = `  - journal cut off after record 3: checkpoint at ${newest.at} saw record 5`;
+    const caught = await qianbao(['verify', '--checkpoints', file], {
+      DATABASE_URL: database.url,
+      ...keyEnv,
+    });
+    expect(caught.stderr).toContain(`Checking the journal against the checkpoints in ${file}`);
+    expect(caught.code).toBe(1);
+    expect(caught.stdout).toContain('Ledger verification: BROKEN');
+    expect(caught.stdout).toContain('Problems found: 1\n');
+    expect(caught.stdout).toContain(cut);
+
+    // The configured file is the default; a line whose mac the key does not give is named forged.
+    const forged = { ...newest, seq: '3', mac: randomBytes(32).toString('hex') };
+    appendFileSync(file, `${JSON.stringify(forged)}\n`);
+    const configured = await qianbao(['verify'], {
+      DATABASE_URL: database.url,
+      ...keyEnv,
+      LEDGER_CHECKPOINT_FILE: file,
+    });
+    expect(configured.code).toBe(1);
+    expect(configured.stdout).toContain('Problems found: 2\n');
+    expect(configured.stdout).toContain(cut);
+    expect(configured.stdout).toMatch(
+      / {2}- checkpoint line \d+ is forged: its mac does not match the journal key \(it claims record 3 at /,
+    );
+  });
+
+  it('exits 2 when the checkpoint file named does not exist', async () => {
+    const missing = path.join(checkpointDir, 'missing.jsonl');
+    const run = await qianbao(['verify', '--checkpoints', missing], {
+      DATABASE_URL: database.url,
+      ...keyEnv,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`no checkpoint file at ${missing}`);
   });
 });

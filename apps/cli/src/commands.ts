@@ -1,9 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate } from '@qianbao/db';
+import { migrateSchema } from '@qianbao/server';
 import { ensureSealed, journalKeyFrom, readSeal, verifyLedger } from '@qianbao/ledger';
-import { allMigrations, openDatabase, resolveSecretKey, runServer } from '@qianbao/server';
+import {
+  allMigrations,
+  checkpointFileLines,
+  openDatabase,
+  resolveSecretKey,
+  runServer,
+} from '@qianbao/server';
 import type { Config, Database } from '@qianbao/server';
 import { formatVerifyReport } from './verify-report.ts';
 
@@ -25,7 +31,7 @@ export async function start(config: Config): Promise<ExitCode> {
 
 export async function migrateDatabase(config: Config): Promise<ExitCode> {
   return withDatabase(config, async (database) => {
-    const applied = await migrate(database.pool, allMigrations);
+    const applied = await migrateSchema(database.pool); // and the job queue's schema and queues
     console.log(
       applied.length === 0
         ? `Database is up to date: all ${allMigrations.length} migration(s) applied.`
@@ -65,7 +71,18 @@ async function sealJournal(config: Config, database: Database): Promise<ExitCode
   return 0;
 }
 
-export async function verify(config: Config): Promise<ExitCode> {
+/**
+ * `qianbao verify [--checkpoints FILE]`. The journal is also checked against its checkpoints
+ * (ADR 0010): those in FILE, else in the configured LEDGER_CHECKPOINT_FILE when it exists.
+ */
+export async function verify(config: Config, options: { checkpoints?: string }): Promise<ExitCode> {
+  const checkpointFile =
+    options.checkpoints ??
+    (existsSync(config.journalCheckpoints.file) ? config.journalCheckpoints.file : undefined);
+  if (options.checkpoints !== undefined && !existsSync(options.checkpoints)) {
+    console.error(`qianbao verify: no checkpoint file at ${path.resolve(options.checkpoints)}`);
+    return 2;
+  }
   return withDatabase(config, async (database) => {
     try {
       const journalKey = verifyJournalKey(config);
@@ -75,7 +92,16 @@ export async function verify(config: Config): Promise<ExitCode> {
             'the keyed hashes of the journal cannot be checked.',
         );
       }
-      const report = await verifyLedger(database.pool, journalKey === null ? {} : { journalKey });
+      let checkpoints: AsyncIterable<string> | undefined;
+      if (checkpointFile !== undefined) {
+        progress(`Checking the journal against the checkpoints in ${path.resolve(checkpointFile)}`);
+        // Sized now, before verify's snapshot: later lines name records the snapshot cannot see.
+        checkpoints = checkpointFileLines(checkpointFile);
+      }
+      const report = await verifyLedger(database.pool, {
+        ...(journalKey === null ? {} : { journalKey }),
+        ...(checkpoints === undefined ? {} : { checkpoints }),
+      });
       console.log(formatVerifyReport(report));
       return report.ok ? 0 : 1;
     } catch (error) {

@@ -6,17 +6,22 @@ import { operatorCommand } from './operator.ts';
 import type { ExitCode } from './commands.ts';
 import { smsCommand } from './sms.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { jobsCommand } from './jobs.ts';
 
 const USAGE = `Usage: qianbao <command>
 
 Commands:
   start          Start the server (on an embedded PostgreSQL under ./data unless DATABASE_URL is set)
-  migrate        Apply pending database migrations and list them
-  verify         Re-check the books: hash chain, trial balance, account counters
+  migrate        Apply pending database migrations (and the job queue's schema) and list them
+  verify [--checkpoints FILE]
+                 Re-check the books: hash chain, trial balance, account counters, and the journal
+                 against its checkpoints in FILE (default: LEDGER_CHECKPOINT_FILE when it exists)
   operator create --username NAME [--role ROLE]
                  Make an operator (bank staff) account; prints its password and TOTP secret once
   sms tail [--phone NUMBER] [--limit N] [--follow]
                  Print the sandbox SMS outbox (sign-up codes without a phone)
+  jobs [--job NAME] [--limit N] [--json]
+                 List the background jobs: schedules, last and next runs, recent failures
   reconcile [--date YYYY-MM-DD]
                  Compare the bank's settlement file of a day with top-ups and withdrawals
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
@@ -42,13 +47,15 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'migrate':
       return withConfig(rest, migrateDatabase);
     case 'verify':
-      return withConfig(rest, verify);
+      return withConfig(rest, (config, options) => verify(config, options), ['checkpoints']);
     case 'operator':
       return withConfig([], (config) => operatorCommand(rest, config));
     case 'sms':
       return withConfig([], (config) => smsCommand(rest, config));
     case 'reconcile':
       return withConfig([], (config) => reconcileCommand(rest, config));
+    case 'jobs':
+      return withConfig([], (config) => jobsCommand(rest, config));
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (name === undefined || name.startsWith('-'))
@@ -60,14 +67,29 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
-/** Commands without arguments of their own: accept only --help, then read the configuration. */
+/**
+ * Commands whose only arguments are `--help` and the named string options (`--name VALUE`):
+ * parse them, then read the configuration.
+ */
 async function withConfig(
   args: readonly string[],
-  command: (config: Config) => Promise<ExitCode>,
+  command: (config: Config, options: Record<string, string>) => Promise<ExitCode>,
+  stringOptions: readonly string[] = [],
 ): Promise<ExitCode> {
-  let help: boolean | undefined;
+  let help = false;
+  const options: Record<string, string> = {};
   try {
-    ({ help } = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } } }).values);
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(stringOptions.map((name) => [name, { type: 'string' as const }])),
+      },
+    });
+    for (const [name, value] of Object.entries(values)) {
+      if (name === 'help') help = value === true;
+      else if (typeof value === 'string') options[name] = value;
+    }
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -83,7 +105,7 @@ async function withConfig(
     console.error(error.message);
     return 2;
   }
-  return command(config);
+  return command(config, options);
 }
 
 function usageError(problem: string): ExitCode {

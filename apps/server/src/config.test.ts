@@ -80,6 +80,10 @@ describe('loadConfig', () => {
       dataDir: path.resolve('data'),
       embeddedPostgresPort: 54329,
       ledger: { maxBatchTransfers: 4096, maxQueuedTransfers: 50_000, expiryIntervalMs: 1000 },
+      journalCheckpoints: {
+        file: path.resolve('data', 'journal-checkpoints.jsonl'),
+        intervalMs: 10_000,
+      },
       shutdownGraceMs: 10_000,
     });
     expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
@@ -99,6 +103,8 @@ describe('loadConfig', () => {
       LEDGER_MAX_BATCH: '2000',
       LEDGER_MAX_QUEUE: '10000',
       LEDGER_EXPIRY_INTERVAL_MS: '0',
+      LEDGER_CHECKPOINT_FILE: '/var/log/qianbao/checkpoints.jsonl',
+      LEDGER_CHECKPOINT_INTERVAL_MS: '60000',
       SHUTDOWN_GRACE_MS: '5000',
       IDEMPOTENCY_RETENTION_HOURS: '48',
       DB_POOL_MAX: '50',
@@ -115,6 +121,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/qianbao',
       embeddedPostgresPort: 55000,
       ledger: { maxBatchTransfers: 2000, maxQueuedTransfers: 10_000, expiryIntervalMs: 0 },
+      journalCheckpoints: { file: '/var/log/qianbao/checkpoints.jsonl', intervalMs: 60_000 },
       idempotencyRetentionHours: 48,
       shutdownGraceMs: 5000,
       identity: IDENTITY_CONFIG,
@@ -153,8 +160,10 @@ describe('loadConfig', () => {
       LEDGER_MAX_BATCH: '1e3',
       LEDGER_MAX_QUEUE: '-5',
       LEDGER_EXPIRY_INTERVAL_MS: '10',
+      LEDGER_CHECKPOINT_INTERVAL_MS: '50',
       SHUTDOWN_GRACE_MS: 'soon',
       DB_POOL_MAX: '1',
+      FUNDING_RECOVERY_INTERVAL_MS: '50',
     });
     expect(problems).toEqual({
       DATABASE_URL: 'must be a postgres:// or postgresql:// URL',
@@ -167,8 +176,10 @@ describe('loadConfig', () => {
       LEDGER_MAX_BATCH: 'must be a whole number from 1000 to 8190 (got "1e3")',
       LEDGER_MAX_QUEUE: 'must be a whole number from 1000 to 1000000 (got "-5")',
       LEDGER_EXPIRY_INTERVAL_MS: 'must be 0 (no expiry worker) or from 100 to 3600000 (got "10")',
+      LEDGER_CHECKPOINT_INTERVAL_MS: 'must be a whole number from 100 to 3600000 (got "50")',
       SHUTDOWN_GRACE_MS: 'must be a whole number from 100 to 600000 (got "soon")',
       DB_POOL_MAX: 'must be a whole number from 2 to 200 (got "1")',
+      FUNDING_RECOVERY_INTERVAL_MS: 'must be 0 (no recovery job) or from 100 to 3600000 (got "50")',
     });
   });
 

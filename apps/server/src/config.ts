@@ -31,6 +31,12 @@ export interface Config {
   dataDir: string;
   embeddedPostgresPort: number;
   ledger: { maxBatchTransfers: number; maxQueuedTransfers: number; expiryIntervalMs: number };
+  /**
+   * Signed checkpoints of the journal head kept outside the database (ADR 0010): appended to
+   * `file` (absolute; `<dataDir>/journal-checkpoints.jsonl` by default) and logged, at most once
+   * every `intervalMs` after batches, so that `qianbao verify` notices a journal cut back.
+   */
+  journalCheckpoints: { file: string; intervalMs: number };
   /** How long an `Idempotency-Key` and its stored answer are kept (≥ 24 h). */
   idempotencyRetentionHours: number;
   shutdownGraceMs: number;
@@ -169,6 +175,10 @@ const envSchema = z
       (value) => value === 0 || value >= 100,
       'must be 0 (no expiry worker) or from 100 to 3600000',
     ),
+    // Where the journal's head is anchored outside the database; somewhere its superuser cannot write.
+    LEDGER_CHECKPOINT_FILE: z.string().max(4096, 'must be at most 4096 characters').optional(),
+    // The window a cut of the journal's newest records can hide in; below 100 ms only costs fsyncs.
+    LEDGER_CHECKPOINT_INTERVAL_MS: integer({ min: 100, max: 3_600_000, fallback: 10_000 }),
     SHUTDOWN_GRACE_MS: integer({ min: 100, max: 600_000, fallback: 10_000 }),
     // domain-rules §9: keys are kept at least 24 h; older ones are deleted by a sweep.
     IDEMPOTENCY_RETENTION_HOURS: integer({ min: 24, max: 8760, fallback: 72 }),
@@ -217,7 +227,11 @@ const envSchema = z
     WITHDRAWAL_FEE_BASIS_POINTS: integer({ min: 0, max: 1000, fallback: 10 }),
     WITHDRAWAL_FEE_MIN_MINOR: integer({ min: 0, max: 100_000, fallback: 10 }),
     WITHDRAWAL_ARRIVAL_MINUTES: integer({ min: 0, max: 10_080, fallback: 120 }),
-    FUNDING_RECOVERY_INTERVAL_MS: integer({ min: 0, max: 3_600_000, fallback: 5000 }),
+    // 0 turns the recovery job off; below 100 ms a job every interval only burdens the database.
+    FUNDING_RECOVERY_INTERVAL_MS: integer({ min: 0, max: 3_600_000, fallback: 5000 }).refine(
+      (value) => value === 0 || value >= 100,
+      'must be 0 (no recovery job) or from 100 to 3600000',
+    ),
     FUNDING_RECOVERY_GRACE_SECONDS: integer({ min: 1, max: 86_400, fallback: 60 }),
     BANK_SANDBOX_LATENCY_MS: integer({ min: 0, max: 60_000, fallback: 300 }),
     // ---- transfers to a bank account (docs/bank-transfers.md): 0.1%, at least 0.10, at most 25.00 ----
@@ -298,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, input));
   const values = parsed.data;
   const adminToken = values.QIANBAO_ADMIN_TOKEN ?? randomBytes(GENERATED_TOKEN_BYTES).toString('base64url');
+  const dataDir = path.resolve(values.QIANBAO_DATA_DIR);
   return {
     mode: values.QIANBAO_MODE,
     http: { host: values.HOST, port: values.PORT },
@@ -305,12 +320,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     adminTokenGenerated: values.QIANBAO_ADMIN_TOKEN === undefined,
     database: { url: values.DATABASE_URL ?? null, poolMax: values.DB_POOL_MAX },
-    dataDir: path.resolve(values.QIANBAO_DATA_DIR),
+    dataDir,
     embeddedPostgresPort: values.QIANBAO_EMBEDDED_PG_PORT,
     ledger: {
       maxBatchTransfers: values.LEDGER_MAX_BATCH,
       maxQueuedTransfers: values.LEDGER_MAX_QUEUE,
       expiryIntervalMs: values.LEDGER_EXPIRY_INTERVAL_MS,
+    },
+    journalCheckpoints: {
+      file: path.resolve(values.LEDGER_CHECKPOINT_FILE ?? path.join(dataDir, 'journal-checkpoints.jsonl')),
+      intervalMs: values.LEDGER_CHECKPOINT_INTERVAL_MS,
     },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,

@@ -15,8 +15,9 @@
  * if they do, answers the success from there without any check or confirmation (a retry never
  * spends a PIN try, and the answer stored for a key always agrees with the ledger).
  * Keys are scoped to the caller (holder, operator or client) and kept
- * `IDEMPOTENCY_RETENTION_HOURS` (≥ 24 h, default 72) after their first use; a sweep every ten
- * minutes deletes older ones, so the table holds a few days of requests, not all of them.
+ * `IDEMPOTENCY_RETENTION_HOURS` (≥ 24 h, default 72) after their first use; a job every ten
+ * minutes (`idempotency.sweep`, in one server at a time) deletes older ones, so the table holds a
+ * few days of requests, not all of them.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -25,13 +26,14 @@ import { Coalescer } from '@qianbao/db';
 import type { Migration } from '@qianbao/db';
 import { derivedId } from '@qianbao/ledger';
 import { AppError } from './errors.ts';
+import { defineJob } from './jobs/index.ts';
+import type { JobDefinition } from './jobs/index.ts';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const MAX_KEY_LENGTH = 255;
 /** A first request still "in flight" after this long died with its process: a retry may take over. */
 const STALE_IN_FLIGHT_SECONDS = 60;
-/** How often a server deletes keys past their retention, and at most how many per statement. */
-const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+/** At most how many keys past their retention one statement deletes. */
 const PRUNE_CHUNK = 5000;
 /** Responses larger than this are not kept (no money-moving answer is near it). */
 const MAX_STORED_RESPONSE_BYTES = 64 * 1024;
@@ -162,19 +164,29 @@ export async function pruneIdempotencyKeys(pool: pg.Pool, before: Date): Promise
   }
 }
 
-export function registerIdempotency(
-  app: FastifyInstance,
-  options: { pool: pg.Pool; now: () => Date; retentionHours: number },
-): void {
+export const IDEMPOTENCY_JOBS = { sweep: 'idempotency.sweep' } as const;
+
+/** Every ten minutes, delete the keys past their retention (`pruneIdempotencyKeys`). */
+export function idempotencyJobs(options: {
+  pool: pg.Pool;
+  now: () => Date;
+  retentionHours: number;
+}): JobDefinition[] {
+  return [
+    defineJob({
+      name: IDEMPOTENCY_JOBS.sweep,
+      schedule: { cron: '*/10 * * * *' },
+      retry: { limit: 2, delaySeconds: 60, backoff: true },
+      handler: async () => {
+        const before = new Date(options.now().getTime() - options.retentionHours * 3600 * 1000);
+        return { deleted: await pruneIdempotencyKeys(options.pool, before) };
+      },
+    }),
+  ];
+}
+
+export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Pool; now: () => Date }): void {
   const { pool, now } = options;
-  const sweep = setInterval(() => {
-    const before = new Date(now().getTime() - options.retentionHours * 3600 * 1000);
-    pruneIdempotencyKeys(pool, before).catch((error: unknown) =>
-      app.log.warn({ err: error }, 'idempotency key sweep failed; the next one tries again'),
-    );
-  }, PRUNE_INTERVAL_MS);
-  sweep.unref();
-  app.addHook('onClose', () => clearInterval(sweep));
   app.decorateRequest('idempotency', null);
   // Every money-moving request claims its key and stores its answer: concurrent requests share
   // one statement for each (packages/db Coalescer). A claim is true for the call that inserted

@@ -18,8 +18,17 @@ export {
   type ErrorResponse,
   type TransferErrorCode,
 } from './errors.ts';
+export { JournalCheckpoints, checkpointFileLines } from './journal-checkpoints.ts';
 export { Metrics } from './metrics.ts';
-export { allMigrations } from './migrations.ts';
+export { allMigrations, allJobQueues, migrateSchema } from './migrations.ts';
+export {
+  JOB_TIME_ZONE,
+  describeSchedule,
+  readJobsReport,
+  type JobQueueStatus,
+  type JobRun,
+  type JobsReport,
+} from './jobs/index.ts';
 export { startServer, runServer, type RunningServer, type StartOptions } from './start.ts';
 export { listSandboxMessages, type SandboxMessage } from './adapters/sms/index.ts';
 export { normalizePhone, maskPhone } from './modules/identity/phone.ts';

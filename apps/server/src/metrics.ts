@@ -4,6 +4,9 @@ import type { Ledger, LedgerOptions } from '@qianbao/ledger';
 
 type BatchInfo = Parameters<NonNullable<LedgerOptions['onBatch']>>[0];
 
+/** A scrape must answer even when the database does not. */
+const JOB_DEPTH_TIMEOUT_MS = 2000;
+
 /**
  * Prometheus metrics of one server instance. Each instance has its own registry (not prom-client's
  * global one) so that tests can build many apps in one process.
@@ -13,6 +16,7 @@ type BatchInfo = Parameters<NonNullable<LedgerOptions['onBatch']>>[0];
 export class Metrics {
   readonly registry = new Registry();
   private ledger: Pick<Ledger, 'stats'> | null = null;
+  private jobs: { queueDepths(): Promise<Map<string, number>> } | null = null;
 
   private readonly httpRequests = new Counter({
     name: 'qianbao_http_requests_total',
@@ -60,8 +64,57 @@ export class Metrics {
     },
   });
 
+  // Background jobs (jobs/, ADR 0013): runs of this instance; the depth is the whole queue's.
+  private readonly jobsCompleted = new Counter({
+    name: 'qianbao_jobs_completed_total',
+    help: 'Job runs that succeeded in this instance, by job.',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+  });
+  private readonly jobsFailed = new Counter({
+    name: 'qianbao_jobs_failed_total',
+    help: 'Job runs that failed in this instance (each failed attempt), by job.',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+  });
+  private readonly jobDuration = new Histogram({
+    name: 'qianbao_job_duration_seconds',
+    help: 'Time a job run took in this instance, by job.',
+    labelNames: ['job'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly jobsQueueDepth = new Gauge({
+    name: 'qianbao_jobs_queue_depth',
+    help: 'Jobs due and waiting for a worker, by job (read from the queue at each scrape).',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.jobs) return;
+      let depths: Map<string, number>;
+      try {
+        depths = await withTimeout(this.jobs.queueDepths(), JOB_DEPTH_TIMEOUT_MS);
+      } catch {
+        this.jobsQueueDepth.reset(); // unknown rather than stale; the scrape still answers
+        return;
+      }
+      for (const [job, depth] of depths) this.jobsQueueDepth.set({ job }, depth);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Pass as `JobsOptions.observer`. */
+  readonly observeJob = (name: string, outcome: 'completed' | 'failed', durationSeconds: number): void => {
+    (outcome === 'completed' ? this.jobsCompleted : this.jobsFailed).inc({ job: name });
+    this.jobDuration.observe({ job: name }, durationSeconds);
+  };
+
+  /** The job queue whose depth is reported at each scrape. */
+  watchJobs(jobs: { queueDepths(): Promise<Map<string, number>> }): void {
+    this.jobs = jobs;
   }
 
   /** Pass as `LedgerOptions.onBatch`. */
@@ -85,4 +138,12 @@ export class Metrics {
       this.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

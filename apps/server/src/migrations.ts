@@ -1,5 +1,11 @@
+import type pg from 'pg';
+import { migrate } from '@qianbao/db';
 import type { Migration } from '@qianbao/db';
-import { idempotencyMigrations } from './idempotency.ts';
+import { IDEMPOTENCY_JOBS, idempotencyMigrations } from './idempotency.ts';
+import { migrateJobs } from './jobs/index.ts';
+import { LEDGER_JOBS } from './ledger-expiry.ts';
+import { FUNDING_JOBS } from './modules/funding/jobs.ts';
+import { IDENTITY_JOBS } from './modules/identity/jobs.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
@@ -32,3 +38,24 @@ export const allMigrations: Migration[] = [
   ...smsSandboxMigrations,
   ...bankSandboxMigrations,
 ];
+
+/**
+ * Every job's queue. pg-boss gives each queue a table partition of its own, so queues are schema:
+ * `qianbao migrate` creates them (jobs/schema.ts), and a server started as the application role
+ * refuses to start while one of its jobs has none. A module adds its job names here (modules/README.md).
+ */
+export const allJobQueues: readonly string[] = [
+  ...Object.values(LEDGER_JOBS),
+  ...Object.values(IDEMPOTENCY_JOBS),
+  ...Object.values(IDENTITY_JOBS),
+  ...Object.values(FUNDING_JOBS),
+];
+
+/**
+ * Bring the whole schema up to date: our migrations, then the job queue's schema and queues.
+ * Answers what it applied; on an up-to-date database it changes nothing (no DDL at all).
+ */
+export async function migrateSchema(pool: pg.Pool): Promise<string[]> {
+  const applied = await migrate(pool, allMigrations);
+  return [...applied, ...(await migrateJobs(pool, allJobQueues))];
+}

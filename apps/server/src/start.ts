@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { migrate } from '@qianbao/db';
 import { journalKeyFrom } from '@qianbao/ledger';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
@@ -7,9 +6,10 @@ import type { Config } from './config.ts';
 import { resolveSecretKey } from './crypto/secret-key.ts';
 import { openDatabase } from './database.ts';
 import type { Database, EmbeddedServerExit } from './database.ts';
+import { JournalCheckpoints } from './journal-checkpoints.ts';
 import { ThreadedLedger } from './ledger-thread/index.ts';
 import { Metrics } from './metrics.ts';
-import { allMigrations } from './migrations.ts';
+import { migrateSchema } from './migrations.ts';
 
 /** The exit code when the embedded PostgreSQL dies under us: a supervisor restarts on it. */
 export const EXIT_DATABASE_LOST = 3;
@@ -43,7 +43,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     process.exit(EXIT_DATABASE_LOST);
   });
   try {
-    const applied = await migrate(database.pool, allMigrations);
+    // Our migrations, then the job queue's schema and queues: no DDL when up to date.
+    const applied = await migrateSchema(database.pool);
     if (applied.length > 0) print(`Applied migrations: ${applied.join(', ')}`);
     return await serve(config, database, print);
   } catch (error) {
@@ -60,27 +61,42 @@ async function serve(
   const metrics = new Metrics();
   const warnings: string[] = []; // printed after the address, which comes first
   const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
+  const journalKey = journalKeyFrom(secretKey);
+  // The journal head, keyed, outside the database (ADR 0010): opened first, so that a file the
+  // server cannot write stops it here.
+  const checkpoints = await JournalCheckpoints.open({ ...config.journalCheckpoints, journalKey });
   // The batches run on a thread of their own with their own connections (ADR 0008). The
   // journal's chain is keyed by a key derived from the master key (ADR 0010); a sandbox seals a
   // journal written before keyed hashing by itself, production leaves that to `qianbao migrate`.
-  const ledger = await ThreadedLedger.open({
-    pool: database.pool,
-    connectionString: database.connectionString,
-    ledger: {
-      ...config.ledger,
-      journalKey: journalKeyFrom(secretKey),
-      sealLegacyJournal: config.mode === 'sandbox',
-    },
-    onBatch: metrics.observeLedgerBatch,
-    onFatal: (error) => {
-      // Without its ledger thread the process can no longer move money: stop, to be restarted.
-      console.error(`fatal: ${error.message}`);
-      process.exit(1);
-    },
-  });
+  let ledger: ThreadedLedger;
+  try {
+    ledger = await ThreadedLedger.open({
+      pool: database.pool,
+      connectionString: database.connectionString,
+      ledger: { ...config.ledger, journalKey, sealLegacyJournal: config.mode === 'sandbox' },
+      onBatch: (info) => {
+        metrics.observeLedgerBatch(info);
+        checkpoints.observe(info.journalHead);
+      },
+      onFatal: (error) => {
+        // Without its ledger thread the process can no longer move money: stop, to be restarted.
+        console.error(`fatal: ${error.message}`);
+        process.exit(1);
+      },
+    });
+  } catch (error) {
+    await checkpoints.close().catch(() => {});
+    throw error;
+  }
   try {
     const app = await buildApp({ config, pool: database.pool, ledger, metrics, secretKey });
+    checkpoints.start(app.log);
     await app.listen({ host: config.http.host, port: config.http.port });
+    // Background jobs, once serving: a job queue that is not migrated stops the server here.
+    await app.jobs.start().catch(async (error: unknown) => {
+      await app.drain();
+      throw error;
+    });
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
     print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
     if (config.mode === 'sandbox') {
@@ -92,16 +108,19 @@ async function serve(
     }
     for (const warning of warnings) print(warning);
     const shutdown = async () => {
-      app.log.info('shutdown: refusing new requests, finishing the admitted ones');
+      app.log.info('shutdown: refusing new requests, finishing the admitted ones and the running jobs');
       await app.drain();
       app.log.info('shutdown: finishing accepted ledger batches');
       await ledger.close();
+      // After the last batch: its head is checkpointed whatever the interval.
+      await checkpoints.close();
       await database.close();
     };
     let stopped: Promise<void> | undefined;
     return { app, url, shutdown: () => (stopped ??= shutdown()) };
   } catch (error) {
     await ledger.close().catch(() => {});
+    await checkpoints.close().catch(() => {});
     throw error;
   }
 }

@@ -62,7 +62,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = options.database ?? (await createTestDatabase());
   const metrics = new Metrics();
   const ledger = await Ledger.open(database.pool, {
-    expiryIntervalMs: 0,
     onBatch: metrics.observeLedgerBatch,
     ...options.ledger,
   });

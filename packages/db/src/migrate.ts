@@ -53,7 +53,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[]): 
         const denied = (error as { code?: string }).code === '42501'; // insufficient_privilege
         throw new Error(
           `migration ${migration.name} failed` +
-            (denied ? ': this role may not change the schema; run `qianbao migrate` as the owner role first' : ''),
+            (denied
+              ? ': this role may not change the schema; run `qianbao migrate` as the owner role first'
+              : ''),
           { cause: error },
         );
       }

@@ -96,9 +96,7 @@ describe('concurrency', () => {
       createPool({ connectionString: t.db.url, max: 4 }),
     ];
     const ledgers = await Promise.all(
-      pools.map((pool) =>
-        Ledger.open(pool, { journalKey: t.journalKey, expiryIntervalMs: 0, maxBatchTransfers: 64 }),
-      ),
+      pools.map((pool) => Ledger.open(pool, { journalKey: t.journalKey, maxBatchTransfers: 64 })),
     );
     try {
       const accounts = await Promise.all(Array.from({ length: 6 }, () => t.customer()));
@@ -143,9 +141,7 @@ describe('concurrency', () => {
       createPool({ connectionString: t.db.url, max: 4 }),
     ];
     const ledgers = await Promise.all(
-      pools.map((pool) =>
-        Ledger.open(pool, { journalKey: t.journalKey, expiryIntervalMs: 0, maxBatchTransfers: 8 }),
-      ),
+      pools.map((pool) => Ledger.open(pool, { journalKey: t.journalKey, maxBatchTransfers: 8 })),
     );
     try {
       const wallet = await t.customer();
@@ -182,7 +178,6 @@ describe('concurrency', () => {
   it('a full queue answers overloaded at once instead of waiting', async () => {
     const ledger = await Ledger.open(t.db.pool, {
       journalKey: t.journalKey,
-      expiryIntervalMs: 0,
       maxQueuedTransfers: 10,
       maxBatchTransfers: 5,
     });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { isCurrencyCode } from '@qianbao/money';
 import { Batcher } from './batcher.ts';
+import type { BatchInfo } from './batcher.ts';
 import { derivedId, isUuid } from './ids.ts';
 import { JournalKeyRequiredError, ensureSealed, readSeal } from './seal.ts';
 import { TRANSFER_COLUMNS, nowMicros, toTransfer } from './store.ts';
@@ -20,9 +21,7 @@ import type {
 export interface LedgerOptions {
   maxBatchTransfers?: number;
   maxQueuedTransfers?: number;
-  /** How often the expiry worker looks for holds past their timeout; 0 turns it off. */
-  expiryIntervalMs?: number;
-  onBatch?: (info: { transfers: number; created: number; durationMs: number }) => void;
+  onBatch?: (info: BatchInfo) => void;
   /** Ledger time source in µs since the epoch; tests drive expiry with a fake one. */
   clock?: () => bigint;
   /**
@@ -71,8 +70,6 @@ interface AccountRow {
  */
 export class Ledger {
   private readonly batcher: Batcher;
-  private expiryTimer: NodeJS.Timeout | null = null;
-  private expiryRun: Promise<unknown> | null = null;
   private readonly clock: () => bigint;
 
   private constructor(
@@ -87,15 +84,6 @@ export class Ledger {
       maxQueuedTransfers: options.maxQueuedTransfers ?? 50_000,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
-    const intervalMs = options.expiryIntervalMs ?? 1000;
-    if (intervalMs > 0) {
-      this.expiryTimer = setInterval(() => {
-        this.expiryRun ??= this.expirePending()
-          .catch(() => {}) // the next tick tries again; holds never expire early
-          .finally(() => (this.expiryRun = null));
-      }, intervalMs);
-      this.expiryTimer.unref();
-    }
   }
 
   /** The pool must come from `createPool` of @qianbao/db (int8 parsed as bigint). */
@@ -218,9 +206,11 @@ export class Ledger {
   }
 
   /**
-   * Void every hold whose timeout has passed (up to a bounded number per call). The void's id is
-   * derived from the hold's id, so two workers (two server processes) expiring the same hold
-   * produce one void and an `exists`.
+   * Void every hold whose timeout has passed (up to a bounded number per call); answers how many
+   * it voided. The void's id is derived from the hold's id, so two callers (two server processes)
+   * expiring the same hold produce one void and an `exists`. The ledger never calls it by itself:
+   * whoever uses the ledger schedules it (the server through its job queue, ADR 0013; a script
+   * or a benchmark on its own loop). A hold is never voided early, only as late as the schedule.
    */
   async expirePending(limit = EXPIRY_SWEEP_LIMIT): Promise<number> {
     const { rows } = await this.pool.query<{ transfer_id: string }>(
@@ -245,11 +235,8 @@ export class Ledger {
     return this.batcher.stats();
   }
 
-  /** Stop accepting work, finish every accepted batch, stop the expiry worker. */
+  /** Stop accepting work, finish every accepted batch. */
   async close(): Promise<void> {
-    if (this.expiryTimer) clearInterval(this.expiryTimer);
-    this.expiryTimer = null;
-    await this.expiryRun;
     await this.batcher.close();
   }
 

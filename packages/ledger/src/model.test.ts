@@ -282,7 +282,6 @@ it('the ledger matches a simple model over random command sequences, and verify 
       // while the previous one commits.
       const ledger = await Ledger.open(db.pool, {
         journalKey,
-        expiryIntervalMs: 0,
         clock: () => now,
         maxBatchTransfers: 5,
       });

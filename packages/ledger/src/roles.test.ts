@@ -53,7 +53,7 @@ it('writes, expires and verifies as a role that is not a superuser and cannot re
 
   const journalKey = randomBytes(32);
   const now = { micros: BigInt(Date.now()) * 1000n };
-  const ledger = await Ledger.open(appPool, { journalKey, expiryIntervalMs: 0, clock: () => now.micros });
+  const ledger = await Ledger.open(appPool, { journalKey, clock: () => now.micros });
   try {
     const [bank, wallet, shop] = [newId(), newId(), newId()];
     await ledger.createAccounts([

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestLedger, type TestLedger } from '../../../test/support/ledger.ts';
+import { checkpointKeyFrom, checkpointLine, makeCheckpoint } from './checkpoint.ts';
 import { newId } from './ids.ts';
 import { GENESIS_HASH, batchHash } from './journal.ts';
 import { Ledger } from './ledger.ts';
@@ -242,10 +243,10 @@ describe('verify against someone with superuser rights (ADR 0010)', () => {
     await tamper('UPDATE ledger_journal_seal SET keyed_from_seq = 1');
     expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).ok).toBe(true);
 
-    await expect(Ledger.open(t.db.pool, { expiryIntervalMs: 0 })).rejects.toThrow(JournalKeyRequiredError);
-    await expect(
-      Ledger.open(t.db.pool, { expiryIntervalMs: 0, journalKey: randomBytes(32) }),
-    ).rejects.toThrow(JournalKeyMismatchError);
+    await expect(Ledger.open(t.db.pool)).rejects.toThrow(JournalKeyRequiredError);
+    await expect(Ledger.open(t.db.pool, { journalKey: randomBytes(32) })).rejects.toThrow(
+      JournalKeyMismatchError,
+    );
     const wrongKey = await verifyLedger(t.db.pool, { journalKey: randomBytes(32) });
     expect(wrongKey.problems.join('\n')).toMatch(/seal does not match the journal key/);
     const noKey = await verifyLedger(t.db.pool);
@@ -257,9 +258,7 @@ describe('verify against someone with superuser rights (ADR 0010)', () => {
     expect(await problems()).toMatch(
       /not sealed with the journal key: its \d+ record\(s\) are plain SHA-256/,
     );
-    await expect(Ledger.open(t.db.pool, { expiryIntervalMs: 0, journalKey: t.journalKey })).rejects.toThrow(
-      UnsealedJournalError,
-    );
+    await expect(Ledger.open(t.db.pool, { journalKey: t.journalKey })).rejects.toThrow(UnsealedJournalError);
   });
 
   it('keeps a journal written before keyed hashing as a sealed prefix that cannot be rewritten', async () => {
@@ -269,7 +268,6 @@ describe('verify against someone with superuser rights (ADR 0010)', () => {
     const legacyRecords = (await t.db.pool.query<{ seq: bigint }>('SELECT seq FROM ledger_journal_head'))
       .rows[0]!.seq;
     const upgraded = await Ledger.open(t.db.pool, {
-      expiryIntervalMs: 0,
       journalKey: t.journalKey,
       sealLegacyJournal: true,
     });
@@ -335,5 +333,88 @@ describe('verify names every broken place', () => {
       `journal record ${first}: hash does not match its transfers (a transfer was changed); it holds transfer ${ids.transfers[1]}`,
       `journal record ${second}: hash does not match its transfers (a transfer was changed); it holds transfer ${ids.transfers[3]}`,
     ]);
+  });
+});
+
+describe('verify against journal checkpoints (the head kept outside the database)', () => {
+  const at = new Date('2026-12-05T08:00:00.000Z');
+
+  /** A checkpoint of every record the journal holds now, as servers would have written them. */
+  async function checkpointsOfEveryRecord(): Promise<string[]> {
+    const key = checkpointKeyFrom(t.journalKey);
+    const { rows } = await t.db.pool.query<{ seq: bigint; hash: Buffer }>(
+      'SELECT seq, hash FROM ledger_journal ORDER BY seq',
+    );
+    return rows.map((row) => checkpointLine(makeCheckpoint(key, row, at)));
+  }
+
+  /** Remove the newest records with their transfers, counters and head set back, as a superuser can. */
+  async function cutAfter(seq: bigint) {
+    const { rows } = await t.db.pool.query<{ id: string; amount: bigint; flags: number }>(
+      `SELECT t.id, t.amount, t.flags FROM ledger_transfers t JOIN ledger_journal j
+         ON t.ts BETWEEN j.first_ts AND j.last_ts WHERE j.seq > $1`,
+      [seq.toString()],
+    );
+    // The setup's last records: a hold and its partial post (posts 3 of the 7 held).
+    expect(rows.map((row) => row.flags).sort()).toEqual([TransferFlags.pending, TransferFlags.postPending]);
+    await tamper(
+      `DELETE FROM ledger_transfers t USING ledger_journal j WHERE j.seq > $1 AND t.ts BETWEEN j.first_ts AND j.last_ts`,
+      [seq.toString()],
+    );
+    await tamper('DELETE FROM ledger_journal WHERE seq > $1', [seq.toString()]);
+    await tamper('UPDATE ledger_accounts SET debits_posted = debits_posted - 3 WHERE id = $1', [ids.wallet]);
+    await tamper('UPDATE ledger_accounts SET credits_posted = credits_posted - 3 WHERE id = $1', [ids.shop]);
+    await tamper(
+      `UPDATE ledger_journal_head h SET seq = j.seq, hash = j.hash, last_ts = j.last_ts, version = h.version + 1
+         FROM ledger_journal j WHERE j.seq = $1`,
+      [seq.toString()],
+    );
+  }
+
+  it('passes when every checkpoint names a record the journal holds, and sums them up', async () => {
+    const checkpoints = [...(await checkpointsOfEveryRecord()), ''];
+    const report = await verifyLedger(t.db.pool, { journalKey: t.journalKey, checkpoints });
+    expect(report.problems).toEqual([]);
+    expect(report.checkpoints).toEqual({ lines: 9, authentic: 8, newest: { seq: 8n, at: at.toISOString() } });
+    expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).checkpoints).toBeNull();
+  });
+
+  it('names a journal cut off after the newest checkpoint, and records rewritten since', async () => {
+    const checkpoints = await checkpointsOfEveryRecord();
+    await cutAfter(6n);
+    // The shorter chain is valid: only the checkpoints show the cut (ADR 0010).
+    expect((await verifyLedger(t.db.pool, { journalKey: t.journalKey })).problems).toEqual([]);
+    const cut = await verifyLedger(t.db.pool, { journalKey: t.journalKey, checkpoints });
+    expect(cut.problems).toEqual([
+      `journal cut off after record 6: checkpoint at ${at.toISOString()} saw record 8`,
+    ]);
+
+    // New money since: record 7 exists again, with another hash than the checkpoint saw.
+    await t.fund(ids.wallet, 1n);
+    const rewritten = await verifyLedger(t.db.pool, { journalKey: t.journalKey, checkpoints });
+    expect(rewritten.problems).toEqual([
+      `journal record 7 is not the record the checkpoint at ${at.toISOString()} saw: its hash differs ` +
+        '(the journal was cut back and rewritten since)',
+      `journal cut off after record 7: checkpoint at ${at.toISOString()} saw record 8`,
+    ]);
+  });
+
+  it('names forged and unreadable checkpoints, and needs the key to check them', async () => {
+    const [first] = await checkpointsOfEveryRecord();
+    const forged = JSON.stringify({ ...JSON.parse(first!), seq: '99' });
+    const report = await verifyLedger(t.db.pool, {
+      journalKey: t.journalKey,
+      checkpoints: [first!, 'not a checkpoint', forged],
+    });
+    expect(report.problems).toEqual([
+      'checkpoint line 2 is not a journal checkpoint',
+      `checkpoint line 3 is forged: its mac does not match the journal key (it claims record 99 at ${at.toISOString()})`,
+    ]);
+    expect(report.checkpoints).toMatchObject({ lines: 3, authentic: 1, newest: { seq: 1n } });
+
+    const withoutKey = await verifyLedger(t.db.pool, { checkpoints: [first!] });
+    expect(withoutKey.problems).toContain(
+      'journal checkpoints were given but no journal key: they cannot be checked',
+    );
   });
 });

@@ -9,6 +9,7 @@ export type LedgerPort = Pick<
   Ledger,
   | 'createAccounts'
   | 'createTransfers'
+  | 'expirePending'
   | 'getAccount'
   | 'getBalance'
   | 'getTransfer'
@@ -27,7 +28,7 @@ export interface ThreadedLedgerOptions {
   writerConnections?: number;
   ledger?: Pick<
     LedgerOptions,
-    'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs' | 'journalKey' | 'sealLegacyJournal'
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal'
   >;
   onBatch?: (info: BatchInfo) => void;
   /** The worker died: the process can no longer move money and should stop. */
@@ -40,14 +41,18 @@ export interface ThreadedLedgerOptions {
  * parsing, validation and queries of every request in flight, so under load a batch took
  * 100 ms or more, all of it queueing. On its own thread the chain runs unimpeded.
  *
- * Only `createTransfers` (and the expiry worker) cross to the thread; reads and account
- * creation stay on the calling thread, where they cost no message. Values cross by structured
- * clone, which keeps `bigint` and `Date`.
+ * Only `createTransfers` and `expirePending` (which submits voids to the thread's batcher) cross
+ * to the thread; reads and account creation stay on the calling thread, where they cost no
+ * message. Values cross by structured clone, which keeps `bigint` and `Date`.
  */
 export class ThreadedLedger implements LedgerPort {
   private readonly calls = new Map<
     number,
     { resolve: (value: TransferOutcome[]) => void; reject: (error: unknown) => void }
+  >();
+  private readonly expiries = new Map<
+    number,
+    { resolve: (count: number) => void; reject: (error: unknown) => void }
   >();
   private nextCallId = 1;
   private lastStats: Stats;
@@ -68,9 +73,8 @@ export class ThreadedLedger implements LedgerPort {
   }
 
   static async open(options: ThreadedLedgerOptions): Promise<ThreadedLedger> {
-    // The calling thread's ledger never batches (createTransfers goes to the thread) and never
-    // sweeps expired holds (the thread does).
-    const reads = await Ledger.open(options.pool, { ...options.ledger, expiryIntervalMs: 0 });
+    // The calling thread's ledger never batches: createTransfers and expirePending go to the thread.
+    const reads = await Ledger.open(options.pool, options.ledger);
     const config: WorkerConfig = {
       connectionString: options.connectionString,
       writerConnections: options.writerConnections ?? 3,
@@ -94,6 +98,16 @@ export class ThreadedLedger implements LedgerPort {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
       this.post({ type: 'createTransfers', id, inputs });
+    });
+  }
+
+  /** Void the holds past their timeout, on the thread (its batcher alone may write `expired` voids). */
+  expirePending(): Promise<number> {
+    if (this.failed || this.closing) return Promise.reject(new LedgerClosedError());
+    const id = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      this.expiries.set(id, { resolve, reject });
+      this.post({ type: 'expirePending', id });
     });
   }
 
@@ -172,6 +186,13 @@ export class ThreadedLedger implements LedgerPort {
         else call?.resolve(message.outcomes ?? []);
         return;
       }
+      case 'expired': {
+        const call = this.expiries.get(message.id);
+        this.expiries.delete(message.id);
+        if (message.error) call?.reject(revive(message.error));
+        else call?.resolve(message.count ?? 0);
+        return;
+      }
       case 'batch':
         this.lastStats = message.stats;
         this.options.onBatch?.(message.info);
@@ -188,8 +209,9 @@ export class ThreadedLedger implements LedgerPort {
     if (this.failed) return;
     this.failed = error;
     // Their outcome is unknown: like a batch whose commit failed, callers retry with their ids.
-    for (const call of this.calls.values()) call.reject(error);
+    for (const call of [...this.calls.values(), ...this.expiries.values()]) call.reject(error);
     this.calls.clear();
+    this.expiries.clear();
     this.options.onFatal?.(error);
   }
 }

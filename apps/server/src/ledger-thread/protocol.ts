@@ -9,7 +9,7 @@ export interface WorkerConfig {
   writerConnections: number;
   ledger: Pick<
     LedgerOptions,
-    'maxBatchTransfers' | 'maxQueuedTransfers' | 'expiryIntervalMs' | 'journalKey' | 'sealLegacyJournal'
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal'
   >;
 }
 
@@ -20,11 +20,14 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  { type: 'createTransfers'; id: number; inputs: readonly TransferInput[] } | { type: 'close' };
+  | { type: 'createTransfers'; id: number; inputs: readonly TransferInput[] }
+  | { type: 'expirePending'; id: number }
+  | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; outcomes?: TransferOutcome[]; error?: SerializedError }
+  | { type: 'expired'; id: number; count?: number; error?: SerializedError }
   | { type: 'batch'; info: BatchInfo; stats: ReturnType<Ledger['stats']> }
   | { type: 'fatal'; error: SerializedError };
 

@@ -4,7 +4,10 @@ import { Ledger } from '@qianbao/ledger';
 import { serializeError } from './protocol.ts';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.ts';
 
-/** The ledger thread: one `Ledger` whose batches and expiry sweeps run on this event loop alone. */
+/**
+ * The ledger thread: one `Ledger` whose batches run on this event loop alone, and so do the voids
+ * of expired holds, which the server's job queue asks for (`expirePending`, ADR 0013).
+ */
 
 const port = parentPort;
 if (!port) throw new Error('ledger-thread/worker.ts runs as a worker thread');
@@ -29,6 +32,12 @@ try {
         ledger.createTransfers(message.inputs).then(
           (outcomes) => send({ type: 'result', id: message.id, outcomes }),
           (error: unknown) => send({ type: 'result', id: message.id, error: serializeError(error) }),
+        );
+        return;
+      case 'expirePending':
+        ledger.expirePending().then(
+          (count) => send({ type: 'expired', id: message.id, count }),
+          (error: unknown) => send({ type: 'expired', id: message.id, error: serializeError(error) }),
         );
         return;
       case 'close':

@@ -10,10 +10,12 @@ import type { SmsSender } from '../../adapters/sms/sender.ts';
 import type { IdentityConfig } from '../../config.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import { sessionTokenOf } from './http.ts';
+import { identityJobs } from './jobs.ts';
 import { identityRoutes } from './routes.ts';
 import { IdentityService } from './service.ts';
 
 export { identityMigrations } from './migrations.ts';
+export { IDENTITY_JOBS } from './jobs.ts';
 export { IDENTITY_ERRORS, type IdentityErrorCode } from './errors.ts';
 export {
   requireHolder,
@@ -49,8 +51,6 @@ export interface IdentityModuleDeps {
   log: { warn(object: object, message: string): void };
 }
 
-const SWEEP_INTERVAL_MS = 3600 * 1000;
-
 export function createIdentityModule(deps: IdentityModuleDeps) {
   const service = new IdentityService(deps);
   const { session } = deps.config;
@@ -64,14 +64,7 @@ export function createIdentityModule(deps: IdentityModuleDeps) {
       cookie: { secure: deps.secureCookies, maxAgeSeconds: session.maxAgeSeconds },
       idleTimeoutSeconds: session.idleSeconds,
     });
-    // Hourly housekeeping (IdentityService.sweep); every instance may run it, deletes are idempotent.
-    const sweep = setInterval(() => {
-      service.sweep().catch((error: unknown) => {
-        deps.log.warn({ err: error }, 'identity sweep failed; the next one tries again');
-      });
-    }, SWEEP_INTERVAL_MS);
-    sweep.unref();
-    app.addHook('onClose', () => clearInterval(sweep));
   };
-  return { service, authenticate, routes };
+  // Hourly housekeeping (IdentityService.sweep), run by the job queue (ADR 0013).
+  return { service, authenticate, routes, jobs: identityJobs(service) };
 }
