@@ -15,7 +15,9 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { appSecretKey } from './crypto/secret-key.ts';
 import { RequestDrain } from './drain.ts';
 import { registerErrorHandlers } from './errors.ts';
-import { registerIdempotency } from './idempotency.ts';
+import { idempotencyJobs, registerIdempotency } from './idempotency.ts';
+import { Jobs } from './jobs/index.ts';
+import { ledgerJobs } from './ledger-expiry.ts';
 import { ledgerApi } from './ledger-api/routes.ts';
 import type { LedgerPort } from './ledger-thread/index.ts';
 import { RequestLogController, loggerOptions } from './logging.ts';
@@ -44,6 +46,8 @@ import { createCardsModule, type CardsService } from './modules/cards/index.ts';
 import { createFundingModule, type FundingHooks, type FundingService } from './modules/funding/index.ts';
 import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
+import { PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
+import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
 
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -52,12 +56,18 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Graceful shutdown, HTTP part: refuse new requests with 503, let the admitted ones finish,
-     * stop listening. The caller then closes the ledger and the pool it created.
+     * Graceful shutdown, HTTP and jobs part: refuse new requests with 503, let the admitted ones
+     * finish, stop fetching jobs and let the running ones finish, stop listening. The caller then
+     * closes the ledger and the pool it created.
      */
     drain(): Promise<void>;
     /** The module services of this app, for tests and tools (modules get theirs by injection). */
     services: AppServices;
+    /**
+     * The background jobs of every module (jobs/, ADR 0013): `startServer` starts them, `drain`
+     * stops them; tests run one with `app.jobs.run(name)`.
+     */
+    jobs: Jobs;
   }
 }
 
@@ -86,6 +96,8 @@ export interface BuildAppOptions {
     | 'funding'
     | 'largeAmountSmsMinor'
     | 'idempotencyRetentionHours'
+    | 'ledger'
+    | 'shutdownGraceMs'
   >;
   pool: pg.Pool;
   ledger: LedgerPort;
@@ -107,6 +119,8 @@ export interface BuildAppOptions {
   bank?: BankAdapter;
   /** Crash points of top-ups and withdrawals, for tests (modules/funding/service.ts). */
   fundingHooks?: FundingHooks;
+  /** The risk step of every payment; by default today's policy, which allows every payment. */
+  risk?: RiskStep;
 }
 
 /** The HTTP application, ready for `listen` or `inject`. */
@@ -191,7 +205,13 @@ export async function buildApp(options: BuildAppOptions) {
     options.sms ??
     (config.mode === 'sandbox' ? new SandboxSmsSender(pool, now) : new UnconfiguredSmsSender());
   await app.register(cookie);
-  registerIdempotency(app, { pool, now, retentionHours: config.idempotencyRetentionHours });
+  registerIdempotency(app, { pool, now });
+  // Background jobs: each module's are registered where the module is made.
+  const jobs = new Jobs({ pool, log: app.log, observer: metrics, stopTimeoutMs: config.shutdownGraceMs });
+  metrics.watchJobs(jobs);
+  app.decorate('jobs', jobs);
+  jobs.register(...ledgerJobs({ ledger, expiryIntervalMs: config.ledger.expiryIntervalMs }));
+  jobs.register(...idempotencyJobs({ pool, now, retentionHours: config.idempotencyRetentionHours }));
   // Identity needs notifications and the large-amount SMS needs the holder's number from
   // identity: resolved when the first such text goes out, long after both exist.
   let identityForSms: IdentityService | null = null;
@@ -260,12 +280,21 @@ export async function buildApp(options: BuildAppOptions) {
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
     idNumberOf: (userId) => kyc.service.idNumberOf(userId),
   });
+  // Every money movement runs the same steps before the ledger (payments/authorize.ts).
+  const payments = new PaymentAuthorizer({
+    ledger,
+    kyc: kyc.service,
+    security: security.service,
+    risk: options.risk ?? allowEveryPayment,
+    now,
+  });
   const transfers = createTransfersModule({
     pool,
     ledger,
     identity: identity.service,
     kyc: kyc.service,
     security: security.service,
+    payments,
     notifications: notifications.service,
     publicUrl: config.publicUrl,
     now,
@@ -310,6 +339,7 @@ export async function buildApp(options: BuildAppOptions) {
     cards: cards.service,
     kyc: kyc.service,
     security: security.service,
+    payments,
     notifications: notifications.service,
     operators: operator.service,
     secrets,
@@ -320,8 +350,8 @@ export async function buildApp(options: BuildAppOptions) {
     authenticateHolder: identity.authenticate,
     authenticateOperator: operator.authenticate,
   });
+  jobs.register(...identity.jobs, ...funding.jobs);
   app.addHook('onClose', async () => {
-    await funding.worker.stop();
     await ownBank?.close();
   });
   app.decorate('services', {
@@ -347,7 +377,6 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(funding.routes);
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)
     await app.register(bankSandboxDevRoutes, { bank });
-  funding.worker.start();
   if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });
   // Last: the web app answers GET paths that no API route claims.
   await app.register(webApp);
@@ -356,7 +385,8 @@ export async function buildApp(options: BuildAppOptions) {
   app.decorate('drain', () => {
     // Streams never end by themselves: end them, then wait for the other requests.
     notifications.live.closeStreams();
-    drained ??= requestDrain.drain().then(() => app.close());
+    // Jobs stop with the requests: both may use the bank and the ledger, which close after.
+    drained ??= Promise.all([requestDrain.drain(), jobs.stop()]).then(() => app.close());
     return drained;
   });
   return app;

@@ -15,8 +15,10 @@ import { shanghaiCalendar } from '../kyc/index.ts';
 import type { KycService } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { OperatorService } from '../operator/index.ts';
+import type { PaymentAuthorizer } from '../../payments/index.ts';
 import type { SecurityService } from '../security/index.ts';
 import { ensureFundingAccounts } from './accounts.ts';
+import { fundingJobs } from './jobs.ts';
 import { reconcileFunding, reportJson } from './reconcile.ts';
 import type { ReconciliationReport } from './reconcile.ts';
 import { fundingRoutes } from './routes.ts';
@@ -39,6 +41,7 @@ export {
 export { bankSettlementAccountId, ensureFundingAccounts, feeIncomeAccountId } from './accounts.ts';
 export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
 export { FundingStore } from './store.ts';
+export { FUNDING_JOBS } from './jobs.ts';
 export { bankTransferFee, withdrawalFee } from './fees.ts';
 export { parseBankAccount, type BankAccountInput } from './bank-account.ts';
 
@@ -49,6 +52,7 @@ export interface FundingModuleDeps {
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
   notifications: Pick<NotificationsService, 'notify'>;
   operators: Pick<OperatorService, 'audit'>;
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
@@ -71,9 +75,9 @@ export async function createFundingModule(deps: FundingModuleDeps) {
    * Yesterday's reconciliation, once per day across all instances (the report's row is the
    * claim); mismatches are logged as errors for the operators' alerting.
    */
-  const reconcileYesterday = async (): Promise<void> => {
+  const reconcileYesterday = async (): Promise<{ date: string; mismatches: number | null }> => {
     const date = shanghaiCalendar(new Date(deps.now().getTime() - 24 * 3600 * 1000)).day;
-    if (await store.hasReconciliation(date)) return;
+    if (await store.hasReconciliation(date)) return { date, mismatches: null };
     const report = await reconcile(date);
     const saved = await store.saveReconciliation({
       date,
@@ -84,33 +88,15 @@ export async function createFundingModule(deps: FundingModuleDeps) {
     if (saved && report.mismatches > 0) {
       deps.log.error({ date, mismatches: report.mismatches }, 'funding reconciliation found mismatches');
     }
+    return { date, mismatches: saved ? report.mismatches : null };
   };
 
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  const tick = async () => {
-    try {
-      await service.recover();
-      await reconcileYesterday();
-    } catch (error) {
-      deps.log.error({ err: error }, 'funding worker pass failed');
-    }
-  };
-  const worker = {
-    /** Start the periodic recovery + daily reconciliation (interval from the configuration). */
-    start(): void {
-      if (timer || deps.config.recoveryIntervalMs === 0) return;
-      timer = setInterval(() => {
-        running ??= tick().finally(() => (running = null));
-      }, deps.config.recoveryIntervalMs);
-      timer.unref();
-    },
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
-  };
+  // The recovery worker and the daily reconciliation, run by the job queue (ADR 0013).
+  const jobs = fundingJobs({
+    service,
+    reconcileYesterday,
+    recoveryIntervalMs: deps.config.recoveryIntervalMs,
+  });
 
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(fundingRoutes, {
@@ -121,5 +107,5 @@ export async function createFundingModule(deps: FundingModuleDeps) {
       authenticateOperator: deps.authenticateOperator,
     });
   };
-  return { service, reconcile, reconcileYesterday, worker, routes };
+  return { service, reconcile, reconcileYesterday, jobs, routes };
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { TransferFlags, derivedId } from '@qianbao/ledger';
-import type { Ledger, TransferInput, TransferLimit, TransferOutcome } from '@qianbao/ledger';
+import type { Ledger, TransferInput, TransferLimit } from '@qianbao/ledger';
 import {
   BankRequestError,
   BankTimeoutError,
@@ -14,12 +14,14 @@ import { AppError, ERRORS } from '../../errors.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { bankNameOf } from '../cards/index.ts';
 import type { CardsService } from '../cards/index.ts';
-import { foreseeRefusal, limitExceededError, payeeBalanceCap, planPaymentLimits } from '../kyc/index.ts';
-import type { ForeseeInput, KycService, Refusal, TierLimits } from '../kyc/index.ts';
+import { payeeBalanceCap } from '../kyc/index.ts';
+import type { KycService, Refusal } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
 import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
 import { TransferCodes } from '../../platform/codes.ts';
+import { ledgerRefusal, settled } from '../../payments/index.ts';
+import type { PaymentAuthorizer } from '../../payments/index.ts';
 import { bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
 import { shanghaiMonth } from '../../platform/calendar.ts';
 import { bankTransferFee, withdrawalFee } from './fees.ts';
@@ -153,6 +155,8 @@ export interface FundingServiceDeps {
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
   notifications: Pick<NotificationsService, 'notify'>;
   /** Seals the account number and name of a bank transfer; binds confirmations to the account. */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
@@ -191,26 +195,22 @@ export class FundingService {
     paymentId?: string | null;
   }): Promise<FundingQuote> {
     checkAmount(input.amountMinor);
-    const limits = await this.deps.kyc.limitsFor(input.userId);
-    const card = await this.deps.cards.cardForFunding(input);
-    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
-    const [confirmation, refusal] = await Promise.all([
-      this.confirmationPlan(input.userId, payment),
-      this.foresee({
-        userId: input.userId,
-        walletAccountId: input.walletAccountId,
-        limits,
-        amountMinor: input.amountMinor,
-        countsTowardYear: false,
-        credit: { walletAccountId: input.walletAccountId, capMinor: payeeBalanceCap(limits), own: true },
-      }),
-    ]);
+    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, input.cardId);
+    // The pipeline's steps without the confirmation (payments/authorize.ts).
+    const { factor, refusal } = await this.deps.payments.preview({
+      kind: 'top_up',
+      payerUserId: input.userId,
+      payerWalletAccountId: input.walletAccountId,
+      payment,
+      checks: () => this.deps.cards.cardForFunding(input),
+      credit: 'payer',
+    });
     return {
       amountMinor: input.amountMinor,
       feeMinor: 0n,
       totalMinor: input.amountMinor,
       currency: FUNDING_CURRENCY,
-      confirmation,
+      confirmation: confirmationPlanOf(factor),
       payment: input.paymentId ? payment : null,
       refusal,
     };
@@ -228,31 +228,31 @@ export class FundingService {
     paymentId?: string | null;
   }): Promise<WithdrawalQuote> {
     checkAmount(input.amountMinor);
-    const limits = await this.deps.kyc.limitsFor(input.userId);
-    if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
-    const card = await this.deps.cards.cardForFunding(input);
     const now = this.deps.now();
-    const fee = await this.withdrawalFeeOf(input.userId, input.amountMinor, now);
-    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, card.id);
-    const [confirmation, refusal] = await Promise.all([
-      this.confirmationPlan(input.userId, payment),
-      this.foresee({
-        userId: input.userId,
+    const payment = cardPayment(input.paymentId ?? null, input.amountMinor, input.cardId);
+    // The pipeline's steps without the confirmation (payments/authorize.ts): the same tier and
+    // single-limit checks as the withdrawal itself, so the quote never passes what it refuses.
+    const fee = settled(this.withdrawalFeeOf(input.userId, input.amountMinor, now));
+    const { factor, refusal } = await this.deps.payments.preview({
+      kind: 'withdrawal',
+      payerUserId: input.userId,
+      payerWalletAccountId: input.walletAccountId,
+      payment,
+      checks: () => this.deps.cards.cardForFunding(input),
+      debit: fee().then((withdrawal) => ({
         walletAccountId: input.walletAccountId,
-        limits,
-        amountMinor: input.amountMinor,
-        countsTowardYear: false,
-        debit: { walletAccountId: input.walletAccountId, totalMinor: input.amountMinor + fee.feeMinor },
-      }),
-    ]);
+        totalMinor: input.amountMinor + withdrawal.feeMinor,
+      })),
+    });
+    const { feeMinor, freeRemainingAfterMinor } = await fee();
     return {
       amountMinor: input.amountMinor,
-      feeMinor: fee.feeMinor,
-      totalMinor: input.amountMinor + fee.feeMinor,
+      feeMinor,
+      totalMinor: input.amountMinor + feeMinor,
       currency: FUNDING_CURRENCY,
-      freeRemainingMinor: fee.freeRemainingAfterMinor,
+      freeRemainingMinor: freeRemainingAfterMinor,
       arrivesBy: new Date(now.getTime() + this.deps.config.withdrawalArrivalMinutes * 60_000),
-      confirmation,
+      confirmation: confirmationPlanOf(factor),
       payment: input.paymentId ? payment : null,
       refusal,
     };
@@ -272,8 +272,6 @@ export class FundingService {
   }): Promise<BankTransferQuote> {
     checkAmount(input.amountMinor);
     const account = parseBankAccount(input.account);
-    const limits = await this.deps.kyc.limitsFor(input.userId);
-    if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
     const feeMinor = this.bankTransferFeeOf(input.amountMinor);
     const payment: FundingPayment = {
       id: input.paymentId ?? '',
@@ -281,17 +279,14 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       payee: bankAccountPayee(account, this.deps.secrets),
     };
-    const [confirmation, refusal] = await Promise.all([
-      this.confirmationPlan(input.userId, payment),
-      this.foresee({
-        userId: input.userId,
-        walletAccountId: input.walletAccountId,
-        limits,
-        amountMinor: input.amountMinor,
-        countsTowardYear: true,
-        debit: { walletAccountId: input.walletAccountId, totalMinor: input.amountMinor + feeMinor },
-      }),
-    ]);
+    // The pipeline's steps without the confirmation (payments/authorize.ts).
+    const { factor, refusal } = await this.deps.payments.preview({
+      kind: 'bank_transfer',
+      payerUserId: input.userId,
+      payerWalletAccountId: input.walletAccountId,
+      payment,
+      debit: { walletAccountId: input.walletAccountId, totalMinor: input.amountMinor + feeMinor },
+    });
     return {
       amountMinor: input.amountMinor,
       feeMinor,
@@ -299,42 +294,10 @@ export class FundingService {
       currency: FUNDING_CURRENCY,
       arrivesBy: new Date(this.deps.now().getTime() + this.deps.config.bankTransferArrivalMinutes * 60_000),
       account: accountView(account.bankCode, account.last4, account.maskedName),
-      confirmation,
+      confirmation: confirmationPlanOf(factor),
       payment: input.paymentId ? payment : null,
       refusal,
     };
-  }
-
-  /**
-   * What a quote knows would refuse the operation, with the same limit counters the operation
-   * will carry (see `start` and `startBankTransfer`); the ledger still decides when it runs.
-   */
-  private foresee(input: {
-    userId: string;
-    walletAccountId: string;
-    limits: TierLimits;
-    amountMinor: bigint;
-    countsTowardYear: boolean;
-    debit?: ForeseeInput['debit'];
-    credit?: ForeseeInput['credit'];
-  }): Promise<Refusal | null> {
-    const now = this.deps.now();
-    const plan = planPaymentLimits({
-      payerUserId: input.userId,
-      payerLimits: input.limits,
-      amountMinor: 0n,
-      now,
-      countsTowardYear: input.countsTowardYear,
-    });
-    return foreseeRefusal({
-      ledger: this.deps.ledger,
-      currency: FUNDING_CURRENCY,
-      amountMinor: input.amountMinor,
-      singleMinor: input.limits.singlePaymentMinor,
-      ...(input.debit ? { debit: input.debit } : {}),
-      ...(input.credit ? { credit: input.credit } : {}),
-      limits: { keys: plan.ledgerLimits, walletAccountId: input.walletAccountId, now },
-    });
   }
 
   /**
@@ -357,31 +320,21 @@ export class FundingService {
     const existing = await deps.store.get(input.operationId);
     if (existing) return this.respond(await this.continueRetried(existing));
     checkAmount(input.amountMinor);
-    const limits = await deps.kyc.limitsFor(input.userId);
-    if (input.kind === 'withdrawal' && !limits.mayWithdraw) {
-      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
-    }
-    const card = await deps.cards.cardForFunding(input);
-    const now = deps.now();
-    // Own card ↔ own wallet: not counted toward the yearly limit (domain-rules §1).
-    const plan = planPaymentLimits({
-      payerUserId: input.userId,
+    // The pipeline's steps (payments/authorize.ts): the tier (a withdrawal needs one that may),
+    // the card, the single limit, risk, and the confirmation — never password-free. Own card ↔
+    // own wallet does not count toward the yearly limit (domain-rules §1; payments/kinds.ts).
+    const {
+      checked: card,
       payerLimits: limits,
-      amountMinor: input.amountMinor,
-      now,
-      countsTowardYear: false,
+      ledgerLimits,
+    } = await deps.payments.authorize({
+      kind: input.kind,
+      payerUserId: input.userId,
+      payment: cardPayment(input.operationId, input.amountMinor, input.cardId),
+      confirmation: input.confirmation ?? null,
+      checks: () => deps.cards.cardForFunding(input),
     });
-    if (plan.refusal) {
-      throw limitExceededError({
-        key: 'single',
-        maxMinor: plan.refusal.maxMinor,
-        remainingMinor: plan.refusal.maxMinor,
-      });
-    }
-
-    // Every top-up and withdrawal is confirmed (PIN, passkey, TOTP), never password-free.
-    const payment = cardPayment(input.operationId, input.amountMinor, card.id);
-    const decision = await this.confirm(input.userId, payment, input.confirmation);
+    const now = deps.now();
 
     const inserted = await deps.store.insert(
       {
@@ -422,9 +375,7 @@ export class FundingService {
     );
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
     const row = (await deps.store.get(input.operationId))!;
-    return this.respond(
-      await this.proceed(row, [...plan.ledgerLimits, ...decision.ledgerLimits], payeeBalanceCap(limits)),
-    );
+    return this.respond(await this.proceed(row, ledgerLimits, payeeBalanceCap(limits)));
   }
 
   /**
@@ -449,30 +400,20 @@ export class FundingService {
     if (existing) return this.respond(await this.continueRetried(existing));
     checkAmount(input.amountMinor);
     const account = parseBankAccount(input.account);
-    const limits = await deps.kyc.limitsFor(input.userId);
-    if (!limits.mayWithdraw) throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: limits.tier } });
-    const now = deps.now();
-    const plan = planPaymentLimits({
+    // The pipeline's steps (payments/authorize.ts), counted toward every limit of the tier
+    // including the yearly one: the money leaves the holder's own circle.
+    const { ledgerLimits } = await deps.payments.authorize({
+      kind: 'bank_transfer',
       payerUserId: input.userId,
-      payerLimits: limits,
-      amountMinor: input.amountMinor,
-      now,
-      countsTowardYear: true,
+      payment: {
+        id: input.operationId,
+        amountMinor: input.amountMinor,
+        currency: FUNDING_CURRENCY,
+        payee: bankAccountPayee(account, deps.secrets),
+      },
+      confirmation: input.confirmation ?? null,
     });
-    if (plan.refusal) {
-      throw limitExceededError({
-        key: 'single',
-        maxMinor: plan.refusal.maxMinor,
-        remainingMinor: plan.refusal.maxMinor,
-      });
-    }
-    const payment: FundingPayment = {
-      id: input.operationId,
-      amountMinor: input.amountMinor,
-      currency: FUNDING_CURRENCY,
-      payee: bankAccountPayee(account, deps.secrets),
-    };
-    const decision = await this.confirm(input.userId, payment, input.confirmation);
+    const now = deps.now();
     const sealed = sealBankAccount(account, deps.secrets);
     const inserted = await deps.store.insert({
       id: input.operationId,
@@ -498,46 +439,7 @@ export class FundingService {
     });
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
     const row = (await deps.store.get(input.operationId))!;
-    return this.respond(await this.proceed(row, [...plan.ledgerLimits, ...decision.ledgerLimits], undefined));
-  }
-
-  /** Ask for the factor and check it; never password-free. Answers the decision (its ledger limits). */
-  private async confirm(
-    userId: string,
-    payment: FundingPayment,
-    confirmation: ConfirmationInput | undefined,
-  ): Promise<FactorDecision> {
-    const decision = await this.deps.security.requiredFactor({
-      userId,
-      amountMinor: payment.amountMinor,
-      currency: payment.currency,
-      payee: payment.payee,
-      allowPasswordFree: false,
-    });
-    if (!confirmation) {
-      throw new AppError('FACTOR_NOT_ACCEPTED', {
-        details: { accepted: [...decision.accepted], given: null },
-      });
-    }
-    const confirmed = await this.deps.security.verifyConfirmation({
-      userId,
-      payment,
-      accepted: decision.accepted,
-      factor: confirmation,
-    });
-    if (!confirmed.ok) throw confirmed.error;
-    return decision;
-  }
-
-  private async confirmationPlan(userId: string, payment: FundingPayment): Promise<ConfirmationPlan> {
-    const decision = await this.deps.security.requiredFactor({
-      userId,
-      amountMinor: payment.amountMinor,
-      currency: payment.currency,
-      payee: payment.payee,
-      allowPasswordFree: false,
-    });
-    return { factor: decision.factor, accepted: [...decision.accepted], reason: decision.reason };
+    return this.respond(await this.proceed(row, ledgerLimits, undefined));
   }
 
   /** From a freshly written row: hold, call the bank, post or void — as far as it goes now. */
@@ -551,7 +453,8 @@ export class FundingService {
     // 1. Hold in the ledger.
     const held = await deps.ledger.createTransfers(this.holdTransfers(row, ledgerLimits, walletCap));
     if (held.some((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists')) {
-      const failure = holdFailure(held);
+      const refusal = ledgerRefusal(held, { credit: row.kind === 'top_up' ? 'own' : 'other' });
+      const failure = { code: refusal.code, details: refusal.details ?? {} };
       const failed = await deps.store.transition({
         id: row.id,
         from: ['created'],
@@ -1050,33 +953,6 @@ function checkAmount(amountMinor: bigint): void {
     throw new AppError('FUNDING_AMOUNT_INVALID');
 }
 
-/** The first real failure of a hold request (not the `linkedEventFailed` of its partner). */
-function holdFailure(outcomes: TransferOutcome[]): { code: ErrorCode; details: Record<string, unknown> } {
-  const primary =
-    outcomes.find((o) => o.result !== 'ok' && o.result !== 'exists' && o.result !== 'linkedEventFailed') ??
-    outcomes[0]!;
-  const result =
-    primary.result === 'idAlreadyFailed' ? (primary.failedWith ?? primary.result) : primary.result;
-  if (result === 'insufficientFunds') return { code: 'INSUFFICIENT_FUNDS', details: {} };
-  if (result === 'limitExceeded') {
-    if (!primary.limit) return { code: 'LIMIT_EXCEEDED', details: {} };
-    const error = limitExceededError({
-      key: primary.limit.key,
-      maxMinor: primary.limit.max,
-      remainingMinor: primary.limit.remaining,
-    });
-    return { code: error.code, details: error.details ?? {} };
-  }
-  if (result === 'exceedsBalanceCap') {
-    return {
-      code: 'PAYEE_BALANCE_CAP_EXCEEDED',
-      details: { remaining: (primary.balanceCapRemaining ?? 0n).toString() },
-    };
-  }
-  // Anything else (an unknown account, a bad id) is a programmer error: fail loudly.
-  throw new Error(`funding hold failed unexpectedly: ${result}`);
-}
-
 function statusOf(state: FundingState): FundingStatus {
   return state === 'succeeded' ? 'succeeded' : state === 'failed' ? 'failed' : 'processing';
 }
@@ -1173,4 +1049,9 @@ export function yuan(minor: bigint): string {
   const abs = minor < 0n ? -minor : minor;
   const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}¥${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
+/** How the holder will confirm, as a quote says it (funding is never password-free). */
+function confirmationPlanOf(decision: FactorDecision): ConfirmationPlan {
+  return { factor: decision.factor, accepted: [...decision.accepted], reason: decision.reason };
 }

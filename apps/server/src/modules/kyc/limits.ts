@@ -71,7 +71,6 @@ export function limitNameOfKey(key: string): LimitName | null {
   return null;
 }
 
-/** Made once: building an Intl formatter costs more than a whole payment's other checks. */
 /**
  * The one shape of a LIMIT_EXCEEDED answer, whichever module refuses: which limit, and its max
  * and what is left as money objects (domain-rules §9). `key` is a ledger limit key or `single`.

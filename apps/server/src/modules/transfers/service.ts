@@ -9,22 +9,16 @@ import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type pg from 'pg';
 import { derivedId, isUuid, newId } from '@qianbao/ledger';
-import type { Ledger, Transfer, TransferLimit, TransferOutcome } from '@qianbao/ledger';
+import type { Ledger, Transfer, TransferLimit } from '@qianbao/ledger';
 import { formatMoney, money } from '@qianbao/money';
 import { AppError } from '../../errors.ts';
 import { TransferCodes } from '../../platform/codes.ts';
+import { ledgerRefusal, settled } from '../../payments/index.ts';
+import type { PaymentAuthorizer } from '../../payments/index.ts';
 import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { KycService, TierLimits } from '../kyc/index.ts';
-import {
-  foreseeRefusal,
-  limitExceededError,
-  limitNameOfKey,
-  maskName,
-  payeeBalanceCap,
-  planPaymentLimits,
-  usedToday,
-} from '../kyc/index.ts';
+import { limitNameOfKey, maskName, payeeBalanceCap, usedToday } from '../kyc/index.ts';
 import type { Refusal } from '../kyc/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationFactor, ConfirmationInput, SecurityService } from '../security/index.ts';
@@ -58,6 +52,8 @@ export interface TransfersServiceDeps {
   identity: Pick<IdentityService, 'getUser' | 'findUserByPhone'>;
   kyc: Pick<KycService, 'limitsFor' | 'legalNameOf'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
   notifications: Pick<NotificationsService, 'notify'>;
   /** `QIANBAO_PUBLIC_URL`: payment request links point at the web app there. */
   publicUrl: string;
@@ -197,6 +193,7 @@ export class TransfersService {
   }): Promise<TransferPreview> {
     const payee = await this.resolvePayee({ payerUserId: input.payerUserId, payee: input.payee });
     return this.previewPayment({
+      kind: 'transfer',
       payerUserId: input.payerUserId,
       payerWalletAccountId: input.payerWalletAccountId,
       payee,
@@ -221,6 +218,7 @@ export class TransfersService {
     const requester = await this.deps.identity.getUser(row.requester_user_id);
     if (!requester) throw new AppError('PAYEE_CLOSED');
     return this.previewPayment({
+      kind: 'payment_request',
       payerUserId: input.payerUserId,
       payerWalletAccountId: input.payerWalletAccountId,
       payee: { user: requester, displayName: row.requester_display, via: 'phone', fixedAmountMinor: null },
@@ -231,6 +229,7 @@ export class TransfersService {
   }
 
   private async previewPayment(input: {
+    kind: 'transfer' | 'payment_request';
     payerUserId: string;
     payerWalletAccountId: string;
     payee: Payee;
@@ -240,51 +239,34 @@ export class TransfersService {
     const { payee, amountMinor } = input;
     const payeeRef = `user:${payee.user.id}`;
     const now = this.deps.now();
-    const [decision, tier, payeeLimits] = await Promise.all([
-      this.deps.security.requiredFactor({
-        userId: input.payerUserId,
-        amountMinor,
-        currency: TRANSFER_CURRENCY,
-        payee: payeeRef,
-      }),
-      this.deps.kyc.limitsFor(input.payerUserId),
-      this.deps.kyc.limitsFor(payee.user.id),
-    ]);
-    const plan = planPaymentLimits({
+    // The pipeline's steps without the confirmation (payments/authorize.ts): how to confirm and
+    // what would refuse it — the payer's balance, the payee's cap, the limits.
+    const preview = await this.deps.payments.preview({
+      kind: input.kind,
       payerUserId: input.payerUserId,
-      payerLimits: tier,
-      amountMinor: 0n,
+      payerWalletAccountId: input.payerWalletAccountId,
+      payment: { id: input.paymentId ?? '', amountMinor, currency: TRANSFER_CURRENCY, payee: payeeRef },
+      debit: { walletAccountId: input.payerWalletAccountId, totalMinor: amountMinor },
+      credit: this.deps.kyc.limitsFor(payee.user.id).then((payeeLimits) => ({
+        walletAccountId: payee.user.walletAccountId,
+        capMinor: payeeBalanceCap(payeeLimits),
+        own: false,
+      })),
+    });
+    const { factor: decision, payerLimits: tier, refusal } = preview;
+    const used = await usedToday({
+      ledger: this.deps.ledger,
+      walletAccountId: input.payerWalletAccountId,
+      keys: [...preview.tierLimits, ...decision.ledgerLimits],
       now,
     });
-    const [used, refusal] = await Promise.all([
-      usedToday({
-        ledger: this.deps.ledger,
-        walletAccountId: input.payerWalletAccountId,
-        keys: [...plan.ledgerLimits, ...decision.ledgerLimits],
-        now,
-      }),
-      // The password-free allowance is not a refusal: past it, the holder confirms with the PIN.
-      foreseeRefusal({
-        ledger: this.deps.ledger,
-        currency: TRANSFER_CURRENCY,
-        amountMinor,
-        singleMinor: tier.singlePaymentMinor,
-        debit: { walletAccountId: input.payerWalletAccountId, totalMinor: amountMinor },
-        credit: {
-          walletAccountId: payee.user.walletAccountId,
-          capMinor: payeeBalanceCap(payeeLimits),
-          own: false,
-        },
-        limits: { keys: plan.ledgerLimits, walletAccountId: input.payerWalletAccountId, now },
-      }),
-    ]);
     const left = (limit: TransferLimit | undefined): LimitLeft => {
       if (!limit) return { max: null, remaining: null };
       const spent = used.get(limit.key);
       return { max: limit.max, remaining: spent === undefined ? null : clampZero(limit.max - spent) };
     };
-    const daily = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'daily');
-    const yearly = plan.ledgerLimits.find((limit) => limitNameOfKey(limit.key) === 'yearly');
+    const daily = preview.tierLimits.find((limit) => limitNameOfKey(limit.key) === 'daily');
+    const yearly = preview.tierLimits.find((limit) => limitNameOfKey(limit.key) === 'yearly');
     const passwordFree = decision.ledgerLimits[0];
     const single = tier.singlePaymentMinor;
     return {
@@ -387,45 +369,17 @@ export class TransfersService {
       payee: `user:${input.payee.id}`,
     };
     const given = Object.keys(input.confirmation).length > 0;
-    // The facts the checks need, fetched at once (each read is shared with concurrent payments);
-    // the refusals are still decided one by one, in the order below.
+    // The facts the checks need are fetched at once (each read is shared with concurrent
+    // payments); the pipeline still decides the refusals one by one, in its order.
     const { limits: payerLimits, display: payerDisplay } = input.payerFacts ?? this.payerFacts(payerUserId);
-    // A payment the holder confirms with a factor is not password-free, even if it could be:
-    // after the day's password-free allowance is spent the client simply sends the PIN.
-    const factor = settled(
-      this.deps.security.requiredFactor({
-        userId: payerUserId,
-        amountMinor,
-        currency: TRANSFER_CURRENCY,
-        payee: payment.payee,
-        allowPasswordFree: !given,
-      }),
-    );
     const payeeLimits = settled(this.deps.kyc.limitsFor(input.payee.id));
-
-    const plan = planPaymentLimits({ payerUserId, payerLimits: await payerLimits(), amountMinor, now });
-    if (plan.refusal) {
-      // Refused before any PIN is spent: nothing about this payment could make it pass.
-      throw limitExceededError({
-        key: 'single',
-        maxMinor: plan.refusal.maxMinor,
-        remainingMinor: plan.refusal.maxMinor,
-      });
-    }
-    const decision = await factor();
-    if (given) {
-      const result = await this.deps.security.verifyConfirmation({
-        userId: payerUserId,
-        payment,
-        accepted: decision.accepted,
-        factor: input.confirmation as ConfirmationInput,
-      });
-      if (!result.ok) throw result.error;
-    } else if (decision.factor !== 'none') {
-      throw new AppError('FACTOR_NOT_ACCEPTED', {
-        details: { accepted: decision.accepted, given: 'none' },
-      });
-    }
+    const authorization = await this.deps.payments.authorize({
+      kind: input.paymentRequestId === null ? 'transfer' : 'payment_request',
+      payerUserId,
+      payment,
+      confirmation: given ? (input.confirmation as ConfirmationInput) : null,
+      payerLimits: payerLimits(),
+    });
     const cap = payeeBalanceCap(await payeeLimits());
     const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
     const [outcome] = await this.deps.ledger.createTransfers([
@@ -436,13 +390,14 @@ export class TransfersService {
         amount: amountMinor,
         currency: TRANSFER_CURRENCY,
         code: input.code,
-        limits: [...plan.ledgerLimits, ...decision.ledgerLimits],
+        limits: authorization.ledgerLimits,
         ...(cap === undefined ? {} : { creditBalanceCap: cap }),
         ...(input.userData === undefined ? {} : { userData: input.userData }),
       },
     ]);
     if (!outcome) throw new Error('the ledger answered no outcome');
-    if (outcome.result !== 'ok' && outcome.result !== 'exists') throw ledgerError(outcome);
+    if (outcome.result !== 'ok' && outcome.result !== 'exists')
+      throw ledgerRefusal([outcome], { credit: 'other' });
     const proposed: TransferRow = {
       id: newId(),
       ledger_transfer_id: ledgerTransferId,
@@ -919,20 +874,6 @@ export function requestTransferId(requestId: string, attempt: number): string {
   return derivedId(`transfers:payment-request:${requestId}:${attempt}`);
 }
 
-/** A ledger failure as the holder should read it. Anything else is a programmer error. */
-export function ledgerError(outcome: TransferOutcome): AppError | Error {
-  const result =
-    outcome.result === 'idAlreadyFailed' ? (outcome.failedWith ?? 'idAlreadyFailed') : outcome.result;
-  if (result === 'insufficientFunds') return new AppError('INSUFFICIENT_FUNDS');
-  // How much more the payee could take would tell the payer the payee's balance: not shown.
-  if (result === 'exceedsBalanceCap') return new AppError('PAYEE_BALANCE_CAP_EXCEEDED');
-  if (result !== 'limitExceeded')
-    return new Error(`unexpected ledger result for a wallet transfer: ${result}`);
-  const limit = outcome.limit;
-  if (!limit) return new AppError('LIMIT_EXCEEDED');
-  return limitExceededError({ key: limit.key, maxMinor: limit.max, remainingMinor: limit.remaining });
-}
-
 function viewOf(row: TransferRow, viewerUserId: string): TransferView {
   const out = row.payer_user_id === viewerUserId;
   return {
@@ -972,21 +913,4 @@ function sleep(ms: number): Promise<void> {
 interface PayerFacts {
   limits: () => Promise<TierLimits>;
   display: () => Promise<string>;
-}
-
-/**
- * Start a promise now, read its value later: `await read()` gives the value or throws its
- * error then. Until read, a rejection is held (never an unhandled rejection), so facts fetched
- * ahead for checks that end up not running cannot crash the process.
- */
-function settled<T>(promise: Promise<T>): () => Promise<T> {
-  const outcome = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return async () => {
-    const result = await outcome;
-    if (!result.ok) throw result.error;
-    return result.value;
-  };
 }

@@ -1,0 +1,246 @@
+/**
+ * The steps every payment takes before the ledger, in one place and one order (issue 10):
+ *
+ *   1. tier limits        the payer's tier (kyc); a kind that sends money out of the wallet needs
+ *                         a tier that may (KYC_TIER_TOO_LOW)
+ *   2. module checks      what only the module knows (the card exists, the request is payable …),
+ *                         given the limits
+ *   3. limits planned     the single-payment limit refuses now (LIMIT_EXCEEDED, before any PIN is
+ *                         spent); the daily and yearly totals become ledger limit counters
+ *   4. risk               the risk step's decision (risk.ts); `step_up` asks for the strongest factor
+ *   5. factor             which factors this payment accepts (security), then the confirmation is
+ *                         checked — or FACTOR_NOT_ACCEPTED when none was given and one is needed
+ *
+ * What comes out is what the ledger request carries: the limit counters of steps 3 and 5 (a
+ * password-free payment counts toward the day's password-free allowance). The ledger request,
+ * the module's record and the notices follow in the module (ledgerRefusal maps a refusal).
+ *
+ * Latency: the factor decision is fetched while the limits are (a guess that the risk step will
+ * not ask for a step-up, asked again only if it does); a refusal in an earlier step still wins
+ * over one of a later step, whatever answered first.
+ */
+import type { TransferLimit } from '@qianbao/ledger';
+import { AppError } from '../errors.ts';
+import { limitExceededError, planPaymentLimits } from '../modules/kyc/limits.ts';
+import { foreseeRefusal, payeeBalanceCap } from '../modules/kyc/index.ts';
+import type { ForeseeInput, ForeseeLedger, KycService, Refusal, TierLimits } from '../modules/kyc/index.ts';
+import type {
+  ConfirmationInput,
+  FactorDecision,
+  PaymentToConfirm,
+  SecurityService,
+} from '../modules/security/index.ts';
+import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
+import type { RiskDecision, RiskStep } from './risk.ts';
+import { settled } from './settled.ts';
+
+export interface AuthorizerDeps {
+  /** Balances and today's transfers, read by `preview` to foresee a refusal. */
+  ledger: ForeseeLedger;
+  kyc: Pick<KycService, 'limitsFor'>;
+  security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
+  risk: RiskStep;
+  now: () => Date;
+}
+
+export interface AuthorizeInput<Checked> {
+  kind: PaymentKind;
+  payerUserId: string;
+  /** The payment as the confirmation binds it (a passkey signs exactly this). */
+  payment: PaymentToConfirm;
+  /** The holder's confirmation; null: none given (only a password-free payment passes then). */
+  confirmation: ConfirmationInput | null;
+  /** Step 2: the module's own checks, given the payer's limits; what they answer is passed on. */
+  checks?: (limits: TierLimits) => Promise<Checked> | Checked;
+  /** The payer's limits, when the caller started fetching them already. */
+  payerLimits?: Promise<TierLimits>;
+}
+
+export interface Authorization<Checked> {
+  payerLimits: TierLimits;
+  checked: Checked;
+  risk: RiskDecision;
+  factor: FactorDecision;
+  /** Attach to the ledger transfer that moves the money (tier counters, password-free counter). */
+  ledgerLimits: TransferLimit[];
+}
+
+export interface PreviewInput<Checked> {
+  kind: PaymentKind;
+  payerUserId: string;
+  /** The wallet whose transfers have used today's limits. */
+  payerWalletAccountId: string;
+  payment: PaymentToConfirm;
+  checks?: (limits: TierLimits) => Promise<Checked> | Checked;
+  /** What would leave a wallet (amount + fee); may still be being fetched (a fee). */
+  debit?: ForeseeInput['debit'] | Promise<ForeseeInput['debit']>;
+  /**
+   * What would enter a wallet with a cap: `payer` for the payer's own wallet under the payer's
+   * own tier (a top-up); else the payee's, which may still be being fetched (its limits).
+   */
+  credit?: 'payer' | ForeseeInput['credit'] | Promise<ForeseeInput['credit']>;
+}
+
+export interface Preview<Checked> {
+  payerLimits: TierLimits;
+  checked: Checked;
+  risk: RiskDecision;
+  /** How the holder would confirm it now (password-free, PIN, a step-up …). */
+  factor: FactorDecision;
+  /** The tier's limit counters the payment would carry (to tell what is left of each). */
+  tierLimits: TransferLimit[];
+  /** The first reason it would be refused if confirmed now; null: nothing known refuses it. */
+  refusal: Refusal | null;
+}
+
+export class PaymentAuthorizer {
+  constructor(private readonly deps: AuthorizerDeps) {}
+
+  async authorize<Checked = undefined>(input: AuthorizeInput<Checked>): Promise<Authorization<Checked>> {
+    const { deps } = this;
+    const rules = PAYMENT_KINDS[input.kind];
+    const { payment, payerUserId } = input;
+    const now = deps.now();
+    const given = input.confirmation !== null;
+    // A payment confirmed with a factor is not password-free, even if it could be: once the
+    // day's password-free allowance is spent the client simply sends the PIN.
+    const allowPasswordFree = rules.passwordFree && !given;
+    const factorFor = (riskStepUp: boolean) =>
+      deps.security.requiredFactor({
+        userId: payerUserId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        payee: payment.payee,
+        riskStepUp,
+        allowPasswordFree,
+      });
+    const guessedFactor = settled(factorFor(false));
+    const risk = settled(
+      deps.risk.judge({
+        kind: input.kind,
+        payerUserId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        payee: payment.payee,
+        now,
+      }),
+    );
+
+    // 1. Tier limits.
+    const payerLimits = await (input.payerLimits ?? deps.kyc.limitsFor(payerUserId));
+    if (rules.needsWithdrawTier && !payerLimits.mayWithdraw) {
+      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: payerLimits.tier } });
+    }
+    // 2. The module's checks.
+    const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
+    // 3. Limits planned: the single-payment limit refuses before any factor is tried.
+    const plan = planPaymentLimits({
+      payerUserId,
+      payerLimits,
+      amountMinor: payment.amountMinor,
+      now,
+      countsTowardYear: rules.countsTowardYear,
+    });
+    if (plan.refusal) {
+      throw limitExceededError({
+        key: 'single',
+        maxMinor: plan.refusal.maxMinor,
+        remainingMinor: plan.refusal.maxMinor,
+        currency: payment.currency,
+      });
+    }
+    // 4. Risk.
+    const decision = await risk();
+    // 5. The factor, and the confirmation.
+    const factor = decision.decision === 'step_up' ? await factorFor(true) : await guessedFactor();
+    if (given) {
+      const result = await deps.security.verifyConfirmation({
+        userId: payerUserId,
+        payment,
+        accepted: factor.accepted,
+        factor: input.confirmation!,
+      });
+      if (!result.ok) throw result.error;
+    } else if (factor.factor !== 'none') {
+      throw new AppError('FACTOR_NOT_ACCEPTED', {
+        details: { accepted: [...factor.accepted], given: 'none' },
+      });
+    }
+    return {
+      payerLimits,
+      checked,
+      risk: decision,
+      factor,
+      ledgerLimits: [...plan.ledgerLimits, ...factor.ledgerLimits],
+    };
+  }
+
+  /**
+   * The same steps as `authorize`, up to the confirmation and without it, for a preview or a
+   * quote: what the holder would be asked for, and what would refuse the payment if confirmed
+   * now — the single-payment limit, the balance, the payee's cap, the day's limits (kyc/foresee.ts)
+   * — as a value, so the confirmation sheet never opens for a payment that cannot succeed. What
+   * the tier or the module's checks refuse outright (KYC_TIER_TOO_LOW, CARD_NOT_FOUND, a payment
+   * lock) is thrown, as when paying.
+   */
+  async preview<Checked = undefined>(input: PreviewInput<Checked>): Promise<Preview<Checked>> {
+    const { deps } = this;
+    const rules = PAYMENT_KINDS[input.kind];
+    const { payment, payerUserId } = input;
+    const now = deps.now();
+    // Read only to foresee; a failure is held until then (an earlier refusal wins).
+    const debitRead = settled(Promise.resolve(input.debit));
+    const creditRead = settled(Promise.resolve(input.credit));
+    const risk = settled(
+      deps.risk.judge({
+        kind: input.kind,
+        payerUserId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        payee: payment.payee,
+        now,
+      }),
+    );
+    const payerLimits = await deps.kyc.limitsFor(payerUserId);
+    if (rules.needsWithdrawTier && !payerLimits.mayWithdraw) {
+      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: payerLimits.tier } });
+    }
+    const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
+    // The counters whatever the amount (amount 0): the single limit is foreseen below.
+    const plan = planPaymentLimits({
+      payerUserId,
+      payerLimits,
+      amountMinor: 0n,
+      now,
+      countsTowardYear: rules.countsTowardYear,
+    });
+    const decision = await risk();
+    const debit = await debitRead();
+    const given = await creditRead();
+    const credit: ForeseeInput['credit'] =
+      given === 'payer'
+        ? { walletAccountId: input.payerWalletAccountId, capMinor: payeeBalanceCap(payerLimits), own: true }
+        : given;
+    const [factor, refusal] = await Promise.all([
+      deps.security.requiredFactor({
+        userId: payerUserId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        payee: payment.payee,
+        riskStepUp: decision.decision === 'step_up',
+        allowPasswordFree: rules.passwordFree,
+      }),
+      // The password-free allowance is not a refusal: past it, the holder confirms with the PIN.
+      foreseeRefusal({
+        ledger: deps.ledger,
+        currency: payment.currency,
+        amountMinor: payment.amountMinor,
+        singleMinor: payerLimits.singlePaymentMinor,
+        ...(debit ? { debit } : {}),
+        ...(credit ? { credit } : {}),
+        limits: { keys: plan.ledgerLimits, walletAccountId: input.payerWalletAccountId, now },
+      }),
+    ]);
+    return { payerLimits, checked, risk: decision, factor, tierLimits: plan.ledgerLimits, refusal };
+  }
+}
