@@ -270,8 +270,11 @@ describe('a newcomer’s first ten minutes', () => {
     expect(await payer.page.evaluate(() => 'BarcodeDetector' in globalThis)).toBe(false);
     await shots.take(payer.page, 'scan');
     await payer.page.locator('input[type=file]').setInputFiles(picture);
+    // ZXing is loaded on demand and decodes in JavaScript: on a loaded 2-core CI machine that
+    // has taken more than the default 30 s (seen once in a full run; 1–2 s alone).
     await payer.page.waitForURL(
       (url) => url.pathname === '/transfer' && url.searchParams.get('toQr') === payload,
+      { timeout: 90_000 },
     );
     await payer.page.getByText('已扫描收款码').waitFor();
     await shots.take(payer.page, 'scan-decoded-payee');
