@@ -4,7 +4,17 @@
  * from where it was asked for (ADR 0011). Runs only as root (CI and a fresh server are root).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,5 +80,27 @@ describe.skipIf(!root)('embedded PostgreSQL started by root', () => {
     const again = await startEmbeddedPostgres({ dataDir, port: await freePort(), sharedDir });
     await again.stop();
     expect(existsSync(path.join(realpathSync(dataDir), 'PG_VERSION'))).toBe(true);
+
+    // The copy is deleted and cloned again at the same path (its secret key went with it): the
+    // new copy gets a new database; the old one is kept aside, not adopted.
+    const target = readlinkSync(dataDir);
+    rmSync(path.join(home, 'clone'), { recursive: true, force: true });
+    const marker = path.join(target, 'left-by-the-first-copy');
+    writeFileSync(marker, '');
+    const fresh: string[] = [];
+    const reclone = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      sharedDir,
+      onLog: (line) => fresh.push(line),
+    });
+    await reclone.stop();
+    expect(readlinkSync(dataDir)).toBe(target);
+    expect(existsSync(path.join(target, 'left-by-the-first-copy'))).toBe(false);
+    expect(existsSync(path.join(target, 'PG_VERSION'))).toBe(true);
+    const kept = readdirSync(path.dirname(target)).filter((name) => name.startsWith('pg.orphaned-'));
+    expect(kept).toHaveLength(1);
+    expect(existsSync(path.join(path.dirname(target), kept[0]!, 'left-by-the-first-copy'))).toBe(true);
+    expect(fresh.some((line) => line.includes('held the data of an earlier copy'))).toBe(true);
   }, 240_000);
 });

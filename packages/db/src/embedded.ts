@@ -308,7 +308,9 @@ function reachableBinaries(
 /**
  * The data directory where the `postgres` user can reach it. In place when it can; else (a clone
  * under a 0700 home, as root) under `<sharedDir>/data/<name>-<hash of the path>/pg`, with a
- * symbolic link from the requested path, so every tool that looks there still finds it.
+ * symbolic link from the requested path, so every tool that looks there still finds it. The link
+ * is what ties the data to this copy: data found there without a link (a copy deleted and cloned
+ * again at the same path) is moved aside, not adopted.
  */
 function reachableDataDir(
   requested: string,
@@ -343,6 +345,17 @@ function reachableDataDir(
   makeOpenDirectory(sharedDir);
   makeOpenDirectory(path.join(sharedDir, 'data'));
   makeOpenDirectory(home);
+  if (existsSync(target)) {
+    // No link led here, so this is the database of an earlier clone at the same path, deleted
+    // since (with its secret key and settings): not ours to adopt — a new clone gets a new
+    // database — nor ours to delete. Kept aside, and said.
+    const aside = `${target}.orphaned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(target, aside);
+    log(
+      `${target} held the data of an earlier copy at ${path.dirname(requested)} (no link to it was left): ` +
+        `kept as ${aside}; this start makes a new database`,
+    );
+  }
   symlinkSync(target, requested);
   log(
     `the "${USER}" user cannot enter ${path.dirname(requested)}: the data lives in ${target} (linked from ${requested})`,
