@@ -71,7 +71,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     port: config.embeddedPostgresPort,
     // What the user should know about where things go (ADR 0011); the server's own log stays quiet.
     onLog: (message) => {
-      if (message.startsWith('the "postgres" user') || message.startsWith('creating the system user')) {
+      if (
+        message.startsWith('the "postgres" user') ||
+        message.startsWith('creating the system user') ||
+        message.includes('held the data of an earlier copy')
+      ) {
         print(message);
       }
     },
