@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { newId, verifyLedger } from '@qianbao/ledger';
+import { principalOf, signedIn } from './auth/index.ts';
 import { AppError } from './errors.ts';
 import { idempotentId, isResumption, pruneIdempotencyKeys } from './idempotency.ts';
-import { requireHolder } from './modules/identity/index.ts';
 import { registerHolder, type TestHolder } from './modules/identity/testing.ts';
 import { createTestApp, type TestApp } from './testing.ts';
 
@@ -19,11 +19,14 @@ beforeAll(async () => {
   await subject.ledger.createAccounts([{ id: bank, currency: 'CNY', code: 1 }]);
   subject.app.post(
     '/test/credit-me',
-    {
-      onRequest: subject.app.authenticate,
-      config: { idempotent: true },
-      schema: { body: z.object({ amount: z.string().regex(/^\d+$/), slowMs: z.number().optional() }) },
-    },
+    signedIn(
+      subject.app,
+      { principal: 'holder' },
+      {
+        config: { idempotent: true },
+        schema: { body: z.object({ amount: z.string().regex(/^\d+$/), slowMs: z.number().optional() }) },
+      },
+    ),
     async (request) => {
       const body = request.body;
       if (body.slowMs) await new Promise((resolve) => setTimeout(resolve, body.slowMs));
@@ -32,7 +35,7 @@ beforeAll(async () => {
         {
           id: idempotentId(request, 'credit'),
           debitAccountId: bank,
-          creditAccountId: requireHolder(request).walletAccountId,
+          creditAccountId: principalOf(request, 'holder').walletAccountId,
           amount: BigInt(body.amount),
           currency: 'CNY',
           code: 1,
@@ -44,13 +47,16 @@ beforeAll(async () => {
   // Answers whether this run resumes an earlier one with its key; fails once when told to.
   subject.app.post(
     '/test/flaky',
-    {
-      onRequest: subject.app.authenticate,
-      config: { idempotent: true },
-      schema: {
-        body: z.object({ amount: z.string(), confirmation: z.object({ pin: z.string() }).optional() }),
+    signedIn(
+      subject.app,
+      { principal: 'holder' },
+      {
+        config: { idempotent: true },
+        schema: {
+          body: z.object({ amount: z.string(), confirmation: z.object({ pin: z.string() }).optional() }),
+        },
       },
-    },
+    ),
     async (request) => {
       const key = String(request.headers['idempotency-key']);
       // A run's own work takes a moment; then it fails or answers.

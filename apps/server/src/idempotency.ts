@@ -331,9 +331,19 @@ function sleep(ms: number): Promise<void> {
 }
 
 function callerOf(request: FastifyRequest): string {
-  if (request.holder) return holderCaller(request.holder.userId);
-  if (request.operator) return `operator:${request.operator.id}`;
-  return `anonymous:${request.ip}`;
+  const principal = request.principal;
+  switch (principal?.kind) {
+    case 'holder':
+      return holderCaller(principal.userId);
+    case 'operator':
+      return `operator:${principal.id}`;
+    case 'merchantStaff':
+      return `merchantStaff:${principal.staffId}`;
+    case 'apiClient':
+      return `apiClient:${principal.keyId}`;
+    case undefined:
+      return `anonymous:${request.ip}`;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ledger } from '@qianbao/ledger';
-import { requireBearerToken } from '../auth.ts';
+import { ADMIN_TOKEN_SECURITY, requireBearerToken } from '../auth/index.ts';
 import { AppError } from '../errors.ts';
 import { errorResponses } from '../http/responses.ts';
 import {
@@ -35,7 +35,7 @@ export interface LedgerApiOptions {
 }
 
 const TAGS = ['ledger (internal)'];
-const SECURITY = [{ adminToken: [] }];
+const SECURITY = ADMIN_TOKEN_SECURITY;
 const idParams = z.object({ id: idSchema });
 
 /** Error bodies every route of this API can answer with, for the OpenAPI document. */

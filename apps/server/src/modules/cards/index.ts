@@ -4,7 +4,7 @@
  * request: the module keeps the bank's token, the BIN and the last 4. The funding module gets a
  * card's token through `cardForFunding`. See docs/cards-and-funding.md.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { BankAdapter } from '../../adapters/bank/index.ts';
 import type { KycService } from '../kyc/index.ts';
@@ -25,13 +25,12 @@ export interface CardsModuleDeps {
   /** Asked before unbinding: the funding module knows which cards have operations in flight. */
   isCardBusy: (cardId: string) => Promise<boolean>;
   now: () => Date;
-  authenticate: (request: FastifyRequest) => Promise<void>;
 }
 
 export function createCardsModule(deps: CardsModuleDeps) {
   const service = new CardsService({ ...deps, store: new CardsStore(deps.pool) });
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(cardsRoutes, { service, authenticate: deps.authenticate });
+    await app.register(cardsRoutes, { service });
   };
   return { service, routes };
 }

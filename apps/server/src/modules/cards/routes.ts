@@ -1,14 +1,12 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { listBanks } from './service.ts';
 import type { CardView, CardsService } from './service.ts';
 
 export interface CardsRoutesOptions {
   service: CardsService;
-  authenticate: (request: FastifyRequest) => Promise<void>;
 }
 
 const TAGS = ['cards'];
@@ -37,7 +35,7 @@ const idParams = z.object({ id: z.uuid() });
 
 /** Holder routes of the cards module (docs/cards-and-funding.md). */
 export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, options, done) => {
-  const { service, authenticate } = options;
+  const { service } = options;
 
   app.get(
     '/v1/banks',
@@ -67,25 +65,27 @@ export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, o
 
   app.post(
     '/v1/me/cards/verification',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'Start binding a debit card: the bank checks it four ways and texts its code',
-        description:
-          'Card number (Luhn, a debit card of a known bank) and the phone number the card holder ' +
-          'registered at the bank. Needs a real-name (T1) wallet: the name and ID number come from it. ' +
-          'The bank sends a 6-digit code to that phone; finish with POST /v1/me/cards.',
-        security: HOLDER_SECURITY,
-        body: z.object({ cardNumber: z.string().max(40), phone: z.string().max(32) }),
-        response: {
-          200: z.object({ verificationId: z.string(), card: z.object(cardFields), expiresAt: z.string() }),
-          ...ERRORS,
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Start binding a debit card: the bank checks it four ways and texts its code',
+          description:
+            'Card number (Luhn, a debit card of a known bank) and the phone number the card holder ' +
+            'registered at the bank. Needs a real-name (T1) wallet: the name and ID number come from it. ' +
+            'The bank sends a 6-digit code to that phone; finish with POST /v1/me/cards.',
+          body: z.object({ cardNumber: z.string().max(40), phone: z.string().max(32) }),
+          response: {
+            200: z.object({ verificationId: z.string(), card: z.object(cardFields), expiresAt: z.string() }),
+            ...ERRORS,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const started = await service.startVerification({ userId, ...request.body });
       return { ...started, expiresAt: started.expiresAt.toISOString() };
     },
@@ -93,19 +93,21 @@ export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, o
 
   app.post(
     '/v1/me/cards',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: "Bind the card with the bank's SMS code",
-        description: 'A same-name debit card lifts the wallet to T2.',
-        security: HOLDER_SECURITY,
-        body: z.object({ verificationId: z.uuid(), smsCode: z.string().regex(/^\d{4,8}$/) }),
-        response: { 201: cardSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Bind the card with the bank's SMS code",
+          description: 'A same-name debit card lifts the wallet to T2.',
+          body: z.object({ verificationId: z.uuid(), smsCode: z.string().regex(/^\d{4,8}$/) }),
+          response: { 201: cardSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const card = await service.bind({ userId, ...request.body });
       return reply.code(201).send(cardJson(card));
     },
@@ -113,53 +115,59 @@ export const cardsRoutes: FastifyPluginCallbackZod<CardsRoutesOptions> = (app, o
 
   app.get(
     '/v1/me/cards',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'My bound cards, the default first',
-        security: HOLDER_SECURITY,
-        response: { 200: z.object({ cards: z.array(cardSchema) }), ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'My bound cards, the default first',
+          response: { 200: z.object({ cards: z.array(cardSchema) }), ...errorResponses(401) },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       return { cards: (await service.list(userId)).map(cardJson) };
     },
   );
 
   app.post(
     '/v1/me/cards/:id/default',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'Make this card the default',
-        security: HOLDER_SECURITY,
-        params: idParams,
-        response: { 200: cardSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Make this card the default',
+          params: idParams,
+          response: { 200: cardSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       return cardJson(await service.setDefault({ userId, cardId: request.params.id }));
     },
   );
 
   app.delete(
     '/v1/me/cards/:id',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'Unbind a card (refused with CARD_BUSY while a top-up or withdrawal on it is unfinished)',
-        security: HOLDER_SECURITY,
-        params: idParams,
-        response: { 204: z.null(), ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Unbind a card (refused with CARD_BUSY while a top-up or withdrawal on it is unfinished)',
+          params: idParams,
+          response: { 204: z.null(), ...ERRORS },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       await service.remove({ userId, cardId: request.params.id });
       return reply.code(204).send(null);
     },

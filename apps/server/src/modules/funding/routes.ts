@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -9,11 +8,10 @@ import {
   paymentToSignJson,
   paymentToSignOutput,
 } from '../../http/confirmation.ts';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
 import { errorResponses, refusalOutput } from '../../http/responses.ts';
 import { idempotentId, idempotentIdOfHolder } from '../../idempotency.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
-import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
 import type { OperatorService } from '../operator/index.ts';
 import type { ReconciliationReport } from './reconcile.ts';
 import { reportJson } from './reconcile.ts';
@@ -24,8 +22,6 @@ export interface FundingRoutesOptions {
   service: FundingService;
   reconcile: (date: string) => Promise<ReconciliationReport>;
   operators: Pick<OperatorService, 'audit'>;
-  authenticateHolder: (request: FastifyRequest) => Promise<void>;
-  authenticateOperator: (request: FastifyRequest) => Promise<void>;
 }
 
 const TAGS = ['funding: top-up, withdrawal and transfer to a bank account'];
@@ -251,31 +247,33 @@ const reconciliationSchema = z.object({
 
 /** Holder and operator routes of the funding module (docs/cards-and-funding.md). */
 export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (app, options, done) => {
-  const { service, authenticateHolder, authenticateOperator } = options;
+  const { service } = options;
 
   app.post(
     '/v1/me/withdrawals/quote',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: TAGS,
-        summary: 'The fee of a withdrawal and how to confirm it, to show before the holder confirms',
-        security: HOLDER_SECURITY,
-        body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
-        response: {
-          200: z.object({
-            ...quoteFields,
-            freeRemaining: moneyOutput.meta({
-              description: 'What can still be withdrawn this month without a fee, after this withdrawal.',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The fee of a withdrawal and how to confirm it, to show before the holder confirms',
+          body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+          response: {
+            200: z.object({
+              ...quoteFields,
+              freeRemaining: moneyOutput.meta({
+                description: 'What can still be withdrawn this month without a fee, after this withdrawal.',
+              }),
+              arrives: arrivesOutput,
             }),
-            arrives: arrivesOutput,
-          }),
-          ...ERRORS,
+            ...ERRORS,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId, walletAccountId } = requireHolder(request);
+      const { userId, walletAccountId } = principalOf(request, 'holder');
       const { body } = request;
       const quote = await service.quoteWithdrawal({
         userId,
@@ -294,19 +292,21 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
 
   app.post(
     '/v1/me/top-ups/quote',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: TAGS,
-        summary:
-          'Before a top-up: the total and how to confirm it (with `idempotencyKey`, the payment to sign)',
-        security: HOLDER_SECURITY,
-        body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
-        response: { 200: z.object(quoteFields), ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary:
+            'Before a top-up: the total and how to confirm it (with `idempotencyKey`, the payment to sign)',
+          body: z.object({ cardId: cardIdInput, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+          response: { 200: z.object(quoteFields), ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId, walletAccountId } = requireHolder(request);
+      const { userId, walletAccountId } = principalOf(request, 'holder');
       const { body } = request;
       const quote = await service.quoteTopUp({
         userId,
@@ -321,32 +321,34 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
 
   app.post(
     `${BANK_TRANSFER_URL}/quote`,
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: TAGS,
-        summary:
-          'Before a transfer to a bank account: the fee, the total, the account as shown, how to confirm',
-        description:
-          'Refuses BANK_CODE_UNKNOWN, BANK_ACCOUNT_NUMBER_INVALID (details.reason `format` or `checksum`), ' +
-          'ACCOUNT_NAME_INVALID, FUNDING_AMOUNT_INVALID, KYC_TIER_TOO_LOW (T0); `refusal` says what would refuse ' +
-          'the transfer if confirmed now (the single or daily limit, the wallet balance short of amount + fee). ' +
-          'Send the Idempotency-Key you will use as `idempotencyKey` to get `payment` for a passkey.',
-        security: HOLDER_SECURITY,
-        body: z.object({ ...bankAccountFields, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
-        response: {
-          200: z.object({
-            ...quoteFields,
-            total: moneyOutput.meta({ description: 'What leaves the wallet: amount + fee.' }),
-            arrives: arrivesOutput,
-            account: accountSchema,
-          }),
-          ...ERRORS,
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary:
+            'Before a transfer to a bank account: the fee, the total, the account as shown, how to confirm',
+          description:
+            'Refuses BANK_CODE_UNKNOWN, BANK_ACCOUNT_NUMBER_INVALID (details.reason `format` or `checksum`), ' +
+            'ACCOUNT_NAME_INVALID, FUNDING_AMOUNT_INVALID, KYC_TIER_TOO_LOW (T0); `refusal` says what would refuse ' +
+            'the transfer if confirmed now (the single or daily limit, the wallet balance short of amount + fee). ' +
+            'Send the Idempotency-Key you will use as `idempotencyKey` to get `payment` for a passkey.',
+          body: z.object({ ...bankAccountFields, amount: amountInput, idempotencyKey: idempotencyKeyInput }),
+          response: {
+            200: z.object({
+              ...quoteFields,
+              total: moneyOutput.meta({ description: 'What leaves the wallet: amount + fee.' }),
+              arrives: arrivesOutput,
+              account: accountSchema,
+            }),
+            ...ERRORS,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId, walletAccountId } = requireHolder(request);
+      const { userId, walletAccountId } = principalOf(request, 'holder');
       const { body } = request;
       const quote = await service.quoteBankTransfer({
         userId,
@@ -365,34 +367,36 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
 
   app.post(
     BANK_TRANSFER_URL,
-    {
-      onRequest: authenticateHolder,
-      config: { idempotent: true },
-      schema: {
-        tags: TAGS,
-        summary: 'Transfer to a bank account of any bank',
-        description:
-          'Needs an Idempotency-Key and a confirmation (PIN, passkey or TOTP). The amount and the fee are held, ' +
-          'then the bank is asked to credit the account: 201 `succeeded`; 202 `processing` while the bank works ' +
-          '(poll GET /v1/me/funding/:id: `succeeded`, or `refunded` when the bank refused it and the money came ' +
-          'back). A refusal the bank gives at once is FUNDING_DECLINED (details.reason, e.g. NAME_MISMATCH, ' +
-          'ACCOUNT_INVALID; details.fundingId) with the money already back. Also: the refusals of the quote, ' +
-          'INSUFFICIENT_FUNDS (amount + fee), LIMIT_EXCEEDED (single, daily, yearly), BANK_UNAVAILABLE, ' +
-          'PIN_INCORRECT, PAYMENTS_LOCKED, FACTOR_NOT_ACCEPTED.',
-        security: HOLDER_SECURITY,
-        body: z.object({
-          ...bankAccountFields,
-          amount: amountInput,
-          note: z.string().trim().max(50).optional().meta({
-            description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        config: { idempotent: true },
+        schema: {
+          tags: TAGS,
+          summary: 'Transfer to a bank account of any bank',
+          description:
+            'Needs an Idempotency-Key and a confirmation (PIN, passkey or TOTP). The amount and the fee are held, ' +
+            'then the bank is asked to credit the account: 201 `succeeded`; 202 `processing` while the bank works ' +
+            '(poll GET /v1/me/funding/:id: `succeeded`, or `refunded` when the bank refused it and the money came ' +
+            'back). A refusal the bank gives at once is FUNDING_DECLINED (details.reason, e.g. NAME_MISMATCH, ' +
+            'ACCOUNT_INVALID; details.fundingId) with the money already back. Also: the refusals of the quote, ' +
+            'INSUFFICIENT_FUNDS (amount + fee), LIMIT_EXCEEDED (single, daily, yearly), BANK_UNAVAILABLE, ' +
+            'PIN_INCORRECT, PAYMENTS_LOCKED, FACTOR_NOT_ACCEPTED.',
+          body: z.object({
+            ...bankAccountFields,
+            amount: amountInput,
+            note: z.string().trim().max(50).optional().meta({
+              description: 'For the holder (history, receipt); at most 50 characters. Not sent to the bank.',
+            }),
+            confirmation: confirmationInput,
           }),
-          confirmation: confirmationInput,
-        }),
-        response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
+          response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId, walletAccountId } = requireHolder(request);
+      const { userId, walletAccountId } = principalOf(request, 'holder');
       const { body } = request;
       const view = await service.startBankTransfer({
         operationId: idempotentId(request, PAYMENT_PURPOSE),
@@ -417,23 +421,25 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
   ] as const) {
     app.post(
       path,
-      {
-        onRequest: authenticateHolder,
-        config: { idempotent: true },
-        schema: {
-          tags: TAGS,
-          summary: kind === 'top_up' ? 'Top up the wallet from a bound card' : 'Withdraw to a bound card',
-          description:
-            'Needs an Idempotency-Key and a confirmation (PIN, passkey or TOTP). 201 when done; 202 while the ' +
-            "bank's answer is pending (poll GET /v1/me/funding/:id). The operation id is in `id`; a failure's " +
-            'details carry `fundingId`.',
-          security: HOLDER_SECURITY,
-          body: fundingBody,
-          response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
+      signedIn(
+        app,
+        { principal: 'holder' },
+        {
+          config: { idempotent: true },
+          schema: {
+            tags: TAGS,
+            summary: kind === 'top_up' ? 'Top up the wallet from a bound card' : 'Withdraw to a bound card',
+            description:
+              'Needs an Idempotency-Key and a confirmation (PIN, passkey or TOTP). 201 when done; 202 while the ' +
+              "bank's answer is pending (poll GET /v1/me/funding/:id). The operation id is in `id`; a failure's " +
+              'details carry `fundingId`.',
+            body: fundingBody,
+            response: { 201: fundingSchema, 202: fundingSchema, ...ERRORS },
+          },
         },
-      },
+      ),
       async (request, reply) => {
-        const { userId, walletAccountId } = requireHolder(request);
+        const { userId, walletAccountId } = principalOf(request, 'holder');
         const view = await service.start({
           kind,
           operationId: idempotentId(request, PAYMENT_PURPOSE),
@@ -450,37 +456,41 @@ export const fundingRoutes: FastifyPluginCallbackZod<FundingRoutesOptions> = (ap
 
   app.get(
     '/v1/me/funding/:id',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: TAGS,
-        summary: 'A top-up, withdrawal or bank transfer with its status timeline',
-        security: HOLDER_SECURITY,
-        params: z.object({ id: z.uuid().meta({ description: 'The operation id.' }) }),
-        response: { 200: fundingSchema, ...errorResponses(400, 401, 404) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'A top-up, withdrawal or bank transfer with its status timeline',
+          params: z.object({ id: z.uuid().meta({ description: 'The operation id.' }) }),
+          response: { 200: fundingSchema, ...errorResponses(400, 401, 404) },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       return fundingJson(await service.get({ userId, id: request.params.id }));
     },
   );
 
   app.get(
     '/v1/operator/reconciliation',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: ['operator: reconciliation'],
-        summary:
-          "Compare the bank's settlement file of a day with our top-ups, withdrawals and bank transfers",
-        security: OPERATOR_SECURITY,
-        querystring: z.object({ date: z.string().max(10) }),
-        response: { 200: reconciliationSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'reconciliation:read' },
+      {
+        schema: {
+          tags: ['operator: reconciliation'],
+          summary:
+            "Compare the bank's settlement file of a day with our top-ups, withdrawals and bank transfers",
+          querystring: z.object({ date: z.string().max(10) }),
+          response: { 200: reconciliationSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const operator = requireOperator(request, ['finance']);
+      const operator = principalOf(request, 'operator');
       const report = await options.reconcile(request.query.date);
       await options.operators.audit({
         operatorId: operator.id,

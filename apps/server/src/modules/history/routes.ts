@@ -1,18 +1,16 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatDecimal } from '@qianbao/money';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { minorUnitsInput, moneyJson, moneyOutput } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { isCalendarDate, shanghaiDay } from '../../platform/calendar.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { receiptPdf } from './receipt-pdf.ts';
 import { MAX_HISTORY_PAGE } from './service.ts';
 import type { HistoryService, TimelineEntry, Transaction } from './service.ts';
 
 export interface HistoryRoutesOptions {
   service: HistoryService;
-  authenticate: (request: FastifyRequest) => Promise<void>;
 }
 
 const TAGS = ['history'];
@@ -97,58 +95,59 @@ function dateOf(value: string | undefined, end: boolean): Date | undefined {
 
 export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (app, options, done) => {
   const { service } = options;
-  const signedIn = { onRequest: options.authenticate };
   const params = z.object({ id: z.string().max(64).meta({ description: 'The ledger transfer id.' }) });
 
   app.get(
     '/v1/me/transactions',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Every movement of my wallet, newest first, with filters and cursor paging',
-        description:
-          '`from`/`to`: ISO date-times, or dates (a whole day in Asia/Shanghai). `counterparty`: a mobile number, ' +
-          'or text of the masked name. `q`: text in the note, name or label. A page may hold fewer than `limit` ' +
-          'items while `nextCursor` is set (filters read at most 1,000 movements per page): keep paging.',
-        querystring: z.object({
-          type: z.string().max(32).optional().meta({ description: 'Only this `type` of movement.' }),
-          direction: z.enum(['in', 'out']).optional().meta({ description: 'Only money in, or only out.' }),
-          from: dateInput.optional().meta({ description: 'From this time or day (inclusive).' }),
-          to: dateInput.optional().meta({ description: 'Up to this time or day (inclusive).' }),
-          minAmount: minorInput.optional().meta({ description: 'At least this amount, in fen (CNY).' }),
-          maxAmount: minorInput.optional().meta({ description: 'At most this amount, in fen (CNY).' }),
-          counterparty: z
-            .string()
-            .min(1)
-            .max(32)
-            .optional()
-            .meta({ description: 'A mobile number, or text of the masked name.' }),
-          q: z.string().min(1).max(50).optional().meta({ description: 'Text in the note, name or label.' }),
-          cursor: z.string().max(32).optional().meta({ description: '`nextCursor` of the previous page.' }),
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(MAX_HISTORY_PAGE)
-            .default(20)
-            .meta({ description: `At most this many (1–${MAX_HISTORY_PAGE}; 20 by default).` }),
-        }),
-        response: {
-          200: z.object({
-            transactions: z.array(transactionSchema).meta({ description: 'Newest first.' }),
-            nextCursor: z
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Every movement of my wallet, newest first, with filters and cursor paging',
+          description:
+            '`from`/`to`: ISO date-times, or dates (a whole day in Asia/Shanghai). `counterparty`: a mobile number, ' +
+            'or text of the masked name. `q`: text in the note, name or label. A page may hold fewer than `limit` ' +
+            'items while `nextCursor` is set (filters read at most 1,000 movements per page): keep paging.',
+          querystring: z.object({
+            type: z.string().max(32).optional().meta({ description: 'Only this `type` of movement.' }),
+            direction: z.enum(['in', 'out']).optional().meta({ description: 'Only money in, or only out.' }),
+            from: dateInput.optional().meta({ description: 'From this time or day (inclusive).' }),
+            to: dateInput.optional().meta({ description: 'Up to this time or day (inclusive).' }),
+            minAmount: minorInput.optional().meta({ description: 'At least this amount, in fen (CNY).' }),
+            maxAmount: minorInput.optional().meta({ description: 'At most this amount, in fen (CNY).' }),
+            counterparty: z
               .string()
-              .nullable()
-              .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+              .min(1)
+              .max(32)
+              .optional()
+              .meta({ description: 'A mobile number, or text of the masked name.' }),
+            q: z.string().min(1).max(50).optional().meta({ description: 'Text in the note, name or label.' }),
+            cursor: z.string().max(32).optional().meta({ description: '`nextCursor` of the previous page.' }),
+            limit: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_HISTORY_PAGE)
+              .default(20)
+              .meta({ description: `At most this many (1–${MAX_HISTORY_PAGE}; 20 by default).` }),
           }),
-          ...ERRORS_4XX,
+          response: {
+            200: z.object({
+              transactions: z.array(transactionSchema).meta({ description: 'Newest first.' }),
+              nextCursor: z
+                .string()
+                .nullable()
+                .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const { query } = request;
       const page = await service.list({
         userId: holder.userId,
@@ -172,31 +171,33 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
 
   app.get(
     '/v1/me/transactions/:id',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'One movement of my wallet, with its status timeline',
-        params,
-        response: {
-          200: transactionSchema.extend({
-            timeline: timelineSchema,
-            parties: z
-              .object({
-                payer: z.string().meta({ description: 'Who paid, masked.' }),
-                payee: z.string().meta({ description: 'Who received, masked.' }),
-              })
-              .nullable()
-              .meta({ description: 'Both sides (masked) of a transfer between wallets; null otherwise.' }),
-            receiptUrl: z.string().meta({ description: 'The e-receipt (PDF) of this movement.' }),
-          }),
-          ...ERRORS_4XX,
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'One movement of my wallet, with its status timeline',
+          params,
+          response: {
+            200: transactionSchema.extend({
+              timeline: timelineSchema,
+              parties: z
+                .object({
+                  payer: z.string().meta({ description: 'Who paid, masked.' }),
+                  payee: z.string().meta({ description: 'Who received, masked.' }),
+                })
+                .nullable()
+                .meta({ description: 'Both sides (masked) of a transfer between wallets; null otherwise.' }),
+              receiptUrl: z.string().meta({ description: 'The e-receipt (PDF) of this movement.' }),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const { transaction, timeline } = await service.get({
         userId: holder.userId,
         walletAccountId: holder.walletAccountId,
@@ -213,19 +214,21 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
 
   app.get(
     '/v1/me/transactions/:id/receipt.pdf',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'E-receipt (PDF) of one movement of my wallet',
-        params,
-        produces: ['application/pdf'],
-        response: { 200: z.any().meta({ description: 'application/pdf' }), ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'E-receipt (PDF) of one movement of my wallet',
+          params,
+          produces: ['application/pdf'],
+          response: { 200: z.any().meta({ description: 'application/pdf' }), ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const { transaction, timeline } = await service.get({
         userId: holder.userId,
         walletAccountId: holder.walletAccountId,

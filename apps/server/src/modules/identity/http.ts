@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Who is calling: set by `app.authenticate` on every route that uses it. */
+/** A live session's holder, as `IdentityService.authenticate` finds it (the principal adds `kind`). */
 export interface Holder {
   userId: string;
   sessionId: string;
@@ -8,28 +8,6 @@ export interface Holder {
   deviceId: string;
   /** The holder's CNY wallet account in the ledger. */
   walletAccountId: string;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /**
-     * `onRequest` hook for holder routes: admits the request only with a live session (bearer
-     * token or `qb_session` cookie, checked in the database), then sets `request.holder`.
-     * Use: `app.get(url, { onRequest: app.authenticate, schema }, handler)`.
-     */
-    authenticate: (request: FastifyRequest) => Promise<void>;
-  }
-  interface FastifyRequest {
-    /** Null unless the route runs `app.authenticate`; read it with `requireHolder(request)`. */
-    holder: Holder | null;
-  }
-}
-
-/** The signed-in holder of a route that runs `app.authenticate`. */
-export function requireHolder(request: FastifyRequest): Holder {
-  // A programmer error, loud on the first test: an unauthenticated request never gets this far.
-  if (!request.holder) throw new Error(`route ${request.routeOptions.url} needs onRequest: app.authenticate`);
-  return request.holder;
 }
 
 export const SESSION_COOKIE = 'qb_session';

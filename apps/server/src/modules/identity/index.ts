@@ -1,11 +1,12 @@
 /**
  * The identity module (capability C2): holders, SMS codes, passwords, devices and sessions.
  * Other modules use `IdentityService` (from the app's composition root) and, in their routes,
- * `onRequest: app.authenticate` + `requireHolder(request)`.
+ * `signedIn(app, { principal: 'holder' }, …)` + `principalOf(request, 'holder')` (../../auth/).
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Ledger } from '@qianbao/ledger';
+import type { Authenticator } from '../../auth/signed-in.ts';
 import type { SmsSender } from '../../adapters/sms/sender.ts';
 import type { IdentityConfig } from '../../config.ts';
 import type { NotificationsService } from '../notifications/service.ts';
@@ -17,16 +18,8 @@ import { IdentityService } from './service.ts';
 export { identityMigrations } from './migrations.ts';
 export { IDENTITY_JOBS } from './jobs.ts';
 export { IDENTITY_ERRORS, type IdentityErrorCode } from './errors.ts';
-export {
-  requireHolder,
-  clientOf,
-  setSessionCookie,
-  type Holder,
-  type ClientInfo,
-  type CookiePolicy,
-} from './http.ts';
+export { clientOf, setSessionCookie, type Holder, type ClientInfo, type CookiePolicy } from './http.ts';
 export { sessionCreatedJson, sessionCreatedSchema, meJson, meSchema } from './schemas.ts';
-export { HOLDER_SECURITY } from './routes.ts';
 export { maskPhone, normalizePhone } from './phone.ts';
 export {
   IdentityService,
@@ -54,10 +47,11 @@ export interface IdentityModuleDeps {
 export function createIdentityModule(deps: IdentityModuleDeps) {
   const service = new IdentityService(deps);
   const { session } = deps.config;
-  /** Becomes `app.authenticate` (see http.ts). */
-  const authenticate = async (request: FastifyRequest): Promise<void> => {
-    request.holder = await service.authenticate(sessionTokenOf(request));
-  };
+  /** The holder authenticator of `signedIn` (bearer token or `qb_session` cookie, checked in the database). */
+  const authenticate: Authenticator<'holder'> = async (request) => ({
+    kind: 'holder',
+    ...(await service.authenticate(sessionTokenOf(request))),
+  });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(identityRoutes, {
       service,

@@ -2,8 +2,9 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { newId } from '@qianbao/ledger';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { clearSessionCookie, clientOf, requireHolder, sessionTokenOf, setSessionCookie } from './http.ts';
+import { clearSessionCookie, clientOf, sessionTokenOf, setSessionCookie } from './http.ts';
 import type { CookiePolicy } from './http.ts';
 import {
   deviceIdInput,
@@ -32,7 +33,6 @@ export interface IdentityRoutesOptions {
 const AUTH_TAGS = ['identity: sign-up and sign-in'];
 const ME_TAGS = ['identity: me and sessions'];
 /** Either credential works: the bearer token, or the cookie the browser keeps. */
-export const HOLDER_SECURITY: Record<string, string[]>[] = [{ holderSession: [] }, { sessionCookie: [] }];
 
 const ERRORS_4XX = errorResponses(400, 401, 403, 409, 422, 429, 503);
 const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
@@ -41,7 +41,7 @@ const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
 export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (app, options, done) => {
   const { service, cookie, idleTimeoutSeconds } = options;
 
-  function signedIn(reply: FastifyReply, session: NewSession, status: 200 | 201) {
+  function answerSession(reply: FastifyReply, session: NewSession, status: 200 | 201) {
     setSessionCookie(reply, session.token, cookie);
     return reply.code(status).send(sessionCreatedJson(session, idleTimeoutSeconds));
   }
@@ -100,7 +100,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         device: { id: deviceId ?? newId(), name: deviceName ?? null },
         client: clientOf(request),
       });
-      return signedIn(reply, session, 201);
+      return answerSession(reply, session, 201);
     },
   );
 
@@ -134,7 +134,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         device: { id: deviceId, name: deviceName ?? null },
         client: clientOf(request),
       });
-      return signedIn(reply, session, 200);
+      return answerSession(reply, session, 200);
     },
   );
 
@@ -162,7 +162,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
         device: { id: deviceId, name: deviceName ?? null },
         client: clientOf(request),
       });
-      return signedIn(reply, session, 200);
+      return answerSession(reply, session, 200);
     },
   );
 
@@ -187,18 +187,20 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.post(
     '/v1/auth/logout-all',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: AUTH_TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Sign out of all devices',
-        description: 'Ends every session of the holder, this one included.',
-        response: { ...done204, ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: AUTH_TAGS,
+          summary: 'Sign out of all devices',
+          description: 'Ends every session of the holder, this one included.',
+          response: { ...done204, ...errorResponses(401) },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      await service.endAllSessions({ userId: requireHolder(request).userId });
+      await service.endAllSessions({ userId: principalOf(request, 'holder').userId });
       clearSessionCookie(reply, cookie);
       return reply.code(204).send(null);
     },
@@ -233,17 +235,19 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.get(
     '/v1/me',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ME_TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'The signed-in holder',
-        response: { 200: meSchema, ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ME_TAGS,
+          summary: 'The signed-in holder',
+          response: { 200: meSchema, ...errorResponses(401) },
+        },
       },
-    },
+    ),
     async (request) => {
-      const user = await service.getUser(requireHolder(request).userId);
+      const user = await service.getUser(principalOf(request, 'holder').userId);
       if (!user) throw new Error('a live session without its holder');
       return meJson(user);
     },
@@ -251,17 +255,19 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.get(
     '/v1/me/sessions',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ME_TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Signed-in devices: the sessions that still work, most recently used first',
-        response: { 200: z.object({ sessions: z.array(sessionSchema) }), ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ME_TAGS,
+          summary: 'Signed-in devices: the sessions that still work, most recently used first',
+          response: { 200: z.object({ sessions: z.array(sessionSchema) }), ...errorResponses(401) },
+        },
       },
-    },
+    ),
     async (request) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const sessions = await service.listSessions({
         userId: holder.userId,
         currentSessionId: holder.sessionId,
@@ -272,19 +278,21 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.delete(
     '/v1/me/sessions/:id',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ME_TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'End one session (sign a device out)',
-        description: "404 for any id that is not one of the holder's sessions.",
-        params: z.object({ id: z.string().max(64) }),
-        response: { ...done204, ...errorResponses(401, 404) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ME_TAGS,
+          summary: 'End one session (sign a device out)',
+          description: "404 for any id that is not one of the holder's sessions.",
+          params: z.object({ id: z.string().max(64) }),
+          response: { ...done204, ...errorResponses(401, 404) },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       await service.endSession({ userId: holder.userId, sessionId: request.params.id });
       if (request.params.id === holder.sessionId) clearSessionCookie(reply, cookie);
       return reply.code(204).send(null);
@@ -293,20 +301,22 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.post(
     '/v1/me/password',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ME_TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Change the login password',
-        description:
-          'Needs the current password (WRONG_PASSWORD, counted toward the lockout). Every other session ends.',
-        body: z.strictObject({ oldPassword: passwordInput, newPassword: passwordInput }),
-        response: { ...done204, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ME_TAGS,
+          summary: 'Change the login password',
+          description:
+            'Needs the current password (WRONG_PASSWORD, counted toward the lockout). Every other session ends.',
+          body: z.strictObject({ oldPassword: passwordInput, newPassword: passwordInput }),
+          response: { ...done204, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       await service.changePassword({
         userId: holder.userId,
         sessionId: holder.sessionId,
@@ -319,18 +329,23 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
 
   app.post(
     '/v1/me/sms-codes',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ME_TAGS,
-        security: HOLDER_SECURITY,
-        summary: "Send a `verify` SMS code to the holder's own number",
-        description: 'For confirmations that need the phone, e.g. setting the payment PIN.',
-        response: { 200: smsCodeSentSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ME_TAGS,
+          summary: "Send a `verify` SMS code to the holder's own number",
+          description: 'For confirmations that need the phone, e.g. setting the payment PIN.',
+          response: { 200: smsCodeSentSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) =>
-      service.requestVerificationCode({ userId: requireHolder(request).userId, client: clientOf(request) }),
+      service.requestVerificationCode({
+        userId: principalOf(request, 'holder').userId,
+        client: clientOf(request),
+      }),
   );
   done();
 };

@@ -3,7 +3,7 @@
  * with `planPaymentLimits` / `payeeBalanceCap` (limits.ts) for every money movement,
  * `onSameNameCardBound` when a card is bound, `birthDateOf` for the PIN rules.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { IdentityVerifier } from '../../adapters/identity-verifier/index.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
@@ -39,19 +39,12 @@ export interface KycModuleDeps {
   operators: Pick<OperatorService, 'audit'>;
   config: KycConfig;
   now: () => Date;
-  authenticateHolder: (request: FastifyRequest) => Promise<void>;
-  authenticateOperator: (request: FastifyRequest) => Promise<void>;
 }
 
 export function createKycModule(deps: KycModuleDeps) {
   const service = new KycService(deps);
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(kycRoutes, {
-      service,
-      operators: deps.operators,
-      authenticateHolder: deps.authenticateHolder,
-      authenticateOperator: deps.authenticateOperator,
-    });
+    await app.register(kycRoutes, { service, operators: deps.operators });
   };
   return { service, routes };
 }

@@ -1,11 +1,9 @@
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
-import { OPERATOR_SECURITY, requireOperator } from '../operator/index.ts';
 import type { OperatorService } from '../operator/index.ts';
 import { DOCUMENT_KINDS, MAX_DOCUMENT_BYTES } from './service.ts';
 import type { DocumentKind, KycProfile, KycService, ReviewView, UploadedDocument } from './service.ts';
@@ -15,8 +13,6 @@ import type { TierLimits } from './tiers.ts';
 export interface KycRoutesOptions {
   service: KycService;
   operators: Pick<OperatorService, 'audit'>;
-  authenticateHolder: (request: FastifyRequest) => Promise<void>;
-  authenticateOperator: (request: FastifyRequest) => Promise<void>;
 }
 
 const HOLDER_TAGS = ['kyc: real-name tiers'];
@@ -103,7 +99,7 @@ function reviewJson(review: ReviewView): z.infer<typeof reviewSchema> {
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
 export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, options) => {
-  const { service, operators, authenticateHolder, authenticateOperator } = options;
+  const { service, operators } = options;
   await app.register(multipart, {
     limits: {
       fileSize: MAX_DOCUMENT_BYTES,
@@ -127,40 +123,44 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
 
   app.get(
     '/v1/me/kyc',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: HOLDER_TAGS,
-        summary: 'My tier, limits, real name (masked) and document review',
-        security: HOLDER_SECURITY,
-        response: { 200: profileSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: HOLDER_TAGS,
+          summary: 'My tier, limits, real name (masked) and document review',
+          response: { 200: profileSchema, ...ERRORS },
+        },
       },
-    },
-    async (request) => profileJson(await service.getProfile(requireHolder(request).userId)),
+    ),
+    async (request) => profileJson(await service.getProfile(principalOf(request, 'holder').userId)),
   );
 
   app.post(
     '/v1/me/kyc/real-name',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: HOLDER_TAGS,
-        summary: 'Verify legal name and ID number (T1)',
-        description:
-          'The number is checked (format, region, birth date, checksum) before the identity verifier is ' +
-          'called. Sandbox magic values are in docs/kyc.md. At most 5 checks a day.',
-        security: HOLDER_SECURITY,
-        body: z.strictObject({
-          legalName: z.string().min(1).max(30),
-          idNumber: z.string().min(1).max(18),
-        }),
-        response: { 200: profileSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: HOLDER_TAGS,
+          summary: 'Verify legal name and ID number (T1)',
+          description:
+            'The number is checked (format, region, birth date, checksum) before the identity verifier is ' +
+            'called. Sandbox magic values are in docs/kyc.md. At most 5 checks a day.',
+          body: z.strictObject({
+            legalName: z.string().min(1).max(30),
+            idNumber: z.string().min(1).max(18),
+          }),
+          response: { 200: profileSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) =>
       profileJson(
         await service.submitRealName({
-          userId: requireHolder(request).userId,
+          userId: principalOf(request, 'holder').userId,
           legalName: request.body.legalName,
           idNumber: request.body.idNumber,
         }),
@@ -169,21 +169,23 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
 
   app.post(
     '/v1/me/kyc/documents',
-    {
-      onRequest: authenticateHolder,
-      schema: {
-        tags: HOLDER_TAGS,
-        summary: 'Upload ID front, back and a selfie for review (T3)',
-        description:
-          'multipart/form-data with three files named id_front, id_back and selfie: JPEG or PNG, at most 5 MB ' +
-          'each. An operator reviews them.',
-        security: HOLDER_SECURITY,
-        consumes: ['multipart/form-data'],
-        response: { 200: profileSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: HOLDER_TAGS,
+          summary: 'Upload ID front, back and a selfie for review (T3)',
+          description:
+            'multipart/form-data with three files named id_front, id_back and selfie: JPEG or PNG, at most 5 MB ' +
+            'each. An operator reviews them.',
+          consumes: ['multipart/form-data'],
+          response: { 200: profileSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       if (!request.isMultipart())
         throw new AppError('DOCUMENT_INVALID', { details: { problem: 'notMultipart' } });
       const documents: UploadedDocument[] = [];
@@ -210,56 +212,60 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
 
   app.get(
     '/v1/operator/kyc/reviews',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: OPERATOR_TAGS,
-        summary: 'The review queue, oldest first',
-        security: OPERATOR_SECURITY,
-        querystring: z.object({
-          status: z.enum(['pending', 'approved', 'rejected']).default('pending'),
-          limit: z.coerce.number().int().min(1).max(100).default(50),
-        }),
-        response: { 200: z.object({ reviews: z.array(reviewSchema) }), ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'kyc:review' },
+      {
+        schema: {
+          tags: OPERATOR_TAGS,
+          summary: 'The review queue, oldest first',
+          querystring: z.object({
+            status: z.enum(['pending', 'approved', 'rejected']).default('pending'),
+            limit: z.coerce.number().int().min(1).max(100).default(50),
+          }),
+          response: { 200: z.object({ reviews: z.array(reviewSchema) }), ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      requireOperator(request, ['kyc_reviewer']);
       return { reviews: (await service.listReviews(request.query)).map(reviewJson) };
     },
   );
 
   app.get(
     '/v1/operator/kyc/reviews/:reviewId',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: OPERATOR_TAGS,
-        summary: 'One review',
-        security: OPERATOR_SECURITY,
-        params: z.object({ reviewId: uuid }),
-        response: { 200: reviewSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'kyc:review' },
+      {
+        schema: {
+          tags: OPERATOR_TAGS,
+          summary: 'One review',
+          params: z.object({ reviewId: uuid }),
+          response: { 200: reviewSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      requireOperator(request, ['kyc_reviewer']);
       return reviewJson(await service.getReview(request.params.reviewId));
     },
   );
 
   app.get(
     '/v1/operator/kyc/reviews/:reviewId/documents/:documentId',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: OPERATOR_TAGS,
-        summary: 'A document image (every view is audited)',
-        security: OPERATOR_SECURITY,
-        params: z.object({ reviewId: uuid, documentId: uuid }),
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'kyc:review' },
+      {
+        schema: {
+          tags: OPERATOR_TAGS,
+          summary: 'A document image (every view is audited)',
+          params: z.object({ reviewId: uuid, documentId: uuid }),
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const operator = requireOperator(request, ['kyc_reviewer']);
+      const operator = principalOf(request, 'operator');
       const document = await service.getDocument(request.params);
       await operators.audit({
         operatorId: operator.id,
@@ -277,22 +283,24 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
 
   app.post(
     '/v1/operator/kyc/reviews/:reviewId/decision',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: OPERATOR_TAGS,
-        summary: 'Approve (→ T3) or reject with a reason',
-        security: OPERATOR_SECURITY,
-        params: z.object({ reviewId: uuid }),
-        body: z.discriminatedUnion('decision', [
-          z.strictObject({ decision: z.literal('approve') }),
-          z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(2).max(500) }),
-        ]),
-        response: { 200: reviewSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'kyc:review' },
+      {
+        schema: {
+          tags: OPERATOR_TAGS,
+          summary: 'Approve (→ T3) or reject with a reason',
+          params: z.object({ reviewId: uuid }),
+          body: z.discriminatedUnion('decision', [
+            z.strictObject({ decision: z.literal('approve') }),
+            z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(2).max(500) }),
+          ]),
+          response: { 200: reviewSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const operator = requireOperator(request, ['kyc_reviewer']);
+      const operator = principalOf(request, 'operator');
       const body = request.body;
       const review = await service.decideReview({
         reviewId: request.params.reviewId,
@@ -312,19 +320,21 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
 
   app.put(
     '/v1/operator/kyc/tiers/:tier',
-    {
-      onRequest: authenticateOperator,
-      schema: {
-        tags: OPERATOR_TAGS,
-        summary: "Change a tier's limits (admins; audited)",
-        security: OPERATOR_SECURITY,
-        params: z.object({ tier: z.enum(TIERS) }),
-        body: tierLimitsSchema.omit({ tier: true, currency: true }).strict(),
-        response: { 200: tierLimitsSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'limits:configure' },
+      {
+        schema: {
+          tags: OPERATOR_TAGS,
+          summary: "Change a tier's limits (admins; audited)",
+          params: z.object({ tier: z.enum(TIERS) }),
+          body: tierLimitsSchema.omit({ tier: true, currency: true }).strict(),
+          response: { 200: tierLimitsSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     async (request) => {
-      const operator = requireOperator(request, ['admin']);
+      const operator = principalOf(request, 'operator');
       const amount = (text: string | null) => (text === null ? null : BigInt(text));
       const { body } = request;
       const updated = await service.updateTierLimits({

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import { MAX_NOTIFICATIONS_PAGE } from './service.ts';
 import type { Notification, NotificationLocale, NotificationsService } from './service.ts';
 
@@ -39,29 +39,31 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
 ) => {
   app.get(
     '/v1/me/notifications',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'The inbox, newest first, with the unread count',
-        querystring: z.object({
-          cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page.' }),
-          limit: z.coerce.number().int().min(1).max(MAX_NOTIFICATIONS_PAGE).default(DEFAULT_PAGE),
-          lang: langQuery,
-        }),
-        response: {
-          200: z.object({
-            notifications: z.array(notificationSchema),
-            nextCursor: z.string().nullable(),
-            unreadCount: z.number().int(),
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The inbox, newest first, with the unread count',
+          querystring: z.object({
+            cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page.' }),
+            limit: z.coerce.number().int().min(1).max(MAX_NOTIFICATIONS_PAGE).default(DEFAULT_PAGE),
+            lang: langQuery,
           }),
-          ...errorResponses(400, 401),
+          response: {
+            200: z.object({
+              notifications: z.array(notificationSchema),
+              nextCursor: z.string().nullable(),
+              unreadCount: z.number().int(),
+            }),
+            ...errorResponses(400, 401),
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const locale = localeOf(request, request.query.lang);
       const [page, unreadCount] = await Promise.all([
         service.list({ userId, cursor: request.query.cursor ?? null, limit: request.query.limit }),
@@ -77,33 +79,37 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
 
   app.get(
     '/v1/me/notifications/unread-count',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'How many notifications are unread (for a badge)',
-        response: { 200: z.object({ unreadCount: z.number().int() }), ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'How many notifications are unread (for a badge)',
+          response: { 200: z.object({ unreadCount: z.number().int() }), ...errorResponses(401) },
+        },
       },
-    },
-    async (request) => ({ unreadCount: await service.unreadCount(requireHolder(request).userId) }),
+    ),
+    async (request) => ({ unreadCount: await service.unreadCount(principalOf(request, 'holder').userId) }),
   );
 
   app.post(
     '/v1/me/notifications/:id/read',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Mark one notification read',
-        description: "404 for any id that is not one of the holder's notifications.",
-        params: z.object({ id: z.string().max(64) }),
-        response: { 204: z.null(), ...errorResponses(401, 404) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Mark one notification read',
+          description: "404 for any id that is not one of the holder's notifications.",
+          params: z.object({ id: z.string().max(64) }),
+          response: { 204: z.null(), ...errorResponses(401, 404) },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const found = await service.markRead({ userId, notificationId: request.params.id });
       if (!found) throw new AppError('NOT_FOUND', { message: 'No such notification.' });
       return reply.code(204).send(null);
@@ -112,16 +118,18 @@ export const notificationsRoutes: FastifyPluginCallbackZod<NotificationsRoutesOp
 
   app.post(
     '/v1/me/notifications/read-all',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Mark every notification read',
-        response: { 200: z.object({ marked: z.number().int() }), ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Mark every notification read',
+          response: { 200: z.object({ marked: z.number().int() }), ...errorResponses(401) },
+        },
       },
-    },
-    async (request) => ({ marked: await service.markAllRead(requireHolder(request).userId) }),
+    ),
+    async (request) => ({ marked: await service.markAllRead(principalOf(request, 'holder').userId) }),
   );
   done();
 };

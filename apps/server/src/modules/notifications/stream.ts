@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import type { LiveNotifications } from './live.ts';
 import { localeOf, notificationJson } from './routes.ts';
 import type { NotificationsService } from './service.ts';
@@ -24,21 +24,23 @@ export const notificationStreamRoute: FastifyPluginCallbackZod<NotificationStrea
 ) => {
   app.get(
     '/v1/me/notifications/stream',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ['notifications'],
-        security: HOLDER_SECURITY,
-        summary: 'New notifications as they arrive (server-sent events)',
-        description:
-          'text/event-stream. Events: `ready` {unreadCount}, `notification` (same shape as the inbox items). ' +
-          'Comment lines keep the connection alive. At most 5 streams per holder.',
-        querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
-        response: errorResponses(401, 429),
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'New notifications as they arrive (server-sent events)',
+          description:
+            'text/event-stream. Events: `ready` {unreadCount}, `notification` (same shape as the inbox items). ' +
+            'Comment lines keep the connection alive. At most 5 streams per holder.',
+          querystring: z.object({ lang: z.enum(['zh-CN', 'en']).optional() }),
+          response: errorResponses(429),
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const locale = localeOf(request, request.query.lang);
       const unreadCount = await service.unreadCount(userId);
       const raw = reply.raw;
@@ -72,7 +74,7 @@ export const notificationStreamRoute: FastifyPluginCallbackZod<NotificationStrea
       raw.write(`event: ready\ndata: ${JSON.stringify({ unreadCount })}\n\n`);
       const heartbeat = setInterval(() => {
         // The session may have ended (sign-out on any instance, expiry): check it again.
-        app.authenticate(request).then(
+        app.authenticators.holder(request).then(
           () => open && raw.write(': keep-alive\n\n'),
           () => end(),
         );

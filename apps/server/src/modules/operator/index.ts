@@ -2,8 +2,9 @@
  * Operators (bank staff): accounts made with `npx qianbao operator create`, sign-in with password
  * and TOTP, their own sessions (cookie `qb_operator`), and the audit log of every action.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
+import type { Authenticator } from '../../auth/signed-in.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { operatorTokenOf } from './http.ts';
 import { operatorRoutes } from './routes.ts';
@@ -12,8 +13,6 @@ import type { OperatorConfig } from './service.ts';
 
 export { operatorMigrations } from './migrations.ts';
 export { OPERATOR_ERRORS, type OperatorErrorCode } from './errors.ts';
-export { requireOperator, type SignedInOperator } from './http.ts';
-export { OPERATOR_SECURITY } from './routes.ts';
 export {
   OperatorService,
   OPERATOR_ROLES,
@@ -40,14 +39,14 @@ export interface OperatorModuleDeps {
 
 export function createOperatorModule(deps: OperatorModuleDeps) {
   const service = new OperatorService({ ...deps, issuer: 'Qianbao' });
-  const authenticate = async (request: FastifyRequest): Promise<void> => {
-    request.operator = await service.authenticate(operatorTokenOf(request));
+  /** The operator authenticator of `signedIn`: its own token or cookie, never a holder's. */
+  const authenticate: Authenticator<'operator'> = async (request) => {
+    const { role, ...operator } = await service.authenticate(operatorTokenOf(request));
+    return { kind: 'operator', ...operator, roles: [role] };
   };
-  /** The app decorates requests with `operator: null` (app.ts) so every plugin sees the field. */
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(operatorRoutes, {
       service,
-      authenticate,
       secureCookies: deps.secureCookies,
       sessionSeconds: deps.config.sessionHours * 3600,
     });

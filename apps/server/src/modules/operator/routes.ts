@@ -1,19 +1,17 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { OPERATOR_COOKIE, requireOperator, setOperatorCookie } from './http.ts';
+import { OPERATOR_COOKIE, setOperatorCookie } from './http.ts';
 import type { OperatorService } from './service.ts';
 
 export interface OperatorRoutesOptions {
   service: OperatorService;
-  authenticate: (request: FastifyRequest) => Promise<void>;
   secureCookies: boolean;
   sessionSeconds: number;
 }
 
 const TAGS = ['operator: sign-in and audit'];
-export const OPERATOR_SECURITY: Record<string, string[]>[] = [{ operatorSession: [] }];
 const ERRORS = errorResponses(400, 401, 403, 423);
 
 const operatorSchema = z.object({
@@ -24,7 +22,7 @@ const operatorSchema = z.object({
 });
 
 export const operatorRoutes: FastifyPluginCallbackZod<OperatorRoutesOptions> = (app, options, done) => {
-  const { service, authenticate } = options;
+  const { service } = options;
 
   app.post(
     '/v1/operator/login',
@@ -54,17 +52,19 @@ export const operatorRoutes: FastifyPluginCallbackZod<OperatorRoutesOptions> = (
 
   app.post(
     '/v1/operator/logout',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'End this operator session',
-        security: OPERATOR_SECURITY,
-        response: { 204: z.null(), ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'End this operator session',
+          response: { 204: z.null(), ...ERRORS },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      await service.logout(requireOperator(request).sessionId);
+      await service.logout(principalOf(request, 'operator').sessionId);
       reply.clearCookie(OPERATOR_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },
@@ -72,49 +72,55 @@ export const operatorRoutes: FastifyPluginCallbackZod<OperatorRoutesOptions> = (
 
   app.get(
     '/v1/operator/me',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'The signed-in operator',
-        security: OPERATOR_SECURITY,
-        response: { 200: operatorSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'operator' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The signed-in operator',
+          response: { 200: operatorSchema, ...ERRORS },
+        },
       },
-    },
+    ),
     (request) => {
-      const { sessionId: _sessionId, ...operator } = requireOperator(request);
-      return Promise.resolve(operator);
+      const { id, username, displayName, roles } = principalOf(request, 'operator');
+      // One role per operator account today (operator_accounts.role).
+      const [role] = roles;
+      if (!role) throw new Error(`operator ${id} has no role`);
+      return Promise.resolve({ id, username, displayName, role });
     },
   );
 
   app.get(
     '/v1/operator/audit-log',
-    {
-      onRequest: authenticate,
-      schema: {
-        tags: TAGS,
-        summary: 'The latest operator actions (admins only)',
-        security: OPERATOR_SECURITY,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: {
-          200: z.object({
-            entries: z.array(
-              z.object({
-                id: z.string(),
-                operatorId: z.string().nullable(),
-                action: z.string(),
-                target: z.string().nullable(),
-                details: z.unknown(),
-                at: z.string(),
-              }),
-            ),
-          }),
-          ...ERRORS,
+    signedIn(
+      app,
+      { principal: 'operator', permission: 'audit:read' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'The latest operator actions (admins only)',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          response: {
+            200: z.object({
+              entries: z.array(
+                z.object({
+                  id: z.string(),
+                  operatorId: z.string().nullable(),
+                  action: z.string(),
+                  target: z.string().nullable(),
+                  details: z.unknown(),
+                  at: z.string(),
+                }),
+              ),
+            }),
+            ...ERRORS,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      requireOperator(request, ['admin']);
       const entries = await service.auditLog(request.query.limit);
       return { entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })) };
     },

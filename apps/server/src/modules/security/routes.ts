@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { moneyInput, moneyOf } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, clientOf, requireHolder } from '../identity/index.ts';
+import { clientOf } from '../identity/index.ts';
 import { setSessionCookie } from '../identity/http.ts';
 import type { CookiePolicy } from '../identity/http.ts';
 import {
@@ -59,50 +60,53 @@ function noStore(reply: FastifyReply): void {
 /** `/v1/me/*` security settings, `/v1/auth/passkey/*` sign-in, and payment confirmation options. */
 export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (app, options, done) => {
   const { service } = options;
-  const signedIn = { onRequest: app.authenticate };
 
   app.get(
     '/v1/me/security',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Security centre: PIN, lock, passkeys, two-step, password-free payments',
-        response: { 200: summarySchema, ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Security centre: PIN, lock, passkeys, two-step, password-free payments',
+          response: { 200: summarySchema, ...errorResponses(401) },
+        },
       },
-    },
-    async (request) => summaryJson(await service.summary(requireHolder(request).userId)),
+    ),
+    async (request) => summaryJson(await service.summary(principalOf(request, 'holder').userId)),
   );
 
   app.post(
     '/v1/me/pin',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Set the 6-digit transaction PIN, or replace a forgotten one',
-        description:
-          'Needs the login password (WRONG_PASSWORD, counted toward the sign-in lockout; check it first with ' +
-          'POST /v1/me/password/check) and a `verify` SMS code (POST /v1/me/sms-codes). The old PIN is not ' +
-          'asked, so this is also the way back from a forgotten PIN: replacing the PIN of a real-name verified ' +
-          'holder needs `idNumber` too (ID_NUMBER_REQUIRED before the code is spent, ID_NUMBER_MISMATCH after ' +
-          'it). Trivial PINs are refused with PIN_TOO_SIMPLE, details.reason one of sameDigit, sequence, ' +
-          'repeatedPattern, birthDate. A new PIN also lifts a payment lock.',
-        body: z.strictObject({
-          password: passwordInput,
-          smsCode: smsCodeInput,
-          pin: pinInput,
-          idNumber: idNumberInput.optional(),
-        }),
-        response: { 200: z.object({ changed: z.boolean() }), ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Set the 6-digit transaction PIN, or replace a forgotten one',
+          description:
+            'Needs the login password (WRONG_PASSWORD, counted toward the sign-in lockout; check it first with ' +
+            'POST /v1/me/password/check) and a `verify` SMS code (POST /v1/me/sms-codes). The old PIN is not ' +
+            'asked, so this is also the way back from a forgotten PIN: replacing the PIN of a real-name verified ' +
+            'holder needs `idNumber` too (ID_NUMBER_REQUIRED before the code is spent, ID_NUMBER_MISMATCH after ' +
+            'it). Trivial PINs are refused with PIN_TOO_SIMPLE, details.reason one of sameDigit, sequence, ' +
+            'repeatedPattern, birthDate. A new PIN also lifts a payment lock.',
+          body: z.strictObject({
+            password: passwordInput,
+            smsCode: smsCodeInput,
+            pin: pinInput,
+            idNumber: idNumberInput.optional(),
+          }),
+          response: { 200: z.object({ changed: z.boolean() }), ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
       const { password, smsCode, pin, idNumber } = request.body;
       return service.setPin({
-        userId: requireHolder(request).userId,
+        userId: principalOf(request, 'holder').userId,
         password,
         smsCode,
         pin,
@@ -113,22 +117,24 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.post(
     '/v1/me/password/check',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Check the login password before a flow asks for more (the PIN screen)',
-        description:
-          'The same check as sign-in: a wrong password answers WRONG_PASSWORD and counts toward the sign-in ' +
-          'lockout (PASSWORD_LOGIN_LOCKED with the seconds left), a right one clears the count. Changes nothing.',
-        body: z.strictObject({ password: passwordInput }),
-        response: { ...done204, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Check the login password before a flow asks for more (the PIN screen)',
+          description:
+            'The same check as sign-in: a wrong password answers WRONG_PASSWORD and counts toward the sign-in ' +
+            'lockout (PASSWORD_LOGIN_LOCKED with the seconds left), a right one clears the count. Changes nothing.',
+          body: z.strictObject({ password: passwordInput }),
+          response: { ...done204, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
       await service.checkLoginPassword({
-        userId: requireHolder(request).userId,
+        userId: principalOf(request, 'holder').userId,
         password: request.body.password,
       });
       return reply.code(204).send(null);
@@ -137,31 +143,33 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.put(
     '/v1/me/password-free',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Set the password-free limit per payment ("0" turns it off)',
-        description:
-          'Needs the PIN. At most the configured maximum (PASSWORD_FREE_LIMIT_TOO_HIGH); password-free payments ' +
-          'together are capped per day as well (domain rules §1).',
-        body: z.strictObject({
-          limit: moneyInput({
-            min: 0n,
-            currencies: ['CNY'],
-            description: 'The most a payment may be without a factor; "0" turns password-free off.',
-            example: '20000',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Set the password-free limit per payment ("0" turns it off)',
+          description:
+            'Needs the PIN. At most the configured maximum (PASSWORD_FREE_LIMIT_TOO_HIGH); password-free payments ' +
+            'together are capped per day as well (domain rules §1).',
+          body: z.strictObject({
+            limit: moneyInput({
+              min: 0n,
+              currencies: ['CNY'],
+              description: 'The most a payment may be without a factor; "0" turns password-free off.',
+              example: '20000',
+            }),
+            pin: pinInput,
           }),
-          pin: pinInput,
-        }),
-        response: { 200: summarySchema, ...ERRORS_4XX },
+          response: { 200: summarySchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
       const { limit, pin } = request.body;
       const summary = await service.setPasswordFreeLimit({
-        userId: requireHolder(request).userId,
+        userId: principalOf(request, 'holder').userId,
         limitMinor: moneyOf(limit).amountMinor,
         pin,
       });
@@ -173,21 +181,23 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.post(
     '/v1/me/passkeys/registration-options',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Start adding a passkey: options for navigator.credentials.create',
-        description:
-          'Pass the answer as `optionsJSON` to `startRegistration` of @simplewebauthn/browser, then POST the result ' +
-          'to /v1/me/passkeys within the timeout (single-use challenge).',
-        response: { 200: webauthnOptionsSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Start adding a passkey: options for navigator.credentials.create',
+          description:
+            'Pass the answer as `optionsJSON` to `startRegistration` of @simplewebauthn/browser, then POST the result ' +
+            'to /v1/me/passkeys within the timeout (single-use challenge).',
+          response: { 200: webauthnOptionsSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => ({
       ...(await service.passkeyRegistrationOptions({
-        userId: requireHolder(request).userId,
+        userId: principalOf(request, 'holder').userId,
         origin: originOf(request),
       })),
     }),
@@ -195,22 +205,24 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.post(
     '/v1/me/passkeys',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Finish adding a passkey',
-        description:
-          'Body: the RegistrationResponseJSON from `startRegistration` and a name. User verification is required. ' +
-          'CHALLENGE_EXPIRED when the options are older than 5 minutes or were used.',
-        body: z.strictObject({ response: registrationResponseInput, name: passkeyNameInput }),
-        response: { 201: passkeySchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Finish adding a passkey',
+          description:
+            'Body: the RegistrationResponseJSON from `startRegistration` and a name. User verification is required. ' +
+            'CHALLENGE_EXPIRED when the options are older than 5 minutes or were used.',
+          body: z.strictObject({ response: registrationResponseInput, name: passkeyNameInput }),
+          response: { 201: passkeySchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
       const passkey = await service.registerPasskey({
-        userId: requireHolder(request).userId,
+        userId: principalOf(request, 'holder').userId,
         response: request.body.response,
         name: request.body.name,
       });
@@ -220,17 +232,19 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.get(
     '/v1/me/passkeys',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: "The holder's passkeys, oldest first",
-        response: { 200: z.object({ passkeys: z.array(passkeySchema) }), ...errorResponses(401) },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "The holder's passkeys, oldest first",
+          response: { 200: z.object({ passkeys: z.array(passkeySchema) }), ...errorResponses(401) },
+        },
       },
-    },
+    ),
     async (request) => ({
-      passkeys: (await service.listPasskeys(requireHolder(request).userId)).map(passkeyJson),
+      passkeys: (await service.listPasskeys(principalOf(request, 'holder').userId)).map(passkeyJson),
     }),
   );
 
@@ -238,22 +252,24 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.patch(
     '/v1/me/passkeys/:id',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Rename a passkey',
-        description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
-        params: passkeyParams,
-        body: z.strictObject({ name: passkeyNameInput }),
-        response: { 200: passkeySchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Rename a passkey',
+          description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
+          params: passkeyParams,
+          body: z.strictObject({ name: passkeyNameInput }),
+          response: { 200: passkeySchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) =>
       passkeyJson(
         await service.renamePasskey({
-          userId: requireHolder(request).userId,
+          userId: principalOf(request, 'holder').userId,
           passkeyId: request.params.id,
           name: request.body.name,
         }),
@@ -262,19 +278,24 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.delete(
     '/v1/me/passkeys/:id',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Remove a passkey',
-        description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
-        params: passkeyParams,
-        response: { ...done204, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Remove a passkey',
+          description: "PASSKEY_NOT_FOUND (404) for any id that is not one of the holder's passkeys.",
+          params: passkeyParams,
+          response: { ...done204, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      await service.removePasskey({ userId: requireHolder(request).userId, passkeyId: request.params.id });
+      await service.removePasskey({
+        userId: principalOf(request, 'holder').userId,
+        passkeyId: request.params.id,
+      });
       return reply.code(204).send(null);
     },
   );
@@ -327,72 +348,78 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.post(
     '/v1/me/totp/setup',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Start two-step verification: a new authenticator secret and its QR code',
-        description:
-          'Show the QR code (or the base32 secret) to the holder, then confirm a first code with ' +
-          '/v1/me/totp/enable within 10 minutes. Asking again replaces a pending secret.',
-        response: {
-          200: z.object({
-            secret: z.string().meta({ description: 'Base32, for typing in by hand.' }),
-            otpauthUri: z.string(),
-            qrSvg: z.string().meta({ description: 'The otpauth URI as an SVG QR code.' }),
-            qrDataUrl: z.string().meta({ description: 'The same SVG as a data: URL, for <img src>.' }),
-            expiresAt: z.string(),
-          }),
-          ...ERRORS_4XX,
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Start two-step verification: a new authenticator secret and its QR code',
+          description:
+            'Show the QR code (or the base32 secret) to the holder, then confirm a first code with ' +
+            '/v1/me/totp/enable within 10 minutes. Asking again replaces a pending secret.',
+          response: {
+            200: z.object({
+              secret: z.string().meta({ description: 'Base32, for typing in by hand.' }),
+              otpauthUri: z.string(),
+              qrSvg: z.string().meta({ description: 'The otpauth URI as an SVG QR code.' }),
+              qrDataUrl: z.string().meta({ description: 'The same SVG as a data: URL, for <img src>.' }),
+              expiresAt: z.string(),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request, reply) => {
       noStore(reply);
-      const setup = await service.setupTotp(requireHolder(request).userId);
+      const setup = await service.setupTotp(principalOf(request, 'holder').userId);
       return { ...setup, expiresAt: setup.expiresAt.toISOString() };
     },
   );
 
   app.post(
     '/v1/me/totp/enable',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Turn two-step verification on with a first code; answers 10 recovery codes, shown once',
-        body: z.strictObject({ code: totpCodeInput }),
-        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Turn two-step verification on with a first code; answers 10 recovery codes, shown once',
+          body: z.strictObject({ code: totpCodeInput }),
+          response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
       noStore(reply);
-      return service.enableTotp({ userId: requireHolder(request).userId, code: request.body.code });
+      return service.enableTotp({ userId: principalOf(request, 'holder').userId, code: request.body.code });
     },
   );
 
   app.post(
     '/v1/me/totp/disable',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Turn two-step verification off with a current code or a recovery code',
-        description:
-          'Exactly one of `code` and `recoveryCode`. A code is accepted once (TOTP_REUSED), a recovery code once. ' +
-          'Wrong ones count toward the payment lock like wrong PINs.',
-        body: z.union([
-          z.strictObject({ code: totpCodeInput }),
-          z.strictObject({ recoveryCode: recoveryCodeInput }),
-        ]),
-        response: { ...done204, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Turn two-step verification off with a current code or a recovery code',
+          description:
+            'Exactly one of `code` and `recoveryCode`. A code is accepted once (TOTP_REUSED), a recovery code once. ' +
+            'Wrong ones count toward the payment lock like wrong PINs.',
+          body: z.union([
+            z.strictObject({ code: totpCodeInput }),
+            z.strictObject({ recoveryCode: recoveryCodeInput }),
+          ]),
+          response: { ...done204, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const userId = requireHolder(request).userId;
+      const userId = principalOf(request, 'holder').userId;
       const body = request.body;
       await service.disableTotp(
         'code' in body ? { userId, code: body.code } : { userId, recoveryCode: body.recoveryCode },
@@ -405,22 +432,24 @@ export const securityRoutes: FastifyPluginCallbackZod<SecurityRoutesOptions> = (
 
   app.post(
     '/v1/me/confirmations/options',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'How to confirm a payment: the factor it needs, and passkey options bound to it',
-        description:
-          'Call before showing the confirmation screen. When a passkey is accepted, `passkeyOptions` carry a ' +
-          'single-use challenge bound to this exact payment (id, amount, currency, payee): pass them to ' +
-          '`startAuthentication` and send the result with the payment request. PAYMENTS_LOCKED while locked.',
-        body: z.strictObject({ payment: paymentInput }),
-        response: { 200: confirmationOptionsSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'How to confirm a payment: the factor it needs, and passkey options bound to it',
+          description:
+            'Call before showing the confirmation screen. When a passkey is accepted, `passkeyOptions` carry a ' +
+            'single-use challenge bound to this exact payment (id, amount, currency, payee): pass them to ' +
+            '`startAuthentication` and send the result with the payment request. PAYMENTS_LOCKED while locked.',
+          body: z.strictObject({ payment: paymentInput }),
+          response: { 200: confirmationOptionsSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
-      const userId = requireHolder(request).userId;
+      const userId = principalOf(request, 'holder').userId;
       const { payment } = request.body;
       const toConfirm = {
         id: payment.id,

@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import {
   confirmationInput,
@@ -13,7 +13,6 @@ import {
 import { minorUnitsInput, moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
 import { errorResponses, refusalOutput } from '../../http/responses.ts';
 import { idempotentId, idempotentIdOfHolder, isResumption } from '../../idempotency.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 import {
   MAX_NOTE_LENGTH,
   MAX_PAYMENT_REQUEST_MINUTES,
@@ -31,7 +30,6 @@ import type {
 
 export interface TransfersRoutesOptions {
   service: TransfersService;
-  authenticate: (request: FastifyRequest) => Promise<void>;
 }
 
 const TAGS = ['transfers'];
@@ -224,34 +222,35 @@ export function transferPaymentId(userId: string, idempotencyKey: string): strin
 
 export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> = (app, options, done) => {
   const { service } = options;
-  const signedIn = { onRequest: options.authenticate };
 
   app.post(
     '/v1/me/transfers/preview',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Before a transfer: who the payee is (masked), how to confirm, what is left of my limits',
-        description:
-          'Refuses PAYEE_NOT_FOUND, PAYEE_CLOSED, CANNOT_PAY_YOURSELF, RECEIVE_CODE_INVALID, QR_AMOUNT_MISMATCH. ' +
-          '`refusal` says why the transfer would be refused if confirmed now (limits, balance, payee cap). ' +
-          'Send the Idempotency-Key you will use for the transfer as `idempotencyKey` to get `payment` for ' +
-          'POST /v1/me/confirmations/options.',
-        body: z.strictObject({
-          ...payeeFields,
-          amount: amountInput,
-          idempotencyKey: z.string().min(1).max(255).optional().meta({
-            description:
-              'The Idempotency-Key the client will send with the transfer: the answer then carries `payment`.',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Before a transfer: who the payee is (masked), how to confirm, what is left of my limits',
+          description:
+            'Refuses PAYEE_NOT_FOUND, PAYEE_CLOSED, CANNOT_PAY_YOURSELF, RECEIVE_CODE_INVALID, QR_AMOUNT_MISMATCH. ' +
+            '`refusal` says why the transfer would be refused if confirmed now (limits, balance, payee cap). ' +
+            'Send the Idempotency-Key you will use for the transfer as `idempotencyKey` to get `payment` for ' +
+            'POST /v1/me/confirmations/options.',
+          body: z.strictObject({
+            ...payeeFields,
+            amount: amountInput,
+            idempotencyKey: z.string().min(1).max(255).optional().meta({
+              description:
+                'The Idempotency-Key the client will send with the transfer: the answer then carries `payment`.',
+            }),
           }),
-        }),
-        response: { 200: previewSchema, ...ERRORS_4XX },
+          response: { 200: previewSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const { body } = request;
       const preview = await service.preview({
         payerUserId: holder.userId,
@@ -266,28 +265,30 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.post(
     TRANSFER_URL,
-    {
-      ...signedIn,
-      config: { idempotent: true },
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Send money to another wallet, by mobile number or scanned receive code',
-        description:
-          'Needs an Idempotency-Key. Arrives at once; both sides are notified. Refusals: INSUFFICIENT_FUNDS, ' +
-          'LIMIT_EXCEEDED (details.limit, max, remaining), PAYEE_BALANCE_CAP_EXCEEDED, PAYEE_NOT_FOUND, ' +
-          'PAYEE_CLOSED, CANNOT_PAY_YOURSELF, PIN_INCORRECT, PAYMENTS_LOCKED, FACTOR_NOT_ACCEPTED.',
-        body: z.strictObject({
-          ...payeeFields,
-          amount: amountInput,
-          note: noteInput,
-          confirmation: confirmationInput,
-        }),
-        response: { 201: transferSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        config: { idempotent: true },
+        schema: {
+          tags: TAGS,
+          summary: 'Send money to another wallet, by mobile number or scanned receive code',
+          description:
+            'Needs an Idempotency-Key. Arrives at once; both sides are notified. Refusals: INSUFFICIENT_FUNDS, ' +
+            'LIMIT_EXCEEDED (details.limit, max, remaining), PAYEE_BALANCE_CAP_EXCEEDED, PAYEE_NOT_FOUND, ' +
+            'PAYEE_CLOSED, CANNOT_PAY_YOURSELF, PIN_INCORRECT, PAYMENTS_LOCKED, FACTOR_NOT_ACCEPTED.',
+          body: z.strictObject({
+            ...payeeFields,
+            amount: amountInput,
+            note: noteInput,
+            confirmation: confirmationInput,
+          }),
+          response: { 201: transferSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const { body } = request;
       const view = await service.transfer({
         payerUserId: holder.userId,
@@ -305,36 +306,42 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.get(
     '/v1/me/receive-code',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'My personal receive code (QR), optionally for a fixed amount',
-        description:
-          'The payload is `qianbao://pay?to=<opaque token>[&amount=<fen>&currency=CNY]`: the token reveals ' +
-          'nothing about the holder. A payer sends it as `toQr`.',
-        querystring: z.object({
-          amount: minorUnitsInput({ max: MAX_TRANSFER_MINOR, currency: TRANSFER_CURRENCY }).optional().meta({
-            description: 'A fixed amount for the code, in fen (CNY): the payer must pay exactly it.',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'My personal receive code (QR), optionally for a fixed amount',
+          description:
+            'The payload is `qianbao://pay?to=<opaque token>[&amount=<fen>&currency=CNY]`: the token reveals ' +
+            'nothing about the holder. A payer sends it as `toQr`.',
+          querystring: z.object({
+            amount: minorUnitsInput({ max: MAX_TRANSFER_MINOR, currency: TRANSFER_CURRENCY })
+              .optional()
+              .meta({
+                description: 'A fixed amount for the code, in fen (CNY): the payer must pay exactly it.',
+              }),
           }),
-        }),
-        response: {
-          200: z.object({
-            payload: z.string().meta({ description: 'The text of the QR code; a payer sends it as `toQr`.' }),
-            qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
-            qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
-            amount: moneyOutput
-              .nullable()
-              .meta({ description: 'The fixed amount; null when the payer chooses.' }),
-            displayName: z.string().meta({ description: 'The holder as a payer sees them (masked).' }),
-          }),
-          ...ERRORS_4XX,
+          response: {
+            200: z.object({
+              payload: z
+                .string()
+                .meta({ description: 'The text of the QR code; a payer sends it as `toQr`.' }),
+              qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
+              qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
+              amount: moneyOutput
+                .nullable()
+                .meta({ description: 'The fixed amount; null when the payer chooses.' }),
+              displayName: z.string().meta({ description: 'The holder as a payer sees them (masked).' }),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const amountMinor = request.query.amount ? BigInt(request.query.amount) : null;
       const code = await service.receiveCode({ userId, amountMinor });
       return {
@@ -349,34 +356,36 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.post(
     '/v1/me/payment-requests',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Request money: a link and a QR code anyone signed in can pay, once',
-        body: z.strictObject({
-          amount: amountInput,
-          note: noteInput,
-          expiresInMinutes: z
-            .number()
-            .int()
-            .min(1)
-            .max(MAX_PAYMENT_REQUEST_MINUTES)
-            .default(24 * 60)
-            .meta({ description: 'At most 7 days (10080); 24 hours by default.' }),
-        }),
-        response: {
-          201: paymentRequestSchema.extend({
-            qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
-            qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Request money: a link and a QR code anyone signed in can pay, once',
+          body: z.strictObject({
+            amount: amountInput,
+            note: noteInput,
+            expiresInMinutes: z
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_PAYMENT_REQUEST_MINUTES)
+              .default(24 * 60)
+              .meta({ description: 'At most 7 days (10080); 24 hours by default.' }),
           }),
-          ...ERRORS_4XX,
+          response: {
+            201: paymentRequestSchema.extend({
+              qrSvg: z.string().meta({ description: 'The QR code as an SVG document.' }),
+              qrDataUrl: z.string().meta({ description: 'The QR code as a PNG `data:` URL.' }),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request, reply) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const { body } = request;
       const view = await service.createPaymentRequest({
         userId,
@@ -392,31 +401,33 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.get(
     '/v1/me/payment-requests',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'My payment requests, newest first',
-        querystring: z.object({
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(100)
-            .default(20)
-            .meta({ description: 'At most this many (1–100; 20 by default).' }),
-        }),
-        response: {
-          200: z.object({
-            paymentRequests: z.array(paymentRequestSchema).meta({ description: 'Newest first.' }),
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'My payment requests, newest first',
+          querystring: z.object({
+            limit: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(100)
+              .default(20)
+              .meta({ description: 'At most this many (1–100; 20 by default).' }),
           }),
-          ...ERRORS_4XX,
+          response: {
+            200: z.object({
+              paymentRequests: z.array(paymentRequestSchema).meta({ description: 'Newest first.' }),
+            }),
+            ...ERRORS_4XX,
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       const views = await service.listPaymentRequests({ userId, limit: request.query.limit });
       return { paymentRequests: views.map(paymentRequestJson) };
     },
@@ -426,18 +437,20 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.get(
     '/v1/payment-requests/:id',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'A payment request, as anyone signed in sees it (before paying it)',
-        params: requestParams,
-        response: { 200: paymentRequestSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'A payment request, as anyone signed in sees it (before paying it)',
+          params: requestParams,
+          response: { 200: paymentRequestSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       return paymentRequestJson(
         await service.getPaymentRequest({ id: request.params.id, viewerUserId: userId }),
       );
@@ -446,22 +459,24 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.post(
     '/v1/payment-requests/:id/preview',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Before paying a payment request: how to confirm, my limits left, and any refusal',
-        description:
-          'Refuses what paying would refuse up front: PAYMENT_REQUEST_NOT_FOUND, _ALREADY_PAID, _EXPIRED, ' +
-          '_CANCELLED, CANNOT_PAY_YOURSELF, PAYEE_CLOSED. `refusal` says why the payment would be refused if ' +
-          'confirmed now. `payment` is what to pass to POST /v1/me/confirmations/options.',
-        params: requestParams,
-        response: { 200: previewSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Before paying a payment request: how to confirm, my limits left, and any refusal',
+          description:
+            'Refuses what paying would refuse up front: PAYMENT_REQUEST_NOT_FOUND, _ALREADY_PAID, _EXPIRED, ' +
+            '_CANCELLED, CANNOT_PAY_YOURSELF, PAYEE_CLOSED. `refusal` says why the payment would be refused if ' +
+            'confirmed now. `payment` is what to pass to POST /v1/me/confirmations/options.',
+          params: requestParams,
+          response: { 200: previewSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       return previewJson(
         await service.previewPaymentRequest({
           id: request.params.id,
@@ -474,23 +489,25 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.post(
     '/v1/payment-requests/:id/pay',
-    {
-      ...signedIn,
-      config: { idempotent: true },
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Pay a payment request (it settles once)',
-        description:
-          'Needs an Idempotency-Key. PAYMENT_REQUEST_ALREADY_PAID when someone paid it first, ' +
-          'PAYMENT_REQUEST_EXPIRED, PAYMENT_REQUEST_CANCELLED, and the refusals of POST /v1/me/transfers.',
-        params: requestParams,
-        body: z.strictObject({ confirmation: confirmationInput }),
-        response: { 201: transferSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        config: { idempotent: true },
+        schema: {
+          tags: TAGS,
+          summary: 'Pay a payment request (it settles once)',
+          description:
+            'Needs an Idempotency-Key. PAYMENT_REQUEST_ALREADY_PAID when someone paid it first, ' +
+            'PAYMENT_REQUEST_EXPIRED, PAYMENT_REQUEST_CANCELLED, and the refusals of POST /v1/me/transfers.',
+          params: requestParams,
+          body: z.strictObject({ confirmation: confirmationInput }),
+          response: { 201: transferSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request, reply) => {
-      const holder = requireHolder(request);
+      const holder = principalOf(request, 'holder');
       const view = await service.payPaymentRequest({
         id: request.params.id,
         payerUserId: holder.userId,
@@ -505,18 +522,20 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
 
   app.post(
     '/v1/payment-requests/:id/cancel',
-    {
-      ...signedIn,
-      schema: {
-        tags: TAGS,
-        security: HOLDER_SECURITY,
-        summary: 'Cancel my open payment request',
-        params: requestParams,
-        response: { 200: paymentRequestSchema, ...ERRORS_4XX },
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Cancel my open payment request',
+          params: requestParams,
+          response: { 200: paymentRequestSchema, ...ERRORS_4XX },
+        },
       },
-    },
+    ),
     async (request) => {
-      const { userId } = requireHolder(request);
+      const { userId } = principalOf(request, 'holder');
       return paymentRequestJson(await service.cancelPaymentRequest({ id: request.params.id, userId }));
     },
   );

@@ -1,44 +1,44 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ledger } from '@qianbao/ledger';
+import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { moneyJson, moneyOutput } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
-import { HOLDER_SECURITY, requireHolder } from '../identity/index.ts';
 
 export interface WalletRoutesOptions {
   ledger: Pick<Ledger, 'getBalance'>;
-  authenticate: (request: FastifyRequest) => Promise<void>;
 }
 
 /** The holder's own wallet, read from the ledger (balances are never stored anywhere else). */
 export const walletRoutes: FastifyPluginCallbackZod<WalletRoutesOptions> = (app, options, done) => {
   app.get(
     '/v1/me/balance',
-    {
-      onRequest: options.authenticate,
-      schema: {
-        tags: ['wallet'],
-        summary: 'My wallet balance',
-        description:
-          '`balance` is what the ledger has posted; `available` is that minus money on hold (pending ' +
-          'payments and withdrawals); `incoming` is money on its way in.',
-        security: HOLDER_SECURITY,
-        response: {
-          200: z.object({
-            balance: moneyOutput.meta({ description: 'What the ledger has posted.' }),
-            available: moneyOutput.meta({
-              description: 'The balance minus money on hold: what can be spent.',
+    signedIn(
+      app,
+      { principal: 'holder' },
+      {
+        schema: {
+          tags: ['wallet'],
+          summary: 'My wallet balance',
+          description:
+            '`balance` is what the ledger has posted; `available` is that minus money on hold (pending ' +
+            'payments and withdrawals); `incoming` is money on its way in.',
+          response: {
+            200: z.object({
+              balance: moneyOutput.meta({ description: 'What the ledger has posted.' }),
+              available: moneyOutput.meta({
+                description: 'The balance minus money on hold: what can be spent.',
+              }),
+              incoming: moneyOutput.meta({ description: 'Money on its way in (pending credits).' }),
             }),
-            incoming: moneyOutput.meta({ description: 'Money on its way in (pending credits).' }),
-          }),
-          ...errorResponses(401),
+            ...errorResponses(401),
+          },
         },
       },
-    },
+    ),
     async (request) => {
-      const { walletAccountId } = requireHolder(request);
+      const { walletAccountId } = principalOf(request, 'holder');
       const balance = await options.ledger.getBalance(walletAccountId);
       if (!balance) throw new AppError('INTERNAL', { message: 'wallet account missing from the ledger' });
       const of = (amountMinor: bigint) => moneyJson(amountMinor, balance.currency);

@@ -1,6 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { onRequestHookHandler } from 'fastify';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
+
+/**
+ * The internal ledger API's credential (ADR 0004): a deployment secret, not a principal. It stays
+ * outside the permission table until operators reach the ledger through the console.
+ */
+export const ADMIN_TOKEN_SECURITY: Record<string, string[]>[] = [{ adminToken: [] }];
 
 /**
  * An `onRequest` hook admitting only `Authorization: Bearer <token>`. Both sides are hashed

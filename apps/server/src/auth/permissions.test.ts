@@ -1,0 +1,134 @@
+/**
+ * Who may do what, cell by cell: for each principal (each operator role, each staff role, each API
+ * scope) the exact actions it may take; every other action of ACTIONS is refused. A change to the
+ * table that is not also made here fails one row.
+ */
+import { describe, expect, it } from 'vitest';
+import { OPERATOR_ROLES } from '../modules/operator/service.ts';
+import { ACTIONS, can } from './permissions.ts';
+import type { Action } from './permissions.ts';
+import { API_SCOPES, MERCHANT_STAFF_ROLES } from './principal.ts';
+import type { ApiScope, MerchantStaffRole, OperatorRole, Principal } from './principal.ts';
+
+const holder: Principal = {
+  kind: 'holder',
+  userId: 'u1',
+  sessionId: 's1',
+  deviceId: 'd1',
+  walletAccountId: 'w1',
+};
+const operator = (...roles: OperatorRole[]): Principal => ({
+  kind: 'operator',
+  id: 'o1',
+  sessionId: 's1',
+  username: 'op',
+  displayName: 'Op',
+  roles,
+});
+const staff = (role: MerchantStaffRole): Principal => ({
+  kind: 'merchantStaff',
+  merchantId: 'm1',
+  staffId: 'st1',
+  role,
+});
+const apiClient = (scopes: ApiScope[], mode: 'test' | 'live' = 'live'): Principal => ({
+  kind: 'apiClient',
+  clientId: 'c1',
+  keyId: 'k1',
+  mode,
+  scopes,
+});
+
+const BACK_OFFICE: Action[] = [
+  'holders:read',
+  'holders:freeze',
+  'tickets:answer',
+  'kyc:review',
+  'risk:decide',
+  'ledger:read',
+  'reconciliation:read',
+  'balances:adjust',
+  'limits:configure',
+  'operators:manage',
+  'audit:read',
+];
+
+/** The specification: who may do exactly what. */
+const ALLOWED: [who: string, principal: Principal, allowed: Action[]][] = [
+  ['holder', holder, ['wallet:read', 'wallet:manage', 'payments:create']],
+  ['operator admin', operator('admin'), BACK_OFFICE],
+  ['operator support (customer service)', operator('support'), ['holders:read', 'tickets:answer']],
+  ['operator kyc_reviewer (compliance)', operator('kyc_reviewer'), ['holders:read', 'kyc:review']],
+  ['operator risk', operator('risk'), ['holders:read', 'holders:freeze', 'risk:decide']],
+  [
+    'operator finance',
+    operator('finance'),
+    ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
+  ],
+  ['operator with no role', operator(), []],
+  [
+    'merchant owner',
+    staff('owner'),
+    [
+      'payments:create',
+      'refunds:create',
+      'payouts:create',
+      'orders:read',
+      'orders:readToday',
+      'merchant:manage',
+    ],
+  ],
+  ['merchant cashier', staff('cashier'), ['payments:create', 'orders:readToday']],
+  ['API key payments:write', apiClient(['payments:write']), ['payments:create']],
+  ['API key refunds:write', apiClient(['refunds:write']), ['refunds:create']],
+  ['API key payouts:write', apiClient(['payouts:write']), ['payouts:create']],
+  ['API key read_only', apiClient(['read_only']), ['orders:read', 'orders:readToday']],
+  ['API key without scopes', apiClient([]), []],
+  [
+    'test-mode API key payments:write + read_only',
+    apiClient(['payments:write', 'read_only'], 'test'),
+    ['payments:create', 'orders:read', 'orders:readToday'],
+  ],
+];
+
+describe('who may do what', () => {
+  const cells = ALLOWED.flatMap(([who, principal, allowed]) =>
+    ACTIONS.map((action) => ({ who, principal, action, expected: allowed.includes(action) })),
+  );
+
+  it.each(cells)('$who → $action: $expected', ({ principal, action, expected }) => {
+    expect(can(principal, action)).toBe(expected);
+  });
+
+  it('covers every operator role, staff role and API scope', () => {
+    const covered = new Set(ALLOWED.map(([, principal]) => principal));
+    const roles = [...covered].flatMap((p) => (p.kind === 'operator' ? p.roles : []));
+    expect(new Set(roles)).toEqual(new Set(OPERATOR_ROLES));
+    const staffRoles = [...covered].flatMap((p) => (p.kind === 'merchantStaff' ? [p.role] : []));
+    expect(new Set(staffRoles)).toEqual(new Set(MERCHANT_STAFF_ROLES));
+    const scopes = [...covered].flatMap((p) => (p.kind === 'apiClient' ? p.scopes : []));
+    expect(new Set(scopes)).toEqual(new Set(API_SCOPES));
+  });
+});
+
+describe('the rules people ask about', () => {
+  it.each([
+    ['customer service cannot decide a risk case', operator('support'), 'risk:decide'],
+    ['customer service cannot adjust a balance', operator('support'), 'balances:adjust'],
+    ['customer service cannot change limits', operator('support'), 'limits:configure'],
+    ['a cashier cannot refund', staff('cashier'), 'refunds:create'],
+    ['a cashier cannot read orders beyond today', staff('cashier'), 'orders:read'],
+    ['a read-only key cannot take a payment', apiClient(['read_only']), 'payments:create'],
+    ['a payments key cannot refund', apiClient(['payments:write']), 'refunds:create'],
+    ['a holder cannot review real-name documents', holder, 'kyc:review'],
+    ['only admins read the audit log: finance', operator('finance'), 'audit:read'],
+  ] as const)('%s', (_rule, principal, action) => {
+    expect(can(principal, action)).toBe(false);
+  });
+
+  it('several roles add up', () => {
+    expect(can(operator('support', 'risk'), 'risk:decide')).toBe(true);
+    expect(can(operator('support', 'risk'), 'tickets:answer')).toBe(true);
+    expect(can(operator('support', 'risk'), 'balances:adjust')).toBe(false);
+  });
+});

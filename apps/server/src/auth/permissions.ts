@@ -1,0 +1,113 @@
+/**
+ * Who may do what: one table, data rather than `if`s in routes. `can(principal, action)` reads it
+ * and nothing else; a route declares the action it needs (`signedIn(app, { principal, permission })`)
+ * and a principal without it gets 403 FORBIDDEN. docs/authorization.md shows the same table.
+ *
+ * What the table does not say is *which* wallet, merchant or order: a holder's actions are always
+ * on its own wallet (routes under /v1/me take the wallet from the principal, and an id of someone
+ * else's thing answers 404), merchant staff act on their own merchant, an API client on the
+ * merchant or partner its key belongs to.
+ */
+import type { ApiScope, MerchantStaffRole, OperatorRole, Principal } from './principal.ts';
+
+export const ACTIONS = [
+  // ---- a holder's own wallet
+  'wallet:read', // balances, history, receipts, notifications
+  'wallet:manage', // profile, sessions, security factors, cards, real-name documents
+  // ---- money (holder: out of its own wallet; merchant: take a payment)
+  'payments:create',
+  'refunds:create',
+  'payouts:create',
+  // ---- merchants
+  'orders:read', // every order of the merchant
+  'orders:readToday', // today's orders (Asia/Shanghai): what a cashier's till shows
+  'merchant:manage', // staff, settings, settlement card, API keys
+  // ---- back office
+  'holders:read', // search holders, holder page
+  'holders:freeze', // freeze and unfreeze a wallet
+  'tickets:answer', // customer service tickets and disputes
+  'kyc:review', // real-name documents: view, approve, reject
+  'risk:decide', // risk cases: approve or reject a held payment
+  'ledger:read', // ledger explorer, verify the books
+  'reconciliation:read', // the bank's settlement files against ours
+  'balances:adjust', // manual credit or debit (maker-checker comes with the console)
+  'limits:configure', // tier limits, fees, password-free limits
+  'operators:manage', // operator accounts and roles
+  'audit:read', // the operator audit log
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const OPERATOR_ACTIONS = [
+  'holders:read',
+  'holders:freeze',
+  'tickets:answer',
+  'kyc:review',
+  'risk:decide',
+  'ledger:read',
+  'reconciliation:read',
+  'balances:adjust',
+  'limits:configure',
+  'operators:manage',
+  'audit:read',
+] as const satisfies readonly Action[];
+
+/**
+ * The table. Every role and scope has a row (`Record<…>`): a role added to the operator module
+ * does not compile until it is given its permissions here.
+ *
+ * Operator roles are today's stored ones (operator_accounts.role): `support` is customer service,
+ * `kyc_reviewer` is compliance (real-name review). Admins may do every back-office action, as
+ * they could before this table existed.
+ */
+export const PERMISSIONS: {
+  holder: readonly Action[];
+  operator: Record<OperatorRole, readonly Action[]>;
+  merchantStaff: Record<MerchantStaffRole, readonly Action[]>;
+  apiClient: Record<ApiScope, readonly Action[]>;
+} = {
+  holder: ['wallet:read', 'wallet:manage', 'payments:create'],
+  operator: {
+    admin: OPERATOR_ACTIONS,
+    support: ['holders:read', 'tickets:answer'],
+    kyc_reviewer: ['holders:read', 'kyc:review'],
+    risk: ['holders:read', 'holders:freeze', 'risk:decide'],
+    finance: ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
+  },
+  merchantStaff: {
+    owner: [
+      'payments:create',
+      'refunds:create',
+      'payouts:create',
+      'orders:read',
+      'orders:readToday',
+      'merchant:manage',
+    ],
+    cashier: ['payments:create', 'orders:readToday'],
+  },
+  apiClient: {
+    'payments:write': ['payments:create'],
+    'refunds:write': ['refunds:create'],
+    'payouts:write': ['payouts:create'],
+    read_only: ['orders:read', 'orders:readToday'],
+  },
+};
+
+/** Whether `principal` may take `action`. Pure: reads the table, nothing else. */
+export function can(principal: Principal, action: Action): boolean {
+  switch (principal.kind) {
+    case 'holder':
+      return PERMISSIONS.holder.includes(action);
+    case 'operator':
+      return principal.roles.some((role) => PERMISSIONS.operator[role].includes(action));
+    case 'merchantStaff':
+      return PERMISSIONS.merchantStaff[principal.role].includes(action);
+    case 'apiClient':
+      return principal.scopes.some((scope) => PERMISSIONS.apiClient[scope].includes(action));
+    default:
+      return unreachable(principal);
+  }
+}
+
+function unreachable(principal: never): never {
+  throw new Error(`unknown principal ${JSON.stringify(principal)}`);
+}

@@ -1,0 +1,62 @@
+/**
+ * Who is calling. Every signed-in request has exactly one principal; what it may do is decided by
+ * `can(principal, action)` (permissions.ts), never by a route's own `if`.
+ *
+ * Only holders and operators can sign in today. Merchant staff and API clients are here so that
+ * the permission table and the routes that come with them have one model to fill in; they get
+ * their authentication (staff sign-in, API keys and OAuth client credentials) in the merchants
+ * and open-platform issues. Nothing builds one of those principals yet.
+ */
+import type { OperatorRole } from '../modules/operator/service.ts';
+
+export type { OperatorRole };
+
+/** A wallet holder signed in with a session (identity module). */
+export interface HolderPrincipal {
+  kind: 'holder';
+  userId: string;
+  sessionId: string;
+  /** The client's device id the session was created on. */
+  deviceId: string;
+  /** The holder's CNY wallet account in the ledger: the only wallet this principal acts on. */
+  walletAccountId: string;
+}
+
+/** Bank staff signed in with password and TOTP (operator module). */
+export interface OperatorPrincipal {
+  kind: 'operator';
+  id: string;
+  sessionId: string;
+  username: string;
+  displayName: string;
+  /** Today every operator account has exactly one role; the table already takes several. */
+  roles: readonly OperatorRole[];
+}
+
+export const MERCHANT_STAFF_ROLES = ['owner', 'cashier'] as const;
+export type MerchantStaffRole = (typeof MERCHANT_STAFF_ROLES)[number];
+
+/** A merchant's owner or cashier. Not authenticated yet: comes with the merchants issue. */
+export interface MerchantStaffPrincipal {
+  kind: 'merchantStaff';
+  merchantId: string;
+  staffId: string;
+  role: MerchantStaffRole;
+}
+
+export const API_SCOPES = ['payments:write', 'refunds:write', 'payouts:write', 'read_only'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A partner's or merchant's API key. Not authenticated yet: comes with the open-platform issue. */
+export interface ApiClientPrincipal {
+  kind: 'apiClient';
+  clientId: string;
+  keyId: string;
+  /** Test keys move sandbox money only; the mode never widens what the scopes allow. */
+  mode: 'test' | 'live';
+  scopes: readonly ApiScope[];
+}
+
+export type Principal = HolderPrincipal | OperatorPrincipal | MerchantStaffPrincipal | ApiClientPrincipal;
+export type PrincipalKind = Principal['kind'];
+export type PrincipalOf<Kind extends PrincipalKind> = Extract<Principal, { kind: Kind }>;
