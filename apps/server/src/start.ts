@@ -23,6 +23,12 @@ export interface RunningServer {
    * ledger's accepted batches, close the pool, stop the embedded PostgreSQL if we started it.
    */
   shutdown(): Promise<void>;
+  /**
+   * Stop the process after a failure it cannot recover from: exit 1 with `message` — or, when the
+   * embedded PostgreSQL died, exit 3 with the sentence that says so, whichever failure was seen
+   * first (a connection's error usually arrives before the dead server's exit is reaped).
+   */
+  stopFatally(message: string): Promise<never>;
 }
 
 export interface StartOptions {
@@ -53,6 +59,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 }
 
+/** How long a fatal failure waits to learn whether the embedded PostgreSQL died (its real cause). */
+const EMBEDDED_EXIT_WAIT_MS = 3000;
+
+/** See `RunningServer.stopFatally`. */
+async function stopFatally(database: Database, message: string): Promise<never> {
+  if (database.embeddedServerExit) {
+    const lost = await Promise.race([
+      database.embeddedServerExit,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), EMBEDDED_EXIT_WAIT_MS).unref()),
+    ]);
+    if (lost) {
+      console.error(embeddedServerLost(lost));
+      process.exit(EXIT_DATABASE_LOST);
+    }
+  }
+  console.error(message);
+  process.exit(1);
+}
+
 async function serve(
   config: Config,
   database: Database,
@@ -80,8 +105,7 @@ async function serve(
       },
       onFatal: (error) => {
         // Without its ledger thread the process can no longer move money: stop, to be restarted.
-        console.error(`fatal: ${error.message}`);
-        process.exit(1);
+        void stopFatally(database, `fatal: ${error.message}`);
       },
     });
   } catch (error) {
@@ -117,7 +141,12 @@ async function serve(
       await database.close();
     };
     let stopped: Promise<void> | undefined;
-    return { app, url, shutdown: () => (stopped ??= shutdown()) };
+    return {
+      app,
+      url,
+      shutdown: () => (stopped ??= shutdown()),
+      stopFatally: (message) => stopFatally(database, message),
+    };
   } catch (error) {
     await ledger.close().catch(() => {});
     await checkpoints.close().catch(() => {});
@@ -132,6 +161,14 @@ async function serve(
 export async function runServer(config: Config): Promise<number> {
   const stopSignal = takeOverShutdownSignals();
   const server = await startServer(config);
+  // A failure nothing handled ends the process (as Node would), but says the real cause when the
+  // embedded PostgreSQL died under it (exit 3), not the first connection error that surfaced.
+  const fatal = (error: unknown) =>
+    void server.stopFatally(
+      `fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   const signal = await stopSignal;
   const log = server.app.log;
   log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutdown requested');
