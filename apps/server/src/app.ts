@@ -15,6 +15,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { appSecretKey } from './crypto/secret-key.ts';
 import { RequestDrain } from './drain.ts';
 import { registerErrorHandlers } from './errors.ts';
+import { registerAuthenticators } from './auth/index.ts';
 import { idempotencyJobs, registerIdempotency } from './idempotency.ts';
 import { Jobs } from './jobs/index.ts';
 import { ledgerJobs } from './ledger-expiry.ts';
@@ -25,8 +26,8 @@ import type { LogStream } from './logging.ts';
 import { Metrics } from './metrics.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import type { IdentityService } from './modules/identity/index.ts';
-import { createNotificationsModule } from './modules/notifications/index.ts';
-import { createSecurityModule, type SecurityService } from './modules/security/index.ts';
+import { createNotificationsModule, inboxSubscriber } from './modules/notifications/index.ts';
+import { SECURITY_NOTICES, createSecurityModule, type SecurityService } from './modules/security/index.ts';
 import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
 import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
 import { DEFAULT_KYC_CONFIG, createKycModule, type KycService } from './modules/kyc/index.ts';
@@ -37,15 +38,21 @@ import {
   type OperatorService,
 } from './modules/operator/index.ts';
 import type { NotificationsService } from './modules/notifications/index.ts';
-import { createTransfersModule, type TransfersService } from './modules/transfers/index.ts';
+import { TRANSFER_NOTICES, createTransfersModule, type TransfersService } from './modules/transfers/index.ts';
 import { createHistoryModule, type HistoryService } from './modules/history/index.ts';
 import { SandboxBank, bankSandboxDevRoutes } from './adapters/bank/index.ts';
 import type { BankAdapter } from './adapters/bank/index.ts';
 import { UnconfiguredBank } from './adapters/bank/unconfigured.ts';
 import { createCardsModule, type CardsService } from './modules/cards/index.ts';
-import { createFundingModule, type FundingHooks, type FundingService } from './modules/funding/index.ts';
+import {
+  FUNDING_NOTICES,
+  createFundingModule,
+  type FundingHooks,
+  type FundingService,
+} from './modules/funding/index.ts';
 import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
+import { Outbox } from './outbox/index.ts';
 import { PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -68,6 +75,11 @@ declare module 'fastify' {
      * stops them; tests run one with `app.jobs.run(name)`.
      */
     jobs: Jobs;
+    /**
+     * Domain events and their subscribers (outbox/, ADR 0015): `startServer` wakes the
+     * dispatchers once the jobs run; tests deliver with `app.outbox.deliverPending()`.
+     */
+    outbox: Outbox;
   }
 }
 
@@ -210,6 +222,9 @@ export async function buildApp(options: BuildAppOptions) {
   const jobs = new Jobs({ pool, log: app.log, observer: metrics, stopTimeoutMs: config.shutdownGraceMs });
   metrics.watchJobs(jobs);
   app.decorate('jobs', jobs);
+  // Domain events: modules append them with their records and wake it; subscribers are added below.
+  const outbox = new Outbox({ pool, queue: jobs, log: app.log });
+  app.decorate('outbox', outbox);
   jobs.register(...ledgerJobs({ ledger, expiryIntervalMs: config.ledger.expiryIntervalMs }));
   jobs.register(...idempotencyJobs({ pool, now, retentionHours: config.idempotencyRetentionHours }));
   // Identity needs notifications and the large-amount SMS needs the holder's number from
@@ -242,10 +257,7 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
   });
   identityForSms = identity.service;
-  app.decorateRequest('holder', null);
-  app.decorate('authenticate', identity.authenticate);
   const secrets = new SecretBox(appSecretKey(options.secretKey, config));
-  app.decorateRequest('operator', null);
   const operator = createOperatorModule({
     pool,
     secrets,
@@ -267,14 +279,15 @@ export async function buildApp(options: BuildAppOptions) {
     operators: operator.service,
     config: DEFAULT_KYC_CONFIG,
     now,
-    authenticateHolder: identity.authenticate,
-    authenticateOperator: operator.authenticate,
   });
+  // One authenticator per kind of principal that can sign in today (auth/signed-in.ts).
+  registerAuthenticators(app, { holder: identity.authenticate, operator: operator.authenticate });
   const security = createSecurityModule({
     pool,
     config,
     identity: identity.service,
     notifications: notifications.service,
+    events: outbox,
     secrets,
     now,
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
@@ -295,11 +308,10 @@ export async function buildApp(options: BuildAppOptions) {
     kyc: kyc.service,
     security: security.service,
     payments,
-    notifications: notifications.service,
+    events: outbox,
     publicUrl: config.publicUrl,
     now,
     log: app.log,
-    authenticate: identity.authenticate,
   });
   const history = createHistoryModule({
     ledger,
@@ -307,7 +319,6 @@ export async function buildApp(options: BuildAppOptions) {
     identity: identity.service,
     // Made below; asked only when a request reads history, long after both exist.
     funding: { describeLedgerTransfers: (input) => funding.service.describeLedgerTransfers(input) },
-    authenticate: identity.authenticate,
   });
   const ownBank =
     options.bank === undefined && config.mode === 'sandbox'
@@ -330,7 +341,6 @@ export async function buildApp(options: BuildAppOptions) {
     notifications: notifications.service,
     isCardBusy: (cardId) => funding.service.isCardBusy(cardId),
     now,
-    authenticate: identity.authenticate,
   });
   const funding = await createFundingModule({
     pool,
@@ -340,17 +350,23 @@ export async function buildApp(options: BuildAppOptions) {
     kyc: kyc.service,
     security: security.service,
     payments,
-    notifications: notifications.service,
+    events: outbox,
     operators: operator.service,
     secrets,
     config: config.funding,
     now,
     log: app.log,
     ...(options.fundingHooks ? { hooks: options.fundingHooks } : {}),
-    authenticateHolder: identity.authenticate,
-    authenticateOperator: operator.authenticate,
   });
   jobs.register(...identity.jobs, ...funding.jobs);
+  // The inbox's notices of money movements follow from the modules' events.
+  outbox.subscribe(
+    inboxSubscriber({
+      notifications: notifications.service,
+      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES],
+    }),
+  );
+  jobs.register(...outbox.jobs());
   app.addHook('onClose', async () => {
     await ownBank?.close();
   });
@@ -370,7 +386,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(security.routes);
   await app.register(kyc.routes);
   await app.register(operator.routes);
-  await app.register(walletRoutes, { ledger, authenticate: identity.authenticate });
+  await app.register(walletRoutes, { ledger });
   await app.register(transfers.routes);
   await app.register(history.routes);
   await app.register(cards.routes);

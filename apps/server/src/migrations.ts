@@ -6,6 +6,8 @@ import { migrateJobs } from './jobs/index.ts';
 import { LEDGER_JOBS } from './ledger-expiry.ts';
 import { FUNDING_JOBS } from './modules/funding/jobs.ts';
 import { IDENTITY_JOBS } from './modules/identity/jobs.ts';
+import { INBOX_SUBSCRIBER } from './modules/notifications/subscriber.ts';
+import { OUTBOX_JOBS, dispatchJobName, outboxMigrations } from './outbox/index.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
@@ -20,13 +22,14 @@ import { fundingMigrations } from './modules/funding/migrations.ts';
 
 /**
  * Every module's migrations, in one ordered list; each module owns its own tables. Names are
- * numbered by owner, one hundred each: 00xx ledger, 01xx identity, 02xx payment security, 03xx
+ * numbered by owner, one hundred each: 00xx ledger and core (0050 idempotency, 0060 outbox), 01xx identity, 02xx payment security, 03xx
  * KYC, 04xx operator, 05xx notifications, 06xx cards, 07xx funding, 08xx transfers, 09xx adapters; a new module takes the next free
  * hundred (see modules/README.md).
  */
 export const allMigrations: Migration[] = [
   ...ledgerMigrations,
   ...idempotencyMigrations,
+  ...outboxMigrations,
   ...identityMigrations,
   ...notificationsMigrations,
   ...securityMigrations,
@@ -49,6 +52,9 @@ export const allJobQueues: readonly string[] = [
   ...Object.values(IDEMPOTENCY_JOBS),
   ...Object.values(IDENTITY_JOBS),
   ...Object.values(FUNDING_JOBS),
+  ...Object.values(OUTBOX_JOBS),
+  // Each outbox subscriber's dispatcher.
+  dispatchJobName(INBOX_SUBSCRIBER),
 ];
 
 /**

@@ -121,6 +121,10 @@ async function serve(
       await app.drain();
       throw error;
     });
+    // Events committed before a crash or a stop, whose wake was lost with that process.
+    await app.outbox
+      .wakeAll()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'outbox: could not wake the dispatchers'));
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
     print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
     if (config.mode === 'sandbox') {

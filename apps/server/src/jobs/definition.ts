@@ -53,6 +53,11 @@ export interface JobDefinition<Data extends object = object> {
    */
   readonly timeoutSeconds: number;
   /**
+   * Only for jobs without a schedule: at most one job waits in the queue, and a send while one
+   * waits is dropped (the waiting one will do the work). For wake-ups such as outbox dispatch.
+   */
+  readonly collapse: boolean;
+  /**
    * The work. It must be safe to run again after a crash (at least once, not exactly once: a
    * process can die after the work and before the queue records it). Its answer, made
    * JSON-safe, is kept with the run and shown by `qianbao jobs`.
@@ -67,6 +72,8 @@ export interface JobDeclaration<Data extends object> {
   retry?: JobRetry;
   /** Default: 10 minutes. */
   timeoutSeconds?: number;
+  /** Sent jobs only: keep at most one waiting (see `JobDefinition.collapse`). Default false. */
+  collapse?: boolean;
   handler(data: Data, context: JobContext): Promise<unknown>;
 }
 
@@ -121,6 +128,9 @@ export function defineJob<Data extends object = object>(
       `job ${name}: retry needs a limit from 0 to ${MAX_RETRIES} and a delay from 0 to ${MAX_RETRY_DELAY_SECONDS} s`,
     );
   }
+  const collapse = declaration.collapse ?? false;
+  if (collapse && schedule !== null)
+    throw new Error(`job ${name}: only a job without a schedule collapses its sends`);
   const timeoutSeconds = declaration.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new Error(`job ${name}: timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}`);
@@ -130,6 +140,7 @@ export function defineJob<Data extends object = object>(
     schedule: schedule === null ? null : Object.freeze({ ...schedule }),
     retry: Object.freeze({ ...retry }),
     timeoutSeconds,
+    collapse,
     handler: (data: Data, context: JobContext) => declaration.handler(data, context),
   });
 }

@@ -19,7 +19,7 @@ import { migrateJobs } from './schema.ts';
 const quiet = { info() {}, warn() {}, error() {} };
 /** Cron checked every second, stuck runs expired every second: schedules fire within seconds. */
 const FAST: JobTimings = { cronCheckSeconds: 1, cronSendSeconds: 1, maintenanceSeconds: 1 };
-const TEST_QUEUES = ['test.flaky', 'test.broken', 'test.minutely', 'test.ticker', 'test.slow'];
+const TEST_QUEUES = ['test.flaky', 'test.broken', 'test.minutely', 'test.ticker', 'test.slow', 'test.wake'];
 
 describe('jobs in the app', () => {
   it('registers a job for every queue of allJobQueues, and runs each on demand', async () => {
@@ -58,6 +58,9 @@ describe('jobs in the app', () => {
       }),
     ).toThrow('next run');
     expect(defineJob({ name: 'a.b', schedule: { everyMs: 1000 }, handler }).retry.limit).toBe(0);
+    expect(() =>
+      defineJob({ name: 'a.b', schedule: { cron: '* * * * *' }, collapse: true, handler }),
+    ).toThrow('only a job without a schedule');
   });
 });
 
@@ -230,4 +233,37 @@ describe('the job queue across runners', () => {
     const report = await readJobsReport(db.pool, { job: 'test.slow' });
     expect(report.queues[0]?.lastRun).toMatchObject({ state: 'completed' });
   });
+
+  it(
+    'a collapsing job keeps one waiting, and a prompt send runs it at once (outbox wake-ups)',
+    { timeout: 30_000 },
+    async () => {
+      const starts: number[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const wake = defineJob({
+        name: 'test.wake',
+        schedule: null,
+        collapse: true,
+        handler: async () => {
+          starts.push(Date.now());
+          await gate;
+        },
+      });
+      const jobs = runner([wake]);
+      await jobs.start(FAST);
+      await sleep(300); // the worker's first poll is over: it now waits its 2 s interval
+      const sent = Date.now();
+      expect(await jobs.send('test.wake', {}, { promptly: true })).not.toBeNull();
+      await expect.poll(() => starts.length, { timeout: 10_000, interval: 10 }).toBe(1);
+      expect(starts[0]! - sent).toBeLessThan(1000);
+      // While it runs, one more may wait; every other send collapses into that one.
+      const more = await Promise.all(Array.from({ length: 5 }, () => jobs.send('test.wake')));
+      expect(more.filter((id) => id !== null)).toHaveLength(1);
+      release();
+      await expect.poll(() => starts.length, { timeout: 10_000, interval: 50 }).toBe(2);
+      await sleep(500);
+      expect(starts).toHaveLength(2);
+    },
+  );
 });

@@ -61,6 +61,8 @@ export class Jobs {
   private readonly sender: PgBoss;
   /** Polls, schedules and maintains, from `start` to `stop`. */
   private runner: PgBoss | null = null;
+  /** This process's worker of each job, once started (`send` with `promptly` pokes it). */
+  private readonly workers = new Map<string, string>();
   private running: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -96,15 +98,16 @@ export class Jobs {
   /**
    * Queue a job: for jobs without a schedule, or to run a scheduled one early. `startAfterSeconds`
    * delays it; `singletonKey` keeps one waiting job per key (e.g. per webhook endpoint).
-   * Answers the job's id, or null when an equal job is already waiting.
+   * `promptly` makes this process's worker of the job (if running) poll now rather than at its
+   * next interval. Answers the job's id, or null when an equal job is already waiting.
    */
   async send(
     name: string,
     data: object = {},
-    options: { startAfterSeconds?: number; singletonKey?: string } = {},
+    options: { startAfterSeconds?: number; singletonKey?: string; promptly?: boolean } = {},
   ): Promise<string | null> {
     const { retry, timeoutSeconds } = this.definition(name);
-    return this.sender.send(name, data, {
+    const id = await this.sender.send(name, data, {
       retryLimit: retry.limit,
       retryDelay: retry.delaySeconds,
       retryBackoff: retry.backoff,
@@ -112,6 +115,10 @@ export class Jobs {
       ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
     });
+    const worker = options.promptly ? this.workers.get(name) : undefined;
+    // Also when the send was dropped (one waits already): the waiting job should run now.
+    if (worker !== undefined) this.runner?.notifyWorker(worker);
+    return id;
   }
 
   /**
@@ -156,7 +163,7 @@ export class Jobs {
     log.info({ jobs: this.list().map((definition) => definition.name) }, 'jobs: polling their queues');
     for (const definition of this.list()) {
       await scheduleJob(runner, definition);
-      await workJob(
+      const worker = await workJob(
         runner,
         definition,
         (d, data, context) => this.execute(d, data, context),
@@ -166,6 +173,7 @@ export class Jobs {
             'could not queue the next run; the schedule restarts it',
           ),
       );
+      this.workers.set(definition.name, worker);
     }
   }
 

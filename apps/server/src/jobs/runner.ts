@@ -29,8 +29,9 @@ export async function scheduleJob(boss: PgBoss, definition: JobDefinition): Prom
   const { name, schedule } = definition;
   await boss.updateQueue(name, {
     name,
-    // Sent jobs run side by side (one per webhook, per reminder …); scheduled ones one at a time.
-    policy: schedule === null ? 'standard' : 'stately',
+    // Sent jobs run side by side (one per webhook, per reminder …), a collapsing one keeps one
+    // waiting ('short'); scheduled ones run one at a time.
+    policy: schedule === null ? (definition.collapse ? 'short' : 'standard') : 'stately',
     ...sendOptions(definition),
   });
   if (isCron(schedule)) {
@@ -48,15 +49,18 @@ export async function scheduleJob(boss: PgBoss, definition: JobDefinition): Prom
   }
 }
 
-/** Poll this job's queue and run what it finds; a job run `everyMs` queues its next run. */
+/**
+ * Poll this job's queue and run what it finds; a job run `everyMs` queues its next run. Answers
+ * the worker's id (`boss.notifyWorker` makes it poll now).
+ */
 export async function workJob(
   boss: PgBoss,
   definition: JobDefinition,
   execute: Execute,
   onTickError: (error: unknown) => void,
-): Promise<void> {
+): Promise<string> {
   const { name, schedule } = definition;
-  await boss.work<object>(
+  return boss.work<object>(
     name,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: pollMs(definition) / 1000 },
     async ([job]) => {

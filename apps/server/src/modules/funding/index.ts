@@ -4,7 +4,7 @@
  * against the bank's settlement file. See service.ts for the state machine,
  * docs/cards-and-funding.md and docs/bank-transfers.md.
  */
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Ledger } from '@qianbao/ledger';
 import type { BankAdapter } from '../../adapters/bank/index.ts';
@@ -13,7 +13,7 @@ import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { CardsService } from '../cards/index.ts';
 import { shanghaiCalendar } from '../kyc/index.ts';
 import type { KycService } from '../kyc/index.ts';
-import type { NotificationsService } from '../notifications/service.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
 import type { OperatorService } from '../operator/index.ts';
 import type { PaymentAuthorizer } from '../../payments/index.ts';
 import type { SecurityService } from '../security/index.ts';
@@ -41,6 +41,7 @@ export {
 export { bankSettlementAccountId, ensureFundingAccounts, feeIncomeAccountId } from './accounts.ts';
 export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
 export { FundingStore } from './store.ts';
+export { FUNDING_EVENTS, FUNDING_NOTICES, type FundingEventPayload } from './events.ts';
 export { FUNDING_JOBS } from './jobs.ts';
 export { bankTransferFee, withdrawalFee } from './fees.ts';
 export { parseBankAccount, type BankAccountInput } from './bank-account.ts';
@@ -53,20 +54,19 @@ export interface FundingModuleDeps {
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
-  notifications: Pick<NotificationsService, 'notify'>;
+  /** Woken after a terminal state and its event commit; the holder's notice follows from the event. */
+  events: OutboxWake;
   operators: Pick<OperatorService, 'audit'>;
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
   now: () => Date;
   log: FastifyBaseLogger;
   hooks?: FundingHooks;
-  authenticateHolder: (request: FastifyRequest) => Promise<void>;
-  authenticateOperator: (request: FastifyRequest) => Promise<void>;
 }
 
 export async function createFundingModule(deps: FundingModuleDeps) {
   await ensureFundingAccounts(deps.ledger);
-  const store = new FundingStore(deps.pool);
+  const store = new FundingStore(deps.pool, deps.events);
   const service = new FundingService({ ...deps, store });
   const reconcile = (date: string): Promise<ReconciliationReport> =>
     reconcileFunding({ store, bank: deps.bank, date, now: deps.now() });
@@ -103,8 +103,6 @@ export async function createFundingModule(deps: FundingModuleDeps) {
       service,
       reconcile,
       operators: deps.operators,
-      authenticateHolder: deps.authenticateHolder,
-      authenticateOperator: deps.authenticateOperator,
     });
   };
   return { service, reconcile, reconcileYesterday, jobs, routes };

@@ -16,7 +16,6 @@ import { bankNameOf } from '../cards/index.ts';
 import type { CardsService } from '../cards/index.ts';
 import { payeeBalanceCap } from '../kyc/index.ts';
 import type { KycService, Refusal } from '../kyc/index.ts';
-import type { NotificationsService } from '../notifications/service.ts';
 import type { ConfirmationInput, SecurityService } from '../security/index.ts';
 import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
 import { TransferCodes } from '../../platform/codes.ts';
@@ -157,7 +156,6 @@ export interface FundingServiceDeps {
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
   payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
-  notifications: Pick<NotificationsService, 'notify'>;
   /** Seals the account number and name of a bank transfer; binds confirmations to the account. */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
@@ -588,7 +586,6 @@ export class FundingService {
             note: 'interrupted before the hold',
             failure: { code: 'FUNDING_INTERRUPTED', details: {} },
           });
-          if (failed) await this.notifyOutcome(failed);
           return failed ?? (await deps.store.get(row.id))!;
         }
         const held = await deps.store.transition({
@@ -638,7 +635,6 @@ export class FundingService {
         at: deps.now(),
         bankReference: outcome.bankReference,
       });
-      if (done) await this.notifyOutcome(done);
       return done ?? (await deps.store.get(row.id))!;
     }
     return this.failAndVoid(row, {
@@ -675,7 +671,6 @@ export class FundingService {
       to: 'failed',
       at: this.deps.now(),
     });
-    if (failed) await this.notifyOutcome(failed);
     return failed ?? (await this.deps.store.get(row.id))!;
   }
 
@@ -852,88 +847,6 @@ export class FundingService {
     }
     return viewOf(row);
   }
-
-  private async notifyOutcome(row: OperationRow): Promise<void> {
-    const ok = row.state === 'succeeded';
-    const amount = yuan(row.amount_minor);
-    const topUp = row.kind === 'top_up';
-    const reason =
-      typeof row.failure_details?.reason === 'string' ? row.failure_details.reason : row.failure_code;
-    if (row.kind === 'bank_transfer') {
-      await this.notifyBankTransfer(row, ok, reason);
-      return;
-    }
-    await this.deps.notifications.notify(row.user_id, {
-      kind: `funding.${row.kind}_${ok ? 'succeeded' : 'failed'}`,
-      amountMinor: row.amount_minor,
-      params: {
-        fundingId: row.id,
-        amount: row.amount_minor.toString(),
-        fee: row.fee_minor.toString(),
-        currency: row.currency,
-        last4: row.card_last4,
-        reason: ok ? null : reason,
-      },
-      title: topUp
-        ? ok
-          ? { 'zh-CN': '充值成功', en: 'Top-up completed' }
-          : { 'zh-CN': '充值失败', en: 'Top-up failed' }
-        : ok
-          ? { 'zh-CN': '提现成功', en: 'Withdrawal completed' }
-          : { 'zh-CN': '提现失败', en: 'Withdrawal failed' },
-      body: topUp
-        ? ok
-          ? {
-              'zh-CN': `已从尾号 ${row.card_last4} 的银行卡充值 ${amount}。`,
-              en: `${amount} was added from your card ending ${row.card_last4}.`,
-            }
-          : {
-              'zh-CN': `充值 ${amount} 未成功，资金未变动。`,
-              en: `The top-up of ${amount} failed; no money moved.`,
-            }
-        : ok
-          ? {
-              'zh-CN': `${amount} 已提现至尾号 ${row.card_last4} 的银行卡。`,
-              en: `${amount} was sent to your card ending ${row.card_last4}.`,
-            }
-          : {
-              'zh-CN': `提现 ${amount} 未成功，资金已退回钱包。`,
-              en: `The withdrawal of ${amount} failed; the money is back in your wallet.`,
-            },
-    });
-  }
-
-  private async notifyBankTransfer(row: OperationRow, ok: boolean, reason: string | null): Promise<void> {
-    const amount = yuan(row.amount_minor);
-    const total = yuan(row.amount_minor + row.fee_minor);
-    const bank = bankNameOf(row.account_bank_code!);
-    const to = {
-      zh: `${bank.zh}（尾号 ${row.account_last4}）${row.account_name_masked}`,
-      en: `${row.account_name_masked}, ${bank.en} account ending ${row.account_last4}`,
-    };
-    await this.deps.notifications.notify(row.user_id, {
-      kind: `funding.bank_transfer_${ok ? 'succeeded' : 'failed'}`,
-      amountMinor: row.amount_minor,
-      params: {
-        fundingId: row.id,
-        amount: row.amount_minor.toString(),
-        fee: row.fee_minor.toString(),
-        currency: row.currency,
-        bankCode: row.account_bank_code,
-        last4: row.account_last4,
-        reason: ok ? null : reason,
-      },
-      title: ok
-        ? { 'zh-CN': '转账到银行卡成功', en: 'Bank transfer completed' }
-        : { 'zh-CN': '转账到银行卡失败，已退款', en: 'Bank transfer failed and refunded' },
-      body: ok
-        ? { 'zh-CN': `${amount} 已转入${to.zh}。`, en: `${amount} reached ${to.en}.` }
-        : {
-            'zh-CN': `向${to.zh}转账 ${amount} 未成功，${total} 已退回钱包。`,
-            en: `The transfer of ${amount} to ${to.en} failed; ${total} is back in your wallet.`,
-          },
-    });
-  }
 }
 
 export function ledgerIds(operationId: string) {
@@ -1043,13 +956,7 @@ function transferCodesOf(kind: FundingKind): { main: number; fee: number } {
   }
 }
 
-/** `¥1,234.56` for notification texts. */
-export function yuan(minor: bigint): string {
-  const sign = minor < 0n ? '-' : '';
-  const abs = minor < 0n ? -minor : minor;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}¥${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
+export { yuan } from './events.ts';
 
 /** How the holder will confirm, as a quote says it (funding is never password-free). */
 function confirmationPlanOf(decision: FactorDecision): ConfirmationPlan {

@@ -1,5 +1,8 @@
 import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
+import { NO_WAKE, appendEvents } from '../../outbox/index.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
+import { fundingEventOf } from './events.ts';
 
 export type FundingKind = 'top_up' | 'withdrawal' | 'bank_transfer';
 export type FundingState = 'created' | 'held' | 'bank_pending' | 'voiding' | 'succeeded' | 'failed';
@@ -62,7 +65,11 @@ export type NewOperation = Omit<
 
 /** SQL of the funding module; only this module touches the `funding_*` tables. */
 export class FundingStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Told after a terminal state and its event commit (outbox/). */
+    private readonly events: OutboxWake = NO_WAKE,
+  ) {}
 
   /**
    * Insert the operation; `feeOf` (when given) prices it from what the holder has withdrawn so far
@@ -149,6 +156,8 @@ export class FundingStore {
   /**
    * Compare-and-set: move the operation from one of `from` to `to`, appending to its timeline.
    * Null when it was in another state (someone else moved it first): the caller backs off.
+   * A terminal state (`succeeded`, `failed`) is written with its event in one transaction: the
+   * holder's notice follows from the event, so it can be neither lost nor sent twice.
    */
   async transition(input: {
     id: string;
@@ -165,8 +174,9 @@ export class FundingStore {
       ...(input.note ? { note: input.note } : {}),
     };
     const final = input.to === 'succeeded' || input.to === 'failed';
-    const { rows } = await this.pool.query<OperationRow>(
-      `UPDATE funding_operations
+    const update = (db: pg.Pool | pg.PoolClient) =>
+      db.query<OperationRow>(
+        `UPDATE funding_operations
           SET state = $3, updated_at = $4, timeline = timeline || $5::jsonb,
               bank_reference = COALESCE($6, bank_reference),
               failure_code = COALESCE($7, failure_code),
@@ -175,19 +185,27 @@ export class FundingStore {
               claimed_until = NULL
         WHERE id = $1 AND state = ANY($2::text[])
         RETURNING *`,
-      [
-        input.id,
-        input.from,
-        input.to,
-        input.at,
-        JSON.stringify([entry]),
-        input.bankReference ?? null,
-        input.failure?.code ?? null,
-        input.failure ? JSON.stringify(input.failure.details) : null,
-        final,
-      ],
-    );
-    return rows[0] ?? null;
+        [
+          input.id,
+          input.from,
+          input.to,
+          input.at,
+          JSON.stringify([entry]),
+          input.bankReference ?? null,
+          input.failure?.code ?? null,
+          input.failure ? JSON.stringify(input.failure.details) : null,
+          final,
+        ],
+      );
+    if (!final) return (await update(this.pool)).rows[0] ?? null;
+    const row = await withTransaction(this.pool, async (client) => {
+      const [moved] = (await update(client)).rows;
+      const event = moved ? fundingEventOf(moved) : null;
+      if (event) await appendEvents(client, [event]);
+      return moved ?? null;
+    });
+    if (row) this.events.wake();
+    return row;
   }
 
   async hasUnfinishedOnCard(cardId: string): Promise<boolean> {

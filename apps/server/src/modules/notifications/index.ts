@@ -1,6 +1,7 @@
 /**
- * The notifications module: the holder's in-app inbox. Other modules call
- * `NotificationsService.notify(userId, { kind, params, title, body })`.
+ * The notifications module: the holder's in-app inbox. Notices of domain events come through its
+ * outbox subscriber (`inboxSubscriber`, given each module's `NoticeRenderers`); other notices
+ * through `NotificationsService.notify(userId, { kind, params, title, body })`.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
@@ -12,6 +13,13 @@ import type { LargeAmountSms } from './service.ts';
 import { NotificationsStore } from './store.ts';
 
 export { notificationsMigrations } from './migrations.ts';
+export {
+  INBOX_SUBSCRIBER,
+  inboxSubscriber,
+  noticeIdOf,
+  type EventNotice,
+  type NoticeRenderers,
+} from './subscriber.ts';
 export {
   NotificationsService,
   NOTIFICATION_LOCALES,

@@ -48,8 +48,9 @@ export const MAX_NOTIFICATIONS_PAGE = 100;
 const KIND_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /**
- * The in-app inbox. Other modules call `notify` after the event they report; the texts are
- * rendered by the caller, who knows the domain, in every language of the app.
+ * The in-app inbox. Notices of money movements come from domain events (subscriber.ts); other
+ * modules call `notify` after the event they report. The texts are rendered by the module that
+ * knows the domain, in every language of the app.
  */
 export class NotificationsService {
   constructor(
@@ -60,12 +61,22 @@ export class NotificationsService {
     private readonly largeAmountSms: LargeAmountSms | null = null,
   ) {}
 
-  async notify(userId: string, input: NotificationInput): Promise<{ id: string }> {
+  /**
+   * Store a notice in the holder's inbox, push it to their open streams and, for a large amount,
+   * text it. With `options.id` (derived from the event it reports, see subscriber.ts) it is
+   * idempotent: a notice whose id is stored already is neither stored, pushed nor texted again
+   * (`created: false`).
+   */
+  async notify(
+    userId: string,
+    input: NotificationInput,
+    options: { id?: string } = {},
+  ): Promise<{ id: string; created: boolean }> {
     if (!KIND_PATTERN.test(input.kind)) throw new Error(`invalid notification kind ${input.kind}`);
-    const id = newId();
+    const id = options.id ?? newId();
     const createdAt = this.now();
     const params = input.params ?? {};
-    await this.store.insert({
+    const created = await this.store.insert({
       id,
       userId,
       kind: input.kind,
@@ -76,6 +87,7 @@ export class NotificationsService {
       bodyEn: input.body.en,
       createdAt,
     });
+    if (!created) return { id, created };
     // Stored first: a push that fails or is missed is still in the inbox.
     await this.live
       ?.publish(userId, {
@@ -93,7 +105,7 @@ export class NotificationsService {
       // Stored in the inbox whatever the SMS gateway says; a failed text is only logged.
       await sms.send(userId, `【钱包】${input.title['zh-CN']}：${input.body['zh-CN']}`).catch(() => {});
     }
-    return { id };
+    return { id, created };
   }
 
   /** Newest first. */

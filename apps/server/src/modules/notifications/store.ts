@@ -48,12 +48,14 @@ function toRow(record: NotificationRecord): NotificationRow {
 export class NotificationsStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Concurrent inserts share one statement (packages/db Coalescer). */
-  private readonly inserts = new Coalescer<Omit<NotificationRow, 'readAt'>, void>(async (rows) => {
-    await this.pool.query(
+  /** Concurrent inserts share one statement (packages/db Coalescer); an id stored already is skipped. */
+  private readonly inserts = new Coalescer<Omit<NotificationRow, 'readAt'>, boolean>(async (rows) => {
+    const inserted = await this.pool.query<{ id: string }>(
       `INSERT INTO notifications_inbox (id, user_id, kind, params, title_zh, body_zh, title_en, body_en, created_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::timestamptz[])`,
+                            $8::text[], $9::timestamptz[])
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
       [
         rows.map((row) => row.id),
         rows.map((row) => row.userId),
@@ -66,10 +68,18 @@ export class NotificationsStore {
         rows.map((row) => row.createdAt),
       ],
     );
-    return rows.map(() => undefined);
+    const stored = new Set(inserted.rows.map((row) => row.id));
+    // The same id twice in one statement (two deliveries at once) is stored once: the first wins.
+    const seen = new Set<string>();
+    return rows.map((row) => {
+      const first = stored.has(row.id) && !seen.has(row.id);
+      seen.add(row.id);
+      return first;
+    });
   });
 
-  insert(row: Omit<NotificationRow, 'readAt'>): Promise<void> {
+  /** True when stored now; false when a notice with this id was there already. */
+  insert(row: Omit<NotificationRow, 'readAt'>): Promise<boolean> {
     return this.inserts.call(row);
   }
 

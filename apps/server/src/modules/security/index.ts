@@ -9,11 +9,13 @@ import type { Config } from '../../config.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
 import { securityRoutes } from './routes.ts';
 import { SecurityService } from './service.ts';
 import type { BirthDateSource, IdNumberSource } from './service.ts';
 
 export { securityMigrations } from './migrations.ts';
+export { SECURITY_EVENTS, SECURITY_NOTICES, type PaymentsLockedPayload } from './events.ts';
 export { SECURITY_ERRORS, type SecurityErrorCode } from './errors.ts';
 export { passwordFreeLimitKey } from './factor-policy.ts';
 export { paymentHash } from './payment-binding.ts';
@@ -38,6 +40,8 @@ export interface SecurityModuleDeps {
   config: Pick<Config, 'mode' | 'publicUrl' | 'security' | 'identity'>;
   identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
   notifications: Pick<NotificationsService, 'notify'>;
+  /** Woken after a lock and its event commit (outbox/); the lock notice follows from the event. */
+  events: OutboxWake;
   /** Seals TOTP secrets, keys recovery-code digests (docs/adr/0005-secrets-at-rest.md). */
   secrets: SecretBox;
   now: () => Date;
@@ -53,6 +57,7 @@ export function createSecurityModule(deps: SecurityModuleDeps) {
     pool: deps.pool,
     identity: deps.identity,
     notifications: deps.notifications,
+    events: deps.events,
     secrets: deps.secrets,
     config: config.security,
     hashing: config.identity.password.hashing,

@@ -25,6 +25,8 @@ import type { TryPolicy } from '../../secret-tries.ts';
 import type { ClientInfo, DeviceInput, IdentityService, NewSession } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { NotificationsService } from '../notifications/service.ts';
+import { NO_WAKE } from '../../outbox/index.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
 import type { SecurityErrorCode } from './errors.ts';
 import { decideFactor } from './factor-policy.ts';
 import type { ConfirmationFactor, FactorDecision } from './factor-policy.ts';
@@ -32,7 +34,6 @@ import {
   passkeyAddedNotice,
   passkeyRemovedNotice,
   passwordFreeChangedNotice,
-  paymentsLockedNotice,
   pinSetNotice,
   totpDisabledNotice,
   totpEnabledNotice,
@@ -66,6 +67,8 @@ export interface SecurityServiceDeps {
   pool: pg.Pool;
   identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
   notifications: Pick<NotificationsService, 'notify'>;
+  /** Woken after a lock and its event commit; the lock notice follows from the event (none: the sweep). */
+  events?: OutboxWake;
   /** Seals TOTP secrets and keys the recovery-code digests (docs/adr/0005-secrets-at-rest.md). */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: SecurityConfig;
@@ -209,7 +212,7 @@ export class SecurityService {
   private readonly now: () => Date;
 
   constructor(private readonly deps: SecurityServiceDeps) {
-    this.store = new SecurityStore(deps.pool);
+    this.store = new SecurityStore(deps.pool, null, deps.events ?? NO_WAKE);
     this.config = deps.config;
     this.now = deps.now;
   }
@@ -830,15 +833,8 @@ export class SecurityService {
       policy,
     });
     if (!error) return;
-    if (outcome.lockedNow) {
-      await this.deps.notifications.notify(
-        userId,
-        paymentsLockedNotice({
-          failures: policy.maxFailures,
-          lockMinutes: Math.round(policy.lockMs / 60_000),
-        }),
-      );
-    }
+    // The answer that locked payments wrote `security.payments_locked` with the lock (store.ts):
+    // the holder's notice follows from that event.
     if (outcome.lockedUntil) throw this.lockedError(outcome.lockedUntil);
     throw new AppError(error.code, {
       details: { ...error.details, attemptsRemaining: outcome.remaining },

@@ -2,6 +2,9 @@ import { Coalescer, byKey, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 import { acquireTry, finishTry, releaseTry } from '../../secret-tries.ts';
 import type { AcquireResult, TryColumns, TryLease, TryOutcome, TryPolicy } from '../../secret-tries.ts';
+import { NO_WAKE, appendEvents } from '../../outbox/index.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
+import { paymentsLocked } from './events.ts';
 
 /**
  * SQL of the payment-security module, parameterised throughout. Every time is passed in from
@@ -167,6 +170,8 @@ export class SecurityStore {
   constructor(
     private readonly pool: pg.Pool,
     client: pg.PoolClient | null = null,
+    /** Told after a lock and its event commit (outbox/). */
+    private readonly events: OutboxWake = NO_WAKE,
   ) {
     this.db = client ?? pool;
   }
@@ -174,7 +179,7 @@ export class SecurityStore {
   /** Run `work` in one READ COMMITTED transaction on one connection of the pool. */
   async transaction<T>(work: (store: SecurityStore) => Promise<T>): Promise<T> {
     if (this.db !== this.pool) throw new Error('transactions do not nest');
-    return withTransaction(this.pool, (client) => work(new SecurityStore(this.pool, client)));
+    return withTransaction(this.pool, (client) => work(new SecurityStore(this.pool, client, this.events)));
   }
 
   // ---- holders ----------------------------------------------------------------------------
@@ -227,13 +232,34 @@ export class SecurityStore {
   }
 
   /** Give the try back and count its answer; the wrong one that reaches the limit records the lock. */
-  finishFactorTry(input: {
+  async finishFactorTry(input: {
     lease: TryLease;
     right: boolean;
     now: Date;
     policy: TryPolicy;
   }): Promise<TryOutcome> {
-    return finishTry(this.db, FACTOR_TRIES, input);
+    // The answer that locks payments writes `security.payments_locked` in the same transaction:
+    // the holder's notice follows from it, once.
+    const finish = async (client: pg.PoolClient) => {
+      const outcome = await finishTry(client, FACTOR_TRIES, input);
+      if (outcome.lockedNow && outcome.lockedUntil) {
+        await appendEvents(client, [
+          paymentsLocked({
+            userId: input.lease.key,
+            failures: input.policy.maxFailures,
+            lockMs: input.policy.lockMs,
+            lockedUntil: outcome.lockedUntil,
+            at: input.now,
+          }),
+        ]);
+      }
+      return outcome;
+    };
+    // Inside a caller's transaction the caller commits, and the sweep wakes the dispatchers.
+    if (this.db !== this.pool) return finish(this.db as pg.PoolClient);
+    const outcome = await withTransaction(this.pool, finish);
+    if (outcome.lockedNow) this.events.wake();
+    return outcome;
   }
 
   // ---- passkeys ---------------------------------------------------------------------------

@@ -68,6 +68,8 @@ export async function holderWithPin(subject: SecurityTestApp, pin = '258036'): P
 }
 
 export async function notificationKinds(app: App, holder: TestHolder): Promise<string[]> {
+  // Notices of money movements follow from events; a test app runs no job workers: deliver them.
+  await app.outbox.deliverPending();
   const response = await app.inject({
     method: 'GET',
     url: '/v1/me/notifications?limit=100',

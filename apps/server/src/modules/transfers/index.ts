@@ -3,7 +3,7 @@
  * payment requests. Other modules use `TransfersService` (the history module: `describe`).
  * See docs/transfers.md.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { transfersRoutes } from './routes.ts';
 import { TransfersService } from './service.ts';
 import type { TransfersServiceDeps } from './service.ts';
@@ -18,15 +18,19 @@ export {
   type TransfersServiceDeps,
 } from './service.ts';
 export { transferPaymentId } from './routes.ts';
+export {
+  TRANSFER_EVENTS,
+  TRANSFER_NOTICES,
+  transferSucceeded,
+  type TransferSucceededPayload,
+} from './events.ts';
 
-export interface TransfersModuleDeps extends TransfersServiceDeps {
-  authenticate: (request: FastifyRequest) => Promise<void>;
-}
+export type TransfersModuleDeps = TransfersServiceDeps;
 
 export function createTransfersModule(deps: TransfersModuleDeps) {
   const service = new TransfersService(deps);
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(transfersRoutes, { service, authenticate: deps.authenticate });
+    await app.register(transfersRoutes, { service });
   };
   return { service, routes };
 }

@@ -10,7 +10,6 @@ import QRCode from 'qrcode';
 import type pg from 'pg';
 import { derivedId, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger, Transfer, TransferLimit } from '@qianbao/ledger';
-import { formatMoney, money } from '@qianbao/money';
 import { AppError } from '../../errors.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import { ledgerRefusal, settled } from '../../payments/index.ts';
@@ -20,9 +19,8 @@ import { maskPhone } from '../identity/index.ts';
 import type { KycService, TierLimits } from '../kyc/index.ts';
 import { limitNameOfKey, maskName, payeeBalanceCap, usedToday } from '../kyc/index.ts';
 import type { Refusal } from '../kyc/index.ts';
-import type { NotificationsService } from '../notifications/service.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
 import type { ConfirmationFactor, ConfirmationInput, SecurityService } from '../security/index.ts';
-import { transferReceivedNotice, transferSentNotice } from './messages.ts';
 import { TransfersStore } from './store.ts';
 import type { PaymentRequestRow, PaymentRequestStatus, TransferKind, TransferRow } from './store.ts';
 
@@ -54,7 +52,8 @@ export interface TransfersServiceDeps {
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
   payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
-  notifications: Pick<NotificationsService, 'notify'>;
+  /** Woken after a record and its event commit (outbox/): the notices follow from the event. */
+  events: OutboxWake;
   /** `QIANBAO_PUBLIC_URL`: payment request links point at the web app there. */
   publicUrl: string;
   now: () => Date;
@@ -143,7 +142,7 @@ export class TransfersService {
   private readonly store: TransfersStore;
 
   constructor(private readonly deps: TransfersServiceDeps) {
-    this.store = new TransfersStore(deps.pool);
+    this.store = new TransfersStore(deps.pool, deps.events);
   }
 
   // ---- payees -----------------------------------------------------------------------------
@@ -413,18 +412,16 @@ export class TransfersService {
       payment_request_id: input.paymentRequestId,
       created_at: outcome.transfer ? dateOfMicros(outcome.transfer.timestamp) : now,
     };
-    // The money has moved (or had moved: `exists`). The record first, then the notices of a
-    // record written now: a crash in between loses the notices but never sends them twice, and
-    // a crash before the record leaves both to the retry (`finishMoved`).
-    const record = await this.store.insertTransfer(proposed);
-    if (record.id === proposed.id) await this.notifyBothSides(record);
-    return record;
+    // The money has moved (or had moved: `exists`). The record and its `transfer.succeeded`
+    // event commit together (the notices follow from the event, at least once and never twice);
+    // a crash before them leaves both to the retry (`finishMoved`).
+    return this.store.insertTransfer(proposed);
   }
 
   /**
    * The resumption step of every payment (a request whose key's earlier run ended without a
    * kept answer): if the ledger has the transfer that run made, write its record (once: unique
-   * per ledger transfer) with the notices it may never have sent, and answer it — no check or
+   * per ledger transfer) with its event, which the notices follow, and answer it — no check or
    * confirmation runs again, so no PIN try is spent and no refusal is stored for money that
    * moved. When the transfer does not exist, the request simply runs as a new one.
    */
@@ -462,9 +459,8 @@ export class TransfersService {
         payment_request_id: request?.id ?? null,
         created_at: dateOfMicros(transfer.timestamp),
       };
+      // The run that moved the money died before its record: record and event are written now.
       record = await this.store.insertTransfer(proposed);
-      // Written now: the run that moved the money died before its record, so before its notices.
-      if (record.id === proposed.id) await this.notifyBothSides(record);
     }
     const request = input.paymentRequest;
     if (request && request.status === 'paying') {
@@ -499,30 +495,6 @@ export class TransfersService {
   private async payerDisplayOf(payerUserId: string): Promise<string> {
     const payer = await this.deps.identity.getUser(payerUserId);
     return payer ? this.displayNameOf(payer) : '***';
-  }
-
-  private async notifyBothSides(record: TransferRow): Promise<void> {
-    const amount = formatMoney(money(record.amount_minor, record.currency));
-    try {
-      await Promise.all([
-        this.deps.notifications.notify(record.payee_user_id, {
-          ...transferReceivedNotice({
-            amount,
-            from: record.payer_display,
-            transferId: record.ledger_transfer_id,
-            note: record.note,
-          }),
-          amountMinor: record.amount_minor,
-        }),
-        this.deps.notifications.notify(record.payer_user_id, {
-          ...transferSentNotice({ amount, to: record.payee_display, transferId: record.ledger_transfer_id }),
-          amountMinor: record.amount_minor,
-        }),
-      ]);
-    } catch (error) {
-      // The money has moved; a missing notice must not turn the answer into a failure.
-      this.deps.log.warn({ err: error, transferId: record.ledger_transfer_id }, 'transfer notice failed');
-    }
   }
 
   // ---- records, for the history module ----------------------------------------------------

@@ -1,5 +1,8 @@
-import { Coalescer } from '@qianbao/db';
+import { Coalescer, withTransaction } from '@qianbao/db';
 import type pg from 'pg';
+import { appendEvents } from '../../outbox/index.ts';
+import type { OutboxWake } from '../../outbox/index.ts';
+import { transferSucceeded } from './events.ts';
 
 export type TransferKind = 'phone' | 'qr' | 'payment_request';
 export type PaymentRequestStatus = 'open' | 'paying' | 'paid' | 'cancelled';
@@ -46,9 +49,17 @@ const REQUEST_COLUMNS = `id, requester_user_id, requester_display, amount_minor,
 
 /** SQL of the `transfers_*` tables; only this module's service calls it. */
 export class TransfersStore {
-  constructor(private readonly db: pg.Pool) {}
+  constructor(
+    private readonly db: pg.Pool,
+    /** Told after a commit that appended events (outbox/). */
+    private readonly events: OutboxWake,
+  ) {}
 
-  /** Insert once per ledger transfer; answers the stored row (the first one on a retry). */
+  /**
+   * Insert once per ledger transfer, with its `transfer.succeeded` event in the same transaction
+   * (a record written now, and only then, gets its event: a retry never makes a second); answers
+   * the stored row (the first one on a retry).
+   */
   insertTransfer(row: TransferRow): Promise<TransferRow> {
     return this.inserts.call(row);
   }
@@ -56,28 +67,33 @@ export class TransfersStore {
   /** Concurrent transfers share one INSERT (packages/db Coalescer). */
   private readonly inserts = new Coalescer<TransferRow, TransferRow>(async (calls) => {
     const column = <K extends keyof TransferRow>(key: K) => calls.map((row) => row[key]);
-    const inserted = await this.db.query<TransferRow>(
-      `INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
+    const inserted = await withTransaction(this.db, async (client) => {
+      const written = await client.query<TransferRow>(
+        `INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
                             $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
        ON CONFLICT (ledger_transfer_id) DO NOTHING
        RETURNING ${TRANSFER_COLUMNS}`,
-      [
-        column('id'),
-        column('ledger_transfer_id'),
-        column('kind'),
-        column('status'),
-        column('payer_user_id'),
-        column('payee_user_id'),
-        column('payer_display'),
-        column('payee_display'),
-        column('amount_minor').map(String),
-        column('currency'),
-        column('note'),
-        column('payment_request_id'),
-        column('created_at'),
-      ],
-    );
+        [
+          column('id'),
+          column('ledger_transfer_id'),
+          column('kind'),
+          column('status'),
+          column('payer_user_id'),
+          column('payee_user_id'),
+          column('payer_display'),
+          column('payee_display'),
+          column('amount_minor').map(String),
+          column('currency'),
+          column('note'),
+          column('payment_request_id'),
+          column('created_at'),
+        ],
+      );
+      await appendEvents(client, written.rows.map(transferSucceeded));
+      return written;
+    });
+    if (inserted.rows.length > 0) this.events.wake();
     const stored = new Map(inserted.rows.map((row) => [row.ledger_transfer_id, row]));
     // A retry's record was there already: answer the stored (first) one.
     const missing = calls.map((row) => row.ledger_transfer_id).filter((id) => !stored.has(id));

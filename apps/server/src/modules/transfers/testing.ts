@@ -101,6 +101,8 @@ export async function expectBooksBalanced(subject: SecurityTestApp): Promise<voi
 }
 
 export async function inbox(subject: SecurityTestApp, holder: TestHolder) {
+  // Notices follow from events; a test app runs no job workers, so deliver them here.
+  await subject.app.outbox.deliverPending();
   const response = await subject.app.inject({
     method: 'GET',
     url: '/v1/me/notifications?limit=100&lang=zh-CN',

@@ -1,0 +1,215 @@
+/**
+ * One dispatch run of one subscriber: hand it every event committed since its cursor, in order,
+ * and move the cursor. Run by the subscriber's job (outbox.ts), never by a timer.
+ *
+ * - **One dispatcher per subscriber, across processes**: the run holds a session advisory lock
+ *   named after the subscriber; a second run waits for it (so a wake that arrives while a run
+ *   finishes is never lost), and a killed process's lock goes with its connection.
+ * - **Nothing skipped**: an event is read only once its transaction's id is below the oldest
+ *   transaction still running (`pg_snapshot_xmin`), so no transaction can still commit an event
+ *   that sorts before the cursor. Order is `(xid, id)`: transaction, then append order.
+ * - **In order per aggregate**: a batch's events are grouped by aggregate; the groups run side
+ *   by side (bounded by the batch size), the events of a group one after another.
+ * - **At least once**: the cursor moves after the whole batch is handled; a crash or a failure
+ *   before that hands the batch over again. A failure also sets `retry_at` (doubling, at most
+ *   `MAX_BACKOFF_SECONDS`): until then, wakes deliver nothing and only the job's own retry does.
+ */
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { OutboxEvent } from './events.ts';
+import type { Subscriber } from './subscriber.ts';
+
+export const DISPATCH_BATCH_SIZE = 200;
+/** Batches per run: a run ends, and the queue records it, at least this often under load. */
+const MAX_BATCHES_PER_RUN = 50;
+const LOCK_TIMEOUT = '60s';
+/**
+ * An event committed but not yet readable (a transaction that began before it is still running,
+ * anywhere in the cluster: transaction ids are cluster-wide) is waited for this long, checking
+ * every `VISIBILITY_POLL_MS`; after that the run ends with `pending` and is queued again.
+ */
+const VISIBILITY_WAIT_MS = 3000;
+const VISIBILITY_POLL_MS = 10;
+const MAX_BACKOFF_SECONDS = 300;
+const MAX_ERROR_CHARS = 1000;
+const RAN_BY = `${hostname()}:${process.pid}`;
+
+export interface DispatchResult {
+  delivered: number;
+  /** Events committed after transactions still running: not readable yet, the run ends before them. */
+  pending?: boolean;
+  /** Set when the subscriber is backing off after a failure and this run was not its retry. */
+  waitingUntil?: string;
+}
+
+interface EventRecord {
+  id: string;
+  xid: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: OutboxEvent['payload'];
+  created_at: Date;
+}
+
+interface Cursor {
+  last_xid: string;
+  last_id: string;
+  failures: number;
+  retry_at: Date | null;
+}
+
+export async function dispatch(input: {
+  pool: pg.Pool;
+  subscriber: Subscriber;
+  /** A retry of a failed run (the queue's backoff elapsed): it ignores `retry_at`. */
+  retry: boolean;
+  batchSize?: number;
+}): Promise<DispatchResult> {
+  const { pool, subscriber } = input;
+  const batchSize = input.batchSize ?? DISPATCH_BATCH_SIZE;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`outbox:${subscriber.name}`]);
+    try {
+      await client.query('RESET lock_timeout');
+      return await dispatchLocked(client, subscriber, batchSize, input.retry);
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`outbox:${subscriber.name}`])
+        .catch((error: unknown) => (broken = error as Error));
+    }
+  } catch (error) {
+    broken ??= error as Error;
+    throw error;
+  } finally {
+    // A connection whose unlock failed may still hold the lock: it must not go back to the pool.
+    client.release(broken);
+  }
+}
+
+async function dispatchLocked(
+  client: pg.PoolClient,
+  subscriber: Subscriber,
+  batchSize: number,
+  retry: boolean,
+): Promise<DispatchResult> {
+  await client.query('INSERT INTO outbox_subscriptions (subscriber) VALUES ($1) ON CONFLICT DO NOTHING', [
+    subscriber.name,
+  ]);
+  // The claim: who dispatches now (for `qianbao jobs` readers and operators); never moves the cursor.
+  const claimed = await client.query<Cursor>(
+    `UPDATE outbox_subscriptions SET claimed_by = $2, claimed_at = now()
+      WHERE subscriber = $1
+      RETURNING last_xid::text AS last_xid, last_id, failures, retry_at`,
+    [subscriber.name, RAN_BY],
+  );
+  const cursor = claimed.rows[0]!;
+  if (!retry && cursor.retry_at !== null && cursor.retry_at.getTime() > Date.now()) {
+    return { delivered: 0, waitingUntil: cursor.retry_at.toISOString() };
+  }
+  let delivered = 0;
+  let last = { xid: cursor.last_xid, id: cursor.last_id };
+  const waitUntil = Date.now() + VISIBILITY_WAIT_MS;
+  for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+    const { rows } = await client.query<EventRecord>(
+      `SELECT id, xid::text AS xid, type, aggregate_type, aggregate_id, payload, created_at
+         FROM outbox_events
+        WHERE (xid, id) > ($1::xid8, $2::uuid)
+          AND xid < pg_snapshot_xmin(pg_current_snapshot())
+          AND type = ANY($3::text[])
+        ORDER BY xid, id
+        LIMIT $4`,
+      [last.xid, last.id, subscriber.types, batchSize],
+    );
+    if (rows.length === 0) {
+      if (!(await notYetReadable(client, subscriber, last))) break;
+      if (Date.now() > waitUntil) return { delivered, pending: true };
+      await sleep(VISIBILITY_POLL_MS);
+      batch -= 1; // waiting is not a batch
+      continue;
+    }
+    try {
+      await handleInOrderPerAggregate(subscriber, rows.map(eventOf));
+    } catch (error) {
+      await client.query(
+        `UPDATE outbox_subscriptions
+            SET failures = failures + 1, last_error = $2, updated_at = now(),
+                retry_at = now() + make_interval(secs => least($3::int, 2 ^ least(failures, 16)))
+          WHERE subscriber = $1`,
+        [
+          subscriber.name,
+          String((error as Error).message ?? error).slice(0, MAX_ERROR_CHARS),
+          MAX_BACKOFF_SECONDS,
+        ],
+      );
+      throw error;
+    }
+    const end = rows.at(-1)!;
+    last = { xid: end.xid, id: end.id };
+    await client.query(
+      `UPDATE outbox_subscriptions
+          SET last_xid = $2::xid8, last_id = $3, delivered = delivered + $4, failures = 0, retry_at = NULL,
+              last_error = NULL, updated_at = now()
+        WHERE subscriber = $1`,
+      [subscriber.name, last.xid, last.id, rows.length],
+    );
+    delivered += rows.length;
+  }
+  if (delivered === 0 && cursor.failures > 0) {
+    // Nothing (left) to deliver: whatever failed is behind us.
+    await client.query(
+      'UPDATE outbox_subscriptions SET failures = 0, retry_at = NULL, updated_at = now() WHERE subscriber = $1',
+      [subscriber.name],
+    );
+  }
+  return { delivered };
+}
+
+/** Whether events past the cursor are committed (or being committed) but not readable yet. */
+async function notYetReadable(
+  client: pg.PoolClient,
+  subscriber: Subscriber,
+  after: { xid: string; id: string },
+): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT 1 FROM outbox_events
+      WHERE (xid, id) > ($1::xid8, $2::uuid) AND type = ANY($3::text[])
+        AND xid >= pg_snapshot_xmin(pg_current_snapshot())
+      LIMIT 1`,
+    [after.xid, after.id, subscriber.types],
+  );
+  return rows.length > 0;
+}
+
+async function handleInOrderPerAggregate(subscriber: Subscriber, events: OutboxEvent[]): Promise<void> {
+  const groups = new Map<string, OutboxEvent[]>();
+  for (const event of events) {
+    const key = `${event.aggregateType}:${event.aggregateId}`;
+    const group = groups.get(key);
+    if (group) group.push(event);
+    else groups.set(key, [event]);
+  }
+  // At most `batchSize` groups, so bounded; every group runs to its end or its first failure.
+  const outcomes = await Promise.allSettled(
+    [...groups.values()].map(async (group) => {
+      for (const event of group) await subscriber.handle(event);
+    }),
+  );
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function eventOf(record: EventRecord): OutboxEvent {
+  return {
+    id: record.id,
+    type: record.type,
+    aggregateType: record.aggregate_type,
+    aggregateId: record.aggregate_id,
+    payload: record.payload,
+    createdAt: record.created_at,
+  };
+}

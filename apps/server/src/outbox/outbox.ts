@@ -1,0 +1,153 @@
+/**
+ * The outbox's dispatchers on the job queue (ADR 0013, ADR 0015). Each subscriber gets a job
+ * `outbox.<subscriber>` (sent, at most one waiting): a module that committed events calls
+ * `wake()`, which queues that job for every subscriber and pokes this process's worker, so a
+ * notice arrives within milliseconds of the commit. `outbox.sweep`, once a minute, queues them
+ * all too — the safety net for a wake lost with a crashed process or held back by a long
+ * transaction — and each server wakes them when its jobs start (events committed just before a
+ * crash). A failing handler's job is retried with the queue's backoff and shows in `qianbao jobs`.
+ */
+import type pg from 'pg';
+import { defineJob } from '../jobs/index.ts';
+import type { JobDefinition } from '../jobs/index.ts';
+import { dispatch } from './dispatch.ts';
+import type { OutboxWake } from './events.ts';
+import { dispatchJobName } from './subscriber.ts';
+import type { Subscriber } from './subscriber.ts';
+
+export const OUTBOX_JOBS = { sweep: 'outbox.sweep' } as const;
+
+/** How the outbox queues work: `Jobs` (jobs/jobs.ts), or anything that sends like it. */
+export interface OutboxQueue {
+  send(
+    name: string,
+    data?: object,
+    options?: { promptly?: boolean; startAfterSeconds?: number },
+  ): Promise<string | null>;
+}
+
+/** A run that ended before events not yet readable is queued again this much later. */
+const PENDING_RETRY_SECONDS = 1;
+/** `deliverPending` gives up on events a transaction keeps unreadable after this many runs. */
+const MAX_PENDING_RUNS = 10;
+
+export interface OutboxOptions {
+  pool: pg.Pool;
+  queue: OutboxQueue;
+  log: { warn(object: object, message: string): void };
+}
+
+export class Outbox implements OutboxWake {
+  private readonly subscribers = new Map<string, Subscriber>();
+  /** Per subscriber: a send on its way, and whether another wake came meanwhile. */
+  private readonly sending = new Map<string, { again: boolean }>();
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  /** Add subscribers (before the jobs are registered). A name used twice is a programmer error. */
+  subscribe(...subscribers: Subscriber[]): void {
+    for (const subscriber of subscribers) {
+      if (this.subscribers.has(subscriber.name))
+        throw new Error(`subscriber ${subscriber.name} is there twice`);
+      this.subscribers.set(subscriber.name, subscriber);
+    }
+  }
+
+  /** The dispatch job of every subscriber, and the sweep. */
+  jobs(): JobDefinition[] {
+    const dispatchers = [...this.subscribers.values()].map((subscriber) =>
+      defineJob({
+        name: dispatchJobName(subscriber.name),
+        schedule: null,
+        collapse: true,
+        retry: { limit: 10, delaySeconds: 5, backoff: true },
+        timeoutSeconds: 300,
+        handler: async (_data: object, context) => {
+          const result = await dispatch({ pool: this.options.pool, subscriber, retry: context.attempt > 0 });
+          if (result.pending) {
+            await this.options.queue.send(
+              dispatchJobName(subscriber.name),
+              {},
+              {
+                startAfterSeconds: PENDING_RETRY_SECONDS,
+              },
+            );
+          }
+          return result;
+        },
+      }),
+    );
+    return [
+      ...dispatchers,
+      defineJob({
+        name: OUTBOX_JOBS.sweep,
+        schedule: { cron: '* * * * *' },
+        retry: { limit: 0, delaySeconds: 0, backoff: false },
+        timeoutSeconds: 60,
+        handler: async () => {
+          await this.wakeAll();
+          return { woken: this.subscribers.size };
+        },
+      }),
+    ];
+  }
+
+  /**
+   * After a commit with events: queue each dispatcher (a no-op while one waits) and poke this
+   * process's worker. Never blocks or fails the caller: a lost wake is caught by the sweep.
+   */
+  wake(): void {
+    for (const name of this.subscribers.keys()) this.send(name);
+  }
+
+  /** Queue every dispatcher and wait for the sends (start-up, the sweep). */
+  async wakeAll(): Promise<void> {
+    await Promise.all(
+      [...this.subscribers.keys()].map((name) =>
+        this.options.queue.send(dispatchJobName(name), {}, { promptly: true }),
+      ),
+    );
+  }
+
+  /**
+   * Deliver every event committed so far to every subscriber, in this process, now (tests and
+   * tools; a test app runs no job workers). Waits for what is committed but not yet readable.
+   */
+  async deliverPending(): Promise<number> {
+    let delivered = 0;
+    for (const subscriber of this.subscribers.values()) {
+      for (let run = 0; run < MAX_PENDING_RUNS; run++) {
+        const result = await dispatch({ pool: this.options.pool, subscriber, retry: true });
+        delivered += result.delivered;
+        if (!result.pending) break;
+      }
+    }
+    return delivered;
+  }
+
+  /** One send per subscriber at a time; wakes meanwhile become one more send after it. */
+  private send(name: string): void {
+    const pending = this.sending.get(name);
+    if (pending) {
+      pending.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.sending.set(name, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.options.queue.send(dispatchJobName(name), {}, { promptly: true });
+        } while (state.again);
+      } catch (error) {
+        this.options.log.warn(
+          { err: error, subscriber: name },
+          'outbox: could not wake a dispatcher (the sweep will)',
+        );
+      } finally {
+        this.sending.delete(name);
+      }
+    })();
+  }
+}
