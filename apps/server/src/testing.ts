@@ -1,5 +1,5 @@
 /** Test helpers: an app on its own migrated database. Imported by tests only. */
-import { Ledger } from '@qianbao/ledger';
+import { Ledger, verifyLedger } from '@qianbao/ledger';
 import type { LedgerOptions } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import type { TestDatabase } from '../../../test/support/database.ts';
@@ -79,10 +79,27 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     ledger,
     database,
+    /** Stops the app; the books must balance after whatever the test did (else this throws). */
     async close() {
       await app.drain();
       await ledger.close();
-      if (ownDatabase) await database.drop();
+      try {
+        if (ownDatabase) await assertBooksBalance(database);
+      } finally {
+        if (ownDatabase) await database.drop();
+      }
     },
   };
+}
+
+/**
+ * `qianbao verify` on a test app's own database, at its close: every test that moves money ends
+ * with the books checked (chain, counters, trial balance). A database shared with the test is
+ * the test's to check.
+ */
+async function assertBooksBalance(database: TestDatabase): Promise<void> {
+  const report = await verifyLedger(database.pool);
+  if (!report.ok) {
+    throw new Error(`the books do not balance after this test:\n  ${report.problems.join('\n  ')}`);
+  }
 }
