@@ -42,6 +42,7 @@ function subject(options: {
     ledger: {
       getBalance: () => Promise.reject(new Error('authorize reads no balance')),
       listTransfers: () => Promise.reject(new Error('authorize reads no transfers')),
+      createTransfers: () => Promise.reject(new Error('authorize moves no money')),
     },
     kyc: {
       limitsFor: (userId) => {

@@ -19,7 +19,7 @@
  * not ask for a step-up, asked again only if it does); a refusal in an earlier step still wins
  * over one of a later step, whatever answered first.
  */
-import type { TransferLimit } from '@qianbao/ledger';
+import type { Ledger, TransferInput, TransferOutcome, TransferLimit } from '@qianbao/ledger';
 import { AppError } from '../errors.ts';
 import { limitExceededError, planPaymentLimits } from '../modules/kyc/limits.ts';
 import { foreseeRefusal, payeeBalanceCap } from '../modules/kyc/index.ts';
@@ -35,8 +35,11 @@ import type { RiskDecision, RiskStep } from './risk.ts';
 import { settled } from './settled.ts';
 
 export interface AuthorizerDeps {
-  /** Balances and today's transfers, read by `preview` to foresee a refusal. */
-  ledger: ForeseeLedger;
+  /**
+   * Balances and today's transfers, read by `preview` to foresee a refusal; `createTransfers`,
+   * through which `move` sends every payment's ledger request.
+   */
+  ledger: ForeseeLedger & Pick<Ledger, 'createTransfers'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   risk: RiskStep;
@@ -115,24 +118,9 @@ export class PaymentAuthorizer {
         allowPasswordFree,
       });
     const guessedFactor = settled(factorFor(false));
-    const risk = settled(
-      deps.risk.judge({
-        kind: input.kind,
-        payerUserId,
-        amountMinor: payment.amountMinor,
-        currency: payment.currency,
-        payee: payment.payee,
-        now,
-      }),
-    );
-
-    // 1. Tier limits.
-    const payerLimits = await (input.payerLimits ?? deps.kyc.limitsFor(payerUserId));
-    if (rules.needsWithdrawTier && !payerLimits.mayWithdraw) {
-      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: payerLimits.tier } });
-    }
-    // 2. The module's checks.
-    const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
+    const risk = this.judge(input, now);
+    // 1–2. Tier limits and the module's checks.
+    const { payerLimits, checked } = await this.tierAndChecks(input);
     // 3. Limits planned: the single-payment limit refuses before any factor is tried.
     const plan = planPaymentLimits({
       payerUserId,
@@ -191,21 +179,8 @@ export class PaymentAuthorizer {
     // Read only to foresee; a failure is held until then (an earlier refusal wins).
     const debitRead = settled(Promise.resolve(input.debit));
     const creditRead = settled(Promise.resolve(input.credit));
-    const risk = settled(
-      deps.risk.judge({
-        kind: input.kind,
-        payerUserId,
-        amountMinor: payment.amountMinor,
-        currency: payment.currency,
-        payee: payment.payee,
-        now,
-      }),
-    );
-    const payerLimits = await deps.kyc.limitsFor(payerUserId);
-    if (rules.needsWithdrawTier && !payerLimits.mayWithdraw) {
-      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: payerLimits.tier } });
-    }
-    const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
+    const risk = this.judge(input, now);
+    const { payerLimits, checked } = await this.tierAndChecks(input);
     // The counters whatever the amount (amount 0): the single limit is foreseen below.
     const plan = planPaymentLimits({
       payerUserId,
@@ -242,5 +217,48 @@ export class PaymentAuthorizer {
       }),
     ]);
     return { payerLimits, checked, risk: decision, factor, tierLimits: plan.ledgerLimits, refusal };
+  }
+
+  /**
+   * The pipeline's ledger step: a payment's one ledger request (its linked transfers with the
+   * limit counters and balance cap `authorize` planned, or the post/void of its holds). Modules
+   * never call the ledger themselves; this is where the money moves. The outcomes are answered
+   * as they are: `ledgerRefusal` says what a refusal means to the holder.
+   */
+  move(transfers: TransferInput[]): Promise<TransferOutcome[]> {
+    return this.deps.ledger.createTransfers(transfers);
+  }
+
+  /** Step 4 started early (read after step 3): the risk step's decision on this payment. */
+  private judge(
+    input: { kind: PaymentKind; payerUserId: string; payment: PaymentToConfirm },
+    now: Date,
+  ): () => Promise<RiskDecision> {
+    const { payment } = input;
+    return settled(
+      this.deps.risk.judge({
+        kind: input.kind,
+        payerUserId: input.payerUserId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        payee: payment.payee,
+        now,
+      }),
+    );
+  }
+
+  /** Steps 1 and 2: the payer's tier (a kind that sends money out needs one that may), then the module's checks. */
+  private async tierAndChecks<Checked>(input: {
+    kind: PaymentKind;
+    payerUserId: string;
+    payerLimits?: Promise<TierLimits>;
+    checks?: (limits: TierLimits) => Promise<Checked> | Checked;
+  }): Promise<{ payerLimits: TierLimits; checked: Checked }> {
+    const payerLimits = await (input.payerLimits ?? this.deps.kyc.limitsFor(input.payerUserId));
+    if (PAYMENT_KINDS[input.kind].needsWithdrawTier && !payerLimits.mayWithdraw) {
+      throw new AppError('KYC_TIER_TOO_LOW', { details: { tier: payerLimits.tier } });
+    }
+    const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
+    return { payerLimits, checked };
   }
 }

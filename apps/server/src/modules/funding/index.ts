@@ -53,7 +53,7 @@ export interface FundingModuleDeps {
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
   /** Woken after a terminal state and its event commit; the holder's notice follows from the event. */
   events: OutboxWake;
   operators: Pick<OperatorService, 'audit'>;

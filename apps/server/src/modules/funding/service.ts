@@ -149,13 +149,14 @@ export interface FundingDescription {
 
 export interface FundingServiceDeps {
   store: FundingStore;
-  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'getBalance' | 'listTransfers'>;
+  /** Read only: the money moves through `payments.move`. */
+  ledger: Pick<Ledger, 'getTransfer' | 'getBalance' | 'listTransfers'>;
   bank: BankAdapter;
   cards: Pick<CardsService, 'cardForFunding'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
   /** Seals the account number and name of a bank transfer; binds confirmations to the account. */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
@@ -449,7 +450,7 @@ export class FundingService {
     const { deps } = this;
     const row = created;
     // 1. Hold in the ledger.
-    const held = await deps.ledger.createTransfers(this.holdTransfers(row, ledgerLimits, walletCap));
+    const held = await deps.payments.move(this.holdTransfers(row, ledgerLimits, walletCap));
     if (held.some((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists')) {
       const refusal = ledgerRefusal(held, { credit: row.kind === 'top_up' ? 'own' : 'other' });
       const failure = { code: refusal.code, details: refusal.details ?? {} };
@@ -783,7 +784,7 @@ export class FundingService {
         ...userData,
       });
     }
-    const outcomes = await this.deps.ledger.createTransfers(transfers);
+    const outcomes = await this.deps.payments.move(transfers);
     const bad = outcomes.find((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists');
     // A hold of ours resolved the other way, or missing, is a broken invariant: stop loudly.
     if (bad) throw new Error(`funding ${row.id}: ${how} of the hold failed: ${bad.result}`);

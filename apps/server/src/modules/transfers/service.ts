@@ -46,12 +46,13 @@ export type ConfirmationBody = ConfirmationInput | Record<string, never>;
 
 export interface TransfersServiceDeps {
   pool: pg.Pool;
-  ledger: Pick<Ledger, 'createTransfers' | 'getTransfer' | 'listTransfers' | 'getBalance' | 'getAccount'>;
+  /** Read only: the money moves through `payments.move`. */
+  ledger: Pick<Ledger, 'getTransfer' | 'listTransfers' | 'getBalance' | 'getAccount'>;
   identity: Pick<IdentityService, 'getUser' | 'findUserByPhone'>;
   kyc: Pick<KycService, 'limitsFor' | 'legalNameOf'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
   /** Woken after a record and its event commit (outbox/): the notices follow from the event. */
   events: OutboxWake;
   /** `QIANBAO_PUBLIC_URL`: payment request links point at the web app there. */
@@ -381,7 +382,7 @@ export class TransfersService {
     });
     const cap = payeeBalanceCap(await payeeLimits());
     const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
-    const [outcome] = await this.deps.ledger.createTransfers([
+    const [outcome] = await this.deps.payments.move([
       {
         id: ledgerTransferId,
         debitAccountId: input.payerWalletAccountId,
