@@ -6,8 +6,10 @@
  *   named after the subscriber; a second run waits for it (so a wake that arrives while a run
  *   finishes is never lost), and a killed process's lock goes with its connection.
  * - **Nothing skipped**: an event is read only once its transaction's id is below the oldest
- *   transaction still running (`pg_snapshot_xmin`), so no transaction can still commit an event
- *   that sorts before the cursor. Order is `(xid, id)`: transaction, then append order.
+ *   transaction of this database still running (`outbox_horizon()`, migration 0061: the
+ *   statement snapshot's xmin, skipping transactions of other databases on the same server), so
+ *   no transaction can still commit an event that sorts before the cursor. Order is `(xid, id)`:
+ *   transaction, then append order.
  * - **In order per aggregate**: a batch's events are grouped by aggregate; the groups run side
  *   by side (bounded by the batch size), the events of a group one after another.
  * - **At least once**: the cursor moves after the whole batch is handled; a crash or a failure
@@ -25,8 +27,8 @@ export const DISPATCH_BATCH_SIZE = 200;
 const MAX_BATCHES_PER_RUN = 50;
 const LOCK_TIMEOUT = '60s';
 /**
- * An event committed but not yet readable (a transaction that began before it is still running,
- * anywhere in the cluster: transaction ids are cluster-wide) is waited for this long, checking
+ * An event committed but not yet readable (a transaction of this database that began before it
+ * is still running) is waited for this long, checking
  * every `VISIBILITY_POLL_MS`; after that the run ends with `pending` and is queued again.
  */
 const VISIBILITY_WAIT_MS = 3000;
@@ -119,7 +121,7 @@ async function dispatchLocked(
       `SELECT id, xid::text AS xid, type, aggregate_type, aggregate_id, payload, created_at
          FROM outbox_events
         WHERE (xid, id) > ($1::xid8, $2::uuid)
-          AND xid < pg_snapshot_xmin(pg_current_snapshot())
+          AND xid < outbox_horizon()
           AND type = ANY($3::text[])
         ORDER BY xid, id
         LIMIT $4`,
@@ -178,7 +180,7 @@ async function notYetReadable(
   const { rows } = await client.query(
     `SELECT 1 FROM outbox_events
       WHERE (xid, id) > ($1::xid8, $2::uuid) AND type = ANY($3::text[])
-        AND xid >= pg_snapshot_xmin(pg_current_snapshot())
+        AND xid >= outbox_horizon()
       LIMIT 1`,
     [after.xid, after.id, subscriber.types],
   );

@@ -40,4 +40,24 @@ CREATE TABLE outbox_subscriptions (
 );
 `,
   },
+  {
+    name: '0061_outbox_horizon',
+    // See outbox_horizon's comment: the read horizon of this database, not of the whole server.
+    sql: `
+CREATE FUNCTION outbox_horizon() RETURNS xid8 LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT least(
+    pg_snapshot_xmax(pg_current_snapshot()),
+    (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity AS a
+         WHERE a.backend_xid = xid(x)
+           AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))))
+$$;
+COMMENT ON FUNCTION outbox_horizon() IS
+  'Every transaction of this database with an id below this one has ended and is visible to the '
+  'calling statement. Like pg_snapshot_xmin of the statement''s snapshot, but skipping the '
+  'transactions known to run in another database (they cannot write this outbox). An id still '
+  'running and not found in pg_stat_activity counts as ours. STABLE: it reads the caller''s snapshot.';
+`,
+  },
 ];
