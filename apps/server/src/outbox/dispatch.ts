@@ -47,7 +47,7 @@ export interface DispatchResult {
 
 interface EventRecord {
   id: string;
-  xid: string;
+  xid_text: string;
   type: string;
   aggregate_type: string;
   aggregate_id: string;
@@ -118,12 +118,15 @@ async function dispatchLocked(
   const waitUntil = Date.now() + VISIBILITY_WAIT_MS;
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
     const { rows } = await client.query<EventRecord>(
-      `SELECT id, xid::text AS xid, type, aggregate_type, aggregate_id, payload, created_at
+      // Ordered by the columns, not by the text of `xid` an alias of that name would give (text
+      // order puts '10' before '9': a batch across a power of ten moved the cursor past events it
+      // had not read), and in index order, so a run reads its batch and no further.
+      `SELECT id, xid::text AS xid_text, type, aggregate_type, aggregate_id, payload, created_at
          FROM outbox_events
         WHERE (xid, id) > ($1::xid8, $2::uuid)
           AND xid < outbox_horizon()
           AND type = ANY($3::text[])
-        ORDER BY xid, id
+        ORDER BY outbox_events.xid, outbox_events.id
         LIMIT $4`,
       [last.xid, last.id, subscriber.types, batchSize],
     );
@@ -151,7 +154,7 @@ async function dispatchLocked(
       throw error;
     }
     const end = rows.at(-1)!;
-    last = { xid: end.xid, id: end.id };
+    last = { xid: end.xid_text, id: end.id };
     await client.query(
       `UPDATE outbox_subscriptions
           SET last_xid = $2::xid8, last_id = $3, delivered = delivered + $4, failures = 0, retry_at = NULL,
@@ -179,8 +182,8 @@ async function notYetReadable(
 ): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT 1 FROM outbox_events
-      WHERE (xid, id) > ($1::xid8, $2::uuid) AND type = ANY($3::text[])
-        AND xid >= outbox_horizon()
+      WHERE xid >= greatest(outbox_horizon(), $1::xid8) AND (xid, id) > ($1::xid8, $2::uuid)
+        AND type = ANY($3::text[])
       LIMIT 1`,
     [after.xid, after.id, subscriber.types],
   );

@@ -7,6 +7,7 @@ export {
   MAX_EVENTS_PER_APPEND,
   NO_WAKE,
   appendEvents,
+  eventsOfWrittenRows,
   moneyPayload,
   type EventPayload,
   type EventValue,

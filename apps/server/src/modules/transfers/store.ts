@@ -1,6 +1,6 @@
-import { Coalescer, withTransaction } from '@qianbao/db';
+import { Coalescer } from '@qianbao/db';
 import type pg from 'pg';
-import { appendEvents } from '../../outbox/index.ts';
+import { eventsOfWrittenRows } from '../../outbox/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import { transferSucceeded } from './events.ts';
 
@@ -47,6 +47,11 @@ const TRANSFER_COLUMNS = `id, ledger_transfer_id, kind, status, payer_user_id, p
 const REQUEST_COLUMNS = `id, requester_user_id, requester_display, amount_minor, currency, note, status, attempt,
   claimed_by, claimed_at, paid_by, paid_at, ledger_transfer_id, cancelled_at, expires_at, created_at`;
 
+function firstPerTransfer(rows: readonly TransferRow[]): TransferRow[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.ledger_transfer_id) && seen.add(row.ledger_transfer_id));
+}
+
 /** SQL of the `transfers_*` tables; only this module's service calls it. */
 export class TransfersStore {
   constructor(
@@ -56,7 +61,7 @@ export class TransfersStore {
   ) {}
 
   /**
-   * Insert once per ledger transfer, with its `transfer.succeeded` event in the same transaction
+   * Insert once per ledger transfer, with its `transfer.succeeded` event in the same statement
    * (a record written now, and only then, gets its event: a retry never makes a second); answers
    * the stored row (the first one on a retry).
    */
@@ -64,35 +69,46 @@ export class TransfersStore {
     return this.inserts.call(row);
   }
 
-  /** Concurrent transfers share one INSERT (packages/db Coalescer). */
+  /** Concurrent transfers share one statement (packages/db Coalescer): records and events. */
   private readonly inserts = new Coalescer<TransferRow, TransferRow>(async (calls) => {
     const column = <K extends keyof TransferRow>(key: K) => calls.map((row) => row[key]);
-    const inserted = await withTransaction(this.db, async (client) => {
-      const written = await client.query<TransferRow>(
-        `INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
-                            $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
-       ON CONFLICT (ledger_transfer_id) DO NOTHING
-       RETURNING ${TRANSFER_COLUMNS}`,
-        [
-          column('id'),
-          column('ledger_transfer_id'),
-          column('kind'),
-          column('status'),
-          column('payer_user_id'),
-          column('payee_user_id'),
-          column('payer_display'),
-          column('payee_display'),
-          column('amount_minor').map(String),
-          column('currency'),
-          column('note'),
-          column('payment_request_id'),
-          column('created_at'),
-        ],
-      );
-      await appendEvents(client, written.rows.map(transferSucceeded));
-      return written;
+    const events = eventsOfWrittenRows({
+      // A record's event is built from the row as it will be stored (the columns are the call's);
+      // a transfer twice in one batch (two retries at once) is one record, so one event.
+      events: firstPerTransfer(calls).map((row) => ({
+        event: transferSucceeded(row),
+        key: row.ledger_transfer_id,
+      })),
+      written: 'written',
+      keyColumn: 'ledger_transfer_id',
+      firstParameter: 14,
     });
+    const inserted = await this.db.query<TransferRow>(
+      `WITH written AS (
+         INSERT INTO transfers_transfers (${TRANSFER_COLUMNS})
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[],
+                              $8::text[], $9::bigint[], $10::text[], $11::text[], $12::uuid[], $13::timestamptz[])
+         ON CONFLICT (ledger_transfer_id) DO NOTHING
+         RETURNING ${TRANSFER_COLUMNS}
+       ), events AS (${events.sql})
+       SELECT * FROM written`,
+      [
+        column('id'),
+        column('ledger_transfer_id'),
+        column('kind'),
+        column('status'),
+        column('payer_user_id'),
+        column('payee_user_id'),
+        column('payer_display'),
+        column('payee_display'),
+        column('amount_minor').map(String),
+        column('currency'),
+        column('note'),
+        column('payment_request_id'),
+        column('created_at'),
+        ...events.parameters,
+      ],
+    );
     if (inserted.rows.length > 0) this.events.wake();
     const stored = new Map(inserted.rows.map((row) => [row.ledger_transfer_id, row]));
     // A retry's record was there already: answer the stored (first) one.
