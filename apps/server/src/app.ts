@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
+import { findAccounts } from '@qianbao/ledger';
 import packageJson from '../package.json' with { type: 'json' };
 import { SandboxSmsSender, UnconfiguredSmsSender, sandboxSmsRoutes } from './adapters/sms/index.ts';
 import type { SmsSender } from './adapters/sms/index.ts';
@@ -32,6 +33,7 @@ import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
 import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
 import { DEFAULT_KYC_CONFIG, createKycModule, type KycService } from './modules/kyc/index.ts';
 import { walletRoutes } from './modules/wallet/routes.ts';
+import { AccountDirectory } from './platform/accounts.ts';
 import {
   DEFAULT_OPERATOR_CONFIG,
   createOperatorModule,
@@ -386,7 +388,13 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(security.routes);
   await app.register(kyc.routes);
   await app.register(operator.routes);
-  await app.register(walletRoutes, { ledger });
+  // The ledger port (ledger-thread) has no `findAccounts`: the lookup reads committed rows on the
+  // same pool the port's reads use.
+  const accounts = new AccountDirectory({
+    createAccounts: (inputs) => ledger.createAccounts(inputs),
+    findAccounts: (query) => findAccounts(pool, query),
+  });
+  await app.register(walletRoutes, { ledger, accounts });
   await app.register(transfers.routes);
   await app.register(history.routes);
   await app.register(cards.routes);

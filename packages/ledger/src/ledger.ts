@@ -10,6 +10,7 @@ import { AccountFlags, TransferFlags } from './types.ts';
 import type {
   Account,
   AccountBalance,
+  AccountQuery,
   CreateAccountInput,
   CreateAccountResult,
   Transfer,
@@ -47,6 +48,8 @@ export interface LedgerOptions {
 
 const MAX_ACCOUNTS_PER_CALL = 8190;
 const MAX_PAGE_SIZE = 1000;
+const DEFAULT_ACCOUNTS_FOUND = 100;
+const MAX_ACCOUNTS_FOUND = 1000;
 const EXPIRY_SWEEP_LIMIT = 1000;
 /** Transfer code the ledger gives the voids it creates for expired holds. */
 export const EXPIRY_TRANSFER_CODE = 65535;
@@ -147,6 +150,15 @@ export class Ledger {
   async getAccount(id: string): Promise<Account | null> {
     if (!isUuid(id)) return null;
     return (await this.loadAccounts([id])).get(id) ?? null;
+  }
+
+  /**
+   * An owner's accounts (one currency, one code, when the query names them), in the order of
+   * code, currency, then creation (oldest first, id breaking ties), as committed: see
+   * `findAccounts`.
+   */
+  findAccounts(query: AccountQuery): Promise<Account[]> {
+    return findAccounts(this.pool, query);
   }
 
   /** Balances now, or as they stood at `atMicros` (ledger time, µs since the epoch). */
@@ -250,6 +262,37 @@ export class Ledger {
     );
     return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
+}
+
+/**
+ * An owner's accounts, served by the `(owner_ref, code, currency)` index (migration 0005). A
+ * plain read of committed rows on `pool`, like `getAccount`: the batches' account cache (store.ts)
+ * is theirs alone and never answers a read, so an account created a moment ago is found and its
+ * counters are those of the last committed batch. Oldest first within one code and currency:
+ * should an owner hold two accounts of one kind, every caller picks the same one. A function of
+ * the pool as well as a `Ledger` method, for a caller that holds only the pool (as `verifyLedger`).
+ */
+export async function findAccounts(pool: pg.Pool, query: AccountQuery): Promise<Account[]> {
+  const { ownerRef, currency, code } = query;
+  if (typeof ownerRef !== 'string' || ownerRef.length === 0 || ownerRef.length > 128) return [];
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) return [];
+  if (code !== undefined && !(Number.isInteger(code) && code >= 1 && code <= 65535)) return [];
+  const limit = Math.min(
+    Math.max(1, Math.trunc(query.limit ?? DEFAULT_ACCOUNTS_FOUND) || 1),
+    MAX_ACCOUNTS_FOUND,
+  );
+  const values: unknown[] = [ownerRef, limit];
+  let where = 'owner_ref = $1';
+  if (code !== undefined) where += ` AND code = $${values.push(code)}`;
+  if (currency !== undefined) where += ` AND currency = $${values.push(currency)}`;
+  const { rows } = await pool.query<AccountRow>(
+    `SELECT id, currency, code, owner_ref, flags, debits_pending, debits_posted, credits_pending,
+            credits_posted, created_at
+       FROM ledger_accounts WHERE ${where}
+      ORDER BY code, currency, created_at, id LIMIT $2`,
+    values,
+  );
+  return rows.map(toAccount);
 }
 
 /**

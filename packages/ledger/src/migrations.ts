@@ -184,4 +184,21 @@ CREATE TRIGGER ledger_journal_seal_no_truncate BEFORE TRUNCATE ON ledger_journal
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 `,
   },
+  {
+    // An owner holds several accounts: one per currency and purpose (code), opened on demand
+    // (docs/ledger.md "Accounts per owner, currency and purpose"). `findAccounts` looks them up by
+    // owner, and by code and currency within it; this index serves all three, and every lookup
+    // the owner-only index served (owner_ref is its first column), so that one goes. Not unique:
+    // the ledger does not decide what an owner may hold twice (an operator's accounts, the
+    // ledger API's callers); the server's directory makes one per purpose with derived ids.
+    // Built inside the migration's transaction (no CONCURRENTLY), so writes to ledger_accounts
+    // (account creation and every batch's counter update) wait for the build: about a second per
+    // million accounts. The counters' updates stay HOT: no indexed column changes.
+    name: '0005_ledger_accounts_by_owner',
+    sql: `
+CREATE INDEX ledger_accounts_owner_code_currency ON ledger_accounts (owner_ref, code, currency)
+  WHERE owner_ref IS NOT NULL;
+DROP INDEX ledger_accounts_owner;
+`,
+  },
 ];

@@ -63,6 +63,19 @@ export interface CreateAccountInput {
 
 export type CreateAccountResult = 'ok' | 'exists' | 'existsWithDifferentFields' | 'invalid';
 
+/**
+ * Which accounts `findAccounts` answers: an owner's, optionally only one currency and/or one code.
+ * A malformed filter (an owner reference of 0 or more than 128 characters, a currency that is
+ * not three capital letters, a code outside 1..65535) matches nothing.
+ */
+export interface AccountQuery {
+  ownerRef: string;
+  currency?: string;
+  code?: number;
+  /** At most this many accounts, 1..1000 (default 100). */
+  limit?: number;
+}
+
 export interface TransferInput {
   id: string;
   /** For post/void this may be omitted (taken from the pending transfer); if given it must match. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AccountCodes, TransferCodeChart, TransferCodes, transferCodeLabels } from './codes.ts';
+import {
+  AccountCodeChart,
+  AccountCodes,
+  TransferCodeChart,
+  TransferCodes,
+  transferCodeLabels,
+} from './codes.ts';
 
 describe('the chart of ledger codes', () => {
   it('gives every account code to one kind of account, within its range', () => {
@@ -19,7 +25,14 @@ describe('the chart of ledger codes', () => {
   });
 
   it('keeps the released codes: they are hashed into the journal and must never change meaning', () => {
-    expect(AccountCodes).toEqual({ wallet: 100, bankSettlement: 900, feeIncome: 910 });
+    expect(AccountCodes).toEqual({
+      wallet: 100,
+      fundShares: 110,
+      loan: 120,
+      escrow: 130,
+      bankSettlement: 900,
+      feeIncome: 910,
+    });
     expect(TransferCodes).toEqual({
       p2p: 200,
       paymentRequest: 201,
@@ -30,6 +43,15 @@ describe('the chart of ledger codes', () => {
       bankTransferFee: 304,
       testFunding: 999,
     });
+  });
+
+  it('names every kind of account in Chinese and English', () => {
+    for (const [name, { label }] of Object.entries(AccountCodeChart)) {
+      expect(label['zh-CN'], name).not.toBe('');
+      expect(label.en, name).toMatch(/^[A-Z]/);
+    }
+    const labels = Object.values(AccountCodeChart).map(({ label }) => label.en);
+    expect(new Set(labels).size).toBe(labels.length);
   });
 
   it('labels every code the app makes for history, in Chinese and English', () => {

@@ -16,15 +16,37 @@ export interface CodeLabel {
   label: { 'zh-CN': string; en: string };
 }
 
-/** Ledger account codes. */
-export const AccountCodes = {
+/** The words for an account's purpose, for whoever shows one (a statement, the operator). */
+export interface AccountCodeLabel {
+  label: { 'zh-CN': string; en: string };
+}
+
+/**
+ * Ledger account codes, with what each kind of account is called. Holders' own accounts
+ * (100–199) are opened per owner, currency and purpose by the account directory
+ * (platform/accounts.ts), which also gives each its flags.
+ */
+export const AccountCodeChart = {
   /** A holder's wallet (credit-normal; debits must not exceed credits). */
-  wallet: 100,
+  wallet: { code: 100, label: { 'zh-CN': '钱包', en: 'Wallet' } },
+  /** A holder's money-market fund shares, in the fund's currency (credit-normal, never negative). */
+  fundShares: { code: 110, label: { 'zh-CN': '基金份额', en: 'Fund shares' } },
+  /** What a holder owes on a loan (debit-normal; repayments must not exceed what was drawn). */
+  loan: { code: 120, label: { 'zh-CN': '借款', en: 'Loan' } },
+  /** Money a holder set aside until others claim it, e.g. red packets (credit-normal, never negative). */
+  escrow: { code: 130, label: { 'zh-CN': '待领取资金', en: 'Escrow' } },
   /** The operator's account at the bank, mirrored (debit-normal). */
-  bankSettlement: 900,
+  bankSettlement: { code: 900, label: { 'zh-CN': '银行结算户', en: 'Bank settlement' } },
   /** Fees charged to holders (credit-normal). */
-  feeIncome: 910,
-} as const;
+  feeIncome: { code: 910, label: { 'zh-CN': '手续费收入', en: 'Fee income' } },
+} as const satisfies Record<string, AccountCodeLabel & { code: number }>;
+
+export type AccountCodeName = keyof typeof AccountCodeChart;
+
+/** The account codes by name: `AccountCodes.wallet` is 100. */
+export const AccountCodes = Object.fromEntries(
+  Object.entries(AccountCodeChart).map(([name, entry]) => [name, entry.code]),
+) as { readonly [N in AccountCodeName]: (typeof AccountCodeChart)[N]['code'] };
 
 /** Ledger transfer codes, with how history describes each. */
 export const TransferCodeChart = {
