@@ -56,6 +56,11 @@ import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { Outbox } from './outbox/index.ts';
 import { PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
+import { IntentStore } from './payments/intent-store.ts';
+import { PaymentIntents } from './payments/intents.ts';
+import { paymentIntentRoutes } from './payments/intent-routes.ts';
+import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
+import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
 
@@ -399,6 +404,13 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(history.routes);
   await app.register(cards.routes);
   await app.register(funding.routes);
+  // The payment resource: one shape (create → confirm → final state) over every module's kinds.
+  const intents = new PaymentIntents({ store: new IntentStore(pool), now });
+  intents.register(
+    ...transfersPaymentKinds(transfers.service),
+    ...fundingPaymentKinds(funding.service, secrets),
+  );
+  await app.register(paymentIntentRoutes, { intents });
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)
     await app.register(bankSandboxDevRoutes, { bank });
   if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });

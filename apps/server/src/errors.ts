@@ -14,6 +14,7 @@ import { TRANSFERS_ERRORS, type TransfersErrorCode } from './modules/transfers/e
 import { HISTORY_ERRORS, type HistoryErrorCode } from './modules/history/errors.ts';
 import { CARDS_ERRORS, type CardsErrorCode } from './modules/cards/errors.ts';
 import { FUNDING_ERRORS, type FundingErrorCode } from './modules/funding/errors.ts';
+import { PAYMENTS_ERRORS, type PaymentsErrorCode } from './payments/errors.ts';
 
 /**
  * Every failure an HTTP client can see, with its status and default message: the server's own
@@ -30,7 +31,8 @@ export type ErrorCode =
   | TransfersErrorCode
   | HistoryErrorCode
   | CardsErrorCode
-  | FundingErrorCode;
+  | FundingErrorCode
+  | PaymentsErrorCode;
 
 type CoreErrorCode =
   | 'BAD_REQUEST'
@@ -106,6 +108,7 @@ export const ERRORS: Record<ErrorCode, ErrorMapping> = mergeErrorTables([
   HISTORY_ERRORS,
   CARDS_ERRORS,
   FUNDING_ERRORS,
+  PAYMENTS_ERRORS,
 ]);
 
 type CodesOf<Table> = Table extends Record<infer Code, ErrorMapping> ? Code : never;

@@ -8,6 +8,7 @@ import { FUNDING_JOBS } from './modules/funding/jobs.ts';
 import { IDENTITY_JOBS } from './modules/identity/jobs.ts';
 import { INBOX_SUBSCRIBER } from './modules/notifications/subscriber.ts';
 import { OUTBOX_JOBS, dispatchJobName, outboxMigrations } from './outbox/index.ts';
+import { intentMigrations } from './payments/intent-store.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
@@ -22,7 +23,7 @@ import { fundingMigrations } from './modules/funding/migrations.ts';
 
 /**
  * Every module's migrations, in one ordered list; each module owns its own tables. Names are
- * numbered by owner, one hundred each: 00xx ledger and core (0050 idempotency, 0060 outbox), 01xx identity, 02xx payment security, 03xx
+ * numbered by owner, one hundred each: 00xx ledger and core (0050 idempotency, 0060 outbox, 0070 payments), 01xx identity, 02xx payment security, 03xx
  * KYC, 04xx operator, 05xx notifications, 06xx cards, 07xx funding, 08xx transfers, 09xx adapters; a new module takes the next free
  * hundred (see modules/README.md).
  */
@@ -30,6 +31,7 @@ export const allMigrations: Migration[] = [
   ...ledgerMigrations,
   ...idempotencyMigrations,
   ...outboxMigrations,
+  ...intentMigrations,
   ...identityMigrations,
   ...notificationsMigrations,
   ...securityMigrations,

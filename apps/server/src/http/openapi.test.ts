@@ -50,6 +50,11 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['get', '/v1/me/transactions'],
   ['get', '/v1/me/transactions/{id}'],
   ['get', '/v1/me/balance'],
+  ['get', '/v1/me/wallet'],
+  ['post', '/v1/payments'],
+  ['get', '/v1/payments/{id}'],
+  ['post', '/v1/payments/{id}/confirm'],
+  ['post', '/v1/payments/{id}/cancel'],
   ['put', '/v1/me/password-free'],
 ];
 
@@ -143,6 +148,11 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/me/top-ups amount',
       'POST /v1/me/withdrawals amount',
       'POST /v1/me/bank-transfers amount',
+      // One per kind with an amount: transfer, top_up, withdrawal, bank_transfer.
+      'POST /v1/payments amount',
+      'POST /v1/payments amount',
+      'POST /v1/payments amount',
+      'POST /v1/payments amount',
       'PUT /v1/me/password-free limit',
     ]);
   });

@@ -53,7 +53,7 @@ const ERRORS = errorResponses(400, 401, 403, 404, 409, 422, 423, 429, 503);
 
 // The bounds of an amount are the service's (FUNDING_AMOUNT_INVALID), so a quote and its request
 // refuse the same amounts; the schema refuses what is not money in the funding currency.
-const amountInput = moneyInput({
+export const amountInput = moneyInput({
   currencies: [FUNDING_CURRENCY],
   description: 'The amount, without the fee.',
   example: '10000',
@@ -93,7 +93,7 @@ const quoteFields = {
   refusal: refusalSchema,
 };
 
-function quoteJson(quote: {
+export function quoteJson(quote: {
   amountMinor: bigint;
   feeMinor: bigint;
   totalMinor: bigint;
@@ -114,7 +114,7 @@ function quoteJson(quote: {
 
 const arrivesOutput = z.string().meta({ description: 'By when the money reaches the account (ISO 8601).' });
 
-const bankAccountFields = {
+export const bankAccountFields = {
   bankCode: z
     .string()
     .max(16)
@@ -129,7 +129,7 @@ const bankAccountFields = {
     .meta({ description: "The account holder's name, as the bank has it.", example: '李明' }),
 };
 
-const cardIdInput = z.uuid().meta({ description: 'A bound card, from GET /v1/me/cards.' });
+export const cardIdInput = z.uuid().meta({ description: 'A bound card, from GET /v1/me/cards.' });
 
 const fundingBody = z.object({
   cardId: cardIdInput,
@@ -202,7 +202,7 @@ const fundingSchema = z.object({
   timeline: z.array(timelineEntry).meta({ description: 'Every step so far, oldest first.' }),
 });
 
-function fundingJson(view: FundingView): z.infer<typeof fundingSchema> {
+export function fundingJson(view: FundingView): z.infer<typeof fundingSchema> {
   const of = (amountMinor: bigint) => moneyJson(amountMinor, view.currency);
   return {
     id: view.id,

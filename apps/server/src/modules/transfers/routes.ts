@@ -36,13 +36,13 @@ const TAGS = ['transfers'];
 const ERRORS_4XX = errorResponses(400, 401, 403, 404, 409, 410, 422);
 const TRANSFER_URL = '/v1/me/transfers';
 
-const amountInput = moneyInput({
+export const amountInput = moneyInput({
   max: MAX_TRANSFER_MINOR,
   currencies: [TRANSFER_CURRENCY],
   description: 'The amount to pay, from ¥0.01 to ¥100,000,000.00.',
 });
 
-const payeeFields = {
+export const payeeFields = {
   toPhone: z.string().min(1).max(32).optional().meta({ description: "The payee's mobile number." }),
   toQr: z
     .string()
@@ -52,7 +52,7 @@ const payeeFields = {
     .meta({ description: 'The scanned receive code (`qianbao://pay?to=…`), from GET /v1/me/receive-code.' }),
 };
 
-function payeeOf(body: { toPhone?: string | undefined; toQr?: string | undefined }): PayeeReference {
+export function payeeOf(body: { toPhone?: string | undefined; toQr?: string | undefined }): PayeeReference {
   if (body.toPhone !== undefined && body.toQr === undefined) return { toPhone: body.toPhone };
   if (body.toQr !== undefined && body.toPhone === undefined) return { toQr: body.toQr };
   throw new AppError('VALIDATION_FAILED', {
@@ -60,7 +60,7 @@ function payeeOf(body: { toPhone?: string | undefined; toQr?: string | undefined
   });
 }
 
-const noteInput = z
+export const noteInput = z
   .string()
   .trim()
   .max(MAX_NOTE_LENGTH)
@@ -154,7 +154,7 @@ const limitJson = (limit: LimitLeft) => ({
   remaining: limit.remaining === null ? null : moneyJson(limit.remaining, TRANSFER_CURRENCY),
 });
 
-function previewJson(preview: TransferPreview): z.infer<typeof previewSchema> {
+export function previewJson(preview: TransferPreview): z.infer<typeof previewSchema> {
   return {
     payee: preview.payee,
     amount: moneyJson(preview.amountMinor, preview.currency),
