@@ -115,6 +115,7 @@ export interface BuildAppOptions {
     | 'funding'
     | 'largeAmountSmsMinor'
     | 'idempotencyRetentionHours'
+    | 'outboxRetentionDays'
     | 'ledger'
     | 'shutdownGraceMs'
   >;
@@ -230,7 +231,13 @@ export async function buildApp(options: BuildAppOptions) {
   metrics.watchJobs(jobs);
   app.decorate('jobs', jobs);
   // Domain events: modules append them with their records and wake it; subscribers are added below.
-  const outbox = new Outbox({ pool, queue: jobs, log: app.log });
+  const outbox = new Outbox({
+    pool,
+    queue: jobs,
+    log: app.log,
+    retentionDays: config.outboxRetentionDays,
+    now,
+  });
   app.decorate('outbox', outbox);
   jobs.register(...ledgerJobs({ ledger, expiryIntervalMs: config.ledger.expiryIntervalMs }));
   jobs.register(...idempotencyJobs({ pool, now, retentionHours: config.idempotencyRetentionHours }));
@@ -293,7 +300,6 @@ export async function buildApp(options: BuildAppOptions) {
     pool,
     config,
     identity: identity.service,
-    notifications: notifications.service,
     events: outbox,
     secrets,
     now,

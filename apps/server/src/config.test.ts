@@ -84,6 +84,7 @@ describe('loadConfig', () => {
         file: path.resolve('data', 'journal-checkpoints.jsonl'),
         intervalMs: 10_000,
       },
+      outboxRetentionDays: 7,
       shutdownGraceMs: 10_000,
     });
     expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
@@ -107,6 +108,7 @@ describe('loadConfig', () => {
       LEDGER_CHECKPOINT_INTERVAL_MS: '60000',
       SHUTDOWN_GRACE_MS: '5000',
       IDEMPOTENCY_RETENTION_HOURS: '48',
+      OUTBOX_RETENTION_DAYS: '30',
       DB_POOL_MAX: '50',
       ...IDENTITY_ENV,
       ...SECURITY_ENV,
@@ -123,6 +125,7 @@ describe('loadConfig', () => {
       ledger: { maxBatchTransfers: 2000, maxQueuedTransfers: 10_000, expiryIntervalMs: 0 },
       journalCheckpoints: { file: '/var/log/qianbao/checkpoints.jsonl', intervalMs: 60_000 },
       idempotencyRetentionHours: 48,
+      outboxRetentionDays: 30,
       shutdownGraceMs: 5000,
       identity: IDENTITY_CONFIG,
       publicUrl: 'https://wallet.example.com',
@@ -163,6 +166,7 @@ describe('loadConfig', () => {
       LEDGER_CHECKPOINT_INTERVAL_MS: '50',
       SHUTDOWN_GRACE_MS: 'soon',
       DB_POOL_MAX: '1',
+      OUTBOX_RETENTION_DAYS: '0',
       FUNDING_RECOVERY_INTERVAL_MS: '50',
     });
     expect(problems).toEqual({
@@ -179,6 +183,7 @@ describe('loadConfig', () => {
       LEDGER_CHECKPOINT_INTERVAL_MS: 'must be a whole number from 100 to 3600000 (got "50")',
       SHUTDOWN_GRACE_MS: 'must be a whole number from 100 to 600000 (got "soon")',
       DB_POOL_MAX: 'must be a whole number from 2 to 200 (got "1")',
+      OUTBOX_RETENTION_DAYS: 'must be a whole number from 1 to 3650 (got "0")',
       FUNDING_RECOVERY_INTERVAL_MS: 'must be 0 (no recovery job) or from 100 to 3600000 (got "50")',
     });
   });

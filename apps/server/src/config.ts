@@ -39,6 +39,8 @@ export interface Config {
   journalCheckpoints: { file: string; intervalMs: number };
   /** How long an `Idempotency-Key` and its stored answer are kept (≥ 24 h). */
   idempotencyRetentionHours: number;
+  /** How long a domain event every outbox subscriber has passed is kept before `outbox.prune` deletes it (days). */
+  outboxRetentionDays: number;
   shutdownGraceMs: number;
   identity: IdentityConfig;
   /**
@@ -182,6 +184,8 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: integer({ min: 100, max: 600_000, fallback: 10_000 }),
     // domain-rules §9: keys are kept at least 24 h; older ones are deleted by a sweep.
     IDEMPOTENCY_RETENTION_HOURS: integer({ min: 24, max: 8760, fallback: 72 }),
+    // ADR 0015: delivered events are kept this long (for replays and inquiries), then pruned daily.
+    OUTBOX_RETENTION_DAYS: integer({ min: 1, max: 3650, fallback: 7 }),
     // At least 2: the ledger's batch holds one connection while reads use another.
     DB_POOL_MAX: integer({ min: 2, max: 200, fallback: 20 }),
     // ---- identity (docs/identity.md) ----
@@ -332,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMs: values.LEDGER_CHECKPOINT_INTERVAL_MS,
     },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
+    outboxRetentionDays: values.OUTBOX_RETENTION_DAYS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     identity: {
       smsCode: {

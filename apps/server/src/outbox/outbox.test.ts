@@ -1,7 +1,8 @@
 /**
  * The outbox core on real PostgreSQL: events commit with their transaction or not at all, reach
  * a subscriber at least once and in order per aggregate, are never skipped when transactions
- * commit out of order, are dispatched by one runner at a time, and a failing handler backs off.
+ * commit out of order, are dispatched by one runner at a time, and a failing handler backs off;
+ * `outbox.prune` deletes only what every subscriber has passed and the retention lets go.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '@qianbao/db';
@@ -11,7 +12,9 @@ import type { TestDatabase } from '../../../../test/support/database.ts';
 import { dispatch } from './dispatch.ts';
 import { appendEvents, moneyPayload } from './events.ts';
 import type { NewEvent, OutboxEvent } from './events.ts';
+import { OUTBOX_JOBS, Outbox } from './outbox.ts';
 import { defineSubscriber } from './subscriber.ts';
+import type { Subscriber } from './subscriber.ts';
 
 let db: TestDatabase;
 
@@ -102,6 +105,22 @@ describe('the outbox', () => {
     expect(seen.map((e) => e.aggregateId)).toEqual(['early', 'later']);
   });
 
+  it('keeps transaction order across a power of ten (9, 10, 11), batch after batch', async () => {
+    const { subscriber, seen } = recorder('test.digits', ['test.digits']);
+    // Real transaction ids are far past these; written by hand, they sort before every other event.
+    for (const xid of ['11', '9', '10', '99', '100']) {
+      await db.pool.query(
+        `INSERT INTO outbox_events (id, xid, type, aggregate_type, aggregate_id, payload, created_at)
+         VALUES (gen_random_uuid(), $1::xid8, 'test.digits', 'thing', $1, '{}', now())`,
+        [xid],
+      );
+    }
+    expect(await dispatch({ pool: db.pool, subscriber, retry: false, batchSize: 2 })).toEqual({
+      delivered: 5,
+    });
+    expect(seen.map((e) => e.aggregateId)).toEqual(['9', '10', '11', '99', '100']);
+  });
+
   it('is not held back by a transaction of another database on the same server', async () => {
     const { subscriber, seen } = recorder('test.other-database', ['test.elsewhere']);
     const other = await createTestDatabase(1);
@@ -183,5 +202,117 @@ describe('the outbox', () => {
     await expect(
       withTransaction(db.pool, (client) => appendEvents(client, [event('a', 1, 'NoModule')])),
     ).rejects.toThrow('is not module.what');
+  });
+});
+
+describe('outbox.prune', () => {
+  const DAY_MS = 24 * 3600 * 1000;
+  const RETENTION_DAYS = 7;
+  let now = new Date();
+
+  /** An outbox of `names` (recorders of `test.prune`), its retention 7 days, on the test's clock. */
+  function outboxOf(...names: string[]) {
+    const outbox = new Outbox({
+      pool: db.pool,
+      queue: { send: () => Promise.resolve(null) },
+      log: { warn: () => {} },
+      retentionDays: RETENTION_DAYS,
+      now: () => now,
+    });
+    const subscribers = names.map((name) => recorder(name, ['test.prune']).subscriber);
+    outbox.subscribe(...subscribers);
+    return { outbox, subscribers };
+  }
+
+  /** Append `count` events of one aggregate, created `ageDays` before the clock; answers their ids. */
+  async function appendAged(aggregateId: string, count: number, ageDays: number): Promise<string[]> {
+    const createdAt = new Date(now.getTime() - ageDays * DAY_MS);
+    const events = await withTransaction(db.pool, (client) =>
+      appendEvents(
+        client,
+        Array.from({ length: count }, (_, i) => ({ ...event(aggregateId, i, 'test.prune'), createdAt })),
+      ),
+    );
+    return events.map((e) => e.id);
+  }
+
+  async function remaining(ids: readonly string[]): Promise<string[]> {
+    const { rows } = await db.pool.query<{ id: string }>(
+      'SELECT id FROM outbox_events WHERE id = ANY($1::uuid[]) ORDER BY xid, id',
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  const deliver = (subscriber: Subscriber) => dispatch({ pool: db.pool, subscriber, retry: false });
+
+  it('is a daily job of the outbox', () => {
+    const { outbox } = outboxOf('test.prune-job');
+    const job = outbox.jobs().find((definition) => definition.name === OUTBOX_JOBS.prune);
+    expect(job?.schedule).toEqual({ cron: '40 3 * * *' });
+  });
+
+  it('deletes old events every subscriber has passed, in bounded statements', async () => {
+    now = new Date();
+    const { outbox, subscribers } = outboxOf('test.prune-a', 'test.prune-b');
+    const old = await appendAged('passed-by-all', 5, RETENTION_DAYS + 1);
+    for (const subscriber of subscribers) await deliver(subscriber);
+    // Chunks of 2: three statements for these five (other files' events are recent: kept).
+    expect(await outbox.prune({ chunk: 2 })).toEqual({ deleted: 5 });
+    expect(await remaining(old)).toEqual([]);
+  });
+
+  it('keeps an old event a lagging subscriber has not passed, and everything while one has no cursor', async () => {
+    now = new Date();
+    const { subscribers } = outboxOf('test.prune-ahead', 'test.prune-lagging');
+    const [ahead, lagging] = subscribers as [Subscriber, Subscriber];
+    const passed = await appendAged('lag', 2, RETENTION_DAYS + 1);
+    await deliver(ahead);
+    await deliver(lagging);
+    const notPassed = await appendAged('lag', 2, RETENTION_DAYS + 1);
+    await deliver(ahead);
+    // `lagging`'s cursor is before `notPassed`, `ahead`'s after it: the lowest cursor decides.
+    const { outbox } = outboxOf('test.prune-ahead', 'test.prune-lagging');
+    expect(await outbox.prune()).toEqual({ deleted: 2 });
+    expect(await remaining([...passed, ...notPassed])).toEqual(notPassed);
+
+    // A subscriber that has never run has passed nothing: nothing is deleted.
+    await deliver(lagging);
+    const withNewcomer = outboxOf('test.prune-ahead', 'test.prune-lagging', 'test.prune-newcomer');
+    expect(await withNewcomer.outbox.prune()).toEqual({ deleted: 0 });
+    expect(await remaining(notPassed)).toEqual(notPassed);
+    // Nor by an outbox without subscribers.
+    expect(await outboxOf().outbox.prune()).toEqual({ deleted: 0 });
+    expect(await remaining(notPassed)).toEqual(notPassed);
+    // Once the lagging one has passed them too, they go.
+    expect(await outbox.prune()).toEqual({ deleted: 2 });
+    expect(await remaining(notPassed)).toEqual([]);
+  });
+
+  it('keeps an event every subscriber has passed until it is older than the retention', async () => {
+    now = new Date();
+    const { outbox, subscribers } = outboxOf('test.prune-recent');
+    const recent = await appendAged('recent', 2, RETENTION_DAYS - 1);
+    await deliver(subscribers[0]!);
+    expect(await outbox.prune()).toEqual({ deleted: 0 });
+    expect(await remaining(recent)).toEqual(recent);
+    // Two days later they are past the retention.
+    now = new Date(now.getTime() + 2 * DAY_MS);
+    expect(await outbox.prune()).toEqual({ deleted: 2 });
+    expect(await remaining(recent)).toEqual([]);
+  });
+
+  it('is harmless run twice: the second run deletes nothing and keeps what the first kept', async () => {
+    now = new Date();
+    const { outbox, subscribers } = outboxOf('test.prune-twice');
+    const old = await appendAged('twice-old', 3, RETENTION_DAYS + 1);
+    const recent = await appendAged('twice-recent', 3, 0);
+    await deliver(subscribers[0]!);
+    expect(await outbox.prune()).toEqual({ deleted: 3 });
+    expect(await remaining([...old, ...recent])).toEqual(recent);
+    expect(await outbox.prune()).toEqual({ deleted: 0 });
+    expect(await remaining([...old, ...recent])).toEqual(recent);
+    // The subscriber goes on from its cursor: nothing it had is handed over again.
+    expect(await deliver(subscribers[0]!)).toEqual({ delivered: 0 });
   });
 });

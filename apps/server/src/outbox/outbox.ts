@@ -6,7 +6,10 @@
  * all too — the safety net for a wake lost with a crashed process or held back by a long
  * transaction — and each server wakes them when its jobs start (events committed just before a
  * crash). A failing handler's job is retried with the queue's backoff and shows in `qianbao jobs`.
+ * `outbox.prune`, daily, deletes the events every subscriber has passed once they are older than
+ * `OUTBOX_RETENTION_DAYS`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { defineJob } from '../jobs/index.ts';
 import type { JobDefinition } from '../jobs/index.ts';
@@ -15,7 +18,7 @@ import type { OutboxWake } from './events.ts';
 import { dispatchJobName } from './subscriber.ts';
 import type { Subscriber } from './subscriber.ts';
 
-export const OUTBOX_JOBS = { sweep: 'outbox.sweep' } as const;
+export const OUTBOX_JOBS = { sweep: 'outbox.sweep', prune: 'outbox.prune' } as const;
 
 /** How the outbox queues work: `Jobs` (jobs/jobs.ts), or anything that sends like it. */
 export interface OutboxQueue {
@@ -28,13 +31,26 @@ export interface OutboxQueue {
 
 /** A run that ended before events not yet readable is queued again this much later. */
 const PENDING_RETRY_SECONDS = 1;
+/**
+ * Wakes of one subscriber closer together than this become one: under load every coalesced
+ * insert wakes, and each wake is a job sent, fetched and completed; one send per gap lets each
+ * run hand over a batch instead. A notice waits at most this much longer.
+ */
+export const WAKE_GAP_MS = 50;
 /** `deliverPending` gives up on events a transaction keeps unreadable after this many runs. */
 const MAX_PENDING_RUNS = 10;
+/** At most how many events one statement of `prune` deletes, so none becomes a long statement. */
+const PRUNE_CHUNK = 10_000;
+const DAY_MS = 24 * 3600 * 1000;
 
 export interface OutboxOptions {
   pool: pg.Pool;
   queue: OutboxQueue;
   log: { warn(object: object, message: string): void };
+  /** `OUTBOX_RETENTION_DAYS`: events every subscriber has passed are kept this long, then pruned. */
+  retentionDays: number;
+  /** The clock `prune` measures the retention with. */
+  now?: () => Date;
 }
 
 export class Outbox implements OutboxWake {
@@ -53,7 +69,7 @@ export class Outbox implements OutboxWake {
     }
   }
 
-  /** The dispatch job of every subscriber, and the sweep. */
+  /** The dispatch job of every subscriber, the sweep and the pruning. */
   jobs(): JobDefinition[] {
     const dispatchers = [...this.subscribers.values()].map((subscriber) =>
       defineJob({
@@ -89,7 +105,53 @@ export class Outbox implements OutboxWake {
           return { woken: this.subscribers.size };
         },
       }),
+      defineJob({
+        name: OUTBOX_JOBS.prune,
+        // Daily, at a quiet hour of the wallet's calendar (Asia/Shanghai).
+        schedule: { cron: '40 3 * * *' },
+        retry: { limit: 2, delaySeconds: 300, backoff: true },
+        timeoutSeconds: 3600,
+        handler: () => this.prune(),
+      }),
     ];
+  }
+
+  /**
+   * Delete the events that every subscriber of this process has passed — `(xid, id)` at or
+   * before its cursor — and that are older than the retention, in statements of at most
+   * `chunk` rows (10,000). A subscriber without a cursor row yet has passed nothing, so then nothing
+   * is deleted; neither is anything while no subscriber is registered. Idempotent: a cursor only
+   * moves forward, and a second run finds nothing more.
+   */
+  async prune(options: { chunk?: number } = {}): Promise<{ deleted: number }> {
+    const chunk = options.chunk ?? PRUNE_CHUNK;
+    const subscribers = [...this.subscribers.keys()];
+    if (subscribers.length === 0) return { deleted: 0 };
+    const now = this.options.now ?? (() => new Date());
+    const before = new Date(now().getTime() - this.options.retentionDays * DAY_MS);
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.options.pool.query(
+        `WITH cursors AS (
+           SELECT c.last_xid, c.last_id
+             FROM unnest($1::text[]) AS s(subscriber)
+             LEFT JOIN outbox_subscriptions AS c ON c.subscriber = s.subscriber
+         ), lowest AS (
+           SELECT last_xid, last_id FROM cursors
+            WHERE NOT EXISTS (SELECT 1 FROM cursors WHERE last_xid IS NULL)
+            ORDER BY last_xid, last_id
+            LIMIT 1
+         )
+         DELETE FROM outbox_events WHERE id = ANY(ARRAY(
+           SELECT e.id FROM outbox_events AS e, lowest AS l
+            WHERE (e.xid, e.id) <= (l.last_xid, l.last_id)
+              AND e.created_at < $2
+            LIMIT $3))`,
+        [subscribers, before, chunk],
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < chunk) return { deleted };
+    }
   }
 
   /**
@@ -139,6 +201,7 @@ export class Outbox implements OutboxWake {
         do {
           state.again = false;
           await this.options.queue.send(dispatchJobName(name), {}, { promptly: true });
+          await sleep(WAKE_GAP_MS); // wakes meanwhile set `again`: one more send for all of them
         } while (state.again);
       } catch (error) {
         this.options.log.warn(

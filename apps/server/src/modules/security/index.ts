@@ -8,14 +8,22 @@ import type pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { IdentityService } from '../identity/index.ts';
-import type { NotificationsService } from '../notifications/service.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import { securityRoutes } from './routes.ts';
 import { SecurityService } from './service.ts';
 import type { BirthDateSource, IdNumberSource } from './service.ts';
 
 export { securityMigrations } from './migrations.ts';
-export { SECURITY_EVENTS, SECURITY_NOTICES, type PaymentsLockedPayload } from './events.ts';
+export {
+  SECURITY_EVENTS,
+  SECURITY_NOTICES,
+  type PasskeyPayload,
+  type PasswordFreeLimitChangedPayload,
+  type PaymentsLockedPayload,
+  type PinSetPayload,
+  type TotpDisabledPayload,
+  type TotpEnabledPayload,
+} from './events.ts';
 export { SECURITY_ERRORS, type SecurityErrorCode } from './errors.ts';
 export { passwordFreeLimitKey } from './factor-policy.ts';
 export { paymentHash } from './payment-binding.ts';
@@ -39,8 +47,11 @@ export interface SecurityModuleDeps {
   pool: pg.Pool;
   config: Pick<Config, 'mode' | 'publicUrl' | 'security' | 'identity'>;
   identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
-  notifications: Pick<NotificationsService, 'notify'>;
-  /** Woken after a lock and its event commit (outbox/); the lock notice follows from the event. */
+  /**
+   * Woken after a change and its event commit (outbox/): the holder's notices of a new PIN, a
+   * passkey, two-step verification, the password-free limit and a payment lock follow from the
+   * module's events (`SECURITY_NOTICES`, given to the inbox by app.ts).
+   */
   events: OutboxWake;
   /** Seals TOTP secrets, keys recovery-code digests (docs/adr/0005-secrets-at-rest.md). */
   secrets: SecretBox;
@@ -56,7 +67,6 @@ export function createSecurityModule(deps: SecurityModuleDeps) {
   const service = new SecurityService({
     pool: deps.pool,
     identity: deps.identity,
-    notifications: deps.notifications,
     events: deps.events,
     secrets: deps.secrets,
     config: config.security,

@@ -67,7 +67,6 @@ describe('the transaction PIN', () => {
     const service = new SecurityService({
       pool: subject.database.pool,
       identity: subject.app.services.identity,
-      notifications: subject.app.services.notifications,
       secrets: new SecretBox(randomBytes(32)),
       config: config.security,
       hashing: config.identity.password.hashing,

@@ -16,7 +16,7 @@ import type {
 import type pg from 'pg';
 import QRCode from 'qrcode';
 import { isUuid, newId } from '@qianbao/ledger';
-import { formatDecimal, isCurrencyCode } from '@qianbao/money';
+import { isCurrencyCode } from '@qianbao/money';
 import type { SecurityConfig } from '../../config.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
@@ -24,20 +24,11 @@ import { lockedUntil, secretCheckBusy } from '../../secret-tries.ts';
 import type { TryPolicy } from '../../secret-tries.ts';
 import type { ClientInfo, DeviceInput, IdentityService, NewSession } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
-import type { NotificationsService } from '../notifications/service.ts';
 import { NO_WAKE } from '../../outbox/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import type { SecurityErrorCode } from './errors.ts';
 import { decideFactor } from './factor-policy.ts';
 import type { ConfirmationFactor, FactorDecision } from './factor-policy.ts';
-import {
-  passkeyAddedNotice,
-  passkeyRemovedNotice,
-  passwordFreeChangedNotice,
-  pinSetNotice,
-  totpDisabledNotice,
-  totpEnabledNotice,
-} from './messages.ts';
 import { paymentChallenge, paymentHash, paymentHashOfChallenge } from './payment-binding.ts';
 import type { PaymentToConfirm } from './payment-binding.ts';
 import { pinWeakness } from './pin-policy.ts';
@@ -66,8 +57,10 @@ export type IdNumberSource = (userId: string) => Promise<string | null>;
 export interface SecurityServiceDeps {
   pool: pg.Pool;
   identity: Pick<IdentityService, 'getUser' | 'verifyPassword' | 'verifySmsCode' | 'createSession'>;
-  notifications: Pick<NotificationsService, 'notify'>;
-  /** Woken after a lock and its event commit; the lock notice follows from the event (none: the sweep). */
+  /**
+   * Woken after a change and its event commit (a PIN set, a passkey added, payments locked …);
+   * the holder's notice follows from the event (events.ts). None: the sweep delivers it.
+   */
   events?: OutboxWake;
   /** Seals TOTP secrets and keys the recovery-code digests (docs/adr/0005-secrets-at-rest.md). */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
@@ -270,12 +263,9 @@ export class SecurityService {
     if (needsIdNumber && !(await this.idNumberMatches(input.userId, input.idNumber ?? ''))) {
       throw new AppError('ID_NUMBER_MISMATCH');
     }
-    const holder = await this.holder(input.userId);
     const pinHash = await argon2Hash(input.pin, this.argon2Options());
-    await this.store.setPin({ userId: input.userId, pinHash, now: this.now() });
-    const changed = holder.pinHash !== null;
-    await this.deps.notifications.notify(input.userId, pinSetNotice({ changed }));
-    return { changed };
+    // `security.pin_set` goes with the new PIN; the holder's notice follows from it.
+    return this.store.setPin({ userId: input.userId, pinHash, now: this.now() });
   }
 
   /**
@@ -312,11 +302,12 @@ export class SecurityService {
       });
     }
     await this.checkPin(input.userId, input.pin);
-    await this.store.setPasswordFreeLimit({ userId: input.userId, limitMinor: input.limitMinor });
-    await this.deps.notifications.notify(
-      input.userId,
-      passwordFreeChangedNotice({ limitYuan: formatDecimal(input.limitMinor, this.passwordFreeCurrency()) }),
-    );
+    await this.store.setPasswordFreeLimit({
+      userId: input.userId,
+      limitMinor: input.limitMinor,
+      currency: this.passwordFreeCurrency(),
+      now: this.now(),
+    });
     return this.summary(input.userId);
   }
 
@@ -404,9 +395,9 @@ export class SecurityService {
       if ((await tx.countPasskeys(input.userId)) >= this.config.webauthn.maxPasskeysPerHolder) {
         throw new AppError('PASSKEY_LIMIT_REACHED');
       }
+      // With `security.passkey_added`: the holder's notice follows from it.
       if (!(await tx.insertPasskey(row))) throw passkeyFailed('alreadyRegistered');
     });
-    await this.deps.notifications.notify(input.userId, passkeyAddedNotice({ name }));
     return toPasskeyView({ ...row, lastUsedAt: null });
   }
 
@@ -427,10 +418,9 @@ export class SecurityService {
 
   async removePasskey(input: { userId: string; passkeyId: string }): Promise<void> {
     const row = isUuid(input.passkeyId)
-      ? await this.store.deletePasskey({ userId: input.userId, id: input.passkeyId })
+      ? await this.store.deletePasskey({ userId: input.userId, id: input.passkeyId, now: this.now() })
       : null;
     if (!row) throw new AppError('PASSKEY_NOT_FOUND');
-    await this.deps.notifications.notify(input.userId, passkeyRemovedNotice({ name: row.name }));
   }
 
   /** Sign-in options: no phone number needed, the browser offers the holder's discoverable passkeys. */
@@ -532,6 +522,7 @@ export class SecurityService {
     }
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await this.store.transaction(async (tx) => {
+      // With `security.totp_enabled` (the holder's row lock first): the notice follows from it.
       if (!(await tx.enableTotp({ userId: input.userId, step: check.step, now }))) {
         throw new AppError('TOTP_SETUP_EXPIRED');
       }
@@ -541,7 +532,6 @@ export class SecurityService {
         now,
       });
     });
-    await this.deps.notifications.notify(input.userId, totpEnabledNotice());
     return { recoveryCodes };
   }
 
@@ -571,11 +561,12 @@ export class SecurityService {
         return used ? null : new AppError('RECOVERY_CODE_INVALID');
       });
     }
-    await this.store.deleteTotp(input.userId);
-    await this.deps.notifications.notify(
-      input.userId,
-      totpDisabledNotice({ withRecoveryCode: input.recoveryCode !== undefined }),
-    );
+    // With `security.totp_disabled` when this request turned it off: the notice follows from it.
+    await this.store.deleteTotp({
+      userId: input.userId,
+      withRecoveryCode: input.recoveryCode !== undefined,
+      now: this.now(),
+    });
   }
 
   // ---- the confirmation service -----------------------------------------------------------

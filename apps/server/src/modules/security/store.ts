@@ -3,12 +3,25 @@ import type pg from 'pg';
 import { acquireTry, finishTry, releaseTry } from '../../secret-tries.ts';
 import type { AcquireResult, TryColumns, TryLease, TryOutcome, TryPolicy } from '../../secret-tries.ts';
 import { NO_WAKE, appendEvents } from '../../outbox/index.ts';
-import type { OutboxWake } from '../../outbox/index.ts';
-import { paymentsLocked } from './events.ts';
+import type { NewEvent, OutboxWake } from '../../outbox/index.ts';
+import {
+  passkeyAdded,
+  passkeyRemoved,
+  passwordFreeLimitChanged,
+  paymentsLocked,
+  pinSet,
+  totpDisabled,
+  totpEnabled,
+} from './events.ts';
 
 /**
  * SQL of the payment-security module, parameterised throughout. Every time is passed in from
  * the service's clock. Nothing outside this module touches the `security_*` tables.
+ *
+ * A change the holder is told about appends its event (events.ts) in the transaction that
+ * records it — its own, or the caller's (`transaction`) — and wakes the dispatchers after the
+ * commit. Each such transaction writes the holder's row, or locks it, first: a holder's events
+ * then get transaction ids in the order of the changes (ADR 0015, per-aggregate order).
  */
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -170,16 +183,50 @@ export class SecurityStore {
   constructor(
     private readonly pool: pg.Pool,
     client: pg.PoolClient | null = null,
-    /** Told after a lock and its event commit (outbox/). */
+    /**
+     * Told after a change and its event commit (outbox/). Inside `transaction` it only notes the
+     * wake, which the pool-bound store gives after the commit.
+     */
     private readonly events: OutboxWake = NO_WAKE,
   ) {
     this.db = client ?? pool;
   }
 
-  /** Run `work` in one READ COMMITTED transaction on one connection of the pool. */
+  /**
+   * Run `work` in one READ COMMITTED transaction on one connection of the pool; events appended
+   * in it wake the dispatchers after the commit.
+   */
   async transaction<T>(work: (store: SecurityStore) => Promise<T>): Promise<T> {
     if (this.db !== this.pool) throw new Error('transactions do not nest');
-    return withTransaction(this.pool, (client) => work(new SecurityStore(this.pool, client, this.events)));
+    let appended = false;
+    const noted: OutboxWake = { wake: () => void (appended = true) };
+    const result = await withTransaction(this.pool, (client) =>
+      work(new SecurityStore(this.pool, client, noted)),
+    );
+    if (appended) this.events.wake();
+    return result;
+  }
+
+  /**
+   * Record a change and its events together: in the caller's transaction when this store is
+   * bound to one, else in a transaction of its own. `work` answers its result and the events
+   * of what it wrote (none when it wrote nothing: a retry or a lost race makes no event).
+   */
+  private async recordWithEvents<T>(
+    work: (client: pg.PoolClient) => Promise<{ result: T; events: NewEvent[] }>,
+  ): Promise<T> {
+    const record = async (client: pg.PoolClient) => {
+      const { result, events } = await work(client);
+      await appendEvents(client, events);
+      return { result, appended: events.length > 0 };
+    };
+    const { result, appended } =
+      this.db === this.pool
+        ? await withTransaction(this.pool, record)
+        : await record(this.db as pg.PoolClient);
+    // After the commit (pool-bound); inside a caller's transaction, noted for after its commit.
+    if (appended) this.events.wake();
+    return result;
   }
 
   // ---- holders ----------------------------------------------------------------------------
@@ -202,21 +249,50 @@ export class SecurityStore {
     return rows[0] ? toHolder(rows[0]) : null;
   }
 
-  /** A new PIN also lifts a payment lock: whoever set it proved the password and the phone. */
-  async setPin(input: { userId: string; pinHash: string; now: Date }): Promise<void> {
-    await this.db.query(
-      `UPDATE security_holders
-          SET pin_hash = $2, pin_set_at = $3, factor_failures = 0, payments_locked_until = NULL
-        WHERE user_id = $1`,
-      [input.userId, input.pinHash, input.now],
-    );
+  /**
+   * Set or replace the PIN, with `security.pin_set`; `changed` when one was there before. A new
+   * PIN also lifts a payment lock: whoever set it proved the password and the phone.
+   */
+  async setPin(input: { userId: string; pinHash: string; now: Date }): Promise<{ changed: boolean }> {
+    return this.recordWithEvents(async (client) => {
+      const { rows } = await client.query<{ changed: boolean }>(
+        'SELECT pin_hash IS NOT NULL AS changed FROM security_holders WHERE user_id = $1 FOR UPDATE',
+        [input.userId],
+      );
+      if (!rows[0]) throw new Error(`no security row for holder ${input.userId}`);
+      const { changed } = rows[0];
+      await client.query(
+        `UPDATE security_holders
+            SET pin_hash = $2, pin_set_at = $3, factor_failures = 0, payments_locked_until = NULL
+          WHERE user_id = $1`,
+        [input.userId, input.pinHash, input.now],
+      );
+      return { result: { changed }, events: [pinSet({ userId: input.userId, changed, at: input.now })] };
+    });
   }
 
-  async setPasswordFreeLimit(input: { userId: string; limitMinor: bigint }): Promise<void> {
-    await this.db.query('UPDATE security_holders SET password_free_limit_minor = $2 WHERE user_id = $1', [
-      input.userId,
-      input.limitMinor,
-    ]);
+  /** Set the password-free limit, with `security.password_free_limit_changed` (every time, as before). */
+  async setPasswordFreeLimit(input: {
+    userId: string;
+    limitMinor: bigint;
+    currency: string;
+    now: Date;
+  }): Promise<void> {
+    await this.recordWithEvents(async (client) => {
+      const { rowCount } = await client.query(
+        'UPDATE security_holders SET password_free_limit_minor = $2 WHERE user_id = $1',
+        [input.userId, input.limitMinor],
+      );
+      return {
+        result: undefined,
+        events: rowCount === 1 ? [passwordFreeLimitChanged({ ...input, at: input.now })] : [],
+      };
+    });
+  }
+
+  /** The holder's row lock, taken before a transaction's first write (see the class comment). */
+  private async lockHolder(client: pg.PoolClient, userId: string): Promise<void> {
+    await client.query('SELECT 1 FROM security_holders WHERE user_id = $1 FOR UPDATE', [userId]);
   }
 
   // ---- tries of the PIN and codes (one count per holder: secret-tries.ts) -------------------
@@ -239,27 +315,23 @@ export class SecurityStore {
     policy: TryPolicy;
   }): Promise<TryOutcome> {
     // The answer that locks payments writes `security.payments_locked` in the same transaction:
-    // the holder's notice follows from it, once.
-    const finish = async (client: pg.PoolClient) => {
+    // the holder's notice follows from it, once. finishTry's first write is the holder's row.
+    return this.recordWithEvents(async (client) => {
       const outcome = await finishTry(client, FACTOR_TRIES, input);
-      if (outcome.lockedNow && outcome.lockedUntil) {
-        await appendEvents(client, [
-          paymentsLocked({
-            userId: input.lease.key,
-            failures: input.policy.maxFailures,
-            lockMs: input.policy.lockMs,
-            lockedUntil: outcome.lockedUntil,
-            at: input.now,
-          }),
-        ]);
-      }
-      return outcome;
-    };
-    // Inside a caller's transaction the caller commits, and the sweep wakes the dispatchers.
-    if (this.db !== this.pool) return finish(this.db as pg.PoolClient);
-    const outcome = await withTransaction(this.pool, finish);
-    if (outcome.lockedNow) this.events.wake();
-    return outcome;
+      const events =
+        outcome.lockedNow && outcome.lockedUntil
+          ? [
+              paymentsLocked({
+                userId: input.lease.key,
+                failures: input.policy.maxFailures,
+                lockMs: input.policy.lockMs,
+                lockedUntil: outcome.lockedUntil,
+                at: input.now,
+              }),
+            ]
+          : [];
+      return { result: outcome, events };
+    });
   }
 
   // ---- passkeys ---------------------------------------------------------------------------
@@ -320,29 +392,39 @@ export class SecurityStore {
     return rows[0] ? toPasskey(rows[0]) : null;
   }
 
-  /** False when the credential is registered already (to anyone). */
+  /**
+   * Keep a passkey, with `security.passkey_added`; false when the credential is registered
+   * already (to anyone).
+   */
   async insertPasskey(row: Omit<PasskeyRow, 'lastUsedAt'>): Promise<boolean> {
-    const result = await this.db.query(
-      `INSERT INTO security_passkeys (id, user_id, credential_id, public_key, sign_count, transports,
-         device_type, backed_up, aaguid, rp_id, name, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (credential_id) DO NOTHING`,
-      [
-        row.id,
-        row.userId,
-        row.credentialId,
-        row.publicKey,
-        row.signCount,
-        row.transports,
-        row.deviceType,
-        row.backedUp,
-        row.aaguid,
-        row.rpId,
-        row.name,
-        row.createdAt,
-      ],
-    );
-    return result.rowCount === 1;
+    return this.recordWithEvents(async (client) => {
+      await this.lockHolder(client, row.userId);
+      const result = await client.query(
+        `INSERT INTO security_passkeys (id, user_id, credential_id, public_key, sign_count, transports,
+           device_type, backed_up, aaguid, rp_id, name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (credential_id) DO NOTHING`,
+        [
+          row.id,
+          row.userId,
+          row.credentialId,
+          row.publicKey,
+          row.signCount,
+          row.transports,
+          row.deviceType,
+          row.backedUp,
+          row.aaguid,
+          row.rpId,
+          row.name,
+          row.createdAt,
+        ],
+      );
+      const inserted = result.rowCount === 1;
+      const events = inserted
+        ? [passkeyAdded({ userId: row.userId, passkeyId: row.id, name: row.name, at: row.createdAt })]
+        : [];
+      return { result: inserted, events };
+    });
   }
 
   /** Null when the holder has no such passkey (another holder's id included). */
@@ -354,12 +436,20 @@ export class SecurityStore {
     return rows[0] ? toPasskey(rows[0]) : null;
   }
 
-  async deletePasskey(input: { userId: string; id: string }): Promise<PasskeyRow | null> {
-    const { rows } = await this.db.query<PasskeyRecord>(
-      `DELETE FROM security_passkeys WHERE id = $1 AND user_id = $2 RETURNING ${PASSKEY_COLUMNS}`,
-      [input.id, input.userId],
-    );
-    return rows[0] ? toPasskey(rows[0]) : null;
+  /** Remove one of the holder's passkeys, with `security.passkey_removed`; null when there is none. */
+  async deletePasskey(input: { userId: string; id: string; now: Date }): Promise<PasskeyRow | null> {
+    return this.recordWithEvents(async (client) => {
+      await this.lockHolder(client, input.userId);
+      const { rows } = await client.query<PasskeyRecord>(
+        `DELETE FROM security_passkeys WHERE id = $1 AND user_id = $2 RETURNING ${PASSKEY_COLUMNS}`,
+        [input.id, input.userId],
+      );
+      const row = rows[0] ? toPasskey(rows[0]) : null;
+      const events = row
+        ? [passkeyRemoved({ userId: row.userId, passkeyId: row.id, name: row.name, at: input.now })]
+        : [];
+      return { result: row, events };
+    });
   }
 
   /**
@@ -527,16 +617,26 @@ export class SecurityStore {
     );
   }
 
-  /** Turn a pending setup on, its first code spent; false when it was not pending any more. */
+  /**
+   * Turn a pending setup on, its first code spent, with `security.totp_enabled`; false when it
+   * was not pending any more.
+   */
   async enableTotp(input: { userId: string; step: number; now: Date }): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE security_totp
-          SET status = 'enabled', enabled_at = $3, last_used_step = $2, pending_expires_at = NULL,
-              pending_failures = 0
-        WHERE user_id = $1 AND status = 'pending' AND pending_expires_at > $3`,
-      [input.userId, input.step, input.now],
-    );
-    return result.rowCount === 1;
+    return this.recordWithEvents(async (client) => {
+      await this.lockHolder(client, input.userId);
+      const result = await client.query(
+        `UPDATE security_totp
+            SET status = 'enabled', enabled_at = $3, last_used_step = $2, pending_expires_at = NULL,
+                pending_failures = 0
+          WHERE user_id = $1 AND status = 'pending' AND pending_expires_at > $3`,
+        [input.userId, input.step, input.now],
+      );
+      const enabled = result.rowCount === 1;
+      return {
+        result: enabled,
+        events: enabled ? [totpEnabled({ userId: input.userId, at: input.now })] : [],
+      };
+    });
   }
 
   /** Spend a step: true only for the first caller, and only for a step newer than the last. */
@@ -549,9 +649,24 @@ export class SecurityStore {
     return result.rowCount === 1;
   }
 
-  async deleteTotp(userId: string): Promise<void> {
-    await this.db.query('DELETE FROM security_recovery_codes WHERE user_id = $1', [userId]);
-    await this.db.query('DELETE FROM security_totp WHERE user_id = $1', [userId]);
+  /**
+   * Turn two-step verification off (its recovery codes go too), with `security.totp_disabled`
+   * when it was on; false when it was not (another request turned it off first).
+   */
+  async deleteTotp(input: { userId: string; withRecoveryCode: boolean; now: Date }): Promise<boolean> {
+    return this.recordWithEvents(async (client) => {
+      await this.lockHolder(client, input.userId);
+      await client.query('DELETE FROM security_recovery_codes WHERE user_id = $1', [input.userId]);
+      const { rows } = await client.query<{ status: 'pending' | 'enabled' }>(
+        'DELETE FROM security_totp WHERE user_id = $1 RETURNING status',
+        [input.userId],
+      );
+      const disabled = rows[0]?.status === 'enabled';
+      const events = disabled
+        ? [totpDisabled({ userId: input.userId, withRecoveryCode: input.withRecoveryCode, at: input.now })]
+        : [];
+      return { result: disabled, events };
+    });
   }
 
   async replaceRecoveryCodes(input: { userId: string; digests: Buffer[]; now: Date }): Promise<void> {
