@@ -60,4 +60,10 @@ COMMENT ON FUNCTION outbox_horizon() IS
   'running and not found in pg_stat_activity counts as ours. STABLE: it reads the caller''s snapshot.';
 `,
   },
+  {
+    // Every event insert paid for a second B-tree that nothing reads: pruning walks the
+    // `(xid, id)` order from its start (the oldest events), where `created_at` filters.
+    name: '0062_outbox_drop_created_index',
+    sql: `DROP INDEX outbox_events_created;`,
+  },
 ];
