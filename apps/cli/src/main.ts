@@ -7,6 +7,7 @@ import type { ExitCode } from './commands.ts';
 import { smsCommand } from './sms.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { jobsCommand } from './jobs.ts';
+import { newModuleCommand } from './new-module.ts';
 
 const USAGE = `Usage: qianbao <command>
 
@@ -24,6 +25,9 @@ Commands:
                  List the background jobs: schedules, last and next runs, recent failures
   reconcile [--date YYYY-MM-DD]
                  Compare the bank's settlement file of a day with top-ups and withdrawals
+  new-module <name>
+                 Scaffold a server module (apps/server/src/modules/<name>): declaration, table,
+                 service, routes, test; listed in the catalog and mounted (modules/README.md)
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
   help           Show this help
 
@@ -56,6 +60,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return withConfig([], (config) => reconcileCommand(rest, config));
     case 'jobs':
       return withConfig([], (config) => jobsCommand(rest, config));
+    case 'new-module':
+      return newModuleCommand(rest);
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (name === undefined || name.startsWith('-'))

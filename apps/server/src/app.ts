@@ -31,14 +31,10 @@ import { createNotificationsModule, inboxSubscriber } from './modules/notificati
 import { SECURITY_NOTICES, createSecurityModule, type SecurityService } from './modules/security/index.ts';
 import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
 import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
-import { DEFAULT_KYC_CONFIG, createKycModule, type KycService } from './modules/kyc/index.ts';
+import { createKycModule, type KycService } from './modules/kyc/index.ts';
 import { walletRoutes } from './modules/wallet/routes.ts';
 import { AccountDirectory } from './platform/accounts.ts';
-import {
-  DEFAULT_OPERATOR_CONFIG,
-  createOperatorModule,
-  type OperatorService,
-} from './modules/operator/index.ts';
+import { createOperatorModule, type OperatorService } from './modules/operator/index.ts';
 import type { NotificationsService } from './modules/notifications/index.ts';
 import { TRANSFER_NOTICES, createTransfersModule, type TransfersService } from './modules/transfers/index.ts';
 import { createHistoryModule, type HistoryService } from './modules/history/index.ts';
@@ -61,6 +57,7 @@ import { PaymentIntents } from './payments/intents.ts';
 import { paymentIntentRoutes } from './payments/intent-routes.ts';
 import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
 import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
+// new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
 
@@ -116,6 +113,7 @@ export interface BuildAppOptions {
     | 'largeAmountSmsMinor'
     | 'idempotencyRetentionHours'
     | 'outboxRetentionDays'
+    | 'modules'
     | 'ledger'
     | 'shutdownGraceMs'
   >;
@@ -276,7 +274,7 @@ export async function buildApp(options: BuildAppOptions) {
     pool,
     secrets,
     config: {
-      ...DEFAULT_OPERATOR_CONFIG,
+      ...config.modules.operator,
       hashing: config.identity.password.hashing,
       tryLeaseSeconds: config.security.tryLeaseSeconds,
     },
@@ -291,7 +289,7 @@ export async function buildApp(options: BuildAppOptions) {
     identity: identity.service,
     notifications: notifications.service,
     operators: operator.service,
-    config: DEFAULT_KYC_CONFIG,
+    config: config.modules.kyc,
     now,
   });
   // One authenticator per kind of principal that can sign in today (auth/signed-in.ts).
@@ -417,6 +415,8 @@ export async function buildApp(options: BuildAppOptions) {
     ...fundingPaymentKinds(funding.service, secrets),
   );
   await app.register(paymentIntentRoutes, { intents });
+  // Modules made by `qianbao new-module` are mounted here (move one up if others need its service).
+  // new-module: mount here
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)
     await app.register(bankSandboxDevRoutes, { bank });
   if (config.mode === 'sandbox') await app.register(sandboxSmsRoutes, { pool });

@@ -86,6 +86,11 @@ describe('loadConfig', () => {
       },
       outboxRetentionDays: 7,
       shutdownGraceMs: 10_000,
+      // The modules' own settings (their declarations, modules/<name>/module.ts).
+      modules: {
+        kyc: { verificationAttemptsPerDay: 5 },
+        operator: { sessionHours: 8, maxFailures: 5, lockMinutes: 15 },
+      },
     });
     expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({}).adminToken).not.toBe(config.adminToken);
@@ -110,6 +115,10 @@ describe('loadConfig', () => {
       IDEMPOTENCY_RETENTION_HOURS: '48',
       OUTBOX_RETENTION_DAYS: '30',
       DB_POOL_MAX: '50',
+      KYC_VERIFICATION_ATTEMPTS_PER_DAY: '3',
+      OPERATOR_SESSION_HOURS: '4',
+      OPERATOR_MAX_FAILURES: '3',
+      OPERATOR_LOCK_MINUTES: '30',
       ...IDENTITY_ENV,
       ...SECURITY_ENV,
     });
@@ -141,6 +150,10 @@ describe('loadConfig', () => {
         bankTransferFee: { basisPoints: 10, minimumMinor: 10n, maximumMinor: 2500n },
         bankTransferArrivalMinutes: 120,
       },
+      modules: {
+        kyc: { verificationAttemptsPerDay: 3 },
+        operator: { sessionHours: 4, maxFailures: 3, lockMinutes: 30 },
+      },
     });
   });
 
@@ -168,6 +181,7 @@ describe('loadConfig', () => {
       DB_POOL_MAX: '1',
       OUTBOX_RETENTION_DAYS: '0',
       FUNDING_RECOVERY_INTERVAL_MS: '50',
+      OPERATOR_SESSION_HOURS: '25',
     });
     expect(problems).toEqual({
       DATABASE_URL: 'must be a postgres:// or postgresql:// URL',
@@ -185,6 +199,7 @@ describe('loadConfig', () => {
       DB_POOL_MAX: 'must be a whole number from 2 to 200 (got "1")',
       OUTBOX_RETENTION_DAYS: 'must be a whole number from 1 to 3650 (got "0")',
       FUNDING_RECOVERY_INTERVAL_MS: 'must be 0 (no recovery job) or from 100 to 3600000 (got "50")',
+      OPERATOR_SESSION_HOURS: 'must be a whole number from 1 to 24 (got "25")',
     });
   });
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from './crypto/secret-key.ts';
+import { MODULES } from './modules/catalog.ts';
+import type { ModuleSections } from './modules/kit.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +59,11 @@ export interface Config {
   funding: FundingConfig;
   /** A money notice at or above this amount (CNY fen) is also sent by SMS (`LARGE_AMOUNT_SMS_MINOR`). */
   largeAmountSmsMinor: bigint;
+  /**
+   * Each module's own settings, by module name, as its declaration reads them from its variables
+   * (`settings` in modules/<name>/module.ts; e.g. `modules.kyc`, `modules.operator`).
+   */
+  modules: ModuleSections<typeof MODULES>;
 }
 
 /** Cards, top-ups and withdrawals (modules/cards, modules/funding, docs/cards-and-funding.md). */
@@ -151,6 +158,11 @@ function integer(options: { min: number; max: number; fallback: number }) {
     .default(options.fallback);
 }
 
+const MODULE_VARIABLES: z.ZodRawShape = Object.assign(
+  {},
+  ...MODULES.map((module) => module.settings?.variables ?? {}),
+) as z.ZodRawShape;
+
 const envSchema = z
   .object({
     DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
@@ -243,6 +255,8 @@ const envSchema = z
     BANK_TRANSFER_FEE_MIN_MINOR: integer({ min: 0, max: 100_000, fallback: 10 }),
     BANK_TRANSFER_FEE_MAX_MINOR: integer({ min: 0, max: 10_000_000, fallback: 2500 }),
     BANK_TRANSFER_ARRIVAL_MINUTES: integer({ min: 0, max: 10_080, fallback: 120 }),
+    // Each module's variables, from its declaration (modules/catalog.ts).
+    ...MODULE_VARIABLES,
   })
   .superRefine((env, context) => {
     if (env.QIANBAO_MODE === 'production' && env.QIANBAO_ADMIN_TOKEN === undefined) {
@@ -396,6 +410,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       bankTransferArrivalMinutes: values.BANK_TRANSFER_ARRIVAL_MINUTES,
     },
+    modules: Object.fromEntries(
+      MODULES.flatMap((module) =>
+        module.settings
+          ? [[module.name, (module.settings.read as (values: unknown) => unknown)(values)]]
+          : [],
+      ),
+    ) as ModuleSections<typeof MODULES>,
   };
 }
 

@@ -3,36 +3,18 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LedgerClosedError, LedgerOverloadedError } from '@qianbao/ledger';
 import type { TransferResult } from '@qianbao/ledger';
-import { IDENTITY_ERRORS } from './modules/identity/errors.ts';
-import { KYC_ERRORS } from './modules/kyc/errors.ts';
-import type { KycErrorCode } from './modules/kyc/errors.ts';
-import { OPERATOR_ERRORS } from './modules/operator/errors.ts';
-import type { OperatorErrorCode } from './modules/operator/errors.ts';
-import type { IdentityErrorCode } from './modules/identity/errors.ts';
-import { SECURITY_ERRORS, type SecurityErrorCode } from './modules/security/errors.ts';
-import { TRANSFERS_ERRORS, type TransfersErrorCode } from './modules/transfers/errors.ts';
-import { HISTORY_ERRORS, type HistoryErrorCode } from './modules/history/errors.ts';
-import { CARDS_ERRORS, type CardsErrorCode } from './modules/cards/errors.ts';
-import { FUNDING_ERRORS, type FundingErrorCode } from './modules/funding/errors.ts';
+import { MODULES } from './modules/catalog.ts';
+import type { ModuleErrorCode } from './modules/kit.ts';
 import { PAYMENTS_ERRORS, type PaymentsErrorCode } from './payments/errors.ts';
 
 /**
  * Every failure an HTTP client can see, with its status and default message: the server's own
- * codes below plus one table per module (modules/<name>/errors.ts). Each table is typed
- * `Record<…Code, …>` and `ERRORS` is `Record<ErrorCode, …>`, so a code added to a union without a
- * row, or a module union added here without its table, fails to compile.
+ * codes below, the payment resource's, and each module's table (`errors` of its declaration,
+ * modules/<name>/module.ts, listed in modules/catalog.ts). Each table is typed
+ * `Record<…Code, …>` and `ERRORS` is `Record<ErrorCode, …>`, so a code without a row fails to
+ * compile, and a code defined twice stops the server.
  */
-export type ErrorCode =
-  | CoreErrorCode
-  | IdentityErrorCode
-  | SecurityErrorCode
-  | KycErrorCode
-  | OperatorErrorCode
-  | TransfersErrorCode
-  | HistoryErrorCode
-  | CardsErrorCode
-  | FundingErrorCode
-  | PaymentsErrorCode;
+export type ErrorCode = CoreErrorCode | PaymentsErrorCode | ModuleErrorCode<typeof MODULES>;
 
 type CoreErrorCode =
   | 'BAD_REQUEST'
@@ -97,18 +79,11 @@ const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {
   INTERNAL: { status: 500, message: 'Internal error; it has been logged.' },
 };
 
-// Adding a module's codes: its union to `ErrorCode` above, its table to this list.
+// A module's codes come with its declaration (modules/catalog.ts); nothing to add here.
 export const ERRORS: Record<ErrorCode, ErrorMapping> = mergeErrorTables([
   CORE_ERRORS,
-  IDENTITY_ERRORS,
-  SECURITY_ERRORS,
-  KYC_ERRORS,
-  OPERATOR_ERRORS,
-  TRANSFERS_ERRORS,
-  HISTORY_ERRORS,
-  CARDS_ERRORS,
-  FUNDING_ERRORS,
   PAYMENTS_ERRORS,
+  ...MODULES.map((module) => module.errors),
 ]);
 
 type CodesOf<Table> = Table extends Record<infer Code, ErrorMapping> ? Code : never;

@@ -4,42 +4,26 @@ import type { Migration } from '@qianbao/db';
 import { IDEMPOTENCY_JOBS, idempotencyMigrations } from './idempotency.ts';
 import { migrateJobs } from './jobs/index.ts';
 import { LEDGER_JOBS } from './ledger-expiry.ts';
-import { FUNDING_JOBS } from './modules/funding/jobs.ts';
-import { IDENTITY_JOBS } from './modules/identity/jobs.ts';
-import { INBOX_SUBSCRIBER } from './modules/notifications/subscriber.ts';
-import { OUTBOX_JOBS, dispatchJobName, outboxMigrations } from './outbox/index.ts';
+import { MODULES } from './modules/catalog.ts';
+import { OUTBOX_JOBS, outboxMigrations } from './outbox/index.ts';
 import { intentMigrations } from './payments/intent-store.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
-import { identityMigrations } from './modules/identity/migrations.ts';
-import { kycMigrations } from './modules/kyc/migrations.ts';
-import { operatorMigrations } from './modules/operator/migrations.ts';
-import { notificationsMigrations } from './modules/notifications/migrations.ts';
-import { securityMigrations } from './modules/security/migrations.ts';
-import { transfersMigrations } from './modules/transfers/migrations.ts';
-import { cardsMigrations } from './modules/cards/migrations.ts';
-import { fundingMigrations } from './modules/funding/migrations.ts';
 
 /**
- * Every module's migrations, in one ordered list; each module owns its own tables. Names are
- * numbered by owner, one hundred each: 00xx ledger and core (0050 idempotency, 0060 outbox, 0070 payments), 01xx identity, 02xx payment security, 03xx
- * KYC, 04xx operator, 05xx notifications, 06xx cards, 07xx funding, 08xx transfers, 09xx adapters; a new module takes the next free
- * hundred (see modules/README.md).
+ * Every migration, in one ordered list; each module owns its own tables. Names are numbered by
+ * owner, one hundred each: 00xx ledger and core (0050 idempotency, 0060 outbox, 0070 payments),
+ * then each module's hundred as its declaration says (modules/catalog.ts: 01 identity,
+ * 02 payment security, 03 KYC, 04 operator, 05 notifications, 06 cards, 07 funding,
+ * 08 transfers, 10 history), 09xx the sandbox adapters. A module's come with its declaration.
  */
 export const allMigrations: Migration[] = [
   ...ledgerMigrations,
   ...idempotencyMigrations,
   ...outboxMigrations,
   ...intentMigrations,
-  ...identityMigrations,
-  ...notificationsMigrations,
-  ...securityMigrations,
-  ...kycMigrations,
-  ...operatorMigrations,
-  ...transfersMigrations,
-  ...cardsMigrations,
-  ...fundingMigrations,
+  ...MODULES.flatMap((module) => module.migrations),
   ...smsSandboxMigrations,
   ...bankSandboxMigrations,
 ];
@@ -47,16 +31,14 @@ export const allMigrations: Migration[] = [
 /**
  * Every job's queue. pg-boss gives each queue a table partition of its own, so queues are schema:
  * `qianbao migrate` creates them (jobs/schema.ts), and a server started as the application role
- * refuses to start while one of its jobs has none. A module adds its job names here (modules/README.md).
+ * refuses to start while one of its jobs has none. A module's (its jobs', its subscribers'
+ * dispatchers') come with its declaration (`jobQueues`).
  */
 export const allJobQueues: readonly string[] = [
   ...Object.values(LEDGER_JOBS),
   ...Object.values(IDEMPOTENCY_JOBS),
-  ...Object.values(IDENTITY_JOBS),
-  ...Object.values(FUNDING_JOBS),
   ...Object.values(OUTBOX_JOBS),
-  // Each outbox subscriber's dispatcher.
-  dispatchJobName(INBOX_SUBSCRIBER),
+  ...MODULES.flatMap((module) => module.jobQueues ?? []),
 ];
 
 /**

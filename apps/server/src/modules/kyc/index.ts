@@ -28,8 +28,6 @@ export {
 } from './foresee.ts';
 export { maskIdNumber, maskName, parseIdNumber } from './id-number.ts';
 
-export const DEFAULT_KYC_CONFIG: KycConfig = { verificationAttemptsPerDay: 5 };
-
 export interface KycModuleDeps {
   pool: pg.Pool;
   verifier: IdentityVerifier;

@@ -9,13 +9,15 @@ import { createTestApp } from '../../testing.ts';
 import type { TestApp } from '../../testing.ts';
 import { DEFAULT_OPERATOR_CONFIG } from './index.ts';
 
-const LIMIT = DEFAULT_OPERATOR_CONFIG.maxFailures;
+// Not the default: the limit is the deployment's (OPERATOR_MAX_FAILURES, modules/operator/module.ts).
+const LIMIT = 3;
 const CONCURRENT = 40;
 
 let subject: TestApp;
 let url: string;
 beforeAll(async () => {
-  subject = await createTestApp();
+  expect(DEFAULT_OPERATOR_CONFIG.maxFailures).not.toBe(LIMIT);
+  subject = await createTestApp({ env: { OPERATOR_MAX_FAILURES: String(LIMIT) } });
   url = await subject.app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
