@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as Prettier from 'prettier';
 import type { ExitCode } from './commands.ts';
 
 const NAME_PATTERN = /^[a-z][a-z0-9]{1,30}$/;
@@ -53,7 +54,7 @@ function nextHundred(modulesDir: string): number {
   return highest + 1;
 }
 
-export function createModule(name: string, root = REPOSITORY): NewModuleResult {
+export async function createModule(name: string, root = REPOSITORY): Promise<NewModuleResult> {
   if (!NAME_PATTERN.test(name)) {
     throw new UsageError(
       `module name "${name}" must be 2–31 lower-case letters and digits, starting with a letter`,
@@ -121,11 +122,25 @@ export function createModule(name: string, root = REPOSITORY): NewModuleResult {
         `| \`${n.THING}_NOT_FOUND\` | 404 | No such ${n.thing} of the caller's. |\n`,
     );
   }
-  return {
-    name,
-    hundred,
-    files: [...written, 'apps/server/src/modules/catalog.ts', 'apps/server/src/app.ts'],
-  };
+  const changed = [...written, 'apps/server/src/modules/catalog.ts', 'apps/server/src/app.ts'];
+  if (existsSync(errorsDoc)) changed.push('docs/api/errors.md');
+  await formatFiles(changed.map((file) => path.join(root, file)));
+  return { name, hundred, files: changed };
+}
+
+/** Lay the files out as the repository does (Prettier, a dev dependency); left as written without it. */
+async function formatFiles(files: readonly string[]): Promise<void> {
+  let prettier: typeof Prettier;
+  try {
+    prettier = await import('prettier');
+  } catch {
+    return;
+  }
+  // The repository's settings, also for a tree elsewhere (the tests write into a copy).
+  const options = (await prettier.resolveConfig(path.join(REPOSITORY, 'apps/server/src/app.ts'))) ?? {};
+  for (const file of files) {
+    writeFileSync(file, await prettier.format(readFileSync(file, 'utf8'), { ...options, filepath: file }));
+  }
 }
 
 /** Insert `line` on its own line before the (indented) line holding `marker`. */
@@ -136,14 +151,14 @@ function insertBefore(text: string, marker: string, line: string): string {
 
 export class UsageError extends Error {}
 
-export function newModuleCommand(args: readonly string[]): ExitCode {
+export async function newModuleCommand(args: readonly string[]): Promise<ExitCode> {
   const [name, ...extra] = args;
   if (name === undefined || name.startsWith('-') || extra.length > 0) {
     console.error('qianbao new-module: give the module\'s name, e.g. "qianbao new-module coupons"');
     return 2;
   }
   try {
-    const result = createModule(name);
+    const result = await createModule(name);
     console.log(
       `Module ${result.name} (migrations ${String(result.hundred).padStart(2, '0')}xx):\n` +
         result.files.map((file) => `  ${file}`).join('\n') +
