@@ -100,7 +100,7 @@ describe('bank transfer journey', () => {
     await page.waitForURL('**/top-up');
     await page.getByRole('textbox', { name: '金额' }).fill('1000');
     await page.getByRole('button', { name: '确认充值' }).click();
-    // The quote named the payment: the sheet offers the passkey too; the PIN is used here.
+    // The payment names what a passkey signs: the sheet offers the passkey too; the PIN is used here.
     await page.getByRole('button', { name: '使用通行密钥确认' }).waitFor();
     await typePin(page);
     await expect
@@ -161,9 +161,16 @@ describe('bank transfer journey', () => {
     await page.getByRole('button', { name: '下一步' }).click();
     await expect.poll(() => page.getByTestId('bank-total').textContent()).toBe('¥50.10');
     await page.getByRole('button', { name: '确认转账' }).click();
-    // A wrong PIN first: the sheet says so and, once the next try's payment is quoted, offers the
-    // passkey again (a passkey signs the payment of one Idempotency-Key; the refused try used up
-    // the first one).
+    // A wrong PIN first: the sheet says so and still offers the passkey. The refused confirm was
+    // an attempt of the payment, so the passkey signs the next one: the payment is fetched again
+    // (GET /v1/payments/:id) for the `payment` to sign, then confirmed with a new Idempotency-Key.
+    const calls: { path: string; key: string | undefined }[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/v1/payments/')) {
+        calls.push({ path: `${request.method()} ${pathname}`, key: request.headers()['idempotency-key'] });
+      }
+    });
     await page.locator('.adm-passcode-input-focused').waitFor();
     await page.keyboard.type('111111');
     await page.getByText('支付密码错误，还可以再试').waitFor();
@@ -172,6 +179,15 @@ describe('bank transfer journey', () => {
     await shots.take(page, 'bank-transfer-wrong-pin-then-passkey');
     await passkeyAgain.click();
     await page.waitForURL('**/funding/*');
+    const paymentPath = /^\/v1\/payments\/[\w-]+/.exec(calls[0]?.path.split(' ')[1] ?? '')?.[0];
+    expect(calls.map((call) => call.path)).toEqual([
+      `POST ${paymentPath}/confirm`,
+      `GET ${paymentPath}`,
+      `POST ${paymentPath}/confirm`,
+    ]);
+    expect(calls[0]?.key).toBeDefined();
+    expect(calls[2]?.key).toBeDefined();
+    expect(calls[2]?.key).not.toBe(calls[0]?.key);
     await expect
       .poll(() => page.getByTestId('result-title').textContent(), { timeout: 15_000 })
       .toBe('转账处理中');

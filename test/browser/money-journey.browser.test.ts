@@ -66,6 +66,11 @@ describe('money journey', () => {
     const shots = screenshotsWithToasts('money-journey');
     const a = await holder(stack, '王芳', idNumber('11010519900101002'));
     const b = await holder(stack, '李明', idNumber('31011519880808003'));
+    // Every payment A makes goes through the payment resource (docs/payments.md).
+    const posted: string[] = [];
+    a.page.on('request', (request) => {
+      if (request.method() === 'POST') posted.push(new URL(request.url()).pathname);
+    });
 
     // ---- A: home with the money actions ----
     await a.page.goto('/');
@@ -143,9 +148,26 @@ describe('money journey', () => {
       .getByText('收到转账 ¥12.34')
       .waitFor({ timeout: 15_000 })
       .then(() => shots.take(b.page, 'b-received-live', { keepToast: true }));
+    const confirmed = a.page.waitForResponse(
+      (response) =>
+        response.request().method() === 'POST' &&
+        /^\/v1\/payments\/[\w-]+\/confirm$/.test(new URL(response.url()).pathname),
+    );
     await a.page.keyboard.type(PIN);
     await expect.poll(() => a.page.getByTestId('result-title').textContent()).toBe('转账成功');
     expect(await a.page.getByTestId('receipt-payee').textContent()).toBe('*明');
+    // The transfer was the preview's payment, confirmed with its own Idempotency-Key.
+    const confirm = await confirmed;
+    expect(confirm.status()).toBe(200);
+    expect(confirm.request().headers()['idempotency-key']).toMatch(/^[\w-]{16,}$/);
+    const sent = (await confirm.json()) as { id: string };
+    expect(sent).toMatchObject({
+      kind: 'transfer',
+      status: 'succeeded',
+      result: { amount: { amount: '1234', currency: 'CNY' }, note: '午饭', payee: { displayName: '*明' } },
+    });
+    const afterwards = await a.page.request.get(`/v1/payments/${sent.id}`);
+    expect(await afterwards.json()).toMatchObject({ id: sent.id, status: 'succeeded' });
     await shots.take(a.page, 'a-transfer-done');
 
     // ---- B sees it arrive without a reload: toast, balance, inbox badge ----
@@ -255,6 +277,15 @@ describe('money journey', () => {
     await b.page.goto('/history');
     await expect.poll(() => b.page.getByTestId('history-list').textContent()).toContain('+¥12.34');
     await shots.take(b.page, 'b-history-english');
+
+    // The top-up, both transfers, the request and the withdrawal: created and confirmed as
+    // payments, never through a per-kind route.
+    expect(posted.filter((route) => /^\/v1\/payments\/[\w-]+\/confirm$/.test(route))).toHaveLength(5);
+    expect(
+      posted.filter((route) =>
+        /^\/v1\/(me\/(transfers|top-ups|withdrawals|bank-transfers)|payment-requests\/)/.test(route),
+      ),
+    ).toEqual([]);
 
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);

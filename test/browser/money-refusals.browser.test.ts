@@ -174,6 +174,31 @@ describe('money refusals before the PIN', () => {
     expect(previewText).toContain('¥5.00');
     expectEnglishClean(previewText);
     await shots.take(a.page, 'en-transfer-preview');
+    // Sent, in English: the sheet, then the receipt.
+    await a.page.getByRole('button', { name: 'Send', exact: true }).click();
+    await a.page.locator('.adm-passcode-input-focused').waitFor();
+    await shots.take(a.page, 'en-transfer-pin');
+    await a.page.keyboard.type(PIN);
+    await expect.poll(() => a.page.getByTestId('result-title').textContent()).toBe('Sent');
+    expect(await a.page.getByTestId('receipt-payee').textContent()).toBe('*明');
+    await shots.take(a.page, 'en-transfer-done');
+
+    // A top-up, in English, to its result.
+    await a.page.goto('/top-up');
+    await a.page.getByRole('textbox', { name: 'Amount' }).fill('100');
+    const topUp = a.page.getByRole('button', { name: 'Top up', exact: true });
+    await expect.poll(() => topUp.isDisabled()).toBe(false);
+    await shots.take(a.page, 'en-top-up');
+    await topUp.click();
+    await a.page.locator('.adm-passcode-input-focused').waitFor();
+    await shots.take(a.page, 'en-top-up-pin');
+    await a.page.keyboard.type(PIN);
+    await a.page.waitForURL('**/funding/*');
+    await expect
+      .poll(() => a.page.getByTestId('result-title').textContent(), { timeout: 15_000 })
+      .toBe('Top-up succeeded');
+    expectEnglishClean((await a.page.locator('body').textContent()) ?? '');
+    await shots.take(a.page, 'en-top-up-result');
 
     await a.page.goto('/transfer');
     await a.page.getByLabel('Their number').fill(b.phone);

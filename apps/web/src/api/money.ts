@@ -1,12 +1,15 @@
 /**
- * Cards, top-up and withdrawal, wallet transfers, receive codes, payment requests and history,
- * typed for the screens. Shapes follow the server's OpenAPI document (`/openapi.json`);
- * docs/cards-and-funding.md and docs/transfers.md explain the rules.
+ * Cards, payments (top-up, withdrawal, wallet and bank transfers, paying a request), receive
+ * codes, payment requests and history, typed for the screens. Shapes follow the server's OpenAPI
+ * document (`/openapi.json`); docs/payments.md, docs/cards-and-funding.md and docs/transfers.md
+ * explain the rules.
  *
- * Every money-moving POST carries an `Idempotency-Key`: one per attempt the holder makes. A retry
- * of the same attempt (a dropped connection, a 5xx) sends the same key and body again; a new try
- * (another PIN after a wrong one) is a new attempt with a new key, because the server keeps the
- * first answer of a key, refusals included.
+ * Every payment goes through the payment resource: `POST /v1/payments` quotes it (a stored
+ * payment, `requires_confirmation`), `POST /v1/payments/:id/confirm` makes it. A confirm carries
+ * an `Idempotency-Key`: one per attempt the holder makes. A retry of the same attempt (a dropped
+ * connection, a 5xx) sends the same key and body again; a new try (another PIN after a wrong one)
+ * is a new attempt with a new key, because the server keeps the first answer of a key, refusals
+ * included.
  */
 import type { MoneyJson } from '@qianbao/money';
 import { parseDecimal } from '@qianbao/money';
@@ -189,50 +192,6 @@ export interface Funding {
   timeline: { state: string; status: FundingStatus; at: string; note?: string }[];
 }
 
-/** What the holder sees before confirming; with `idempotencyKey`, the payment a passkey signs. */
-export interface FundingQuote {
-  amount: MoneyJson;
-  fee: MoneyJson;
-  total: MoneyJson;
-  confirmation: { factor: Factor; accepted: Factor[]; reason: string };
-  payment: PaymentToConfirm | null;
-  /** What would refuse it now: the single or daily limit, the balance, the wallet's cap. */
-  refusal: Refusal | null;
-}
-
-export interface WithdrawalQuote extends FundingQuote {
-  freeRemaining: MoneyJson;
-  arrives: string;
-}
-
-/**
- * The funding screens hold the amount as fen of CNY (`amount: "10000"`); the API takes money, as
- * everywhere: `{ "amount": "10000", "currency": "CNY" }`.
- */
-function withMoney<Input extends { amount: string }>(
-  input: Input,
-): Omit<Input, 'amount'> & { amount: MoneyJson } {
-  return { ...input, amount: cny(input.amount) };
-}
-
-/** `amount`: fen of CNY. */
-export function quoteWithdrawal(input: {
-  cardId: string;
-  amount: string;
-  idempotencyKey?: string;
-}): Promise<WithdrawalQuote> {
-  return api.post<WithdrawalQuote>('/v1/me/withdrawals/quote', withMoney(input));
-}
-
-/** `amount`: fen of CNY. */
-export function quoteTopUp(input: {
-  cardId: string;
-  amount: string;
-  idempotencyKey?: string;
-}): Promise<FundingQuote> {
-  return api.post<FundingQuote>('/v1/me/top-ups/quote', withMoney(input));
-}
-
 export interface Bank {
   code: string;
   name: BankName;
@@ -248,36 +207,6 @@ export interface BankAccountInput {
   accountName: string;
 }
 
-export interface BankTransferQuote extends FundingQuote {
-  arrives: string;
-  account: BankAccountView;
-}
-
-/** `amount`: fen of CNY. */
-export function quoteBankTransfer(
-  input: BankAccountInput & { amount: string; idempotencyKey?: string },
-): Promise<BankTransferQuote> {
-  return api.post<BankTransferQuote>('/v1/me/bank-transfers/quote', withMoney(input));
-}
-
-/** `amount`: fen of CNY. */
-export function sendBankTransfer(
-  key: string,
-  input: BankAccountInput & { amount: string; note?: string; confirmation: Confirmation },
-): Promise<Funding> {
-  return api.post<Funding>('/v1/me/bank-transfers', withMoney(input), idempotent(key));
-}
-
-/** `amount`: fen of CNY. */
-export function submitFunding(
-  kind: FundingKind,
-  key: string,
-  input: { cardId: string; amount: string; confirmation: Confirmation },
-): Promise<Funding> {
-  const path = kind === 'top_up' ? '/v1/me/top-ups' : '/v1/me/withdrawals';
-  return api.post<Funding>(path, withMoney(input), idempotent(key));
-}
-
 export function fetchFunding(id: string): Promise<Funding> {
   return api.get<Funding>(`/v1/me/funding/${encodeURIComponent(id)}`);
 }
@@ -289,24 +218,7 @@ export interface LimitLeft {
   remaining: MoneyJson | null;
 }
 
-export interface TransferPreview {
-  payee: { displayName: string; realNameVerified: boolean };
-  amount: MoneyJson;
-  fixedAmount: MoneyJson | null;
-  confirmation: { factor: Factor; accepted: Factor[]; reason: string };
-  payment: PaymentToConfirm | null;
-  limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
-  /** What would refuse it now: the single or daily limit, the balance, the payee's cap. */
-  refusal: Refusal | null;
-}
-
 export type Payee = { toPhone: string } | { toQr: string };
-
-export function previewTransfer(
-  input: Payee & { amount: MoneyJson; idempotencyKey: string },
-): Promise<TransferPreview> {
-  return api.post<TransferPreview>('/v1/me/transfers/preview', input);
-}
 
 export interface Transfer {
   id: string;
@@ -322,13 +234,6 @@ export interface Transfer {
   createdAt: string;
 }
 
-export function sendTransfer(
-  key: string,
-  input: Payee & { amount: MoneyJson; note?: string; confirmation: Confirmation },
-): Promise<Transfer> {
-  return api.post<Transfer>('/v1/me/transfers', input, idempotent(key));
-}
-
 /** Passkey options bound to this payment (and which factors it accepts). */
 export function confirmationOptions(payment: PaymentToConfirm): Promise<{
   factor: Factor;
@@ -337,6 +242,126 @@ export function confirmationOptions(payment: PaymentToConfirm): Promise<{
   passkeyOptions?: Record<string, unknown>;
 }> {
   return api.post('/v1/me/confirmations/options', { payment });
+}
+
+// ---- Payments: one resource for every kind (docs/payments.md) ----
+
+export type PaymentKind = 'transfer' | 'payment_request' | 'top_up' | 'withdrawal' | 'bank_transfer';
+
+/**
+ * `requires_confirmation` until confirmed (again after a refused confirm); `processing` while the
+ * bank works; `succeeded` or `failed` at the end; `canceled`; `expired` 15 minutes after its quote.
+ */
+export type PaymentStatus =
+  'requires_confirmation' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'expired';
+
+/** How a payment is confirmed now, and which factors it accepts. */
+export interface ConfirmationPlan {
+  factor: Factor;
+  accepted: Factor[];
+  reason: string;
+}
+
+/** What a transfer's (or a paid request's) quote says: the payee, masked, and the limits left. */
+export interface TransferDetails {
+  payee: { displayName: string; realNameVerified: boolean };
+  fixedAmount: MoneyJson | null;
+  limits: { single: LimitLeft; daily: LimitLeft; yearly: LimitLeft; passwordFreeDaily: LimitLeft | null };
+}
+
+export interface WithdrawalDetails {
+  freeRemaining: MoneyJson;
+  arrives: string;
+}
+
+export interface BankTransferDetails {
+  arrives: string;
+  account: BankAccountView;
+}
+
+/** Per kind: the fields that create it, what its quote adds (`details`), and its `result`. */
+export interface PaymentKinds {
+  transfer: {
+    fields: Payee & { amount: MoneyJson; note?: string };
+    details: TransferDetails;
+    result: Transfer;
+  };
+  payment_request: { fields: { paymentRequestId: string }; details: TransferDetails; result: Transfer };
+  top_up: { fields: { cardId: string; amount: MoneyJson }; details: Record<string, never>; result: Funding };
+  withdrawal: { fields: { cardId: string; amount: MoneyJson }; details: WithdrawalDetails; result: Funding };
+  bank_transfer: {
+    fields: BankAccountInput & { amount: MoneyJson; note?: string };
+    details: BankTransferDetails;
+    result: Funding;
+  };
+}
+
+export type PaymentFields<K extends PaymentKind> = PaymentKinds[K]['fields'];
+
+/**
+ * A payment: its quote, where it stands, and its outcome. Of several kinds, a union of them:
+ * `kind` tells which `details` and `result` it has.
+ */
+export type PaymentIntent<K extends PaymentKind = PaymentKind> = K extends PaymentKind
+  ? PaymentIntentOf<K>
+  : never;
+
+interface PaymentIntentOf<K extends PaymentKind> {
+  id: string;
+  kind: K;
+  status: PaymentStatus;
+  amount: MoneyJson;
+  fee: MoneyJson;
+  /** What leaves the wallet (for a top-up: what the card is charged). */
+  total: MoneyJson;
+  confirmation: ConfirmationPlan;
+  /** What a passkey signs for the next confirm; after a refused confirm, GET it again. */
+  payment: PaymentToConfirm;
+  /** What would refuse it if confirmed now: a limit, the balance, the payee's cap. */
+  refusal: Refusal | null;
+  details: PaymentKinds[K]['details'];
+  /** Once confirmed, the kind's own answer: the transfer, or the funding operation. */
+  result: PaymentKinds[K]['result'] | null;
+  /** Why the last confirm was refused. */
+  lastError: Refusal | null;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function paymentPath(payment: { id: string }, action = ''): string {
+  return `/v1/payments/${encodeURIComponent(payment.id)}${action}`;
+}
+
+/** A quote that moves no money, stored as a payment to confirm within 15 minutes. */
+export function createPayment<K extends PaymentKind>(
+  kind: K,
+  fields: PaymentFields<K>,
+): Promise<PaymentIntent<K>> {
+  return api.post<PaymentIntent<K>>('/v1/payments', { kind, ...fields });
+}
+
+/** The money moves (or a refusal is thrown, and the payment waits for a confirm again). */
+export function confirmPayment<K extends PaymentKind>(
+  payment: { id: string; kind: K },
+  key: string,
+  confirmation: Confirmation,
+): Promise<PaymentIntent<K>> {
+  return api.post<PaymentIntent<K>>(paymentPath(payment, '/confirm'), { confirmation }, idempotent(key));
+}
+
+export function fetchPayment<K extends PaymentKind>(payment: {
+  id: string;
+  kind: K;
+}): Promise<PaymentIntent<K>> {
+  return api.get<PaymentIntent<K>>(paymentPath(payment));
+}
+
+export function cancelPayment<K extends PaymentKind>(payment: {
+  id: string;
+  kind: K;
+}): Promise<PaymentIntent<K>> {
+  return api.post<PaymentIntent<K>>(paymentPath(payment, '/cancel'));
 }
 
 // ---- Receive code ----
@@ -406,19 +431,6 @@ export async function fetchMyPaymentRequests(): Promise<PaymentRequest[]> {
 
 export function fetchPaymentRequest(id: string): Promise<PaymentRequest> {
   return api.get<PaymentRequest>(`/v1/payment-requests/${encodeURIComponent(id)}`);
-}
-
-/** Before paying a request: how to confirm, and what would refuse it now (the balance, a limit …). */
-export function previewPaymentRequest(id: string): Promise<TransferPreview> {
-  return api.post<TransferPreview>(`/v1/payment-requests/${encodeURIComponent(id)}/preview`);
-}
-
-export function payPaymentRequest(id: string, key: string, confirmation: Confirmation): Promise<Transfer> {
-  return api.post<Transfer>(
-    `/v1/payment-requests/${encodeURIComponent(id)}/pay`,
-    { confirmation },
-    idempotent(key),
-  );
 }
 
 export function cancelPaymentRequest(id: string): Promise<PaymentRequest> {

@@ -25,8 +25,11 @@ export function ConfirmSheet(props: {
   amount: MoneyJson;
   /** The factors the payment accepts (from the preview): pin, totp, passkey. */
   accepted: Factor[];
-  /** The payment a passkey would sign (its id must be the attempt's key); absent: no passkey. */
-  payment?: PaymentToConfirm | null;
+  /**
+   * What a passkey signs for this attempt (the payment's `payment`, fetched again after a refused
+   * confirm); absent: no passkey.
+   */
+  paymentToSign?: (() => Promise<PaymentToConfirm>) | null;
   onConfirm: (confirmation: Confirmation) => Promise<void>;
   onFailed: (error: unknown) => void;
   onClose: () => void;
@@ -38,8 +41,8 @@ export function ConfirmSheet(props: {
   const usesTotp = !props.accepted.includes('pin') && props.accepted.includes('totp');
   const passkeyPossible =
     props.accepted.includes('passkey') &&
-    props.payment !== undefined &&
-    props.payment !== null &&
+    props.paymentToSign !== undefined &&
+    props.paymentToSign !== null &&
     passkeysSupported();
 
   const submit = async (confirmation: Confirmation) => {
@@ -65,11 +68,11 @@ export function ConfirmSheet(props: {
   };
 
   const withPasskey = async () => {
-    if (!props.payment) return;
+    if (!props.paymentToSign) return;
     setBusy(true);
     setProblem(null);
     try {
-      const options = await confirmationOptions(props.payment);
+      const options = await confirmationOptions(await props.paymentToSign());
       if (!options.passkeyOptions) throw new Error('no passkey options');
       const response = await startAuthentication({
         optionsJSON: options.passkeyOptions as unknown as PublicKeyCredentialRequestOptionsJSON,

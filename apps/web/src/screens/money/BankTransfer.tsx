@@ -4,15 +4,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { isApiError } from '../../api/client.ts';
-import {
-  bankNameOf,
-  fetchBanks,
-  parseYuan,
-  quoteBankTransfer,
-  refusalError,
-  sendBankTransfer,
-} from '../../api/money.ts';
-import type { BankAccountInput, BankTransferQuote, Confirmation, Factor } from '../../api/money.ts';
+import { bankNameOf, fetchBanks, parseYuan, refusalError } from '../../api/money.ts';
+import type { BankAccountInput, Confirmation, Factor } from '../../api/money.ts';
 import { FormError } from '../../components/FormBits.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { Page } from '../../components/Page.tsx';
@@ -23,7 +16,8 @@ import {
   BankBadge,
   DetailRows,
   MoneyError,
-  useAttemptKey,
+  resultOf,
+  usePayment,
   useRefreshMoney,
 } from './parts.tsx';
 
@@ -59,9 +53,10 @@ export function BankTransfer() {
   const [fieldProblem, setFieldProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
-  const [quote, setQuote] = useState<{ key: string; value: BankTransferQuote } | null>(null);
   const [sheet, setSheet] = useState<Factor[] | null>(null);
-  const attempt = useAttemptKey();
+  // The payment, as quoted: the fee, the total, the masked account, the arrival, any refusal.
+  const transfer = usePayment('bank_transfer');
+  const quote = transfer.payment;
   const amount = parseYuan(amountText);
   const account: BankAccountInput = {
     bankCode,
@@ -85,13 +80,8 @@ export function BankTransfer() {
     setFieldProblem(problem);
     if (problem || !amount) return;
     setLoading(true);
-    attempt.reset();
-    const key = attempt.current();
     try {
-      setQuote({
-        key,
-        value: await quoteBankTransfer({ ...account, amount: amount.amount, idempotencyKey: key }),
-      });
+      await transfer.create({ ...account, amount, ...(note.trim() ? { note: note.trim() } : {}) });
     } catch (failure) {
       setError(failure);
     } finally {
@@ -100,15 +90,8 @@ export function BankTransfer() {
   };
 
   const send = async (confirmation: Confirmation) => {
-    if (!amount) return;
     try {
-      const result = await sendBankTransfer(attempt.current(), {
-        ...account,
-        amount: amount.amount,
-        ...(note.trim() ? { note: note.trim() } : {}),
-        confirmation,
-      });
-      attempt.settle();
+      const result = resultOf(await transfer.confirm(confirmation));
       refresh();
       setSheet(null);
       void navigate(`/funding/${result.id}`, { replace: true, state: result });
@@ -116,22 +99,17 @@ export function BankTransfer() {
       // The bank refused it at once: the money is already back; its page says so.
       const fundingId = isApiError(failure, 'FUNDING_DECLINED') ? failure.details.fundingId : undefined;
       if (typeof fundingId === 'string') {
-        attempt.settle(failure);
         refresh();
         setSheet(null);
         void navigate(`/funding/${fundingId}`, { replace: true });
         return;
       }
-      attempt.settle(failure, {
-        fetch: (key) => quoteBankTransfer({ ...account, amount: amount.amount, idempotencyKey: key }),
-        apply: (key, value) => setQuote({ key, value }),
-      });
       throw failure;
     }
   };
 
   if (quote && amount) {
-    const shown = quote.value;
+    const shown = { ...quote, ...quote.details };
     const bankName = bankNameOf(shown.account.bankName, i18n.language);
     // What would refuse it now (a limit, a balance short of amount + fee): no PIN is asked for then.
     const refusal = refusalError(shown.refusal);
@@ -185,7 +163,7 @@ export function BankTransfer() {
           >
             {t('money.bankTransfer.submit')}
           </Button>
-          <button type="button" className="text-button" onClick={() => setQuote(null)}>
+          <button type="button" className="text-button" onClick={() => transfer.discard()}>
             {t('money.bankTransfer.edit')}
           </button>
         </div>
@@ -197,7 +175,7 @@ export function BankTransfer() {
           })}
           amount={shown.total}
           accepted={sheet ?? ['pin']}
-          payment={attempt.current() === quote.key ? shown.payment : null}
+          paymentToSign={transfer.paymentToSign}
           onConfirm={send}
           onFailed={(failure) => {
             setSheet(null);

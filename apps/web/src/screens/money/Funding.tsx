@@ -7,24 +7,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { fetchBalance } from '../../api/identity.ts';
-import {
-  bankNameOf,
-  fetchFunding,
-  parseYuan,
-  quoteTopUp,
-  quoteWithdrawal,
-  refusalError,
-  submitFunding,
-} from '../../api/money.ts';
-import type {
-  Confirmation,
-  Factor,
-  Funding as FundingView,
-  FundingQuote,
-  FundingStatus,
-  PaymentToConfirm,
-  WithdrawalQuote,
-} from '../../api/money.ts';
+import { bankNameOf, cny, createPayment, fetchFunding, parseYuan, refusalError } from '../../api/money.ts';
+import type { Confirmation, Factor, Funding as FundingView, FundingStatus } from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { Page } from '../../components/Page.tsx';
@@ -36,21 +20,15 @@ import {
   DetailRows,
   MoneyError,
   ResultHead,
-  useAttemptKey,
+  resultOf,
   useCards,
+  usePayment,
   useRefreshMoney,
 } from './parts.tsx';
 
-/** How the sheet will confirm one attempt: the factors accepted and the payment a passkey signs. */
-interface Confirming {
-  key: string;
-  accepted: Factor[];
-  payment: PaymentToConfirm | null;
-}
-
 /**
  * 充值 (`top_up`) and 提现 (`withdrawal`): a bound card, an amount, the fee first, then the PIN or
- * a passkey (the quote, given the attempt's key, names the payment the passkey signs).
+ * a passkey. Each quote is a payment (`POST /v1/payments`); the one made on 确认 is confirmed.
  */
 export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   const { t, i18n } = useTranslation();
@@ -64,9 +42,9 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   const [fieldProblem, setFieldProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [sheet, setSheet] = useState(false);
-  const [confirming, setConfirming] = useState<Confirming | null>(null);
+  const [accepted, setAccepted] = useState<Factor[]>(['pin']);
   const [preparing, setPreparing] = useState(false);
-  const attempt = useAttemptKey();
+  const payment = usePayment(props.kind);
   const title = withdrawal ? t('money.funding.withdrawTitle') : t('money.funding.topUpTitle');
 
   const cardId = chosen ?? cards.data?.find((card) => card.isDefault)?.id ?? cards.data?.[0]?.id ?? null;
@@ -80,12 +58,11 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   // or daily limit, the balance, the wallet's cap) before the button is pressed.
   const quote = useQuery({
     queryKey: ['funding-quote', props.kind, cardId, debounced],
-    queryFn: (): Promise<FundingQuote | WithdrawalQuote> =>
-      (withdrawal ? quoteWithdrawal : quoteTopUp)({ cardId: cardId ?? '', amount: debounced ?? '' }),
+    queryFn: () => createPayment(props.kind, { cardId: cardId ?? '', amount: cny(debounced ?? '') }),
     enabled: cardId !== null && debounced !== null && debounced === amount?.amount,
     staleTime: 10_000,
   });
-  const withdrawalQuote = withdrawal && quote.data && 'freeRemaining' in quote.data ? quote.data : null;
+  const withdrawalQuote = quote.data?.kind === 'withdrawal' ? { ...quote.data, ...quote.data.details } : null;
   const refusal = refusalError(quote.data?.refusal);
   const money = (value: Parameters<typeof formatMoney>[0]) => formatMoney(value, i18n.language);
 
@@ -96,24 +73,16 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
       return;
     }
     setFieldProblem(null);
-    attempt.reset();
-    const key = attempt.current();
     setPreparing(true);
     try {
-      // The quote with this attempt's key names the payment, so a passkey can sign it.
-      const input = { cardId, amount: amount.amount, idempotencyKey: key };
-      const quoted = withdrawal ? await quoteWithdrawal(input) : await quoteTopUp(input);
+      // A fresh quote, the payment to confirm (its `payment` is what a passkey signs).
+      const quoted = await payment.create({ cardId, amount });
       if (quoted.refusal) {
         // Refused already (the balance moved since the last quote, say): no PIN for it.
         setError(refusalError(quoted.refusal));
-        attempt.reset();
         return;
       }
-      setConfirming({
-        key,
-        accepted: quoted.confirmation.accepted.filter((factor) => factor !== 'none'),
-        payment: quoted.payment,
-      });
+      setAccepted(quoted.confirmation.accepted.filter((factor) => factor !== 'none'));
       setSheet(true);
     } catch (failure) {
       setError(failure);
@@ -123,25 +92,11 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
   };
 
   const confirm = async (confirmation: Confirmation) => {
-    if (!amount || !cardId) return;
-    try {
-      const result = await submitFunding(props.kind, attempt.current(), {
-        cardId,
-        amount: amount.amount,
-        confirmation,
-      });
-      attempt.settle();
-      refresh();
-      setSheet(false);
-      void navigate(`/funding/${result.id}`, { replace: true, state: result });
-    } catch (failure) {
-      const input = { cardId, amount: amount.amount };
-      attempt.settle(failure, {
-        fetch: (key) => (withdrawal ? quoteWithdrawal : quoteTopUp)({ ...input, idempotencyKey: key }),
-        apply: (key, quoted) => setConfirming((shown) => shown && { ...shown, key, payment: quoted.payment }),
-      });
-      throw failure;
-    }
+    // `succeeded`, or `processing` while the bank works: its page follows the operation.
+    const result = resultOf(await payment.confirm(confirmation));
+    refresh();
+    setSheet(false);
+    void navigate(`/funding/${result.id}`, { replace: true, state: result });
   };
 
   if (cards.isPending) {
@@ -287,8 +242,8 @@ export function Funding(props: { kind: 'top_up' | 'withdrawal' }) {
           visible={sheet}
           title={`${title} · ${card ? `${bankNameOf(card.bankName, i18n.language)} ${card.maskedNumber}` : ''}`}
           amount={withdrawalQuote ? withdrawalQuote.total : amount}
-          accepted={confirming?.accepted ?? ['pin']}
-          payment={confirming && attempt.current() === confirming.key ? confirming.payment : null}
+          accepted={accepted}
+          paymentToSign={payment.payment ? payment.paymentToSign : null}
           onConfirm={confirm}
           onFailed={(failure) => {
             setSheet(false);

@@ -7,12 +7,11 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../api/client.ts';
 import {
   cancelPaymentRequest,
+  createPayment,
   createPaymentRequest,
   fetchMyPaymentRequests,
   fetchPaymentRequest,
   parseYuan,
-  payPaymentRequest,
-  previewPaymentRequest,
   refusalError,
 } from '../../api/money.ts';
 import type { Confirmation, Factor, PaymentRequest, Transfer } from '../../api/money.ts';
@@ -27,7 +26,8 @@ import {
   DetailRows,
   MoneyError,
   ResultHead,
-  useAttemptKey,
+  resultOf,
+  usePayment,
   useRefreshMoney,
 } from './parts.tsx';
 
@@ -224,7 +224,8 @@ export function PayRequest() {
   const [paid, setPaid] = useState<Transfer | null>(null);
   const [starting, setStarting] = useState(false);
   const [accepted, setAccepted] = useState<Factor[]>(['pin']);
-  const attempt = useAttemptKey();
+  // The payment that pays it: quoted afresh on 立即付款, then confirmed.
+  const paying = usePayment('payment_request');
   // For a payer: what would refuse paying it now (the balance, a limit, the requester's cap),
   // shown before 立即付款 is pressed; the sheet never opens for it.
   const payable =
@@ -233,7 +234,7 @@ export function PayRequest() {
     (request.data.status === 'open' || request.data.status === 'paying');
   const preview = useQuery({
     queryKey: [...requestsKey, id, 'preview'],
-    queryFn: () => previewPaymentRequest(id),
+    queryFn: () => createPayment('payment_request', { paymentRequestId: id }),
     enabled: payable && paid === null,
     retry: false,
   });
@@ -241,14 +242,12 @@ export function PayRequest() {
 
   const pay = async (confirmation: Confirmation) => {
     try {
-      const transfer = await payPaymentRequest(id, attempt.current(), confirmation);
-      attempt.settle();
+      const transfer = resultOf(await paying.confirm(confirmation));
       setSheet(false);
       setPaid(transfer);
       refresh();
       void queryClient.invalidateQueries({ queryKey: requestsKey });
     } catch (failure) {
-      attempt.settle(failure);
       if (isApiError(failure) && failure.code.startsWith('PAYMENT_REQUEST_')) {
         void request.refetch();
       }
@@ -260,10 +259,9 @@ export function PayRequest() {
   const start = async () => {
     if (!request.data) return;
     setError(null);
-    attempt.reset();
     setStarting(true);
     try {
-      const fresh = await previewPaymentRequest(id);
+      const fresh = await paying.create({ paymentRequestId: id });
       if (fresh.refusal) {
         setError(refusalError(fresh.refusal));
         void preview.refetch();
@@ -417,7 +415,7 @@ export function PayRequest() {
         title={t('money.transferPage.to', { name: view.requester.displayName })}
         amount={view.amount}
         accepted={accepted}
-        payment={view.payment}
+        paymentToSign={paying.payment ? paying.paymentToSign : null}
         onConfirm={pay}
         onFailed={(failure) => {
           setSheet(false);

@@ -7,14 +7,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { amountInCode, parseYuan, previewTransfer, refusalError, sendTransfer } from '../../api/money.ts';
-import type {
-  Confirmation,
-  Factor,
-  Payee,
-  Transfer as TransferResult,
-  TransferPreview,
-} from '../../api/money.ts';
+import { amountInCode, parseYuan, refusalError } from '../../api/money.ts';
+import type { Confirmation, Factor, Payee, Transfer as TransferResult } from '../../api/money.ts';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { Page } from '../../components/Page.tsx';
 import { formatDateTime, formatMoney, isMainlandMobile, normalisePhone } from '../../lib/format.ts';
@@ -24,7 +18,8 @@ import {
   DetailRows,
   MoneyError,
   ResultHead,
-  useAttemptKey,
+  resultOf,
+  usePayment,
   useRefreshMoney,
 } from './parts.tsx';
 
@@ -45,14 +40,14 @@ export function Transfer() {
   const [amountText, setAmountText] = useState(fixedFen ? formatDecimal(BigInt(fixedFen), 'CNY') : '');
   const [note, setNote] = useState('');
   const [step, setStep] = useState<Step>('form');
-  const [preview, setPreview] = useState<TransferPreview | null>(null);
-  const [previewKey, setPreviewKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [fieldProblem, setFieldProblem] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [sheet, setSheet] = useState<Factor[] | null>(null);
   const [result, setResult] = useState<TransferResult | null>(null);
-  const attempt = useAttemptKey();
+  // The payment, as quoted by the preview: its payee, limits and any refusal.
+  const transfer = usePayment('transfer');
+  const preview = transfer.payment;
 
   const payee: Payee = toQr ? { toQr } : { toPhone: normalisePhone(phone) };
   const amount: MoneyJson | null = parseYuan(amountText);
@@ -69,11 +64,8 @@ export function Transfer() {
     }
     setFieldProblem(null);
     setLoading(true);
-    attempt.reset();
-    const key = attempt.current();
     try {
-      setPreview(await previewTransfer({ ...payee, amount, idempotencyKey: key }));
-      setPreviewKey(key);
+      await transfer.create({ ...payee, amount, ...(note.trim() ? { note: note.trim() } : {}) });
       setStep('preview');
     } catch (failure) {
       setError(failure);
@@ -83,30 +75,11 @@ export function Transfer() {
   };
 
   const send = async (confirmation: Confirmation) => {
-    if (!amount) return;
-    const key = attempt.current();
-    try {
-      const sent = await sendTransfer(key, {
-        ...payee,
-        amount,
-        ...(note.trim() ? { note: note.trim() } : {}),
-        confirmation,
-      });
-      attempt.settle();
-      setSheet(null);
-      setResult(sent);
-      setStep('done');
-      refresh();
-    } catch (failure) {
-      attempt.settle(failure, {
-        fetch: (next) => previewTransfer({ ...payee, amount, idempotencyKey: next }),
-        apply: (next, fresh) => {
-          setPreview(fresh);
-          setPreviewKey(next);
-        },
-      });
-      throw failure;
-    }
+    const sent = await transfer.confirm(confirmation);
+    setSheet(null);
+    setResult(resultOf(sent));
+    setStep('done');
+    refresh();
   };
 
   const onConfirm = async () => {
@@ -171,7 +144,7 @@ export function Transfer() {
   }
 
   if (step === 'preview' && preview && amount) {
-    const { limits } = preview;
+    const { limits, payee: previewPayee } = preview.details;
     // What would refuse it now (a limit, the balance, the payee's cap): no PIN is asked for then.
     const refusal = refusalError(preview.refusal);
     return (
@@ -179,9 +152,9 @@ export function Transfer() {
         <section className="money-card preview-card" aria-labelledby="preview-payee">
           <p className="preview-to">{t('money.transferPage.payee')}</p>
           <p id="preview-payee" className="preview-payee" data-testid="payee-name">
-            {preview.payee.displayName}
+            {previewPayee.displayName}
           </p>
-          {preview.payee.realNameVerified ? null : (
+          {previewPayee.realNameVerified ? null : (
             <p className="field-hint warn">{t('money.transferPage.payeeUnverified')}</p>
           )}
           <p className="preview-amount amount" data-testid="preview-amount">
@@ -228,10 +201,10 @@ export function Transfer() {
         </div>
         <ConfirmSheet
           visible={sheet !== null}
-          title={t('money.transferPage.to', { name: preview.payee.displayName })}
+          title={t('money.transferPage.to', { name: previewPayee.displayName })}
           amount={amount}
           accepted={sheet ?? ['pin']}
-          payment={attempt.current() === previewKey ? preview.payment : null}
+          paymentToSign={transfer.paymentToSign}
           onConfirm={send}
           onFailed={(failure) => {
             setSheet(null);

@@ -2,19 +2,31 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Input, TextArea } from 'antd-mobile';
 import type { ReactNode } from 'react';
-import { useReducer, useRef } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, isApiError } from '../../api/client.ts';
 import {
   amountProblem,
   bankNameOf,
+  cancelPayment,
   cardsKey,
+  confirmPayment,
+  createPayment,
   fetchCards,
+  fetchPayment,
   newIdempotencyKey,
+  refusalError,
   transactionsKey,
 } from '../../api/money.ts';
-import type { Card } from '../../api/money.ts';
+import type {
+  Card,
+  Confirmation,
+  PaymentFields,
+  PaymentIntent,
+  PaymentKind,
+  PaymentToConfirm,
+} from '../../api/money.ts';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { CheckCircleIcon, ClockIcon, CrossCircleIcon } from '../../components/money/icons.tsx';
 import './money.css';
@@ -41,47 +53,99 @@ export function MoneyError(props: { error: unknown }) {
 }
 
 /**
- * The Idempotency-Key of the holder's current attempt: made on first use, kept while the attempt
- * may be retried as it is (no answer, a 5xx), dropped once the server has answered it — the
- * server keeps that answer for the key, so the next try (another PIN) needs a new one.
+ * A payment of one kind as a screen holds it (docs/payments.md). `create` quotes it: a stored
+ * payment, `requires_confirmation`, kept here (a changed quote is a new payment; the one it
+ * replaces is canceled). `confirm` makes it with the factor given, under the Idempotency-Key of
+ * the holder's current attempt: made on first use, kept while the attempt may be retried as it is
+ * (no answer, a 5xx), dropped once the server has answered it — the server keeps that answer for
+ * the key, so the next try (another PIN) needs a new one. A refused confirm leaves the payment
+ * waiting for a confirm again, as a new attempt whose passkey signs another `payment`:
+ * `paymentToSign` fetches it then. A payment left past its 15 minutes is quoted again.
  */
-export function useAttemptKey() {
+export function usePayment<K extends PaymentKind>(kind: K) {
+  const [payment, setPayment] = useState<PaymentIntent<K> | null>(null);
+  const held = useRef<Held<K> | null>(null);
   const key = useRef<string | null>(null);
-  // The screen renders again when an attempt ends: whatever it derived from the old key (the
-  // payment a passkey would sign) must not stay on screen for the next try.
-  const [, ended] = useReducer((n: number) => n + 1, 0);
-  return {
-    current(): string {
-      key.current ??= newIdempotencyKey();
-      return key.current;
-    },
-    /**
-     * The attempt is over (or may not be repeated as it is). After a refusal (a wrong PIN, say)
-     * the next try goes with a new key, and a passkey signs the payment named after the key:
-     * `requote` fetches the quote for the new key and hands it over if that key is still the
-     * current one. Until then — or if it fails — the sheet offers the PIN alone.
-     */
-    settle<T>(
-      error?: unknown,
-      requote?: { fetch: (key: string) => Promise<T>; apply: (key: string, quote: T) => void },
-    ) {
-      const retryable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
-      if (retryable || key.current === null) return;
-      key.current = null;
-      ended();
-      if (error === undefined || requote === undefined) return;
-      const next = this.current();
-      requote.fetch(next).then(
-        (quote) => {
-          if (key.current === next) requote.apply(next, quote);
-        },
-        () => {}, // the PIN still works; the passkey comes back with the next quote
-      );
-    },
-    reset() {
-      key.current = null;
-    },
+
+  const hold = (next: Held<K> | null) => {
+    held.current = next;
+    setPayment(next?.payment ?? null);
   };
+
+  const create = async (fields: PaymentFields<K>): Promise<PaymentIntent<K>> => {
+    const created = await createPayment(kind, fields);
+    const replaced = held.current?.payment;
+    if (replaced?.status === 'requires_confirmation') void cancelPayment(replaced).catch(() => {});
+    key.current = null;
+    hold({ payment: created, fields, signable: true });
+    return created;
+  };
+
+  const confirm = async (confirmation: Confirmation): Promise<PaymentIntent<K>> => {
+    const current = held.current;
+    if (!current) throw new Error('no payment to confirm');
+    key.current ??= newIdempotencyKey();
+    try {
+      const done = await confirmPayment({ id: current.payment.id, kind }, key.current, confirmation);
+      key.current = null;
+      if (held.current === current) hold({ ...current, payment: done, signable: false });
+      return done;
+    } catch (failure) {
+      // The next confirm may be a new attempt, whose passkey signs another payment.
+      current.signable = false;
+      const retryable =
+        failure instanceof ApiError &&
+        (failure.status === 0 || failure.status >= 500 || failure.code === 'IDEMPOTENCY_REQUEST_IN_FLIGHT');
+      if (!retryable) key.current = null;
+      if (isApiError(failure, 'PAYMENT_EXPIRED') && held.current === current) {
+        // Not confirmed within 15 minutes: a fresh quote, and — unless it would be refused, or a
+        // passkey signed the old payment — the same confirmation for it.
+        const renewed = await create(current.fields);
+        const refused = refusalError(renewed.refusal);
+        if (refused) throw refused;
+        if (!('passkeyResponse' in confirmation)) return confirm(confirmation);
+      }
+      throw failure;
+    }
+  };
+
+  /** What a passkey signs for the next confirm. */
+  const paymentToSign = async (): Promise<PaymentToConfirm> => {
+    const current = held.current;
+    if (!current) throw new Error('no payment to sign');
+    if (current.signable) return current.payment.payment;
+    const fresh = await fetchPayment({ id: current.payment.id, kind });
+    if (held.current === current) hold({ ...current, payment: fresh, signable: true });
+    return fresh.payment;
+  };
+
+  /** Back to the form: the payment waiting for its confirmation is canceled. */
+  const discard = () => {
+    const replaced = held.current?.payment;
+    if (replaced?.status === 'requires_confirmation') void cancelPayment(replaced).catch(() => {});
+    key.current = null;
+    hold(null);
+  };
+
+  return { payment, create, confirm, paymentToSign, discard };
+}
+
+interface Held<K extends PaymentKind> {
+  payment: PaymentIntent<K>;
+  /** What created it: a payment past its time is created again from them. */
+  fields: PaymentFields<K>;
+  /** Whether `payment.payment` is what a passkey signs for the next confirm. */
+  signable: boolean;
+}
+
+/** A confirmed payment's result; a payment without one is not what the API promises. */
+export function resultOf<K extends PaymentKind>(
+  payment: PaymentIntent<K>,
+): NonNullable<PaymentIntent<K>['result']> {
+  if (payment.result === null) {
+    throw new ApiError({ status: 200, code: 'BAD_RESPONSE', message: 'The payment has no result.' });
+  }
+  return payment.result;
 }
 
 /** After money moved: whatever shows balances and movements asks again. */
