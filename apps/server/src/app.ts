@@ -414,6 +414,7 @@ export async function buildApp(options: BuildAppOptions) {
     ...transfersPaymentKinds(transfers.service),
     ...fundingPaymentKinds(funding.service, secrets),
   );
+  jobs.register(...intents.jobs());
   await app.register(paymentIntentRoutes, { intents });
   // Modules made by `qianbao new-module` are mounted here (move one up if others need its service).
   // new-module: mount here

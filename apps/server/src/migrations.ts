@@ -7,6 +7,7 @@ import { LEDGER_JOBS } from './ledger-expiry.ts';
 import { MODULES } from './modules/catalog.ts';
 import { OUTBOX_JOBS, outboxMigrations } from './outbox/index.ts';
 import { intentMigrations } from './payments/intent-store.ts';
+import { PAYMENTS_JOBS } from './payments/intents.ts';
 import { ledgerMigrations } from '@qianbao/ledger';
 import { bankSandboxMigrations } from './adapters/bank/index.ts';
 import { smsSandboxMigrations } from './adapters/sms/sandbox.ts';
@@ -38,6 +39,7 @@ export const allJobQueues: readonly string[] = [
   ...Object.values(LEDGER_JOBS),
   ...Object.values(IDEMPOTENCY_JOBS),
   ...Object.values(OUTBOX_JOBS),
+  ...Object.values(PAYMENTS_JOBS),
   ...MODULES.flatMap((module) => module.jobQueues ?? []),
 ];
 

@@ -32,6 +32,8 @@ CREATE TABLE payments_intents (
   expires_at timestamptz NOT NULL
 );
 CREATE INDEX payments_intents_user ON payments_intents (user_id, created_at DESC);
+CREATE INDEX payments_intents_expiry ON payments_intents (expires_at)
+  WHERE status IN ('requires_confirmation', 'canceled', 'expired');
 `,
   },
 ];
@@ -160,6 +162,26 @@ export class IntentStore {
       [input.id, input.to, input.now],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Delete payments that never moved money and can no longer: canceled, expired, or past their
+   * expiry unconfirmed, whose expiry is before `before`. Answers how many went. A payment that
+   * succeeded, failed or is processing stays (it is the record of an attempt at moving money).
+   */
+  async prune(before: Date, chunk = 5000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM payments_intents WHERE id = ANY(ARRAY(
+           SELECT id FROM payments_intents
+            WHERE status IN ('requires_confirmation', 'canceled', 'expired') AND expires_at < $1
+            LIMIT $2))`,
+        [before, chunk],
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < chunk) return deleted;
+    }
   }
 
   /** A processing payment's new state, from the module's record (the bank answered). */

@@ -279,6 +279,27 @@ describe('the payment resource', () => {
     expect(await walletBalance(subject, requester.holder)).toMatchObject({ balance: '4200' });
   });
 
+  it('payments.prune deletes payments never confirmed a week after their expiry, and nothing else', async () => {
+    const payer = await fundedHolder();
+    const payee = await fundedHolder('0');
+    const left = await create(payer.holder, { kind: 'transfer', toPhone: payee.phone, amount: cny('100') });
+    const paid = await create(payer.holder, { kind: 'transfer', toPhone: payee.phone, amount: cny('100') });
+    expect((await confirm(payer.holder, paid.id)).statusCode).toBe(200);
+    // Aged in the table (moving the clock by days would end the holders' sessions).
+    const age = (days: number) =>
+      subject.database.pool.query(
+        `UPDATE payments_intents SET expires_at = expires_at - make_interval(days => $2) WHERE id = ANY($1)`,
+        [[left.id, paid.id], days],
+      );
+    await age(6);
+    await subject.app.jobs.run('payments.prune');
+    expect((await get(payer.holder, left.id)).json()).toMatchObject({ status: 'expired' });
+    await age(2);
+    await subject.app.jobs.run('payments.prune');
+    expect((await get(payer.holder, left.id)).statusCode).toBe(404);
+    expect((await get(payer.holder, paid.id)).json()).toMatchObject({ status: 'succeeded' });
+  });
+
   it('refuses bad input with the field named', async () => {
     const { holder } = await fundedHolder('0');
     for (const payload of [

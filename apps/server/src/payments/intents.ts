@@ -27,6 +27,8 @@
 import { derivedId, newId } from '@qianbao/ledger';
 import type { HolderPrincipal } from '../auth/index.ts';
 import { AppError, ERRORS } from '../errors.ts';
+import { defineJob } from '../jobs/index.ts';
+import type { JobDefinition } from '../jobs/index.ts';
 import type { GivenFactor } from '../http/confirmation.ts';
 import type { IntentKind, IntentOutcome, IntentQuote, JsonObject } from './intent-kinds.ts';
 import type { IntentRow, IntentStatus, IntentStore } from './intent-store.ts';
@@ -34,6 +36,9 @@ import type { PaymentKind } from './kinds.ts';
 
 /** A quote is good this long; a payment not confirmed by then is `expired`. */
 export const INTENT_MINUTES = 15;
+/** Payments that never moved money are deleted this long after their expiry (`payments.prune`). */
+export const UNCONFIRMED_RETENTION_DAYS = 7;
+export const PAYMENTS_JOBS = { prune: 'payments.prune' } as const;
 /** A confirm holds the payment this long; past it, a process that died is taken over. */
 const CLAIM_SECONDS = 30;
 
@@ -61,6 +66,22 @@ export class PaymentIntents {
   private readonly kinds = new Map<PaymentKind, IntentKind<JsonObject>>();
 
   constructor(private readonly deps: PaymentIntentsDeps) {}
+
+  /** `payments.prune`, daily: payments never confirmed (every quote a screen made) do not pile up. */
+  jobs(): JobDefinition[] {
+    return [
+      defineJob({
+        name: PAYMENTS_JOBS.prune,
+        schedule: { cron: '50 3 * * *' },
+        retry: { limit: 2, delaySeconds: 300, backoff: true },
+        timeoutSeconds: 3600,
+        handler: async () => {
+          const before = new Date(this.deps.now().getTime() - UNCONFIRMED_RETENTION_DAYS * 86_400_000);
+          return { deleted: await this.deps.store.prune(before) };
+        },
+      }),
+    ];
+  }
 
   /** Add a module's kinds (in app.ts, before the routes are registered). */
   register(...kinds: IntentKind<JsonObject>[]): void {
