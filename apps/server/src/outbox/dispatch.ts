@@ -163,6 +163,10 @@ async function dispatchLocked(
       [subscriber.name, last.xid, last.id, rows.length],
     );
     delivered += rows.length;
+    // A short batch read everything readable: events committed since have woken another run, so
+    // this one ends — unless some are committed behind a transaction still running, which no
+    // wake will follow when that transaction writes no event (the wait above handles them).
+    if (rows.length < batchSize && !(await notYetReadable(client, subscriber, last))) break;
   }
   if (delivered === 0 && cursor.failures > 0) {
     // Nothing (left) to deliver: whatever failed is behind us.

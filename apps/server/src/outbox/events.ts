@@ -56,7 +56,7 @@ export async function appendEvents(
   const stored = checkedEvents(events);
   await client.query(
     `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])`,
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::timestamptz[])`,
     eventColumns(stored),
   );
   return stored.map((s) => s.event);
@@ -83,7 +83,7 @@ export function eventsOfWrittenRows(input: {
   return {
     sql: `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at)
      SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
-       FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[],
+       FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::json[],
                    ${p(5)}::timestamptz[], ${p(6)}::text[])
             AS e(id, type, aggregate_type, aggregate_id, payload, created_at, key)
        JOIN ${input.written} AS w ON w.${input.keyColumn}::text = e.key`,

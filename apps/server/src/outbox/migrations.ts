@@ -66,4 +66,11 @@ COMMENT ON FUNCTION outbox_horizon() IS
     name: '0062_outbox_drop_created_index',
     sql: `DROP INDEX outbox_events_created;`,
   },
+  {
+    // Payloads are written once and read whole, never queried inside: json keeps the text as
+    // given, without jsonb's parse on insert and its rendering on every read (measured on the
+    // transfer path, bench/RESULTS.md 2026-12-06).
+    name: '0063_outbox_payload_json',
+    sql: `ALTER TABLE outbox_events ALTER COLUMN payload TYPE json USING payload::json;`,
+  },
 ];
