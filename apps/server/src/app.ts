@@ -325,7 +325,7 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
   });
   const history = createHistoryModule({
-    ledger,
+    pool,
     transfers: transfers.service,
     identity: identity.service,
     // Made below; asked only when a request reads history, long after both exist.
@@ -377,6 +377,9 @@ export async function buildApp(options: BuildAppOptions) {
       renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES],
     }),
   );
+  // History's projection: entries described again when a record follows its ledger batch.
+  outbox.subscribe(history.subscriber);
+  jobs.register(...history.jobs);
   jobs.register(...outbox.jobs());
   app.addHook('onClose', async () => {
     await ownBank?.close();

@@ -1,5 +1,12 @@
 export * from './types.ts';
-export { Ledger, EXPIRY_TRANSFER_CODE, findAccounts, type LedgerOptions } from './ledger.ts';
+export {
+  Ledger,
+  EXPIRY_TRANSFER_CODE,
+  findAccounts,
+  listTransfersAfter,
+  type LedgerOptions,
+  type TransfersAfter,
+} from './ledger.ts';
 export type { BatchInfo } from './batcher.ts';
 export { verifyLedger } from './verify.ts';
 export { ledgerMigrations } from './migrations.ts';

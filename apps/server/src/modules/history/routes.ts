@@ -108,8 +108,8 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
           summary: 'Every movement of my wallet, newest first, with filters and cursor paging',
           description:
             '`from`/`to`: ISO date-times, or dates (a whole day in Asia/Shanghai). `counterparty`: a mobile number, ' +
-            'or text of the masked name. `q`: text in the note, name or label. A page may hold fewer than `limit` ' +
-            'items while `nextCursor` is set (filters read at most 1,000 movements per page): keep paging.',
+            'or text of the masked name. `q`: text in the note, name or label. A page holds `limit` items ' +
+            'whenever that many match; `nextCursor` is null on the last page.',
           querystring: z.object({
             type: z.string().max(32).optional().meta({ description: 'Only this `type` of movement.' }),
             direction: z.enum(['in', 'out']).optional().meta({ description: 'Only money in, or only out.' }),

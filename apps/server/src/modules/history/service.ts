@@ -1,29 +1,30 @@
 /**
  * Transaction history (capability C10, history part): every ledger transfer that touches the
  * holder's wallet, newest first, described by the module that made it (the transfers module's
- * records give the counterparty and note) and otherwise by its ledger code. This module has no
- * tables: the ledger is the record of what happened, the other modules say why.
+ * records give the counterparty and note) and otherwise by its ledger code. Read from the
+ * module's projection of the ledger (`history_entries`, projector.ts): a page, filtered or not,
+ * is one indexed query, whatever the length of the holder's history. Each read first catches
+ * the projection up with the ledger, so a movement is in history as soon as it was answered.
  */
-import { TransferFlags, isUuid } from '@qianbao/ledger';
-import type { Ledger, Transfer } from '@qianbao/ledger';
+import { isUuid } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
-import { TransferCodes, transferCodeLabels } from '../../platform/codes.ts';
-import type { CodeLabel } from '../../platform/codes.ts';
-import type { FundingDescription } from '../funding/index.ts';
 import type { IdentityService } from '../identity/index.ts';
-import type { TransferView, TransfersService } from '../transfers/index.ts';
+import type { HistoryProjector } from './projector.ts';
+import type { Entry, EntryFilter, HistoryStore, TransactionStatus } from './store.ts';
+
+export type { TransactionStatus } from './store.ts';
 
 export const MAX_HISTORY_PAGE = 100;
-/** Filters are applied while reading the ledger; one page reads at most this many transfers. */
-const MAX_SCANNED_PER_PAGE = 1000;
-const LEDGER_PAGE = 200;
-
-export type TransactionStatus = 'succeeded' | 'pending' | 'released';
+/**
+ * A page's entries still described by their ledger code only are described again on the spot
+ * when they are this recent (µs of ledger time): a transfer's record follows its ledger batch
+ * within moments. Older ones are left to the events (subscriber.ts) — most never get a record
+ * (top-ups, holds, fees are described by their code), and would cost a look on every read.
+ */
+const REDESCRIBE_WITHIN_MICROS = 5n * 60n * 1_000_000n;
 
 /** What a ledger transfer is, by its code, when no module has a richer record of it. */
-export type CodeDescription = CodeLabel;
-
-const OTHER: CodeDescription = { type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } };
+export type { CodeLabel as CodeDescription } from '../../platform/codes.ts';
 
 export interface Transaction {
   /** The ledger transfer id. */
@@ -69,24 +70,18 @@ export interface TransactionFilter {
 }
 
 export interface HistoryServiceDeps {
-  ledger: Pick<Ledger, 'listTransfers' | 'getTransfer'>;
-  transfers: Pick<TransfersService, 'describe'>;
-  /** The funding module's records of its bank transfers (the account, the note). */
-  funding?: {
-    describeLedgerTransfers(input: {
-      viewerUserId: string;
-      transfers: readonly Transfer[];
-    }): Promise<Map<string, FundingDescription>>;
-  };
+  store: HistoryStore;
+  projector: Pick<HistoryProjector, 'catchUp' | 'describe'>;
   identity: Pick<IdentityService, 'findUserByPhone'>;
+  /** Ledger time now, µs (the recency of `REDESCRIBE_WITHIN_MICROS`); the wall clock unless given. */
+  ledgerNowMicros?: () => bigint;
 }
 
 export class HistoryService {
-  private readonly codes: Record<number, CodeDescription>;
+  private readonly ledgerNowMicros: () => bigint;
 
   constructor(private readonly deps: HistoryServiceDeps) {
-    // Every code the server makes is labelled in the chart (platform/codes.ts).
-    this.codes = transferCodeLabels();
+    this.ledgerNowMicros = deps.ledgerNowMicros ?? (() => BigInt(Date.now()) * 1000n);
   }
 
   async list(input: {
@@ -98,32 +93,34 @@ export class HistoryService {
   }): Promise<{ transactions: Transaction[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(1, Math.trunc(input.limit)), MAX_HISTORY_PAGE);
     const { filter } = input;
-    const fromMicros = filter.from ? BigInt(filter.from.getTime()) * 1000n : null;
-    let cursor = input.cursor !== null ? parseCursor(input.cursor) : null;
-    if (cursor === null && filter.to) cursor = (BigInt(filter.to.getTime()) * 1000n + 1n).toString();
-    const counterpartyUserId = await this.counterpartyUserId(filter.counterparty);
-    const found: Transaction[] = [];
-    let scanned = 0;
-    for (;;) {
-      const page = await this.deps.ledger.listTransfers(input.walletAccountId, {
-        limit: LEDGER_PAGE,
-        cursor,
-      });
-      const described = await this.describeAll(input.userId, input.walletAccountId, page.transfers);
-      for (const [index, transaction] of described.entries()) {
-        const transfer = page.transfers[index]!;
-        scanned += 1;
-        cursor = transfer.timestamp.toString();
-        if (fromMicros !== null && transfer.timestamp < fromMicros)
-          return { transactions: found, nextCursor: null };
-        if (matches(transaction, filter, counterpartyUserId)) found.push(transaction);
-        const more = index < described.length - 1 || page.nextCursor !== null;
-        if (found.length === limit) return { transactions: found, nextCursor: more ? cursor : null };
-        if (scanned >= MAX_SCANNED_PER_PAGE) return { transactions: found, nextCursor: more ? cursor : null };
-      }
-      if (!page.nextCursor) return { transactions: found, nextCursor: null };
-      cursor = page.nextCursor;
-    }
+    // The cursor is the ledger time of the last item of the previous page, as it always was:
+    // times are unique within one wallet, so it alone says where the next page starts.
+    const beforeTs = input.cursor !== null ? parseCursor(input.cursor) : null;
+    const counterparty = await this.counterpartyFilter(filter.counterparty);
+    if (counterparty === null) return { transactions: [], nextCursor: null };
+    await this.deps.projector.catchUp();
+    const page = await this.deps.store.page({
+      accountId: input.walletAccountId,
+      beforeTs,
+      limit,
+      filter: {
+        type: filter.type,
+        direction: filter.direction,
+        fromMicros: filter.from ? BigInt(filter.from.getTime()) * 1000n : undefined,
+        // Up to the end of the given millisecond, as dates are compared to the millisecond.
+        toMicros: filter.to ? BigInt(filter.to.getTime()) * 1000n + 999n : undefined,
+        minAmountMinor: filter.minAmountMinor,
+        maxAmountMinor: filter.maxAmountMinor,
+        ...counterparty,
+        q: filter.q,
+      },
+    });
+    const entries = await this.describedNow(page.entries);
+    const last = entries[entries.length - 1];
+    return {
+      transactions: entries.map(transactionOf),
+      nextCursor: page.more && last ? last.ts.toString() : null,
+    };
   }
 
   /** One transaction of the holder's wallet with its timeline; another wallet's id is 404. */
@@ -132,138 +129,82 @@ export class HistoryService {
     walletAccountId: string;
     id: string;
   }): Promise<{ transaction: Transaction; timeline: TimelineEntry[] }> {
-    const transfer = isUuid(input.id) ? await this.deps.ledger.getTransfer(input.id) : null;
-    if (
-      !transfer ||
-      (transfer.debitAccountId !== input.walletAccountId &&
-        transfer.creditAccountId !== input.walletAccountId)
-    ) {
-      throw new AppError('TRANSACTION_NOT_FOUND');
-    }
-    const [transaction] = await this.describeAll(input.userId, input.walletAccountId, [transfer]);
+    if (!isUuid(input.id)) throw new AppError('TRANSACTION_NOT_FOUND');
+    await this.deps.projector.catchUp();
+    const found = await this.deps.store.get(input.walletAccountId, input.id);
+    if (!found) throw new AppError('TRANSACTION_NOT_FOUND');
+    const [entry] = await this.describedNow([found]);
     const timeline: TimelineEntry[] = [];
-    if (transfer.pendingId) {
-      const hold = await this.deps.ledger.getTransfer(transfer.pendingId);
-      if (hold) timeline.push({ status: 'pending', at: dateOf(hold.timestamp), ledgerTransferId: hold.id });
+    if (entry!.pendingId) {
+      // A hold and its post or release move the same wallet: the hold is an entry of it too.
+      const hold = await this.deps.store.get(input.walletAccountId, entry!.pendingId);
+      if (hold)
+        timeline.push({ status: 'pending', at: dateOf(hold.ts), ledgerTransferId: hold.ledgerTransferId });
     }
     timeline.push({
-      status: statusOf(transfer),
-      at: dateOf(transfer.timestamp),
-      ledgerTransferId: transfer.id,
+      status: entry!.status,
+      at: dateOf(entry!.ts),
+      ledgerTransferId: entry!.ledgerTransferId,
     });
-    return { transaction: transaction!, timeline };
+    return { transaction: transactionOf(entry!), timeline };
   }
 
-  private async describeAll(
-    userId: string,
-    walletAccountId: string,
-    transfers: Transfer[],
-  ): Promise<Transaction[]> {
-    const [records, funding] = await Promise.all([
-      this.deps.transfers.describe({
-        viewerUserId: userId,
-        ledgerTransferIds: transfers.map((transfer) => transfer.id),
-      }),
-      this.deps.funding?.describeLedgerTransfers({ viewerUserId: userId, transfers }) ??
-        new Map<string, FundingDescription>(),
-    ]);
-    return transfers.map((transfer) => {
-      const described = this.describeOne(transfer, walletAccountId, records.get(transfer.id));
-      const operation = funding.get(transfer.id);
-      return operation
-        ? {
-            ...described,
-            counterparty: operation.counterparty,
-            note: operation.note,
-            fundingId: operation.fundingId,
-          }
-        : described;
-    });
+  /** The page's recent entries still waiting for their record, described again (and stored). */
+  private async describedNow(entries: Entry[]): Promise<Entry[]> {
+    const since = this.ledgerNowMicros() - REDESCRIBE_WITHIN_MICROS;
+    const waiting = entries.filter((entry) => !entry.described && entry.ts >= since);
+    if (waiting.length === 0) return entries;
+    const again = await this.deps.projector.describe(waiting);
+    const now = new Map(
+      again.filter((entry) => entry.described).map((entry) => [entry.ledgerTransferId, entry]),
+    );
+    if (now.size === 0) return entries;
+    await this.deps.store.describe([...now.values()]);
+    return entries.map((entry) => now.get(entry.ledgerTransferId) ?? entry);
   }
 
-  private describeOne(
-    transfer: Transfer,
-    walletAccountId: string,
-    record: TransferView | undefined,
-  ): Transaction {
-    const byCode = this.codes[transfer.code] ?? OTHER;
-    const description =
-      record?.kind === 'payment_request'
-        ? (this.codes[TransferCodes.paymentRequest] ?? byCode)
-        : record
-          ? (this.codes[TransferCodes.p2p] ?? byCode)
-          : byCode;
-    return {
-      id: transfer.id,
-      type: description.type,
-      label: description.label,
-      direction: transfer.debitAccountId === walletAccountId ? 'out' : 'in',
-      amountMinor: transfer.amount,
-      currency: transfer.currency,
-      status: statusOf(transfer),
-      counterparty: record ? record.counterparty : null,
-      note: record?.note ?? null,
-      ledgerCode: transfer.code,
-      pendingId: transfer.pendingId,
-      paymentRequestId: record?.paymentRequestId ?? null,
-      createdAt: dateOf(transfer.timestamp),
-      counterpartyUserId: record?.counterpartyUserId ?? null,
-      parties: record ? { payer: record.payer.displayName, payee: record.payee.displayName } : null,
-      fundingId: null,
-    };
-  }
-
-  private async counterpartyUserId(counterparty: string | undefined): Promise<string | null | undefined> {
-    if (!counterparty || !/^[+\d\s-]{11,20}$/.test(counterparty)) return undefined;
+  /**
+   * A mobile number is that holder exactly (`null`: nobody has it, so nothing matches); other
+   * text is looked for in the counterparty's masked name.
+   */
+  private async counterpartyFilter(
+    counterparty: string | undefined,
+  ): Promise<Pick<EntryFilter, 'counterpartyUserId' | 'counterpartyText'> | null> {
+    if (!counterparty) return {};
+    if (!/^[+\d\s-]{11,20}$/.test(counterparty)) return { counterpartyText: counterparty };
     const user = await this.deps.identity.findUserByPhone(counterparty);
-    return user?.id ?? null;
+    return user ? { counterpartyUserId: user.id } : null;
   }
 }
 
-function matches(
-  transaction: Transaction,
-  filter: TransactionFilter,
-  counterpartyUserId: string | null | undefined,
-): boolean {
-  if (filter.type && transaction.type !== filter.type) return false;
-  if (filter.direction && transaction.direction !== filter.direction) return false;
-  if (filter.to && transaction.createdAt > filter.to) return false;
-  if (filter.minAmountMinor !== undefined && transaction.amountMinor < filter.minAmountMinor) return false;
-  if (filter.maxAmountMinor !== undefined && transaction.amountMinor > filter.maxAmountMinor) return false;
-  if (filter.counterparty) {
-    if (counterpartyUserId !== undefined) {
-      if (counterpartyUserId === null || transaction.counterpartyUserId !== counterpartyUserId) return false;
-    } else if (!transaction.counterparty?.displayName.includes(filter.counterparty)) {
-      return false;
-    }
-  }
-  if (filter.q) {
-    const needle = filter.q.toLowerCase();
-    const haystack = [
-      transaction.note,
-      transaction.counterparty?.displayName,
-      transaction.label['zh-CN'],
-      transaction.label.en,
-    ]
-      .filter((text): text is string => typeof text === 'string')
-      .join('\n')
-      .toLowerCase();
-    if (!haystack.includes(needle)) return false;
-  }
-  return true;
-}
-
-function statusOf(transfer: Transfer): TransactionStatus {
-  if (transfer.flags & TransferFlags.pending) return 'pending';
-  if (transfer.flags & TransferFlags.voidPending) return 'released';
-  return 'succeeded';
+function transactionOf(entry: Entry): Transaction {
+  return {
+    id: entry.ledgerTransferId,
+    type: entry.type,
+    label: entry.label,
+    direction: entry.direction,
+    amountMinor: entry.amountMinor,
+    currency: entry.currency,
+    status: entry.status,
+    counterparty: entry.counterpartyDisplay !== null ? { displayName: entry.counterpartyDisplay } : null,
+    note: entry.note,
+    ledgerCode: entry.ledgerCode,
+    pendingId: entry.pendingId,
+    paymentRequestId: entry.paymentRequestId,
+    createdAt: dateOf(entry.ts),
+    counterpartyUserId: entry.counterpartyUserId,
+    parties: entry.parties,
+    fundingId: entry.fundingId,
+  };
 }
 
 function dateOf(micros: bigint): Date {
   return new Date(Number(micros / 1000n));
 }
 
-function parseCursor(cursor: string): string {
-  if (!/^\d{1,19}$/.test(cursor)) throw new AppError('INVALID_CURSOR');
-  return cursor;
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+function parseCursor(cursor: string): bigint {
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_BIGINT) throw new AppError('INVALID_CURSOR');
+  return BigInt(cursor);
 }

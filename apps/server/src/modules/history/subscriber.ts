@@ -1,0 +1,46 @@
+/**
+ * History's outbox subscriber (ADR 0015): a transfer's record (transfers) or a bank transfer's
+ * operation (funding) may be committed a moment after the ledger batch, and the projector may
+ * have written the entry in between, described by its ledger code only. The record's event
+ * describes the entries of its ledger transfers again. Idempotent: the same description is
+ * written again, and a described entry never goes back (store.ts `describe`).
+ */
+import { defineSubscriber } from '../../outbox/index.ts';
+import type { OutboxEvent, Subscriber } from '../../outbox/index.ts';
+import { FUNDING_EVENTS } from '../funding/index.ts';
+import type { FundingEventPayload } from '../funding/index.ts';
+import { TRANSFER_EVENTS } from '../transfers/index.ts';
+import type { TransferSucceededPayload } from '../transfers/index.ts';
+import { HISTORY_SUBSCRIBER } from './names.ts';
+import type { HistoryProjector } from './projector.ts';
+import type { Entry, HistoryStore } from './store.ts';
+
+export { HISTORY_SUBSCRIBER } from './names.ts';
+
+export function historySubscriber(deps: {
+  store: HistoryStore;
+  projector: Pick<HistoryProjector, 'catchUp' | 'describe'>;
+}): Subscriber {
+  const entriesOf = (event: OutboxEvent): Promise<Entry[]> => {
+    if (event.type === TRANSFER_EVENTS.succeeded) {
+      const payload = event.payload as TransferSucceededPayload;
+      return deps.store.ofTransfers([payload.transferId]);
+    }
+    // funding.succeeded / funding.failed: every ledger transfer of the operation (holds, post
+    // or release, fee) carries `funding:<id>` (funding's describeLedgerTransfers).
+    const payload = event.payload as FundingEventPayload;
+    return deps.store.ofUserData(payload.userId, `funding:${payload.fundingId}`);
+  };
+  return defineSubscriber({
+    name: HISTORY_SUBSCRIBER,
+    types: [TRANSFER_EVENTS.succeeded, FUNDING_EVENTS.succeeded, FUNDING_EVENTS.failed],
+    async handle(event) {
+      // The record's ledger transfers committed before it: project them first (a projector that
+      // read the ledger before the record existed has committed by the time this returns).
+      await deps.projector.catchUp();
+      const waiting = (await entriesOf(event)).filter((entry) => !entry.described);
+      if (waiting.length === 0) return;
+      await deps.store.describe(await deps.projector.describe(waiting));
+    },
+  });
+}
