@@ -138,7 +138,10 @@ async function dispatchLocked(
       continue;
     }
     try {
-      await handleInOrderPerAggregate(subscriber, rows.map(eventOf));
+      const events = rows.map(eventOf);
+      await (subscriber.handleBatch
+        ? subscriber.handleBatch(events)
+        : handleInOrderPerAggregate(subscriber, events));
     } catch (error) {
       await client.query(
         `UPDATE outbox_subscriptions

@@ -21,6 +21,12 @@ export interface Subscriber {
   readonly types: readonly string[];
   /** Handle one event; throw to have it (and what follows) retried with backoff. */
   handle(event: OutboxEvent): Promise<void>;
+  /**
+   * Optional: handle a whole batch (up to `DISPATCH_BATCH_SIZE` events, in order) in one go,
+   * instead of `handle` per event — for a subscriber whose work per event is a query that
+   * batches (a projection). Throw to have the whole batch retried.
+   */
+  handleBatch?(events: readonly OutboxEvent[]): Promise<void>;
 }
 
 export function defineSubscriber(declaration: Subscriber): Subscriber {
@@ -32,6 +38,9 @@ export function defineSubscriber(declaration: Subscriber): Subscriber {
     name: declaration.name,
     types: Object.freeze([...declaration.types]),
     handle: (event: OutboxEvent) => declaration.handle(event),
+    ...(declaration.handleBatch
+      ? { handleBatch: (events: readonly OutboxEvent[]) => declaration.handleBatch!(events) }
+      : {}),
   });
 }
 

@@ -25,7 +25,7 @@ export { receiptPdf } from './receipt-pdf.ts';
 export interface HistoryModuleDeps {
   /** The module's tables, and the ledger's feed (`listTransfersAfter`) on the same database. */
   pool: pg.Pool;
-  transfers: Pick<TransfersService, 'describe'>;
+  transfers: Pick<TransfersService, 'describeMany'>;
   /** The funding module's records of its bank transfers (the account, the note). */
   funding?: FundingDescriber;
   identity: Pick<IdentityService, 'findUserByPhone'>;

@@ -53,8 +53,10 @@ CREATE INDEX history_entries_counterparty ON history_entries (account_id, counte
   WHERE counterparty_user_id IS NOT NULL;
 -- A selective amount range reads its matches, then sorts them (the planner chooses).
 CREATE INDEX history_entries_amount ON history_entries (account_id, amount_minor);
--- The events: a transfer's entries (both sides), a funding operation's (user data funding:<id>).
-CREATE INDEX history_entries_transfer ON history_entries (ledger_transfer_id);
+-- The events: a transfer's entries still waiting for their description (both sides; almost
+-- always none, so the index stays small and costs an insert nothing once described), a funding
+-- operation's (user data funding:<id>).
+CREATE INDEX history_entries_waiting ON history_entries (ledger_transfer_id) WHERE NOT described;
 CREATE INDEX history_entries_user_data ON history_entries (user_data) WHERE user_data IS NOT NULL;
 
 CREATE TABLE history_cursor (

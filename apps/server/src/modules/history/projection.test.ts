@@ -63,7 +63,7 @@ function projector(options: { blind?: boolean } = {}) {
     store: new HistoryStore(pool),
     // Blind: as if the transfers module had not written its record yet.
     transfers: options.blind
-      ? { describe: () => Promise.resolve(new Map()) }
+      ? { describeMany: () => Promise.resolve(new Map()) }
       : subject.app.services.transfers,
     funding: subject.app.services.funding,
   });

@@ -51,7 +51,7 @@ export interface FundingDescriber {
 export interface ProjectorDeps {
   pool: pg.Pool;
   store: HistoryStore;
-  transfers: Pick<TransfersService, 'describe'>;
+  transfers: Pick<TransfersService, 'describeMany'>;
   funding?: FundingDescriber | undefined;
   /** The ledger feed; `listTransfersAfter` of @qianbao/ledger on `pool` unless given (tests). */
   feed?: (query: { afterTimestamp: bigint; limit: number; spanMicros: bigint }) => Promise<TransfersAfter>;
@@ -166,47 +166,41 @@ export class HistoryProjector {
   }
 
   /**
-   * Describe entries as their holders see them: per holder, one call to the transfers module and,
-   * when a transfer carries user data, one to the funding module (their views are per viewer).
+   * Describe entries as their holders see them: one call to the transfers module for all of them,
+   * and per holder whose transfers carry user data, one to the funding module (its views are per
+   * viewer; few transfers carry user data).
    */
   async describe(facts: readonly EntryFacts[]): Promise<Entry[]> {
-    const byUser = new Map<string, EntryFacts[]>();
+    const records = await this.deps.transfers.describeMany(
+      facts.map((fact) => ({ viewerUserId: fact.userId, ledgerTransferId: fact.ledgerTransferId })),
+    );
+    const withData = new Map<string, EntryFacts[]>();
     for (const fact of facts) {
-      const list = byUser.get(fact.userId);
+      if (fact.userData === null) continue;
+      const list = withData.get(fact.userId);
       if (list) list.push(fact);
-      else byUser.set(fact.userId, [fact]);
+      else withData.set(fact.userId, [fact]);
     }
-    const described = new Map<EntryFacts, Entry>();
-    const groups = [...byUser.entries()];
+    const funding = new Map<string, FundingDescription>();
+    const groups = [...withData.entries()];
     let next = 0;
     const worker = async () => {
       while (next < groups.length) {
         const [userId, group] = groups[next++]!;
-        const withData = group.filter((fact) => fact.userData !== null);
-        const [records, funding] = await Promise.all([
-          this.deps.transfers.describe({
-            viewerUserId: userId,
-            ledgerTransferIds: group.map((fact) => fact.ledgerTransferId),
-          }),
-          withData.length > 0 && this.deps.funding
-            ? this.deps.funding.describeLedgerTransfers({
-                viewerUserId: userId,
-                transfers: withData.map((fact) => ({ id: fact.ledgerTransferId, userData: fact.userData })),
-              })
-            : new Map<string, FundingDescription>(),
-        ]);
-        for (const fact of group) {
-          const description = this.describeOne(
-            fact,
-            records.get(fact.ledgerTransferId),
-            funding.get(fact.ledgerTransferId),
-          );
-          described.set(fact, { ...fact, ...description });
-        }
+        const found = await this.deps.funding!.describeLedgerTransfers({
+          viewerUserId: userId,
+          transfers: group.map((fact) => ({ id: fact.ledgerTransferId, userData: fact.userData })),
+        });
+        for (const [id, description] of found) funding.set(`${userId}:${id}`, description);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, groups.length) }, worker));
-    return facts.map((fact) => described.get(fact)!);
+    if (this.deps.funding) {
+      await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, groups.length) }, worker));
+    }
+    return facts.map((fact) => {
+      const key = `${fact.userId}:${fact.ledgerTransferId}`;
+      return { ...fact, ...this.describeOne(fact, records.get(key), funding.get(key)) };
+    });
   }
 
   private describeOne(

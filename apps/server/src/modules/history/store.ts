@@ -248,11 +248,12 @@ export class HistoryStore {
     return rows[0] ? entryOf(rows[0]) : null;
   }
 
-  /** Every holder's entry of these ledger transfers (both sides of a transfer between wallets). */
-  async ofTransfers(ledgerTransferIds: readonly string[]): Promise<Entry[]> {
+  /** The entries of these ledger transfers (both sides) still waiting for their description. */
+  async undescribedOfTransfers(ledgerTransferIds: readonly string[]): Promise<Entry[]> {
     if (ledgerTransferIds.length === 0) return [];
     const { rows } = await this.pool.query<EntryRow>(
-      `SELECT ${COLUMNS} FROM history_entries WHERE ledger_transfer_id = ANY($1::uuid[])`,
+      `SELECT ${COLUMNS} FROM history_entries
+        WHERE ledger_transfer_id = ANY($1::uuid[]) AND NOT described`,
       [ledgerTransferIds],
     );
     return rows.map(entryOf);

@@ -21,26 +21,33 @@ export function historySubscriber(deps: {
   store: HistoryStore;
   projector: Pick<HistoryProjector, 'catchUp' | 'describe'>;
 }): Subscriber {
-  const entriesOf = (event: OutboxEvent): Promise<Entry[]> => {
-    if (event.type === TRANSFER_EVENTS.succeeded) {
-      const payload = event.payload as TransferSucceededPayload;
-      return deps.store.ofTransfers([payload.transferId]);
+  // One batch of events: one catch-up, one look for the transfers' entries still waiting for a
+  // description (a partial index of those), and one per funding operation (rare).
+  const handleBatch = async (events: readonly OutboxEvent[]): Promise<void> => {
+    // The records' ledger transfers committed before them: project them first (a projector that
+    // read the ledger before a record existed has committed by the time this returns).
+    await deps.projector.catchUp();
+    const transferIds: string[] = [];
+    const waiting: Entry[] = [];
+    for (const event of events) {
+      if (event.type === TRANSFER_EVENTS.succeeded) {
+        transferIds.push((event.payload as TransferSucceededPayload).transferId);
+      } else {
+        // funding.succeeded / funding.failed: every ledger transfer of the operation (holds, post
+        // or release, fee) carries `funding:<id>` (funding's describeLedgerTransfers).
+        const payload = event.payload as FundingEventPayload;
+        const entries = await deps.store.ofUserData(payload.userId, `funding:${payload.fundingId}`);
+        waiting.push(...entries.filter((entry) => !entry.described));
+      }
     }
-    // funding.succeeded / funding.failed: every ledger transfer of the operation (holds, post
-    // or release, fee) carries `funding:<id>` (funding's describeLedgerTransfers).
-    const payload = event.payload as FundingEventPayload;
-    return deps.store.ofUserData(payload.userId, `funding:${payload.fundingId}`);
+    if (transferIds.length > 0) waiting.push(...(await deps.store.undescribedOfTransfers(transferIds)));
+    if (waiting.length === 0) return;
+    await deps.store.describe(await deps.projector.describe(waiting));
   };
   return defineSubscriber({
     name: HISTORY_SUBSCRIBER,
     types: [TRANSFER_EVENTS.succeeded, FUNDING_EVENTS.succeeded, FUNDING_EVENTS.failed],
-    async handle(event) {
-      // The record's ledger transfers committed before it: project them first (a projector that
-      // read the ledger before the record existed has committed by the time this returns).
-      await deps.projector.catchUp();
-      const waiting = (await entriesOf(event)).filter((entry) => !entry.described);
-      if (waiting.length === 0) return;
-      await deps.store.describe(await deps.projector.describe(waiting));
-    },
+    handle: (event) => handleBatch([event]),
+    handleBatch,
   });
 }

@@ -500,17 +500,21 @@ export class TransfersService {
 
   // ---- records, for the history module ----------------------------------------------------
 
-  /** This module's records of these ledger transfers, as the viewer (payer or payee) sees them. */
-  async describe(input: {
-    viewerUserId: string;
-    ledgerTransferIds: readonly string[];
-  }): Promise<Map<string, TransferView>> {
-    const ids = input.ledgerTransferIds.filter(isUuid);
-    const rows = await this.store.findByLedgerIds(ids);
+  /**
+   * This module's records of these ledger transfers, each as its viewer (payer or payee) sees
+   * it, in one query (the history projection describes many holders' transfers together):
+   * keyed `<viewerUserId>:<ledgerTransferId>`; a viewer who is neither side gets nothing.
+   */
+  async describeMany(
+    items: readonly { viewerUserId: string; ledgerTransferId: string }[],
+  ): Promise<Map<string, TransferView>> {
+    const ids = [...new Set(items.map((item) => item.ledgerTransferId).filter(isUuid))];
+    const rows = new Map((await this.store.findByLedgerIds(ids)).map((row) => [row.ledger_transfer_id, row]));
     const views = new Map<string, TransferView>();
-    for (const row of rows) {
-      if (row.payer_user_id !== input.viewerUserId && row.payee_user_id !== input.viewerUserId) continue;
-      views.set(row.ledger_transfer_id, viewOf(row, input.viewerUserId));
+    for (const { viewerUserId, ledgerTransferId } of items) {
+      const row = rows.get(ledgerTransferId);
+      if (!row || (row.payer_user_id !== viewerUserId && row.payee_user_id !== viewerUserId)) continue;
+      views.set(`${viewerUserId}:${ledgerTransferId}`, viewOf(row, viewerUserId));
     }
     return views;
   }
