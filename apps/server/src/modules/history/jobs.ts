@@ -6,13 +6,18 @@ import type { HistoryProjector } from './projector.ts';
 export { HISTORY_JOBS } from './names.ts';
 
 /**
- * Keeps the projection warm: every second, one server catches it up with the ledger, so a read
+ * Keeps the projection warm: every second, one server catches it up with the ledger (one chunk
+ * of a second's transfers: one read, one describe, one upsert) and looks again at the last
+ * seconds' entries still waiting for their description, so a read
  * rarely finds more than a few transfers to project itself. On a first deploy over an existing
  * ledger the first runs project it all, in chunks (each its own transaction): reads meanwhile
  * wait for their own catch-up. Idempotent (upserts behind a cursor); not retried — the next run
  * is the retry.
  */
-export function historyJobs(projector: Pick<HistoryProjector, 'catchUp'>): JobDefinition[] {
+export function historyJobs(
+  projector: Pick<HistoryProjector, 'catchUp' | 'redescribeRecent'>,
+  ledgerNowMicros: () => bigint = () => BigInt(Date.now()) * 1000n,
+): JobDefinition[] {
   return [
     defineJob({
       name: HISTORY_JOBS.project,
@@ -21,7 +26,13 @@ export function historyJobs(projector: Pick<HistoryProjector, 'catchUp'>): JobDe
       timeoutSeconds: 3600,
       handler: async () => {
         const result = await projector.catchUp();
-        return { transfers: result.transfers, entries: result.entries, lastTs: result.lastTs.toString() };
+        const redescribed = await projector.redescribeRecent(ledgerNowMicros());
+        return {
+          transfers: result.transfers,
+          entries: result.entries,
+          redescribed,
+          lastTs: result.lastTs.toString(),
+        };
       },
     }),
   ];

@@ -57,6 +57,8 @@ CREATE INDEX history_entries_amount ON history_entries (account_id, amount_minor
 -- always none, so the index stays small and costs an insert nothing once described), a funding
 -- operation's (user data funding:<id>).
 CREATE INDEX history_entries_waiting ON history_entries (ledger_transfer_id) WHERE NOT described;
+-- The job's second look at the last seconds' entries still waiting (projector.ts redescribeRecent).
+CREATE INDEX history_entries_waiting_ts ON history_entries (ts) WHERE NOT described;
 CREATE INDEX history_entries_user_data ON history_entries (user_data) WHERE user_data IS NOT NULL;
 
 CREATE TABLE history_cursor (

@@ -228,6 +228,26 @@ describe('history from the projection', () => {
     await subject.app.outbox.deliverPending();
   });
 
+  it("the job looks again at the last seconds' entries still waiting: the event came before the projection", async () => {
+    const id = await transfer(alice, bob, '400', '咖啡');
+    // The event is handled first (nothing projected yet: nothing to describe) …
+    await subject.app.outbox.deliverPending();
+    // … then a projector that read the ledger before the record existed commits its entries.
+    await projector({ blind: true }).catchUp();
+    const { rows } = await subject.database.pool.query<{ ts: string }>(
+      'SELECT ts::text AS ts FROM history_entries WHERE ledger_transfer_id = $1 LIMIT 1',
+      [id],
+    );
+    const ts = BigInt(rows[0]!.ts);
+    // Too young (its record may still be landing) and too old are left alone.
+    expect(await projector().redescribeRecent(ts + 1_000_000n)).toBe(0);
+    expect(await projector().redescribeRecent(ts + 11_000_000n)).toBe(0);
+    expect(await entryRow(id, alice.walletAccountId)).toMatchObject({ described: false });
+    expect(await projector().redescribeRecent(ts + 3_000_000n)).toBe(2);
+    expect(await entryRow(id, alice.walletAccountId)).toMatchObject({ described: true, note: '咖啡' });
+    expect(await entryRow(id, bob.walletAccountId)).toMatchObject({ described: true, note: '咖啡' });
+  });
+
   it('projects again to the same rows (idempotent), and the job catches up', async () => {
     await projector().catchUp();
     const before = await allEntries();

@@ -38,6 +38,10 @@ const DESCRIBE_CONCURRENCY = 4;
 const MIN_SPAN_MICROS = 1_000n;
 const MAX_SPAN_MICROS = 1n << 50n;
 
+/** `redescribeRecent` looks at entries this old … this young (ledger time, µs). */
+const REDESCRIBE_AFTER_MICROS = 2_000_000n;
+const REDESCRIBE_WINDOW_MICROS = 10_000_000n;
+
 const OTHER: CodeLabel = { type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } };
 
 /** The funding module's view of its bank transfers' ledger transfers. */
@@ -201,6 +205,24 @@ export class HistoryProjector {
       const key = `${fact.userId}:${fact.ledgerTransferId}`;
       return { ...fact, ...this.describeOne(fact, records.get(key), funding.get(key)) };
     });
+  }
+
+  /**
+   * A second look at the last seconds' entries still waiting for their description (older than
+   * a moment, so their records have landed): the one projected just before its record, whose
+   * event found nothing yet — a race as long as one projection run. Run by the `history.project`
+   * job after each catch-up; most waiting entries never get a record (a hold, a fee, a movement
+   * made through the ledger API), so the look is bounded to ten seconds, newest first. Answers
+   * how many it described.
+   */
+  async redescribeRecent(nowMicros: bigint): Promise<number> {
+    const waiting = await this.deps.store.undescribedBetween(
+      nowMicros - REDESCRIBE_WINDOW_MICROS,
+      nowMicros - REDESCRIBE_AFTER_MICROS,
+      this.chunk,
+    );
+    if (waiting.length === 0) return 0;
+    return this.deps.store.describe(await this.describe(waiting));
   }
 
   private describeOne(

@@ -248,6 +248,17 @@ export class HistoryStore {
     return rows[0] ? entryOf(rows[0]) : null;
   }
 
+  /** Entries still waiting for their description between these ledger times, newest first. */
+  async undescribedBetween(fromTs: bigint, toTs: bigint, limit: number): Promise<Entry[]> {
+    const { rows } = await this.pool.query<EntryRow>(
+      `SELECT ${COLUMNS} FROM history_entries
+        WHERE NOT described AND ts >= $1 AND ts < $2
+        ORDER BY ts DESC LIMIT $3`,
+      [fromTs.toString(), toTs.toString(), limit],
+    );
+    return rows.map(entryOf);
+  }
+
   /** The entries of these ledger transfers (both sides) still waiting for their description. */
   async undescribedOfTransfers(ledgerTransferIds: readonly string[]): Promise<Entry[]> {
     if (ledgerTransferIds.length === 0) return [];

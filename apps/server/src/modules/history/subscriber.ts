@@ -19,14 +19,14 @@ export { HISTORY_SUBSCRIBER } from './names.ts';
 
 export function historySubscriber(deps: {
   store: HistoryStore;
-  projector: Pick<HistoryProjector, 'catchUp' | 'describe'>;
+  projector: Pick<HistoryProjector, 'describe'>;
 }): Subscriber {
-  // One batch of events: one catch-up, one look for the transfers' entries still waiting for a
-  // description (a partial index of those), and one per funding operation (rare).
+  // One batch of events: one look for the transfers' entries still waiting for a description (a
+  // partial index of those), and one per funding operation (rare). Entries not projected yet need
+  // nothing: the record is there when the projector describes them. One projected in the moment
+  // before its record and committed just after this look is described again by the job
+  // (`redescribeRecent`) or by a read.
   const handleBatch = async (events: readonly OutboxEvent[]): Promise<void> => {
-    // The records' ledger transfers committed before them: project them first (a projector that
-    // read the ledger before a record existed has committed by the time this returns).
-    await deps.projector.catchUp();
     const transferIds: string[] = [];
     const waiting: Entry[] = [];
     for (const event of events) {
