@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from './crypto/secret-key.ts';
 import { MODULES } from './modules/catalog.ts';
+import { wholeNumber } from './modules/kit.ts';
 import type { ModuleSections } from './modules/kit.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -148,15 +149,8 @@ const SECRET_VARIABLES = new Set(['DATABASE_URL', 'QIANBAO_ADMIN_TOKEN', 'QIANBA
 const MAX_ECHOED_VALUE_LENGTH = 64;
 const GENERATED_TOKEN_BYTES = 32;
 
-function integer(options: { min: number; max: number; fallback: number }) {
-  const message = `must be a whole number from ${options.min} to ${options.max}`;
-  return z
-    .string()
-    .regex(/^\d{1,10}$/, message)
-    .transform(Number)
-    .pipe(z.number().min(options.min, message).max(options.max, message))
-    .default(options.fallback);
-}
+/** A whole number variable with its bounds and default (the same rule the modules' settings use). */
+const integer = wholeNumber;
 
 const MODULE_VARIABLES: z.ZodRawShape = Object.assign(
   {},

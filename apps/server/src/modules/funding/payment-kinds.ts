@@ -27,6 +27,12 @@ function quoteOf(quote: Parameters<typeof quoteJson>[0], details: JsonObject) {
   return { amount, fee, total, confirmation, payment: payment!, refusal, details };
 }
 
+const accountOf = (request: { bankCode: string; accountNumber: string; accountName: string }) => ({
+  bankCode: request.bankCode,
+  accountNumber: request.accountNumber,
+  accountName: request.accountName,
+});
+
 const cardFields = z.strictObject({ cardId: cardIdInput, amount: amountInput });
 const bankFields = z.strictObject({
   ...bankAccountFields,
@@ -98,11 +104,7 @@ export function fundingPaymentKinds(
         const quote = await service.quoteBankTransfer({
           userId: holder.userId,
           walletAccountId: holder.walletAccountId,
-          account: {
-            bankCode: request.bankCode,
-            accountNumber: request.accountNumber,
-            accountName: request.accountName,
-          },
+          account: accountOf(request),
           amountMinor: moneyOf(request.amount).amountMinor,
           paymentId,
         });
@@ -113,11 +115,7 @@ export function fundingPaymentKinds(
           operationId: paymentId,
           userId: holder.userId,
           walletAccountId: holder.walletAccountId,
-          account: {
-            bankCode: request.bankCode,
-            accountNumber: request.accountNumber,
-            accountName: request.accountName,
-          },
+          account: accountOf(request),
           amountMinor: moneyOf(request.amount).amountMinor,
           note: request.note ? request.note : null,
           confirmation: confirmation ?? undefined,

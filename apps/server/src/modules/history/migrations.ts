@@ -51,8 +51,8 @@ CREATE UNIQUE INDEX history_entries_page ON history_entries (account_id, ts DESC
 CREATE INDEX history_entries_type ON history_entries (account_id, type, ts DESC);
 CREATE INDEX history_entries_counterparty ON history_entries (account_id, counterparty_user_id, ts DESC)
   WHERE counterparty_user_id IS NOT NULL;
--- A selective amount range reads its matches, then sorts them (the planner chooses).
-CREATE INDEX history_entries_amount ON history_entries (account_id, amount_minor);
+-- No index on the amount: a range is a filter on the page order (every entry costs an insert
+-- into each index; a holder's pages stay fast, bench/RESULTS.md "History from the projection").
 -- The events: a transfer's entries still waiting for their description (both sides; almost
 -- always none, so the index stays small and costs an insert nothing once described), a funding
 -- operation's (user data funding:<id>).

@@ -63,4 +63,10 @@ CREATE INDEX transfers_payment_requests_requester
   ON transfers_payment_requests (requester_user_id, created_at DESC);
 `,
   },
+  {
+    // Nothing reads transfers by payer or payee (history reads its own projection, the module
+    // looks records up by ledger transfer): two B-trees every transfer paid for, for no reader.
+    name: '0801_transfers_drop_unread_indexes',
+    sql: `DROP INDEX transfers_transfers_payer; DROP INDEX transfers_transfers_payee;`,
+  },
 ];
