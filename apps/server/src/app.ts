@@ -7,7 +7,6 @@ import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { findAccounts } from '@qianbao/ledger';
 import packageJson from '../package.json' with { type: 'json' };
 import { SandboxSmsSender, UnconfiguredSmsSender, sandboxSmsRoutes } from './adapters/sms/index.ts';
 import type { SmsSender } from './adapters/sms/index.ts';
@@ -400,11 +399,9 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(security.routes);
   await app.register(kyc.routes);
   await app.register(operator.routes);
-  // The ledger port (ledger-thread) has no `findAccounts`: the lookup reads committed rows on the
-  // same pool the port's reads use.
   const accounts = new AccountDirectory({
     createAccounts: (inputs) => ledger.createAccounts(inputs),
-    findAccounts: (query) => findAccounts(pool, query),
+    findAccounts: (query) => ledger.findAccounts(query),
   });
   await app.register(walletRoutes, { ledger, accounts });
   await app.register(transfers.routes);

@@ -10,6 +10,7 @@ export type LedgerPort = Pick<
   | 'createAccounts'
   | 'createTransfers'
   | 'expirePending'
+  | 'findAccounts'
   | 'getAccount'
   | 'getBalance'
   | 'getTransfer'
@@ -117,6 +118,10 @@ export class ThreadedLedger implements LedgerPort {
 
   getAccount(...args: Parameters<Ledger['getAccount']>): ReturnType<Ledger['getAccount']> {
     return this.reads.getAccount(...args);
+  }
+
+  findAccounts(...args: Parameters<Ledger['findAccounts']>): ReturnType<Ledger['findAccounts']> {
+    return this.reads.findAccounts(...args);
   }
 
   getBalance(...args: Parameters<Ledger['getBalance']>): ReturnType<Ledger['getBalance']> {
