@@ -279,6 +279,8 @@ export interface TransfersAfter {
    * the given one when nothing newer is committed (the caller has caught up).
    */
   throughTimestamp: bigint;
+  /** The ledger head's time when read: every transfer up to it is committed. */
+  headTimestamp: bigint;
 }
 
 const MAX_TRANSFERS_AFTER = 10_000;
@@ -306,7 +308,8 @@ export async function listTransfersAfter(
     query.spanMicros !== undefined && query.spanMicros > 0n ? query.spanMicros : DEFAULT_SPAN_MICROS;
   const head = await pool.query<{ last_ts: bigint }>('SELECT last_ts FROM ledger_journal_head');
   const last = head.rows[0]!.last_ts;
-  if (last <= after) return { transfers: [], accounts: new Map(), throughTimestamp: after };
+  if (last <= after)
+    return { transfers: [], accounts: new Map(), throughTimestamp: after, headTimestamp: last };
   const through = after + span < last ? after + span : last;
   const { rows } = await pool.query<TransferRow>(
     `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE ts > $1 AND ts <= $2 ORDER BY ts LIMIT $3`,
@@ -319,6 +322,7 @@ export async function listTransfersAfter(
     transfers,
     accounts: await loadAccounts(pool, [...ids]),
     throughTimestamp: transfers.length === limit ? transfers[limit - 1]!.timestamp : through,
+    headTimestamp: last,
   };
 }
 

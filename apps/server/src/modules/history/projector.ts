@@ -108,12 +108,17 @@ export class HistoryProjector {
 
   private async run(): Promise<CatchUpResult> {
     const result: CatchUpResult = { transfers: 0, entries: 0, lastTs: 0n };
+    // One pass, up to the ledger head as the first read finds it: everything committed before
+    // this run started. Under load the ledger moves on meanwhile; that is the next run's (a
+    // second later, or a reader's own catch-up), in one larger chunk rather than many small ones.
+    let target: bigint | null = null;
     for (;;) {
       // Read and describe outside the lock and the transaction: nothing new is the common case
       // and needs no lock, and the transaction stays as short as its writes.
       const seen = await this.deps.store.cursor();
       result.lastTs = seen;
       const ahead = await this.read(seen);
+      target ??= ahead.headTimestamp;
       if (ahead.throughTimestamp === seen) return result;
       const entries = await this.entriesOf(ahead);
       const written = await withTransaction(this.deps.pool, async (client) => {
@@ -127,6 +132,7 @@ export class HistoryProjector {
       result.transfers += ahead.transfers.length;
       result.entries += entries.length;
       result.lastTs = ahead.throughTimestamp;
+      if (ahead.throughTimestamp >= target) return result;
     }
   }
 
