@@ -154,18 +154,9 @@ export class HistoryStore {
         column((e) => e.ledgerCode),
         column((e) => e.pendingId),
         column((e) => e.userData),
-        column((e) => e.type),
-        column((e) => e.label['zh-CN']),
-        column((e) => e.label.en),
-        column((e) => e.counterpartyUserId),
-        column((e) => e.counterpartyDisplay),
-        column((e) => e.note),
-        column((e) => e.paymentRequestId),
-        column((e) => e.fundingId),
-        column((e) => e.parties?.payer ?? null),
-        column((e) => e.parties?.payee ?? null),
+        ...descriptionColumns(entries),
         column((e) => e.described),
-        column((e) => searchTextOf(e)),
+        column(searchTextOf),
       ],
     );
   }
@@ -190,17 +181,8 @@ export class HistoryStore {
       [
         column((e) => e.accountId),
         column((e) => e.ledgerTransferId),
-        column((e) => e.type),
-        column((e) => e.label['zh-CN']),
-        column((e) => e.label.en),
-        column((e) => e.counterpartyUserId),
-        column((e) => e.counterpartyDisplay),
-        column((e) => e.note),
-        column((e) => e.paymentRequestId),
-        column((e) => e.fundingId),
-        column((e) => e.parties?.payer ?? null),
-        column((e) => e.parties?.payee ?? null),
-        column((e) => searchTextOf(e)),
+        ...descriptionColumns(described),
+        described.map(searchTextOf),
       ],
     );
     return result.rowCount ?? 0;
@@ -278,6 +260,22 @@ export class HistoryStore {
     );
     return rows.map(entryOf);
   }
+}
+
+/** The description's columns, in the order both the upsert and `describe` take them. */
+function descriptionColumns(entries: readonly Entry[]): unknown[][] {
+  return [
+    entries.map((e) => e.type),
+    entries.map((e) => e.label['zh-CN']),
+    entries.map((e) => e.label.en),
+    entries.map((e) => e.counterpartyUserId),
+    entries.map((e) => e.counterpartyDisplay),
+    entries.map((e) => e.note),
+    entries.map((e) => e.paymentRequestId),
+    entries.map((e) => e.fundingId),
+    entries.map((e) => e.parties?.payer ?? null),
+    entries.map((e) => e.parties?.payee ?? null),
+  ];
 }
 
 function entryOf(row: EntryRow): Entry {
