@@ -37,6 +37,41 @@ const MAX_BACKOFF_SECONDS = 300;
 const MAX_ERROR_CHARS = 1000;
 const RAN_BY = `${hostname()}:${process.pid}`;
 
+/**
+ * One statement per batch: the next events past the cursor `($1, $2)` of the subscriber's types
+ * `$3` that are readable (below the horizon), at most `$4`, in `(xid, id)` order, each with
+ * `later`: whether any event past the cursor is not readable yet — both under one snapshot and
+ * horizon. No event readable: one row of nulls, with `later`.
+ *
+ * - Ordered by the columns, not by the text of `xid` (text order puts '10' before '9': a batch
+ *   across a power of ten moved the cursor past events it had not read), and in index order, so
+ *   a batch reads its rows and no further.
+ * - The `later` probe starts its index scan at the horizon (`xid >= …` alone is its index
+ *   condition; "past the cursor" is a filter, equivalent there to the row comparison since
+ *   `xid >= $1`), so it never walks the events between the cursor and the horizon.
+ */
+const BATCH_SQL = `
+WITH horizon AS MATERIALIZED (SELECT outbox_horizon() AS x),
+probe AS (
+  SELECT (
+    SELECT e.xid FROM outbox_events AS e
+     WHERE e.xid >= (SELECT x FROM horizon) AND e.xid >= $1::xid8
+       AND (e.xid <> $1::xid8 OR e.id > $2::uuid)
+       AND e.type = ANY($3::text[])
+     ORDER BY e.xid
+     LIMIT 1) IS NOT NULL AS later)
+SELECT b.id, b.xid::text AS xid_text, b.type, b.aggregate_type, b.aggregate_id, b.payload, b.created_at,
+       probe.later
+  FROM probe LEFT JOIN LATERAL (
+    SELECT e.id, e.xid, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
+      FROM outbox_events AS e
+     WHERE (e.xid, e.id) > ($1::xid8, $2::uuid)
+       AND e.xid < (SELECT x FROM horizon)
+       AND e.type = ANY($3::text[])
+     ORDER BY e.xid, e.id
+     LIMIT $4) AS b ON true
+ ORDER BY b.xid, b.id`;
+
 export interface DispatchResult {
   delivered: number;
   /** Events committed after transactions still running: not readable yet, the run ends before them. */
@@ -73,15 +108,24 @@ export async function dispatch(input: {
   const batchSize = input.batchSize ?? DISPATCH_BATCH_SIZE;
   const client = await pool.connect();
   let broken: Error | undefined;
+  const lockName = `outbox:${subscriber.name}`;
   try {
-    await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`outbox:${subscriber.name}`]);
-    try {
+    // Almost always free: one statement. Taken (another process's run, or this one's last run
+    // still ending): wait for it, bounded.
+    const free = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [lockName],
+    );
+    if (!free.rows[0]!.locked) {
+      await client.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockName]);
       await client.query('RESET lock_timeout');
+    }
+    try {
       return await dispatchLocked(client, subscriber, batchSize, input.retry);
     } finally {
       await client
-        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`outbox:${subscriber.name}`])
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockName])
         .catch((error: unknown) => (broken = error as Error));
     }
   } catch (error) {
@@ -99,14 +143,12 @@ async function dispatchLocked(
   batchSize: number,
   retry: boolean,
 ): Promise<DispatchResult> {
-  await client.query('INSERT INTO outbox_subscriptions (subscriber) VALUES ($1) ON CONFLICT DO NOTHING', [
-    subscriber.name,
-  ]);
-  // The claim: who dispatches now (for `qianbao jobs` readers and operators); never moves the cursor.
+  // The claim: who dispatches now (for `qianbao jobs` readers and operators); never moves the
+  // cursor. A subscriber's first run makes its row.
   const claimed = await client.query<Cursor>(
-    `UPDATE outbox_subscriptions SET claimed_by = $2, claimed_at = now()
-      WHERE subscriber = $1
-      RETURNING last_xid::text AS last_xid, last_id, failures, retry_at`,
+    `INSERT INTO outbox_subscriptions AS s (subscriber, claimed_by, claimed_at) VALUES ($1, $2, now())
+     ON CONFLICT (subscriber) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
+     RETURNING s.last_xid::text AS last_xid, s.last_id, s.failures, s.retry_at`,
     [subscriber.name, RAN_BY],
   );
   const cursor = claimed.rows[0]!;
@@ -117,21 +159,16 @@ async function dispatchLocked(
   let last = { xid: cursor.last_xid, id: cursor.last_id };
   const waitUntil = Date.now() + VISIBILITY_WAIT_MS;
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-    const { rows } = await client.query<EventRecord>(
-      // Ordered by the columns, not by the text of `xid` an alias of that name would give (text
-      // order puts '10' before '9': a batch across a power of ten moved the cursor past events it
-      // had not read), and in index order, so a run reads its batch and no further.
-      `SELECT id, xid::text AS xid_text, type, aggregate_type, aggregate_id, payload, created_at
-         FROM outbox_events
-        WHERE (xid, id) > ($1::xid8, $2::uuid)
-          AND xid < outbox_horizon()
-          AND type = ANY($3::text[])
-        ORDER BY outbox_events.xid, outbox_events.id
-        LIMIT $4`,
-      [last.xid, last.id, subscriber.types, batchSize],
-    );
+    const { rows: read } = await client.query<EventRecord & { later: boolean }>(BATCH_SQL, [
+      last.xid,
+      last.id,
+      subscriber.types,
+      batchSize,
+    ]);
+    const later = read[0]!.later;
+    const rows = read[0]!.id === null ? [] : read;
     if (rows.length === 0) {
-      if (!(await notYetReadable(client, subscriber, last))) break;
+      if (!later) break;
       if (Date.now() > waitUntil) return { delivered, pending: true };
       await sleep(VISIBILITY_POLL_MS);
       batch -= 1; // waiting is not a batch
@@ -169,7 +206,7 @@ async function dispatchLocked(
     // A short batch read everything readable: events committed since have woken another run, so
     // this one ends — unless some are committed behind a transaction still running, which no
     // wake will follow when that transaction writes no event (the wait above handles them).
-    if (rows.length < batchSize && !(await notYetReadable(client, subscriber, last))) break;
+    if (rows.length < batchSize && !later) break;
   }
   if (delivered === 0 && cursor.failures > 0) {
     // Nothing (left) to deliver: whatever failed is behind us.
@@ -179,22 +216,6 @@ async function dispatchLocked(
     );
   }
   return { delivered };
-}
-
-/** Whether events past the cursor are committed (or being committed) but not readable yet. */
-async function notYetReadable(
-  client: pg.PoolClient,
-  subscriber: Subscriber,
-  after: { xid: string; id: string },
-): Promise<boolean> {
-  const { rows } = await client.query(
-    `SELECT 1 FROM outbox_events
-      WHERE xid >= greatest(outbox_horizon(), $1::xid8) AND (xid, id) > ($1::xid8, $2::uuid)
-        AND type = ANY($3::text[])
-      LIMIT 1`,
-    [after.xid, after.id, subscriber.types],
-  );
-  return rows.length > 0;
 }
 
 async function handleInOrderPerAggregate(subscriber: Subscriber, events: OutboxEvent[]): Promise<void> {

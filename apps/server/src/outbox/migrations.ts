@@ -73,4 +73,23 @@ COMMENT ON FUNCTION outbox_horizon() IS
     name: '0063_outbox_payload_json',
     sql: `ALTER TABLE outbox_events ALTER COLUMN payload TYPE json USING payload::json;`,
   },
+  {
+    // The same horizon as 0061, in PL/pgSQL: a SQL function with subqueries is not inlined, so
+    // every statement calling it planned its body again (≈ 0.6 ms a call, ten times the
+    // execution); PL/pgSQL keeps the plan per connection (bench/RESULTS.md 2026-12-06, evening).
+    name: '0064_outbox_horizon_plpgsql',
+    sql: `
+CREATE OR REPLACE FUNCTION outbox_horizon() RETURNS xid8 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN least(
+    pg_snapshot_xmax(pg_current_snapshot()),
+    (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity AS a
+         WHERE a.backend_xid = xid(x)
+           AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))));
+END
+$$;
+`,
+  },
 ];

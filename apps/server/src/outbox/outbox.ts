@@ -36,7 +36,7 @@ const PENDING_RETRY_SECONDS = 1;
  * insert wakes, and each wake is a job sent, fetched and completed; one send per gap lets each
  * run hand over a batch instead. A notice waits at most this much longer.
  */
-export const WAKE_GAP_MS = 50;
+export const WAKE_GAP_MS = 200;
 /** `deliverPending` gives up on events a transaction keeps unreadable after this many runs. */
 const MAX_PENDING_RUNS = 10;
 /** At most how many events one statement of `prune` deletes, so none becomes a long statement. */
