@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@qianbao/server';
+import { ConfigError, loadConfig, openDatabase } from '@qianbao/server';
 import type { Config } from '@qianbao/server';
 import { bench, migrateDatabase, start, verify } from './commands.ts';
 import { operatorCommand } from './operator.ts';
@@ -8,6 +8,8 @@ import { smsCommand } from './sms.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { jobsCommand } from './jobs.ts';
 import { newModuleCommand } from './new-module.ts';
+import { riskCommand } from './risk.ts';
+import { RiskStore } from '../../server/src/modules/risk/store.ts';
 
 const USAGE = `Usage: qianbao <command>
 
@@ -25,6 +27,11 @@ Commands:
                  List the background jobs: schedules, last and next runs, recent failures
   reconcile [--date YYYY-MM-DD]
                  Compare the bank's settlement file of a day with top-ups and withdrawals
+  risk evaluate [--seed N] [--holders N] [--days N] [--rules FILE.json | --version N|active]
+                 Measure a risk rule set on a seeded synthetic world: recall per fraud pattern,
+                 precision, decisions (the shipped default rules unless --rules/--version)
+  risk backtest --version N [--from TIME] [--to TIME] [--sample N]
+                 Judge the stored decisions of a period again under rule set N: what would change
   new-module <name>
                  Scaffold a server module (apps/server/src/modules/<name>): declaration, table,
                  service, routes, test; listed in the catalog and mounted (modules/README.md)
@@ -60,6 +67,17 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return withConfig([], (config) => reconcileCommand(rest, config));
     case 'jobs':
       return withConfig([], (config) => jobsCommand(rest, config));
+    case 'risk':
+      return withConfig([], (config) =>
+        riskCommand(rest, undefined, async () => {
+          const database = await openDatabase({
+            config,
+            print: (line) => process.stderr.write(`${line}\n`),
+            whenEmbeddedRunning: 'connect',
+          });
+          return { store: new RiskStore(database.pool), close: () => database.close() };
+        }),
+      );
     case 'new-module':
       return newModuleCommand(rest);
     case 'bench': {

@@ -51,14 +51,18 @@ import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { Outbox } from './outbox/index.ts';
 import { PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
+import { SandboxPlaces, type PlaceLookup } from './adapters/places/index.ts';
 import { IntentStore } from './payments/intent-store.ts';
 import { PaymentIntents } from './payments/intents.ts';
 import { paymentIntentRoutes } from './payments/intent-routes.ts';
 import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
 import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
+import { createRiskModule, type RiskService } from './modules/risk/index.ts';
+import { FREEZE_NOTICES, createFreezeModule, type FreezeService } from './modules/freeze/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
+import { enterRequest } from './http/request-context.ts';
 
 const BODY_LIMIT_BYTES = 256 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,6 +100,8 @@ export interface AppServices {
   history: HistoryService;
   cards: CardsService;
   funding: FundingService;
+  risk: RiskService;
+  freeze: FreezeService;
 }
 
 export interface BuildAppOptions {
@@ -136,8 +142,10 @@ export interface BuildAppOptions {
   bank?: BankAdapter;
   /** Crash points of top-ups and withdrawals, for tests (modules/funding/service.ts). */
   fundingHooks?: FundingHooks;
-  /** The risk step of every payment; by default today's policy, which allows every payment. */
+  /** The risk step of every payment; by default the risk engine (modules/risk). */
   risk?: RiskStep;
+  /** Where an IP address is (the risk engine's travel speed); by default the sandbox's ranges. */
+  places?: PlaceLookup;
 }
 
 /** The HTTP application, ready for `listen` or `inject`. */
@@ -167,7 +175,7 @@ export async function buildApp(options: BuildAppOptions) {
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    enterRequest(request, done);
   });
   requestDrain.install(app, PROBE_ROUTES);
   metrics.instrument(app);
@@ -303,13 +311,50 @@ export async function buildApp(options: BuildAppOptions) {
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
     idNumberOf: (userId) => kyc.service.idNumberOf(userId),
   });
+  // The wallet's freeze state (freeze module), which the pipeline and the risk engine act on.
+  const freeze = createFreezeModule({
+    pool,
+    identity: identity.service,
+    security: security.service,
+    operators: operator.service,
+    events: outbox,
+    now,
+  });
+  jobs.register(...freeze.jobs);
+  await app.register(freeze.routes);
+  // The risk engine: the pipeline's risk step, and the judge of sign-ins (issue 11).
+  const risk = createRiskModule({
+    pool,
+    places: options.places ?? new SandboxPlaces(),
+    freeze: freeze.service,
+    security: security.service,
+    identity: identity.service,
+    balanceOf: async (walletAccountId) =>
+      (await ledger.getBalance(walletAccountId))?.availableBalance ?? null,
+    operators: operator.service,
+    now,
+    log: app.log,
+    observe: metrics.observeRiskDecision,
+  });
+  jobs.register(...risk.jobs);
+  await app.register(risk.routes);
+  // A database with no rule set yet gets the shipped rules as version 1, active (idempotent).
+  await risk.service.seedDefaultRules();
+  if (config.modules.risk.engine === 'on') {
+    // Sign-ins, password and PIN resets and wrong PINs reach the engine (identity and security
+    // do not depend on the risk module: they are given it).
+    identity.service.watchSignIns(risk.service);
+    security.service.watchFactors(risk.service);
+  }
   // Every money movement runs the same steps before the ledger (payments/authorize.ts).
   const payments = new PaymentAuthorizer({
     ledger,
     kyc: kyc.service,
     security: security.service,
-    risk: options.risk ?? allowEveryPayment,
+    risk: options.risk ?? (config.modules.risk.engine === 'on' ? risk.service : allowEveryPayment),
+    freeze: freeze.service,
     now,
+    log: app.log,
   });
   const transfers = createTransfersModule({
     pool,
@@ -373,7 +418,7 @@ export async function buildApp(options: BuildAppOptions) {
   outbox.subscribe(
     inboxSubscriber({
       notifications: notifications.service,
-      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES],
+      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES, FREEZE_NOTICES],
     }),
   );
   // History's projection: entries described again when a record follows its ledger batch.
@@ -393,6 +438,8 @@ export async function buildApp(options: BuildAppOptions) {
     history: history.service,
     cards: cards.service,
     funding: funding.service,
+    risk: risk.service,
+    freeze: freeze.service,
   });
   await app.register(identity.routes);
   await app.register(notifications.routes);

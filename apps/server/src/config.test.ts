@@ -90,6 +90,7 @@ describe('loadConfig', () => {
       modules: {
         kyc: { verificationAttemptsPerDay: 5 },
         operator: { sessionHours: 8, maxFailures: 5, lockMinutes: 15 },
+        risk: { engine: 'on' },
       },
     });
     expect(config.adminToken.length).toBeGreaterThanOrEqual(32);
@@ -116,6 +117,7 @@ describe('loadConfig', () => {
       OUTBOX_RETENTION_DAYS: '30',
       DB_POOL_MAX: '50',
       KYC_VERIFICATION_ATTEMPTS_PER_DAY: '3',
+      RISK_ENGINE: 'off',
       OPERATOR_SESSION_HOURS: '4',
       OPERATOR_MAX_FAILURES: '3',
       OPERATOR_LOCK_MINUTES: '30',
@@ -153,6 +155,7 @@ describe('loadConfig', () => {
       modules: {
         kyc: { verificationAttemptsPerDay: 3 },
         operator: { sessionHours: 4, maxFailures: 3, lockMinutes: 30 },
+        risk: { engine: 'off' },
       },
     });
   });

@@ -8,7 +8,8 @@
  *   - same key while the first is still running → it waits (up to 5 s) for the first answer and
  *     replays it; still running then → 409 IDEMPOTENCY_REQUEST_IN_FLIGHT.
  * Failures (4xx) are stored like successes, so a retry never turns a rejection into a success.
- * A 5xx is not stored: the key is left `retryable` and the next request with it runs again.
+ * A 5xx is not stored: the key is left `retryable` and the next request with it runs again;
+ * nor is STEP_UP_REQUIRED, which asks for the same request again once the step-up is passed.
  * A run that takes over a key — `retryable`, or `in_flight` for over a minute (its process died)
  * — is a *resumption* (`isResumption`): its earlier run may have moved money before it failed,
  * so a money path first asks the ledger whether its derived transfers (`idempotentId`) exist and,
@@ -305,9 +306,15 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
     const status = reply.statusCode;
     const body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-    if (status >= 500 || body === null || Buffer.byteLength(body) > MAX_STORED_RESPONSE_BYTES) {
+    if (
+      status >= 500 ||
+      body === null ||
+      Buffer.byteLength(body) > MAX_STORED_RESPONSE_BYTES ||
+      (status === 403 && isUnfinished(body))
+    ) {
       // Not an answer to keep: the next request with the key runs again, as a resumption (the
-      // money may have moved before this run failed; its ledger ids are stable).
+      // money may have moved before this run failed; its ledger ids are stable) — or, after a
+      // step-up the holder has passed since, goes through.
       await pool.query(
         `UPDATE idempotency_keys SET state = 'retryable' WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
         [claim.scope, claim.key],
@@ -324,6 +331,21 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
     });
     return payload;
   });
+}
+
+/**
+ * Refusals that ask the client to do something and send the same request again (a step-up,
+ * payments/risk.ts): not a final answer, so not kept for the key.
+ */
+const UNFINISHED_CODES: ReadonlySet<string> = new Set(['STEP_UP_REQUIRED']);
+
+function isUnfinished(body: string): boolean {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' && UNFINISHED_CODES.has(code);
+  } catch {
+    return false;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

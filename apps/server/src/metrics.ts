@@ -102,9 +102,23 @@ export class Metrics {
     },
   });
 
+  // The risk engine (modules/risk): each judgement, by subject and decision.
+  private readonly riskDecisions = new Histogram({
+    name: 'qianbao_risk_decision_seconds',
+    help: 'Time the risk engine took to judge a payment or sign-in (read state, evaluate, record), by subject and decision.',
+    labelNames: ['subject', 'decision'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  /** Pass as the risk module's `observe`. */
+  readonly observeRiskDecision = (subject: string, decision: string, durationSeconds: number): void => {
+    this.riskDecisions.observe({ subject, decision }, durationSeconds);
+  };
 
   /** Pass as `JobsOptions.observer`. */
   readonly observeJob = (name: string, outcome: 'completed' | 'failed', durationSeconds: number): void => {

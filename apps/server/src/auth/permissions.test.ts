@@ -42,9 +42,11 @@ const apiClient = (scopes: ApiScope[], mode: 'test' | 'live' = 'live'): Principa
 const BACK_OFFICE: Action[] = [
   'holders:read',
   'holders:freeze',
+  'holders:unfreeze',
   'tickets:answer',
   'kyc:review',
   'risk:decide',
+  'risk:rules',
   'ledger:read',
   'reconciliation:read',
   'balances:adjust',
@@ -57,9 +59,17 @@ const BACK_OFFICE: Action[] = [
 const ALLOWED: [who: string, principal: Principal, allowed: Action[]][] = [
   ['holder', holder, ['wallet:read', 'wallet:manage', 'payments:create']],
   ['operator admin', operator('admin'), BACK_OFFICE],
-  ['operator support (customer service)', operator('support'), ['holders:read', 'tickets:answer']],
+  [
+    'operator support (customer service)',
+    operator('support'),
+    ['holders:read', 'holders:freeze', 'tickets:answer'],
+  ],
   ['operator kyc_reviewer (compliance)', operator('kyc_reviewer'), ['holders:read', 'kyc:review']],
-  ['operator risk', operator('risk'), ['holders:read', 'holders:freeze', 'risk:decide']],
+  [
+    'operator risk',
+    operator('risk'),
+    ['holders:read', 'holders:freeze', 'holders:unfreeze', 'risk:decide', 'risk:rules'],
+  ],
   [
     'operator finance',
     operator('finance'),
@@ -116,6 +126,8 @@ describe('the rules people ask about', () => {
     ['customer service cannot decide a risk case', operator('support'), 'risk:decide'],
     ['customer service cannot adjust a balance', operator('support'), 'balances:adjust'],
     ['customer service cannot change limits', operator('support'), 'limits:configure'],
+    // Customer service may freeze a wallet (a holder on the phone reporting fraud) but never lift one.
+    ['customer service cannot unfreeze a wallet', operator('support'), 'holders:unfreeze'],
     ['a cashier cannot refund', staff('cashier'), 'refunds:create'],
     ['a cashier cannot read orders beyond today', staff('cashier'), 'orders:read'],
     ['a read-only key cannot take a payment', apiClient(['read_only']), 'payments:create'],

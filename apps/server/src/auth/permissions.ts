@@ -24,10 +24,12 @@ export const ACTIONS = [
   'merchant:manage', // staff, settings, settlement card, API keys
   // ---- back office
   'holders:read', // search holders, holder page
-  'holders:freeze', // freeze and unfreeze a wallet
+  'holders:freeze', // freeze a wallet (full or receive-only)
+  'holders:unfreeze', // lift a wallet's freeze, whoever set it
   'tickets:answer', // customer service tickets and disputes
   'kyc:review', // real-name documents: view, approve, reject
   'risk:decide', // risk cases: approve or reject a held payment
+  'risk:rules', // risk rule sets (drafts, backtests, activation) and deny/allow lists
   'ledger:read', // ledger explorer, verify the books
   'reconciliation:read', // the bank's settlement files against ours
   'balances:adjust', // manual credit or debit (maker-checker comes with the console)
@@ -40,9 +42,11 @@ export type Action = (typeof ACTIONS)[number];
 const OPERATOR_ACTIONS = [
   'holders:read',
   'holders:freeze',
+  'holders:unfreeze',
   'tickets:answer',
   'kyc:review',
   'risk:decide',
+  'risk:rules',
   'ledger:read',
   'reconciliation:read',
   'balances:adjust',
@@ -68,9 +72,9 @@ export const PERMISSIONS: {
   holder: ['wallet:read', 'wallet:manage', 'payments:create'],
   operator: {
     admin: OPERATOR_ACTIONS,
-    support: ['holders:read', 'tickets:answer'],
+    support: ['holders:read', 'holders:freeze', 'tickets:answer'],
     kyc_reviewer: ['holders:read', 'kyc:review'],
-    risk: ['holders:read', 'holders:freeze', 'risk:decide'],
+    risk: ['holders:read', 'holders:freeze', 'holders:unfreeze', 'risk:decide', 'risk:rules'],
     finance: ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
   },
   merchantStaff: {

@@ -15,6 +15,8 @@ import { notificationsDeclaration } from './notifications/module.ts';
 import { operatorDeclaration } from './operator/module.ts';
 import { securityDeclaration } from './security/module.ts';
 import { transfersDeclaration } from './transfers/module.ts';
+import { riskDeclaration } from './risk/module.ts';
+import { freezeDeclaration } from './freeze/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -27,6 +29,8 @@ export const MODULES = [
   cardsDeclaration,
   fundingDeclaration,
   historyDeclaration,
+  riskDeclaration,
+  freezeDeclaration,
   // new-module: above this line
 ] as const;
 

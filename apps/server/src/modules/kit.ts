@@ -85,6 +85,14 @@ export function wholeNumber(options: { min: number; max: number; fallback: numbe
     .default(options.fallback);
 }
 
+/** A setting that is one of a few words (`on` / `off` …), as config.ts reads its own. */
+export function oneOf<const Values extends readonly [string, ...string[]]>(
+  values: Values,
+  fallback: Values[number],
+) {
+  return z.enum(values, { message: `must be one of ${values.join(', ')}` }).default(fallback);
+}
+
 type AnyDeclaration = ModuleDeclaration<string, string, z.ZodRawShape, unknown>;
 
 /** The error codes of a list of modules. */

@@ -1,6 +1,9 @@
 /**
  * The steps every payment takes before the ledger, in one place and one order (issue 10):
  *
+ *   0. wallet state       a frozen payer (any freeze) or a payee wallet frozen in full refuses
+ *                         (freeze module: WALLET_FROZEN, PAYEE_WALLET_FROZEN), read for every
+ *                         payment so a freeze stops money at once on every server
  *   1. tier limits        the payer's tier (kyc); a kind that sends money out of the wallet needs
  *                         a tier that may (KYC_TIER_TOO_LOW)
  *   2. module checks      what only the module knows (the card exists, the request is payable …),
@@ -25,13 +28,14 @@ import { limitExceededError, planPaymentLimits } from '../modules/kyc/limits.ts'
 import { foreseeRefusal, payeeBalanceCap } from '../modules/kyc/index.ts';
 import type { ForeseeInput, ForeseeLedger, KycService, Refusal, TierLimits } from '../modules/kyc/index.ts';
 import type {
+  ConfirmationFactor,
   ConfirmationInput,
   FactorDecision,
   PaymentToConfirm,
   SecurityService,
 } from '../modules/security/index.ts';
 import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
-import type { RiskDecision, RiskStep } from './risk.ts';
+import type { RiskDecision, RiskInput, RiskStep } from './risk.ts';
 import { settled } from './settled.ts';
 
 export interface AuthorizerDeps {
@@ -43,7 +47,10 @@ export interface AuthorizerDeps {
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   risk: RiskStep;
+  /** The wallets' freeze state (freeze module); without it nothing is frozen. */
+  freeze?: { assertMayPay(userId: string): Promise<void>; assertMayReceive(userId: string): Promise<void> };
   now: () => Date;
+  log?: { warn(object: object, message: string): void };
 }
 
 export interface AuthorizeInput<Checked> {
@@ -66,6 +73,8 @@ export interface Authorization<Checked> {
   factor: FactorDecision;
   /** Attach to the ledger transfer that moves the money (tier counters, password-free counter). */
   ledgerLimits: TransferLimit[];
+  /** What the risk step judged; `move` tells it when the money moved. */
+  riskInput: RiskInput;
 }
 
 export interface PreviewInput<Checked> {
@@ -117,8 +126,11 @@ export class PaymentAuthorizer {
         riskStepUp,
         allowPasswordFree,
       });
+    const walletState = settled(this.walletState(payerUserId, payment.payee));
     const guessedFactor = settled(factorFor(false));
-    const risk = this.judge(input, now);
+    // 0. The wallets' freeze state, read while the rest starts.
+    await walletState();
+    const risk = this.judge(input, now, 'pay');
     // 1–2. Tier limits and the module's checks.
     const { payerLimits, checked } = await this.tierAndChecks(input);
     // 3. Limits planned: the single-payment limit refuses before any factor is tried.
@@ -139,8 +151,37 @@ export class PaymentAuthorizer {
     }
     // 4. Risk.
     const decision = await risk();
+    refuseOnRisk(decision);
+    // A step-up the holder passed for exactly this payment: its ordinary factor now suffices.
+    const stepUps = deps.risk.stepUps;
+    const stepUp =
+      decision.decision === 'step_up' &&
+      !(stepUps && (await stepUps.passed({ userId: payerUserId, payment, now })));
     // 5. The factor, and the confirmation.
-    const factor = decision.decision === 'step_up' ? await factorFor(true) : await guessedFactor();
+    const factor = stepUp ? await factorFor(true) : await guessedFactor();
+    if (stepUp && stepUps) {
+      // Only a strong factor (passkey, TOTP) confirms a payment the engine wants stepped up;
+      // anything else — no confirmation, the PIN, a holder with no strong factor — is answered
+      // with a challenge first.
+      const strongGiven =
+        given &&
+        factor.reason === 'stepUp' &&
+        factor.accepted.includes(factorOfConfirmation(input.confirmation!));
+      if (!strongGiven) {
+        // The ordinary factor first: a wrong PIN is answered before any step-up is spent on it.
+        if (given) {
+          const ordinary = await guessedFactor();
+          const checked = await deps.security.verifyConfirmation({
+            userId: payerUserId,
+            payment,
+            accepted: ordinary.accepted,
+            factor: input.confirmation!,
+          });
+          if (!checked.ok) throw checked.error;
+        }
+        throw await stepUps.challenge({ userId: payerUserId, payment, decision, now });
+      }
+    }
     if (given) {
       const result = await deps.security.verifyConfirmation({
         userId: payerUserId,
@@ -160,6 +201,7 @@ export class PaymentAuthorizer {
       risk: decision,
       factor,
       ledgerLimits: [...plan.ledgerLimits, ...factor.ledgerLimits],
+      riskInput: riskInputOf(input, now, 'pay'),
     };
   }
 
@@ -179,7 +221,8 @@ export class PaymentAuthorizer {
     // Read only to foresee; a failure is held until then (an earlier refusal wins).
     const debitRead = settled(Promise.resolve(input.debit));
     const creditRead = settled(Promise.resolve(input.credit));
-    const risk = this.judge(input, now);
+    await this.walletState(payerUserId, payment.payee);
+    const risk = this.judge(input, now, 'preview');
     const { payerLimits, checked } = await this.tierAndChecks(input);
     // The counters whatever the amount (amount 0): the single limit is foreseen below.
     const plan = planPaymentLimits({
@@ -225,26 +268,42 @@ export class PaymentAuthorizer {
    * never call the ledger themselves; this is where the money moves. The outcomes are answered
    * as they are: `ledgerRefusal` says what a refusal means to the holder.
    */
-  move(transfers: TransferInput[]): Promise<TransferOutcome[]> {
-    return this.deps.ledger.createTransfers(transfers);
+  async move(
+    transfers: TransferInput[],
+    authorization?: Pick<Authorization<unknown>, 'riskInput'>,
+  ): Promise<TransferOutcome[]> {
+    const outcomes = await this.deps.ledger.createTransfers(transfers);
+    const moved = outcomes.length > 0 && outcomes.every((o) => o.result === 'ok' || o.result === 'exists');
+    if (moved && authorization && this.deps.risk.moved) {
+      // The money moved: the payment joins the holder's history for the next judgements. Never
+      // fails the payment (the ledger has answered); a failure costs the engine one data point.
+      await this.deps.risk
+        .moved(authorization.riskInput)
+        .catch((error: unknown) =>
+          this.deps.log?.warn({ err: error }, 'risk: could not record a moved payment'),
+        );
+    }
+    return outcomes;
+  }
+
+  /** Step 0: a frozen payer pays nothing; a payee wallet frozen in full receives nothing. */
+  private async walletState(payerUserId: string, payee: string): Promise<void> {
+    const freeze = this.deps.freeze;
+    if (!freeze) return;
+    const payeeUserId = payee.startsWith('user:') ? payee.slice('user:'.length) : null;
+    await Promise.all([
+      freeze.assertMayPay(payerUserId),
+      ...(payeeUserId ? [freeze.assertMayReceive(payeeUserId)] : []),
+    ]);
   }
 
   /** Step 4 started early (read after step 3): the risk step's decision on this payment. */
   private judge(
     input: { kind: PaymentKind; payerUserId: string; payment: PaymentToConfirm },
     now: Date,
+    mode: RiskInput['mode'],
   ): () => Promise<RiskDecision> {
-    const { payment } = input;
-    return settled(
-      this.deps.risk.judge({
-        kind: input.kind,
-        payerUserId: input.payerUserId,
-        amountMinor: payment.amountMinor,
-        currency: payment.currency,
-        payee: payment.payee,
-        now,
-      }),
-    );
+    return settled(this.deps.risk.judge(riskInputOf(input, now, mode)));
   }
 
   /** Steps 1 and 2: the payer's tier (a kind that sends money out needs one that may), then the module's checks. */
@@ -261,4 +320,35 @@ export class PaymentAuthorizer {
     const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
     return { payerLimits, checked };
   }
+}
+
+function riskInputOf(
+  input: { kind: PaymentKind; payerUserId: string; payment: PaymentToConfirm },
+  now: Date,
+  mode: RiskInput['mode'],
+): RiskInput {
+  const { payment } = input;
+  return {
+    kind: input.kind,
+    payerUserId: input.payerUserId,
+    amountMinor: payment.amountMinor,
+    currency: payment.currency,
+    payee: payment.payee,
+    paymentId: payment.id,
+    mode,
+    now,
+  };
+}
+
+/** What the risk step refuses outright (risk.ts): a block, and a review no kind can hold yet. */
+function refuseOnRisk(decision: RiskDecision): void {
+  const details = { rules: [...decision.rules] };
+  if (decision.decision === 'block') throw new AppError('RISK_BLOCKED', { details });
+  if (decision.decision === 'review') throw new AppError('RISK_REVIEW_REQUIRED', { details });
+}
+
+function factorOfConfirmation(confirmation: ConfirmationInput): ConfirmationFactor {
+  if ('pin' in confirmation) return 'pin';
+  if ('totpCode' in confirmation) return 'totp';
+  return 'passkey';
 }

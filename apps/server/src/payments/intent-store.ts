@@ -134,13 +134,23 @@ export class IntentStore {
   }
 
   /** A refused attempt: nothing moved; the payment waits for a confirm again, as attempt + 1. */
-  async refuse(input: { id: string; attempt: number; error: JsonObject; now: Date }): Promise<void> {
+  /**
+   * A confirm refused: the payment waits for a confirm again — as a new attempt, or (`sameAttempt`,
+   * a step-up: the holder passes it for this attempt's movement) as the same one.
+   */
+  async refuse(input: {
+    id: string;
+    attempt: number;
+    error: JsonObject;
+    now: Date;
+    sameAttempt?: boolean;
+  }): Promise<void> {
     await this.pool.query(
       `UPDATE payments_intents
-          SET status = 'requires_confirmation', attempt = attempt + 1, claimed_until = NULL, last_error = $3,
+          SET status = 'requires_confirmation', attempt = attempt + $5, claimed_until = NULL, last_error = $3,
               updated_at = $4
         WHERE id = $1 AND attempt = $2 AND status = 'processing'`,
-      [input.id, input.attempt, JSON.stringify(input.error), input.now],
+      [input.id, input.attempt, JSON.stringify(input.error), input.now, input.sameAttempt ? 0 : 1],
     );
   }
 

@@ -22,7 +22,8 @@
  * - the movement's id is derived from (payment, attempt): the same attempt run again — a retry
  *   after a crash, once the claim has lapsed — answers what that attempt did (`resumed`), never
  *   a second movement;
- * - a refusal means nothing moved: the attempt ends and the next confirm is a new one.
+ * - a refusal means nothing moved: the attempt ends and the next confirm is a new one — except
+ *   STEP_UP_REQUIRED, passed for this attempt's movement: the next confirm is the same attempt.
  */
 import { derivedId, newId } from '@qianbao/ledger';
 import type { HolderPrincipal } from '../auth/index.ts';
@@ -184,12 +185,14 @@ export class PaymentIntents {
       });
     } catch (error) {
       if (error instanceof AppError && ERRORS[error.code].status < 500) {
-        // Refused: nothing moved. The payment waits for a confirm again, as a new attempt.
+        // Refused: nothing moved. The payment waits for a confirm again, as a new attempt — but
+        // a step-up is passed for this attempt's movement, so after one the attempt stays.
         await store.refuse({
           id: claimed.id,
           attempt: claimed.attempt,
           error: { code: error.code, message: error.message, details: error.details ?? {} },
           now: this.deps.now(),
+          sameAttempt: error.code === 'STEP_UP_REQUIRED',
         });
       } else {
         // Unanswered: the attempt may have moved money; a retry takes it over (`resumed`).

@@ -1,12 +1,20 @@
 /**
- * The risk step of the payments pipeline (issue 10; the risk engine of issue 11 fills it): every
- * payment is judged after its limits are planned and before the factor is chosen, so a risky
- * payment can ask for a stronger factor than the holder's settings alone would.
+ * The risk step of the payments pipeline (issue 10; the risk engine of issue 11 fills it,
+ * modules/risk): every payment is judged after its limits are planned and before the factor is
+ * chosen, so a risky payment can ask for more than the holder's settings alone would.
  *
- * Today's policy judges nothing and allows everything: the decisions it can give are exactly the
- * ones the pipeline acts on (allow, step up). Holding for review and blocking come with the risk
- * engine, which extends `RiskDecision` together with what the pipeline does on them.
+ * What the pipeline does with each decision (authorize.ts):
+ * - `allow`: nothing more;
+ * - `step_up`: a strong factor (passkey, TOTP) is accepted as the confirmation; otherwise the
+ *   payment is refused with STEP_UP_REQUIRED and a challenge (`stepUps.challenge`) the holder
+ *   passes with a passkey, a TOTP or an SMS code, after which the same payment (same id, amount
+ *   and payee: a retry with the same Idempotency-Key) is confirmed with its ordinary factor;
+ * - `review`: refused with RISK_REVIEW_REQUIRED unless the kind holds its money for review
+ *   (a later step);
+ * - `block`: refused with RISK_BLOCKED; the engine has frozen the wallet.
  */
+import type { AppError } from '../errors.ts';
+import type { PaymentToConfirm } from '../modules/security/index.ts';
 import type { PaymentKind } from './kinds.ts';
 
 export interface RiskInput {
@@ -16,21 +24,48 @@ export interface RiskInput {
   currency: string;
   /** The payment's payee reference as the confirmation binds it (`user:<id>`, `card:<id>` …). */
   payee: string;
+  /** The payment's id as the confirmation binds it. */
+  paymentId: string;
+  /** `pay`: a payment being confirmed — it counts and its decision is kept; `preview`: a quote, neither. */
+  mode: 'pay' | 'preview';
   now: Date;
 }
 
-export type RiskDecision =
-  | { decision: 'allow'; rules: readonly string[] }
-  /** Confirm with the strongest factor the holder has (never password-free). */
-  | { decision: 'step_up'; rules: readonly string[] };
+export type RiskDecisionKind = 'allow' | 'step_up' | 'review' | 'block';
+
+export interface RiskDecision {
+  decision: RiskDecisionKind;
+  /** The rules that fired (ids). */
+  rules: readonly string[];
+  /** 0–100; 0 when no engine judged. */
+  score?: number;
+  /** The rule set's version; 0 when no engine judged. */
+  version?: number;
+  /** The stored decision (pay mode); null for a preview or without an engine. */
+  decisionId?: string | null;
+}
 
 export interface RiskStep {
   judge(input: RiskInput): Promise<RiskDecision>;
+  /** The ledger accepted the payment: its amount, payee and sums become the holder's history. */
+  moved?(input: RiskInput): Promise<void>;
+  /** Step-ups of single payments; without them a `step_up` accepts only a strong factor. */
+  stepUps?: {
+    /** Whether the holder passed a step-up of exactly this payment (id, amount, currency, payee). */
+    passed(input: { userId: string; payment: PaymentToConfirm; now: Date }): Promise<boolean>;
+    /** A new challenge for this payment: the STEP_UP_REQUIRED error to answer. */
+    challenge(input: {
+      userId: string;
+      payment: PaymentToConfirm;
+      decision: RiskDecision;
+      now: Date;
+    }): Promise<AppError>;
+  };
 }
 
 const ALLOWED: RiskDecision = Object.freeze({ decision: 'allow', rules: Object.freeze([]) });
 
-/** Until the risk engine: every payment is allowed, and nothing is asked beyond the holder's settings. */
+/** No engine: every payment is allowed, and nothing is asked beyond the holder's settings. */
 export const allowEveryPayment: RiskStep = {
   judge: () => Promise.resolve(ALLOWED),
 };

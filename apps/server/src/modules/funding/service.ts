@@ -20,7 +20,7 @@ import type { ConfirmationInput, SecurityService } from '../security/index.ts';
 import type { ConfirmationFactor, FactorDecision } from '../security/index.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import { ledgerRefusal, settled } from '../../payments/index.ts';
-import type { PaymentAuthorizer } from '../../payments/index.ts';
+import type { Authorization, PaymentAuthorizer } from '../../payments/index.ts';
 import { bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
 import { shanghaiMonth } from '../../platform/calendar.ts';
 import { bankTransferFee, withdrawalFee } from './fees.ts';
@@ -326,6 +326,7 @@ export class FundingService {
       checked: card,
       payerLimits: limits,
       ledgerLimits,
+      riskInput,
     } = await deps.payments.authorize({
       kind: input.kind,
       payerUserId: input.userId,
@@ -374,7 +375,7 @@ export class FundingService {
     );
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
     const row = (await deps.store.get(input.operationId))!;
-    return this.respond(await this.proceed(row, ledgerLimits, payeeBalanceCap(limits)));
+    return this.respond(await this.proceed(row, ledgerLimits, payeeBalanceCap(limits), { riskInput }));
   }
 
   /**
@@ -401,7 +402,7 @@ export class FundingService {
     const account = parseBankAccount(input.account);
     // The pipeline's steps (payments/authorize.ts), counted toward every limit of the tier
     // including the yearly one: the money leaves the holder's own circle.
-    const { ledgerLimits } = await deps.payments.authorize({
+    const { ledgerLimits, riskInput } = await deps.payments.authorize({
       kind: 'bank_transfer',
       payerUserId: input.userId,
       payment: {
@@ -438,7 +439,7 @@ export class FundingService {
     });
     if (!inserted) return this.respond((await deps.store.get(input.operationId))!);
     const row = (await deps.store.get(input.operationId))!;
-    return this.respond(await this.proceed(row, ledgerLimits, undefined));
+    return this.respond(await this.proceed(row, ledgerLimits, undefined, { riskInput }));
   }
 
   /** From a freshly written row: hold, call the bank, post or void — as far as it goes now. */
@@ -446,11 +447,12 @@ export class FundingService {
     created: OperationRow,
     ledgerLimits: TransferLimit[],
     walletCap: bigint | undefined,
+    authorization: Pick<Authorization<unknown>, 'riskInput'>,
   ): Promise<OperationRow> {
     const { deps } = this;
     const row = created;
     // 1. Hold in the ledger.
-    const held = await deps.payments.move(this.holdTransfers(row, ledgerLimits, walletCap));
+    const held = await deps.payments.move(this.holdTransfers(row, ledgerLimits, walletCap), authorization);
     if (held.some((outcome) => outcome.result !== 'ok' && outcome.result !== 'exists')) {
       const refusal = ledgerRefusal(held, { credit: row.kind === 'top_up' ? 'own' : 'other' });
       const failure = { code: refusal.code, details: refusal.details ?? {} };

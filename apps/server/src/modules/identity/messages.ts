@@ -11,6 +11,8 @@ const SMS_PURPOSE_TEXT: Record<SmsPurpose, string> = {
   reset_password: '重置登录密码',
   new_device: '新设备登录确认',
   verify: '身份验证',
+  report_loss: '钱包挂失',
+  unfreeze: '解除钱包冻结',
 };
 
 export function smsCodeText(input: { code: string; purpose: SmsPurpose; ttlMinutes: number }): string {

@@ -90,4 +90,17 @@ ALTER TABLE identity_users
     CHECK (cardinality(password_tries_in_flight) <= 200);
 `,
   },
+  {
+    name: '0102_identity_report_loss',
+    sql: `
+-- The freeze module (issue 11): codes to report a lost phone (signed out) and to lift a freeze
+-- (signed in), and sessions ended because their phone was reported lost.
+ALTER TABLE identity_sms_codes DROP CONSTRAINT identity_sms_codes_purpose_check;
+ALTER TABLE identity_sms_codes ADD CONSTRAINT identity_sms_codes_purpose_check CHECK (purpose IN
+  ('register', 'login', 'reset_password', 'new_device', 'verify', 'report_loss', 'unfreeze'));
+ALTER TABLE identity_sessions DROP CONSTRAINT identity_sessions_revoked_reason_check;
+ALTER TABLE identity_sessions ADD CONSTRAINT identity_sessions_revoked_reason_check CHECK (revoked_reason IN
+  ('logout', 'logout_all', 'ended_by_holder', 'password_changed', 'password_reset', 'reported_lost'));
+`,
+  },
 ];

@@ -12,6 +12,7 @@ import {
   idNumberInput,
   meJson,
   meSchema,
+  ownSmsPurposeInput,
   passwordInput,
   phoneInput,
   publicSmsPurposeInput,
@@ -335,8 +336,11 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
       {
         schema: {
           tags: ME_TAGS,
-          summary: "Send a `verify` SMS code to the holder's own number",
-          description: 'For confirmations that need the phone, e.g. setting the payment PIN.',
+          summary: "Send a `verify` (or `unfreeze`) SMS code to the holder's own number",
+          description:
+            'For confirmations that need the phone, e.g. setting the payment PIN (`verify`, the default) or ' +
+            'lifting a freeze (`unfreeze`, POST /v1/me/unfreeze).',
+          body: z.strictObject({ purpose: ownSmsPurposeInput.optional() }).nullish(),
           response: { 200: smsCodeSentSchema, ...ERRORS_4XX },
         },
       },
@@ -345,6 +349,7 @@ export const identityRoutes: FastifyPluginCallbackZod<IdentityRoutesOptions> = (
       service.requestVerificationCode({
         userId: principalOf(request, 'holder').userId,
         client: clientOf(request),
+        purpose: request.body?.purpose ?? 'verify',
       }),
   );
   done();

@@ -29,8 +29,13 @@ export const deviceNameInput = z
   .meta({ description: 'Shown in the device list, e.g. "iPhone 15 · Safari".' });
 
 export const publicSmsPurposeInput = z
-  .enum(['register', 'login', 'reset_password', 'new_device'])
+  .enum(['register', 'login', 'reset_password', 'new_device', 'report_loss'])
   .meta({ description: 'What the code is for; a code only works for its purpose.' });
+
+/** Codes to the signed-in holder's own number: `verify` (PIN and other step-ups) or `unfreeze`. */
+export const ownSmsPurposeInput = z
+  .enum(['verify', 'unfreeze'])
+  .meta({ description: 'What the code is for (default `verify`); a code only works for its purpose.' });
 
 export const idNumberInput = z
   .string()

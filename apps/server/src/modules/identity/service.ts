@@ -87,6 +87,19 @@ export interface IdentityServiceDeps {
 }
 
 /**
+ * Who judges sign-ins and hears of credential resets (the risk engine, issue 11), given after
+ * both are made (app.ts): identity does not depend on the risk module.
+ */
+export interface SignInWatcher {
+  /** A sign-in whose credentials were right, before its session; `step_up`/`review` ask for an SMS code. */
+  judgeSignIn(input: { userId: string; deviceId: string; ip: string | null }): Promise<{ decision: string }>;
+  /** The session is made. */
+  signedIn(input: { userId: string; deviceId: string; ip: string | null }): Promise<void>;
+  /** The login password was reset (SIM swap: a reset, then an immediate payout). */
+  credentialReset(userId: string): Promise<void>;
+}
+
+/**
  * Sign-up, sign-in, sessions and login passwords of wallet holders (capability C2). Other
  * modules call this service, never the `identity_*` tables. Expected failures are thrown as
  * `AppError`s with this module's stable codes (errors.ts).
@@ -97,6 +110,8 @@ export class IdentityService {
   private readonly smsCodes: SmsCodes;
   private readonly config: IdentityConfig;
   private readonly now: () => Date;
+
+  private signIns: SignInWatcher | null = null;
 
   constructor(private readonly deps: IdentityServiceDeps) {
     this.config = deps.config;
@@ -121,7 +136,7 @@ export class IdentityService {
    */
   async requestSmsCode(input: {
     phone: string;
-    purpose: Exclude<SmsPurpose, 'verify'>;
+    purpose: Exclude<SmsPurpose, 'verify' | 'unfreeze'>;
     client: ClientInfo;
   }): Promise<SmsCodeSent> {
     const phone = requirePhone(input.phone);
@@ -129,10 +144,18 @@ export class IdentityService {
     return this.smsCodes.issue({ phone, purpose: input.purpose, client: input.client, deliver });
   }
 
-  /** Send a `verify` code to the signed-in holder's own number (PIN setting and other step-ups). */
-  async requestVerificationCode(input: { userId: string; client: ClientInfo }): Promise<SmsCodeSent> {
+  /**
+   * Send a code to the signed-in holder's own number: `verify` (PIN setting and other step-ups,
+   * the default) or `unfreeze` (lifting a freeze, whose text says so).
+   */
+  async requestVerificationCode(input: {
+    userId: string;
+    client: ClientInfo;
+    purpose?: 'verify' | 'unfreeze';
+  }): Promise<SmsCodeSent> {
     const user = await this.requireUser(input.userId);
-    return this.smsCodes.issue({ phone: user.phone, purpose: 'verify', client: input.client, deliver: true });
+    const purpose = input.purpose ?? 'verify';
+    return this.smsCodes.issue({ phone: user.phone, purpose, client: input.client, deliver: true });
   }
 
   /**
@@ -195,6 +218,11 @@ export class IdentityService {
     });
   }
 
+  /** Let the risk engine judge every sign-in and hear of password resets (app.ts, once). */
+  watchSignIns(watcher: SignInWatcher): void {
+    this.signIns = watcher;
+  }
+
   // ---- sign-in ----------------------------------------------------------------------------
 
   /**
@@ -216,10 +244,20 @@ export class IdentityService {
       throw new AppError('INVALID_CREDENTIALS');
     }
     await this.checkPassword(user, input.password, 'INVALID_CREDENTIALS');
-    if (!(await this.store.isTrustedDevice(user.id, input.device.id))) {
+    // The risk engine judges the sign-in now its credentials are right; when it wants more, the
+    // holder proves the phone as on a new device.
+    const verdict = this.signIns
+      ? await this.signIns.judgeSignIn({ userId: user.id, deviceId: input.device.id, ip: input.client.ip })
+      : null;
+    const riskAsks = verdict?.decision === 'step_up' || verdict?.decision === 'review';
+    if (riskAsks || !(await this.store.isTrustedDevice(user.id, input.device.id))) {
       if (!input.smsCode) {
         throw new AppError('NEW_DEVICE_VERIFICATION_REQUIRED', {
-          details: { smsPurpose: 'new_device', phone: maskPhone(phone) },
+          details: {
+            smsPurpose: 'new_device',
+            phone: maskPhone(phone),
+            ...(riskAsks ? { reason: 'risk' } : {}),
+          },
         });
       }
       await this.smsCodes.verify({ phone, purpose: 'new_device', code: input.smsCode });
@@ -229,6 +267,7 @@ export class IdentityService {
       device: input.device,
       method: 'password',
       client: input.client,
+      judged: true,
     });
   }
 
@@ -342,6 +381,25 @@ export class IdentityService {
     });
   }
 
+  /**
+   * The holder's phone was reported lost (the freeze module): every session ends, and each device
+   * that still had one — but `reportingDeviceId`, the device the report came from — is no longer
+   * trusted, so signing in on it needs a `new_device` SMS code again. Answers those devices (the
+   * freeze module marks them lost). Safe to repeat.
+   */
+  async endSessionsOfLostPhone(input: {
+    userId: string;
+    reportingDeviceId: string | null;
+  }): Promise<{ sessionsEnded: number; deviceIds: string[] }> {
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      const { ended, deviceIds } = await tx.revokeSessionsOfLostPhone({ userId: input.userId, now });
+      const lost = deviceIds.filter((deviceId) => deviceId !== input.reportingDeviceId);
+      await tx.untrustDevices({ userId: input.userId, deviceIds: lost });
+      return { sessionsEnded: ended, deviceIds: lost };
+    });
+  }
+
   // ---- passwords --------------------------------------------------------------------------
 
   /**
@@ -403,6 +461,7 @@ export class IdentityService {
       keepSessionId: null,
       reason: 'password_reset',
     });
+    await this.signIns?.credentialReset(user.id);
     await this.deps.notifications.notify(user.id, passwordResetNotice());
   }
 
@@ -541,7 +600,17 @@ export class IdentityService {
     client: ClientInfo;
     /** Registration: the pending holder becomes active in the same transaction. */
     activate?: boolean;
+    /** The risk engine has judged this sign-in already (a password sign-in). */
+    judged?: boolean;
   }): Promise<NewSession> {
+    // Every other sign-in (SMS, passkey) is judged here: the decision is kept, a block freezes.
+    if (this.signIns && !input.judged && input.method !== 'register') {
+      await this.signIns.judgeSignIn({
+        userId: input.userId,
+        deviceId: input.device.id,
+        ip: input.client.ip,
+      });
+    }
     const token = newSessionToken();
     const sessionId = newId();
     const now = this.now();
@@ -570,6 +639,11 @@ export class IdentityService {
       });
       return { user: toUser(row), deviceIsNew: created };
     });
+    if (this.signIns) {
+      await this.signIns
+        .signedIn({ userId: user.id, deviceId: input.device.id, ip: input.client.ip })
+        .catch((error: unknown) => this.deps.log.warn({ err: error }, 'risk: could not record a sign-in'));
+    }
     if (deviceIsNew && input.method !== 'register') {
       await this.deps.notifications.notify(
         user.id,

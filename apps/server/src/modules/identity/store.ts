@@ -8,10 +8,11 @@ import type { AcquireResult, TryColumns, TryLease, TryOutcome, TryPolicy } from 
  * service's clock. Nothing outside this module touches these tables.
  */
 
-export type SmsPurpose = 'register' | 'login' | 'reset_password' | 'new_device' | 'verify';
+export type SmsPurpose =
+  'register' | 'login' | 'reset_password' | 'new_device' | 'verify' | 'report_loss' | 'unfreeze';
 export type SessionMethod = 'register' | 'password' | 'sms' | 'passkey';
 export type SessionEndReason =
-  'logout' | 'logout_all' | 'ended_by_holder' | 'password_changed' | 'password_reset';
+  'logout' | 'logout_all' | 'ended_by_holder' | 'password_changed' | 'password_reset' | 'reported_lost';
 export type UserStatus = 'pending' | 'active' | 'closed';
 
 /** Wrong login passwords: counted on the holder's row, forgotten after the lock period. */
@@ -439,6 +440,33 @@ export class IdentityStore {
       [input.userId, input.exceptSessionId, input.now, input.reason],
     );
     return result.rowCount ?? 0;
+  }
+
+  /**
+   * End every session of the holder for a phone reported lost; answers the devices whose sessions
+   * had not reached their absolute end (an idle one still counts: a lost phone is often idle).
+   */
+  async revokeSessionsOfLostPhone(input: {
+    userId: string;
+    now: Date;
+  }): Promise<{ deviceIds: string[]; ended: number }> {
+    const { rows } = await this.db.query<{ device_id: string; expires_at: Date }>(
+      `UPDATE identity_sessions SET revoked_at = $2, revoked_reason = 'reported_lost'
+        WHERE user_id = $1 AND revoked_at IS NULL
+        RETURNING device_id, expires_at`,
+      [input.userId, input.now],
+    );
+    const live = rows.filter((row) => row.expires_at > input.now);
+    return { deviceIds: [...new Set(live.map((row) => row.device_id))], ended: live.length };
+  }
+
+  /** Signing in on these devices needs a `new_device` SMS code again. */
+  async untrustDevices(input: { userId: string; deviceIds: readonly string[] }): Promise<void> {
+    if (input.deviceIds.length === 0) return;
+    await this.db.query(
+      'UPDATE identity_devices SET trusted_at = NULL WHERE user_id = $1 AND device_id = ANY($2::text[])',
+      [input.userId, input.deviceIds],
+    );
   }
 
   // ---- SMS codes --------------------------------------------------------------------------

@@ -40,6 +40,8 @@ export {
   type PasskeyView,
   type PaymentToConfirm,
   type SecuritySummary,
+  type StepUpFactors,
+  type StepUpInput,
   type TotpSetup,
 } from './service.ts';
 

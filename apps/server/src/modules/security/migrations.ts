@@ -123,4 +123,23 @@ ALTER TABLE security_holders
 UPDATE security_holders SET factor_failures = 0 WHERE payments_locked_until IS NULL AND factor_failures <> 0;
 `,
   },
+  {
+    name: '0202_security_passkey_suspension',
+    sql: `
+-- A phone reported lost (freeze module, issue 11) suspends the holder's passkeys: a suspended one
+-- signs nothing in and confirms nothing, but stays listed so the holder sees what happened and can
+-- remove it. Passkeys record no device (and a synced one lives on every device of its platform
+-- account), so all of them are suspended: docs/security.md, "A phone reported lost".
+ALTER TABLE security_passkeys
+  ADD COLUMN suspended_at timestamptz,
+  ADD COLUMN suspended_reason text CHECK (suspended_reason IN ('phone_lost')),
+  ADD CONSTRAINT security_passkeys_suspension CHECK ((suspended_at IS NULL) = (suspended_reason IS NULL));
+
+-- Step-up challenges: a passkey proving the holder for an action that moves no money (lifting a
+-- freeze), bound to the holder, single use like the others.
+ALTER TABLE security_webauthn_challenges DROP CONSTRAINT security_webauthn_challenges_purpose_check;
+ALTER TABLE security_webauthn_challenges ADD CONSTRAINT security_webauthn_challenges_purpose_check
+  CHECK (purpose IN ('register', 'login', 'payment', 'step_up'));
+`,
+  },
 ];

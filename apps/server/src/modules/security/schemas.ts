@@ -87,7 +87,12 @@ export const summarySchema = z.object({
     .meta({ description: 'The transaction PIN.' }),
   paymentsLockedUntil: z.string().nullable().meta({ description: 'Set while payments are locked.' }),
   passkeys: z
-    .object({ count: z.number().int().meta({ description: 'How many passkeys the holder has.' }) })
+    .object({
+      count: z
+        .number()
+        .int()
+        .meta({ description: 'How many passkeys the holder can use (suspended ones not counted).' }),
+    })
     .meta({ description: 'Passkeys that confirm payments and sign in.' }),
   totp: z
     .object({
@@ -128,6 +133,9 @@ export const passkeySchema = z.object({
   deviceType: z.enum(['singleDevice', 'multiDevice']),
   backedUp: z.boolean(),
   transports: z.array(z.string()),
+  suspendedAt: z.string().nullable().meta({
+    description: 'Set once the phone was reported lost: it works no more (remove it, add another).',
+  }),
 });
 
 export function passkeyJson(passkey: PasskeyView): z.infer<typeof passkeySchema> {
@@ -135,6 +143,7 @@ export function passkeyJson(passkey: PasskeyView): z.infer<typeof passkeySchema>
     ...passkey,
     createdAt: passkey.createdAt.toISOString(),
     lastUsedAt: passkey.lastUsedAt?.toISOString() ?? null,
+    suspendedAt: passkey.suspendedAt?.toISOString() ?? null,
   };
 }
 

@@ -104,7 +104,18 @@ export interface PasskeyView {
   deviceType: 'singleDevice' | 'multiDevice';
   backedUp: boolean;
   transports: string[];
+  /** Set once the holder's phone was reported lost: it works no more (remove it, add a new one). */
+  suspendedAt: Date | null;
 }
+
+/** The factors that may prove the holder for a step-up (`verifyStepUp`). */
+export interface StepUpFactors {
+  passkey: boolean;
+  totp: boolean;
+}
+
+/** One factor for `verifyStepUp`. */
+export type StepUpInput = { passkeyResponse: AuthenticationResponseJSON } | { totpCode: string };
 
 export interface TotpSetup {
   /** Base32, for typing in by hand. */
@@ -199,10 +210,18 @@ const FLAG_USER_VERIFIED = 0x04;
  * password-free payments, and the confirmation service every money movement uses. Other modules
  * call this service, never the `security_*` tables. See docs/security.md.
  */
+/** Who hears of wrong PINs and PIN changes (the risk engine, issue 11); given in app.ts. */
+export interface FactorWatcher {
+  factorFailed(userId: string): Promise<void>;
+  credentialReset(userId: string): Promise<void>;
+}
+
 export class SecurityService {
   private readonly store: SecurityStore;
   private readonly config: SecurityConfig;
   private readonly now: () => Date;
+
+  private risk: FactorWatcher | null = null;
 
   constructor(private readonly deps: SecurityServiceDeps) {
     this.store = new SecurityStore(deps.pool, null, deps.events ?? NO_WAKE);
@@ -216,7 +235,7 @@ export class SecurityService {
     const holder = await this.holder(userId);
     const now = this.now();
     const [passkeyCount, totp, recoveryCodesRemaining] = await Promise.all([
-      this.store.countPasskeys(userId),
+      this.store.countPasskeys(userId, { usableOnly: true }),
       this.store.findTotp(userId),
       this.store.countUnusedRecoveryCodes(userId),
     ]);
@@ -243,6 +262,11 @@ export class SecurityService {
    * it, so each guess costs a code). Trivial PINs are refused first (PIN_TOO_SIMPLE,
    * `details.reason`), before the password or the code is spent. A new PIN lifts a payment lock.
    */
+  /** Let the risk engine hear of wrong PINs and PIN changes (app.ts, once). */
+  watchFactors(watcher: FactorWatcher): void {
+    this.risk = watcher;
+  }
+
   async setPin(input: {
     userId: string;
     password: string;
@@ -265,7 +289,9 @@ export class SecurityService {
     }
     const pinHash = await argon2Hash(input.pin, this.argon2Options());
     // `security.pin_set` goes with the new PIN; the holder's notice follows from it.
-    return this.store.setPin({ userId: input.userId, pinHash, now: this.now() });
+    const result = await this.store.setPin({ userId: input.userId, pinHash, now: this.now() });
+    if (replacing) await this.risk?.credentialReset(input.userId);
+    return result;
   }
 
   /**
@@ -277,8 +303,11 @@ export class SecurityService {
     await this.deps.identity.verifyPassword(input);
   }
 
-  /** Whether `idNumber` is the holder's verified one (X in any case, spaces ignored). */
-  private async idNumberMatches(userId: string, idNumber: string): Promise<boolean> {
+  /**
+   * Whether `idNumber` is the holder's verified one (X in any case, spaces ignored); false before
+   * real-name verification. Also asked by the freeze module (report-loss, unfreeze).
+   */
+  async idNumberMatches(userId: string, idNumber: string): Promise<boolean> {
     const verified = this.deps.idNumberOf ? await this.deps.idNumberOf(userId) : null;
     if (!verified) return false;
     const digest = (value: string) =>
@@ -376,7 +405,7 @@ export class SecurityService {
     if (!verified.verified) throw passkeyFailed('invalid');
     const info = verified.registrationInfo;
     const now = this.now();
-    const row: Omit<PasskeyRow, 'lastUsedAt'> = {
+    const row: Omit<PasskeyRow, 'lastUsedAt' | 'suspendedAt'> = {
       id: newId(),
       userId: input.userId,
       credentialId: info.credential.id,
@@ -398,7 +427,7 @@ export class SecurityService {
       // With `security.passkey_added`: the holder's notice follows from it.
       if (!(await tx.insertPasskey(row))) throw passkeyFailed('alreadyRegistered');
     });
-    return toPasskeyView({ ...row, lastUsedAt: null });
+    return toPasskeyView({ ...row, lastUsedAt: null, suspendedAt: null });
   }
 
   async listPasskeys(userId: string): Promise<PasskeyView[]> {
@@ -624,7 +653,7 @@ export class SecurityService {
     assertPayment(input.payment);
     const rp = this.relyingParty(input.origin ?? null);
     const passkeys = (await this.store.listPasskeys(input.userId)).filter(
-      (passkey) => passkey.rpId === rp.id,
+      (passkey) => passkey.rpId === rp.id && passkey.suspendedAt === null,
     );
     if (passkeys.length === 0) throw new AppError('PASSKEY_NOT_FOUND');
     const challenge = paymentChallenge(input.payment);
@@ -731,13 +760,95 @@ export class SecurityService {
     return this.store.findConfirmation(input);
   }
 
+  // ---- a phone reported lost, and step-ups that move no money -----------------------------
+
+  /**
+   * The holder's phone was reported lost (the freeze module): every passkey of the holder is
+   * suspended — passkeys record no device, and a synced one is on the lost phone wherever it was
+   * made (docs/security.md). A suspended passkey signs nothing in and confirms nothing; the holder
+   * removes it and adds a new one. Answers how many were suspended now (0 on a repeat).
+   */
+  async suspendPasskeys(input: { userId: string }): Promise<number> {
+    return this.store.suspendPasskeys({ userId: input.userId, reason: 'phone_lost', now: this.now() });
+  }
+
+  /**
+   * Which factors can prove the holder for a step-up: a passkey not suspended, two-step
+   * verification on — each set up at or before `enrolledBefore`, since a factor added later may
+   * be the work of whoever took the wallet over (the freeze module passes the freeze's start).
+   */
+  async stepUpFactors(input: { userId: string; enrolledBefore: Date }): Promise<StepUpFactors> {
+    const [passkeys, totp] = await Promise.all([
+      this.store.listPasskeys(input.userId),
+      this.store.findTotp(input.userId),
+    ]);
+    return {
+      passkey: passkeys.some((passkey) => usableForStepUp(passkey, input.enrolledBefore)),
+      totp: totp?.status === 'enabled' && totp.enabledAt !== null && totp.enabledAt <= input.enrolledBefore,
+    };
+  }
+
+  /**
+   * WebAuthn options for a step-up with a passkey: a single-use challenge for this holder,
+   * allowing the passkeys `stepUpFactors` counts. PASSKEY_NOT_FOUND when there is none.
+   */
+  async stepUpOptions(input: {
+    userId: string;
+    enrolledBefore: Date;
+    origin: string | null;
+  }): Promise<{ passkeyOptions: PublicKeyCredentialRequestOptionsJSON }> {
+    const rp = this.relyingParty(input.origin);
+    const passkeys = (await this.store.listPasskeys(input.userId)).filter(
+      (passkey) => passkey.rpId === rp.id && usableForStepUp(passkey, input.enrolledBefore),
+    );
+    if (passkeys.length === 0) throw new AppError('PASSKEY_NOT_FOUND');
+    const challenge = randomBytes(REGISTRATION_CHALLENGE_BYTES);
+    await this.saveChallenge({ challenge, purpose: 'step_up', userId: input.userId, rp, payment: null });
+    const passkeyOptions = await generateAuthenticationOptions({
+      rpID: rp.id,
+      challenge: new Uint8Array(challenge),
+      userVerification: 'required',
+      timeout: this.config.webauthn.challengeTtlSeconds * 1000,
+      allowCredentials: passkeys.map((passkey) => ({
+        id: passkey.credentialId,
+        transports: passkey.transports as AuthenticatorTransportFuture[],
+      })),
+    });
+    return { passkeyOptions };
+  }
+
+  /**
+   * Prove the holder with a second factor for an action that moves no money (lifting a freeze).
+   * A TOTP code counts toward the payment lock like a wrong PIN (TOTP_INVALID, TOTP_REUSED,
+   * PAYMENTS_LOCKED); a passkey must answer a `stepUpOptions` challenge of this holder
+   * (PASSKEY_VERIFICATION_FAILED, CHALLENGE_EXPIRED). A factor set up after `enrolledBefore`
+   * does not count (FACTOR_NOT_ACCEPTED).
+   */
+  async verifyStepUp(input: { userId: string; enrolledBefore: Date; factor: StepUpInput }): Promise<void> {
+    if ('totpCode' in input.factor) {
+      const totp = await this.store.findTotp(input.userId);
+      if (totp?.status !== 'enabled') throw new AppError('TOTP_NOT_ENABLED');
+      if (totp.enabledAt === null || totp.enabledAt > input.enrolledBefore) {
+        throw new AppError('FACTOR_NOT_ACCEPTED', { details: { given: 'totp', reason: 'enrolledAfter' } });
+      }
+      await this.checkTotpCode(input.userId, input.factor.totpCode);
+      return;
+    }
+    const { passkey } = await this.verifyAssertion({
+      response: input.factor.passkeyResponse,
+      purpose: 'step_up',
+      userId: input.userId,
+    });
+    if (passkey.createdAt > input.enrolledBefore) throw passkeyFailed('enrolledAfter');
+  }
+
   // ---- internals --------------------------------------------------------------------------
 
   /** A holder's factor state the first time, when their security row is made. */
   private async firstFactorState(userId: string): Promise<FactorState> {
     const holder = await this.holder(userId);
     const [passkeyCount, totp] = await Promise.all([
-      this.store.countPasskeys(userId),
+      this.store.countPasskeys(userId, { usableOnly: true }),
       this.store.findTotp(userId),
     ]);
     return { holder, passkeyCount, totpEnabled: totp?.status === 'enabled' };
@@ -771,10 +882,16 @@ export class SecurityService {
     const holder = await this.holder(userId);
     if (holder.pinHash === null) throw new AppError('PIN_NOT_SET');
     const pinHash = holder.pinHash;
-    await this.withFactorAttempt(userId, async () => {
-      const right = /^\d{6}$/.test(pin) && (await argon2Verify(pinHash, pin).catch(() => false));
-      return right ? null : new AppError('PIN_INCORRECT');
-    });
+    try {
+      await this.withFactorAttempt(userId, async () => {
+        const right = /^\d{6}$/.test(pin) && (await argon2Verify(pinHash, pin).catch(() => false));
+        return right ? null : new AppError('PIN_INCORRECT');
+      });
+    } catch (error) {
+      // A wrong PIN counts in the risk engine's velocity of failed factors (domain-rules §7).
+      if (error instanceof AppError && error.code === 'PIN_INCORRECT') await this.risk?.factorFailed(userId);
+      throw error;
+    }
   }
 
   private async checkTotpCode(userId: string, code: string): Promise<void> {
@@ -899,7 +1016,7 @@ export class SecurityService {
    */
   private async verifyAssertion(input: {
     response: AuthenticationResponseJSON;
-    purpose: 'login' | 'payment';
+    purpose: 'login' | 'payment' | 'step_up';
     userId: string | null;
     paymentHash?: Buffer;
   }): Promise<{ passkey: PasskeyRow; challenge: ChallengeRow }> {
@@ -927,6 +1044,7 @@ export class SecurityService {
     ) {
       throw passkeyFailed('unknownCredential');
     }
+    if (passkey.suspendedAt !== null) throw passkeyFailed('suspended');
     const holder = await this.store.findHolder(passkey.userId);
     const userHandle = response.response.userHandle;
     if (!holder || (userHandle && userHandle !== holder.webauthnUserHandle.toString('base64url'))) {
@@ -997,7 +1115,9 @@ type PasskeyFailure =
   | 'counter'
   | 'unknownCredential'
   | 'paymentMismatch'
-  | 'alreadyRegistered';
+  | 'alreadyRegistered'
+  | 'suspended'
+  | 'enrolledAfter';
 
 function passkeyFailed(reason: PasskeyFailure, cause?: unknown): AppError {
   return new AppError('PASSKEY_VERIFICATION_FAILED', { details: { reason }, cause });
@@ -1023,6 +1143,10 @@ function assertPayment(payment: PaymentToConfirm): void {
   }
 }
 
+function usableForStepUp(passkey: PasskeyRow, enrolledBefore: Date): boolean {
+  return passkey.suspendedAt === null && passkey.createdAt <= enrolledBefore;
+}
+
 function toPasskeyView(row: PasskeyRow): PasskeyView {
   return {
     id: row.id,
@@ -1032,5 +1156,6 @@ function toPasskeyView(row: PasskeyRow): PasskeyView {
     deviceType: row.deviceType,
     backedUp: row.backedUp,
     transports: row.transports,
+    suspendedAt: row.suspendedAt,
   };
 }

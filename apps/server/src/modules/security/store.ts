@@ -91,6 +91,8 @@ export interface PasskeyRow {
   name: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** Set when the holder's phone was reported lost: it signs nothing in and confirms nothing. */
+  suspendedAt: Date | null;
 }
 
 interface PasskeyRecord {
@@ -107,10 +109,11 @@ interface PasskeyRecord {
   name: string;
   created_at: Date;
   last_used_at: Date | null;
+  suspended_at: Date | null;
 }
 
 const PASSKEY_COLUMNS = `id, user_id, credential_id, public_key, sign_count, transports, device_type,
-  backed_up, aaguid, rp_id, name, created_at, last_used_at`;
+  backed_up, aaguid, rp_id, name, created_at, last_used_at, suspended_at`;
 
 function toPasskey(row: PasskeyRecord): PasskeyRow {
   return {
@@ -127,10 +130,11 @@ function toPasskey(row: PasskeyRecord): PasskeyRow {
     name: row.name,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
+    suspendedAt: row.suspended_at,
   };
 }
 
-export type ChallengePurpose = 'register' | 'login' | 'payment';
+export type ChallengePurpose = 'register' | 'login' | 'payment' | 'step_up';
 
 export interface ChallengeRow {
   challenge: Buffer;
@@ -150,6 +154,7 @@ export interface TotpRow {
   pendingExpiresAt: Date | null;
   pendingFailures: number;
   lastUsedStep: number | null;
+  enabledAt: Date | null;
 }
 
 export interface ConfirmationRow {
@@ -356,7 +361,8 @@ export class SecurityStore {
         HolderRecord & { passkey_count: number; totp_status: 'pending' | 'enabled' | null }
       >(
         `SELECT ${HOLDER_COLUMNS},
-                (SELECT count(*)::int FROM security_passkeys p WHERE p.user_id = h.user_id) AS passkey_count,
+                (SELECT count(*)::int FROM security_passkeys p
+                  WHERE p.user_id = h.user_id AND p.suspended_at IS NULL) AS passkey_count,
                 (SELECT t.status FROM security_totp t WHERE t.user_id = h.user_id) AS totp_status
            FROM security_holders h WHERE h.user_id = ANY($1::uuid[])`,
         [userIds],
@@ -376,12 +382,24 @@ export class SecurityStore {
 
   private factorStates: Coalescer<string, FactorState | null> | null = null;
 
-  async countPasskeys(userId: string): Promise<number> {
+  /** All of the holder's passkeys, or (`usableOnly`) those not suspended. */
+  async countPasskeys(userId: string, options: { usableOnly?: boolean } = {}): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>(
-      'SELECT count(*)::int AS count FROM security_passkeys WHERE user_id = $1',
+      `SELECT count(*)::int AS count FROM security_passkeys
+        WHERE user_id = $1 ${options.usableOnly ? 'AND suspended_at IS NULL' : ''}`,
       [userId],
     );
     return rows[0]?.count ?? 0;
+  }
+
+  /** Suspend every passkey of the holder not suspended yet; answers how many. */
+  async suspendPasskeys(input: { userId: string; reason: 'phone_lost'; now: Date }): Promise<number> {
+    const result = await this.db.query(
+      `UPDATE security_passkeys SET suspended_at = $2, suspended_reason = $3
+        WHERE user_id = $1 AND suspended_at IS NULL`,
+      [input.userId, input.now, input.reason],
+    );
+    return result.rowCount ?? 0;
   }
 
   async findPasskeyByCredentialId(credentialId: string): Promise<PasskeyRow | null> {
@@ -396,7 +414,7 @@ export class SecurityStore {
    * Keep a passkey, with `security.passkey_added`; false when the credential is registered
    * already (to anyone).
    */
-  async insertPasskey(row: Omit<PasskeyRow, 'lastUsedAt'>): Promise<boolean> {
+  async insertPasskey(row: Omit<PasskeyRow, 'lastUsedAt' | 'suspendedAt'>): Promise<boolean> {
     return this.recordWithEvents(async (client) => {
       await this.lockHolder(client, row.userId);
       const result = await client.query(
@@ -540,8 +558,9 @@ export class SecurityStore {
       pending_expires_at: Date | null;
       pending_failures: number;
       last_used_step: bigint | null;
+      enabled_at: Date | null;
     }>(
-      `SELECT user_id, status, secret_sealed, pending_expires_at, pending_failures, last_used_step
+      `SELECT user_id, status, secret_sealed, pending_expires_at, pending_failures, last_used_step, enabled_at
          FROM security_totp WHERE user_id = $1`,
       [userId],
     );
@@ -554,6 +573,7 @@ export class SecurityStore {
           pendingExpiresAt: row.pending_expires_at,
           pendingFailures: row.pending_failures,
           lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+          enabledAt: row.enabled_at,
         }
       : null;
   }
@@ -605,6 +625,7 @@ export class SecurityStore {
           pendingExpiresAt: row.pending_expires_at,
           pendingFailures: row.pending_failures,
           lastUsedStep: null,
+          enabledAt: null,
         }
       : null;
   }

@@ -382,19 +382,22 @@ export class TransfersService {
     });
     const cap = payeeBalanceCap(await payeeLimits());
     const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
-    const [outcome] = await this.deps.payments.move([
-      {
-        id: ledgerTransferId,
-        debitAccountId: input.payerWalletAccountId,
-        creditAccountId: input.payee.walletAccountId,
-        amount: amountMinor,
-        currency: TRANSFER_CURRENCY,
-        code: input.code,
-        limits: authorization.ledgerLimits,
-        ...(cap === undefined ? {} : { creditBalanceCap: cap }),
-        ...(input.userData === undefined ? {} : { userData: input.userData }),
-      },
-    ]);
+    const [outcome] = await this.deps.payments.move(
+      [
+        {
+          id: ledgerTransferId,
+          debitAccountId: input.payerWalletAccountId,
+          creditAccountId: input.payee.walletAccountId,
+          amount: amountMinor,
+          currency: TRANSFER_CURRENCY,
+          code: input.code,
+          limits: authorization.ledgerLimits,
+          ...(cap === undefined ? {} : { creditBalanceCap: cap }),
+          ...(input.userData === undefined ? {} : { userData: input.userData }),
+        },
+      ],
+      authorization,
+    );
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (outcome.result !== 'ok' && outcome.result !== 'exists')
       throw ledgerRefusal([outcome], { credit: 'other' });

@@ -1,0 +1,486 @@
+/**
+ * The risk engine in the server (issue 11): the payments pipeline's risk step (`RiskStep`), the
+ * sign-in judgement, step-ups, rule sets and their backtests, deny and allow lists. The judging
+ * itself is the pure engine (engine/): this class gathers the facts, reads the state from
+ * PostgreSQL (store.ts), keeps every decision with the features it was made on, and acts on a
+ * block (the wallet is frozen, by the freeze module).
+ *
+ * - Rule sets: the active one is read at most once a second per process (`RULES_TTL_MS`), so an
+ *   activation takes effect everywhere within a second; every decision names its version.
+ * - A preview (a quote) is judged like the payment, but neither counts nor is kept.
+ * - Latency: one statement reads the whole state; the decision and the velocity counters are
+ *   written in the same transaction, under the holder's lock, before the answer.
+ */
+import type pg from 'pg';
+import { withTransaction } from '@qianbao/db';
+import { newId } from '@qianbao/ledger';
+import { AppError } from '../../errors.ts';
+import { currentClient } from '../../http/request-context.ts';
+import type { PlaceLookup } from '../../adapters/places/index.ts';
+import type { RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts';
+import type { ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
+import { paymentHash } from '../security/index.ts';
+import { derive } from './engine/features.ts';
+import { evaluate, ruleSetSchema } from './engine/rules.ts';
+import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
+import type { Features, Judgement, ListName, PaymentFacts, RuleSet, SignInFacts } from './engine/types.ts';
+import type { DecisionRow, PgRiskStateStore, RiskStore, RuleSetRow, StepUpRow } from './store.ts';
+import { backtest } from './backtest.ts';
+import type { Backtest } from './backtest.ts';
+
+export type { Backtest } from './backtest.ts';
+
+const RULES_TTL_MS = 1000;
+/** How long a step-up challenge may be passed, and a passed one used. */
+export const STEP_UP_TTL_MS = 10 * 60 * 1000;
+
+export type StepUpMethod = 'passkey' | 'totp' | 'sms';
+
+export interface RiskServiceDeps {
+  store: RiskStore;
+  pool: pg.Pool;
+  state: PgRiskStateStore;
+  places: PlaceLookup;
+  /** The freeze module: a block freezes the wallet. */
+  freeze: {
+    freeze(input: {
+      userId: string;
+      mode: 'full' | 'receive_only';
+      source: 'engine';
+      reason: string;
+    }): Promise<unknown>;
+  };
+  /** The holder's strong factors (which step-up methods to offer) and their checks. */
+  security: {
+    summary(userId: string): Promise<{ passkeyCount: number; totpEnabled: boolean }>;
+    verifyConfirmation(input: {
+      userId: string;
+      payment: PaymentToConfirm;
+      accepted: readonly ('passkey' | 'totp')[];
+      factor: ConfirmationInput;
+    }): Promise<{ ok: true } | { ok: false; error: AppError }>;
+    createChallenge(input: {
+      userId: string;
+      payment: PaymentToConfirm;
+      origin?: string | null;
+    }): Promise<{ passkeyOptions: unknown }>;
+  };
+  identity: {
+    getUser(userId: string): Promise<{ phone: string } | null>;
+    verifySmsCode(input: { phone: string; purpose: 'verify'; code: string }): Promise<void>;
+  };
+  /** The payer's available balance (account takeover drains it); null when unknown. */
+  balanceOf(walletAccountId: string): Promise<bigint | null>;
+  now: () => Date;
+  log: { warn(object: object, message: string): void };
+  /** Told how long each judgement took (metrics: qianbao_risk_decision_seconds). */
+  observe?: (subject: 'payment' | 'sign_in', decision: string, seconds: number) => void;
+}
+
+export interface StepUpView {
+  id: string;
+  state: 'pending' | 'passed';
+  methods: StepUpMethod[];
+  amountMinor: bigint;
+  currency: string;
+  expiresAt: Date;
+}
+
+export class RiskService implements RiskStep {
+  private rules: { set: RuleSet; readAt: number } | null = null;
+
+  constructor(private readonly deps: RiskServiceDeps) {}
+
+  // ---- the payments pipeline's risk step --------------------------------------------------------
+
+  async judge(input: RiskInput): Promise<RiskDecision> {
+    const started = performance.now();
+    const facts = await this.paymentFacts(input);
+    if (input.mode === 'preview') {
+      const [ruleSet, state] = await Promise.all([this.activeRules(), this.deps.state.read(facts)]);
+      return decisionOf(evaluate(ruleSet, 'payment', derive(facts, state)), null);
+    }
+    const ruleSet = await this.activeRules();
+    const decisionId = newId();
+    // One holder's judgements one at a time (a transaction-scoped lock): of 30 payments sent at
+    // once, each is judged on the attempts before it, as if they had come one by one.
+    const judgement = await withTransaction(this.deps.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `risk:${input.payerUserId}`,
+      ]);
+      const store = this.deps.state.on(client);
+      const state = await store.read(facts);
+      const features = derive(facts, state);
+      const judged = evaluate(ruleSet, 'payment', features);
+      await store.recordAttempt(facts, judged, state);
+      await this.deps.store.insertDecision(
+        decisionRow(decisionId, facts, features, judged, input.paymentId),
+        client,
+      );
+      return judged;
+    });
+    this.deps.observe?.('payment', judgement.decision, (performance.now() - started) / 1000);
+    if (judgement.decision === 'block') {
+      await this.deps.freeze.freeze({
+        userId: input.payerUserId,
+        mode: 'full',
+        source: 'engine',
+        reason: `risk decision ${decisionId}: ${judgement.fired.join(', ')}`,
+      });
+    }
+    return decisionOf(judgement, decisionId);
+  }
+
+  async moved(input: RiskInput): Promise<void> {
+    await this.deps.state.recordSuccess(await this.paymentFacts(input));
+  }
+
+  readonly stepUps = {
+    passed: async (input: { userId: string; payment: PaymentToConfirm; now: Date }): Promise<boolean> =>
+      (await this.deps.store.passedStepUp({
+        holderId: input.userId,
+        paymentId: input.payment.id,
+        paymentHash: paymentHash(input.payment),
+        now: input.now,
+      })) !== null,
+    challenge: async (input: {
+      userId: string;
+      payment: PaymentToConfirm;
+      decision: RiskDecision;
+      now: Date;
+    }): Promise<AppError> => {
+      const row: StepUpRow = {
+        id: newId(),
+        holder_id: input.userId,
+        payment_id: input.payment.id,
+        payment_hash: paymentHash(input.payment),
+        amount_minor: input.payment.amountMinor,
+        currency: input.payment.currency,
+        payee: input.payment.payee,
+        decision_id: input.decision.decisionId ?? newId(),
+        state: 'pending',
+        method: null,
+        created_at: input.now,
+        expires_at: new Date(input.now.getTime() + STEP_UP_TTL_MS),
+        passed_at: null,
+      };
+      await this.deps.store.insertStepUp(row);
+      const methods = await this.methodsOf(input.userId);
+      return new AppError('STEP_UP_REQUIRED', {
+        details: { stepUpId: row.id, methods, expiresAt: row.expires_at.toISOString() },
+      });
+    },
+  };
+
+  /** A step-up the holder was asked for. */
+  async getStepUp(input: { userId: string; id: string }): Promise<StepUpView> {
+    const row = await this.deps.store.stepUp(input.id, input.userId);
+    if (!row) throw new AppError('STEP_UP_NOT_FOUND');
+    return { ...viewOf(row), methods: await this.methodsOf(input.userId) };
+  }
+
+  /** WebAuthn options to pass a step-up with a passkey (the assertion signs the step-up and its payment). */
+  async stepUpPasskeyOptions(input: { userId: string; id: string; origin: string | null }): Promise<unknown> {
+    const row = await this.pendingStepUp(input);
+    const { passkeyOptions } = await this.deps.security.createChallenge({
+      userId: input.userId,
+      payment: stepUpPayment(row),
+      origin: input.origin,
+    });
+    return passkeyOptions;
+  }
+
+  /**
+   * Pass a step-up with a passkey assertion, a TOTP code or an SMS code (`verify`, sent by
+   * POST /v1/me/sms-codes). Wrong codes count toward the factor's lockout like any confirmation.
+   */
+  async passStepUp(input: {
+    userId: string;
+    id: string;
+    proof: { totpCode: string } | { smsCode: string } | { passkeyResponse: unknown };
+  }): Promise<StepUpView> {
+    const row = await this.pendingStepUp(input);
+    let method: StepUpMethod;
+    if ('smsCode' in input.proof) {
+      const user = await this.deps.identity.getUser(input.userId);
+      if (!user) throw new AppError('STEP_UP_NOT_FOUND');
+      await this.deps.identity.verifySmsCode({
+        phone: user.phone,
+        purpose: 'verify',
+        code: input.proof.smsCode,
+      });
+      method = 'sms';
+    } else {
+      const factor = input.proof as ConfirmationInput;
+      const result = await this.deps.security.verifyConfirmation({
+        userId: input.userId,
+        payment: stepUpPayment(row),
+        accepted: ['passkey', 'totp'],
+        factor,
+      });
+      if (!result.ok) throw result.error;
+      method = 'totpCode' in input.proof ? 'totp' : 'passkey';
+    }
+    const passed = await this.deps.store.passStepUp({
+      id: row.id,
+      holderId: input.userId,
+      method,
+      now: this.deps.now(),
+    });
+    // Passed twice at once (or expired meanwhile): the first pass stands.
+    const current = passed ?? (await this.deps.store.stepUp(row.id, input.userId));
+    if (!current || current.state !== 'passed') throw new AppError('STEP_UP_EXPIRED');
+    return { ...viewOf(current), methods: await this.methodsOf(input.userId) };
+  }
+
+  // ---- sign-ins --------------------------------------------------------------------------------
+
+  /**
+   * Judge a sign-in whose credentials were right, before its session is made; the decision is
+   * kept. A block freezes the wallet (the sign-in itself goes on, so the holder sees why and can
+   * unfreeze); identity asks a password sign-in judged `step_up` or `review` for an SMS code.
+   */
+  async judgeSignIn(input: {
+    userId: string;
+    deviceId: string | null;
+    ip: string | null;
+  }): Promise<Judgement> {
+    const started = performance.now();
+    const facts = this.signInFacts(input);
+    const [ruleSet, state] = await Promise.all([this.activeRules(), this.deps.state.read(facts)]);
+    const features = derive(facts, state);
+    const judgement = evaluate(ruleSet, 'sign_in', features);
+    await this.deps.store.insertDecision(decisionRow(newId(), facts, features, judgement, null));
+    this.deps.observe?.('sign_in', judgement.decision, (performance.now() - started) / 1000);
+    if (judgement.decision === 'block') {
+      await this.deps.freeze.freeze({
+        userId: input.userId,
+        mode: 'full',
+        source: 'engine',
+        reason: `risk decision on a sign-in: ${judgement.fired.join(', ')}`,
+      });
+    }
+    return judgement;
+  }
+
+  /** A session was made: this sign-in becomes the holder's last place and time, its device seen. */
+  async signedIn(input: { userId: string; deviceId: string | null; ip: string | null }): Promise<void> {
+    const facts = this.signInFacts(input);
+    await this.deps.state.recordSignIn(facts, this.deps.places.placeOf(facts.ip));
+  }
+
+  private signInFacts(input: { userId: string; deviceId: string | null; ip: string | null }): SignInFacts {
+    return {
+      subject: 'sign_in',
+      holderId: input.userId,
+      deviceId: input.deviceId,
+      ip: input.ip,
+      at: this.deps.now(),
+    };
+  }
+
+  /** A password or PIN was reset (SIM swap: a reset, then an immediate payout). */
+  async credentialReset(userId: string): Promise<void> {
+    await this.deps.state.recordCredentialReset(userId, this.deps.now());
+  }
+
+  /** A wrong PIN or code (velocity of failed factors). */
+  async factorFailed(userId: string): Promise<void> {
+    await this.deps.state.recordFactorFailure(userId, this.deps.now());
+  }
+
+  // ---- rule sets -------------------------------------------------------------------------------
+
+  /** The shipped rules become version 1, active, on a database that has none (start-up). */
+  async seedDefaultRules(): Promise<void> {
+    await this.deps.store.seed({
+      rules: DEFAULT_RULE_SET.rules,
+      thresholds: DEFAULT_RULE_SET.thresholds,
+      at: this.deps.now(),
+    });
+  }
+
+  async ruleSets(): Promise<RuleSetRow[]> {
+    return this.deps.store.ruleSets();
+  }
+
+  async ruleSet(version: number): Promise<RuleSetRow> {
+    const row = await this.deps.store.ruleSet(version);
+    if (!row) throw new AppError('RISK_RULE_SET_NOT_FOUND');
+    return row;
+  }
+
+  /** A new draft version; checked whole (every rule's features, operators and thresholds). */
+  async createDraft(input: {
+    rules: unknown;
+    thresholds: unknown;
+    note: string;
+    by: string;
+  }): Promise<RuleSetRow> {
+    const parsed = ruleSetSchema.safeParse({ version: 1, rules: input.rules, thresholds: input.thresholds });
+    if (!parsed.success) {
+      throw new AppError('RISK_RULE_SET_INVALID', {
+        details: {
+          issues: parsed.error.issues
+            .slice(0, 20)
+            .map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      });
+    }
+    return this.deps.store.insertDraft({
+      rules: parsed.data.rules,
+      thresholds: parsed.data.thresholds,
+      note: input.note,
+      by: input.by,
+      at: this.deps.now(),
+    });
+  }
+
+  async activate(input: { version: number; by: string }): Promise<RuleSetRow> {
+    const row = await this.deps.store.activate({ version: input.version, by: input.by, at: this.deps.now() });
+    if (!row) {
+      const existing = await this.deps.store.ruleSet(input.version);
+      if (!existing) throw new AppError('RISK_RULE_SET_NOT_FOUND');
+      throw new AppError('RISK_RULE_SET_NOT_DRAFT', { details: { status: existing.status } });
+    }
+    this.rules = null;
+    return row;
+  }
+
+  /**
+   * Judge the stored decisions of [from, to) again under rule set `version`, on the features
+   * they were made on: how many would be decided differently, and up to `sample` of them.
+   */
+  async backtest(input: { version: number; from: Date; to: Date; sample?: number }): Promise<Backtest> {
+    return backtest(this.deps.store, toRuleSet(await this.ruleSet(input.version)), input);
+  }
+
+  // ---- lists and decisions ---------------------------------------------------------------------
+
+  async setListEntry(input: {
+    list: ListName;
+    value: string;
+    kind: 'deny' | 'allow';
+    note: string;
+    by: string;
+  }) {
+    await this.deps.store.setListEntry({ ...input, at: this.deps.now() });
+  }
+
+  async removeListEntry(list: ListName, value: string): Promise<void> {
+    if (!(await this.deps.store.removeListEntry(list, value)))
+      throw new AppError('RISK_LIST_ENTRY_NOT_FOUND');
+  }
+
+  async listEntries() {
+    return this.deps.store.listEntries();
+  }
+
+  async decisionsOf(holderId: string, limit = 50): Promise<DecisionRow[]> {
+    return this.deps.store.decisionsOf(holderId, limit);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private async activeRules(): Promise<RuleSet> {
+    const cached = this.rules;
+    if (cached && Date.now() - cached.readAt < RULES_TTL_MS) return cached.set;
+    const row = await this.deps.store.activeRuleSet();
+    const set = row ? toRuleSet(row) : DEFAULT_RULE_SET;
+    this.rules = { set, readAt: Date.now() };
+    return set;
+  }
+
+  private async paymentFacts(input: RiskInput): Promise<PaymentFacts> {
+    const client = currentClient();
+    const card = input.payee.startsWith('card:') ? input.payee.slice('card:'.length) : null;
+    const balance = client.walletAccountId ? await this.deps.balanceOf(client.walletAccountId) : null;
+    return {
+      subject: 'payment',
+      kind: input.kind,
+      holderId: input.payerUserId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      payee: input.payee,
+      payeeHolderId: input.payee.startsWith('user:') ? input.payee.slice('user:'.length) : null,
+      deviceId: client.deviceId,
+      ip: client.ip,
+      cardId: card,
+      cardBin: null,
+      balanceMinor: balance,
+      at: input.now,
+    };
+  }
+
+  private async pendingStepUp(input: { userId: string; id: string }): Promise<StepUpRow> {
+    const row = await this.deps.store.stepUp(input.id, input.userId);
+    if (!row) throw new AppError('STEP_UP_NOT_FOUND');
+    if (row.state === 'passed') throw new AppError('STEP_UP_ALREADY_PASSED');
+    if (row.expires_at.getTime() <= this.deps.now().getTime()) throw new AppError('STEP_UP_EXPIRED');
+    return row;
+  }
+
+  private async methodsOf(userId: string): Promise<StepUpMethod[]> {
+    const summary = await this.deps.security.summary(userId);
+    return [
+      ...(summary.passkeyCount > 0 ? (['passkey'] as const) : []),
+      ...(summary.totpEnabled ? (['totp'] as const) : []),
+      'sms',
+    ];
+  }
+}
+
+export function toRuleSet(row: RuleSetRow): RuleSet {
+  return { version: row.version, rules: row.rules, thresholds: row.thresholds };
+}
+
+function decisionOf(judgement: Judgement, decisionId: string | null): RiskDecision {
+  return {
+    decision: judgement.decision,
+    rules: judgement.fired,
+    score: judgement.score,
+    version: judgement.version,
+    decisionId,
+  };
+}
+
+function decisionRow(
+  id: string,
+  facts: PaymentFacts | SignInFacts,
+  features: Features,
+  judgement: Judgement,
+  movementId: string | null,
+): DecisionRow {
+  const payment = facts.subject === 'payment' ? facts : null;
+  return {
+    id,
+    subject: facts.subject,
+    kind: payment ? payment.kind : 'sign_in',
+    holder_id: facts.holderId,
+    movement_id: movementId,
+    amount_minor: payment ? payment.amountMinor : null,
+    currency: payment ? payment.currency : null,
+    payee: payment ? payment.payee : null,
+    features,
+    score: judgement.score,
+    decision: judgement.decision,
+    fired: judgement.fired,
+    version: judgement.version,
+    at: facts.at,
+  };
+}
+
+function stepUpPayment(row: StepUpRow): PaymentToConfirm {
+  // The assertion or code proves this step-up of this payment: its own id, the payment's amount and payee.
+  return { id: row.id, amountMinor: row.amount_minor, currency: row.currency, payee: row.payee };
+}
+
+function viewOf(row: StepUpRow): Omit<StepUpView, 'methods'> {
+  return {
+    id: row.id,
+    state: row.state,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    expiresAt: row.expires_at,
+  };
+}

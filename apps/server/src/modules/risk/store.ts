@@ -1,0 +1,597 @@
+/**
+ * The risk module's SQL: the engine's state in PostgreSQL (`PgRiskStateStore`, the server's
+ * `RiskStateStore`), rule sets, lists, decisions and step-ups.
+ *
+ * Velocity windows are kept in buckets: a window of W seconds in buckets of W/12 seconds, so one
+ * window is at most 13 rows of one index range, and the oldest bucket is counted whole (a window
+ * may count up to a twelfth of W more than its exact length: it errs towards caution). The
+ * memory store of the synthetic evaluation keeps exact windows; `bucketOf` is the only
+ * difference between the two.
+ */
+import type pg from 'pg';
+import { withTransaction } from '@qianbao/db';
+
+import type { PlaceLookup } from '../../adapters/places/index.ts';
+import {
+  AMOUNT_BINS,
+  COUNTERS,
+  attemptChanges,
+  credentialResetChanges,
+  factorFailureChanges,
+  signInChanges,
+  stateKeys,
+  successChanges,
+} from './engine/features.ts';
+import type { AttemptPrior, CounterDefinition, StateChange } from './engine/features.ts';
+import type {
+  Decision,
+  Facts,
+  Judgement,
+  ListName,
+  PaymentFacts,
+  Place,
+  RiskState,
+  RiskStateStore,
+  Rule,
+  SignInFacts,
+  Thresholds,
+  WindowTotals,
+} from './engine/types.ts';
+
+export const BUCKETS_PER_WINDOW = 12;
+
+/** The bucket (its number, in units of W/12 seconds since the epoch) an instant falls in. */
+export function bucketOf(windowSeconds: number, at: Date): number {
+  const size = (windowSeconds * 1000) / BUCKETS_PER_WINDOW;
+  return Math.floor(at.getTime() / size);
+}
+
+function parseWindowKey(windowKey: string): { key: string; seconds: number } {
+  const at = windowKey.lastIndexOf('@');
+  return { key: windowKey.slice(0, at), seconds: Number(windowKey.slice(at + 1)) };
+}
+
+/** A pool, or a client inside a transaction (a judgement holds its holder's lock). */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+export class PgRiskStateStore implements RiskStateStore {
+  constructor(
+    private readonly pool: Queryable,
+    private readonly places: PlaceLookup,
+  ) {}
+
+  /** The same store on another connection (a transaction's client). */
+  on(db: Queryable): PgRiskStateStore {
+    return new PgRiskStateStore(db, this.places);
+  }
+
+  async read(facts: Facts): Promise<RiskState> {
+    const windowKeys = stateKeys(facts);
+    const parsed = windowKeys.map(parseWindowKey);
+    const payment = facts.subject === 'payment' ? facts : null;
+    const { rows } = await this.pool.query<StateRow>(STATE_SQL, [
+      parsed.map((w) => w.key),
+      parsed.map((w) => w.seconds),
+      parsed.map((w) => bucketOf(w.seconds, facts.at) - BUCKETS_PER_WINDOW),
+      facts.holderId,
+      payment?.payee ?? null,
+      facts.deviceId,
+      listValues(facts),
+    ]);
+    const row = rows[0]!;
+    const windows: Record<string, WindowTotals> = {};
+    (row.windows ?? []).forEach((totals, i) => {
+      if (totals) windows[windowKeys[i]!] = { count: Number(totals.count), sum: Number(totals.sum) };
+    });
+    return {
+      windows,
+      amountHistogram: row.bins,
+      payeeFirstPaidAt: row.payee_first_paid_at,
+      deviceFirstSeenAt: row.device_first_seen_at,
+      holderFirstSeenAt: row.holder_first_seen_at,
+      lastSignIn: row.last_sign_in_at ? { at: row.last_sign_in_at, place: placeOfRow(row) } : null,
+      place: this.places.placeOf(facts.ip),
+      lastCredentialResetAt: row.credential_reset_at,
+      lists: {
+        deny: (row.deny ?? []) as ListName[],
+        allow: (row.allow ?? []) as ListName[],
+      },
+    };
+  }
+
+  /**
+   * A judged attempt. `prior`: the state the judgement read (the first-time counts depend on
+   * it); read again when not given.
+   */
+  async recordAttempt(facts: PaymentFacts, _judgement: Judgement, prior?: AttemptPrior): Promise<void> {
+    await this.apply(attemptChanges(facts, prior ?? (await this.read(facts))));
+  }
+
+  async recordSuccess(facts: PaymentFacts): Promise<void> {
+    await this.apply(successChanges(facts));
+  }
+
+  async recordSignIn(facts: SignInFacts, place: Place | null): Promise<void> {
+    await this.apply(signInChanges(facts, place));
+  }
+
+  async recordCredentialReset(holderId: string, at: Date): Promise<void> {
+    await this.apply(credentialResetChanges(holderId, at));
+  }
+
+  async recordFactorFailure(holderId: string, at: Date): Promise<void> {
+    await this.apply(factorFailureChanges(holderId, at));
+  }
+
+  /**
+   * Apply changes (engine/features.ts), in one statement per kind of change, each an upsert
+   * that is right whatever runs beside it: counters add, first times keep the earliest, last
+   * times the latest, the amount histogram adds to one bin in place (forward decay: a weight
+   * never needs rescaling).
+   */
+  async apply(changes: readonly StateChange[]): Promise<void> {
+    const counters = changes.filter(
+      (c): c is Extract<StateChange, { type: 'counter' }> => c.type === 'counter',
+    );
+    const writes: Promise<unknown>[] = [];
+    if (counters.length > 0) writes.push(addCounters(this.pool, counters));
+    for (const change of changes) {
+      switch (change.type) {
+        case 'counter':
+          break;
+        case 'amount':
+          writes.push(
+            this.pool.query(
+              `INSERT INTO risk_amounts AS a (holder_id, bins)
+               VALUES ($1, (SELECT array_agg(CASE WHEN i = $2 THEN $3::float8 ELSE 0 END ORDER BY i) FROM generate_series(1, $4) AS i))
+               ON CONFLICT (holder_id) DO UPDATE SET bins[$2] = a.bins[$2] + $3::float8`,
+              [change.holderId, change.bin + 1, change.weight, AMOUNT_BINS],
+            ),
+          );
+          break;
+        case 'payee_first_paid':
+          writes.push(
+            this.pool.query(
+              `INSERT INTO risk_payees AS p (holder_id, payee, first_paid_at) VALUES ($1, $2, $3)
+               ON CONFLICT (holder_id, payee) DO UPDATE SET first_paid_at = least(p.first_paid_at, excluded.first_paid_at)
+               WHERE excluded.first_paid_at < p.first_paid_at`,
+              [change.holderId, change.payee, change.at],
+            ),
+          );
+          break;
+        case 'device_seen':
+          writes.push(
+            this.pool.query(
+              `INSERT INTO risk_devices AS d (holder_id, device_id, first_seen_at) VALUES ($1, $2, $3)
+               ON CONFLICT (holder_id, device_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
+               WHERE excluded.first_seen_at < d.first_seen_at`,
+              [change.holderId, change.deviceId, change.at],
+            ),
+          );
+          break;
+        case 'sign_in':
+          writes.push(
+            this.pool.query(
+              `INSERT INTO risk_holders AS h (holder_id, last_sign_in_at, last_sign_in_city,
+                                              last_sign_in_latitude, last_sign_in_longitude)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (holder_id) DO UPDATE SET
+                 last_sign_in_at = excluded.last_sign_in_at, last_sign_in_city = excluded.last_sign_in_city,
+                 last_sign_in_latitude = excluded.last_sign_in_latitude,
+                 last_sign_in_longitude = excluded.last_sign_in_longitude
+               WHERE h.last_sign_in_at IS NULL OR h.last_sign_in_at <= excluded.last_sign_in_at`,
+              [
+                change.holderId,
+                change.at,
+                change.place?.city ?? null,
+                change.place?.latitude ?? null,
+                change.place?.longitude ?? null,
+              ],
+            ),
+          );
+          break;
+        case 'credential_reset':
+          writes.push(
+            this.pool.query(
+              `INSERT INTO risk_holders AS h (holder_id, credential_reset_at) VALUES ($1, $2)
+               ON CONFLICT (holder_id) DO UPDATE SET
+                 credential_reset_at = greatest(h.credential_reset_at, excluded.credential_reset_at)`,
+              [change.holderId, change.at],
+            ),
+          );
+          break;
+      }
+    }
+    await Promise.all(writes);
+  }
+
+  /** Delete the buckets no window reads any more (the `risk.prune` job). */
+  async prune(now: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM risk_counters
+        WHERE bucket < floor($1::float8 * ${BUCKETS_PER_WINDOW} / window_seconds) - ${BUCKETS_PER_WINDOW} - 1`,
+      [now.getTime() / 1000],
+    );
+    return rowCount ?? 0;
+  }
+}
+
+/** One statement for every counter change, each into every window its counter is read in. */
+async function addCounters(
+  db: Pick<pg.Pool, 'query'>,
+  changes: readonly Extract<StateChange, { type: 'counter' }>[],
+): Promise<void> {
+  const keys: string[] = [];
+  const windows: number[] = [];
+  const buckets: number[] = [];
+  const sums: number[] = [];
+  for (const change of changes) {
+    for (const seconds of windowsOfKey(change.key)) {
+      keys.push(change.key);
+      windows.push(seconds);
+      buckets.push(bucketOf(seconds, change.at));
+      sums.push(Math.round(change.amount));
+    }
+  }
+  if (keys.length === 0) return;
+  // Rows in key order, so two attempts at once lock their rows in the same order (no deadlock);
+  // the same row twice in one statement is summed first (ON CONFLICT cannot touch a row twice).
+  await db.query(
+    `INSERT INTO risk_counters AS c (key, window_seconds, bucket, count, sum)
+     SELECT k, w, b, count(*), sum(s) FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS t(k, w, b, s)
+      GROUP BY k, w, b ORDER BY k, w, b
+     ON CONFLICT (key, window_seconds, bucket) DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum`,
+    [keys, windows, buckets, sums],
+  );
+}
+
+/** Every window a counter key is read in: its counter's (features.ts `COUNTERS`), by the key's shape. */
+function windowsOfKey(key: string): readonly number[] {
+  return WINDOWS_BY_SHAPE.get(shapeOf(key)) ?? [];
+}
+
+/** `holder:<id>:pay` → `holder|pay` (an IPv6 address in the middle has colons of its own). */
+function shapeOf(key: string): string {
+  return `${key.slice(0, key.indexOf(':'))}|${key.slice(key.lastIndexOf(':') + 1)}`;
+}
+
+const WINDOWS_BY_SHAPE = new Map<string, readonly number[]>(
+  Object.values(COUNTERS).map((counter: CounterDefinition) => [shapeOf(counter.key('x')), counter.windows]),
+);
+
+// ---- rule sets, lists, decisions, step-ups -----------------------------------------------------
+
+export interface RuleSetRow {
+  version: number;
+  rules: Rule[];
+  thresholds: Thresholds;
+  note: string;
+  status: 'draft' | 'active' | 'retired';
+  created_by: string;
+  created_at: Date;
+  activated_by: string | null;
+  activated_at: Date | null;
+}
+
+export interface DecisionRow {
+  id: string;
+  subject: 'payment' | 'sign_in';
+  kind: string;
+  holder_id: string;
+  movement_id: string | null;
+  amount_minor: bigint | null;
+  currency: string | null;
+  payee: string | null;
+  features: Record<string, number | boolean | null>;
+  score: number;
+  decision: Decision;
+  fired: string[];
+  version: number;
+  at: Date;
+}
+
+export interface ListEntryRow {
+  list: ListName;
+  value: string;
+  kind: 'deny' | 'allow';
+  note: string;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface StepUpRow {
+  id: string;
+  holder_id: string;
+  payment_id: string;
+  payment_hash: Buffer;
+  amount_minor: bigint;
+  currency: string;
+  payee: string;
+  decision_id: string;
+  state: 'pending' | 'passed';
+  method: 'passkey' | 'totp' | 'sms' | null;
+  created_at: Date;
+  expires_at: Date;
+  passed_at: Date | null;
+}
+
+export class RiskStore {
+  constructor(readonly pool: pg.Pool) {}
+
+  async activeRuleSet(): Promise<RuleSetRow | null> {
+    const { rows } = await this.pool.query<RuleSetRow>(
+      `SELECT * FROM risk_rule_sets WHERE status = 'active'`,
+    );
+    return rows[0] ?? null;
+  }
+
+  async ruleSet(version: number): Promise<RuleSetRow | null> {
+    const { rows } = await this.pool.query<RuleSetRow>('SELECT * FROM risk_rule_sets WHERE version = $1', [
+      version,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async ruleSets(): Promise<RuleSetRow[]> {
+    const { rows } = await this.pool.query<RuleSetRow>('SELECT * FROM risk_rule_sets ORDER BY version DESC');
+    return rows;
+  }
+
+  /** A new draft with the next version; the version is the table's next, taken under a lock. */
+  async insertDraft(input: {
+    rules: Rule[];
+    thresholds: Thresholds;
+    note: string;
+    by: string;
+    at: Date;
+  }): Promise<RuleSetRow> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
+      const { rows } = await client.query<RuleSetRow>(
+        `INSERT INTO risk_rule_sets (version, rules, thresholds, note, status, created_by, created_at)
+         SELECT coalesce(max(version), 0) + 1, $1, $2, $3, 'draft', $4, $5 FROM risk_rule_sets
+         RETURNING *`,
+        [JSON.stringify(input.rules), JSON.stringify(input.thresholds), input.note, input.by, input.at],
+      );
+      return rows[0]!;
+    });
+  }
+
+  /** The shipped rule set as version 1, active, when there is none (start-up; idempotent). */
+  async seed(input: { rules: Rule[]; thresholds: Thresholds; at: Date }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO risk_rule_sets (version, rules, thresholds, note, status, created_by, created_at, activated_by, activated_at)
+       VALUES (1, $1, $2, 'The shipped default rules.', 'active', 'system', $3, 'system', $3)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(input.rules), JSON.stringify(input.thresholds), input.at],
+    );
+  }
+
+  /** Activate a draft; the active one retires. Null when the version is no draft. */
+  async activate(input: { version: number; by: string; at: Date }): Promise<RuleSetRow | null> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows: target } = await client.query<RuleSetRow>(
+        `SELECT * FROM risk_rule_sets WHERE version = $1 FOR UPDATE`,
+        [input.version],
+      );
+      if (target[0]?.status !== 'draft') return null;
+      await client.query(`UPDATE risk_rule_sets SET status = 'retired' WHERE status = 'active'`);
+      const { rows } = await client.query<RuleSetRow>(
+        `UPDATE risk_rule_sets SET status = 'active', activated_by = $2, activated_at = $3 WHERE version = $1 RETURNING *`,
+        [input.version, input.by, input.at],
+      );
+      return rows[0]!;
+    });
+  }
+
+  async insertDecision(row: DecisionRow, db: Queryable = this.pool): Promise<void> {
+    await db.query(
+      `INSERT INTO risk_decisions (id, subject, kind, holder_id, movement_id, amount_minor, currency, payee,
+                                   features, score, decision, fired, version, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        row.id,
+        row.subject,
+        row.kind,
+        row.holder_id,
+        row.movement_id,
+        row.amount_minor,
+        row.currency,
+        row.payee,
+        JSON.stringify(row.features),
+        row.score,
+        row.decision,
+        row.fired,
+        row.version,
+        row.at,
+      ],
+    );
+  }
+
+  /** Past decisions in time order, from `after` (exclusive), at most `limit` (backtests page through). */
+  async decisionsSince(input: {
+    from: Date;
+    to: Date;
+    after: string | null;
+    limit: number;
+  }): Promise<DecisionRow[]> {
+    const { rows } = await this.pool.query<DecisionRow>(
+      `SELECT * FROM risk_decisions
+        WHERE at >= $1 AND at < $2 AND ($3::uuid IS NULL OR (at, id) > ((SELECT at FROM risk_decisions WHERE id = $3), $3))
+        ORDER BY at, id LIMIT $4`,
+      [input.from, input.to, input.after, input.limit],
+    );
+    return rows;
+  }
+
+  async decisionsOf(holderId: string, limit: number): Promise<DecisionRow[]> {
+    const { rows } = await this.pool.query<DecisionRow>(
+      'SELECT * FROM risk_decisions WHERE holder_id = $1 ORDER BY at DESC LIMIT $2',
+      [holderId, limit],
+    );
+    return rows;
+  }
+
+  async decisionsOfMovement(movementId: string): Promise<DecisionRow[]> {
+    const { rows } = await this.pool.query<DecisionRow>(
+      'SELECT * FROM risk_decisions WHERE movement_id = $1 ORDER BY at',
+      [movementId],
+    );
+    return rows;
+  }
+
+  async setListEntry(input: {
+    list: ListName;
+    value: string;
+    kind: 'deny' | 'allow';
+    note: string;
+    by: string;
+    at: Date;
+  }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO risk_lists (list, value, kind, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (list, value) DO UPDATE SET kind = excluded.kind, note = excluded.note,
+         created_by = excluded.created_by, created_at = excluded.created_at`,
+      [input.list, input.value, input.kind, input.note, input.by, input.at],
+    );
+  }
+
+  async removeListEntry(list: ListName, value: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('DELETE FROM risk_lists WHERE list = $1 AND value = $2', [
+      list,
+      value,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async listEntries(): Promise<ListEntryRow[]> {
+    const { rows } = await this.pool.query<ListEntryRow>('SELECT * FROM risk_lists ORDER BY list, value');
+    return rows;
+  }
+
+  async insertStepUp(row: StepUpRow): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO risk_step_ups (id, holder_id, payment_id, payment_hash, amount_minor, currency, payee, decision_id,
+                                  state, method, created_at, expires_at, passed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        row.id,
+        row.holder_id,
+        row.payment_id,
+        row.payment_hash,
+        row.amount_minor,
+        row.currency,
+        row.payee,
+        row.decision_id,
+        row.state,
+        row.method,
+        row.created_at,
+        row.expires_at,
+        row.passed_at,
+      ],
+    );
+  }
+
+  async stepUp(id: string, holderId: string): Promise<StepUpRow | null> {
+    const { rows } = await this.pool.query<StepUpRow>(
+      'SELECT * FROM risk_step_ups WHERE id = $1 AND holder_id = $2',
+      [id, holderId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A passed, unexpired step-up of exactly this payment (its hash binds amount and payee). */
+  async passedStepUp(input: {
+    holderId: string;
+    paymentId: string;
+    paymentHash: Buffer;
+    now: Date;
+  }): Promise<StepUpRow | null> {
+    const { rows } = await this.pool.query<StepUpRow>(
+      `SELECT * FROM risk_step_ups
+        WHERE holder_id = $1 AND payment_id = $2 AND payment_hash = $3 AND state = 'passed' AND expires_at > $4
+        LIMIT 1`,
+      [input.holderId, input.paymentId, input.paymentHash, input.now],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Pending → passed, once (compare-and-set); null when it was not pending or has expired. */
+  async passStepUp(input: {
+    id: string;
+    holderId: string;
+    method: 'passkey' | 'totp' | 'sms';
+    now: Date;
+  }): Promise<StepUpRow | null> {
+    const { rows } = await this.pool.query<StepUpRow>(
+      `UPDATE risk_step_ups SET state = 'passed', method = $3, passed_at = $4
+        WHERE id = $1 AND holder_id = $2 AND state = 'pending' AND expires_at > $4
+        RETURNING *`,
+      [input.id, input.holderId, input.method, input.now],
+    );
+    return rows[0] ?? null;
+  }
+}
+
+interface StateRow {
+  windows: ({ count: string; sum: string } | null)[] | null;
+  bins: number[] | null;
+  payee_first_paid_at: Date | null;
+  device_first_seen_at: Date | null;
+  holder_first_seen_at: Date | null;
+  last_sign_in_at: Date | null;
+  last_sign_in_city: string | null;
+  last_sign_in_latitude: number | null;
+  last_sign_in_longitude: number | null;
+  credential_reset_at: Date | null;
+  deny: string[] | null;
+  allow: string[] | null;
+}
+
+/**
+ * Everything one judgement reads, in one statement: each window's buckets (one index range
+ * each), the amount histogram, the payee first paid, the device first seen, the holder first
+ * seen (the earliest of its devices: one range of risk_devices' primary key), the last sign-in
+ * and credential reset, and the list entries matching the request's payee, device, IP and card
+ * BIN.
+ */
+const STATE_SQL = `
+SELECT
+  (SELECT json_agg(CASE WHEN t.count IS NULL THEN NULL ELSE json_build_object('count', t.count, 'sum', t.sum) END ORDER BY w.i)
+     FROM unnest($1::text[], $2::int[], $3::bigint[]) WITH ORDINALITY AS w(k, s, b, i)
+     LEFT JOIN LATERAL (
+       SELECT sum(c.count)::text AS count, sum(c.sum)::text AS sum
+         FROM risk_counters c
+        WHERE c.key = w.k AND c.window_seconds = w.s AND c.bucket >= w.b
+       HAVING count(*) > 0) AS t ON true) AS windows,
+  a.bins,
+  (SELECT first_paid_at FROM risk_payees WHERE holder_id = $4 AND payee = $5) AS payee_first_paid_at,
+  (SELECT first_seen_at FROM risk_devices WHERE holder_id = $4 AND device_id = $6) AS device_first_seen_at,
+  (SELECT min(first_seen_at) FROM risk_devices WHERE holder_id = $4) AS holder_first_seen_at,
+  h.last_sign_in_at, h.last_sign_in_city, h.last_sign_in_latitude, h.last_sign_in_longitude,
+  h.credential_reset_at,
+  (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest($7::text[]) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'deny') AS deny,
+  (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest($7::text[]) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'allow') AS allow
+FROM (SELECT 1) AS one
+LEFT JOIN risk_amounts a ON a.holder_id = $4
+LEFT JOIN risk_holders h ON h.holder_id = $4`;
+
+function listValues(facts: Facts): string[] {
+  const values: string[] = [];
+  if (facts.subject === 'payment') {
+    values.push(`payee:${facts.payee}`);
+    if (facts.cardBin) values.push(`card_bin:${facts.cardBin}`);
+  }
+  if (facts.deviceId) values.push(`device:${facts.deviceId}`);
+  if (facts.ip) values.push(`ip:${facts.ip}`);
+  return values;
+}
+
+function placeOfRow(row: StateRow): Place | null {
+  if (row.last_sign_in_latitude === null || row.last_sign_in_longitude === null) return null;
+  return {
+    city: row.last_sign_in_city ?? '',
+    latitude: row.last_sign_in_latitude,
+    longitude: row.last_sign_in_longitude,
+  };
+}
