@@ -11,6 +11,7 @@ import { markSignedOut, queryClient } from './auth/session.ts';
 import { TabLayout } from './components/TabLayout.tsx';
 import { ChangePassword } from './screens/ChangePassword.tsx';
 import { ForgotPassword } from './screens/ForgotPassword.tsx';
+import { FreezeWallet } from './screens/Freeze.tsx';
 import { Home } from './screens/Home.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { MeScreen } from './screens/Me.tsx';
@@ -19,10 +20,12 @@ import { PasswordFree } from './screens/PasswordFree.tsx';
 import { PaymentPin } from './screens/PaymentPin.tsx';
 import { RealName } from './screens/RealName.tsx';
 import { Register } from './screens/Register.tsx';
+import { ReportLoss } from './screens/ReportLoss.tsx';
 import { Security } from './screens/Security.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import type { SignInState } from './screens/SignIn.tsx';
 import { TwoStep } from './screens/TwoStep.tsx';
+import { Unfreeze } from './screens/Unfreeze.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { BindCard, Cards } from './screens/money/Cards.tsx';
 import { BankTransfer } from './screens/money/BankTransfer.tsx';
@@ -30,6 +33,7 @@ import { Funding, FundingResult } from './screens/money/Funding.tsx';
 import { History, TransactionDetail } from './screens/money/History.tsx';
 import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
 import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
+import { StepUpProvider } from './screens/money/StepUp.tsx';
 import { Transfer } from './screens/money/Transfer.tsx';
 
 const router = createBrowserRouter([
@@ -37,6 +41,7 @@ const router = createBrowserRouter([
   { path: '/register', element: <Register /> },
   { path: '/sign-in', element: <SignIn /> },
   { path: '/forgot-password', element: <ForgotPassword /> },
+  { path: '/report-loss', element: <ReportLoss /> },
   {
     element: <RequireAuth />,
     children: [
@@ -53,6 +58,8 @@ const router = createBrowserRouter([
       { path: 'me/security/passkeys', element: <Passkeys /> },
       { path: 'me/security/two-step', element: <TwoStep /> },
       { path: 'me/security/password-free', element: <PasswordFree /> },
+      { path: 'me/security/freeze', element: <FreezeWallet /> },
+      { path: 'me/security/unfreeze', element: <Unfreeze /> },
       { path: 'me/real-name', element: <RealName /> },
       { path: 'inbox', element: <Inbox /> },
       // Money (issue 4)
@@ -86,7 +93,10 @@ export function App() {
   return (
     <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN}>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        {/* Any payment screen may need a risk step-up: its sheet lives above the routes. */}
+        <StepUpProvider>
+          <RouterProvider router={router} />
+        </StepUpProvider>
       </QueryClientProvider>
     </ConfigProvider>
   );

@@ -7,7 +7,7 @@ import type { MoneyJson } from '@qianbao/money';
 import { api } from './client.ts';
 import { deviceId, deviceName } from './device.ts';
 
-export type SmsPurpose = 'register' | 'login' | 'new_device' | 'reset_password';
+export type SmsPurpose = 'register' | 'login' | 'new_device' | 'reset_password' | 'report_loss';
 
 export interface Me {
   id: string;

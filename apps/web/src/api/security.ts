@@ -73,6 +73,8 @@ export interface Passkey {
   deviceType: 'singleDevice' | 'multiDevice';
   backedUp: boolean;
   transports: string[];
+  /** Set once the phone was reported lost: it works no more (remove it, add another). */
+  suspendedAt?: string | null;
 }
 
 export async function fetchPasskeys(): Promise<Passkey[]> {

@@ -4,6 +4,8 @@ import en from './en.json';
 import zhCN from './zh-CN.json';
 import moneyEn from './money.en.json';
 import moneyZhCN from './money.zh-CN.json';
+import freezeEn from './freeze.en.json';
+import freezeZhCN from './freeze.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -26,6 +28,9 @@ void i18n.use(initReactI18next).init({
 // The money screens' strings live in their own files, merged in (existing keys win).
 i18n.addResourceBundle('zh-CN', 'translation', moneyZhCN, true, false);
 i18n.addResourceBundle('en', 'translation', moneyEn, true, false);
+// So do the freeze screens' (freeze, unfreeze, report a lost phone).
+i18n.addResourceBundle('zh-CN', 'translation', freezeZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', freezeEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { fetchBalance } from '../api/identity.ts';
 import type { Me } from '../api/identity.ts';
 import { useMe } from '../auth/session.ts';
+import { FreezeBanner } from '../components/FreezeBanner.tsx';
 import { TierCard } from '../components/TierCard.tsx';
 import { MoneyActions } from '../components/money/MoneyActions.tsx';
 import { BellIcon, EyeIcon, EyeOffIcon, ShieldIcon } from '../components/icons.tsx';
@@ -47,6 +48,7 @@ export function Home() {
           </span>
         </Link>
       </nav>
+      <FreezeBanner />
       <MoneyActions />
       <TierCard />
       <aside className="tip-card">

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Dialog, Input, List, Toast } from 'antd-mobile';
+import { Button, Dialog, Input, List, Tag, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.ts';
@@ -130,6 +130,11 @@ export function Passkeys() {
               }
             >
               <span className="passkey-name">{passkey.name}</span>
+              {passkey.suspendedAt ? (
+                <Tag color="warning" fill="outline" className="passkey-suspended">
+                  {t('passkeys.suspended')}
+                </Tag>
+              ) : null}
             </List.Item>
           ))}
         </List>

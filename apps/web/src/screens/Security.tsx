@@ -12,6 +12,8 @@ import { Page } from '../components/Page.tsx';
 import { LoadFailed, Loading } from '../components/States.tsx';
 import { DeviceIcon, KeyIcon, KeypadIcon, LockIcon, OtpIcon, ShieldIcon } from '../components/icons.tsx';
 import { fetchSecurity, securityKey } from '../api/security.ts';
+import { fetchFreeze, freezeKey } from '../api/freeze.ts';
+import { FreezeIcon } from '../components/FreezeBanner.tsx';
 import { formatDateTime, formatMoney } from '../lib/format.ts';
 
 export const sessionsKey = ['sessions'] as const;
@@ -24,6 +26,7 @@ export const sessionsKey = ['sessions'] as const;
 export function Security() {
   const { t, i18n } = useTranslation();
   const security = useQuery({ queryKey: securityKey, queryFn: fetchSecurity });
+  const freeze = useQuery({ queryKey: freezeKey, queryFn: fetchFreeze });
   const status = security.data;
   const lockedUntil = status?.paymentsLockedUntil;
   const locked = lockedUntil ? new Date(lockedUntil).getTime() > Date.now() : false;
@@ -79,6 +82,21 @@ export function Security() {
           }
         >
           {t('security.passwordFree')}
+        </LinkRow>
+        <LinkRow
+          to="/me/security/freeze"
+          prefix={<FreezeIcon />}
+          extra={
+            freeze.data
+              ? freeze.data.mode === 'none'
+                ? t('freeze.rowNone')
+                : freeze.data.mode === 'full'
+                  ? t('freeze.rowFull')
+                  : t('freeze.rowReceiveOnly')
+              : null
+          }
+        >
+          {t('freeze.title')}
         </LinkRow>
       </List>
       <Sessions />

@@ -52,6 +52,9 @@ export function SignIn() {
         </Tabs.Tab>
       </Tabs>
       {passkeysSupported() ? <PasskeySignIn /> : null}
+      <p className="form-switch report-loss-link">
+        <Link to="/report-loss">{t('reportLoss.link')}</Link>
+      </p>
       <p className="form-switch">
         {t('signIn.noAccount')} <Link to="/register">{t('signIn.register')}</Link>
       </p>

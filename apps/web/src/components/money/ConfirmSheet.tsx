@@ -2,7 +2,7 @@ import { startAuthentication } from '@simplewebauthn/browser';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { Button, DotLoading, Popup } from 'antd-mobile';
 import type { MoneyJson } from '@qianbao/money';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { isApiError } from '../../api/client.ts';
@@ -10,6 +10,8 @@ import { confirmationOptions } from '../../api/money.ts';
 import type { Confirmation, Factor, PaymentToConfirm } from '../../api/money.ts';
 import { passkeyProblem, passkeysSupported } from '../../api/security.ts';
 import { formatMoney } from '../../lib/format.ts';
+import { useStepUpGate } from '../../screens/money/StepUp.tsx';
+import { ShieldIcon } from '../icons.tsx';
 import { PinInput } from '../PinInput.tsx';
 import { moneyErrorMessage } from './errors.ts';
 
@@ -17,6 +19,11 @@ import { moneyErrorMessage } from './errors.ts';
  * The bottom sheet that confirms a payment: what is paid to whom, then the six-digit PIN on the
  * app's number pad (or the authenticator's code, or a passkey, as the payment allows). A wrong
  * PIN stays here with the tries left; any other refusal closes the sheet and goes to `onFailed`.
+ *
+ * When the risk engine wants the payment stepped up, the quote accepts only the strong factors
+ * (passkey, authenticator: `reason: 'stepUp'`, the only case without the PIN): the sheet says so
+ * first, and asks for them. The PIN stays possible, followed by the step-up sheet (StepUp.tsx),
+ * which this sheet steps aside for while it is open.
  */
 export function ConfirmSheet(props: {
   visible: boolean;
@@ -35,10 +42,18 @@ export function ConfirmSheet(props: {
   onClose: () => void;
 }) {
   const { t, i18n } = useTranslation();
+  const stepUpGate = useStepUpGate();
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const usesTotp = !props.accepted.includes('pin') && props.accepted.includes('totp');
+  const [pinInstead, setPinInstead] = useState(false);
+  const strong = props.accepted.filter((factor) => factor === 'passkey' || factor === 'totp');
+  const stepUp = !props.accepted.includes('pin') && strong.length > 0;
+  const usesTotp = stepUp && !pinInstead && strong.includes('totp');
+  // Each opening starts from what the quote asks for.
+  useEffect(() => {
+    if (!props.visible) setPinInstead(false);
+  }, [props.visible]);
   const passkeyPossible =
     props.accepted.includes('passkey') &&
     props.paymentToSign !== undefined &&
@@ -91,7 +106,7 @@ export function ConfirmSheet(props: {
 
   return (
     <Popup
-      visible={props.visible}
+      visible={props.visible && !stepUpGate?.active}
       onMaskClick={busy ? undefined : props.onClose}
       bodyClassName="confirm-sheet"
       destroyOnClose
@@ -115,7 +130,23 @@ export function ConfirmSheet(props: {
         <p className="confirm-sheet-amount amount" data-testid="confirm-amount">
           {formatMoney(props.amount, i18n.language)}
         </p>
+        {stepUp ? (
+          <p className="confirm-sheet-step-up" data-testid="confirm-step-up">
+            <ShieldIcon className="step-up-why-icon" />
+            <span>
+              {pinInstead
+                ? t('money.confirm.stepUpPin')
+                : strong.includes('passkey') && strong.includes('totp')
+                  ? t('money.confirm.stepUpPasskeyOrTotp')
+                  : strong.includes('totp')
+                    ? t('money.confirm.stepUpTotp')
+                    : t('money.confirm.stepUpPasskey')}
+            </span>
+          </p>
+        ) : null}
         <PinInput
+          // Switching from the authenticator code to the PIN starts a fresh input, focused.
+          key={usesTotp ? 'totp' : 'pin'}
           value={code}
           onChange={setCode}
           onFill={(value) => void submit(usesTotp ? { totpCode: value } : { pin: value })}
@@ -146,7 +177,21 @@ export function ConfirmSheet(props: {
               {t('money.confirm.usePasskey')}
             </Button>
           ) : null}
-          {usesTotp ? null : (
+          {usesTotp ? (
+            <Button
+              fill="none"
+              size="small"
+              className="nav-text-button"
+              disabled={busy}
+              onClick={() => {
+                setCode('');
+                setProblem(null);
+                setPinInstead(true);
+              }}
+            >
+              {t('money.confirm.usePinInstead')}
+            </Button>
+          ) : (
             <Link to="/me/security/pin?forgot=1" className="confirm-sheet-forgot">
               {t('money.confirm.forgot')}
             </Link>

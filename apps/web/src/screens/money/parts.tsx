@@ -27,8 +27,10 @@ import type {
   PaymentKind,
   PaymentToConfirm,
 } from '../../api/money.ts';
+import { stepUpChallengeOf } from '../../api/risk.ts';
 import { moneyErrorMessage } from '../../components/money/errors.ts';
 import { CheckCircleIcon, ClockIcon, CrossCircleIcon } from '../../components/money/icons.tsx';
+import { useStepUpGate } from './StepUp.tsx';
 import './money.css';
 
 /** A refusal in words, with the screen that fixes it when there is one. */
@@ -61,11 +63,18 @@ export function MoneyError(props: { error: unknown }) {
  * the key, so the next try (another PIN) needs a new one. A refused confirm leaves the payment
  * waiting for a confirm again, as a new attempt whose passkey signs another `payment`:
  * `paymentToSign` fetches it then. A payment left past its 15 minutes is quoted again.
+ *
+ * A confirm the risk engine wants stepped up (STEP_UP_REQUIRED) is not a refusal to show: the
+ * step-up sheet (StepUp.tsx) opens, and once the holder has passed it the same confirm goes again
+ * — the same key and confirmation, which the server answers as a run of the same attempt — so
+ * the screen sees an ordinary success (or the refusal of that run). Left or expired, the step-up
+ * is the confirm's refusal (STEP_UP_REQUIRED, STEP_UP_EXPIRED) and the key is dropped.
  */
 export function usePayment<K extends PaymentKind>(kind: K) {
   const [payment, setPayment] = useState<PaymentIntent<K> | null>(null);
   const held = useRef<Held<K> | null>(null);
   const key = useRef<string | null>(null);
+  const stepUps = useStepUpGate();
 
   const hold = (next: Held<K> | null) => {
     held.current = next;
@@ -86,7 +95,7 @@ export function usePayment<K extends PaymentKind>(kind: K) {
     if (!current) throw new Error('no payment to confirm');
     key.current ??= newIdempotencyKey();
     try {
-      const done = await confirmPayment({ id: current.payment.id, kind }, key.current, confirmation);
+      const done = await confirmPassingStepUps({ id: current.payment.id, kind }, key.current, confirmation);
       key.current = null;
       if (held.current === current) hold({ ...current, payment: done, signable: false });
       return done;
@@ -106,6 +115,30 @@ export function usePayment<K extends PaymentKind>(kind: K) {
         if (!('passkeyResponse' in confirmation)) return confirm(confirmation);
       }
       throw failure;
+    }
+  };
+
+  /** `confirmPayment`, with the step-ups the risk engine asks for passed in between. */
+  const confirmPassingStepUps = async (
+    target: { id: string; kind: K },
+    idempotencyKey: string,
+    confirmation: Confirmation,
+  ): Promise<PaymentIntent<K>> => {
+    let passed = false;
+    try {
+      for (let round = 0; ; round += 1) {
+        try {
+          return await confirmPayment(target, idempotencyKey, confirmation);
+        } catch (failure) {
+          const challenge = stepUpChallengeOf(failure);
+          // A passed step-up covers the attempt: asked again, something is off — say so.
+          if (!challenge || !stepUps || round >= MAX_STEP_UPS_PER_CONFIRM) throw failure;
+          await stepUps.pass(challenge, failure as ApiError);
+          passed = true;
+        }
+      }
+    } finally {
+      if (passed) stepUps?.finish();
     }
   };
 
@@ -129,6 +162,9 @@ export function usePayment<K extends PaymentKind>(kind: K) {
 
   return { payment, create, confirm, paymentToSign, discard };
 }
+
+/** A step-up, passed, covers the payment's attempt; a second one for the same confirm is the last. */
+const MAX_STEP_UPS_PER_CONFIRM = 2;
 
 interface Held<K extends PaymentKind> {
   payment: PaymentIntent<K>;
