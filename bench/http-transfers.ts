@@ -1,13 +1,15 @@
 /**
  * End-to-end transfer benchmark over HTTP: `npx qianbao bench http-transfers [--holders 1000]
- * [--seconds 20] [--concurrency 16,64] [--pgbench-seconds 30]`.
+ * [--seconds 20] [--concurrency 16,64] [--pgbench-seconds 30] [--risk on|off|both]`.
  *
  * A real server process (the `qianbao start` a deployment runs) on a fresh database; 1,000
  * holders registered through the API, each with a PIN and password-free payments switched on,
  * funded through the ledger API. Then many clients send PIN-free small transfers between random
  * holders, each with its own Idempotency-Key, through the whole stack (session, idempotency,
- * limits, confirmation, ledger, notifications). Prints transfers/s, p50/p99, and the ratio to
- * pgbench TPC-B run on the same PostgreSQL server. Figures, not a test.
+ * limits, risk, confirmation, ledger, notifications). Prints transfers/s, p50/p99, and the ratio
+ * to pgbench TPC-B run on the same PostgreSQL server; with the risk engine on, its decisions per
+ * second and the p99 of one decision; `--risk both` runs the same holders with the engine off,
+ * then on. Figures, not a test.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { withDatabase } from '@qianbao/db';
 import { newId } from '@qianbao/ledger';
 import pg from 'pg';
+import { DEFAULT_RULE_SET } from '../apps/server/src/modules/risk/engine/default-rules.ts';
 import {
   checkDurability,
   databaseServer,
@@ -52,8 +55,16 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       'pgbench-seconds': { type: 'string', default: '30' },
       /** Write a V8 CPU profile of the server process into this folder (for `--cpu-prof`). */
       profile: { type: 'string' },
+      /**
+       * The risk engine: `on` (every rule of the shipped set evaluated, none deciding: the
+       * benchmark's holders pay each other far faster than people do), `off`, or `both` — the
+       * same holders and database, one server after the other (issue 11: engine on vs off).
+       */
+      risk: { type: 'string', default: 'on' },
     },
   });
+  if (!['on', 'off', 'both'].includes(values.risk)) throw new Error('--risk is on, off or both');
+  const modes: ('on' | 'off')[] = values.risk === 'both' ? ['off', 'on'] : [values.risk as 'on' | 'off'];
   const holderCount = positive(values.holders, 'holders');
   const seconds = positive(values.seconds, 'seconds');
   const concurrencies = values.concurrency.split(',').map((level) => positive(level.trim(), 'concurrency'));
@@ -67,10 +78,12 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     await pool.end();
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    child = await startQianbao(withDatabase(server.url, DATABASE), port, values.profile);
+    const databaseUrl = withDatabase(server.url, DATABASE);
+    child = await startQianbao(databaseUrl, port, modes[0]!, values.profile);
     console.log(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ` +
-        `${holderCount} holders, ${concurrencies.join(' then ')} concurrent clients, ${seconds} s each`,
+        `${holderCount} holders, ${concurrencies.join(' then ')} concurrent clients, ${seconds} s each; ` +
+        `risk engine ${modes.join(' then ')}`,
     );
 
     const setupStartedAt = performance.now();
@@ -84,27 +97,42 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       `setup: ${holders.length} holders registered, PIN set, funded in ${((performance.now() - setupStartedAt) / 1000).toFixed(1)} s`,
     );
 
-    const rows: LoadResult[] = [];
-    const databaseUrl = withDatabase(server.url, DATABASE);
-    for (const clients of concurrencies) {
-      const result = await load({
-        baseUrl,
-        holders,
-        clients,
-        seconds,
-        serverPid: child.pid!,
-        backends: () => backendPids(databaseUrl),
-      });
-      rows.push(result);
-      if (result.failures.size > 0) {
-        console.log(`refused at ${clients} clients: ${JSON.stringify(Object.fromEntries(result.failures))}`);
+    const rows: (LoadResult & { risk: 'on' | 'off' })[] = [];
+    for (const [index, mode] of modes.entries()) {
+      if (index > 0) {
+        await stop(child);
+        child = await startQianbao(databaseUrl, port, mode, values.profile);
       }
-      const per = (cpu: number) =>
-        `${((cpu / Math.max(result.ok, 1)) * 1000).toFixed(2)} ms (${((cpu / result.elapsed) * 100).toFixed(0)} % of a core)`;
-      console.log(
-        `${clients} clients: ${fmt(result.tps, 0)} transfers/s; CPU per transfer: server ${per(result.cpu.server)}, ` +
-          `PostgreSQL backends ${per(result.cpu.database)}, this load generator ${per(result.cpu.client)}`,
-      );
+      if (mode === 'on') await benchRules(databaseUrl);
+      for (const clients of concurrencies) {
+        const result = await load({
+          baseUrl,
+          holders,
+          clients,
+          seconds,
+          serverPid: child.pid!,
+          backends: () => backendPids(databaseUrl),
+        });
+        rows.push({ ...result, risk: mode });
+        if (result.failures.size > 0) {
+          console.log(
+            `refused at ${clients} clients: ${JSON.stringify(Object.fromEntries(result.failures))}`,
+          );
+        }
+        const per = (cpu: number) =>
+          `${((cpu / Math.max(result.ok, 1)) * 1000).toFixed(2)} ms (${((cpu / result.elapsed) * 100).toFixed(0)} % of a core)`;
+        console.log(
+          `risk ${mode}, ${clients} clients: ${fmt(result.tps, 0)} transfers/s; CPU per transfer: server ${per(result.cpu.server)}, ` +
+            `PostgreSQL backends ${per(result.cpu.database)}, this load generator ${per(result.cpu.client)}`,
+        );
+        if (mode === 'on') {
+          const decisions = await riskDecisions(baseUrl);
+          console.log(
+            `risk on, ${clients} clients: ${decisions.count} payment decisions (${fmt(decisions.count / result.elapsed, 0)}/s ` +
+              `over the run), p99 of the decision itself ≤ ${decisions.p99Ms} ms (histogram bucket; target ≤ 5 ms)`,
+          );
+        }
+      }
     }
 
     await stop(child);
@@ -112,7 +140,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
     const pgbench = runPgbench(server.url, pgbenchSeconds);
     console.log('\nworkload                                 transfers/s   p50 ms   p99 ms   ÷ pgbench');
     for (const row of rows) {
-      const label = `HTTP wallet→wallet, ${row.clients} clients`.padEnd(40);
+      const label = `HTTP wallet→wallet, ${row.clients} clients, risk ${row.risk}`.padEnd(40);
       console.log(
         `${label} ${fmt(row.tps, 11)} ${percentile(row.latencies, 0.5).toFixed(1).padStart(8)} ` +
           `${percentile(row.latencies, 0.99).toFixed(1).padStart(8)}   ${pgbench ? `${(row.tps / pgbench.tps).toFixed(2)}×` : 'n/a'}`,
@@ -344,7 +372,54 @@ async function call<T = unknown>(
   return (text ? JSON.parse(text) : null) as T;
 }
 
-async function startQianbao(databaseUrl: string, port: number, profileDir?: string): Promise<ChildProcess> {
+/**
+ * The engine-on runs judge with every rule of the shipped set, each made to decide nothing
+ * (score 0, no decision): the same state read, features and writes as in production, without
+ * refusing the benchmark's holders, who pay each other every second.
+ */
+async function benchRules(databaseUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const rules = DEFAULT_RULE_SET.rules.map(({ decision: _decision, ...rule }) => ({ ...rule, score: 0 }));
+    await pool.query('BEGIN');
+    await pool.query(`UPDATE risk_rule_sets SET status = 'retired' WHERE status = 'active'`);
+    await pool.query(
+      `INSERT INTO risk_rule_sets (version, rules, thresholds, note, status, created_by, created_at, activated_by, activated_at)
+       SELECT coalesce(max(version), 0) + 1, $1, $2, 'bench: every shipped rule evaluated, none deciding', 'active',
+              'bench', now(), 'bench', now()
+         FROM risk_rule_sets`,
+      [JSON.stringify(rules), JSON.stringify(DEFAULT_RULE_SET.thresholds)],
+    );
+    await pool.query('COMMIT');
+  } finally {
+    await pool.end();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // the servers read the active set once a second
+}
+
+/** Payment decisions so far and the p99 of their duration, from the server's /metrics histogram. */
+async function riskDecisions(baseUrl: string): Promise<{ count: number; p99Ms: string }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const match = /^qianbao_risk_decision_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
+    if (!match || !match[1]!.includes('subject="payment"')) continue;
+    const le = /le="([^"]+)"/.exec(match[1]!)![1]!;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
+  }
+  const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+  const count = sorted.at(-1)?.[1] ?? 0;
+  const p99 = sorted.find(([, cumulative]) => cumulative >= count * 0.99)?.[0] ?? Infinity;
+  return { count, p99Ms: p99 === Infinity ? '∞' : String(p99 * 1000) };
+}
+
+async function startQianbao(
+  databaseUrl: string,
+  port: number,
+  risk: 'on' | 'off',
+  profileDir?: string,
+): Promise<ChildProcess> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const child = spawn(process.execPath, [...profile, 'apps/cli/bin/qianbao.js', 'start'], {
     env: {
@@ -355,6 +430,7 @@ async function startQianbao(databaseUrl: string, port: number, profileDir?: stri
       QIANBAO_DATA_DIR: 'data/bench-http',
       LOG_LEVEL: 'warn',
       DB_POOL_MAX: '40',
+      RISK_ENGINE: risk,
       // Setup registers many holders from one address in a minute: lift the anti-abuse limits
       // (and the password hashing cost) that exist for real people, not for the benchmark.
       SMS_MAX_PER_IP_PER_HOUR: '100000',
