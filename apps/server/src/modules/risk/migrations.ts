@@ -30,13 +30,17 @@ CREATE TABLE risk_rule_sets (
 );
 CREATE UNIQUE INDEX risk_rule_sets_one_active ON risk_rule_sets ((true)) WHERE status = 'active';
 
+-- A bucket is split in up to 16 rows (shard = the writing holder's hash): a counter every holder
+-- writes (an IP's, a payee's) is not one row all payments wait on; a holder's own counters stay
+-- one row a bucket. Reads sum the shards.
 CREATE TABLE risk_counters (
   key text NOT NULL,
   window_seconds integer NOT NULL,
   bucket bigint NOT NULL,
+  shard smallint NOT NULL CHECK (shard BETWEEN 0 AND 15),
   count integer NOT NULL,
   sum bigint NOT NULL,
-  PRIMARY KEY (key, window_seconds, bucket)
+  PRIMARY KEY (key, window_seconds, bucket, shard)
 );
 
 -- The holder's amounts of successful outgoing payments: a log-scale histogram with forward

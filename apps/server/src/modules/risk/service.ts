@@ -21,6 +21,7 @@ import type { RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts'
 import type { ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { paymentHash } from '../security/index.ts';
 import { derive } from './engine/features.ts';
+import type { StateChange } from './engine/features.ts';
 import { evaluate, ruleSetSchema } from './engine/rules.ts';
 import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
 import type { Features, Judgement, ListName, PaymentFacts, RuleSet, SignInFacts } from './engine/types.ts';
@@ -104,21 +105,29 @@ export class RiskService implements RiskStep {
     const decisionId = newId();
     // One holder's judgements one at a time (a transaction-scoped lock): of 30 payments sent at
     // once, each is judged on the attempts before it, as if they had come one by one.
+    let shared: StateChange[] = [];
     const judgement = await withTransaction(this.deps.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `risk:${input.payerUserId}`,
-      ]);
+      // Not waiting for this commit's WAL flush: the payment's own ledger commit, later in the
+      // WAL, flushes it (so a decision whose money moved is as durable as the money); a crash
+      // can lose only the last moments' decisions of payments that moved nothing. Shared counter
+      // rows (an IP's, a payee's) are locked until commit: a flush each would serialise them.
+      await client.query(
+        "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtextextended($1, 0))",
+        [`risk:${input.payerUserId}`],
+      );
       const store = this.deps.state.on(client);
       const state = await store.read(facts);
       const features = derive(facts, state);
       const judged = evaluate(ruleSet, 'payment', features);
-      await store.recordAttempt(facts, judged, state);
       await this.deps.store.insertDecision(
         decisionRow(decisionId, facts, features, judged, input.paymentId),
         client,
       );
+      shared = await store.recordAttemptOwn(facts, state);
       return judged;
     });
+    // The counters other holders write too (an IP's, a payee's), after the holder's commit.
+    await this.deps.state.flushShared(shared, input.payerUserId);
     this.deps.observe?.('payment', judgement.decision, (performance.now() - started) / 1000);
     if (judgement.decision === 'block') {
       await this.deps.freeze.freeze({
@@ -132,7 +141,8 @@ export class RiskService implements RiskStep {
   }
 
   async moved(input: RiskInput): Promise<void> {
-    await this.deps.state.recordSuccess(await this.paymentFacts(input));
+    // What a success changes needs no balance: not read again.
+    await this.deps.state.recordSuccess(await this.paymentFacts(input, { balance: false }));
   }
 
   readonly stepUps = {
@@ -391,10 +401,14 @@ export class RiskService implements RiskStep {
     return set;
   }
 
-  private async paymentFacts(input: RiskInput): Promise<PaymentFacts> {
+  private async paymentFacts(
+    input: RiskInput,
+    options: { balance: boolean } = { balance: true },
+  ): Promise<PaymentFacts> {
     const client = currentClient();
     const card = input.payee.startsWith('card:') ? input.payee.slice('card:'.length) : null;
-    const balance = client.walletAccountId ? await this.deps.balanceOf(client.walletAccountId) : null;
+    const balance =
+      options.balance && client.walletAccountId ? await this.deps.balanceOf(client.walletAccountId) : null;
     return {
       subject: 'payment',
       kind: input.kind,

@@ -9,7 +9,7 @@
  * difference between the two.
  */
 import type pg from 'pg';
-import { withTransaction } from '@qianbao/db';
+import { Coalescer, withTransaction } from '@qianbao/db';
 
 import type { PlaceLookup } from '../../adapters/places/index.ts';
 import {
@@ -55,29 +55,78 @@ function parseWindowKey(windowKey: string): { key: string; seconds: number } {
 export type Queryable = Pick<pg.Pool, 'query'>;
 
 export class PgRiskStateStore implements RiskStateStore {
+  /**
+   * Counters many holders write (an IP's, a device's, a payee's, a card's): concurrent judgements'
+   * increments summed into one autocommit statement (packages/db Coalescer), outside any holder's
+   * transaction, without waiting for its WAL flush — so no payment waits on a row another
+   * payment's transaction holds. A holder's own counters are written under its lock instead.
+   */
+  private readonly shared: Coalescer<SharedIncrement, void>;
+
   constructor(
     private readonly pool: Queryable,
     private readonly places: PlaceLookup,
-  ) {}
+    shared?: Coalescer<SharedIncrement, void>,
+  ) {
+    this.shared =
+      shared ??
+      new Coalescer<SharedIncrement, void>(async (calls) => {
+        await addCounters(
+          pool,
+          calls.flatMap((call) => call.changes.map((change) => ({ change, shard: call.shard }))),
+          { synchronousCommit: false },
+        );
+        return calls.map(() => undefined);
+      });
+  }
 
-  /** The same store on another connection (a transaction's client). */
+  /** The same store on another connection (a transaction's client); shared counters still go through the pool. */
   on(db: Queryable): PgRiskStateStore {
-    return new PgRiskStateStore(db, this.places);
+    return new PgRiskStateStore(db, this.places, this.shared);
+  }
+
+  /**
+   * A judged attempt's changes, split: the holder's own (counters under its lock, in the
+   * caller's transaction) now; the shared counters through `shared` — call `flushShared` after
+   * the transaction commits.
+   */
+  async recordAttemptOwn(facts: PaymentFacts, prior: AttemptPrior): Promise<StateChange[]> {
+    const changes = attemptChanges(facts, prior);
+    // The holder's own counters: its key, and its pairs with payees (`pair:<holder>><payee>`).
+    const own = [`holder:${facts.holderId}:`, `pair:${facts.holderId}>`];
+    const isShared = (c: StateChange) =>
+      c.type === 'counter' && !own.some((prefix) => c.key.startsWith(prefix));
+    await this.apply(
+      changes.filter((c) => !isShared(c)),
+      facts.holderId,
+    );
+    return changes.filter(isShared);
+  }
+
+  /** Shared counters (see `shared`), once the holder's transaction has committed. */
+  async flushShared(changes: readonly StateChange[], holderId: string): Promise<void> {
+    const counters = changes.filter((c): c is CounterChange => c.type === 'counter');
+    if (counters.length > 0) await this.shared.call({ changes: counters, shard: shardOf(holderId) });
   }
 
   async read(facts: Facts): Promise<RiskState> {
     const windowKeys = stateKeys(facts);
     const parsed = windowKeys.map(parseWindowKey);
     const payment = facts.subject === 'payment' ? facts : null;
-    const { rows } = await this.pool.query<StateRow>(STATE_SQL, [
-      parsed.map((w) => w.key),
-      parsed.map((w) => w.seconds),
-      parsed.map((w) => bucketOf(w.seconds, facts.at) - BUCKETS_PER_WINDOW),
-      facts.holderId,
-      payment?.payee ?? null,
-      facts.deviceId,
-      listValues(facts),
-    ]);
+    // Named: planned once per connection, not on every judgement (the plan is most of the cost).
+    const { rows } = await this.pool.query<StateRow>({
+      name: 'risk_state',
+      text: STATE_SQL,
+      values: [
+        parsed.map((w) => w.key),
+        parsed.map((w) => w.seconds),
+        parsed.map((w) => bucketOf(w.seconds, facts.at) - BUCKETS_PER_WINDOW),
+        facts.holderId,
+        payment?.payee ?? null,
+        facts.deviceId,
+        listValues(facts),
+      ],
+    });
     const row = rows[0]!;
     const windows: Record<string, WindowTotals> = {};
     (row.windows ?? []).forEach((totals, i) => {
@@ -104,23 +153,23 @@ export class PgRiskStateStore implements RiskStateStore {
    * it); read again when not given.
    */
   async recordAttempt(facts: PaymentFacts, _judgement: Judgement, prior?: AttemptPrior): Promise<void> {
-    await this.apply(attemptChanges(facts, prior ?? (await this.read(facts))));
+    await this.apply(attemptChanges(facts, prior ?? (await this.read(facts))), facts.holderId);
   }
 
   async recordSuccess(facts: PaymentFacts): Promise<void> {
-    await this.apply(successChanges(facts));
+    await this.apply(successChanges(facts), facts.holderId);
   }
 
   async recordSignIn(facts: SignInFacts, place: Place | null): Promise<void> {
-    await this.apply(signInChanges(facts, place));
+    await this.apply(signInChanges(facts, place), facts.holderId);
   }
 
   async recordCredentialReset(holderId: string, at: Date): Promise<void> {
-    await this.apply(credentialResetChanges(holderId, at));
+    await this.apply(credentialResetChanges(holderId, at), holderId);
   }
 
   async recordFactorFailure(holderId: string, at: Date): Promise<void> {
-    await this.apply(factorFailureChanges(holderId, at));
+    await this.apply(factorFailureChanges(holderId, at), holderId);
   }
 
   /**
@@ -129,12 +178,11 @@ export class PgRiskStateStore implements RiskStateStore {
    * times the latest, the amount histogram adds to one bin in place (forward decay: a weight
    * never needs rescaling).
    */
-  async apply(changes: readonly StateChange[]): Promise<void> {
+  async apply(changes: readonly StateChange[], holderId: string): Promise<void> {
     const counters = changes.filter(
       (c): c is Extract<StateChange, { type: 'counter' }> => c.type === 'counter',
     );
     const writes: Promise<unknown>[] = [];
-    if (counters.length > 0) writes.push(addCounters(this.pool, counters));
     for (const change of changes) {
       switch (change.type) {
         case 'counter':
@@ -202,6 +250,16 @@ export class PgRiskStateStore implements RiskStateStore {
           break;
       }
     }
+    // Counters last: in a transaction (a judgement), their rows — some shared by many holders,
+    // an IP's or a payee's — stay locked until the commit, so they are taken as late as can be.
+    const shard = shardOf(holderId);
+    if (counters.length > 0)
+      writes.push(
+        addCounters(
+          this.pool,
+          counters.map((change) => ({ change, shard })),
+        ),
+      );
     await Promise.all(writes);
   }
 
@@ -217,32 +275,60 @@ export class PgRiskStateStore implements RiskStateStore {
 }
 
 /** One statement for every counter change, each into every window its counter is read in. */
+/** The counter rows a holder's events go to (0–15): a hash of the holder. */
+export function shardOf(holderId: string): number {
+  let hash = 0;
+  for (let i = 0; i < holderId.length; i += 1) hash = (Math.imul(hash, 31) + holderId.charCodeAt(i)) | 0;
+  return (hash >>> 0) % SHARDS;
+}
+
+const SHARDS = 16;
+
+type CounterChange = Extract<StateChange, { type: 'counter' }>;
+
+interface SharedIncrement {
+  changes: readonly CounterChange[];
+  shard: number;
+}
+
 async function addCounters(
   db: Pick<pg.Pool, 'query'>,
-  changes: readonly Extract<StateChange, { type: 'counter' }>[],
+  changes: readonly { change: CounterChange; shard: number }[],
+  options: { synchronousCommit?: false } = {},
 ): Promise<void> {
   const keys: string[] = [];
   const windows: number[] = [];
   const buckets: number[] = [];
+  const shards: number[] = [];
   const sums: number[] = [];
-  for (const change of changes) {
+  for (const { change, shard } of changes) {
     for (const seconds of windowsOfKey(change.key)) {
       keys.push(change.key);
       windows.push(seconds);
       buckets.push(bucketOf(seconds, change.at));
+      shards.push(shard);
       sums.push(Math.round(change.amount));
     }
   }
   if (keys.length === 0) return;
-  // Rows in key order, so two attempts at once lock their rows in the same order (no deadlock);
-  // the same row twice in one statement is summed first (ON CONFLICT cannot touch a row twice).
-  await db.query(
-    `INSERT INTO risk_counters AS c (key, window_seconds, bucket, count, sum)
-     SELECT k, w, b, count(*), sum(s) FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS t(k, w, b, s)
-      GROUP BY k, w, b ORDER BY k, w, b
-     ON CONFLICT (key, window_seconds, bucket) DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum`,
-    [keys, windows, buckets, sums],
-  );
+  // Rows in key order, so two statements at once lock their rows in the same order (no
+  // deadlock); the same row twice in one statement is summed first (ON CONFLICT cannot touch a
+  // row twice). Statistics, not money: an autocommit statement need not wait for its flush.
+  // `off` joins every row, so the setting is made (a CTE nobody reads would not run) before the
+  // statement's own transaction commits; without `synchronousCommit: false` it keeps the
+  // caller's (a judgement's transaction has turned it off already).
+  await db.query({
+    name: 'risk_counters_add',
+    text: `WITH off AS (SELECT set_config('synchronous_commit', coalesce($6, current_setting('synchronous_commit')), true) AS setting)
+     INSERT INTO risk_counters AS c (key, window_seconds, bucket, shard, count, sum)
+     SELECT k, w, b, sh, count(*), sum(s)
+       FROM unnest($1::text[], $2::int[], $3::bigint[], $4::smallint[], $5::bigint[]) AS t(k, w, b, sh, s)
+       CROSS JOIN off
+      GROUP BY k, w, b, sh ORDER BY k, w, b, sh
+     ON CONFLICT (key, window_seconds, bucket, shard)
+     DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum`,
+    values: [keys, windows, buckets, shards, sums, options.synchronousCommit === false ? 'off' : null],
+  });
 }
 
 /** Every window a counter key is read in: its counter's (features.ts `COUNTERS`), by the key's shape. */
@@ -385,11 +471,12 @@ export class RiskStore {
   }
 
   async insertDecision(row: DecisionRow, db: Queryable = this.pool): Promise<void> {
-    await db.query(
-      `INSERT INTO risk_decisions (id, subject, kind, holder_id, movement_id, amount_minor, currency, payee,
+    await db.query({
+      name: 'risk_decision_insert',
+      text: `INSERT INTO risk_decisions (id, subject, kind, holder_id, movement_id, amount_minor, currency, payee,
                                    features, score, decision, fired, version, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
+      values: [
         row.id,
         row.subject,
         row.kind,
@@ -405,7 +492,7 @@ export class RiskStore {
         row.version,
         row.at,
       ],
-    );
+    });
   }
 
   /** Past decisions in time order, from `after` (exclusive), at most `limit` (backtests page through). */
