@@ -39,6 +39,17 @@ export interface ErrorMapping {
   message: string;
   /** Sent as `Retry-After`: the failure is temporary and a retry later should succeed. */
   retryAfterSeconds?: number;
+  /**
+   * Not a final answer: the client is to do something (pass a step-up) and send the same request
+   * again. Not kept for its Idempotency-Key (idempotency.ts); a payment keeps its attempt
+   * (payments/intents.ts).
+   */
+  unfinished?: true;
+}
+
+/** Whether an error code asks for the same request again rather than answering it (`unfinished`). */
+export function isUnfinished(code: string): boolean {
+  return (ERRORS as Record<string, ErrorMapping | undefined>)[code]?.unfinished === true;
 }
 
 const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {

@@ -9,7 +9,7 @@
  *     replays it; still running then → 409 IDEMPOTENCY_REQUEST_IN_FLIGHT.
  * Failures (4xx) are stored like successes, so a retry never turns a rejection into a success.
  * A 5xx is not stored: the key is left `retryable` and the next request with it runs again;
- * nor is STEP_UP_REQUIRED, which asks for the same request again once the step-up is passed.
+ * nor is an `unfinished` refusal (STEP_UP_REQUIRED), which asks for the same request again.
  * A run that takes over a key — `retryable`, or `in_flight` for over a minute (its process died)
  * — is a *resumption* (`isResumption`): its earlier run may have moved money before it failed,
  * so a money path first asks the ledger whether its derived transfers (`idempotentId`) exist and,
@@ -26,7 +26,7 @@ import type pg from 'pg';
 import { Coalescer } from '@qianbao/db';
 import type { Migration } from '@qianbao/db';
 import { derivedId } from '@qianbao/ledger';
-import { AppError } from './errors.ts';
+import { AppError, isUnfinished } from './errors.ts';
 import { defineJob } from './jobs/index.ts';
 import type { JobDefinition } from './jobs/index.ts';
 
@@ -310,7 +310,7 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
       status >= 500 ||
       body === null ||
       Buffer.byteLength(body) > MAX_STORED_RESPONSE_BYTES ||
-      (status === 403 && isUnfinished(body))
+      (status === 403 && isUnfinishedAnswer(body))
     ) {
       // Not an answer to keep: the next request with the key runs again, as a resumption (the
       // money may have moved before this run failed; its ledger ids are stable) — or, after a
@@ -333,16 +333,11 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
   });
 }
 
-/**
- * Refusals that ask the client to do something and send the same request again (a step-up,
- * payments/risk.ts): not a final answer, so not kept for the key.
- */
-const UNFINISHED_CODES: ReadonlySet<string> = new Set(['STEP_UP_REQUIRED']);
-
-function isUnfinished(body: string): boolean {
+/** An answer whose error code asks for the same request again (ErrorMapping `unfinished`). */
+function isUnfinishedAnswer(body: string): boolean {
   try {
     const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
-    return typeof code === 'string' && UNFINISHED_CODES.has(code);
+    return typeof code === 'string' && isUnfinished(code);
   } catch {
     return false;
   }

@@ -128,11 +128,13 @@ export class PaymentAuthorizer {
       });
     const walletState = settled(this.walletState(payerUserId, payment.payee));
     const guessedFactor = settled(factorFor(false));
-    // 0. The wallets' freeze state, read while the rest starts.
+    const tier = settled(this.tierAndChecks(input));
+    // 0. The wallets' freeze state, read beside the tier and the factor; the risk step starts
+    // only after it (a frozen payer's attempt is not judged, so it does not count).
     await walletState();
     const risk = this.judge(input, now, 'pay');
     // 1–2. Tier limits and the module's checks.
-    const { payerLimits, checked } = await this.tierAndChecks(input);
+    const { payerLimits, checked } = await tier();
     // 3. Limits planned: the single-payment limit refuses before any factor is tried.
     const plan = planPaymentLimits({
       payerUserId,

@@ -31,6 +31,7 @@ export const PAYMENTS_ERRORS: Record<PaymentsErrorCode, ErrorMapping> = {
   // the Idempotency-Key (idempotency.ts), so the same request goes through once it is passed.
   STEP_UP_REQUIRED: {
     status: 403,
+    unfinished: true,
     message:
       'This payment needs one more check: pass the challenge with a passkey, an authenticator code or an SMS code, then send the same request again.',
   },

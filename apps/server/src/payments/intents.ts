@@ -27,7 +27,7 @@
  */
 import { derivedId, newId } from '@qianbao/ledger';
 import type { HolderPrincipal } from '../auth/index.ts';
-import { AppError, ERRORS } from '../errors.ts';
+import { AppError, ERRORS, isUnfinished } from '../errors.ts';
 import { defineJob } from '../jobs/index.ts';
 import type { JobDefinition } from '../jobs/index.ts';
 import type { GivenFactor } from '../http/confirmation.ts';
@@ -192,7 +192,7 @@ export class PaymentIntents {
           attempt: claimed.attempt,
           error: { code: error.code, message: error.message, details: error.details ?? {} },
           now: this.deps.now(),
-          sameAttempt: error.code === 'STEP_UP_REQUIRED',
+          sameAttempt: isUnfinished(error.code),
         });
       } else {
         // Unanswered: the attempt may have moved money; a retry takes it over (`resumed`).
