@@ -10,6 +10,10 @@
  *   the authenticator code, and pays with it; the next time they choose the PIN instead and pass
  *   the step-up with the authenticator code.
  *
+ * - a transfer the rules want reviewed is held: after the PIN the holder is told it is under review
+ *   (the money on hold), sees it "审核中" in the bill list, and — once a risk operator approves
+ *   it through the API — sees it paid, and is told in the inbox.
+ *
  * Registration goes through the screens; real name, PIN, card, top-up and TOTP through the API in
  * each browser's own session (other browser tests cover those screens). Screenshots go to
  * test-results/screenshots/risk-step-up-{sms,totp}/.
@@ -45,6 +49,14 @@ const LARGE_AMOUNT_RULE = {
   score: 70,
 };
 const THRESHOLDS = { stepUp: 65, review: 75, block: 90 };
+/** Any payment of ¥500 or more scores 80: above the review threshold. */
+const REVIEW_RULE = {
+  id: 'review_500',
+  subject: 'payment',
+  description: { zh: '大额待审', en: 'Large, to review' },
+  when: { feature: 'amount_minor', op: '>=', value: 50_000 },
+  score: 80,
+};
 
 /** A resident ID number with a valid check digit (sandbox verifier: MATCH unless sequence 999). */
 function idNumber(body17: string): string {
@@ -285,6 +297,67 @@ describe('risk step-up', () => {
 
     expect(c.problems).toEqual([]);
   }, 180_000);
+  it('a transfer held for review: the holder sees it under review, then paid once approved', async () => {
+    const shots = screenshots('risk-review');
+    const { page } = a;
+    await activate(stack, operator, [REVIEW_RULE]);
+    await page.evaluate("localStorage.setItem('qb_language', 'zh-CN')");
+    await page.goto('/');
+    // What the earlier tests left (¥1,000.00 when they pass): this test counts from it.
+    await expect.poll(() => page.getByTestId('balance').textContent()).toMatch(/^¥[\d,]+\.\d\d$/);
+    const start = yuan((await page.getByTestId('balance').textContent()) ?? '');
+    expect(start).toBeGreaterThanOrEqual(600);
+
+    // ---- ¥600 to B: confirmed with the PIN as always, then held ----
+    await startTransfer(page, { phone: b.phone, amount: '600', next: '下一步' });
+    await page.getByRole('button', { name: '确认转账' }).click();
+    await page.locator('.adm-passcode-input-focused').waitFor();
+    const confirmed = waitForConfirm(page);
+    await page.keyboard.type(PIN);
+    const held = await readConfirm(await confirmed);
+    expect(held.status).toBe(200);
+    await expect.poll(() => page.getByTestId('result-title').textContent()).toBe('转账审核中');
+    await page.getByText('为保护您的资金安全，向 *明 的这笔转账需要审核').waitFor();
+    await shots.take(page, 'held-zh');
+
+    // ---- The bill list says it is under review; the money is on hold ----
+    await page.goto('/history');
+    const list = page.getByTestId('history-list');
+    const row = list.getByRole('link', { name: /转账.*−¥600\.00/ });
+    await expect.poll(() => row.first().textContent()).toContain('审核中');
+    await shots.take(page, 'history-under-review-zh');
+    await page.goto('/');
+    await expectBalance(page, cny(start));
+    await expect.poll(() => page.locator('.balance-available').textContent()).toContain(cny(start - 600));
+    await shots.take(page, 'home-on-hold-zh');
+
+    // ---- A risk operator approves it (API now; the console later) ----
+    const headers = { 'content-type': 'application/json', ...operator };
+    const queue = await fetch(`${stack.url}/v1/operator/risk/cases?status=open`, { headers });
+    const { cases } = (await queue.json()) as { cases: { id: string; holderId: string; rules: string[] }[] };
+    const mine = cases.find((c) => c.rules.includes('review_500'));
+    expect(mine).toBeDefined();
+    const approved = await fetch(`${stack.url}/v1/operator/risk/cases/${mine!.id}/approve`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({}),
+    });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+
+    // ---- Paid: the balance, the bill list (one row, no tag), the inbox ----
+    await page.goto('/');
+    await expectBalance(page, cny(start - 600));
+    await page.goto('/history');
+    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.first().textContent()).not.toContain('审核中');
+    await shots.take(page, 'history-paid-zh');
+    await page.evaluate("localStorage.setItem('qb_language', 'en')");
+    await page.reload();
+    await expect.poll(() => list.getByRole('link', { name: /Transfer.*−¥600\.00/ }).count()).toBe(1);
+    await shots.take(page, 'history-paid-en');
+
+    expect(a.problems).toEqual([]);
+  }, 180_000);
 });
 
 /** A `risk` operator made with the CLI on the server's database, signed in through the API. */
@@ -451,4 +524,13 @@ function wrong(code: string): string {
 
 async function expectBalance(page: Page, text: string): Promise<void> {
   await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 10_000 }).toBe(text);
+}
+
+/** '¥1,000.00' → 1000 (whole yuan are enough here). */
+function yuan(text: string): number {
+  return Number(text.replace(/[¥,]/g, ''));
+}
+
+function cny(value: number): string {
+  return `¥${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }

@@ -50,14 +50,14 @@ import {
 import { metaRoutes } from './meta.ts';
 import { PROBE_ROUTES, operationsRoutes } from './operations.ts';
 import { Outbox } from './outbox/index.ts';
-import { PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
+import { HeldPayments, PaymentAuthorizer, allowEveryPayment } from './payments/index.ts';
 import { SandboxPlaces, type PlaceLookup } from './adapters/places/index.ts';
 import { IntentStore } from './payments/intent-store.ts';
 import { PaymentIntents } from './payments/intents.ts';
 import { paymentIntentRoutes } from './payments/intent-routes.ts';
 import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
 import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
-import { createRiskModule, type RiskService } from './modules/risk/index.ts';
+import { createRiskModule, type ReviewCaseService, type RiskService } from './modules/risk/index.ts';
 import { FREEZE_NOTICES, createFreezeModule, type FreezeService } from './modules/freeze/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
@@ -101,6 +101,7 @@ export interface AppServices {
   cards: CardsService;
   funding: FundingService;
   risk: RiskService;
+  riskCases: ReviewCaseService;
   freeze: FreezeService;
 }
 
@@ -322,8 +323,12 @@ export async function buildApp(options: BuildAppOptions) {
   });
   jobs.register(...freeze.jobs);
   await app.register(freeze.routes);
-  // The risk engine: the pipeline's risk step, and the judge of sign-ins (issue 11).
+  // The risk engine: the pipeline's risk step, and the judge of sign-ins (issue 11). A payment it
+  // holds for review is settled by the module that made it (registered below).
+  const held = new HeldPayments();
   const risk = createRiskModule({
+    held,
+    reviewHours: config.modules.risk.reviewHours,
     pool,
     places: options.places ?? new SandboxPlaces(),
     freeze: freeze.service,
@@ -351,12 +356,13 @@ export async function buildApp(options: BuildAppOptions) {
     ledger,
     kyc: kyc.service,
     security: security.service,
-    risk: options.risk ?? (config.modules.risk.engine === 'on' ? risk.service : allowEveryPayment),
+    risk: options.risk ?? (config.modules.risk.engine === 'on' ? risk.step : allowEveryPayment),
     freeze: freeze.service,
     now,
     log: app.log,
   });
   const transfers = createTransfersModule({
+    held,
     pool,
     ledger,
     identity: identity.service,
@@ -439,6 +445,7 @@ export async function buildApp(options: BuildAppOptions) {
     cards: cards.service,
     funding: funding.service,
     risk: risk.service,
+    riskCases: risk.cases,
     freeze: freeze.service,
   });
   await app.register(identity.routes);

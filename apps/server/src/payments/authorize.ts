@@ -10,7 +10,9 @@
  *                         given the limits
  *   3. limits planned     the single-payment limit refuses now (LIMIT_EXCEEDED, before any PIN is
  *                         spent); the daily and yearly totals become ledger limit counters
- *   4. risk               the risk step's decision (risk.ts); `step_up` asks for the strongest factor
+ *   4. risk               the risk step's decision (risk.ts); `step_up` asks for the strongest factor;
+ *                         `review` is refused, or — for a kind that holds for review — confirmed as
+ *                         usual and then held by `holdForReview` (review.ts)
  *   5. factor             which factors this payment accepts (security), then the confirmation is
  *                         checked — or FACTOR_NOT_ACCEPTED when none was given and one is needed
  *
@@ -22,6 +24,7 @@
  * not ask for a step-up, asked again only if it does); a refusal in an earlier step still wins
  * over one of a later step, whatever answered first.
  */
+import { TransferFlags } from '@qianbao/ledger';
 import type { Ledger, TransferInput, TransferOutcome, TransferLimit } from '@qianbao/ledger';
 import { AppError } from '../errors.ts';
 import { limitExceededError, planPaymentLimits } from '../modules/kyc/limits.ts';
@@ -36,6 +39,7 @@ import type {
 } from '../modules/security/index.ts';
 import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
 import type { RiskDecision, RiskInput, RiskStep } from './risk.ts';
+import { HOLD_GRACE_SECONDS } from './review.ts';
 import { settled } from './settled.ts';
 
 export interface AuthorizerDeps {
@@ -75,6 +79,11 @@ export interface Authorization<Checked> {
   ledgerLimits: TransferLimit[];
   /** What the risk step judged; `move` tells it when the money moved. */
   riskInput: RiskInput;
+  /**
+   * The risk step wants a person to look at it and the kind holds for review: the module makes
+   * its ledger transfer with `holdForReview`, never `move` (which refuses it).
+   */
+  review: boolean;
 }
 
 export interface PreviewInput<Checked> {
@@ -153,7 +162,8 @@ export class PaymentAuthorizer {
     }
     // 4. Risk.
     const decision = await risk();
-    refuseOnRisk(decision);
+    const holds = rules.holdsForReview && deps.risk.reviews !== undefined;
+    refuseOnRisk(decision, holds);
     // A step-up the holder passed for exactly this payment: its ordinary factor now suffices.
     const stepUps = deps.risk.stepUps;
     const stepUp =
@@ -204,6 +214,7 @@ export class PaymentAuthorizer {
       factor,
       ledgerLimits: [...plan.ledgerLimits, ...factor.ledgerLimits],
       riskInput: riskInputOf(input, now, 'pay'),
+      review: decision.decision === 'review' && holds,
     };
   }
 
@@ -272,8 +283,12 @@ export class PaymentAuthorizer {
    */
   async move(
     transfers: TransferInput[],
-    authorization?: Pick<Authorization<unknown>, 'riskInput'>,
+    authorization?: Pick<Authorization<unknown>, 'riskInput'> &
+      Partial<Pick<Authorization<unknown>, 'review'>>,
   ): Promise<TransferOutcome[]> {
+    if (authorization?.review) {
+      throw new Error('a payment held for review moves through holdForReview, not move');
+    }
     const outcomes = await this.deps.ledger.createTransfers(transfers);
     const moved = outcomes.length > 0 && outcomes.every((o) => o.result === 'ok' || o.result === 'exists');
     if (moved && authorization && this.deps.risk.moved) {
@@ -286,6 +301,47 @@ export class PaymentAuthorizer {
         );
     }
     return outcomes;
+  }
+
+  /**
+   * The ledger step of a payment the risk step holds for review (review.ts): its case opens, then
+   * its one transfer is made as a hold that outlives the case by HOLD_GRACE_SECONDS. A refused
+   * hold (funds, limits, the payee's cap) closes the case and is answered as `move` answers it;
+   * a case decided already (a retry after its expiry) holds nothing: CASE_CLOSED is thrown.
+   */
+  async holdForReview(
+    transfer: TransferInput & { amount: bigint; currency: string },
+    authorization: Pick<Authorization<unknown>, 'riskInput' | 'review' | 'risk'>,
+  ): Promise<{ outcome: TransferOutcome; caseId: string; expiresAt: Date }> {
+    const reviews = this.deps.risk.reviews;
+    if (!authorization.review || !reviews) throw new Error('holdForReview of a payment not held for review');
+    const { riskInput, risk } = authorization;
+    const opened = await reviews.open({
+      kind: riskInput.kind,
+      payerUserId: riskInput.payerUserId,
+      movementId: transfer.id,
+      amountMinor: transfer.amount,
+      currency: transfer.currency,
+      payee: riskInput.payee,
+      decisionId: risk.decisionId ?? null,
+      rules: risk.rules,
+      score: risk.score ?? 0,
+      now: riskInput.now,
+    });
+    if (opened.status !== 'open') {
+      throw new AppError('RISK_REVIEW_CLOSED', { details: { caseId: opened.caseId, status: opened.status } });
+    }
+    const seconds = Math.ceil((opened.expiresAt.getTime() - this.deps.now().getTime()) / 1000);
+    const [outcome] = await this.deps.ledger.createTransfers([
+      {
+        ...transfer,
+        flags: (transfer.flags ?? 0) | TransferFlags.pending,
+        timeoutSeconds: Math.max(1, seconds) + HOLD_GRACE_SECONDS,
+      },
+    ]);
+    if (!outcome) throw new Error('the ledger answered no outcome');
+    if (outcome.result !== 'ok' && outcome.result !== 'exists') await reviews.nothingHeld(opened.caseId);
+    return { outcome, caseId: opened.caseId, expiresAt: opened.expiresAt };
   }
 
   /** Step 0: a frozen payer pays nothing; a payee wallet frozen in full receives nothing. */
@@ -342,11 +398,12 @@ function riskInputOf(
   };
 }
 
-/** What the risk step refuses outright (risk.ts): a block, and a review no kind can hold yet. */
-function refuseOnRisk(decision: RiskDecision): void {
+/** What the risk step refuses outright (risk.ts): a block, and a review the kind cannot hold. */
+function refuseOnRisk(decision: RiskDecision, holdsForReview: boolean): void {
   const details = { rules: [...decision.rules] };
   if (decision.decision === 'block') throw new AppError('RISK_BLOCKED', { details });
-  if (decision.decision === 'review') throw new AppError('RISK_REVIEW_REQUIRED', { details });
+  if (decision.decision === 'review' && !holdsForReview)
+    throw new AppError('RISK_REVIEW_REQUIRED', { details });
 }
 
 function factorOfConfirmation(confirmation: ConfirmationInput): ConfirmationFactor {

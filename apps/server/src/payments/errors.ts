@@ -9,6 +9,7 @@ export type PaymentsErrorCode =
   | 'PAYMENT_NOT_CANCELABLE'
   | 'STEP_UP_REQUIRED'
   | 'RISK_REVIEW_REQUIRED'
+  | 'RISK_REVIEW_CLOSED'
   | 'RISK_BLOCKED';
 
 export const PAYMENTS_ERRORS: Record<PaymentsErrorCode, ErrorMapping> = {
@@ -38,6 +39,11 @@ export const PAYMENTS_ERRORS: Record<PaymentsErrorCode, ErrorMapping> = {
   RISK_REVIEW_REQUIRED: {
     status: 403,
     message: 'This payment needs a review by our risk team and cannot be made now. Contact customer service.',
+  },
+  RISK_REVIEW_CLOSED: {
+    status: 409,
+    message:
+      'This payment was held for review and its review is closed; nothing more is held. Make a new payment if you still want to pay.',
   },
   RISK_BLOCKED: {
     status: 403,

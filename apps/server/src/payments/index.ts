@@ -14,3 +14,12 @@ export { ledgerRefusal, primaryFailure, type RefusalContext } from './failures.t
 export { PAYMENT_KINDS, type PaymentKind, type PaymentKindRules } from './kinds.ts';
 export { allowEveryPayment, type RiskDecision, type RiskInput, type RiskStep } from './risk.ts';
 export { settled } from './settled.ts';
+export {
+  HOLD_GRACE_SECONDS,
+  HeldPayments,
+  type HeldPaymentSettler,
+  type OpenCase,
+  type ReviewCases,
+  type ReviewOutcome,
+  type SettledHold,
+} from './review.ts';

@@ -2,7 +2,9 @@
  * The kinds of payment the pipeline runs, each with what the rules of domain-rules §1 say about
  * it: whether it counts toward the yearly limit (own wallet ↔ own bound card does not), whether it
  * may ever be confirmed password-free, and whether the holder's tier must allow money to leave
- * for a card or a bank (T0 may not). A new money-moving capability adds its kind here.
+ * for a card or a bank (T0 may not), and whether a payment the risk engine wants reviewed is held
+ * in the ledger until an operator decides (review.ts) or refused (RISK_REVIEW_REQUIRED). A new
+ * money-moving capability adds its kind here.
  */
 export type PaymentKind = 'transfer' | 'payment_request' | 'top_up' | 'withdrawal' | 'bank_transfer';
 
@@ -11,12 +13,33 @@ export interface PaymentKindRules {
   passwordFree: boolean;
   /** The tier must allow withdrawing (`TierLimits.mayWithdraw`), else KYC_TIER_TOO_LOW. */
   needsWithdrawTier: boolean;
+  /**
+   * A `review` decision holds the payment for an operator (review.ts) rather than refusing it.
+   * Only a kind whose module registers a settler (`HeldPayments`) may say so: a payment request's
+   * claim, a card charge or a bank payout cannot wait a day for a person.
+   */
+  holdsForReview: boolean;
 }
 
 export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
-  transfer: { countsTowardYear: true, passwordFree: true, needsWithdrawTier: false },
-  payment_request: { countsTowardYear: true, passwordFree: true, needsWithdrawTier: false },
-  top_up: { countsTowardYear: false, passwordFree: false, needsWithdrawTier: false },
-  withdrawal: { countsTowardYear: false, passwordFree: false, needsWithdrawTier: true },
-  bank_transfer: { countsTowardYear: true, passwordFree: false, needsWithdrawTier: true },
+  transfer: { countsTowardYear: true, passwordFree: true, needsWithdrawTier: false, holdsForReview: true },
+  payment_request: {
+    countsTowardYear: true,
+    passwordFree: true,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+  },
+  top_up: { countsTowardYear: false, passwordFree: false, needsWithdrawTier: false, holdsForReview: false },
+  withdrawal: {
+    countsTowardYear: false,
+    passwordFree: false,
+    needsWithdrawTier: true,
+    holdsForReview: false,
+  },
+  bank_transfer: {
+    countsTowardYear: true,
+    passwordFree: false,
+    needsWithdrawTier: true,
+    holdsForReview: false,
+  },
 };

@@ -9,13 +9,15 @@
  *   payment is refused with STEP_UP_REQUIRED and a challenge (`stepUps.challenge`) the holder
  *   passes with a passkey, a TOTP or an SMS code, after which the same payment (same id, amount
  *   and payee: a retry with the same Idempotency-Key) is confirmed with its ordinary factor;
- * - `review`: refused with RISK_REVIEW_REQUIRED unless the kind holds its money for review
- *   (a later step);
+ * - `review`: the payment is confirmed as any other, then held in the ledger while a case waits
+ *   for an operator (review.ts) when its kind holds for review and the step has `reviews`;
+ *   otherwise refused with RISK_REVIEW_REQUIRED;
  * - `block`: refused with RISK_BLOCKED; the engine has frozen the wallet.
  */
 import type { AppError } from '../errors.ts';
 import type { PaymentToConfirm } from '../modules/security/index.ts';
 import type { PaymentKind } from './kinds.ts';
+import type { ReviewCases } from './review.ts';
 
 export interface RiskInput {
   kind: PaymentKind;
@@ -49,6 +51,8 @@ export interface RiskStep {
   judge(input: RiskInput): Promise<RiskDecision>;
   /** The ledger accepted the payment: its amount, payee and sums become the holder's history. */
   moved?(input: RiskInput): Promise<void>;
+  /** Review cases; without them a `review` is refused (RISK_REVIEW_REQUIRED) for every kind. */
+  reviews?: ReviewCases;
   /** Step-ups of single payments; without them a `step_up` accepts only a strong factor. */
   stepUps?: {
     /** Whether the holder passed a step-up of exactly this payment (id, amount, currency, payee). */

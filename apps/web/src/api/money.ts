@@ -223,7 +223,8 @@ export type Payee = { toPhone: string } | { toQr: string };
 export interface Transfer {
   id: string;
   kind: 'phone' | 'qr' | 'payment_request';
-  status: 'succeeded';
+  /** `under_review`: held by the risk engine until an operator decides (then succeeded, rejected or expired). */
+  status: 'succeeded' | 'under_review' | 'rejected' | 'expired';
   direction: 'in' | 'out';
   amount: MoneyJson;
   note: string | null;

@@ -75,7 +75,12 @@ it('describes a bank transfer again from its funding event', async () => {
     funding: subject.app.services.funding,
   });
   const subscriber = historySubscriber({ store, projector: seeing });
-  expect(subscriber.types).toEqual(['transfer.succeeded', 'funding.succeeded', 'funding.failed']);
+  expect(subscriber.types).toEqual([
+    'transfer.succeeded',
+    'transfer.held',
+    'funding.succeeded',
+    'funding.failed',
+  ]);
   await subscriber.handle(rows[0]!);
   const described = await entries();
   expect(described.every((entry) => entry.described && entry.fundingId === fundingId)).toBe(true);

@@ -68,4 +68,11 @@ CREATE TABLE history_cursor (
 INSERT INTO history_cursor (last_ts) VALUES (0);
 `,
   },
+  {
+    // A hold whose post or void is projected is shown by that entry (its timeline starts with the
+    // hold): the page hides the hold, looked up here. Partial: only resolutions are in it.
+    name: '1001_history_resolved_holds',
+    sql: `CREATE INDEX history_entries_resolutions ON history_entries (account_id, pending_id)
+  WHERE pending_id IS NOT NULL;`,
+  },
 ];

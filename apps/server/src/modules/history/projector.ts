@@ -181,8 +181,10 @@ export class HistoryProjector {
    * viewer; few transfers carry user data).
    */
   async describe(facts: readonly EntryFacts[]): Promise<Entry[]> {
+    // A post or void is described by its hold's record (a transfer held for review, then settled).
+    const recordOf = (fact: EntryFacts) => fact.pendingId ?? fact.ledgerTransferId;
     const records = await this.deps.transfers.describeMany(
-      facts.map((fact) => ({ viewerUserId: fact.userId, ledgerTransferId: fact.ledgerTransferId })),
+      facts.map((fact) => ({ viewerUserId: fact.userId, ledgerTransferId: recordOf(fact) })),
     );
     const withData = new Map<string, EntryFacts[]>();
     for (const fact of facts) {
@@ -209,7 +211,8 @@ export class HistoryProjector {
     }
     return facts.map((fact) => {
       const key = `${fact.userId}:${fact.ledgerTransferId}`;
-      return { ...fact, ...this.describeOne(fact, records.get(key), funding.get(key)) };
+      const record = records.get(`${fact.userId}:${recordOf(fact)}`);
+      return { ...fact, ...this.describeOne(fact, record, funding.get(key)) };
     });
   }
 

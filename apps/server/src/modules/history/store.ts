@@ -4,6 +4,7 @@
  * the way, `limit + 1` rows to know whether another page follows.
  */
 import type pg from 'pg';
+import { TransferCodes } from '../../platform/codes.ts';
 
 export type TransactionStatus = 'succeeded' | 'pending' | 'released';
 
@@ -197,7 +198,15 @@ export class HistoryStore {
   }): Promise<{ entries: Entry[]; more: boolean }> {
     const { filter } = input;
     const values: unknown[] = [input.accountId];
-    const where = ['account_id = $1'];
+    const where = [
+      'account_id = $1',
+      // Not shown: a hold once its post or void is (that entry's timeline starts with the hold),
+      // and a wallet-to-wallet transfer held for review on the payee's side until it is paid.
+      `NOT (status = 'pending' AND ((direction = 'in' AND ledger_code = ${TransferCodes.p2p})
+         OR EXISTS (SELECT 1 FROM history_entries r
+                     WHERE r.account_id = history_entries.account_id
+                       AND r.pending_id = history_entries.ledger_transfer_id)))`,
+    ];
     const add = (sql: (placeholder: string) => string, value: unknown) =>
       where.push(sql(`$${values.push(value)}`));
     if (input.beforeTs !== null) add((p) => `ts < ${p}`, input.beforeTs.toString());

@@ -30,7 +30,7 @@ export function historySubscriber(deps: {
     const transferIds: string[] = [];
     const waiting: Entry[] = [];
     for (const event of events) {
-      if (event.type === TRANSFER_EVENTS.succeeded) {
+      if (event.type === TRANSFER_EVENTS.succeeded || event.type === TRANSFER_EVENTS.held) {
         transferIds.push((event.payload as TransferSucceededPayload).transferId);
       } else {
         // funding.succeeded / funding.failed: every ledger transfer of the operation (holds, post
@@ -46,7 +46,7 @@ export function historySubscriber(deps: {
   };
   return defineSubscriber({
     name: HISTORY_SUBSCRIBER,
-    types: [TRANSFER_EVENTS.succeeded, FUNDING_EVENTS.succeeded, FUNDING_EVENTS.failed],
+    types: [TRANSFER_EVENTS.succeeded, TRANSFER_EVENTS.held, FUNDING_EVENTS.succeeded, FUNDING_EVENTS.failed],
     handle: (event) => handleBatch([event]),
     handleBatch,
   });

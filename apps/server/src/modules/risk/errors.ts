@@ -8,7 +8,9 @@ export type RiskErrorCode =
   | 'RISK_RULE_SET_NOT_FOUND'
   | 'RISK_RULE_SET_INVALID'
   | 'RISK_RULE_SET_NOT_DRAFT'
-  | 'RISK_LIST_ENTRY_NOT_FOUND';
+  | 'RISK_LIST_ENTRY_NOT_FOUND'
+  | 'RISK_CASE_NOT_FOUND'
+  | 'RISK_CASE_CLOSED';
 
 export const RISK_ERRORS: Record<RiskErrorCode, ErrorMapping> = {
   STEP_UP_NOT_FOUND: { status: 404, message: 'No such step-up.' },
@@ -27,4 +29,9 @@ export const RISK_ERRORS: Record<RiskErrorCode, ErrorMapping> = {
   },
   RISK_RULE_SET_NOT_DRAFT: { status: 409, message: 'Only a draft rule set can be activated.' },
   RISK_LIST_ENTRY_NOT_FOUND: { status: 404, message: 'No such list entry.' },
+  RISK_CASE_NOT_FOUND: { status: 404, message: 'No such review case.' },
+  RISK_CASE_CLOSED: {
+    status: 409,
+    message: 'This review case was decided otherwise already; details.status and details.outcome say how.',
+  },
 };

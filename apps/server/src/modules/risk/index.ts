@@ -7,14 +7,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { PlaceLookup } from '../../adapters/places/index.ts';
 import type { JobDefinition } from '../../jobs/index.ts';
+import type { HeldPayments, RiskStep } from '../../payments/index.ts';
 import type { OperatorService } from '../operator/index.ts';
 import { riskJobs } from './jobs.ts';
 import { riskRoutes } from './routes.ts';
 import { RiskService } from './service.ts';
 import type { RiskServiceDeps } from './service.ts';
 import { PgRiskStateStore, RiskStore } from './store.ts';
+import { CaseStore } from './case-store.ts';
+import { ReviewCaseService } from './cases.ts';
+import { caseRoutes } from './case-routes.ts';
 
 export { RiskService } from './service.ts';
+export { ReviewCaseService } from './cases.ts';
 export { RISK_JOBS } from './jobs.ts';
 
 export function createRiskModule(
@@ -25,6 +30,9 @@ export function createRiskModule(
     pool: pg.Pool;
     places: PlaceLookup;
     operators: Pick<OperatorService, 'audit'>;
+    /** Who settles a held payment of each kind (the modules that hold register there). */
+    held: HeldPayments;
+    reviewHours: number;
   },
 ) {
   const state = new PgRiskStateStore(deps.pool, deps.places);
@@ -33,9 +41,25 @@ export function createRiskModule(
     store: new RiskStore(deps.pool),
     state,
   });
+  const cases = new ReviewCaseService({
+    store: new CaseStore(deps.pool),
+    held: deps.held,
+    reviewHours: deps.reviewHours,
+    recordSuccess: (input) => service.moved(input),
+    now: deps.now,
+    log: deps.log,
+  });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(riskRoutes, { service, operators: deps.operators });
+    await app.register(caseRoutes, { cases, operators: deps.operators });
   };
-  const jobs: JobDefinition[] = riskJobs({ state, now: deps.now });
-  return { service, routes, jobs };
+  const jobs: JobDefinition[] = riskJobs({ state, cases, now: deps.now });
+  /** The payments pipeline's risk step: the engine's judgement, step-ups and review cases. */
+  const step: RiskStep = {
+    judge: (input) => service.judge(input),
+    moved: (input) => service.moved(input),
+    stepUps: service.stepUps,
+    reviews: cases,
+  };
+  return { service, cases, step, routes, jobs };
 }

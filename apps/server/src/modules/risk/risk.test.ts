@@ -5,7 +5,7 @@
  * shows does not depend on the tuning of the shipped rules (engine/default-rules.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { Secret } from 'otpauth';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestHolder } from '../identity/testing.ts';
 import { latestSmsCode, loginWithPassword, registerHolder, sendAndReadSmsCode } from '../identity/testing.ts';
@@ -24,43 +24,19 @@ import {
 import { totpCodeAt, totpStep } from '../security/totp.ts';
 import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
 import type { Rule } from './engine/types.ts';
+import { activateRules, operatorSession as sharedOperatorSession } from './testing.ts';
 
 let subject: SecurityTestApp;
 let riskOperator: { authorization: string };
 let supportOperator: { authorization: string };
-let operatorSequence = 0;
 
-async function operatorSession(role: 'risk' | 'support'): Promise<{ authorization: string }> {
-  operatorSequence += 1;
-  const username = `${role}.${process.pid}.${operatorSequence}`;
-  const created = await subject.app.services.operator.create({ username, role });
-  const totp = new TOTP({ secret: Secret.fromBase32(created.totpSecret), digits: 6, period: 30 });
-  const login = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/operator/login',
-    payload: { username, password: created.password, totpCode: totp.generate() },
-  });
-  expect(login.statusCode, login.body).toBe(200);
-  return { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+function operatorSession(role: 'risk' | 'support'): Promise<{ authorization: string }> {
+  return sharedOperatorSession(subject, role);
 }
 
 /** Save `rules` as a draft and activate it; answers its version. */
-async function activate(rules: Rule[], thresholds = { stepUp: 65, review: 75, block: 90 }): Promise<number> {
-  const draft = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/operator/risk/rule-sets',
-    headers: riskOperator,
-    payload: { rules, thresholds, note: 'test' },
-  });
-  expect(draft.statusCode, draft.body).toBe(201);
-  const { version } = draft.json<{ version: number }>();
-  const activated = await subject.app.inject({
-    method: 'POST',
-    url: `/v1/operator/risk/rule-sets/${version}/activate`,
-    headers: riskOperator,
-  });
-  expect(activated.statusCode, activated.body).toBe(200);
-  return version;
+function activate(rules: Rule[], thresholds = { stepUp: 65, review: 75, block: 90 }): Promise<number> {
+  return activateRules(subject, riskOperator, rules, thresholds);
 }
 
 const LARGE: Rule = {

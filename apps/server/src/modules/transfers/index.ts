@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { transfersRoutes } from './routes.ts';
 import { TransfersService } from './service.ts';
 import type { TransfersServiceDeps } from './service.ts';
+import type { HeldPayments } from '../../payments/index.ts';
 
 export { transfersMigrations } from './migrations.ts';
 export { TRANSFERS_ERRORS, type TransfersErrorCode } from './errors.ts';
@@ -25,10 +26,14 @@ export {
   type TransferSucceededPayload,
 } from './events.ts';
 
-export type TransfersModuleDeps = TransfersServiceDeps;
+export type TransfersModuleDeps = TransfersServiceDeps & {
+  /** Transfers held for review are settled here (payments/review.ts). */
+  held: HeldPayments;
+};
 
 export function createTransfersModule(deps: TransfersModuleDeps) {
   const service = new TransfersService(deps);
+  deps.held.register('transfer', { settle: (input) => service.settleHeld(input) });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(transfersRoutes, { service });
   };

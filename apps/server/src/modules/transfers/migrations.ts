@@ -69,4 +69,12 @@ CREATE INDEX transfers_payment_requests_requester
     name: '0801_transfers_drop_unread_indexes',
     sql: `DROP INDEX transfers_transfers_payer; DROP INDEX transfers_transfers_payee;`,
   },
+  {
+    // A transfer the risk engine holds for review (payments/review.ts) is recorded at once as
+    // `under_review`, then settled: `succeeded`, `rejected` or `expired`.
+    name: '0802_transfers_held_for_review',
+    sql: `ALTER TABLE transfers_transfers DROP CONSTRAINT transfers_transfers_status_check;
+ALTER TABLE transfers_transfers ADD CONSTRAINT transfers_transfers_status_check
+  CHECK (status IN ('succeeded', 'under_review', 'rejected', 'expired'));`,
+  },
 ];

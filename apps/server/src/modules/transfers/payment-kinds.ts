@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { moneyJson, moneyOf } from '../../http/money.ts';
 import { defineIntentKind } from '../../payments/intent-kinds.ts';
-import type { IntentQuote, IntentKind, JsonObject } from '../../payments/intent-kinds.ts';
+import type { IntentOutcome, IntentQuote, IntentKind, JsonObject } from '../../payments/intent-kinds.ts';
 import { amountInput, noteInput, payeeFields, payeeOf, previewJson, transferJson } from './routes.ts';
-import type { TransferPreview, TransfersService } from './service.ts';
+import type { TransferPreview, TransferView, TransfersService } from './service.ts';
 
 function quoteOf(preview: TransferPreview): IntentQuote {
   const { amount, confirmation, payment, refusal, ...details } = previewJson(preview);
@@ -23,6 +23,13 @@ function quoteOf(preview: TransferPreview): IntentQuote {
     refusal,
     details,
   };
+}
+
+/** A transfer's outcome for the payment resource: held for review is `processing`; returned is `failed`. */
+function outcomeOf(view: TransferView): IntentOutcome {
+  const status =
+    view.status === 'succeeded' ? 'succeeded' : view.status === 'under_review' ? 'processing' : 'failed';
+  return { status, result: transferJson(view) };
 }
 
 const transferFields = z.strictObject({ ...payeeFields, amount: amountInput, note: noteInput });
@@ -56,7 +63,15 @@ export function transfersPaymentKinds(service: TransfersService): IntentKind<Jso
           paymentId,
           resumed,
         });
-        return { status: 'succeeded', result: transferJson(view) };
+        return outcomeOf(view);
+      },
+      // Held for review: `processing` until an operator (or the expiry) settles it.
+      async refresh({ holder, result }) {
+        const view = await service.heldView({
+          payerUserId: holder.userId,
+          ledgerTransferId: String(result['id']),
+        });
+        return view ? outcomeOf(view) : { status: 'processing', result };
       },
     }),
     defineIntentKind<z.infer<typeof requestFields> & JsonObject>({

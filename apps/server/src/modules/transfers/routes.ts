@@ -118,7 +118,12 @@ export const transferSchema = z.object({
   kind: z
     .enum(['phone', 'qr', 'payment_request'])
     .meta({ description: 'Sent by mobile number, by scanned receive code, or paying a payment request.' }),
-  status: z.literal('succeeded').meta({ description: 'A transfer arrives at once: always `succeeded`.' }),
+  status: z.enum(['succeeded', 'under_review', 'rejected', 'expired']).meta({
+    description:
+      'A transfer arrives at once: `succeeded`. One the risk engine holds for review is `under_review` (the ' +
+      "payer's money is held; answered 202) until an operator approves it (`succeeded`) or rejects it " +
+      "(`rejected`), or nobody does in time (`expired`): then the money is back in the payer's wallet.",
+  }),
   direction: z.enum(['in', 'out']).meta({ description: "From the caller's side: money in or out." }),
   amount: moneyOutput.meta({ description: 'The amount paid.' }),
   note: z.string().nullable().meta({ description: 'The note shown to both sides.' }),
@@ -283,7 +288,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
             note: noteInput,
             confirmation: confirmationInput,
           }),
-          response: { 201: transferSchema, ...ERRORS_4XX },
+          response: { 201: transferSchema, 202: transferSchema, ...ERRORS_4XX },
         },
       },
     ),
@@ -300,7 +305,8 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         paymentId: idempotentId(request, 'transfer'),
         resumed: isResumption(request),
       });
-      return reply.code(201).send(transferJson(view));
+      // Held for review: accepted, not done (the payer is told the outcome).
+      return reply.code(view.status === 'under_review' ? 202 : 201).send(transferJson(view));
     },
   );
 
@@ -502,7 +508,7 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
             'PAYMENT_REQUEST_EXPIRED, PAYMENT_REQUEST_CANCELLED, and the refusals of POST /v1/me/transfers.',
           params: requestParams,
           body: z.strictObject({ confirmation: confirmationInput }),
-          response: { 201: transferSchema, ...ERRORS_4XX },
+          response: { 201: transferSchema, 202: transferSchema, ...ERRORS_4XX },
         },
       },
     ),
@@ -516,7 +522,8 @@ export const transfersRoutes: FastifyPluginCallbackZod<TransfersRoutesOptions> =
         paymentId: idempotentId(request, 'payment-request'),
         resumed: isResumption(request),
       });
-      return reply.code(201).send(transferJson(view));
+      // Held for review: accepted, not done (the payer is told the outcome).
+      return reply.code(view.status === 'under_review' ? 202 : 201).send(transferJson(view));
     },
   );
 

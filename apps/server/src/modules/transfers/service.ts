@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type pg from 'pg';
-import { derivedId, isUuid, newId } from '@qianbao/ledger';
-import type { Ledger, Transfer, TransferLimit } from '@qianbao/ledger';
+import { TransferFlags, derivedId, isUuid, newId } from '@qianbao/ledger';
+import type { Ledger, Transfer, TransferLimit, TransferOutcome } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import { ledgerRefusal, settled } from '../../payments/index.ts';
-import type { PaymentAuthorizer } from '../../payments/index.ts';
+import type { PaymentAuthorizer, ReviewOutcome, SettledHold } from '../../payments/index.ts';
 import type { IdentityService, User } from '../identity/index.ts';
 import { maskPhone } from '../identity/index.ts';
 import type { KycService, TierLimits } from '../kyc/index.ts';
@@ -22,7 +22,13 @@ import type { Refusal } from '../kyc/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import type { ConfirmationFactor, ConfirmationInput, SecurityService } from '../security/index.ts';
 import { TransfersStore } from './store.ts';
-import type { PaymentRequestRow, PaymentRequestStatus, TransferKind, TransferRow } from './store.ts';
+import type {
+  PaymentRequestRow,
+  PaymentRequestStatus,
+  TransferKind,
+  TransferRow,
+  TransferStatus,
+} from './store.ts';
 
 /** Ledger transfer codes (why the money moved) of this module. */
 export const TRANSFER_CURRENCY = 'CNY';
@@ -52,7 +58,7 @@ export interface TransfersServiceDeps {
   kyc: Pick<KycService, 'limitsFor' | 'legalNameOf'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   /** The steps before the ledger (limits, risk, factor and confirmation), as for every payment. */
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'holdForReview'>;
   /** Woken after a record and its event commit (outbox/): the notices follow from the event. */
   events: OutboxWake;
   /** `QIANBAO_PUBLIC_URL`: payment request links point at the web app there. */
@@ -96,7 +102,8 @@ export interface TransferView {
   id: string;
   ledgerTransferId: string;
   kind: TransferKind;
-  status: 'succeeded';
+  /** `succeeded` at once, or `under_review` (held) until approved, `rejected` or `expired`. */
+  status: TransferStatus;
   direction: 'in' | 'out';
   amountMinor: bigint;
   currency: string;
@@ -382,22 +389,26 @@ export class TransfersService {
     });
     const cap = payeeBalanceCap(await payeeLimits());
     const ledgerTransferId = input.beforeLedger ? await input.beforeLedger() : input.ledgerTransferId;
-    const [outcome] = await this.deps.payments.move(
-      [
-        {
-          id: ledgerTransferId,
-          debitAccountId: input.payerWalletAccountId,
-          creditAccountId: input.payee.walletAccountId,
-          amount: amountMinor,
-          currency: TRANSFER_CURRENCY,
-          code: input.code,
-          limits: authorization.ledgerLimits,
-          ...(cap === undefined ? {} : { creditBalanceCap: cap }),
-          ...(input.userData === undefined ? {} : { userData: input.userData }),
-        },
-      ],
-      authorization,
-    );
+    const transfer = {
+      id: ledgerTransferId,
+      debitAccountId: input.payerWalletAccountId,
+      creditAccountId: input.payee.walletAccountId,
+      amount: amountMinor,
+      currency: TRANSFER_CURRENCY,
+      code: input.code,
+      limits: authorization.ledgerLimits,
+      ...(cap === undefined ? {} : { creditBalanceCap: cap }),
+      ...(input.userData === undefined ? {} : { userData: input.userData }),
+    };
+    let outcome: TransferOutcome | undefined;
+    if (authorization.review) {
+      // Held for review (payments/review.ts): a case opens and the money is held, not paid. Only
+      // a direct transfer's kind holds (a payment request's claim cannot wait for a person).
+      if (input.beforeLedger) throw new Error('a payment request is never held for review');
+      ({ outcome } = await this.deps.payments.holdForReview(transfer, authorization));
+    } else {
+      [outcome] = await this.deps.payments.move([transfer], authorization);
+    }
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (outcome.result !== 'ok' && outcome.result !== 'exists')
       throw ledgerRefusal([outcome], { credit: 'other' });
@@ -405,7 +416,7 @@ export class TransfersService {
       id: newId(),
       ledger_transfer_id: ledgerTransferId,
       kind: input.kind,
-      status: 'succeeded',
+      status: authorization.review ? 'under_review' : 'succeeded',
       payer_user_id: payerUserId,
       payee_user_id: input.payee.id,
       payer_display: await payerDisplay(),
@@ -452,7 +463,9 @@ export class TransfersService {
         id: newId(),
         ledger_transfer_id: transfer.id,
         kind: input.kind,
-        status: 'succeeded',
+        // A hold is a transfer held for review; once settled, the settling wrote the record's
+        // last word (settleHeld), and a record written this late starts where a new one does.
+        status: transfer.flags & TransferFlags.pending ? 'under_review' : 'succeeded',
         payer_user_id: input.payerUserId,
         payee_user_id: payeeUserId,
         payer_display: await this.payerDisplayOf(input.payerUserId),
@@ -477,6 +490,47 @@ export class TransfersService {
       });
     }
     return record;
+  }
+
+  // ---- transfers held for review ----------------------------------------------------------
+
+  /**
+   * Settle a transfer held for review (payments/review.ts; the risk module calls it through
+   * `HeldPayments` when an operator decides or the case expires): post the hold (approve) or void
+   * it, with ids derived from the hold (a repeat is the same ledger transfer), then the record
+   * and its event (`transfer.succeeded` — both sides' notices — or `transfer.returned`). Answers
+   * what the ledger did: the hold resolved the other way already (the ledger's own timeout) is
+   * answered as it was resolved.
+   */
+  async settleHeld(input: { movementId: string; outcome: ReviewOutcome }): Promise<SettledHold> {
+    const hold = await this.deps.ledger.getTransfer(input.movementId);
+    if (!hold) return 'nothing_held';
+    if (!(hold.flags & TransferFlags.pending)) throw new Error(`transfer ${hold.id} is not a hold`);
+    const ids = heldIds(hold.id);
+    const approve = input.outcome === 'approve';
+    const [outcome] = await this.deps.payments.move([
+      {
+        id: approve ? ids.post : ids.void,
+        pendingId: hold.id,
+        code: hold.code,
+        flags: approve ? TransferFlags.postPending : TransferFlags.voidPending,
+      },
+    ]);
+    let done: 'posted' | 'voided';
+    if (outcome?.result === 'ok' || outcome?.result === 'exists') done = approve ? 'posted' : 'voided';
+    else if (outcome?.result === 'pendingAlreadyResolved' || outcome?.result === 'pendingExpired')
+      done = (await this.deps.ledger.getTransfer(ids.post)) ? 'posted' : 'voided';
+    else throw new Error(`transfer ${hold.id}: settling the hold failed: ${outcome?.result ?? 'no outcome'}`);
+    const status: TransferStatus =
+      done === 'posted' ? 'succeeded' : input.outcome === 'reject' ? 'rejected' : 'expired';
+    await this.store.settleHeld({ ledgerTransferId: hold.id, status, at: this.deps.now() });
+    return done;
+  }
+
+  /** A held transfer's record as its payer sees it now (the payment resource's refresh). */
+  async heldView(input: { payerUserId: string; ledgerTransferId: string }): Promise<TransferView | null> {
+    const [row] = await this.store.findByLedgerIds([input.ledgerTransferId]);
+    return row && row.payer_user_id === input.payerUserId ? viewOf(row, input.payerUserId) : null;
   }
 
   /** The holder a wallet account belongs to (`ownerRef` `user:<id>`). */
@@ -850,6 +904,14 @@ function amountFor(payee: Payee, amountMinor: bigint): bigint {
 }
 
 /** The ledger transfer id of one attempt to pay a request. */
+/** The ledger ids of a held transfer's post and void, derived from the hold: a repeat is the same transfer. */
+export function heldIds(holdId: string): { post: string; void: string } {
+  return {
+    post: derivedId(`transfers:review-post:${holdId}`),
+    void: derivedId(`transfers:review-void:${holdId}`),
+  };
+}
+
 export function requestTransferId(requestId: string, attempt: number): string {
   return derivedId(`transfers:payment-request:${requestId}:${attempt}`);
 }

@@ -2,16 +2,21 @@ import { Coalescer } from '@qianbao/db';
 import type pg from 'pg';
 import { eventsOfWrittenRows } from '../../outbox/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
-import { transferSucceeded } from './events.ts';
+import { transferHeld, transferReturned, transferSucceeded } from './events.ts';
 
 export type TransferKind = 'phone' | 'qr' | 'payment_request';
+/**
+ * `succeeded` at once, or — held for review (payments/review.ts) — `under_review` until an
+ * operator approves it (`succeeded`) or rejects it (`rejected`), or nobody does in time (`expired`).
+ */
+export type TransferStatus = 'succeeded' | 'under_review' | 'rejected' | 'expired';
 export type PaymentRequestStatus = 'open' | 'paying' | 'paid' | 'cancelled';
 
 export interface TransferRow {
   id: string;
   ledger_transfer_id: string;
   kind: TransferKind;
-  status: 'succeeded';
+  status: TransferStatus;
   payer_user_id: string;
   payee_user_id: string;
   payer_display: string;
@@ -76,7 +81,7 @@ export class TransfersStore {
       // A record's event is built from the row as it will be stored (the columns are the call's);
       // a transfer twice in one batch (two retries at once) is one record, so one event.
       events: firstPerTransfer(calls).map((row) => ({
-        event: transferSucceeded(row),
+        event: row.status === 'under_review' ? transferHeld(row) : transferSucceeded(row),
         key: row.ledger_transfer_id,
       })),
       written: 'written',
@@ -116,6 +121,46 @@ export class TransfersStore {
     for (const row of await this.findByLedgerIds(missing)) stored.set(row.ledger_transfer_id, row);
     return calls.map((row) => stored.get(row.ledger_transfer_id)!);
   });
+
+  /**
+   * A held transfer settled: `under_review` → `succeeded`, `rejected` or `expired`, with its event
+   * in the same statement (`transfer.succeeded`: both sides' notices, as any transfer; else
+   * `transfer.returned`). Once: a second settle finds it settled and answers null.
+   */
+  async settleHeld(input: {
+    ledgerTransferId: string;
+    status: Exclude<TransferStatus, 'under_review'>;
+    at: Date;
+  }): Promise<TransferRow | null> {
+    const [current] = await this.findByLedgerIds([input.ledgerTransferId]);
+    if (!current || current.status !== 'under_review') return null;
+    const settled: TransferRow = { ...current, status: input.status };
+    const events = eventsOfWrittenRows({
+      events: [
+        {
+          event:
+            input.status === 'succeeded'
+              ? { ...transferSucceeded(settled), createdAt: input.at }
+              : transferReturned(settled, input.at),
+          key: input.ledgerTransferId,
+        },
+      ],
+      written: 'written',
+      keyColumn: 'ledger_transfer_id',
+      firstParameter: 3,
+    });
+    const { rows } = await this.db.query<TransferRow>(
+      `WITH written AS (
+         UPDATE transfers_transfers SET status = $2
+          WHERE ledger_transfer_id = $1 AND status = 'under_review'
+         RETURNING ${TRANSFER_COLUMNS}
+       ), events AS (${events.sql})
+       SELECT * FROM written`,
+      [input.ledgerTransferId, input.status, ...events.parameters],
+    );
+    if (rows.length > 0) this.events.wake();
+    return rows[0] ?? null;
+  }
 
   async findByLedgerIds(ledgerTransferIds: readonly string[]): Promise<TransferRow[]> {
     if (ledgerTransferIds.length === 0) return [];

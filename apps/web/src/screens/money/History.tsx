@@ -23,6 +23,16 @@ function signed(item: Pick<Transaction, 'amount' | 'direction'>, language: strin
   return `${item.direction === 'in' ? '+' : '−'}${formatMoney(item.amount, language)}`;
 }
 
+/**
+ * How a status reads: a wallet-to-wallet transfer is pending only while held for review (the risk
+ * engine's hold, an operator decides), so it says so; every other hold is "processing".
+ */
+function statusKey(type: string, status: Transaction['status']): string {
+  return type === 'transfer' && status === 'pending'
+    ? 'money.historyPage.statuses.underReview'
+    : `money.historyPage.statuses.${status}`;
+}
+
 /** 账单: every movement, newest first, with filters and search; pages follow `nextCursor`. */
 export function History() {
   const { t, i18n } = useTranslation();
@@ -118,7 +128,7 @@ export function History() {
                       </span>
                       {item.status === 'succeeded' ? null : (
                         <span className={`status-tag ${item.status}`}>
-                          {t(`money.historyPage.statuses.${item.status}`)}
+                          {t(statusKey(item.type, item.status))}
                         </span>
                       )}
                     </span>
@@ -287,7 +297,7 @@ export function TransactionDetail() {
         <p className={`detail-head-amount amount ${item.direction}`} data-testid="detail-amount">
           {signed(item, i18n.language)}
         </p>
-        <span className={`status-tag ${item.status}`}>{t(`money.historyPage.statuses.${item.status}`)}</span>
+        <span className={`status-tag ${item.status}`}>{t(statusKey(item.type, item.status))}</span>
       </section>
       <div className="money-card">
         <DetailRows
@@ -319,7 +329,7 @@ export function TransactionDetail() {
                 status={
                   entry.status === 'released' ? 'error' : entry.status === 'succeeded' ? 'finish' : 'process'
                 }
-                title={t(`money.historyPage.statuses.${entry.status}`)}
+                title={t(statusKey(item.type, entry.status))}
                 description={formatDateTime(entry.at, i18n.language)}
               />
             ))}

@@ -114,12 +114,22 @@ export function Transfer() {
   if (step === 'done' && result) {
     return (
       <Page title={t('money.transferPage.title')} backTo="/">
-        <ResultHead
-          tone="ok"
-          title={t('money.transferPage.successTitle')}
-          amount={money(result.amount)}
-          sub={t('money.transferPage.to', { name: result.payee.displayName })}
-        />
+        {result.status === 'under_review' ? (
+          // Held by the risk engine: the money is on hold, not sent; the holder is told either way.
+          <ResultHead
+            tone="wait"
+            title={t('money.transferPage.reviewTitle')}
+            amount={money(result.amount)}
+            sub={t('money.transferPage.reviewSub', { name: result.payee.displayName })}
+          />
+        ) : (
+          <ResultHead
+            tone="ok"
+            title={t('money.transferPage.successTitle')}
+            amount={money(result.amount)}
+            sub={t('money.transferPage.to', { name: result.payee.displayName })}
+          />
+        )}
         <div className="money-card">
           <DetailRows
             rows={[
