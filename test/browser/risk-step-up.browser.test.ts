@@ -140,6 +140,8 @@ describe('risk step-up', () => {
     await shots.take(page, 'step-up-sheet-zh');
 
     const before = new Date().toISOString();
+    // The real-name step sent this phone a code moments ago: past the resend wait, a new one is sent.
+    await resendWindowPassed(stack.url, a.phone);
     await sheet.getByRole('button', { name: '获取验证码' }).click();
     await sheet.getByText(/\d+ 秒后重发/).waitFor();
     const code = await latestSmsCode(stack.url, a.phone, { after: before });
@@ -197,6 +199,7 @@ describe('risk step-up', () => {
     const challenge = await readConfirm(await again);
     expect(challenge.json.error?.code).toBe('STEP_UP_REQUIRED');
     const sentAt = new Date().toISOString();
+    await resendWindowPassed(stack.url, a.phone);
     await sheetEn.getByRole('button', { name: 'Get code' }).click();
     await sheetEn.getByText(/Resend in \d+s/).waitFor();
     const codeEn = await latestSmsCode(stack.url, a.phone, { after: sentAt });
@@ -524,6 +527,19 @@ function wrong(code: string): string {
 
 async function expectBalance(page: Page, text: string): Promise<void> {
   await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 10_000 }).toBe(text);
+}
+
+/**
+ * Wait until the phone's last SMS is older than the stack's SMS_RESEND_SECONDS (10): a code asked
+ * for sooner is not sent again (the one sent is still good), which a test reading "the code sent
+ * after I clicked" would not find.
+ */
+async function resendWindowPassed(baseUrl: string, phone: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/dev/sms.json?phone=${encodeURIComponent(phone)}`);
+  const { messages } = (await response.json()) as { messages: { createdAt: string }[] };
+  const last = Math.max(0, ...messages.map((message) => Date.parse(message.createdAt)));
+  const wait = last + 10_500 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 /** '¥1,000.00' → 1000 (whole yuan are enough here). */
