@@ -19,7 +19,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../apps/server/src/testing.ts';
 import type { TestApp } from '../../apps/server/src/testing.ts';
@@ -31,6 +30,8 @@ import { transferPaymentId } from '../../apps/server/src/modules/transfers/index
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
 import { assertBooksBalance } from './ledger-http.ts';
+import { crashAt as crashAtPoint } from './crash-gate.ts';
+import type { CrashPoint } from './crash-gate.ts';
 import { TEST_SECRET_KEY, freePort, killAllServers, startServerProcess } from './server-process.ts';
 import type { ServerProcess } from './server-process.ts';
 
@@ -50,9 +51,6 @@ const ENV: Record<string, string> = {
   RISK_ENGINE: 'off',
 };
 const GATE_LOCK = 919_191;
-/** The test's own connections (test/support/database.ts); every other one belongs to the server. */
-const TEST_APPLICATION_NAME = 'qianbao-test';
-const STUCK_TIMEOUT_MS = 30_000;
 /** Notices are expected within a fraction of a second; this only bounds a failing test. */
 const NOTICE_TIMEOUT_MS = 15_000;
 const CONCURRENT_TRANSFERS = 40;
@@ -141,66 +139,9 @@ async function expectNoticesOnce(transferId: string, payer: TestHolder): Promise
   ]);
 }
 
-/**
- * Hold the gate, install the trigger, run `act`; once `reached` says so and a statement of the
- * server matching `stuck` (SQL LIKE) waits at the gate, SIGKILL the server and terminate every
- * backend it had — nothing it sent can run after the crash — drop the trigger, run `whileDown`
- * (the state the crash left, before any server can change it) and start a new server.
- */
-async function crashAt(input: {
-  gate: { table: string; event: 'INSERT' | 'UPDATE'; when: string };
-  stuck: string;
-  act: () => Promise<unknown>;
-  reached: () => Promise<boolean>;
-  whileDown: () => Promise<void>;
-}): Promise<void> {
-  const gate: pg.PoolClient = await db.pool.connect();
-  try {
-    await gate.query('SELECT pg_advisory_lock($1)', [GATE_LOCK]);
-    await gate.query(`CREATE OR REPLACE FUNCTION test_outbox_gate() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_advisory_xact_lock_shared(${GATE_LOCK}); RETURN NEW; END $$`);
-    await gate.query(
-      `CREATE TRIGGER test_outbox_gate BEFORE ${input.gate.event} ON ${input.gate.table} FOR EACH ROW
-       WHEN (${input.gate.when}) EXECUTE FUNCTION test_outbox_gate()`,
-    );
-    const acting = input.act().catch((error: unknown) => error);
-    const deadline = Date.now() + STUCK_TIMEOUT_MS;
-    for (;;) {
-      // Exactly the gate's lock (a bigint key: classid is its high half, objid its low half,
-      // objsubid 1), not whatever else waits on an advisory lock.
-      const stuck = await db.pool.query(
-        `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND NOT l.granted
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1
-            AND a.application_name <> $2 AND a.query LIKE $3`,
-        [GATE_LOCK, TEST_APPLICATION_NAME, input.stuck],
-      );
-      if ((await input.reached()) && stuck.rows.length > 0) break;
-      if (Date.now() > deadline) throw new Error(`not at the crash point\n${server.output()}`);
-      await sleep(20);
-    }
-    await server.kill();
-    // A backend of the dead server may still run a statement the server sent just before the
-    // kill; ending them all (and waiting until they are gone) makes the crash point exact.
-    const serverBackends = `SELECT pid FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_type = 'client backend'
-        AND pid <> pg_backend_pid() AND application_name <> $1`;
-    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM (${serverBackends}) s`, [
-      TEST_APPLICATION_NAME,
-    ]);
-    for (;;) {
-      if ((await db.pool.query(serverBackends, [TEST_APPLICATION_NAME])).rows.length === 0) break;
-      if (Date.now() > deadline) throw new Error('the dead server still has backends');
-      await sleep(20);
-    }
-    await acting;
-    await gate.query(`DROP TRIGGER test_outbox_gate ON ${input.gate.table}`);
-  } finally {
-    await gate.query('SELECT pg_advisory_unlock_all()');
-    gate.release();
-  }
-  await input.whileDown();
+/** The crash at a point (crash-gate.ts), then a new server. */
+async function crashAt(point: CrashPoint): Promise<void> {
+  await crashAtPoint(db, () => server, GATE_LOCK, point);
   server = await startServerProcess({ databaseUrl: db.url, port, env: ENV });
 }
 
