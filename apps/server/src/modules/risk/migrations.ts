@@ -125,4 +125,90 @@ CREATE TABLE risk_step_ups (
 CREATE INDEX risk_step_ups_payment ON risk_step_ups (holder_id, payment_id);
 `,
   },
+  {
+    // A payment's judgement in two round trips instead of eight (store.ts `readLocked`,
+    // `recordJudged`): the holder's lock and the state read in one call, the decision and the
+    // holder's own changes, their commit and the unlock in another. Both are server-side code
+    // for one reason each: a read that waited for the lock must see the commit it waited for (a
+    // single statement's snapshot is taken before it waits; a VOLATILE function's statements each
+    // take a fresh one), and the lock must be released only after the writes are committed (only
+    // a procedure can commit and then go on). The state read is STATE_SQL of 1100's store.ts,
+    // moved here unchanged; change it with a new migration (CREATE OR REPLACE).
+    name: '1101_risk_judgement_round_trips',
+    sql: `
+CREATE FUNCTION risk_state(
+  p_keys text[], p_seconds integer[], p_from bigint[], p_holder uuid, p_payee text, p_device text,
+  p_lists text[], p_lock text)
+RETURNS TABLE (
+  windows json, bins float8[], payee_first_paid_at timestamptz, device_first_seen_at timestamptz,
+  holder_first_seen_at timestamptz, last_sign_in_at timestamptz, last_sign_in_city text,
+  last_sign_in_latitude float8, last_sign_in_longitude float8, credential_reset_at timestamptz,
+  deny text[], allow text[])
+LANGUAGE plpgsql VOLATILE AS $fn$
+#variable_conflict use_column
+BEGIN
+  -- A session lock (the caller unlocks, through risk_judged or by closing the connection);
+  -- the same key as the transaction-scoped lock it replaces, so both exclude each other.
+  IF p_lock IS NOT NULL THEN
+    PERFORM pg_advisory_lock(hashtextextended(p_lock, 0));
+  END IF;
+  -- A new statement: a new snapshot, taken after the lock (READ COMMITTED, VOLATILE).
+  RETURN QUERY
+  SELECT
+    (SELECT json_agg(CASE WHEN t.count IS NULL THEN NULL ELSE json_build_object('count', t.count, 'sum', t.sum) END ORDER BY w.i)
+       FROM unnest(p_keys, p_seconds, p_from) WITH ORDINALITY AS w(k, s, b, i)
+       LEFT JOIN LATERAL (
+         SELECT sum(c.count)::text AS count, sum(c.sum)::text AS sum
+           FROM risk_counters c
+          WHERE c.key = w.k AND c.window_seconds = w.s AND c.bucket >= w.b
+         HAVING count(*) > 0) AS t ON true),
+    a.bins,
+    (SELECT p.first_paid_at FROM risk_payees p WHERE p.holder_id = p_holder AND p.payee = p_payee),
+    (SELECT d.first_seen_at FROM risk_devices d WHERE d.holder_id = p_holder AND d.device_id = p_device),
+    (SELECT min(d.first_seen_at) FROM risk_devices d WHERE d.holder_id = p_holder),
+    h.last_sign_in_at, h.last_sign_in_city, h.last_sign_in_latitude, h.last_sign_in_longitude,
+    h.credential_reset_at,
+    (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest(p_lists) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'deny'),
+    (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest(p_lists) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'allow')
+  FROM (SELECT 1) AS one
+  LEFT JOIN risk_amounts a ON a.holder_id = p_holder
+  LEFT JOIN risk_holders h ON h.holder_id = p_holder;
+END
+$fn$;
+
+-- The decision, the device seen and the holder's own counters; committed (without waiting for
+-- the WAL flush: store.ts says why that is enough); then the lock risk_state took is released —
+-- after the commit, so the next judgement of the holder reads these writes.
+CREATE PROCEDURE risk_judged(
+  p_lock text,
+  p_id uuid, p_subject text, p_kind text, p_holder uuid, p_movement text, p_amount bigint,
+  p_currency text, p_payee text, p_features json, p_score integer, p_decision text, p_fired text[],
+  p_version integer, p_at timestamptz,
+  p_device text, p_device_at timestamptz,
+  p_keys text[], p_windows integer[], p_buckets bigint[], p_shard smallint, p_sums bigint[])
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  INSERT INTO risk_decisions (id, subject, kind, holder_id, movement_id, amount_minor, currency, payee,
+                              features, score, decision, fired, version, at)
+  VALUES (p_id, p_subject, p_kind, p_holder, p_movement, p_amount, p_currency, p_payee,
+          p_features, p_score, p_decision, p_fired, p_version, p_at);
+  IF p_device IS NOT NULL THEN
+    INSERT INTO risk_devices AS d (holder_id, device_id, first_seen_at) VALUES (p_holder, p_device, p_device_at)
+    ON CONFLICT (holder_id, device_id) DO UPDATE SET first_seen_at = excluded.first_seen_at
+    WHERE excluded.first_seen_at < d.first_seen_at;
+  END IF;
+  -- As store.ts addCounters: the same row twice summed first, rows in key order.
+  INSERT INTO risk_counters AS c (key, window_seconds, bucket, shard, count, sum)
+  SELECT t.k, t.w, t.b, p_shard, count(*), sum(t.s)
+    FROM unnest(p_keys, p_windows, p_buckets, p_sums) AS t(k, w, b, s)
+   GROUP BY t.k, t.w, t.b ORDER BY t.k, t.w, t.b
+  ON CONFLICT (key, window_seconds, bucket, shard)
+  DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum;
+  COMMIT;
+  PERFORM pg_advisory_unlock(hashtextextended(p_lock, 0));
+END
+$fn$;
+`,
+  },
 ];

@@ -12,7 +12,6 @@
  *   written in the same transaction, under the holder's lock, before the answer.
  */
 import type pg from 'pg';
-import { withTransaction } from '@qianbao/db';
 import { newId } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import { currentClient } from '../../http/request-context.ts';
@@ -103,29 +102,33 @@ export class RiskService implements RiskStep {
     }
     const ruleSet = await this.activeRules();
     const decisionId = newId();
-    // One holder's judgements one at a time (a transaction-scoped lock): of 30 payments sent at
-    // once, each is judged on the attempts before it, as if they had come one by one.
-    let shared: StateChange[] = [];
-    const judgement = await withTransaction(this.deps.pool, async (client) => {
-      // Not waiting for this commit's WAL flush: the payment's own ledger commit, later in the
-      // WAL, flushes it (so a decision whose money moved is as durable as the money); a crash
-      // can lose only the last moments' decisions of payments that moved nothing. Shared counter
-      // rows (an IP's, a payee's) are locked until commit: a flush each would serialise them.
-      await client.query(
-        "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtextextended($1, 0))",
-        [`risk:${input.payerUserId}`],
-      );
+    // One holder's judgements one at a time (the holder's advisory lock, held from the state
+    // read until the writes are committed): of 30 payments sent at once, each is judged on the
+    // attempts before it, as if they had come one by one. Two round trips on one connection:
+    // lock + read, then writes + commit + unlock (store.ts `readLocked`, `recordJudged`).
+    const holderLock = `risk:${input.payerUserId}`;
+    const client = await this.deps.pool.connect();
+    let unlocked = false;
+    let judgement: Judgement;
+    let shared: StateChange[];
+    try {
       const store = this.deps.state.on(client);
-      const state = await store.read(facts);
+      const state = await store.readLocked(facts, holderLock);
       const features = derive(facts, state);
-      const judged = evaluate(ruleSet, 'payment', features);
-      await this.deps.store.insertDecision(
-        decisionRow(decisionId, facts, features, judged, input.paymentId),
-        client,
-      );
-      shared = await store.recordAttemptOwn(facts, state);
-      return judged;
-    });
+      judgement = evaluate(ruleSet, 'payment', features);
+      shared = await store.recordJudged({
+        facts,
+        prior: state,
+        decision: decisionRow(decisionId, facts, features, judgement, input.paymentId),
+        holderLock,
+      });
+      unlocked = true;
+    } finally {
+      // A session lock outlives a failed statement: a connection that may still hold it (any
+      // failure between the lock and the unlock) is closed — which ends the lock — never
+      // returned to the pool, where the holder's next judgement would wait on it for ever.
+      client.release(!unlocked);
+    }
     // The counters other holders write too (an IP's, a payee's), after the holder's commit.
     await this.deps.state.flushShared(shared, input.payerUserId);
     this.deps.observe?.('payment', judgement.decision, (performance.now() - started) / 1000);

@@ -51,7 +51,7 @@ function parseWindowKey(windowKey: string): { key: string; seconds: number } {
   return { key: windowKey.slice(0, at), seconds: Number(windowKey.slice(at + 1)) };
 }
 
-/** A pool, or a client inside a transaction (a judgement holds its holder's lock). */
+/** A pool, or one connection (a judgement's, which holds its holder's lock). */
 export type Queryable = Pick<pg.Pool, 'query'>;
 
 export class PgRiskStateStore implements RiskStateStore {
@@ -62,14 +62,20 @@ export class PgRiskStateStore implements RiskStateStore {
    * payment's transaction holds. A holder's own counters are written under its lock instead.
    */
   private readonly shared: Coalescer<SharedIncrement, void>;
+  /**
+   * What payments that moved money change (`recordSuccess`): the concurrent payments' payees,
+   * amounts and credited counters in one autocommit statement (`successStatement`) instead of
+   * three each. Durable like each of the three was (the commit waits for its WAL flush).
+   */
+  private readonly successes: Coalescer<SuccessWrite, void>;
 
   constructor(
     private readonly pool: Queryable,
     private readonly places: PlaceLookup,
-    shared?: Coalescer<SharedIncrement, void>,
+    coalescers?: { shared: Coalescer<SharedIncrement, void>; successes: Coalescer<SuccessWrite, void> },
   ) {
     this.shared =
-      shared ??
+      coalescers?.shared ??
       new Coalescer<SharedIncrement, void>(async (calls) => {
         await addCounters(
           pool,
@@ -78,28 +84,79 @@ export class PgRiskStateStore implements RiskStateStore {
         );
         return calls.map(() => undefined);
       });
+    this.successes =
+      coalescers?.successes ??
+      new Coalescer<SuccessWrite, void>(async (calls) => {
+        await pool.query(successStatement(calls));
+        return calls.map(() => undefined);
+      });
   }
 
-  /** The same store on another connection (a transaction's client); shared counters still go through the pool. */
+  /** The same store on another connection (a judgement's client); coalesced writes still go through the pool. */
   on(db: Queryable): PgRiskStateStore {
-    return new PgRiskStateStore(db, this.places, this.shared);
+    return new PgRiskStateStore(db, this.places, { shared: this.shared, successes: this.successes });
   }
 
   /**
-   * A judged attempt's changes, split: the holder's own (counters under its lock, in the
-   * caller's transaction) now; the shared counters through `shared` — call `flushShared` after
-   * the transaction commits.
+   * The state, read after taking the holder's lock (`holderLock`) in the same round trip
+   * (`risk_state`, migration 1101). The lock is a session lock on this store's connection: the
+   * caller must end it with `recordJudged` or, on any failure, by destroying the connection
+   * (`client.release(true)`), never return the connection to the pool still holding it.
    */
-  async recordAttemptOwn(facts: PaymentFacts, prior: AttemptPrior): Promise<StateChange[]> {
-    const changes = attemptChanges(facts, prior);
+  async readLocked(facts: PaymentFacts, holderLock: string): Promise<RiskState> {
+    return this.readState(facts, holderLock);
+  }
+
+  /**
+   * A judgement's writes, in one round trip (`risk_judged`, migration 1101): the decision, the
+   * device seen and the holder's own counters (its key's, its pairs with payees'), committed,
+   * then the lock `readLocked` took released — after the commit, so the holder's next judgement
+   * reads them. The counters other holders write too (an IP's, a payee's) are returned: call
+   * `flushShared` with them.
+   *
+   * The commit does not wait for its WAL flush: the payment's own ledger commit, later in the
+   * WAL, flushes it (so a decision whose money moved is as durable as the money); a crash can
+   * lose only the last moments' decisions and counts of payments that moved nothing.
+   */
+  async recordJudged(input: {
+    facts: PaymentFacts;
+    prior: AttemptPrior;
+    decision: DecisionRow;
+    holderLock: string;
+  }): Promise<StateChange[]> {
+    const { facts, decision } = input;
+    const changes = attemptChanges(facts, input.prior);
     // The holder's own counters: its key, and its pairs with payees (`pair:<holder>><payee>`).
     const own = [`holder:${facts.holderId}:`, `pair:${facts.holderId}>`];
     const isShared = (c: StateChange) =>
       c.type === 'counter' && !own.some((prefix) => c.key.startsWith(prefix));
-    await this.apply(
-      changes.filter((c) => !isShared(c)),
-      facts.holderId,
-    );
+    let device: { deviceId: string; at: Date } | null = null;
+    const counters: CounterChange[] = [];
+    for (const change of changes) {
+      if (isShared(change)) continue;
+      if (change.type === 'counter') counters.push(change);
+      else if (change.type === 'device_seen' && change.holderId === facts.holderId && device === null)
+        device = change;
+      else throw new Error(`risk: an attempt's change the judgement cannot write: ${change.type}`);
+    }
+    const shard = shardOf(facts.holderId);
+    const rows = counterRows(counters.map((change) => ({ change, shard })));
+    await this.pool.query({
+      name: 'risk_judged',
+      text: `CALL risk_judged($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                              $16, $17, $18, $19, $20, $21, $22)`,
+      values: [
+        input.holderLock,
+        ...decisionValues(decision),
+        device?.deviceId ?? null,
+        device?.at ?? null,
+        rows.keys,
+        rows.windows,
+        rows.buckets,
+        shard,
+        rows.sums,
+      ],
+    });
     return changes.filter(isShared);
   }
 
@@ -110,13 +167,18 @@ export class PgRiskStateStore implements RiskStateStore {
   }
 
   async read(facts: Facts): Promise<RiskState> {
+    return this.readState(facts, null);
+  }
+
+  private async readState(facts: Facts, holderLock: string | null): Promise<RiskState> {
     const windowKeys = stateKeys(facts);
     const parsed = windowKeys.map(parseWindowKey);
     const payment = facts.subject === 'payment' ? facts : null;
-    // Named: planned once per connection, not on every judgement (the plan is most of the cost).
+    // Named, and its query planned once per connection inside the function (PL/pgSQL keeps its
+    // plans), not on every judgement: the plan is most of the cost.
     const { rows } = await this.pool.query<StateRow>({
       name: 'risk_state',
-      text: STATE_SQL,
+      text: 'SELECT * FROM risk_state($1, $2, $3, $4, $5, $6, $7, $8)',
       values: [
         parsed.map((w) => w.key),
         parsed.map((w) => w.seconds),
@@ -125,6 +187,7 @@ export class PgRiskStateStore implements RiskStateStore {
         payment?.payee ?? null,
         facts.deviceId,
         listValues(facts),
+        holderLock,
       ],
     });
     const row = rows[0]!;
@@ -156,8 +219,9 @@ export class PgRiskStateStore implements RiskStateStore {
     await this.apply(attemptChanges(facts, prior ?? (await this.read(facts))), facts.holderId);
   }
 
+  /** A payment that moved money: its changes join the concurrent ones' statement (`successes`). */
   async recordSuccess(facts: PaymentFacts): Promise<void> {
-    await this.apply(successChanges(facts), facts.holderId);
+    await this.successes.call({ changes: successChanges(facts), shard: shardOf(facts.holderId) });
   }
 
   async recordSignIn(facts: SignInFacts, place: Place | null): Promise<void> {
@@ -250,8 +314,8 @@ export class PgRiskStateStore implements RiskStateStore {
           break;
       }
     }
-    // Counters last: in a transaction (a judgement), their rows — some shared by many holders,
-    // an IP's or a payee's — stay locked until the commit, so they are taken as late as can be.
+    // Counters last: should a caller run this in a transaction, their rows — some shared by many
+    // holders, an IP's or a payee's — stay locked until its commit, so they are taken as late as can be.
     const shard = shardOf(holderId);
     if (counters.length > 0)
       writes.push(
@@ -296,20 +360,7 @@ async function addCounters(
   changes: readonly { change: CounterChange; shard: number }[],
   options: { synchronousCommit?: false } = {},
 ): Promise<void> {
-  const keys: string[] = [];
-  const windows: number[] = [];
-  const buckets: number[] = [];
-  const shards: number[] = [];
-  const sums: number[] = [];
-  for (const { change, shard } of changes) {
-    for (const seconds of windowsOfKey(change.key)) {
-      keys.push(change.key);
-      windows.push(seconds);
-      buckets.push(bucketOf(seconds, change.at));
-      shards.push(shard);
-      sums.push(Math.round(change.amount));
-    }
-  }
+  const { keys, windows, buckets, shards, sums } = counterRows(changes);
   if (keys.length === 0) return;
   // Rows in key order, so two statements at once lock their rows in the same order (no
   // deadlock); the same row twice in one statement is summed first (ON CONFLICT cannot touch a
@@ -329,6 +380,104 @@ async function addCounters(
      DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum`,
     values: [keys, windows, buckets, shards, sums, options.synchronousCommit === false ? 'off' : null],
   });
+}
+
+/** Counter changes as the rows they add to: one per window their counter is read in. */
+function counterRows(changes: readonly { change: CounterChange; shard: number }[]) {
+  const keys: string[] = [];
+  const windows: number[] = [];
+  const buckets: number[] = [];
+  const shards: number[] = [];
+  const sums: number[] = [];
+  for (const { change, shard } of changes) {
+    for (const seconds of windowsOfKey(change.key)) {
+      keys.push(change.key);
+      windows.push(seconds);
+      buckets.push(bucketOf(seconds, change.at));
+      shards.push(shard);
+      sums.push(Math.round(change.amount));
+    }
+  }
+  return { keys, windows, buckets, shards, sums };
+}
+
+interface SuccessWrite {
+  changes: readonly StateChange[];
+  /** The paying holder's counter rows (`shardOf`). */
+  shard: number;
+}
+
+/**
+ * Concurrent successes (`successChanges`: payees first paid, amounts, credited counters) as one
+ * statement of three upserts, each right whatever runs beside it, as `apply`'s: a payee keeps
+ * its earliest time; an amount adds its weight to its bin in place (the batch's weights of one
+ * holder summed per bin first: ON CONFLICT cannot touch a row twice); counters add. Rows in key
+ * order in each part, so the two statements a Coalescer may have on the wire lock them in the
+ * same order.
+ */
+function successStatement(calls: readonly SuccessWrite[]): pg.QueryConfig {
+  const payees = new Map<string, { holderId: string; payee: string; at: Date }>();
+  const amounts = new Map<string, number[]>();
+  const counters: { change: CounterChange; shard: number }[] = [];
+  for (const { changes, shard } of calls) {
+    for (const change of changes) {
+      switch (change.type) {
+        case 'payee_first_paid': {
+          const key = `${change.holderId}\u0000${change.payee}`;
+          const known = payees.get(key);
+          if (!known || change.at < known.at) payees.set(key, change);
+          break;
+        }
+        case 'amount': {
+          let bins = amounts.get(change.holderId);
+          if (!bins) amounts.set(change.holderId, (bins = new Array<number>(AMOUNT_BINS).fill(0)));
+          bins[change.bin] = bins[change.bin]! + change.weight;
+          break;
+        }
+        case 'counter':
+          counters.push({ change, shard });
+          break;
+        case 'credential_reset':
+        case 'device_seen':
+        case 'sign_in':
+          throw new Error(`risk: not a change of a success: ${change.type}`);
+      }
+    }
+  }
+  const holders = [...amounts.keys()].sort();
+  const rows = counterRows(counters);
+  return {
+    name: 'risk_successes',
+    text: `WITH payees AS (
+       INSERT INTO risk_payees AS p (holder_id, payee, first_paid_at)
+       SELECT h, y, t FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(h, y, t) ORDER BY h, y
+       ON CONFLICT (holder_id, payee) DO UPDATE SET first_paid_at = least(p.first_paid_at, excluded.first_paid_at)
+       WHERE excluded.first_paid_at < p.first_paid_at),
+     amounts AS (
+       INSERT INTO risk_amounts AS a (holder_id, bins)
+       SELECT h, ($5::float8[])[(i - 1) * $6 + 1 : i * $6] FROM unnest($4::uuid[]) WITH ORDINALITY AS u(h, i) ORDER BY h
+       ON CONFLICT (holder_id) DO UPDATE
+       SET bins = ARRAY(SELECT a.bins[j] + excluded.bins[j] FROM generate_series(1, $6) AS j ORDER BY j))
+     INSERT INTO risk_counters AS c (key, window_seconds, bucket, shard, count, sum)
+     SELECT k, w, b, sh, count(*), sum(s)
+       FROM unnest($7::text[], $8::int[], $9::bigint[], $10::smallint[], $11::bigint[]) AS t(k, w, b, sh, s)
+      GROUP BY k, w, b, sh ORDER BY k, w, b, sh
+     ON CONFLICT (key, window_seconds, bucket, shard)
+     DO UPDATE SET count = c.count + excluded.count, sum = c.sum + excluded.sum`,
+    values: [
+      [...payees.values()].map((p) => p.holderId),
+      [...payees.values()].map((p) => p.payee),
+      [...payees.values()].map((p) => p.at),
+      holders,
+      holders.flatMap((holder) => amounts.get(holder)!),
+      AMOUNT_BINS,
+      rows.keys,
+      rows.windows,
+      rows.buckets,
+      rows.shards,
+      rows.sums,
+    ],
+  };
 }
 
 /** Every window a counter key is read in: its counter's (features.ts `COUNTERS`), by the key's shape. */
@@ -476,22 +625,7 @@ export class RiskStore {
       text: `INSERT INTO risk_decisions (id, subject, kind, holder_id, movement_id, amount_minor, currency, payee,
                                    features, score, decision, fired, version, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      values: [
-        row.id,
-        row.subject,
-        row.kind,
-        row.holder_id,
-        row.movement_id,
-        row.amount_minor,
-        row.currency,
-        row.payee,
-        JSON.stringify(row.features),
-        row.score,
-        row.decision,
-        row.fired,
-        row.version,
-        row.at,
-      ],
+      values: decisionValues(row),
     });
   }
 
@@ -620,6 +754,26 @@ export class RiskStore {
   }
 }
 
+/** A decision row's columns in table order (risk_decision_insert, risk_judged). */
+function decisionValues(row: DecisionRow): unknown[] {
+  return [
+    row.id,
+    row.subject,
+    row.kind,
+    row.holder_id,
+    row.movement_id,
+    row.amount_minor,
+    row.currency,
+    row.payee,
+    JSON.stringify(row.features),
+    row.score,
+    row.decision,
+    row.fired,
+    row.version,
+    row.at,
+  ];
+}
+
 interface StateRow {
   windows: ({ count: string; sum: string } | null)[] | null;
   bins: number[] | null;
@@ -635,33 +789,13 @@ interface StateRow {
   allow: string[] | null;
 }
 
-/**
- * Everything one judgement reads, in one statement: each window's buckets (one index range
- * each), the amount histogram, the payee first paid, the device first seen, the holder first
- * seen (the earliest of its devices: one range of risk_devices' primary key), the last sign-in
- * and credential reset, and the list entries matching the request's payee, device, IP and card
- * BIN.
+/*
+ * Everything one judgement reads is one statement, in `risk_state` (migration 1101): each
+ * window's buckets (one index range each), the amount histogram, the payee first paid, the
+ * device first seen, the holder first seen (the earliest of its devices: one range of
+ * risk_devices' primary key), the last sign-in and credential reset, and the list entries
+ * matching the request's payee, device, IP and card BIN.
  */
-const STATE_SQL = `
-SELECT
-  (SELECT json_agg(CASE WHEN t.count IS NULL THEN NULL ELSE json_build_object('count', t.count, 'sum', t.sum) END ORDER BY w.i)
-     FROM unnest($1::text[], $2::int[], $3::bigint[]) WITH ORDINALITY AS w(k, s, b, i)
-     LEFT JOIN LATERAL (
-       SELECT sum(c.count)::text AS count, sum(c.sum)::text AS sum
-         FROM risk_counters c
-        WHERE c.key = w.k AND c.window_seconds = w.s AND c.bucket >= w.b
-       HAVING count(*) > 0) AS t ON true) AS windows,
-  a.bins,
-  (SELECT first_paid_at FROM risk_payees WHERE holder_id = $4 AND payee = $5) AS payee_first_paid_at,
-  (SELECT first_seen_at FROM risk_devices WHERE holder_id = $4 AND device_id = $6) AS device_first_seen_at,
-  (SELECT min(first_seen_at) FROM risk_devices WHERE holder_id = $4) AS holder_first_seen_at,
-  h.last_sign_in_at, h.last_sign_in_city, h.last_sign_in_latitude, h.last_sign_in_longitude,
-  h.credential_reset_at,
-  (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest($7::text[]) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'deny') AS deny,
-  (SELECT array_agg(l.list) FROM risk_lists l JOIN unnest($7::text[]) AS v(x) ON l.list || ':' || l.value = v.x WHERE l.kind = 'allow') AS allow
-FROM (SELECT 1) AS one
-LEFT JOIN risk_amounts a ON a.holder_id = $4
-LEFT JOIN risk_holders h ON h.holder_id = $4`;
 
 function listValues(facts: Facts): string[] {
   const values: string[] = [];
