@@ -59,6 +59,7 @@ import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
 import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
 import { createRiskModule, type ReviewCaseService, type RiskService } from './modules/risk/index.ts';
 import { FREEZE_NOTICES, createFreezeModule, type FreezeService } from './modules/freeze/index.ts';
+import { MERCHANT_NOTICES, createMerchantsModule, merchantsPaymentKinds } from './modules/merchants/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -424,7 +425,7 @@ export async function buildApp(options: BuildAppOptions) {
   outbox.subscribe(
     inboxSubscriber({
       notifications: notifications.service,
-      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES, FREEZE_NOTICES],
+      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES, FREEZE_NOTICES, MERCHANT_NOTICES],
     }),
   );
   // History's projection: entries described again when a record follows its ledger batch.
@@ -462,11 +463,28 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(history.routes);
   await app.register(cards.routes);
   await app.register(funding.routes);
+  // Merchants (issue 12): codes, orders, payments through the pipeline, refunds.
+  const merchants = createMerchantsModule({
+    pool,
+    ledger,
+    accounts,
+    identity: identity.service,
+    displayNameOf: async (userId) => {
+      const user = await identity.service.getUser(userId);
+      return user ? transfers.service.displayNameOf(user) : '***';
+    },
+    payments,
+    events: outbox,
+    feePolicy: config.modules.merchants.feePolicy,
+    now,
+  });
+  await app.register(merchants.routes);
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });
   intents.register(
     ...transfersPaymentKinds(transfers.service),
     ...fundingPaymentKinds(funding.service, secrets),
+    ...merchantsPaymentKinds(merchants.service),
   );
   jobs.register(...intents.jobs());
   await app.register(paymentIntentRoutes, { intents });

@@ -17,6 +17,7 @@ import { securityDeclaration } from './security/module.ts';
 import { transfersDeclaration } from './transfers/module.ts';
 import { riskDeclaration } from './risk/module.ts';
 import { freezeDeclaration } from './freeze/module.ts';
+import { merchantsDeclaration } from './merchants/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -31,6 +32,7 @@ export const MODULES = [
   historyDeclaration,
   riskDeclaration,
   freezeDeclaration,
+  merchantsDeclaration,
   // new-module: above this line
 ] as const;
 

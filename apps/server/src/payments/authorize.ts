@@ -151,6 +151,7 @@ export class PaymentAuthorizer {
       amountMinor: payment.amountMinor,
       now,
       countsTowardYear: rules.countsTowardYear,
+      staticMerchantQr: rules.staticMerchantQr === true,
     });
     if (plan.refusal) {
       throw limitExceededError({
@@ -244,6 +245,7 @@ export class PaymentAuthorizer {
       amountMinor: 0n,
       now,
       countsTowardYear: rules.countsTowardYear,
+      staticMerchantQr: rules.staticMerchantQr === true,
     });
     const decision = await risk();
     const debit = await debitRead();

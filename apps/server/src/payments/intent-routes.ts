@@ -15,6 +15,7 @@ import { moneyOutput } from '../http/money.ts';
 import { errorResponses, refusalOutput } from '../http/responses.ts';
 import { INTENT_MINUTES } from './intents.ts';
 import type { PaymentIntentView, PaymentIntents } from './intents.ts';
+import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
 
 export interface PaymentIntentRoutesOptions {
   intents: PaymentIntents;
@@ -35,7 +36,7 @@ export const paymentIntentSchema = z
   .object({
     id: z.string().meta({ description: 'The payment id.' }),
     kind: z
-      .enum(['transfer', 'payment_request', 'top_up', 'withdrawal', 'bank_transfer'])
+      .enum(Object.keys(PAYMENT_KINDS) as [PaymentKind, ...PaymentKind[]])
       .meta({ description: 'What kind of payment it is (the `kind` it was created with).' }),
     status: z
       .enum(['requires_confirmation', 'processing', 'succeeded', 'failed', 'canceled', 'expired'])

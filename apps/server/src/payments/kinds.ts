@@ -6,7 +6,14 @@
  * in the ledger until an operator decides (review.ts) or refused (RISK_REVIEW_REQUIRED). A new
  * money-moving capability adds its kind here.
  */
-export type PaymentKind = 'transfer' | 'payment_request' | 'top_up' | 'withdrawal' | 'bank_transfer';
+export type PaymentKind =
+  | 'transfer'
+  | 'payment_request'
+  | 'top_up'
+  | 'withdrawal'
+  | 'bank_transfer'
+  | 'merchant_static'
+  | 'merchant_order';
 
 export interface PaymentKindRules {
   countsTowardYear: boolean;
@@ -19,6 +26,8 @@ export interface PaymentKindRules {
    * claim, a card charge or a bank payout cannot wait a day for a person.
    */
   holdsForReview: boolean;
+  /** Paid through a merchant's static QR code: at most 500 a day per payer (domain-rules §1). */
+  staticMerchantQr?: boolean;
 }
 
 export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
@@ -40,6 +49,22 @@ export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
     countsTowardYear: true,
     passwordFree: false,
     needsWithdrawTier: true,
+    holdsForReview: false,
+  },
+  // Paying a merchant (modules/merchants): through its static code (the payer types the amount)
+  // or one of its orders (a dynamic code, a checkout). A payment a person must review is refused:
+  // the merchant's customer is at the counter.
+  merchant_static: {
+    countsTowardYear: true,
+    passwordFree: true,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+    staticMerchantQr: true,
+  },
+  merchant_order: {
+    countsTowardYear: true,
+    passwordFree: true,
+    needsWithdrawTier: false,
     holdsForReview: false,
   },
 };

@@ -54,6 +54,9 @@ export interface PurposeRule {
  *   it, claims and refunds debit it; never below zero, so claims can never pay out more than was
  *   put in. One escrow per owner and currency pools all their open packets: what each packet
  *   may still pay is the red-packets module's rule (a hold or a limit key per packet).
+ * - `merchantBalance`: a merchant's takings (owner `merchant:<id>`): payments credit it, its fees,
+ *   refunds and settlements debit it; never below zero, so a merchant never refunds or settles
+ *   money it has not taken.
  *
  * A purpose, once released, keeps its code and flags: accounts already opened carry them.
  */
@@ -66,6 +69,11 @@ export const ACCOUNT_PURPOSES = {
   },
   loan: { code: AccountCodes.loan, flags: AccountFlags.creditsMustNotExceedDebits, normal: 'debit' },
   escrow: { code: AccountCodes.escrow, flags: AccountFlags.debitsMustNotExceedCredits, normal: 'credit' },
+  merchantBalance: {
+    code: AccountCodes.merchantBalance,
+    flags: AccountFlags.debitsMustNotExceedCredits,
+    normal: 'credit',
+  },
 } as const satisfies Record<string, PurposeRule>;
 
 export type AccountPurpose = keyof typeof ACCOUNT_PURPOSES;

@@ -30,12 +30,17 @@ describe('the chart of ledger codes', () => {
       fundShares: 110,
       loan: 120,
       escrow: 130,
+      merchantBalance: 140,
       bankSettlement: 900,
       feeIncome: 910,
     });
     expect(TransferCodes).toEqual({
       p2p: 200,
       paymentRequest: 201,
+      merchantPayment: 210,
+      merchantFee: 211,
+      merchantRefund: 212,
+      merchantRefundFee: 213,
       topUp: 300,
       withdrawal: 301,
       withdrawalFee: 302,
@@ -56,7 +61,9 @@ describe('the chart of ledger codes', () => {
 
   it('labels every code the app makes for history, in Chinese and English', () => {
     const labels = transferCodeLabels();
-    expect(Object.keys(labels).map(Number).sort()).toEqual([200, 201, 300, 301, 302, 303, 304]);
+    expect(Object.keys(labels).map(Number).sort()).toEqual([
+      200, 201, 210, 211, 212, 213, 300, 301, 302, 303, 304,
+    ]);
     for (const { label } of Object.values(labels)) {
       expect(label['zh-CN']).not.toBe('');
       expect(label.en).toMatch(/^[A-Z]/);

@@ -35,6 +35,8 @@ export const AccountCodeChart = {
   loan: { code: 120, label: { 'zh-CN': '借款', en: 'Loan' } },
   /** Money a holder set aside until others claim it, e.g. red packets (credit-normal, never negative). */
   escrow: { code: 130, label: { 'zh-CN': '待领取资金', en: 'Escrow' } },
+  /** A merchant's takings not yet settled to its card (credit-normal, never negative). */
+  merchantBalance: { code: 140, label: { 'zh-CN': '商户余额', en: 'Merchant balance' } },
   /** The operator's account at the bank, mirrored (debit-normal). */
   bankSettlement: { code: 900, label: { 'zh-CN': '银行结算户', en: 'Bank settlement' } },
   /** Fees charged to holders (credit-normal). */
@@ -65,6 +67,14 @@ export const TransferCodeChart = {
     label: { 'zh-CN': '转账到银行卡', en: 'Transfer to bank account' },
   },
   bankTransferFee: { code: 304, type: 'fee', label: { 'zh-CN': '转账手续费', en: 'Bank transfer fee' } },
+  /** A holder pays a merchant (payer's wallet → the merchant's balance). */
+  merchantPayment: { code: 210, type: 'merchant_payment', label: { 'zh-CN': '付款', en: 'Payment' } },
+  /** The merchant discount rate taken at payment (the merchant's balance → fee income). */
+  merchantFee: { code: 211, type: 'fee', label: { 'zh-CN': '商户手续费', en: 'Merchant fee' } },
+  /** A merchant refunds a payment (the merchant's balance → the payer's wallet). */
+  merchantRefund: { code: 212, type: 'refund', label: { 'zh-CN': '退款', en: 'Refund' } },
+  /** The fee returned with a refund, pro rata (fee income → the payer's wallet). */
+  merchantRefundFee: { code: 213, type: 'refund', label: { 'zh-CN': '退款', en: 'Refund' } },
   /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
   testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },
 } as const satisfies Record<string, CodeLabel & { code: number }>;

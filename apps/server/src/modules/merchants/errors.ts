@@ -1,0 +1,73 @@
+import type { ErrorMapping } from '../../errors.ts';
+
+/** The merchants module's error codes; each has a row in docs/api/errors.md. */
+export type MerchantsErrorCode =
+  | 'MERCHANT_NOT_FOUND'
+  | 'MERCHANT_EXISTS'
+  | 'MERCHANT_REAL_NAME_REQUIRED'
+  | 'MERCHANT_NOT_ACTIVE'
+  | 'MERCHANT_QR_INVALID'
+  | 'MERCHANT_QR_FOREIGN'
+  | 'MERCHANT_AMOUNT_REQUIRED'
+  | 'MERCHANT_BALANCE_INSUFFICIENT'
+  | 'ORDER_NOT_FOUND'
+  | 'ORDER_ID_REUSED'
+  | 'ORDER_ALREADY_PAID'
+  | 'ORDER_CLOSED'
+  | 'ORDER_EXPIRED'
+  | 'ORDER_BEING_PAID'
+  | 'ORDER_NOT_CLOSABLE'
+  | 'ORDER_NOT_PAID'
+  | 'REFUND_NOT_FOUND'
+  | 'REFUND_ID_REUSED'
+  | 'REFUND_EXCEEDS_PAID';
+
+export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
+  MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
+  MERCHANT_EXISTS: { status: 409, message: 'You have a merchant already.' },
+  MERCHANT_REAL_NAME_REQUIRED: {
+    status: 403,
+    message: 'Verify your real name before you open a merchant.',
+  },
+  MERCHANT_NOT_ACTIVE: { status: 403, message: 'This merchant cannot take payments now.' },
+  MERCHANT_QR_INVALID: {
+    status: 400,
+    message: 'This is not a merchant payment code, or it is damaged; details.reason says why.',
+  },
+  MERCHANT_QR_FOREIGN: {
+    status: 422,
+    message: 'This code belongs to another payment scheme; it cannot be paid from this wallet.',
+  },
+  MERCHANT_AMOUNT_REQUIRED: { status: 400, message: "Enter the amount: this merchant's code has none." },
+  MERCHANT_BALANCE_INSUFFICIENT: {
+    status: 409,
+    message: "The merchant's balance is too low for this refund.",
+  },
+  ORDER_NOT_FOUND: { status: 404, message: 'No such order.' },
+  ORDER_ID_REUSED: {
+    status: 409,
+    message: 'This order number was used for another order (another amount or description).',
+  },
+  ORDER_ALREADY_PAID: { status: 409, message: 'This order is paid already.' },
+  ORDER_CLOSED: { status: 409, message: 'The merchant closed this order.' },
+  ORDER_EXPIRED: { status: 410, message: 'This order has expired; ask the merchant for a new code.' },
+  ORDER_BEING_PAID: {
+    status: 409,
+    message: 'Someone is paying this order right now; look at it again in a moment.',
+    retryAfterSeconds: 1,
+  },
+  ORDER_NOT_CLOSABLE: {
+    status: 409,
+    message: 'Only an order nobody has paid can be closed; details.status says where it is.',
+  },
+  ORDER_NOT_PAID: { status: 409, message: 'Only a paid order can be refunded.' },
+  REFUND_NOT_FOUND: { status: 404, message: 'No such refund.' },
+  REFUND_ID_REUSED: {
+    status: 409,
+    message: 'This refund number was used for another refund (another amount or reason).',
+  },
+  REFUND_EXCEEDS_PAID: {
+    status: 409,
+    message: 'The refunds would pass what was paid; details.remaining says what can still be refunded.',
+  },
+};

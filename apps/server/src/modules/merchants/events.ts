@@ -1,0 +1,100 @@
+/**
+ * The merchants module's domain events (outbox/, ADR 0015) and the notices they give. Each is
+ * appended by the statement that writes its record (store.ts), so record and event commit
+ * together; the inbox subscriber writes the notices from it, with the texts of messages.ts.
+ */
+import { formatMoney, money } from '@qianbao/money';
+import type { NewEvent, OutboxEvent } from '../../outbox/index.ts';
+import type { NoticeRenderers } from '../notifications/index.ts';
+import { merchantPaidNotice, paymentReceivedNotice, refundReceivedNotice } from './messages.ts';
+
+export const MERCHANT_EVENTS = {
+  paymentSucceeded: 'merchant.payment_succeeded',
+  refundSucceeded: 'merchant.refund_succeeded',
+} as const;
+
+export interface MerchantPaymentPayload {
+  [key: string]: string | null | { amount: string; currency: string };
+  orderId: string;
+  merchantId: string;
+  merchantOrderId: string;
+  merchantName: string;
+  merchantOwnerUserId: string;
+  payerUserId: string;
+  payerDisplay: string;
+  /** The ledger transfer that paid it (what the payer's history knows it by). */
+  transferId: string;
+  amount: { amount: string; currency: string };
+}
+
+export interface MerchantRefundPayload extends MerchantPaymentPayload {
+  refundId: string;
+  merchantRefundId: string;
+  refund: { amount: string; currency: string };
+}
+
+export function paymentSucceeded(payload: MerchantPaymentPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.paymentSucceeded,
+    aggregateType: 'merchant_order',
+    aggregateId: payload.orderId,
+    payload,
+    createdAt: at,
+  };
+}
+
+export function refundSucceeded(payload: MerchantRefundPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.refundSucceeded,
+    aggregateType: 'merchant_order',
+    aggregateId: payload.orderId,
+    payload,
+    createdAt: at,
+  };
+}
+
+const formatted = (value: { amount: string; currency: string }) => {
+  const amountMinor = BigInt(value.amount);
+  return { amountMinor, amount: formatMoney(money(amountMinor, value.currency)) };
+};
+
+/** The payer's and the merchant owner's notices. */
+export const MERCHANT_NOTICES: NoticeRenderers = {
+  [MERCHANT_EVENTS.paymentSucceeded]: (event: OutboxEvent) => {
+    const payload = event.payload as MerchantPaymentPayload;
+    const { amount, amountMinor } = formatted(payload.amount);
+    return [
+      {
+        userId: payload.payerUserId,
+        notice: {
+          ...merchantPaidNotice({ amount, merchant: payload.merchantName, transferId: payload.transferId }),
+          amountMinor,
+        },
+      },
+      {
+        userId: payload.merchantOwnerUserId,
+        notice: {
+          ...paymentReceivedNotice({
+            amount,
+            from: payload.payerDisplay,
+            merchantOrderId: payload.merchantOrderId,
+          }),
+          amountMinor,
+        },
+      },
+    ];
+  },
+  [MERCHANT_EVENTS.refundSucceeded]: (event: OutboxEvent) => {
+    const payload = event.payload as MerchantRefundPayload;
+    const { amount, amountMinor } = formatted(payload.refund);
+    return [
+      {
+        userId: payload.payerUserId,
+        notice: {
+          ...refundReceivedNotice({ amount, merchant: payload.merchantName, transferId: payload.transferId }),
+          amountMinor,
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,50 @@
+/** Inbox notices of the merchants module, in every language of the app. */
+import type { NotificationInput } from '../notifications/service.ts';
+
+export function merchantPaidNotice(input: {
+  amount: string;
+  merchant: string;
+  transferId: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.paid',
+    params: { amount: input.amount, merchant: input.merchant, transferId: input.transferId },
+    title: { 'zh-CN': `付款成功 ${input.amount}`, en: `Paid ${input.amount}` },
+    body: {
+      'zh-CN': `已向 ${input.merchant} 付款 ${input.amount}`,
+      en: `You paid ${input.amount} to ${input.merchant}.`,
+    },
+  };
+}
+
+export function paymentReceivedNotice(input: {
+  amount: string;
+  from: string;
+  merchantOrderId: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.payment_received',
+    params: { amount: input.amount, from: input.from, merchantOrderId: input.merchantOrderId },
+    title: { 'zh-CN': `收款到账 ${input.amount}`, en: `Payment received: ${input.amount}` },
+    body: {
+      'zh-CN': `${input.from} 付款 ${input.amount}，订单号 ${input.merchantOrderId}`,
+      en: `${input.from} paid ${input.amount} (order ${input.merchantOrderId}).`,
+    },
+  };
+}
+
+export function refundReceivedNotice(input: {
+  amount: string;
+  merchant: string;
+  transferId: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.refunded',
+    params: { amount: input.amount, merchant: input.merchant, transferId: input.transferId },
+    title: { 'zh-CN': `退款到账 ${input.amount}`, en: `Refund received: ${input.amount}` },
+    body: {
+      'zh-CN': `${input.merchant} 退款 ${input.amount}，已退回您的钱包`,
+      en: `${input.merchant} refunded ${input.amount} to your wallet.`,
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** The merchants module's declaration (modules/kit.ts): listed once, in ../catalog.ts. */
+import { z } from 'zod';
+import { defineModule } from '../kit.ts';
+import { MERCHANTS_ERRORS } from './errors.ts';
+import { parseFeePolicy } from './fees.ts';
+import { merchantsMigrations } from './migrations.ts';
+
+export const merchantsDeclaration = defineModule({
+  name: 'merchants',
+  hundred: 13,
+  migrations: merchantsMigrations,
+  errors: MERCHANTS_ERRORS,
+  settings: {
+    variables: {
+      // The merchant discount rate in basis points, per merchant category code (fees.ts):
+      // `5812:60,5411:30,default:38`.
+      MERCHANT_FEE_RATES: z
+        .string()
+        .default('default:38')
+        .refine(
+          (text) => {
+            try {
+              parseFeePolicy(text);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: 'must be <MCC or default>:<basis points 0–10000>, comma-separated' },
+        ),
+    },
+    read: (values) => ({ feePolicy: parseFeePolicy(values.MERCHANT_FEE_RATES) }),
+  },
+});
