@@ -16,6 +16,7 @@ import { newId } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import { currentClient } from '../../http/request-context.ts';
 import type { PlaceLookup } from '../../adapters/places/index.ts';
+import { settled } from '../../payments/index.ts';
 import type { RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts';
 import type { ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { paymentHash } from '../security/index.ts';
@@ -95,11 +96,15 @@ export class RiskService implements RiskStep {
 
   async judge(input: RiskInput): Promise<RiskDecision> {
     const started = performance.now();
-    const facts = await this.paymentFacts(input);
     if (input.mode === 'preview') {
+      const facts = await this.paymentFacts(input);
       const [ruleSet, state] = await Promise.all([this.activeRules(), this.deps.state.read(facts)]);
       return decisionOf(evaluate(ruleSet, 'payment', derive(facts, state)), null);
     }
+    // The payer's balance (a fact of its own, read from the ledger) is read while the state is:
+    // the state's keys do not depend on it, and each is a round trip.
+    const balance = settled(this.balanceOfPayer());
+    const withoutBalance = await this.paymentFacts(input, { balance: false });
     const ruleSet = await this.activeRules();
     const decisionId = newId();
     // One holder's judgements one at a time (the holder's advisory lock, held from the state
@@ -108,12 +113,14 @@ export class RiskService implements RiskStep {
     // lock + read, then writes + commit + unlock (store.ts `readLocked`, `recordJudged`).
     const holderLock = `risk:${input.payerUserId}`;
     const client = await this.deps.pool.connect();
+    let facts: PaymentFacts = withoutBalance;
     let unlocked = false;
     let judgement: Judgement;
     let shared: StateChange[];
     try {
       const store = this.deps.state.on(client);
-      const state = await store.readLocked(facts, holderLock);
+      const state = await store.readLocked(withoutBalance, holderLock);
+      facts = { ...withoutBalance, balanceMinor: await balance() };
       const features = derive(facts, state);
       judgement = evaluate(ruleSet, 'payment', features);
       shared = await store.recordJudged({
@@ -129,9 +136,15 @@ export class RiskService implements RiskStep {
       // returned to the pool, where the holder's next judgement would wait on it for ever.
       client.release(!unlocked);
     }
-    // The counters other holders write too (an IP's, a payee's), after the holder's commit.
-    await this.deps.state.flushShared(shared, input.payerUserId);
+    // Decided, and the decision and the holder's own state are committed.
     this.deps.observe?.('payment', judgement.decision, (performance.now() - started) / 1000);
+    // The counters other holders write too (an IP's, a payee's), after the holder's commit and
+    // not waited for: coalesced with other payments' into one statement, they are bookkeeping
+    // for later judgements (a crash may lose the last moments' of them, as it may the
+    // judgements' own unflushed commits) and no reason to hold this payment up.
+    void this.deps.state
+      .flushShared(shared, input.payerUserId)
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'risk: shared counters not written'));
     if (judgement.decision === 'block') {
       await this.deps.freeze.freeze({
         userId: input.payerUserId,
@@ -404,14 +417,19 @@ export class RiskService implements RiskStep {
     return set;
   }
 
+  /** The signed-in payer's available balance (account takeover drains it); null when unknown. */
+  private async balanceOfPayer(): Promise<bigint | null> {
+    const { walletAccountId } = currentClient();
+    return walletAccountId ? this.deps.balanceOf(walletAccountId) : null;
+  }
+
   private async paymentFacts(
     input: RiskInput,
     options: { balance: boolean } = { balance: true },
   ): Promise<PaymentFacts> {
     const client = currentClient();
     const card = input.payee.startsWith('card:') ? input.payee.slice('card:'.length) : null;
-    const balance =
-      options.balance && client.walletAccountId ? await this.deps.balanceOf(client.walletAccountId) : null;
+    const balance = options.balance ? await this.balanceOfPayer() : null;
     return {
       subject: 'payment',
       kind: input.kind,
