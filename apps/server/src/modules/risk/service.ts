@@ -8,8 +8,9 @@
  * - Rule sets: the active one is read at most once a second per process (`RULES_TTL_MS`), so an
  *   activation takes effect everywhere within a second; every decision names its version.
  * - A preview (a quote) is judged like the payment, but neither counts nor is kept.
- * - Latency: one statement reads the whole state; the decision and the velocity counters are
- *   written in the same transaction, under the holder's lock, before the answer.
+ * - Latency: two round trips on one connection — the holder's lock with the whole state read,
+ *   then the decision and the holder's own counters written, committed and the lock released —
+ *   before the answer; the counters other holders share follow, coalesced, not waited for.
  */
 import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
