@@ -3,6 +3,7 @@
  * Debian's Chromium driven by playwright-core on a phone-sized screen. Imported by
  * `*.browser.test.ts` files only.
  */
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -290,4 +291,61 @@ export async function registerThroughApi(
     deviceId: 'browser-test-other-device',
     deviceName: 'Test phone',
   });
+}
+
+/**
+ * As the signed-in page's holder, through the API: bind `card` (the sandbox bank's SMS code) and
+ * top up `fen` from it with the PIN; waits until the balance shows it (at most 10 s).
+ */
+export async function fundByCard(
+  page: Page,
+  baseUrl: string,
+  holder: { phone: string; card: string; fen: string; pin: string },
+): Promise<void> {
+  const post = async <T>(route: string, data: unknown, headers: Record<string, string> = {}): Promise<T> => {
+    const response = await page.request.post(route, { data, headers });
+    if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const { verificationId } = await post<{ verificationId: string }>('/v1/me/cards/verification', {
+    cardNumber: holder.card,
+    phone: holder.phone,
+  });
+  const bound = await post<{ id: string }>('/v1/me/cards', {
+    verificationId,
+    smsCode: await bankSmsCode(baseUrl, holder.card.slice(-4)),
+  });
+  const quoted = await post<{ id: string }>('/v1/payments', {
+    kind: 'top_up',
+    cardId: bound.id,
+    amount: { amount: holder.fen, currency: 'CNY' },
+  });
+  await post(
+    `/v1/payments/${quoted.id}/confirm`,
+    { confirmation: { pin: holder.pin } },
+    {
+      'Idempotency-Key': randomUUID(),
+    },
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await page.request.get('/v1/me/balance');
+    const { balance } = (await response.json()) as { balance: { amount: string } };
+    if (BigInt(balance.amount) >= BigInt(holder.fen)) return;
+    if (Date.now() > deadline)
+      throw new Error(`the top-up of ${holder.fen} fen did not arrive: ${balance.amount}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The sandbox bank's latest SMS code for a card (its last four digits). */
+export async function bankSmsCode(baseUrl: string, last4: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/dev/bank/sms.json?cardLast4=${last4}`);
+    const { codes } = (await response.json()) as { codes: { code: string }[] };
+    if (codes[0]?.code) return codes[0].code;
+    if (Date.now() > deadline) throw new Error(`no bank SMS code for card ${last4}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

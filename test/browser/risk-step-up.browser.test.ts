@@ -18,13 +18,13 @@
  * each browser's own session (other browser tests cover those screens). Screenshots go to
  * test-results/screenshots/risk-step-up-{sms,totp}/.
  */
-import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQianbao } from '../../apps/cli/src/testing.ts';
 import { TEST_SECRET_KEY } from '../e2e/server-process.ts';
 import {
+  fundByCard,
   latestSmsCode,
   openPhone,
   randomPhone,
@@ -101,8 +101,8 @@ describe('risk step-up', () => {
     a = await holder(stack, '王芳', idNumber('11010519900101002'));
     b = await holder(stack, '李明', idNumber('31011519880808003'));
     c = await holder(stack, '张伟', idNumber('44030519920202004'));
-    await fund(stack, a, CARDS.a, '400000');
-    await fund(stack, c, CARDS.c, '400000');
+    await fundByCard(a.page, stack.url, { phone: a.phone, card: CARDS.a, fen: '400000', pin: PIN });
+    await fundByCard(c.page, stack.url, { phone: c.phone, card: CARDS.c, fen: '400000', pin: PIN });
     authenticator = await enableTotp(c.page);
     await activate(stack, operator, [LARGE_AMOUNT_RULE]);
   }, 240_000);
@@ -422,56 +422,10 @@ async function holder(stack: BrowserStack, name: string, id: string): Promise<Ho
   return { ...opened, phone };
 }
 
-async function post<T>(page: Page, route: string, data: unknown, headers: Record<string, string> = {}) {
-  const response = await page.request.post(route, { data, headers });
+async function post<T>(page: Page, route: string, data: unknown) {
+  const response = await page.request.post(route, { data });
   if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
   return (await response.json()) as T;
-}
-
-/** Bind `card` and top up `fen` from it with the PIN, in the holder's session. */
-async function fund(stack: BrowserStack, holder: Holder, card: string, fen: string): Promise<void> {
-  const { page } = holder;
-  const { verificationId } = await post<{ verificationId: string }>(page, '/v1/me/cards/verification', {
-    cardNumber: card,
-    phone: holder.phone,
-  });
-  const bound = await post<{ id: string }>(page, '/v1/me/cards', {
-    verificationId,
-    smsCode: await bankSmsCode(stack.url, card.slice(-4)),
-  });
-  const quoted = await post<{ id: string }>(page, '/v1/payments', {
-    kind: 'top_up',
-    cardId: bound.id,
-    amount: { amount: fen, currency: 'CNY' },
-  });
-  await post(
-    page,
-    `/v1/payments/${quoted.id}/confirm`,
-    { confirmation: { pin: PIN } },
-    {
-      'Idempotency-Key': randomUUID(),
-    },
-  );
-  // The sandbox bank answers at once; the balance is read until the top-up shows (at most 10 s).
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await page.request.get('/v1/me/balance');
-    const { balance } = (await response.json()) as { balance: { amount: string } };
-    if (balance.amount === fen) return;
-    if (Date.now() > deadline) throw new Error(`the top-up of ${fen} fen did not arrive: ${balance.amount}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function bankSmsCode(baseUrl: string, last4: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await fetch(`${baseUrl}/dev/bank/sms.json?cardLast4=${last4}`);
-    const { codes } = (await response.json()) as { codes: { code: string }[] };
-    if (codes[0]?.code) return codes[0].code;
-    if (Date.now() > deadline) throw new Error(`no bank SMS code for card ${last4}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 interface Authenticator {

@@ -31,6 +31,8 @@ import { BindCard, Cards } from './screens/money/Cards.tsx';
 import { BankTransfer } from './screens/money/BankTransfer.tsx';
 import { Funding, FundingResult } from './screens/money/Funding.tsx';
 import { History, TransactionDetail } from './screens/money/History.tsx';
+import { MerchantPay } from './screens/money/MerchantPay.tsx';
+import { Shop, ShopOrder } from './screens/money/Shop.tsx';
 import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
 import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
 import { StepUpProvider } from './screens/money/StepUp.tsx';
@@ -74,6 +76,9 @@ const router = createBrowserRouter([
       { path: 'scan', element: <Scan /> },
       { path: 'requests/new', element: <RequestMoney /> },
       { path: 'pay/requests/:id', element: <PayRequest /> },
+      { path: 'pay/merchant', element: <MerchantPay /> },
+      { path: 'shop', element: <Shop /> },
+      { path: 'shop/orders/:merchantOrderId', element: <ShopOrder /> },
       { path: 'history', element: <History /> },
       { path: 'history/:id', element: <TransactionDetail /> },
     ],

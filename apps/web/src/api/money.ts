@@ -245,9 +245,48 @@ export function confirmationOptions(payment: PaymentToConfirm): Promise<{
   return api.post('/v1/me/confirmations/options', { payment });
 }
 
+// ---- Merchants (docs/merchants.md) ----
+
+/** A scanned merchant code, as the server reads it (`POST /v1/merchant-codes/scan`). */
+export interface ScannedMerchant {
+  kind: 'merchant_static' | 'merchant_order';
+  merchant: { name: string; city: string; mcc: string };
+  /** Fixed by an order's code; null: the payer types it. */
+  amount: MoneyJson | null;
+  order: { merchantOrderId: string; description: string | null; expiresAt: string } | null;
+}
+
+export interface MerchantOrder {
+  id: string;
+  merchantOrderId: string;
+  channel: 'static' | 'dynamic';
+  status: 'open' | 'paying' | 'paid' | 'closed' | 'expired';
+  amount: MoneyJson;
+  description: string | null;
+  merchantName: string;
+  payer: string | null;
+  fee: MoneyJson;
+  refunded: MoneyJson;
+  transferId: string | null;
+  paidAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export function scanMerchantCode(qr: string): Promise<ScannedMerchant> {
+  return api.post<ScannedMerchant>('/v1/merchant-codes/scan', { qr });
+}
+
 // ---- Payments: one resource for every kind (docs/payments.md) ----
 
-export type PaymentKind = 'transfer' | 'payment_request' | 'top_up' | 'withdrawal' | 'bank_transfer';
+export type PaymentKind =
+  | 'transfer'
+  | 'payment_request'
+  | 'top_up'
+  | 'withdrawal'
+  | 'bank_transfer'
+  | 'merchant_static'
+  | 'merchant_order';
 
 /**
  * `requires_confirmation` until confirmed (again after a refused confirm); `processing` while the
@@ -295,6 +334,12 @@ export interface PaymentKinds {
     details: BankTransferDetails;
     result: Funding;
   };
+  merchant_static: {
+    fields: { qr: string; amount: MoneyJson };
+    details: ScannedMerchant;
+    result: MerchantOrder;
+  };
+  merchant_order: { fields: { qr: string }; details: ScannedMerchant; result: MerchantOrder };
 }
 
 export type PaymentFields<K extends PaymentKind> = PaymentKinds[K]['fields'];
@@ -381,8 +426,12 @@ export function fetchReceiveCode(amountFen?: string): Promise<ReceiveCode> {
 }
 
 /** What a scanned or pasted code is: a receive code, a payment request, or neither. */
-export function readScannedCode(text: string): { toQr: string } | { requestId: string } | null {
+export function readScannedCode(
+  text: string,
+): { toQr: string } | { requestId: string } | { merchantQr: string } | null {
   const trimmed = text.trim();
+  // An EMVCo merchant code (payload format indicator 01 first): the server says whose it is.
+  if (/^000201/.test(trimmed)) return { merchantQr: trimmed };
   if (/^qianbao:\/\/pay\?/.test(trimmed)) return { toQr: trimmed };
   const request =
     /^qianbao:\/\/request\?id=([\w-]+)/.exec(trimmed) ?? /\/pay\/requests\/([\w-]+)/.exec(trimmed);

@@ -10,10 +10,34 @@ import { FreezeBanner } from '../components/FreezeBanner.tsx';
 import { TierCard } from '../components/TierCard.tsx';
 import { MoneyActions } from '../components/money/MoneyActions.tsx';
 import { BellIcon, EyeIcon, EyeOffIcon, ShieldIcon } from '../components/icons.tsx';
+import { QrIcon, ScanIcon, ShopIcon } from '../components/money/icons.tsx';
 import { UNKNOWN, formatMoney } from '../lib/format.ts';
 import { useUnreadCount } from './Inbox.tsx';
 
 const HIDE_BALANCE_KEY = 'qb_hide_balance';
+
+/**
+ * What people do most, first, as in Alipay and WeChat: scan (a merchant's or a friend's code),
+ * receive, and the holder's own shop. Security and messages sit below the balance.
+ */
+function PrimaryActions() {
+  const { t } = useTranslation();
+  const actions = [
+    { to: '/scan', label: t('money.scan'), Icon: ScanIcon },
+    { to: '/receive', label: t('money.receive'), Icon: QrIcon },
+    { to: '/shop', label: t('money.shop.title'), Icon: ShopIcon },
+  ];
+  return (
+    <nav className="home-primary" aria-label={t('home.primary')}>
+      {actions.map(({ to, label, Icon }) => (
+        <Link key={to} to={to} className="home-primary-action">
+          <Icon />
+          <span>{label}</span>
+        </Link>
+      ))}
+    </nav>
+  );
+}
 
 export function Home() {
   const { t } = useTranslation();
@@ -22,6 +46,7 @@ export function Home() {
   return (
     <div className="home">
       <section className="balance-card" aria-labelledby="balance-label">
+        <PrimaryActions />
         <p className="home-greeting">
           {me.data?.phone ? t('home.greeting', { phone: me.data.phone }) : t('app.name')}
         </p>

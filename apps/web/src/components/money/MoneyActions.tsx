@@ -5,9 +5,7 @@ import {
   BankIcon,
   BillIcon,
   CardIcon,
-  QrIcon,
   RequestIcon,
-  ScanIcon,
   TopUpIcon,
   TransferIcon,
   WithdrawIcon,
@@ -15,8 +13,6 @@ import {
 
 const ACTIONS = [
   { to: '/transfer', key: 'transfer', Icon: TransferIcon },
-  { to: '/receive', key: 'receive', Icon: QrIcon },
-  { to: '/scan', key: 'scan', Icon: ScanIcon },
   { to: '/requests/new', key: 'request', Icon: RequestIcon },
   { to: '/top-up', key: 'topUp', Icon: TopUpIcon },
   { to: '/withdraw', key: 'withdraw', Icon: WithdrawIcon },
@@ -25,7 +21,7 @@ const ACTIONS = [
   { to: '/history', key: 'history', Icon: BillIcon },
 ] as const;
 
-/** Home: what the wallet does with money, five to a row. */
+/** Home: what the wallet does with money, five to a row (scan and receive lead the screen: Home.tsx). */
 export function MoneyActions() {
   const { t } = useTranslation();
   return (

@@ -97,3 +97,12 @@ export const CrossCircleIcon = icon(
 );
 
 export const FilterIcon = icon(<path d="M4 5h16l-6 7.5V19l-4 1.5v-8z" />);
+
+/** A shop: an awning over a counter. */
+export const ShopIcon = icon(
+  <>
+    <path d="M4 9.5 5.5 4h13L20 9.5" />
+    <path d="M4 9.5a2.7 2.7 0 0 0 5.3 0 2.7 2.7 0 0 0 5.4 0 2.7 2.7 0 0 0 5.3 0" />
+    <path d="M5.5 12v8.5h13V12M10 20.5v-5h4v5" />
+  </>,
+);

@@ -133,7 +133,7 @@ function AmountDialogBody(props: { onChange: (value: string) => void }) {
  * 扫一扫: the camera, a photo of the code, and always a field to paste the code or link into.
  * QR codes are read by the browser's BarcodeDetector where it has one, else by a JavaScript
  * decoder (lib/qr-reader.ts), so every browser scans. A receive code goes to the transfer
- * screen; a payment request to its page.
+ * screen; a payment request to its page; a merchant's code (EMVCo) to paying the merchant.
  */
 export function Scan() {
   const { t } = useTranslation();
@@ -153,6 +153,8 @@ export function Scan() {
     setProblem(null);
     setCameraOn(false);
     if ('toQr' in target) void navigate(`/transfer?toQr=${encodeURIComponent(target.toQr)}`);
+    else if ('merchantQr' in target)
+      void navigate(`/pay/merchant?qr=${encodeURIComponent(target.merchantQr)}`);
     else void navigate(`/pay/requests/${encodeURIComponent(target.requestId)}`);
   };
 
