@@ -155,7 +155,8 @@ describe('loadConfig', () => {
       modules: {
         kyc: { verificationAttemptsPerDay: 3 },
         operator: { sessionHours: 4, maxFailures: 3, lockMinutes: 30 },
-        risk: { engine: 'off' },
+        risk: { engine: 'off', reviewHours: 24 },
+        merchants: { feePolicy: { byCategory: {}, defaultBp: 38 } },
       },
     });
   });

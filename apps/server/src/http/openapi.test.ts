@@ -148,7 +148,8 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/me/top-ups amount',
       'POST /v1/me/withdrawals amount',
       'POST /v1/me/bank-transfers amount',
-      // One per kind with an amount: transfer, top_up, withdrawal, bank_transfer.
+      // One per kind with an amount: transfer, top_up, withdrawal, bank_transfer, merchant_static.
+      'POST /v1/payments amount',
       'POST /v1/payments amount',
       'POST /v1/payments amount',
       'POST /v1/payments amount',
