@@ -476,6 +476,10 @@ export async function buildApp(options: BuildAppOptions) {
     payments,
     events: outbox,
     feePolicy: config.modules.merchants.feePolicy,
+    // Payment codes: device secrets sealed, issuing confirmed, lost phones' codes refused.
+    secrets,
+    security: security.service,
+    freeze: freeze.service,
     now,
   });
   await app.register(merchants.routes);

@@ -13,7 +13,8 @@ export type PaymentKind =
   | 'withdrawal'
   | 'bank_transfer'
   | 'merchant_static'
-  | 'merchant_order';
+  | 'merchant_order'
+  | 'merchant_code';
 
 export interface PaymentKindRules {
   countsTowardYear: boolean;
@@ -62,6 +63,14 @@ export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
     staticMerchantQr: true,
   },
   merchant_order: {
+    countsTowardYear: true,
+    passwordFree: true,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+  },
+  // The payer's payment code (付款码) scanned by a merchant's till: small amounts pass
+  // password-free at once, larger ones wait for the payer's confirmation (a minute, not a day).
+  merchant_code: {
     countsTowardYear: true,
     passwordFree: true,
     needsWithdrawTier: false,

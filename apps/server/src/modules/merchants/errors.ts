@@ -20,7 +20,13 @@ export type MerchantsErrorCode =
   | 'ORDER_NOT_PAID'
   | 'REFUND_NOT_FOUND'
   | 'REFUND_ID_REUSED'
-  | 'REFUND_EXCEEDS_PAID';
+  | 'REFUND_EXCEEDS_PAID'
+  | 'PAYMENT_CODE_INVALID'
+  | 'PAYMENT_CODE_EXPIRED'
+  | 'PAYMENT_CODE_USED'
+  | 'PAYMENT_CODE_DEVICE_LOST'
+  | 'CHARGE_NOT_FOUND'
+  | 'CHARGE_NOT_AWAITING';
 
 export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
@@ -69,5 +75,26 @@ export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   REFUND_EXCEEDS_PAID: {
     status: 409,
     message: 'The refunds would pass what was paid; details.remaining says what can still be refunded.',
+  },
+  PAYMENT_CODE_INVALID: {
+    status: 400,
+    message: 'This is not a valid Qianbao payment code; ask the customer to show the code again.',
+  },
+  PAYMENT_CODE_EXPIRED: {
+    status: 410,
+    message: 'This payment code has expired; ask the customer to show the code again.',
+  },
+  PAYMENT_CODE_USED: {
+    status: 409,
+    message: 'This payment code was used already; ask the customer to show a new one.',
+  },
+  PAYMENT_CODE_DEVICE_LOST: {
+    status: 403,
+    message: 'This device was reported lost: it cannot show payment codes.',
+  },
+  CHARGE_NOT_FOUND: { status: 404, message: 'No such charge.' },
+  CHARGE_NOT_AWAITING: {
+    status: 409,
+    message: 'This charge is not waiting for your confirmation; details.status says where it is.',
   },
 };

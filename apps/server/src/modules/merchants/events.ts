@@ -6,11 +6,17 @@
 import { formatMoney, money } from '@qianbao/money';
 import type { NewEvent, OutboxEvent } from '../../outbox/index.ts';
 import type { NoticeRenderers } from '../notifications/index.ts';
-import { merchantPaidNotice, paymentReceivedNotice, refundReceivedNotice } from './messages.ts';
+import {
+  chargeToConfirmNotice,
+  merchantPaidNotice,
+  paymentReceivedNotice,
+  refundReceivedNotice,
+} from './messages.ts';
 
 export const MERCHANT_EVENTS = {
   paymentSucceeded: 'merchant.payment_succeeded',
   refundSucceeded: 'merchant.refund_succeeded',
+  chargeAwaitingConfirmation: 'merchant.charge_awaiting_confirmation',
 } as const;
 
 export interface MerchantPaymentPayload {
@@ -48,6 +54,27 @@ export function refundSucceeded(payload: MerchantRefundPayload, at: Date): NewEv
     type: MERCHANT_EVENTS.refundSucceeded,
     aggregateType: 'merchant_order',
     aggregateId: payload.orderId,
+    payload,
+    createdAt: at,
+  };
+}
+
+/** A till charged the payer's payment code above the password-free limit: the payer is asked. */
+export interface ChargeAwaitingPayload {
+  [key: string]: string | { amount: string; currency: string };
+  chargeId: string;
+  merchantId: string;
+  merchantName: string;
+  payerUserId: string;
+  amount: { amount: string; currency: string };
+  confirmBy: string;
+}
+
+export function chargeAwaitingConfirmation(payload: ChargeAwaitingPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.chargeAwaitingConfirmation,
+    aggregateType: 'merchant_code_charge',
+    aggregateId: payload.chargeId,
     payload,
     createdAt: at,
   };
@@ -92,6 +119,19 @@ export const MERCHANT_NOTICES: NoticeRenderers = {
         userId: payload.payerUserId,
         notice: {
           ...refundReceivedNotice({ amount, merchant: payload.merchantName, transferId: payload.transferId }),
+          amountMinor,
+        },
+      },
+    ];
+  },
+  [MERCHANT_EVENTS.chargeAwaitingConfirmation]: (event: OutboxEvent) => {
+    const payload = event.payload as ChargeAwaitingPayload;
+    const { amount, amountMinor } = formatted(payload.amount);
+    return [
+      {
+        userId: payload.payerUserId,
+        notice: {
+          ...chargeToConfirmNotice({ amount, merchant: payload.merchantName, chargeId: payload.chargeId }),
           amountMinor,
         },
       },

@@ -48,3 +48,19 @@ export function refundReceivedNotice(input: {
     },
   };
 }
+
+export function chargeToConfirmNotice(input: {
+  amount: string;
+  merchant: string;
+  chargeId: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.charge_to_confirm',
+    params: { amount: input.amount, merchant: input.merchant, chargeId: input.chargeId },
+    title: { 'zh-CN': `请确认付款 ${input.amount}`, en: `Confirm a payment of ${input.amount}` },
+    body: {
+      'zh-CN': `${input.merchant} 扫了您的付款码，收款 ${input.amount}。请在 60 秒内输入支付密码确认，或拒绝。`,
+      en: `${input.merchant} scanned your payment code for ${input.amount}. Confirm with your PIN within 60 seconds, or decline.`,
+    },
+  };
+}

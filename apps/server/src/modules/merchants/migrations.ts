@@ -75,4 +75,66 @@ CREATE TABLE merchants_refunds (
 );
 `,
   },
+  {
+    // The consumer's payment code (付款码, issue 12): the devices' secrets, and the charges a POS
+    // makes with a code — each charge pays one order of channel `code` through the same claim and
+    // ledger path as the QR codes' orders.
+    name: '1301_merchants_payment_codes',
+    sql: `
+ALTER TABLE merchants_orders DROP CONSTRAINT merchants_orders_channel_check;
+ALTER TABLE merchants_orders ADD CONSTRAINT merchants_orders_channel_check
+  CHECK (channel IN ('static', 'dynamic', 'code'));
+
+-- Where device indexes come from (taken modulo 1,000,000, skipping those of active secrets). Not a
+-- hot table: a secret is issued once per phone, not per payment.
+CREATE SEQUENCE merchants_payment_code_device_index;
+
+-- A device's payment-code secret, sealed (SecretBox, purpose merchants:payment-code). One active
+-- per (holder, device); a re-issue or a turn-off ends the old one but keeps its row, which the
+-- charges made with its codes refer to.
+CREATE TABLE merchants_payment_code_secrets (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL,
+  device_id text NOT NULL CHECK (length(device_id) BETWEEN 1 AND 128),
+  -- the 6 digits after the prefix of every code of this secret: how a scanned code finds it
+  device_index integer NOT NULL CHECK (device_index BETWEEN 0 AND 999999),
+  secret_sealed text NOT NULL,
+  -- kept with the secret: a change of the setting must not break the phones showing codes now
+  step_seconds integer NOT NULL CHECK (step_seconds BETWEEN 1 AND 3600),
+  status text NOT NULL CHECK (status IN ('active', 'replaced', 'off')),
+  created_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  CHECK ((status = 'active') = (ended_at IS NULL))
+);
+CREATE UNIQUE INDEX merchants_payment_code_active_device
+  ON merchants_payment_code_secrets (user_id, device_id) WHERE status = 'active';
+CREATE UNIQUE INDEX merchants_payment_code_active_index
+  ON merchants_payment_code_secrets (device_index) WHERE status = 'active';
+
+-- A charge of a payment code by a merchant's till. The row is the code's single use: one per
+-- (secret, step), so of any number of tills scanning one screen at once exactly one charges it.
+CREATE TABLE merchants_code_charges (
+  -- derived from the till's Idempotency-Key: its retry finds its own charge
+  id uuid PRIMARY KEY,
+  merchant_id uuid NOT NULL REFERENCES merchants_merchants (id),
+  -- written in the same transaction, after this row (deferred: the code is taken first)
+  order_id uuid NOT NULL UNIQUE REFERENCES merchants_orders (id) DEFERRABLE INITIALLY DEFERRED,
+  secret_id uuid NOT NULL REFERENCES merchants_payment_code_secrets (id),
+  step bigint NOT NULL CHECK (step >= 0),
+  payer_user_id uuid NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'awaiting_confirmation', 'succeeded', 'declined',
+                                         'timed_out', 'failed')),
+  -- the error code that refused the payment (status failed)
+  failure text CHECK (char_length(failure) <= 64),
+  -- awaiting the payer's confirmation until then; unconfirmed after it, timed out
+  confirm_by timestamptz,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  UNIQUE (secret_id, step),
+  CHECK ((status = 'failed') = (failure IS NOT NULL))
+);
+CREATE INDEX merchants_code_charges_awaiting
+  ON merchants_code_charges (payer_user_id, created_at) WHERE status = 'awaiting_confirmation';
+`,
+  },
 ];

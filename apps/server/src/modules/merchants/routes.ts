@@ -4,18 +4,42 @@
  * — by the merchant's own order and refund numbers, as merchants expect from Alipay's and WeChat
  * Pay's face-to-face APIs. A payer scans a code (`POST /v1/merchant-codes/scan`) and pays it
  * through the payment resource (`POST /v1/payments` with kind `merchant_static` or
- * `merchant_order`: payment-kinds.ts). docs/merchants.md.
+ * `merchant_order`: payment-kinds.ts).
+ *
+ * The payer's payment code (付款码): the holder's app gets its device's secret
+ * (`/v1/me/payment-code`) and shows codes offline; the merchant's till charges a scanned code
+ * (`POST /v1/me/merchant/charges`); above the password-free limit the payer confirms or declines
+ * it (`/v1/me/charges/…`). docs/merchants.md.
  */
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, signedIn } from '../../auth/index.ts';
+import { AppError } from '../../errors.ts';
+import {
+  confirmationInput,
+  givenFactor,
+  paymentToSignJson,
+  paymentToSignOutput,
+} from '../../http/confirmation.ts';
+import type { ConfirmationBody } from '../../http/confirmation.ts';
+import { idempotentId } from '../../idempotency.ts';
 import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { MERCHANT_CURRENCY } from './service.ts';
-import type { MerchantView, MerchantsService, OrderView, RefundView, ScannedMerchant } from './service.ts';
+import type { PaymentCodes } from './payment-codes.ts';
+import type {
+  ChargeView,
+  MerchantView,
+  MerchantsService,
+  OrderView,
+  RefundView,
+  ScannedMerchant,
+} from './service.ts';
 
 const TAGS = ['merchants'];
 const ERRORS = errorResponses(400, 403, 404, 409, 410, 422);
+/** A charge runs the payments pipeline: its refusals (PIN, lock, limits, freeze) too. */
+const PAYMENT_ERRORS = errorResponses(400, 401, 403, 404, 409, 410, 422, 423, 429);
 /** Larger than any tier allows in one payment. */
 const MAX_ORDER_MINOR = 100_000_000_00n;
 
@@ -81,9 +105,9 @@ const refundJson = (view: RefundView) => ({
 export const orderSchema = z.object({
   id: z.string(),
   merchantOrderId: z.string().meta({ description: "The merchant's own order number." }),
-  channel: z
-    .enum(['static', 'dynamic'])
-    .meta({ description: 'Paid through the static code or its own code.' }),
+  channel: z.enum(['static', 'dynamic', 'code']).meta({
+    description: "Paid through the static code, its own code, or the payer's payment code at a till.",
+  }),
   status: z.enum(['open', 'paying', 'paid', 'closed', 'expired']),
   amount: moneyOutput,
   description: z.string().nullable(),
@@ -139,9 +163,52 @@ const refundNumber = z
   .regex(/^[A-Za-z0-9_-]{1,32}$/)
   .meta({ description: "The merchant's own refund number: the same one again is the same refund." });
 
-export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsService }> = (
+const chargeSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'awaiting_confirmation', 'succeeded', 'declined', 'timed_out', 'failed']).meta({
+    description:
+      '`succeeded`; `awaiting_confirmation` until the payer confirms or declines (at most 60 s, see ' +
+      '`confirmBy`); `declined`, `timed_out` or `failed` (`failure`) with nothing moved; `pending` while it runs.',
+  }),
+  failure: z.string().nullable().meta({ description: 'The error code that refused the payment (failed).' }),
+  merchantName: z.string(),
+  merchantOrderId: z.string(),
+  amount: moneyOutput,
+  description: z.string().nullable(),
+  confirmBy: z.string().nullable(),
+  payment: paymentToSignOutput,
+  order: orderSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const chargeJson = (view: ChargeView) => ({
+  id: view.id,
+  status: view.status,
+  failure: view.failure,
+  merchantName: view.merchantName,
+  merchantOrderId: view.merchantOrderId,
+  amount: moneyJson(view.amountMinor, view.currency),
+  description: view.description,
+  confirmBy: view.confirmBy?.toISOString() ?? null,
+  payment: paymentToSignJson(view.payment),
+  order: orderJson(view.order),
+  createdAt: view.createdAt.toISOString(),
+  updatedAt: view.updatedAt.toISOString(),
+});
+
+/** The factor of a body that needs one (issuing a secret, confirming a charge). */
+function requiredFactor(confirmation: ConfirmationBody) {
+  const factor = givenFactor(confirmation);
+  if (!factor) {
+    throw new AppError('FACTOR_NOT_ACCEPTED', { details: { accepted: ['pin', 'passkey'], given: 'none' } });
+  }
+  return factor;
+}
+
+export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsService; codes: PaymentCodes }> = (
   app,
-  { service },
+  { service, codes },
   done,
 ) => {
   const holder = { principal: 'holder' } as const;
@@ -380,6 +447,247 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       scannedJson(
         await service.scan({ payerUserId: principalOf(request, 'holder').userId, qr: request.body.qr }),
+      ),
+  );
+
+  // ---- the payer's payment code (付款码) --------------------------------------------------------
+
+  const codeStatusSchema = z.object({
+    active: z.boolean(),
+    deviceIndex: z.number().int().nullable(),
+    stepSeconds: z.number().int().nullable(),
+    issuedAt: z.string().nullable(),
+    confirmationPayment: paymentToSignOutput.meta({
+      description: 'To issue with a passkey: send it to POST /v1/me/confirmations/options first.',
+    }),
+  });
+
+  app.get(
+    '/v1/me/payment-code',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "This device's payment code: on or off",
+        response: { 200: codeStatusSchema, ...ERRORS },
+      },
+    }),
+    async (request) => {
+      const { userId, deviceId } = principalOf(request, 'holder');
+      const status = await codes.status({ userId, deviceId });
+      return {
+        active: status.active,
+        deviceIndex: status.deviceIndex,
+        stepSeconds: status.stepSeconds,
+        issuedAt: status.issuedAt?.toISOString() ?? null,
+        confirmationPayment: paymentToSignJson(status.confirmationPayment),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/me/payment-code',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'Turn on the payment code of this device: its secret, shown once',
+        description:
+          'Needs the PIN or a passkey (`confirmation`; a passkey signs `confirmationPayment` of GET ' +
+          '/v1/me/payment-code). Answers the secret (base64url) once: the app keeps it and derives the 18-digit ' +
+          'codes offline (`@qianbao/qr` paymentCodeAt, every `stepSeconds`). Replaces this device’s earlier ' +
+          'secret. PAYMENT_CODE_DEVICE_LOST for a device reported lost.',
+        body: z.strictObject({ confirmation: confirmationInput }),
+        response: {
+          201: z.object({
+            secret: z.string().meta({ description: 'Base64url, 32 bytes. Shown this once.' }),
+            deviceIndex: z.number().int(),
+            stepSeconds: z.number().int(),
+            issuedAt: z.string(),
+          }),
+          ...PAYMENT_ERRORS,
+        },
+      },
+    }),
+    async (request, reply) => {
+      const { userId, deviceId } = principalOf(request, 'holder');
+      const issued = await codes.issue({
+        userId,
+        deviceId,
+        confirmation: requiredFactor(request.body.confirmation),
+      });
+      return reply.code(201).send({ ...issued, issuedAt: issued.issuedAt.toISOString() });
+    },
+  );
+
+  app.delete(
+    '/v1/me/payment-code',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'Turn off the payment code of this device: its codes are refused from now on',
+        response: { 204: z.null(), ...ERRORS },
+      },
+    }),
+    async (request, reply) => {
+      const { userId, deviceId } = principalOf(request, 'holder');
+      await codes.turnOff({ userId, deviceId });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/me/merchant/charges',
+    signedIn(app, holder, {
+      config: { idempotent: true },
+      schema: {
+        tags: TAGS,
+        summary: "Charge the payer's payment code scanned at the till",
+        description:
+          'Needs an Idempotency-Key. 201 `succeeded` (within the payer’s password-free limit); 202 ' +
+          '`awaiting_confirmation` — the payer is asked to confirm within 60 s: poll GET ' +
+          '/v1/me/merchant/charges/:id. PAYMENT_CODE_INVALID, PAYMENT_CODE_EXPIRED (ask for the code again), ' +
+          'PAYMENT_CODE_USED, ORDER_ID_REUSED, CANNOT_PAY_YOURSELF; a refused payment answers its refusal ' +
+          '(WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED …) with `details.chargeId`, the charge `failed`.',
+        body: z.strictObject({
+          paymentCode: z
+            .string()
+            .regex(/^\d{18}$/, 'must be the 18 digits scanned')
+            .meta({ description: "The payer's 18-digit payment code, as scanned." }),
+          amount: merchantAmountInput,
+          merchantOrderId: orderNumber,
+          description: z.string().trim().max(100).optional(),
+        }),
+        response: { 201: chargeSchema, 202: chargeSchema, ...PAYMENT_ERRORS },
+      },
+    }),
+    async (request, reply) => {
+      const { body } = request;
+      const charge = await service.chargeCode({
+        userId: principalOf(request, 'holder').userId,
+        chargeId: idempotentId(request, 'merchant-code-charge'),
+        paymentCode: body.paymentCode,
+        amountMinor: moneyOf(body.amount).amountMinor,
+        merchantOrderId: body.merchantOrderId,
+        description: body.description ? body.description : null,
+      });
+      return reply.code(charge.status === 'succeeded' ? 201 : 202).send(chargeJson(charge));
+    },
+  );
+
+  const chargeParams = z.object({ id: z.string().max(64) });
+
+  app.get(
+    '/v1/me/merchant/charges/:id',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "A payment code's charge (poll it while it awaits the payer)",
+        params: chargeParams,
+        response: { 200: chargeSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      chargeJson(
+        await service.merchantCharge({
+          userId: principalOf(request, 'holder').userId,
+          chargeId: request.params.id,
+        }),
+      ),
+  );
+
+  app.get(
+    '/v1/me/merchant/orders/:merchantOrderId/charge',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "The payment code's charge of an order, by the merchant's order number",
+        params: orderParams,
+        response: { 200: chargeSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      chargeJson(
+        await service.merchantChargeOfOrder({
+          userId: principalOf(request, 'holder').userId,
+          merchantOrderId: request.params.merchantOrderId,
+        }),
+      ),
+  );
+
+  app.get(
+    '/v1/me/charges/pending',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'Charges of my payment code waiting for my confirmation',
+        response: { 200: z.object({ charges: z.array(chargeSchema) }), ...ERRORS },
+      },
+    }),
+    async (request) => ({
+      charges: (await service.pendingCharges(principalOf(request, 'holder').userId)).map(chargeJson),
+    }),
+  );
+
+  app.get(
+    '/v1/me/charges/:id',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'A charge of my payment code',
+        params: chargeParams,
+        response: { 200: chargeSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      chargeJson(
+        await service.payerCharge({
+          payerUserId: principalOf(request, 'holder').userId,
+          chargeId: request.params.id,
+        }),
+      ),
+  );
+
+  app.post(
+    '/v1/me/charges/:id/confirm',
+    signedIn(app, holder, {
+      config: { idempotent: true },
+      schema: {
+        tags: TAGS,
+        summary: 'Confirm a charge of my payment code with the PIN or a passkey',
+        description:
+          'Needs an Idempotency-Key. A passkey signs the charge’s `payment`. A wrong PIN leaves the charge ' +
+          'waiting (until `confirmBy`); CHARGE_NOT_AWAITING when it was declined, timed out or ended; the ' +
+          'refusals of any payment (INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, PAYMENTS_LOCKED …) end it `failed`.',
+        params: chargeParams,
+        body: z.strictObject({ confirmation: confirmationInput }),
+        response: { 200: chargeSchema, ...PAYMENT_ERRORS },
+      },
+    }),
+    async (request) =>
+      chargeJson(
+        await service.confirmCharge({
+          payerUserId: principalOf(request, 'holder').userId,
+          chargeId: request.params.id,
+          confirmation: requiredFactor(request.body.confirmation),
+        }),
+      ),
+  );
+
+  app.post(
+    '/v1/me/charges/:id/decline',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'Decline a charge of my payment code: nothing is paid',
+        params: chargeParams,
+        response: { 200: chargeSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      chargeJson(
+        await service.declineCharge({
+          payerUserId: principalOf(request, 'holder').userId,
+          chargeId: request.params.id,
+        }),
       ),
   );
 

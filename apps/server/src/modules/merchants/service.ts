@@ -17,23 +17,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
-import { TransferFlags, derivedId, newId } from '@qianbao/ledger';
+import { TransferFlags, derivedId, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger, Transfer, TransferInput } from '@qianbao/ledger';
 import { moneyPayload } from '../../outbox/index.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, ERRORS } from '../../errors.ts';
+import type { ErrorCode } from '../../errors.ts';
 import { ledgerRefusal, primaryFailure } from '../../payments/index.ts';
 import type { PaymentAuthorizer, PaymentKind } from '../../payments/index.ts';
 import type { AccountDirectory } from '../../platform/accounts.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import type { Refusal } from '../kyc/index.ts';
-import type { ConfirmationFactor, ConfirmationInput } from '../security/index.ts';
+import type { ConfirmationFactor, ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { feeIncomeAccountId } from '../funding/accounts.ts';
-import { paymentSucceeded, refundSucceeded } from './events.ts';
+import { chargeAwaitingConfirmation, paymentSucceeded, refundSucceeded } from './events.ts';
 import type { MerchantPaymentPayload } from './events.ts';
 import { paymentFee, rateOf, refundedFee } from './fees.ts';
 import type { FeePolicy } from './fees.ts';
 import { merchantQrPayload, readMerchantQr } from './qr.ts';
-import type { MerchantRow, MerchantsStore, OrderRow, RefundRow } from './store.ts';
+import type { PaymentCodes } from './payment-codes.ts';
+import type { ChargeRow, ChargeStatus, MerchantRow, MerchantsStore, OrderRow, RefundRow } from './store.ts';
 
 export const MERCHANT_CURRENCY = 'CNY';
 /** A dynamic code lives 2 hours unless the merchant says otherwise; at most 7 days. */
@@ -43,17 +45,46 @@ const MAX_ORDER_MINUTES = 7 * 24 * 60;
 const STATIC_ORDER_MINUTES = 15;
 /** A claim this old belongs to a process that died between the claim and the ledger. */
 const STALE_CLAIM_MS = 60_000;
+/** A payment code's charge above the password-free limit waits this long for the payer. */
+const CHARGE_CONFIRM_SECONDS = 60;
+/** A code charge's order outlives the confirmation by a margin (a confirm started at 59 s ends). */
+const CODE_ORDER_MINUTES = 5;
+const PENDING_CHARGES_LIMIT = 20;
+/**
+ * What a charge attempted without a factor answers when the payer must confirm it: a factor is
+ * needed (above the password-free limit), the risk step wants a stronger one, or today's
+ * password-free allowance is spent.
+ */
+const ASKS_THE_PAYER = new Set<string>(['FACTOR_NOT_ACCEPTED', 'STEP_UP_REQUIRED']);
+/** A confirmation that did not prove the payer: the charge waits again (the lockout counts tries). */
+const CONFIRMATION_NOT_PROVEN = new Set<string>([
+  'FACTOR_NOT_ACCEPTED',
+  'PIN_NOT_SET',
+  'PIN_INCORRECT',
+  'PASSKEY_VERIFICATION_FAILED',
+  'CHALLENGE_EXPIRED',
+  'TOTP_NOT_ENABLED',
+  'TOTP_INVALID',
+  'TOTP_REUSED',
+  'STEP_UP_REQUIRED',
+]);
+/** Refusals that say "not now" rather than "no": the charge stays pending for the retry. */
+const TRANSIENT = new Set<string>(['ORDER_BEING_PAID', 'RATE_LIMITED', 'SECRET_CHECK_BUSY']);
 
 export interface MerchantsServiceDeps {
   store: MerchantsStore;
   /** Read only: the money moves through `payments.move`. */
   ledger: Pick<Ledger, 'getTransfer' | 'getBalance'>;
   accounts: Pick<AccountDirectory, 'open'>;
-  identity: { getUser(userId: string): Promise<{ realNameVerified: boolean } | null> };
+  identity: {
+    getUser(userId: string): Promise<{ realNameVerified: boolean; walletAccountId: string } | null>;
+  };
   /** How a holder appears to others (`*明`, or the masked number): the transfers module's rule. */
   displayNameOf(userId: string): Promise<string>;
   payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
   feePolicy: FeePolicy;
+  /** Finds the secret and step of a scanned payment code (payment-codes.ts). */
+  codes: Pick<PaymentCodes, 'verify'>;
   now: () => Date;
 }
 
@@ -119,6 +150,28 @@ export interface MerchantPaymentQuote {
   confirmation: { factor: ConfirmationFactor; accepted: ConfirmationFactor[]; reason: string };
   payment: { id: string; amountMinor: bigint; currency: string; payee: string };
   refusal: Refusal | null;
+}
+
+export interface ChargeView {
+  id: string;
+  /**
+   * `pending` while the payment runs (or its run died: the till's retry with the same
+   * Idempotency-Key finishes it); `awaiting_confirmation` until the payer confirms or declines,
+   * at most 60 s; then `succeeded`, `declined`, `timed_out` or `failed` (`failure` says why).
+   */
+  status: ChargeStatus;
+  failure: string | null;
+  merchantName: string;
+  merchantOrderId: string;
+  amountMinor: bigint;
+  currency: string;
+  description: string | null;
+  confirmBy: Date | null;
+  /** What a passkey signs to confirm it (the payer's side). */
+  payment: PaymentToConfirm;
+  order: OrderView;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 interface Target {
@@ -324,58 +377,269 @@ export class MerchantsService {
         throw new AppError('PAYMENT_IN_PROGRESS');
       }
     }
-    // Paid already by this payer (a repeat), or this payer's attempt moved the money and its
-    // run died before the record: answered as paid, with no check or confirmation again.
-    if (order.status === 'paid' && order.payer_user_id === input.payerUserId)
-      return this.orderView(order, merchant);
-    if (input.resumed && order.status === 'paying' && order.claimed_by === input.payerUserId) {
-      const moved = await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).payment);
-      if (moved) return this.finishPaid(merchant, order, moved, input.payerUserId);
-    }
-    this.refuseUnpayable(order);
-    const payment = this.paymentOf(target, input.paymentId);
-    const authorization = await this.deps.payments.authorize({
-      kind: target.scanned.kind,
+    return this.payOrder({
+      merchant,
+      order,
       payerUserId: input.payerUserId,
-      payment,
+      payerWalletAccountId: input.payerWalletAccountId,
+      kind: target.scanned.kind,
+      payment: this.paymentOf(target, input.paymentId),
       confirmation: input.confirmation,
+      resumed: input.resumed,
     });
-    const claimed = await this.claim(order, input.payerUserId);
-    const ids = orderTransferIds(order.id, claimed.attempt);
-    const feeMinor = paymentFee(claimed.amount_minor, rateOf(this.deps.feePolicy, merchant.mcc));
-    const userData = `merchant-order:${order.id}`;
-    const transfers: TransferInput[] = [
-      {
-        id: ids.payment,
-        debitAccountId: input.payerWalletAccountId,
-        creditAccountId: merchant.balance_account_id,
-        amount: claimed.amount_minor,
-        currency: MERCHANT_CURRENCY,
-        code: TransferCodes.merchantPayment,
-        flags: feeMinor > 0n ? TransferFlags.linked : 0,
-        limits: authorization.ledgerLimits,
-        userData,
+  }
+
+  // ---- the payment code (付款码) at a till ---------------------------------------------------
+
+  /**
+   * A till charges the payment code it scanned: the code checked (ours, its secret active, the
+   * step within ±1), then taken once with its order (store.ts `insertCharge`: of any number of
+   * tills at once, one), then paid as the payer without a factor. Within the payer's
+   * password-free limit (and today's allowance) it succeeds at once; otherwise it waits for the
+   * payer's confirmation (`awaiting_confirmation`, the payer told); refused by the pipeline or
+   * the ledger it `failed` and the refusal is thrown with `details.chargeId`. `chargeId` is
+   * derived from the till's Idempotency-Key: a retry after a crash finds and finishes it.
+   */
+  async chargeCode(input: {
+    userId: string;
+    chargeId: string;
+    paymentCode: string;
+    amountMinor: bigint;
+    merchantOrderId: string;
+    description: string | null;
+  }): Promise<ChargeView> {
+    const merchant = await this.activeMerchantOf(input.userId);
+    const own = await this.deps.store.charge(input.chargeId);
+    if (own) return this.continueCharge(merchant, own);
+    const { secret, step } = await this.deps.codes.verify(input.paymentCode);
+    if (secret.user_id === merchant.owner_user_id) throw new AppError('CANNOT_PAY_YOURSELF');
+    const now = this.deps.now();
+    const inserted = await this.deps.store.insertCharge({
+      charge: {
+        id: input.chargeId,
+        merchant_id: merchant.id,
+        order_id: derivedId(`merchants:code-order:${input.chargeId}`),
+        secret_id: secret.id,
+        step,
+        payer_user_id: secret.user_id,
       },
-    ];
-    if (feeMinor > 0n) {
-      transfers.push({
-        id: ids.fee,
-        debitAccountId: merchant.balance_account_id,
-        creditAccountId: feeIncomeAccountId(MERCHANT_CURRENCY),
-        amount: feeMinor,
+      order: {
+        merchant_order_id: input.merchantOrderId,
+        amount_minor: input.amountMinor,
         currency: MERCHANT_CURRENCY,
-        code: TransferCodes.merchantFee,
-        userData,
+        description: input.description,
+        expires_at: new Date(now.getTime() + CODE_ORDER_MINUTES * 60_000),
+      },
+      now,
+    });
+    if ('codeUsed' in inserted) throw new AppError('PAYMENT_CODE_USED');
+    if ('orderTaken' in inserted) throw new AppError('ORDER_ID_REUSED');
+    if ('existing' in inserted) return this.continueCharge(merchant, inserted.existing);
+    const { charge, order } = inserted.created;
+    return this.attemptCharge({ merchant, charge, order, confirmation: null });
+  }
+
+  /** The merchant's charge (its query, polled while awaiting the payer). */
+  async merchantCharge(input: { userId: string; chargeId: string }): Promise<ChargeView> {
+    const merchant = await this.merchantOf(input.userId);
+    const charge = isUuid(input.chargeId) ? await this.deps.store.charge(input.chargeId) : null;
+    if (!charge || charge.merchant_id !== merchant.id) throw new AppError('CHARGE_NOT_FOUND');
+    return this.chargeView(merchant, await this.refreshed(merchant, charge));
+  }
+
+  /** The merchant's charge of an order, by the merchant's order number. */
+  async merchantChargeOfOrder(input: { userId: string; merchantOrderId: string }): Promise<ChargeView> {
+    const merchant = await this.merchantOf(input.userId);
+    const order = await this.orderOf(merchant, input.merchantOrderId);
+    const charge = await this.deps.store.chargeOfOrder(order.id);
+    if (!charge) throw new AppError('CHARGE_NOT_FOUND');
+    return this.chargeView(merchant, await this.refreshed(merchant, charge));
+  }
+
+  /** The payer's charges waiting for a confirmation now (those past their time end here). */
+  async pendingCharges(payerUserId: string): Promise<ChargeView[]> {
+    const rows = await this.deps.store.awaitingCharges(payerUserId, PENDING_CHARGES_LIMIT);
+    const views: ChargeView[] = [];
+    for (const row of rows) {
+      const merchant = (await this.deps.store.merchant(row.merchant_id))!;
+      const charge = await this.refreshed(merchant, row);
+      if (charge.status === 'awaiting_confirmation') views.push(await this.chargeView(merchant, charge));
+    }
+    return views;
+  }
+
+  async payerCharge(input: { payerUserId: string; chargeId: string }): Promise<ChargeView> {
+    const { merchant, charge } = await this.chargeOfPayer(input);
+    return this.chargeView(merchant, charge);
+  }
+
+  /**
+   * The payer confirms a charge with the PIN or a passkey: the charge is taken (so a decline or
+   * the timeout cannot end it meanwhile), then paid through the same path with the confirmation.
+   * A confirmation that proves nothing (a wrong PIN) leaves it waiting, with its deadline.
+   */
+  async confirmCharge(input: {
+    payerUserId: string;
+    chargeId: string;
+    confirmation: ConfirmationInput;
+  }): Promise<ChargeView> {
+    const { merchant, charge } = await this.chargeOfPayer(input);
+    if (charge.status === 'succeeded') return this.chargeView(merchant, charge);
+    const now = this.deps.now();
+    const taken = await this.deps.store.takeChargeToConfirm({
+      id: charge.id,
+      payerUserId: input.payerUserId,
+      now,
+      staleBefore: new Date(now.getTime() - STALE_CLAIM_MS),
+    });
+    if (!taken) {
+      const current = await this.refreshed(merchant, (await this.deps.store.charge(charge.id))!);
+      throw new AppError('CHARGE_NOT_AWAITING', { details: { status: current.status } });
+    }
+    const order = (await this.deps.store.orderById(taken.order_id))!;
+    return this.attemptCharge({ merchant, charge: taken, order, confirmation: input.confirmation });
+  }
+
+  /** The payer declines a charge: nothing moves, and its order is closed. */
+  async declineCharge(input: { payerUserId: string; chargeId: string }): Promise<ChargeView> {
+    const { merchant, charge } = await this.chargeOfPayer(input);
+    if (charge.status === 'declined') return this.chargeView(merchant, charge);
+    const ended = await this.deps.store.endCharge({
+      id: charge.id,
+      ending: { to: 'declined', payerUserId: input.payerUserId },
+      now: this.deps.now(),
+    });
+    if (ended) return this.chargeView(merchant, ended);
+    const current = await this.refreshed(merchant, (await this.deps.store.charge(charge.id))!);
+    if (current.status === 'declined') return this.chargeView(merchant, current);
+    throw new AppError('CHARGE_NOT_AWAITING', { details: { status: current.status } });
+  }
+
+  /** The till's retry of a charge it made: answered as it stands, a pending one run again. */
+  private async continueCharge(merchant: MerchantRow, found: ChargeRow): Promise<ChargeView> {
+    if (found.merchant_id !== merchant.id) throw new Error(`charge ${found.id} is another merchant's`);
+    const charge = await this.refreshed(merchant, found);
+    if (charge.status === 'failed') throw chargeFailure(charge, charge.failure!, undefined);
+    if (charge.status !== 'pending') return this.chargeView(merchant, charge);
+    const order = (await this.deps.store.orderById(charge.order_id))!;
+    return this.attemptCharge({ merchant, charge, order, confirmation: null });
+  }
+
+  /**
+   * One attempt to pay a charge's order as its payer (`payOrder`, resumed: an earlier attempt of
+   * the same charge may have moved the money), and the charge's state from its answer.
+   */
+  private async attemptCharge(input: {
+    merchant: MerchantRow;
+    charge: ChargeRow;
+    order: OrderRow;
+    confirmation: ConfirmationInput | null;
+  }): Promise<ChargeView> {
+    const { merchant, charge, order, confirmation } = input;
+    const payer = await this.deps.identity.getUser(charge.payer_user_id);
+    if (!payer) throw new Error(`charge ${charge.id}: its payer ${charge.payer_user_id} does not exist`);
+    try {
+      await this.payOrder({
+        merchant,
+        order,
+        payerUserId: charge.payer_user_id,
+        payerWalletAccountId: payer.walletAccountId,
+        kind: 'merchant_code',
+        payment: chargePayment(merchant, charge, order),
+        confirmation,
+        resumed: true,
       });
+    } catch (error) {
+      if (!(error instanceof AppError) || ERRORS[error.code].status >= 500 || TRANSIENT.has(error.code)) {
+        throw error;
+      }
+      const now = this.deps.now();
+      if (confirmation === null && asksThePayer(error)) {
+        const confirmBy = new Date(now.getTime() + CHARGE_CONFIRM_SECONDS * 1000);
+        const awaiting = await this.deps.store.chargeAwaiting({
+          id: charge.id,
+          confirmBy,
+          now,
+          event: chargeAwaitingConfirmation(
+            {
+              chargeId: charge.id,
+              merchantId: merchant.id,
+              merchantName: merchant.name,
+              payerUserId: charge.payer_user_id,
+              amount: moneyPayload(order.amount_minor, order.currency),
+              confirmBy: confirmBy.toISOString(),
+            },
+            now,
+          ),
+        });
+        return this.chargeView(merchant, awaiting ?? (await this.deps.store.charge(charge.id))!);
+      }
+      if (confirmation !== null && CONFIRMATION_NOT_PROVEN.has(error.code)) {
+        await this.deps.store.chargeAwaitingAgain({ id: charge.id, now });
+        throw error;
+      }
+      await this.deps.store.endCharge({ id: charge.id, ending: { to: 'failed', failure: error.code }, now });
+      throw chargeFailure(charge, error.code, error);
     }
-    const outcomes = await this.deps.payments.move(transfers, authorization);
-    if (!outcomes.every((o) => o.result === 'ok' || o.result === 'exists')) {
-      await this.deps.store.release({ id: order.id, attempt: claimed.attempt });
-      throw ledgerRefusal(outcomes, { credit: 'other', currency: MERCHANT_CURRENCY });
+    const succeeded = await this.deps.store.chargeSucceeded({ id: charge.id, now: this.deps.now() });
+    return this.chargeView(merchant, succeeded ?? (await this.deps.store.charge(charge.id))!);
+  }
+
+  /**
+   * The charge as it stands now. Nothing is held while a charge awaits its payer, so its timeout
+   * needs no job: the first read past `confirm_by` writes it `timed_out` (and closes its order),
+   * and until then every read and confirm treats it as past. A pending charge whose run died
+   * after the money moved is finished from the ledger.
+   */
+  private async refreshed(merchant: MerchantRow, charge: ChargeRow): Promise<ChargeRow> {
+    const now = this.deps.now();
+    if (charge.status === 'awaiting_confirmation' && charge.confirm_by! <= now) {
+      const ended = await this.deps.store.endCharge({ id: charge.id, ending: { to: 'timed_out' }, now });
+      return ended ?? (await this.deps.store.charge(charge.id))!;
     }
-    const moved = outcomes[0]!.transfer ?? (await this.deps.ledger.getTransfer(ids.payment));
-    if (!moved) throw new Error(`order ${order.id}: the payment moved but cannot be read`);
-    return this.finishPaid(merchant, claimed, moved, input.payerUserId);
+    if (charge.status === 'pending' && now.getTime() - charge.updated_at.getTime() > STALE_CLAIM_MS) {
+      const order = (await this.deps.store.orderById(charge.order_id))!;
+      let paid = order.status === 'paid';
+      if (order.status === 'paying') {
+        const moved = await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).payment);
+        if (moved) {
+          await this.finishPaid(merchant, order, moved, charge.payer_user_id);
+          paid = true;
+        }
+      }
+      if (paid) return (await this.deps.store.chargeSucceeded({ id: charge.id, now })) ?? charge;
+    }
+    return charge;
+  }
+
+  private async chargeOfPayer(input: {
+    payerUserId: string;
+    chargeId: string;
+  }): Promise<{ merchant: MerchantRow; charge: ChargeRow }> {
+    const found = isUuid(input.chargeId) ? await this.deps.store.charge(input.chargeId) : null;
+    if (!found || found.payer_user_id !== input.payerUserId) throw new AppError('CHARGE_NOT_FOUND');
+    const merchant = (await this.deps.store.merchant(found.merchant_id))!;
+    return { merchant, charge: await this.refreshed(merchant, found) };
+  }
+
+  private async chargeView(merchant: MerchantRow, charge: ChargeRow): Promise<ChargeView> {
+    const order = (await this.deps.store.orderById(charge.order_id))!;
+    const timedOut = charge.status === 'awaiting_confirmation' && charge.confirm_by! <= this.deps.now();
+    return {
+      id: charge.id,
+      status: timedOut ? 'timed_out' : charge.status,
+      failure: charge.failure,
+      merchantName: merchant.name,
+      merchantOrderId: order.merchant_order_id,
+      amountMinor: order.amount_minor,
+      currency: order.currency,
+      description: order.description,
+      confirmBy: charge.confirm_by,
+      payment: chargePayment(merchant, charge, order),
+      order: this.orderView(order, merchant),
+      createdAt: charge.created_at,
+      updatedAt: charge.updated_at,
+    };
   }
 
   // ---- refunds --------------------------------------------------------------------------------
@@ -559,6 +823,78 @@ export class MerchantsService {
         },
       },
     };
+  }
+
+  /**
+   * Pay this order as this payer with this confirmation: the one path of every merchant payment
+   * (a QR code's, a payment code's). The pipeline's steps (`authorize`), then the payer claims the
+   * order and one ledger request moves the amount and the fee, linked, with ids derived from
+   * (order, attempt); refused by the ledger, the order is open again. `resumed`: an earlier run of
+   * the same payment ended unanswered and may have moved the money — answered from the ledger then.
+   */
+  private async payOrder(input: {
+    merchant: MerchantRow;
+    order: OrderRow;
+    payerUserId: string;
+    payerWalletAccountId: string;
+    kind: PaymentKind;
+    /** What the confirmation binds (a passkey signs exactly this). */
+    payment: PaymentToConfirm;
+    confirmation: ConfirmationInput | null;
+    resumed: boolean;
+  }): Promise<OrderView> {
+    const { merchant, order } = input;
+    // Paid already by this payer (a repeat), or this payer's attempt moved the money and its
+    // run died before the record: answered as paid, with no check or confirmation again.
+    if (order.status === 'paid' && order.payer_user_id === input.payerUserId)
+      return this.orderView(order, merchant);
+    if (input.resumed && order.status === 'paying' && order.claimed_by === input.payerUserId) {
+      const moved = await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).payment);
+      if (moved) return this.finishPaid(merchant, order, moved, input.payerUserId);
+    }
+    this.refuseUnpayable(order);
+    const authorization = await this.deps.payments.authorize({
+      kind: input.kind,
+      payerUserId: input.payerUserId,
+      payment: input.payment,
+      confirmation: input.confirmation,
+    });
+    const claimed = await this.claim(order, input.payerUserId);
+    const ids = orderTransferIds(order.id, claimed.attempt);
+    const feeMinor = paymentFee(claimed.amount_minor, rateOf(this.deps.feePolicy, merchant.mcc));
+    const userData = `merchant-order:${order.id}`;
+    const transfers: TransferInput[] = [
+      {
+        id: ids.payment,
+        debitAccountId: input.payerWalletAccountId,
+        creditAccountId: merchant.balance_account_id,
+        amount: claimed.amount_minor,
+        currency: MERCHANT_CURRENCY,
+        code: TransferCodes.merchantPayment,
+        flags: feeMinor > 0n ? TransferFlags.linked : 0,
+        limits: authorization.ledgerLimits,
+        userData,
+      },
+    ];
+    if (feeMinor > 0n) {
+      transfers.push({
+        id: ids.fee,
+        debitAccountId: merchant.balance_account_id,
+        creditAccountId: feeIncomeAccountId(MERCHANT_CURRENCY),
+        amount: feeMinor,
+        currency: MERCHANT_CURRENCY,
+        code: TransferCodes.merchantFee,
+        userData,
+      });
+    }
+    const outcomes = await this.deps.payments.move(transfers, authorization);
+    if (!outcomes.every((o) => o.result === 'ok' || o.result === 'exists')) {
+      await this.deps.store.release({ id: order.id, attempt: claimed.attempt });
+      throw ledgerRefusal(outcomes, { credit: 'other', currency: MERCHANT_CURRENCY });
+    }
+    const moved = outcomes[0]!.transfer ?? (await this.deps.ledger.getTransfer(ids.payment));
+    if (!moved) throw new Error(`order ${order.id}: the payment moved but cannot be read`);
+    return this.finishPaid(merchant, claimed, moved, input.payerUserId);
   }
 
   /** What the confirmation binds (a passkey signs exactly this). */
@@ -752,4 +1088,28 @@ export function refundTransferIds(refundId: string): { refund: string; fee: stri
 /** A static code's order number: `S` + time + random, 21 characters. */
 function staticOrderNumber(now: Date): string {
   return `S${now.getTime().toString(36)}${randomBytes(6).toString('base64url')}`;
+}
+
+/** What a charge's confirmation binds: the charge itself (its id, amount and merchant). */
+function chargePayment(merchant: MerchantRow, charge: ChargeRow, order: OrderRow): PaymentToConfirm {
+  return {
+    id: charge.id,
+    amountMinor: order.amount_minor,
+    currency: order.currency,
+    payee: `merchant:${merchant.id}`,
+  };
+}
+
+function asksThePayer(error: AppError): boolean {
+  if (ASKS_THE_PAYER.has(error.code)) return true;
+  // Today's password-free allowance is spent: the payer confirms with the PIN instead.
+  return error.code === 'LIMIT_EXCEEDED' && error.details?.limit === 'passwordFreeDaily';
+}
+
+/** The refusal of a charge's payment, as the till is told it: with the charge's id. */
+function chargeFailure(charge: ChargeRow, code: string, cause: AppError | undefined): AppError {
+  return new AppError(code as ErrorCode, {
+    ...(cause ? { message: cause.message, cause } : {}),
+    details: { ...(cause?.details ?? {}), chargeId: charge.id },
+  });
 }

@@ -7,7 +7,11 @@ import type { NewEvent, OutboxWake } from '../../outbox/index.ts';
 export type MerchantKind = 'individual' | 'company';
 export type MerchantStatus = 'active' | 'pending_review' | 'rejected' | 'suspended';
 export type OrderStatus = 'open' | 'paying' | 'paid' | 'closed';
+export type OrderChannel = 'static' | 'dynamic' | 'code';
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+export type PaymentCodeSecretStatus = 'active' | 'replaced' | 'off';
+export type ChargeStatus =
+  'pending' | 'awaiting_confirmation' | 'succeeded' | 'declined' | 'timed_out' | 'failed';
 
 export interface MerchantRow {
   id: string;
@@ -26,7 +30,7 @@ export interface OrderRow {
   id: string;
   merchant_id: string;
   merchant_order_id: string;
-  channel: 'static' | 'dynamic';
+  channel: OrderChannel;
   amount_minor: bigint;
   currency: string;
   description: string | null;
@@ -58,12 +62,51 @@ export interface RefundRow {
   settled_at: Date | null;
 }
 
+export interface PaymentCodeSecretRow {
+  id: string;
+  user_id: string;
+  device_id: string;
+  device_index: number;
+  secret_sealed: string;
+  step_seconds: number;
+  status: PaymentCodeSecretStatus;
+  created_at: Date;
+  ended_at: Date | null;
+}
+
+export interface ChargeRow {
+  id: string;
+  merchant_id: string;
+  order_id: string;
+  secret_id: string;
+  step: number;
+  payer_user_id: string;
+  status: ChargeStatus;
+  failure: string | null;
+  confirm_by: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** How a charge ends (`endCharge`), and from which state each may. */
+export type ChargeEnding =
+  { to: 'declined'; payerUserId: string } | { to: 'timed_out' } | { to: 'failed'; failure: string };
+
+/** Issuing a secret tries this many device indexes at most before giving up (a full space). */
+const DEVICE_INDEX_TRIES = 50;
+const DEVICE_INDEX_SPACE = 1_000_000;
+
 const MERCHANT_COLUMNS = `id, owner_user_id, kind, status, name, city, mcc, balance_account_id, qr_token, created_at`;
 const ORDER_COLUMNS = `id, merchant_id, merchant_order_id, channel, amount_minor, currency, description, status,
   attempt, claimed_by, claimed_at, payer_user_id, payer_display, paid_at, ledger_transfer_id, fee_minor,
   refunded_minor, expires_at, closed_at, created_at`;
 const REFUND_COLUMNS = `id, order_id, merchant_refund_id, amount_minor, fee_minor, reason, status, failure,
   created_at, settled_at`;
+
+const SECRET_COLUMNS = `id, user_id, device_id, device_index, secret_sealed, step_seconds, status, created_at,
+  ended_at`;
+const CHARGE_COLUMNS = `id, merchant_id, order_id, secret_id, step, payer_user_id, status, failure, confirm_by,
+  created_at, updated_at`;
 
 type Raw<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
 const orderOf = (raw: Raw<OrderRow>): OrderRow => ({
@@ -77,6 +120,14 @@ const refundOf = (raw: Raw<RefundRow>): RefundRow => ({
   amount_minor: BigInt(raw.amount_minor),
   fee_minor: BigInt(raw.fee_minor),
 });
+
+const chargeOf = (raw: Omit<ChargeRow, 'step'> & { step: string | number | bigint }): ChargeRow => ({
+  ...raw,
+  step: Number(raw.step),
+});
+
+/** Thrown inside `insertCharge`'s transaction to roll it back. */
+class OrderNumberTaken extends Error {}
 
 export class MerchantsStore {
   constructor(
@@ -386,5 +437,277 @@ export class MerchantsStore {
       [input.id, input.failure, input.now],
     );
     return rows[0] ? refundOf(rows[0]) : null;
+  }
+  // ---- payment codes: the devices' secrets ---------------------------------------------------
+
+  async activeSecret(userId: string, deviceId: string): Promise<PaymentCodeSecretRow | null> {
+    const { rows } = await this.pool.query<PaymentCodeSecretRow>(
+      `SELECT ${SECRET_COLUMNS} FROM merchants_payment_code_secrets
+        WHERE user_id = $1 AND device_id = $2 AND status = 'active'`,
+      [userId, deviceId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async activeSecretOfIndex(deviceIndex: number): Promise<PaymentCodeSecretRow | null> {
+    const { rows } = await this.pool.query<PaymentCodeSecretRow>(
+      `SELECT ${SECRET_COLUMNS} FROM merchants_payment_code_secrets WHERE device_index = $1 AND status = 'active'`,
+      [deviceIndex],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The device's new secret, replacing its active one, in one transaction: two issues for one
+   * device at once are serialised by an advisory lock on (holder, device), so one stays active.
+   * The device index is the sequence's next value modulo 1,000,000, the next again while an active
+   * secret has it (the partial unique index decides, so two devices never share one).
+   */
+  async issueSecret(input: {
+    id: string;
+    userId: string;
+    deviceId: string;
+    secretSealed: string;
+    stepSeconds: number;
+    now: Date;
+  }): Promise<PaymentCodeSecretRow> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 1301))`, [
+        `merchants:payment-code:${input.userId}:${input.deviceId}`,
+      ]);
+      await client.query(
+        `UPDATE merchants_payment_code_secrets SET status = 'replaced', ended_at = $3
+          WHERE user_id = $1 AND device_id = $2 AND status = 'active'`,
+        [input.userId, input.deviceId, input.now],
+      );
+      for (let attempt = 0; attempt < DEVICE_INDEX_TRIES; attempt += 1) {
+        const { rows } = await client.query<PaymentCodeSecretRow>(
+          `INSERT INTO merchants_payment_code_secrets (id, user_id, device_id, device_index, secret_sealed,
+                                                      step_seconds, status, created_at)
+           VALUES ($1, $2, $3, (nextval('merchants_payment_code_device_index') % $4)::integer, $5, $6, 'active', $7)
+           ON CONFLICT DO NOTHING
+           RETURNING ${SECRET_COLUMNS}`,
+          [
+            input.id,
+            input.userId,
+            input.deviceId,
+            DEVICE_INDEX_SPACE,
+            input.secretSealed,
+            input.stepSeconds,
+            input.now,
+          ],
+        );
+        if (rows[0]) return rows[0];
+      }
+      throw new Error(`no free payment-code device index in ${DEVICE_INDEX_TRIES} tries`);
+    });
+  }
+
+  /** The device's active secret ended (`off`): its codes are refused from now on. */
+  async turnOffSecret(input: { userId: string; deviceId: string; now: Date }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE merchants_payment_code_secrets SET status = 'off', ended_at = $3
+        WHERE user_id = $1 AND device_id = $2 AND status = 'active'`,
+      [input.userId, input.deviceId, input.now],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  // ---- payment codes: charges -----------------------------------------------------------------
+
+  /**
+   * A till's charge of a verified code and its order, in one transaction. The charge row goes
+   * first: its (secret, step) is the code's single use, so of many tills at once one takes the
+   * code and the others wait on it and find it used. Answers the new charge and order; or the
+   * charge with this id (the till's own retry); or `codeUsed`; or `orderTaken` when the
+   * merchant's order number is another order's (nothing written then, the code not used).
+   */
+  async insertCharge(input: {
+    charge: Pick<ChargeRow, 'id' | 'merchant_id' | 'order_id' | 'secret_id' | 'step' | 'payer_user_id'>;
+    order: Pick<OrderRow, 'merchant_order_id' | 'amount_minor' | 'currency' | 'description' | 'expires_at'>;
+    now: Date;
+  }): Promise<
+    | { created: { charge: ChargeRow; order: OrderRow } }
+    | { existing: ChargeRow }
+    | { codeUsed: true }
+    | { orderTaken: true }
+  > {
+    const { charge, order, now } = input;
+    return withTransaction(this.pool, async (client) => {
+      const inserted = await client.query<ChargeRow>(
+        `INSERT INTO merchants_code_charges (id, merchant_id, order_id, secret_id, step, payer_user_id, status,
+                                             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)
+         ON CONFLICT DO NOTHING
+         RETURNING ${CHARGE_COLUMNS}`,
+        [
+          charge.id,
+          charge.merchant_id,
+          charge.order_id,
+          charge.secret_id,
+          charge.step,
+          charge.payer_user_id,
+          now,
+        ],
+      );
+      if (!inserted.rows[0]) {
+        const own = await client.query<ChargeRow>(
+          `SELECT ${CHARGE_COLUMNS} FROM merchants_code_charges WHERE id = $1`,
+          [charge.id],
+        );
+        return own.rows[0] ? { existing: chargeOf(own.rows[0]) } : { codeUsed: true as const };
+      }
+      const made = await client.query<Raw<OrderRow>>(
+        `INSERT INTO merchants_orders (id, merchant_id, merchant_order_id, channel, amount_minor, currency,
+                                       description, status, expires_at, created_at)
+         VALUES ($1, $2, $3, 'code', $4, $5, $6, 'open', $7, $8)
+         ON CONFLICT DO NOTHING
+         RETURNING ${ORDER_COLUMNS}`,
+        [
+          charge.order_id,
+          charge.merchant_id,
+          order.merchant_order_id,
+          order.amount_minor.toString(),
+          order.currency,
+          order.description,
+          order.expires_at,
+          now,
+        ],
+      );
+      // The order number is taken: rolled back, so the code stays unused for the till's next try.
+      if (!made.rows[0]) throw new OrderNumberTaken();
+      return { created: { charge: chargeOf(inserted.rows[0]), order: orderOf(made.rows[0]) } };
+    }).catch((error: unknown) => {
+      if (error instanceof OrderNumberTaken) return { orderTaken: true as const };
+      throw error;
+    });
+  }
+
+  async charge(id: string): Promise<ChargeRow | null> {
+    const { rows } = await this.pool.query<ChargeRow>(
+      `SELECT ${CHARGE_COLUMNS} FROM merchants_code_charges WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? chargeOf(rows[0]) : null;
+  }
+
+  async chargeOfOrder(orderId: string): Promise<ChargeRow | null> {
+    const { rows } = await this.pool.query<ChargeRow>(
+      `SELECT ${CHARGE_COLUMNS} FROM merchants_code_charges WHERE order_id = $1`,
+      [orderId],
+    );
+    return rows[0] ? chargeOf(rows[0]) : null;
+  }
+
+  /** The payer's charges waiting for a confirmation (past their time too: the caller ends those). */
+  async awaitingCharges(payerUserId: string, limit: number): Promise<ChargeRow[]> {
+    const { rows } = await this.pool.query<ChargeRow>(
+      `SELECT ${CHARGE_COLUMNS} FROM merchants_code_charges
+        WHERE payer_user_id = $1 AND status = 'awaiting_confirmation'
+        ORDER BY created_at LIMIT $2`,
+      [payerUserId, limit],
+    );
+    return rows.map(chargeOf);
+  }
+
+  /** Pending → awaiting the payer's confirmation until `confirmBy`, with the payer's event (once). */
+  async chargeAwaiting(input: {
+    id: string;
+    confirmBy: Date;
+    now: Date;
+    event: NewEvent;
+  }): Promise<ChargeRow | null> {
+    const events = eventsOfWrittenRows({
+      events: [{ event: input.event, key: input.id }],
+      written: 'written',
+      keyColumn: 'id',
+      firstParameter: 4,
+    });
+    const { rows } = await this.pool.query<ChargeRow>(
+      `WITH written AS (
+         UPDATE merchants_code_charges SET status = 'awaiting_confirmation', confirm_by = $2, updated_at = $3
+          WHERE id = $1 AND status = 'pending'
+         RETURNING ${CHARGE_COLUMNS}
+       ), events AS (${events.sql})
+       SELECT * FROM written`,
+      [input.id, input.confirmBy, input.now, ...events.parameters],
+    );
+    if (rows.length > 0) this.events.wake();
+    return rows[0] ? chargeOf(rows[0]) : null;
+  }
+
+  /**
+   * The payer's confirm takes the charge (→ pending) before it moves money, so a decline or the
+   * timeout cannot end it meanwhile: awaiting and in time, or pending since before `staleBefore`
+   * (a confirm or a till whose process died before the ledger; the order's claim guards the money).
+   */
+  async takeChargeToConfirm(input: {
+    id: string;
+    payerUserId: string;
+    now: Date;
+    staleBefore: Date;
+  }): Promise<ChargeRow | null> {
+    const { rows } = await this.pool.query<ChargeRow>(
+      `UPDATE merchants_code_charges SET status = 'pending', updated_at = $3
+        WHERE id = $1 AND payer_user_id = $2
+          AND ((status = 'awaiting_confirmation' AND confirm_by > $3) OR (status = 'pending' AND updated_at < $4))
+        RETURNING ${CHARGE_COLUMNS}`,
+      [input.id, input.payerUserId, input.now, input.staleBefore],
+    );
+    return rows[0] ? chargeOf(rows[0]) : null;
+  }
+
+  /** A confirmation that did not prove the payer (a wrong PIN …): awaiting again, same deadline. */
+  async chargeAwaitingAgain(input: { id: string; now: Date }): Promise<void> {
+    await this.pool.query(
+      `UPDATE merchants_code_charges SET status = 'awaiting_confirmation', updated_at = $2
+        WHERE id = $1 AND status = 'pending' AND confirm_by IS NOT NULL`,
+      [input.id, input.now],
+    );
+  }
+
+  /** The order was paid: the charge succeeded (once). */
+  async chargeSucceeded(input: { id: string; now: Date }): Promise<ChargeRow | null> {
+    const { rows } = await this.pool.query<ChargeRow>(
+      `UPDATE merchants_code_charges SET status = 'succeeded', updated_at = $2
+        WHERE id = $1 AND status IN ('pending', 'awaiting_confirmation')
+        RETURNING ${CHARGE_COLUMNS}`,
+      [input.id, input.now],
+    );
+    return rows[0] ? chargeOf(rows[0]) : null;
+  }
+
+  /**
+   * End a charge without money, and close its order in the same statement, so nothing pays it
+   * later: declined by its payer while awaiting and in time; timed out once awaiting past its
+   * time; failed while pending (the payment was refused). Null when it was not in that state.
+   */
+  async endCharge(input: { id: string; ending: ChargeEnding; now: Date }): Promise<ChargeRow | null> {
+    const { ending } = input;
+    const condition =
+      ending.to === 'declined'
+        ? `status = 'awaiting_confirmation' AND confirm_by > $3 AND payer_user_id = $5`
+        : ending.to === 'timed_out'
+          ? `status = 'awaiting_confirmation' AND confirm_by <= $3`
+          : `status = 'pending'`;
+    const { rows } = await this.pool.query<ChargeRow>(
+      `WITH ended AS (
+         UPDATE merchants_code_charges SET status = $2, failure = $4, updated_at = $3
+          WHERE id = $1 AND ${condition}
+         RETURNING ${CHARGE_COLUMNS}
+       ), closed AS (
+         UPDATE merchants_orders o SET status = 'closed', closed_at = $3
+           FROM ended e WHERE o.id = e.order_id AND o.status = 'open'
+       )
+       SELECT * FROM ended`,
+      [
+        input.id,
+        ending.to,
+        input.now,
+        ending.to === 'failed' ? ending.failure : null,
+        ...(ending.to === 'declined' ? [ending.payerUserId] : []),
+      ],
+    );
+    return rows[0] ? chargeOf(rows[0]) : null;
   }
 }
