@@ -38,9 +38,9 @@ import {
 const DATABASE = 'qianbao_bench_http';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 const PASSWORD = 'Bench-Password-2026';
-const PIN = '803917';
+export const PIN = '803917';
 
-interface Holder {
+export interface Holder {
   phone: string;
   token: string;
   walletAccountId: string;
@@ -114,12 +114,11 @@ export default async function run(args: readonly string[] = []): Promise<void> {
         const decisionsBefore = mode === 'on' ? await riskDecisions(baseUrl) : null;
         const result = await load({
           rate,
-          baseUrl,
-          holders,
           clients,
           seconds,
           serverPid: child.pid!,
           backends: () => backendPids(databaseUrl),
+          send: (agent) => sendTransfer(agent, baseUrl, holders),
         });
         rows.push({ ...result, risk: mode });
         if (result.failures.size > 0) {
@@ -165,7 +164,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   }
 }
 
-interface LoadResult {
+export interface LoadResult {
   clients: number;
   ok: number;
   elapsed: number;
@@ -178,18 +177,48 @@ interface LoadResult {
 }
 
 /** `clients` closed-loop clients sending PIN-free ¥0.01 transfers between random holders for `seconds`. */
-async function load(input: {
-  /** Transfers a second in all, paced; null: closed loop. */
+/** A PIN-free ¥0.01 transfer between two random holders: null when it went through, else why not. */
+async function sendTransfer(
+  agent: http.Agent,
+  baseUrl: string,
+  holders: readonly Holder[],
+): Promise<string | null> {
+  const payer = holders[Math.floor(Math.random() * holders.length)]!;
+  let payee = holders[Math.floor(Math.random() * holders.length)]!;
+  while (payee === payer) payee = holders[Math.floor(Math.random() * holders.length)]!;
+  const response = await post(agent, `${baseUrl}/v1/me/transfers`, {
+    authorization: `Bearer ${payer.token}`,
+    'idempotency-key': randomUUID(),
+    body: JSON.stringify({
+      toPhone: payee.phone,
+      amount: { amount: '1', currency: 'CNY' },
+      confirmation: {},
+    }),
+  });
+  return response.status === 201 ? null : failureOf(response);
+}
+
+/** The error code of a refused request, or its status. */
+export function failureOf(response: { status: number; body: string }): string {
+  return /"code":"([A-Z_]+)"/.exec(response.body)?.[1] ?? String(response.status);
+}
+
+/**
+ * `clients` loops calling `send` for `seconds` (paced to `rate` a second in all when given),
+ * with the latency of each call and the CPU of the server, its PostgreSQL backends and this
+ * process over the run.
+ */
+export async function load(input: {
+  /** Payments a second in all, paced; null: closed loop. */
   rate: number | null;
-  baseUrl: string;
-  holders: readonly Holder[];
+  /** One payment: null when it went through, else the reason (an error code). */
+  send: (agent: http.Agent) => Promise<string | null>;
   clients: number;
   seconds: number;
   serverPid: number;
   /** The PostgreSQL backends serving the server now (its pools open connections as needed). */
   backends: () => Promise<number[]>;
 }): Promise<LoadResult> {
-  const { baseUrl, holders } = input;
   const backendsBefore = await input.backends();
   const databaseCpuBefore = new Map(backendsBefore.map((pid) => [pid, cpuSeconds([pid])]));
   const serverCpuBefore = cpuSeconds([input.serverPid]);
@@ -214,26 +243,11 @@ async function load(input: {
           next += interval;
           if (performance.now() >= endAt) break;
         }
-        const payer = holders[Math.floor(Math.random() * holders.length)]!;
-        let payee = holders[Math.floor(Math.random() * holders.length)]!;
-        while (payee === payer) payee = holders[Math.floor(Math.random() * holders.length)]!;
         const sentAt = performance.now();
-        const response = await post(agent, `${baseUrl}/v1/me/transfers`, {
-          authorization: `Bearer ${payer.token}`,
-          'idempotency-key': randomUUID(),
-          body: JSON.stringify({
-            toPhone: payee.phone,
-            amount: { amount: '1', currency: 'CNY' },
-            confirmation: {},
-          }),
-        });
-        const body = response.body;
+        const failure = await input.send(agent);
         latencies.push(performance.now() - sentAt);
-        if (response.status === 201) ok++;
-        else {
-          const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? String(response.status);
-          failures.set(code, (failures.get(code) ?? 0) + 1);
-        }
+        if (failure === null) ok++;
+        else failures.set(failure, (failures.get(failure) ?? 0) + 1);
       }
     }),
   );
@@ -262,7 +276,7 @@ async function load(input: {
 }
 
 /** POST a JSON body; resolves with the status and the whole response body. */
-function post(
+export function post(
   agent: http.Agent,
   url: string,
   input: { authorization: string; 'idempotency-key': string; body: string },
@@ -295,7 +309,7 @@ function post(
 }
 
 /** The PostgreSQL backends connected to the benchmark's database (the server's pools). */
-async function backendPids(databaseUrl: string): Promise<number[]> {
+export async function backendPids(databaseUrl: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -308,7 +322,7 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
   }
 }
 
-async function registerHolder(baseUrl: string, phone: string): Promise<Holder> {
+export async function registerHolder(baseUrl: string, phone: string): Promise<Holder> {
   await call(baseUrl, 'POST', '/v1/auth/sms-codes', { phone, purpose: 'register' });
   const code = await latestCode(baseUrl, phone);
   const registered = await call<{ token: string; holder: { walletAccountId: string } }>(
@@ -337,7 +351,7 @@ async function registerHolder(baseUrl: string, phone: string): Promise<Holder> {
 }
 
 /** ¥500 each from a system account, through the internal ledger API. */
-async function fund(baseUrl: string, holders: readonly Holder[]): Promise<void> {
+export async function fund(baseUrl: string, holders: readonly Holder[]): Promise<void> {
   const bank = newId();
   await call(baseUrl, 'POST', '/v1/ledger/accounts', [{ id: bank, currency: 'CNY', code: 900 }], ADMIN_TOKEN);
   for (let i = 0; i < holders.length; i += 1000) {
@@ -372,7 +386,7 @@ async function latestCode(baseUrl: string, phone: string): Promise<string> {
   return code;
 }
 
-async function call<T = unknown>(
+export async function call<T = unknown>(
   baseUrl: string,
   method: string,
   path: string,
@@ -397,7 +411,7 @@ async function call<T = unknown>(
  * (score 0, no decision): the same state read, features and writes as in production, without
  * refusing the benchmark's holders, who pay each other every second.
  */
-async function benchRules(databaseUrl: string): Promise<void> {
+export async function benchRules(databaseUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     const rules = DEFAULT_RULE_SET.rules.map(({ decision: _decision, ...rule }) => ({ ...rule, score: 0 }));
@@ -450,11 +464,13 @@ function decisionsOfRun(
   };
 }
 
-async function startQianbao(
+export async function startQianbao(
   databaseUrl: string,
   port: number,
   risk: 'on' | 'off',
   profileDir?: string,
+  /** More settings of the server (a benchmark's own). */
+  env: Record<string, string> = {},
 ): Promise<ChildProcess> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const child = spawn(process.execPath, [...profile, 'apps/cli/bin/qianbao.js', 'start'], {
@@ -474,6 +490,7 @@ async function startQianbao(
       SMS_RESEND_SECONDS: '10',
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -489,14 +506,14 @@ async function startQianbao(
   return child;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -508,7 +525,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Like Promise.all over `items`, with at most `limit` running at once. */
-async function mapBounded<T, R>(
+export async function mapBounded<T, R>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<R>,
