@@ -56,6 +56,26 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['post', '/v1/payments/{id}/confirm'],
   ['post', '/v1/payments/{id}/cancel'],
   ['put', '/v1/me/password-free'],
+  ['post', '/v1/me/merchant'],
+  ['get', '/v1/me/merchant'],
+  ['get', '/v1/me/merchant/qr'],
+  ['post', '/v1/me/merchant/orders'],
+  ['get', '/v1/me/merchant/orders'],
+  ['get', '/v1/me/merchant/orders/{merchantOrderId}'],
+  ['post', '/v1/me/merchant/orders/{merchantOrderId}/close'],
+  ['post', '/v1/me/merchant/orders/{merchantOrderId}/refunds'],
+  ['get', '/v1/me/merchant/orders/{merchantOrderId}/refunds/{merchantRefundId}'],
+  ['post', '/v1/merchant-codes/scan'],
+  ['get', '/v1/me/payment-code'],
+  ['post', '/v1/me/payment-code'],
+  ['delete', '/v1/me/payment-code'],
+  ['post', '/v1/me/merchant/charges'],
+  ['get', '/v1/me/merchant/charges/{id}'],
+  ['get', '/v1/me/merchant/orders/{merchantOrderId}/charge'],
+  ['get', '/v1/me/charges/pending'],
+  ['get', '/v1/me/charges/{id}'],
+  ['post', '/v1/me/charges/{id}/confirm'],
+  ['post', '/v1/me/charges/{id}/decline'],
 ];
 
 /** Every property below `schema` without a description, as dotted paths. */
@@ -155,6 +175,9 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/payments amount',
       'POST /v1/payments amount',
       'PUT /v1/me/password-free limit',
+      'POST /v1/me/merchant/orders amount',
+      'POST /v1/me/merchant/orders/{merchantOrderId}/refunds amount',
+      'POST /v1/me/merchant/charges amount',
     ]);
   });
 

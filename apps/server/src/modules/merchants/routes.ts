@@ -50,18 +50,22 @@ export const merchantAmountInput = moneyInput({
 });
 
 const merchantSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['individual', 'company']),
-  status: z.enum(['active', 'pending_review', 'rejected', 'suspended']),
+  id: z.string().meta({ description: 'The merchant id.' }),
+  kind: z.enum(['individual', 'company']).meta({
+    description: '`individual` (个体商户, opened from the wallet) or `company` (reviewed by operators).',
+  }),
+  status: z.enum(['active', 'pending_review', 'rejected', 'suspended']).meta({
+    description: 'Only an `active` merchant takes payments.',
+  }),
   name: z.string().meta({ description: 'The name payers see (on the code and their receipt).' }),
-  city: z.string(),
+  city: z.string().meta({ description: 'The city on its codes.' }),
   mcc: z.string().meta({ description: 'Merchant category code (ISO 18245).' }),
   balance: moneyOutput.meta({ description: 'Takings not yet settled to the settlement card.' }),
   feeRateBp: z
     .number()
     .int()
     .meta({ description: 'The discount rate taken of each payment, in basis points.' }),
-  createdAt: z.string(),
+  createdAt: z.string().meta({ description: 'When it was opened (ISO 8601).' }),
 });
 
 const merchantJson = (view: MerchantView) => ({
@@ -77,16 +81,19 @@ const merchantJson = (view: MerchantView) => ({
 });
 
 const refundSchema = z.object({
-  id: z.string(),
-  merchantRefundId: z.string(),
-  merchantOrderId: z.string(),
-  status: z.enum(['pending', 'succeeded', 'failed']),
-  amount: moneyOutput,
+  id: z.string().meta({ description: 'The refund id.' }),
+  merchantRefundId: z.string().meta({ description: "The merchant's own refund number." }),
+  merchantOrderId: z.string().meta({ description: 'The order it refunds.' }),
+  status: z.enum(['pending', 'succeeded', 'failed']).meta({
+    description:
+      '`succeeded` (the money is back with the payer), `failed` (`failure`), `pending` while it runs.',
+  }),
+  amount: moneyOutput.meta({ description: 'The amount refunded to the payer.' }),
   fee: moneyOutput.meta({ description: "The part of the payment's fee this refund returns (pro rata)." }),
-  reason: z.string().nullable(),
-  failure: z.string().nullable(),
-  createdAt: z.string(),
-  settledAt: z.string().nullable(),
+  reason: z.string().nullable().meta({ description: "The merchant's reason, if given." }),
+  failure: z.string().nullable().meta({ description: 'Why it failed (an error code), when it did.' }),
+  createdAt: z.string().meta({ description: 'When it was asked for (ISO 8601).' }),
+  settledAt: z.string().nullable().meta({ description: 'When it succeeded or failed (ISO 8601).' }),
 });
 
 const refundJson = (view: RefundView) => ({
@@ -103,22 +110,25 @@ const refundJson = (view: RefundView) => ({
 });
 
 export const orderSchema = z.object({
-  id: z.string(),
+  id: z.string().meta({ description: 'The order id.' }),
   merchantOrderId: z.string().meta({ description: "The merchant's own order number." }),
   channel: z.enum(['static', 'dynamic', 'code']).meta({
     description: "Paid through the static code, its own code, or the payer's payment code at a till.",
   }),
-  status: z.enum(['open', 'paying', 'paid', 'closed', 'expired']),
-  amount: moneyOutput,
-  description: z.string().nullable(),
-  merchantName: z.string(),
+  status: z.enum(['open', 'paying', 'paid', 'closed', 'expired']).meta({
+    description:
+      '`open` until paid once (`paying` while a payer pays it), or closed by the merchant, or expired.',
+  }),
+  amount: moneyOutput.meta({ description: 'The amount to pay.' }),
+  description: z.string().nullable().meta({ description: 'What it is for, as the merchant wrote it.' }),
+  merchantName: z.string().meta({ description: 'The merchant payers see.' }),
   payer: z.string().nullable().meta({ description: 'Who paid, masked (*明 or 138****8000).' }),
   fee: moneyOutput.meta({ description: 'The discount rate taken (0 until paid).' }),
-  refunded: moneyOutput,
+  refunded: moneyOutput.meta({ description: 'Refunded so far (at most the amount).' }),
   transferId: z.string().nullable().meta({ description: "The payment's id in the payer's history." }),
-  paidAt: z.string().nullable(),
-  expiresAt: z.string(),
-  createdAt: z.string(),
+  paidAt: z.string().nullable().meta({ description: 'When it was paid (ISO 8601).' }),
+  expiresAt: z.string().meta({ description: 'Until when it can be paid (ISO 8601).' }),
+  createdAt: z.string().meta({ description: 'When it was made (ISO 8601).' }),
 });
 
 export const orderJson = (view: OrderView) => ({
@@ -164,22 +174,27 @@ const refundNumber = z
   .meta({ description: "The merchant's own refund number: the same one again is the same refund." });
 
 const chargeSchema = z.object({
-  id: z.string(),
+  id: z.string().meta({ description: 'The charge id.' }),
   status: z.enum(['pending', 'awaiting_confirmation', 'succeeded', 'declined', 'timed_out', 'failed']).meta({
     description:
       '`succeeded`; `awaiting_confirmation` until the payer confirms or declines (at most 60 s, see ' +
       '`confirmBy`); `declined`, `timed_out` or `failed` (`failure`) with nothing moved; `pending` while it runs.',
   }),
   failure: z.string().nullable().meta({ description: 'The error code that refused the payment (failed).' }),
-  merchantName: z.string(),
-  merchantOrderId: z.string(),
-  amount: moneyOutput,
-  description: z.string().nullable(),
-  confirmBy: z.string().nullable(),
-  payment: paymentToSignOutput,
-  order: orderSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  merchantName: z.string().meta({ description: 'The merchant charging.' }),
+  merchantOrderId: z.string().meta({ description: "The merchant's order number of this charge." }),
+  amount: moneyOutput.meta({ description: 'The amount charged.' }),
+  description: z.string().nullable().meta({ description: 'What it is for, as the till wrote it.' }),
+  confirmBy: z
+    .string()
+    .nullable()
+    .meta({ description: 'Until when the payer may confirm it (ISO 8601), while awaiting confirmation.' }),
+  payment: paymentToSignOutput.meta({
+    description: 'What a passkey signs to confirm it: send it to POST /v1/me/confirmations/options.',
+  }),
+  order: orderSchema.meta({ description: 'The order the charge pays.' }),
+  createdAt: z.string().meta({ description: 'When the till sent it (ISO 8601).' }),
+  updatedAt: z.string().meta({ description: 'When it last changed (ISO 8601).' }),
 });
 
 const chargeJson = (view: ChargeView) => ({
@@ -228,7 +243,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
             .min(2)
             .max(25)
             .meta({ description: 'The shop name payers see, 2–25 characters.' }),
-          city: z.string().trim().min(1).max(15),
+          city: z
+            .string()
+            .trim()
+            .min(1)
+            .max(15)
+            .meta({ description: 'The city on its codes, 1–15 characters.' }),
           mcc: z
             .string()
             .regex(/^\d{4}$/)
@@ -277,7 +297,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         body: z.strictObject({
           merchantOrderId: orderNumber,
           amount: merchantAmountInput,
-          description: z.string().trim().max(100).optional(),
+          description: z
+            .string()
+            .trim()
+            .max(100)
+            .optional()
+            .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
           expiresInMinutes: z
             .number()
             .int()
@@ -311,8 +336,19 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       schema: {
         tags: TAGS,
         summary: "My merchant's orders, newest first",
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
-        response: { 200: z.object({ orders: z.array(orderSchema) }), ...ERRORS },
+        querystring: z.object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(50)
+            .meta({ description: 'At most this many (1–100).' }),
+        }),
+        response: {
+          200: z.object({ orders: z.array(orderSchema).meta({ description: 'Newest first.' }) }),
+          ...ERRORS,
+        },
       },
     }),
     async (request) => ({
@@ -334,7 +370,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         tags: TAGS,
         summary: 'Order query: one order by its number, with its refunds',
         params: orderParams,
-        response: { 200: orderSchema.extend({ refunds: z.array(refundSchema) }), ...ERRORS },
+        response: {
+          200: orderSchema.extend({
+            refunds: z.array(refundSchema).meta({ description: 'Its refunds, oldest first.' }),
+          }),
+          ...ERRORS,
+        },
       },
     }),
     async (request) => {
@@ -379,7 +420,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         body: z.strictObject({
           merchantRefundId: refundNumber,
           amount: merchantAmountInput,
-          reason: z.string().trim().max(100).optional(),
+          reason: z
+            .string()
+            .trim()
+            .max(100)
+            .optional()
+            .meta({ description: 'Why (at most 100 characters), kept with the refund.' }),
         }),
         response: { 201: refundSchema, ...ERRORS },
       },
@@ -426,19 +472,32 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
           'Then pay it with POST /v1/payments, `kind` as answered (`merchant_static`: give `amount`; ' +
           '`merchant_order`: the amount is the order’s). MERCHANT_QR_INVALID, MERCHANT_QR_FOREIGN, ' +
           'MERCHANT_NOT_FOUND, ORDER_NOT_FOUND, ORDER_ALREADY_PAID, ORDER_CLOSED, ORDER_EXPIRED, CANNOT_PAY_YOURSELF.',
-        body: z.strictObject({ qr: z.string().min(1).max(512) }),
+        body: z.strictObject({
+          qr: z.string().min(1).max(512).meta({ description: 'The text of the scanned code, as read.' }),
+        }),
         response: {
           200: z.object({
-            kind: z.enum(['merchant_static', 'merchant_order']),
-            merchant: z.object({ name: z.string(), city: z.string(), mcc: z.string() }),
-            amount: moneyOutput.nullable(),
+            kind: z
+              .enum(['merchant_static', 'merchant_order'])
+              .meta({ description: 'The `kind` to pay it with through POST /v1/payments.' }),
+            merchant: z
+              .object({
+                name: z.string().meta({ description: "The merchant's name." }),
+                city: z.string().meta({ description: "The merchant's city." }),
+                mcc: z.string().meta({ description: 'Merchant category code (ISO 18245).' }),
+              })
+              .meta({ description: 'Whose code it is.' }),
+            amount: moneyOutput
+              .nullable()
+              .meta({ description: "The amount an order's code fixes; null: the payer gives it." }),
             order: z
               .object({
-                merchantOrderId: z.string(),
-                description: z.string().nullable(),
-                expiresAt: z.string(),
+                merchantOrderId: z.string().meta({ description: "The merchant's order number." }),
+                description: z.string().nullable().meta({ description: 'What it is for.' }),
+                expiresAt: z.string().meta({ description: 'Until when it can be paid (ISO 8601).' }),
               })
-              .nullable(),
+              .nullable()
+              .meta({ description: "The order of an order's code; null for a static code." }),
           }),
           ...ERRORS,
         },
@@ -453,10 +512,14 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
   // ---- the payer's payment code (付款码) --------------------------------------------------------
 
   const codeStatusSchema = z.object({
-    active: z.boolean(),
-    deviceIndex: z.number().int().nullable(),
-    stepSeconds: z.number().int().nullable(),
-    issuedAt: z.string().nullable(),
+    active: z.boolean().meta({ description: "Whether this device's payment code is on." }),
+    deviceIndex: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "The device's 6-digit index inside its codes, while on." }),
+    stepSeconds: z.number().int().nullable().meta({ description: 'How long each code lives, while on.' }),
+    issuedAt: z.string().nullable().meta({ description: 'When its secret was issued (ISO 8601), while on.' }),
     confirmationPayment: paymentToSignOutput.meta({
       description: 'To issue with a passkey: send it to POST /v1/me/confirmations/options first.',
     }),
@@ -499,9 +562,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         response: {
           201: z.object({
             secret: z.string().meta({ description: 'Base64url, 32 bytes. Shown this once.' }),
-            deviceIndex: z.number().int(),
-            stepSeconds: z.number().int(),
-            issuedAt: z.string(),
+            deviceIndex: z
+              .number()
+              .int()
+              .meta({ description: "The device's 6-digit index inside its codes." }),
+            stepSeconds: z.number().int().meta({ description: 'How long each code lives (seconds).' }),
+            issuedAt: z.string().meta({ description: 'When the secret was issued (ISO 8601).' }),
           }),
           ...PAYMENT_ERRORS,
         },
@@ -554,7 +620,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
             .meta({ description: "The payer's 18-digit payment code, as scanned." }),
           amount: merchantAmountInput,
           merchantOrderId: orderNumber,
-          description: z.string().trim().max(100).optional(),
+          description: z
+            .string()
+            .trim()
+            .max(100)
+            .optional()
+            .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
         }),
         response: { 201: chargeSchema, 202: chargeSchema, ...PAYMENT_ERRORS },
       },
@@ -573,7 +644,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     },
   );
 
-  const chargeParams = z.object({ id: z.string().max(64) });
+  const chargeParams = z.object({ id: z.string().max(64).meta({ description: 'The charge id.' }) });
 
   app.get(
     '/v1/me/merchant/charges/:id',
@@ -619,7 +690,10 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       schema: {
         tags: TAGS,
         summary: 'Charges of my payment code waiting for my confirmation',
-        response: { 200: z.object({ charges: z.array(chargeSchema) }), ...ERRORS },
+        response: {
+          200: z.object({ charges: z.array(chargeSchema).meta({ description: 'Oldest first.' }) }),
+          ...ERRORS,
+        },
       },
     }),
     async (request) => ({
