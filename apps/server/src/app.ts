@@ -60,6 +60,7 @@ import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
 import { createRiskModule, type ReviewCaseService, type RiskService } from './modules/risk/index.ts';
 import { FREEZE_NOTICES, createFreezeModule, type FreezeService } from './modules/freeze/index.ts';
 import { MERCHANT_NOTICES, createMerchantsModule, merchantsPaymentKinds } from './modules/merchants/index.ts';
+import { MerchantHistory } from './modules/merchants/history.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -375,12 +376,20 @@ export async function buildApp(options: BuildAppOptions) {
     now,
     log: app.log,
   });
+  // Ledger transfers the merchants module marked (payments and refunds) described in history.
+  const merchantHistory = new MerchantHistory(pool);
   const history = createHistoryModule({
     pool,
     transfers: transfers.service,
     identity: identity.service,
     // Made below; asked only when a request reads history, long after both exist.
-    funding: { describeLedgerTransfers: (input) => funding.service.describeLedgerTransfers(input) },
+    funding: {
+      describeLedgerTransfers: async (input) =>
+        new Map([
+          ...(await funding.service.describeLedgerTransfers(input)),
+          ...(await merchantHistory.describeLedgerTransfers(input)),
+        ]),
+    },
   });
   const ownBank =
     options.bank === undefined && config.mode === 'sandbox'

@@ -26,7 +26,6 @@ import { withTransaction } from '@qianbao/db';
 import type pg from 'pg';
 import { AccountCodes, TransferCodes, transferCodeLabels } from '../../platform/codes.ts';
 import type { CodeLabel } from '../../platform/codes.ts';
-import type { FundingDescription } from '../funding/index.ts';
 import type { TransferView, TransfersService } from '../transfers/index.ts';
 import type { Entry, EntryDescription, EntryFacts, HistoryStore, TransactionStatus } from './store.ts';
 
@@ -44,12 +43,23 @@ const REDESCRIBE_WINDOW_MICROS = 10_000_000n;
 
 const OTHER: CodeLabel = { type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } };
 
-/** The funding module's view of its bank transfers' ledger transfers. */
+/**
+ * How a module that marks its ledger transfers with user data (`funding:<id>`,
+ * `merchant-order:<id>` …) describes them to a viewer: the other side, a note, and — for a
+ * funding operation — its id (the web app links to its progress).
+ */
+export interface LedgerDescription {
+  counterparty: { displayName: string };
+  note: string | null;
+  fundingId: string | null;
+}
+
+/** The modules' view of the ledger transfers they marked with user data (funding, merchants). */
 export interface FundingDescriber {
   describeLedgerTransfers(input: {
     viewerUserId: string;
     transfers: readonly { id: string; userData: string | null }[];
-  }): Promise<Map<string, FundingDescription>>;
+  }): Promise<Map<string, LedgerDescription>>;
 }
 
 export interface ProjectorDeps {
@@ -193,7 +203,7 @@ export class HistoryProjector {
       if (list) list.push(fact);
       else withData.set(fact.userId, [fact]);
     }
-    const funding = new Map<string, FundingDescription>();
+    const funding = new Map<string, LedgerDescription>();
     const groups = [...withData.entries()];
     let next = 0;
     const worker = async () => {
@@ -237,7 +247,7 @@ export class HistoryProjector {
   private describeOne(
     fact: EntryFacts,
     record: TransferView | undefined,
-    operation: FundingDescription | undefined,
+    operation: LedgerDescription | undefined,
   ): EntryDescription {
     const byCode = this.codes[fact.ledgerCode] ?? OTHER;
     const code =

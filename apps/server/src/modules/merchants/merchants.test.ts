@@ -189,6 +189,19 @@ describe('paying an order (dynamic code)', () => {
     });
     expect(query.json()).toMatchObject({ status: 'paid', fee: { amount: '38' }, refunds: [] });
     expect((await inbox(subject, alice)).map((n) => n.kind)).toContain('merchants.paid');
+    // The payer's history names the shop and what was bought.
+    const history = await subject.app.inject({
+      method: 'GET',
+      url: '/v1/me/transactions',
+      headers: alice.headers,
+    });
+    expect(history.json<{ transactions: unknown[] }>().transactions[0]).toMatchObject({
+      type: 'merchant_payment',
+      direction: 'out',
+      amount: { amount: '10000' },
+      counterparty: { displayName: '李记面馆' },
+      note: '牛肉面',
+    });
     expect((await inbox(subject, owner)).map((n) => n.kind)).toContain('merchants.payment_received');
 
     // Paid: nobody pays it again.
@@ -310,6 +323,16 @@ describe('refunds', () => {
     expect(await balanceOf(alice)).toBe('1000000');
     expect((await mine(owner)).balance.amount).toBe('0');
     expect((await inbox(subject, alice)).filter((n) => n.kind === 'merchants.refunded')).toHaveLength(2);
+    const entries = await subject.app.inject({
+      method: 'GET',
+      url: '/v1/me/transactions?type=refund',
+      headers: alice.headers,
+    });
+    expect(
+      entries
+        .json<{ transactions: { counterparty: { displayName: string } | null; note: string | null }[] }>()
+        .transactions.map((t) => [t.counterparty?.displayName, t.note]),
+    ).toContainEqual(['李记面馆', '少上一份']);
     const query = await subject.app.inject({
       method: 'GET',
       url: `/v1/me/merchant/orders/${made.merchantOrderId}/refunds/r3`,
