@@ -8,7 +8,9 @@
  *   (b) after the hold, before the transfer's record: the retry writes the record as under review
  *       (with the payer's notice, once); rejected, the money is back;
  *   (c) after an operator's approval was written on the case, before the hold is posted: the
- *       same approval again settles it (as the `risk.cases` job would a minute later), once.
+ *       same approval again settles it (as the `risk.cases` job would a minute later), once;
+ *   (d) after the hold, before the record, and the case approved meanwhile: the retry writes the
+ *       record as paid (the ledger says so), and the payee is told, once.
  *
  * After each: one case, one hold, the balances as decided, the books balanced.
  */
@@ -133,7 +135,7 @@ beforeAll(async () => {
     ]);
     payee = await holderWithPin(subject, PIN);
     await verifyRealName(subject, payee, '李娜');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const payer = await holderWithPin(subject, PIN);
       await verifyRealName(subject, payer, '张伟');
       await fund(subject, payer, 10_000_00n);
@@ -222,6 +224,44 @@ describe('a payment held for review survives a SIGKILL at each crash point', () 
       });
       expect(rejected.status, rejected.body).toBe(200);
       expect(await wallet(payer)).toEqual({ balance: '1000000', available: '1000000' });
+      await assertBooksBalance(db.pool);
+    },
+  );
+
+  it(
+    '(d) after the hold, before the record, approved meanwhile: the retry records it paid',
+    { timeout: 120_000 },
+    async () => {
+      const payer = payers[3]!;
+      const key = randomUUID();
+      const holdId = transferPaymentId(payer.userId, key);
+      await crashAt({
+        gate: { table: 'transfers_transfers', event: 'INSERT', when: 'true' },
+        stuck: '%INSERT INTO transfers_transfers%',
+        act: () => sendTransfer(payer, key),
+        reached: async () => (await ledgerTransfers('id = $1', [holdId])) === 1,
+        whileDown: async () => {
+          const { rows } = await db.pool.query(
+            'SELECT 1 FROM transfers_transfers WHERE ledger_transfer_id = $1',
+            [holdId],
+          );
+          expect(rows).toHaveLength(0);
+        },
+      });
+      const kase = (await caseOf(holdId))!;
+      const approved = await call(operator, 'POST', `/v1/operator/risk/cases/${kase.id}/approve`, {});
+      expect(approved.status, approved.body).toBe(200);
+      expect(JSON.parse(approved.body)).toMatchObject({ status: 'approved' });
+      await ageKeys();
+      const retried = await sendTransfer(payer, key);
+      expect(retried.status, retried.body).toBe(201);
+      expect(JSON.parse(retried.body)).toMatchObject({ id: holdId, status: 'succeeded' });
+      const events = await db.pool.query<{ type: string }>(
+        'SELECT type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id',
+        [holdId],
+      );
+      expect(events.rows.map((row) => row.type)).toEqual(['transfer.succeeded']);
+      expect(await wallet(payer)).toEqual({ balance: '850000', available: '850000' });
       await assertBooksBalance(db.pool);
     },
   );

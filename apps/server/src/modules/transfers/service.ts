@@ -463,9 +463,9 @@ export class TransfersService {
         id: newId(),
         ledger_transfer_id: transfer.id,
         kind: input.kind,
-        // A hold is a transfer held for review; once settled, the settling wrote the record's
-        // last word (settleHeld), and a record written this late starts where a new one does.
-        status: transfer.flags & TransferFlags.pending ? 'under_review' : 'succeeded',
+        // A hold is a transfer held for review: written this late (its run died before the
+        // record), it may have been settled meanwhile — the ledger says how (heldStatus).
+        status: transfer.flags & TransferFlags.pending ? await this.heldStatus(transfer.id) : 'succeeded',
         payer_user_id: input.payerUserId,
         payee_user_id: payeeUserId,
         payer_display: await this.payerDisplayOf(input.payerUserId),
@@ -514,6 +514,8 @@ export class TransfersService {
         pendingId: hold.id,
         code: hold.code,
         flags: approve ? TransferFlags.postPending : TransferFlags.voidPending,
+        // What was decided, for a record written after this (heldStatus).
+        userData: `review:${input.outcome}`,
       },
     ]);
     let done: 'posted' | 'voided';
@@ -525,6 +527,15 @@ export class TransfersService {
       done === 'posted' ? 'succeeded' : input.outcome === 'reject' ? 'rejected' : 'expired';
     await this.store.settleHeld({ ledgerTransferId: hold.id, status, at: this.deps.now() });
     return done;
+  }
+
+  /** Where a held transfer stands in the ledger: posted, voided (rejected or expired), or still held. */
+  private async heldStatus(holdId: string): Promise<TransferStatus> {
+    const ids = heldIds(holdId);
+    if (await this.deps.ledger.getTransfer(ids.post)) return 'succeeded';
+    const voided = await this.deps.ledger.getTransfer(ids.void);
+    if (voided) return voided.userData === 'review:expire' ? 'expired' : 'rejected';
+    return 'under_review';
   }
 
   /** A held transfer's record as its payer sees it now (the payment resource's refresh). */

@@ -81,7 +81,14 @@ export class TransfersStore {
       // A record's event is built from the row as it will be stored (the columns are the call's);
       // a transfer twice in one batch (two retries at once) is one record, so one event.
       events: firstPerTransfer(calls).map((row) => ({
-        event: row.status === 'under_review' ? transferHeld(row) : transferSucceeded(row),
+        // A record written late (its run died after the ledger) may be of a held transfer settled
+        // meanwhile: its event is that of where it stands.
+        event:
+          row.status === 'under_review'
+            ? transferHeld(row)
+            : row.status === 'succeeded'
+              ? transferSucceeded(row)
+              : transferReturned(row, row.created_at),
         key: row.ledger_transfer_id,
       })),
       written: 'written',
