@@ -39,6 +39,7 @@ const INPUTS = [
   'apps/web/src',
   'apps/web/pwa',
   'packages/money/src',
+  'packages/qr/src',
   'package-lock.json',
   'scripts/build-web.mjs',
 ];

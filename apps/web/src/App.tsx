@@ -32,6 +32,7 @@ import { BankTransfer } from './screens/money/BankTransfer.tsx';
 import { Funding, FundingResult } from './screens/money/Funding.tsx';
 import { History, TransactionDetail } from './screens/money/History.tsx';
 import { MerchantPay } from './screens/money/MerchantPay.tsx';
+import { PayCode } from './screens/money/PayCode.tsx';
 import { Shop, ShopOrder } from './screens/money/Shop.tsx';
 import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
 import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
@@ -77,6 +78,7 @@ const router = createBrowserRouter([
       { path: 'requests/new', element: <RequestMoney /> },
       { path: 'pay/requests/:id', element: <PayRequest /> },
       { path: 'pay/merchant', element: <MerchantPay /> },
+      { path: 'pay-code', element: <PayCode /> },
       { path: 'shop', element: <Shop /> },
       { path: 'shop/orders/:merchantOrderId', element: <ShopOrder /> },
       { path: 'history', element: <History /> },

@@ -259,7 +259,8 @@ export interface ScannedMerchant {
 export interface MerchantOrder {
   id: string;
   merchantOrderId: string;
-  channel: 'static' | 'dynamic';
+  /** `code`: the payer's payment code, charged at a till. */
+  channel: 'static' | 'dynamic' | 'code';
   status: 'open' | 'paying' | 'paid' | 'closed' | 'expired';
   amount: MoneyJson;
   description: string | null;

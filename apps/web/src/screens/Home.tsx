@@ -10,7 +10,7 @@ import { FreezeBanner } from '../components/FreezeBanner.tsx';
 import { TierCard } from '../components/TierCard.tsx';
 import { MoneyActions } from '../components/money/MoneyActions.tsx';
 import { BellIcon, EyeIcon, EyeOffIcon, ShieldIcon } from '../components/icons.tsx';
-import { QrIcon, ScanIcon, ShopIcon } from '../components/money/icons.tsx';
+import { PayCodeIcon, QrIcon, ScanIcon, ShopIcon } from '../components/money/icons.tsx';
 import { UNKNOWN, formatMoney } from '../lib/format.ts';
 import { useUnreadCount } from './Inbox.tsx';
 
@@ -18,12 +18,14 @@ const HIDE_BALANCE_KEY = 'qb_hide_balance';
 
 /**
  * What people do most, first, as in Alipay and WeChat: scan (a merchant's or a friend's code),
- * receive, and the holder's own shop. Security and messages sit below the balance.
+ * the payment code to show at a till, receive, and the holder's own shop. Security and messages
+ * sit below the balance.
  */
 function PrimaryActions() {
   const { t } = useTranslation();
   const actions = [
     { to: '/scan', label: t('money.scan'), Icon: ScanIcon },
+    { to: '/pay-code', label: t('money.payCode.title'), Icon: PayCodeIcon },
     { to: '/receive', label: t('money.receive'), Icon: QrIcon },
     { to: '/shop', label: t('money.shop.title'), Icon: ShopIcon },
   ];

@@ -73,10 +73,13 @@ export function Inbox() {
 
 /**
  * The screen a money notice is about: a wallet transfer's detail in the history (its id is the
- * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page. Null for the others.
+ * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page, 付款码 for a charge
+ * to confirm. Null for the others.
  */
 export function noticeTarget(notification: Pick<Notification, 'params'>): string | null {
-  const { transferId, fundingId } = notification.params;
+  const { transferId, fundingId, chargeId } = notification.params;
+  // A till's charge of the payment code waiting for the holder: 付款码 shows it to confirm.
+  if (typeof chargeId === 'string' && chargeId !== '') return '/pay-code';
   if (typeof transferId === 'string' && transferId !== '')
     return `/history/${encodeURIComponent(transferId)}`;
   if (typeof fundingId === 'string' && fundingId !== '') return `/funding/${encodeURIComponent(fundingId)}`;

@@ -29,7 +29,8 @@ export function ConfirmSheet(props: {
   visible: boolean;
   /** "向 *明 转账" */
   title: string;
-  amount: MoneyJson;
+  /** Absent for a confirmation that pays nothing (turning the payment code on). */
+  amount?: MoneyJson;
   /** The factors the payment accepts (from the preview): pin, totp, passkey. */
   accepted: Factor[];
   /**
@@ -127,9 +128,11 @@ export function ConfirmSheet(props: {
           </h2>
         </div>
         <p className="confirm-sheet-what">{props.title}</p>
-        <p className="confirm-sheet-amount amount" data-testid="confirm-amount">
-          {formatMoney(props.amount, i18n.language)}
-        </p>
+        {props.amount ? (
+          <p className="confirm-sheet-amount amount" data-testid="confirm-amount">
+            {formatMoney(props.amount, i18n.language)}
+          </p>
+        ) : null}
         {stepUp ? (
           <p className="confirm-sheet-step-up" data-testid="confirm-step-up">
             <ShieldIcon className="step-up-why-icon" />

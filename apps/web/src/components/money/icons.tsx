@@ -106,3 +106,12 @@ export const ShopIcon = icon(
     <path d="M5.5 12v8.5h13V12M10 20.5v-5h4v5" />
   </>,
 );
+
+/** Pay code (付款码): a barcode over a small QR code, as a phone shows them at the till. */
+export const PayCodeIcon = icon(
+  <>
+    <path d="M4 3.5v7M6.5 3.5v7M8.5 3.5v7M11.5 3.5v7M13.5 3.5v7M16.5 3.5v7M18.5 3.5v7M20 3.5v7" />
+    <rect x="4" y="14" width="6.5" height="6.5" rx="1" />
+    <path d="M14 14h2.5v2.5H14zM18 18h2.5v2.5H18zM18 14h2.5M14 18v2.5" />
+  </>,
+);

@@ -1,12 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MoneyJson } from '@qianbao/money';
 import { Button, Input, Selector } from 'antd-mobile';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { isApiError } from '../../api/client.ts';
+import { ApiError, errorMessage, isApiError } from '../../api/client.ts';
 import { parseYuan } from '../../api/money.ts';
 import type { MerchantOrder } from '../../api/money.ts';
+import { chargeEnded, chargePaymentCode, fetchMerchantCharge, readPaymentCode } from '../../api/pay-code.ts';
+import type { Charge } from '../../api/pay-code.ts';
 import {
   SHOP_CATEGORIES,
   createShopOrder,
@@ -25,15 +27,21 @@ import { FormError } from '../../components/FormBits.tsx';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
-import { AmountInput, DetailRows, MoneyError } from './parts.tsx';
+import { cameraAvailable, qrReader } from '../../lib/qr-reader.ts';
+import { AmountInput, DetailRows, MoneyError, ResultHead } from './parts.tsx';
+import { useSecondsUntil } from './PayCode.tsx';
+import './pay-code.css';
 
 /** While an order's code is on screen, how often the shop asks whether it was paid. */
 const ORDER_POLL_MS = 1500;
+/** While a charge of a customer's code waits for the customer, how often the till asks. */
+const CHARGE_POLL_MS = 1500;
 
 /**
  * 我的小店: a holder's own individual merchant (个体商户) in the wallet — open it, show the static
- * code for customers to scan, take one payment with an order's code (the amount in it), and see
- * the orders with their refunds. The merchant portal proper comes later (docs/merchants.md).
+ * code for customers to scan, take one payment with an order's code (the amount in it), charge a
+ * customer's pay code at the till, and see the orders with their refunds. The merchant portal
+ * proper comes later (docs/merchants.md).
  */
 export function Shop() {
   const { t } = useTranslation();
@@ -180,6 +188,7 @@ function ShopHome(props: { shop: ShopView }) {
         <p className="receive-hint">{t('money.shop.staticHint')}</p>
       </section>
       <TakePayment />
+      <ChargeCustomerCode />
       <section className="money-card" aria-labelledby="shop-orders-title">
         <h2 id="shop-orders-title" className="money-card-title">
           {t('money.shop.orders')}
@@ -302,6 +311,244 @@ function TakePayment() {
       )}
     </section>
   );
+}
+
+/**
+ * 收顾客付款码: the till. An amount and the customer's 18-digit pay code (scanned from its QR
+ * code with the camera, or typed) → the charge. Within the customer's password-free limit it is
+ * paid at once; above it, the customer confirms on their phone while the till asks every 1.5 s.
+ * The order number is the charge's Idempotency-Key, kept while the same attempt may be sent again
+ * (no answer, a 5xx), so a retry cannot charge twice.
+ */
+function ChargeCustomerCode() {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const [amountText, setAmountText] = useState('');
+  const [codeText, setCodeText] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [charge, setCharge] = useState<Charge | null>(null);
+  const [cameraOn, setCameraOn] = useState(false);
+  const attempt = useRef<{ orderNumber: string; what: string } | null>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const cameraPossible = cameraAvailable();
+
+  const watched = useQuery({
+    queryKey: ['shop', 'charges', charge?.id],
+    queryFn: () => fetchMerchantCharge(charge!.id),
+    enabled: charge !== null && !chargeEnded(charge),
+    refetchInterval: (query) => (query.state.data && chargeEnded(query.state.data) ? false : CHARGE_POLL_MS),
+  });
+  const shown = watched.data ?? charge;
+  const secondsLeft = useSecondsUntil(shown?.status === 'awaiting_confirmation' ? shown.confirmBy : null);
+  const paid = shown?.status === 'succeeded';
+  const ended = shown !== null && chargeEnded(shown);
+  // Paid: the balance and the orders change; declined or timed out: its order is closed.
+  useEffect(() => {
+    if (!ended) return;
+    void queryClient.invalidateQueries({ queryKey: shopKey });
+  }, [ended, queryClient]);
+
+  const submit = async (scanned?: string) => {
+    const amount = parseYuan(amountText);
+    if (!amount) {
+      setProblem(t('money.amountInvalid'));
+      return;
+    }
+    const paymentCode = readPaymentCode(scanned ?? codeText);
+    if (!paymentCode) {
+      setProblem(t('money.shop.till.codeInvalid'));
+      return;
+    }
+    setProblem(null);
+    setError(null);
+    const what = `${paymentCode} ${amount.amount}`;
+    if (attempt.current?.what !== what) attempt.current = { orderNumber: newOrderNumber(), what };
+    setBusy(true);
+    try {
+      const answered = await chargePaymentCode({
+        paymentCode,
+        amount,
+        merchantOrderId: attempt.current.orderNumber,
+      });
+      attempt.current = null;
+      setCharge(answered);
+    } catch (failure) {
+      const retryable =
+        failure instanceof ApiError &&
+        (failure.status === 0 || failure.status >= 500 || failure.code === 'IDEMPOTENCY_REQUEST_IN_FLIGHT');
+      if (!retryable) attempt.current = null;
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  // The camera's loop calls the latest `submit` (with the amount typed by then).
+  const submitLatest = useRef(submit);
+  submitLatest.current = submit;
+
+  useEffect(() => {
+    if (!cameraOn) return;
+    let stream: MediaStream | null = null;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reading = qrReader();
+    const tick = async () => {
+      if (stopped || !video.current) return;
+      try {
+        const text = await (await reading).read(video.current);
+        if (stopped) return;
+        const code = text === null ? null : readPaymentCode(text);
+        if (code) {
+          setCodeText(code);
+          setCameraOn(false);
+          void submitLatest.current(code);
+          return;
+        }
+      } catch {
+        // The frame was not ready; try the next one.
+      }
+      timer = setTimeout(() => void tick(), 300);
+    };
+    navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: 'environment' } })
+      .then(async (media) => {
+        stream = media;
+        if (stopped || !video.current) return;
+        video.current.srcObject = media;
+        await video.current.play();
+        void tick();
+      })
+      .catch(() => {
+        setProblem(t('money.scanPage.cameraDenied'));
+        setCameraOn(false);
+      });
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      stream?.getTracks().forEach((track) => track.stop());
+    };
+  }, [cameraOn, t]);
+
+  const next = () => {
+    setCharge(null);
+    setCodeText('');
+    setAmountText('');
+    setError(null);
+  };
+
+  return (
+    <section className="money-card" aria-labelledby="shop-till-title">
+      <h2 id="shop-till-title" className="money-card-title">
+        {t('money.shop.till.title')}
+      </h2>
+      {shown ? (
+        <div className="till-result" data-testid="till-result">
+          <ResultHead
+            tone={paid ? 'ok' : ended ? 'fail' : 'wait'}
+            title={tillTitle(t, shown)}
+            amount={formatMoney(shown.amount, i18n.language)}
+            sub={
+              paid
+                ? shown.order.payer
+                  ? t('money.shop.till.paidBy', { name: shown.order.payer })
+                  : null
+                : shown.status === 'failed' && shown.failure
+                  ? tillRefusal(
+                      t,
+                      i18n.exists,
+                      new ApiError({ status: 422, code: shown.failure, message: '' }),
+                    )
+                  : shown.status === 'awaiting_confirmation'
+                    ? t('money.shop.till.waitingHint', { seconds: secondsLeft ?? 60 })
+                    : null
+            }
+          />
+          <Button block shape="rounded" color={ended ? 'primary' : 'default'} onClick={next}>
+            {t('money.shop.till.next')}
+          </Button>
+        </div>
+      ) : (
+        <form
+          className="money-form"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            void submit();
+          }}
+        >
+          <p className="field-hint">{t('money.shop.till.hint')}</p>
+          <label className="money-amount-field">
+            <span className="money-field-label">{t('money.amount')}</span>
+            <AmountInput label={t('money.shop.takeAmount')} value={amountText} onChange={setAmountText} />
+          </label>
+          <label className="money-field">
+            <span className="money-field-label">{t('money.shop.till.code')}</span>
+            <Input
+              className="money-field-input mono-input"
+              aria-label={t('money.shop.till.code')}
+              placeholder={t('money.shop.till.codePlaceholder')}
+              inputMode="numeric"
+              autoComplete="off"
+              value={codeText}
+              onChange={(value) => setCodeText(value.replace(/[^\d ]/g, '').slice(0, 24))}
+            />
+          </label>
+          {cameraOn ? (
+            <div className="till-camera">
+              <video ref={video} muted playsInline />
+              <p className="scan-aim">{t('money.shop.till.aim')}</p>
+            </div>
+          ) : null}
+          <FormError message={problem} />
+          {error ? (
+            <div className="form-error money-error" role="alert">
+              <span>{tillRefusal(t, i18n.exists, error)}</span>
+            </div>
+          ) : null}
+          <div className="till-buttons">
+            {cameraPossible ? (
+              <Button block fill="outline" shape="rounded" onClick={() => setCameraOn(!cameraOn)}>
+                {cameraOn ? t('money.shop.till.stopScan') : t('money.shop.till.scan')}
+              </Button>
+            ) : null}
+            <Button block type="submit" color="primary" shape="rounded" loading={busy}>
+              {t('money.shop.till.charge')}
+            </Button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function tillTitle(t: (key: string) => string, charge: Charge): string {
+  switch (charge.status) {
+    case 'succeeded':
+      return t('money.shop.till.paid');
+    case 'pending':
+    case 'awaiting_confirmation':
+      return t('money.shop.till.waiting');
+    case 'declined':
+      return t('money.shop.till.declined');
+    case 'timed_out':
+      return t('money.shop.till.timedOut');
+    case 'failed':
+      return t('money.shop.till.failed');
+  }
+}
+
+/**
+ * A refusal as the cashier should read it: the customer's wallet, balance or limits are the
+ * customer's (never "your wallet is frozen"), and what they hold is not told to the till.
+ */
+function tillRefusal(t: (key: string) => string, exists: (key: string) => boolean, error: unknown): string {
+  if (error instanceof ApiError) {
+    const key = `money.shop.till.refused.${error.code}`;
+    if (exists(key)) return t(key);
+  }
+  return errorMessage(error);
 }
 
 /** One order: what was paid, by whom, the refunds, and a refund form while there is more to refund. */
