@@ -490,7 +490,12 @@ export async function buildApp(options: BuildAppOptions) {
     security: security.service,
     freeze: freeze.service,
     now,
+    // Settlement to the merchant's card, through the bank; its daily and recovery jobs.
+    bank,
+    cards: cards.service,
+    log: app.log,
   });
+  jobs.register(...merchants.jobs);
   await app.register(merchants.routes);
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });

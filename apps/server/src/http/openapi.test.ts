@@ -76,6 +76,12 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['get', '/v1/me/charges/{id}'],
   ['post', '/v1/me/charges/{id}/confirm'],
   ['post', '/v1/me/charges/{id}/decline'],
+  ['put', '/v1/me/merchant/settlement-card'],
+  ['get', '/v1/me/merchant/settlement-card'],
+  ['post', '/v1/me/merchant/settlements'],
+  ['get', '/v1/me/merchant/settlements'],
+  ['get', '/v1/me/merchant/settlements/{id}'],
+  ['get', '/v1/me/merchant/statements/{date}'],
 ];
 
 /** Every property below `schema` without a description, as dotted paths. */
@@ -178,6 +184,7 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/me/merchant/orders amount',
       'POST /v1/me/merchant/orders/{merchantOrderId}/refunds amount',
       'POST /v1/me/merchant/charges amount',
+      'POST /v1/me/merchant/settlements amount',
     ]);
   });
 

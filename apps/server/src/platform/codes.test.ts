@@ -46,6 +46,7 @@ describe('the chart of ledger codes', () => {
       withdrawalFee: 302,
       bankTransfer: 303,
       bankTransferFee: 304,
+      merchantSettlement: 305,
       testFunding: 999,
     });
   });
@@ -62,7 +63,7 @@ describe('the chart of ledger codes', () => {
   it('labels every code the app makes for history, in Chinese and English', () => {
     const labels = transferCodeLabels();
     expect(Object.keys(labels).map(Number).sort()).toEqual([
-      200, 201, 210, 211, 212, 213, 300, 301, 302, 303, 304,
+      200, 201, 210, 211, 212, 213, 300, 301, 302, 303, 304, 305,
     ]);
     for (const { label } of Object.values(labels)) {
       expect(label['zh-CN']).not.toBe('');

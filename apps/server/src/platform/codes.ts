@@ -67,6 +67,12 @@ export const TransferCodeChart = {
     label: { 'zh-CN': '转账到银行卡', en: 'Transfer to bank account' },
   },
   bankTransferFee: { code: 304, type: 'fee', label: { 'zh-CN': '转账手续费', en: 'Bank transfer fee' } },
+  /** A merchant's takings paid out to its settlement card (the merchant's balance → bank settlement). */
+  merchantSettlement: {
+    code: 305,
+    type: 'merchant_settlement',
+    label: { 'zh-CN': '商户结算', en: 'Merchant settlement' },
+  },
   /** A holder pays a merchant (payer's wallet → the merchant's balance). */
   merchantPayment: { code: 210, type: 'merchant_payment', label: { 'zh-CN': '付款', en: 'Payment' } },
   /** The merchant discount rate taken at payment (the merchant's balance → fee income). */

@@ -26,7 +26,17 @@ export type MerchantsErrorCode =
   | 'PAYMENT_CODE_USED'
   | 'PAYMENT_CODE_DEVICE_LOST'
   | 'CHARGE_NOT_FOUND'
-  | 'CHARGE_NOT_AWAITING';
+  | 'CHARGE_NOT_AWAITING'
+  | 'SETTLEMENT_CARD_REQUIRED'
+  | 'SETTLEMENT_CARD_INVALID'
+  | 'SETTLEMENT_NOTHING_TO_SETTLE'
+  | 'SETTLEMENT_EXCEEDS_BALANCE'
+  | 'SETTLEMENT_IN_PROGRESS'
+  | 'SETTLEMENT_NOT_FOUND'
+  | 'SETTLEMENT_DECLINED'
+  | 'SETTLEMENT_INTERRUPTED'
+  | 'STATEMENT_DATE_INVALID'
+  | 'STATEMENT_TOO_LARGE';
 
 export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
@@ -96,5 +106,42 @@ export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   CHARGE_NOT_AWAITING: {
     status: 409,
     message: 'This charge is not waiting for your confirmation; details.status says where it is.',
+  },
+  SETTLEMENT_CARD_REQUIRED: {
+    status: 409,
+    message: 'Name a settlement card first (PUT /v1/me/merchant/settlement-card); the one named was unbound.',
+  },
+  SETTLEMENT_CARD_INVALID: {
+    status: 422,
+    message: 'Only an active debit card of your own can be the settlement card; details.reason says why.',
+  },
+  SETTLEMENT_NOTHING_TO_SETTLE: { status: 409, message: "The merchant's balance has nothing to settle." },
+  SETTLEMENT_EXCEEDS_BALANCE: {
+    status: 409,
+    message: "The amount is more than the merchant's balance can settle; details.available says what can.",
+  },
+  SETTLEMENT_IN_PROGRESS: {
+    status: 409,
+    message: 'A settlement of this merchant is still running (details.settlementId); wait for it to end.',
+  },
+  SETTLEMENT_NOT_FOUND: { status: 404, message: 'No such settlement.' },
+  SETTLEMENT_DECLINED: {
+    status: 422,
+    message:
+      'The bank refused to pay the settlement card (details.reason); the money is back in the balance.',
+  },
+  SETTLEMENT_INTERRUPTED: {
+    status: 409,
+    message:
+      'The settlement was interrupted before the bank saw it and was cancelled; the money is back in the balance.',
+  },
+  STATEMENT_DATE_INVALID: {
+    status: 400,
+    message:
+      'A statement is for a calendar day (YYYY-MM-DD, Asia/Shanghai) from the merchant’s opening to today.',
+  },
+  STATEMENT_TOO_LARGE: {
+    status: 422,
+    message: 'This day has more movements than one statement holds; ask support for an export.',
   },
 };

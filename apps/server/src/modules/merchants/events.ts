@@ -11,12 +11,16 @@ import {
   merchantPaidNotice,
   paymentReceivedNotice,
   refundReceivedNotice,
+  settledNotice,
+  settlementFailedNotice,
 } from './messages.ts';
 
 export const MERCHANT_EVENTS = {
   paymentSucceeded: 'merchant.payment_succeeded',
   refundSucceeded: 'merchant.refund_succeeded',
   chargeAwaitingConfirmation: 'merchant.charge_awaiting_confirmation',
+  settlementSucceeded: 'merchant.settlement_succeeded',
+  settlementFailed: 'merchant.settlement_failed',
 } as const;
 
 export interface MerchantPaymentPayload {
@@ -80,6 +84,29 @@ export function chargeAwaitingConfirmation(payload: ChargeAwaitingPayload, at: D
   };
 }
 
+/** A settlement ended (settlements.ts): the merchant's owner is told either way. */
+export interface SettlementEndedPayload {
+  [key: string]: string | null | { amount: string; currency: string };
+  settlementId: string;
+  merchantId: string;
+  merchantName: string;
+  merchantOwnerUserId: string;
+  cardLast4: string;
+  amount: { amount: string; currency: string };
+  /** The error code it failed with; null when it succeeded. */
+  failure: string | null;
+}
+
+export function settlementEnded(payload: SettlementEndedPayload, at: Date): NewEvent {
+  return {
+    type: payload.failure === null ? MERCHANT_EVENTS.settlementSucceeded : MERCHANT_EVENTS.settlementFailed,
+    aggregateType: 'merchant_settlement',
+    aggregateId: payload.settlementId,
+    payload,
+    createdAt: at,
+  };
+}
+
 const formatted = (value: { amount: string; currency: string }) => {
   const amountMinor = BigInt(value.amount);
   return { amountMinor, amount: formatMoney(money(amountMinor, value.currency)) };
@@ -136,5 +163,28 @@ export const MERCHANT_NOTICES: NoticeRenderers = {
         },
       },
     ];
+  },
+  [MERCHANT_EVENTS.settlementSucceeded]: (event: OutboxEvent) => {
+    const payload = event.payload as SettlementEndedPayload;
+    const { amount, amountMinor } = formatted(payload.amount);
+    const notice = settledNotice({
+      amount,
+      merchant: payload.merchantName,
+      cardLast4: payload.cardLast4,
+      settlementId: payload.settlementId,
+    });
+    return [{ userId: payload.merchantOwnerUserId, notice: { ...notice, amountMinor } }];
+  },
+  [MERCHANT_EVENTS.settlementFailed]: (event: OutboxEvent) => {
+    const payload = event.payload as SettlementEndedPayload;
+    const { amount, amountMinor } = formatted(payload.amount);
+    const notice = settlementFailedNotice({
+      amount,
+      merchant: payload.merchantName,
+      cardLast4: payload.cardLast4,
+      settlementId: payload.settlementId,
+      reason: payload.failure ?? 'INTERNAL',
+    });
+    return [{ userId: payload.merchantOwnerUserId, notice: { ...notice, amountMinor } }];
   },
 };

@@ -2,20 +2,33 @@
  * The merchants module (issue 12): made by app.ts with what it needs (`createMerchantsModule`);
  * declared in module.ts. Other modules use its service, never its tables. docs/merchants.md.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
+import type { Ledger } from '@qianbao/ledger';
+import type { BankAdapter } from '../../adapters/bank/index.ts';
+import { defineJob } from '../../jobs/index.ts';
+import type { JobDefinition } from '../../jobs/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
+import type { CardsService } from '../cards/index.ts';
+import { MERCHANT_JOBS } from './module.ts';
 import { PaymentCodes } from './payment-codes.ts';
 import type { PaymentCodeDeps } from './payment-codes.ts';
 import { merchantsRoutes } from './routes.ts';
 import { MerchantsService } from './service.ts';
 import type { MerchantsServiceDeps } from './service.ts';
 import { MerchantsStore } from './store.ts';
+import { settlementRoutes } from './settlement-routes.ts';
+import { SettlementStore } from './settlement-store.ts';
+import { SettlementService } from './settlements.ts';
+import type { SettlementHooks } from './settlements.ts';
+import { Statements } from './statements.ts';
 
 export { MerchantsService } from './service.ts';
 export { PaymentCodes } from './payment-codes.ts';
 export { MERCHANT_EVENTS, MERCHANT_NOTICES } from './events.ts';
 export { merchantsPaymentKinds } from './payment-kinds.ts';
+export { SettlementService, type SettlementHooks } from './settlements.ts';
+export { MERCHANT_JOBS } from './module.ts';
 
 export function createMerchantsModule(
   deps: Omit<MerchantsServiceDeps, 'store' | 'codes'> &
@@ -24,6 +37,13 @@ export function createMerchantsModule(
       events: OutboxWake;
       /** The step of new payment-code secrets, in seconds (default 60). */
       paymentCodeStepSeconds?: number;
+      /** Settlement: the merchant's balance paid out to a card through the bank. */
+      ledger: Pick<Ledger, 'getTransfer' | 'getBalance' | 'listTransfers'>;
+      bank: BankAdapter;
+      cards: Pick<CardsService, 'list' | 'cardForFunding'>;
+      log: FastifyBaseLogger;
+      /** Crash points of settlements, for tests (settlements.ts). */
+      settlementHooks?: SettlementHooks;
     },
 ) {
   const store = new MerchantsStore(deps.pool, deps.events);
@@ -36,8 +56,47 @@ export function createMerchantsModule(
     ...(deps.paymentCodeStepSeconds === undefined ? {} : { stepSeconds: deps.paymentCodeStepSeconds }),
   });
   const service = new MerchantsService({ ...deps, store, codes });
+  const settlementStore = new SettlementStore(deps.pool, deps.events);
+  const settlements = new SettlementService({
+    store: settlementStore,
+    ledger: deps.ledger,
+    bank: deps.bank,
+    cards: deps.cards,
+    payments: deps.payments,
+    now: deps.now,
+    log: deps.log,
+    ...(deps.settlementHooks ? { hooks: deps.settlementHooks } : {}),
+  });
+  const statements = new Statements({ store: settlementStore, ledger: deps.ledger, now: deps.now });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(merchantsRoutes, { service, codes });
+    await app.register(settlementRoutes, { settlements, statements });
   };
-  return { service, codes, routes };
+  return { service, codes, settlements, statements, routes, jobs: merchantsJobs(settlements) };
+}
+
+/**
+ * `merchants.settle-daily`: T+1 — at 02:00 Asia/Shanghai every merchant with a settlement card
+ * and a balance is settled for yesterday; the hourly runs after it until 23:00 find those
+ * settlements made (their ids derive from merchant and day) and catch up whoever a server down at
+ * 02:00 missed. `merchants.settle-recover`, every minute: settlements a crash or a lost bank answer
+ * left unfinished (settlements.ts `recover`).
+ */
+function merchantsJobs(settlements: SettlementService): JobDefinition[] {
+  return [
+    defineJob({
+      name: MERCHANT_JOBS.settleDaily,
+      schedule: { cron: '0 2-23 * * *' },
+      retry: { limit: 3, delaySeconds: 300, backoff: true },
+      timeoutSeconds: 3 * 3600, // up to 10,000 merchants a run, one bank call each
+      handler: () => settlements.settleDaily(),
+    }),
+    defineJob({
+      name: MERCHANT_JOBS.settleRecover,
+      schedule: { cron: '* * * * *' },
+      retry: { limit: 2, delaySeconds: 30, backoff: true },
+      timeoutSeconds: 300, // 50 settlements a run, each a bank call of at most a few seconds
+      handler: () => settlements.recover(),
+    }),
+  ];
 }

@@ -64,3 +64,49 @@ export function chargeToConfirmNotice(input: {
     },
   };
 }
+
+export function settledNotice(input: {
+  amount: string;
+  merchant: string;
+  cardLast4: string;
+  settlementId: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.settled',
+    params: {
+      amount: input.amount,
+      merchant: input.merchant,
+      cardLast4: input.cardLast4,
+      settlementId: input.settlementId,
+    },
+    title: { 'zh-CN': `结算到账 ${input.amount}`, en: `Settled: ${input.amount}` },
+    body: {
+      'zh-CN': `${input.merchant} 的 ${input.amount} 已结算到尾号 ${input.cardLast4} 的银行卡`,
+      en: `${input.amount} of ${input.merchant} was paid to your card ending ${input.cardLast4}.`,
+    },
+  };
+}
+
+export function settlementFailedNotice(input: {
+  amount: string;
+  merchant: string;
+  cardLast4: string;
+  settlementId: string;
+  reason: string;
+}): NotificationInput {
+  return {
+    kind: 'merchants.settlement_failed',
+    params: {
+      amount: input.amount,
+      merchant: input.merchant,
+      cardLast4: input.cardLast4,
+      settlementId: input.settlementId,
+      reason: input.reason,
+    },
+    title: { 'zh-CN': `结算未成功 ${input.amount}`, en: `Settlement failed: ${input.amount}` },
+    body: {
+      'zh-CN': `${input.merchant} 结算到尾号 ${input.cardLast4} 的银行卡未成功，${input.amount} 仍在商户余额中`,
+      en: `${input.amount} of ${input.merchant} could not be paid to your card ending ${input.cardLast4}; it stays in the merchant's balance.`,
+    },
+  };
+}

@@ -137,4 +137,52 @@ CREATE INDEX merchants_code_charges_awaiting
   ON merchants_code_charges (payer_user_id, created_at) WHERE status = 'awaiting_confirmation';
 `,
   },
+  {
+    // Settlement (issue 12, "After the payment"): the card a merchant's takings are paid out to,
+    // and one row per payout, written BEFORE the ledger hold and the bank call and moved through
+    // its states by compare-and-set (settlements.ts), as funding's operations are: a crash at any
+    // point leaves a row the recovery job finishes. The card's bank token is copied onto the row:
+    // the payout must finish on the card it started with, even if the card is unbound meanwhile.
+    name: '1302_merchants_settlements',
+    sql: `
+ALTER TABLE merchants_merchants ADD COLUMN settlement_card_id uuid;
+
+CREATE TABLE merchants_settlements (
+  id uuid PRIMARY KEY,
+  merchant_id uuid NOT NULL REFERENCES merchants_merchants (id),
+  trigger text NOT NULL CHECK (trigger IN ('on_demand', 'daily')),
+  -- the daily job's day (Asia/Shanghai) it settles: one daily settlement per merchant and day
+  business_date text CHECK (business_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  card_id uuid NOT NULL,
+  card_token text NOT NULL,
+  card_bin text NOT NULL,
+  card_last4 text NOT NULL CHECK (card_last4 ~ '^[0-9]{4}$'),
+  card_bank_code text NOT NULL,
+  amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  state text NOT NULL CHECK (state IN ('created', 'held', 'bank_pending', 'voiding', 'succeeded', 'failed')),
+  bank_operation_id text NOT NULL UNIQUE,
+  bank_reference text,
+  failure_code text CHECK (char_length(failure_code) <= 64),
+  failure_details jsonb,
+  timeline jsonb NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  claimed_until timestamptz,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  completed_at timestamptz,
+  CHECK ((trigger = 'daily') = (business_date IS NOT NULL))
+);
+-- One unfinished settlement per merchant: each pays out what the balance has, so a second at
+-- the same time would only race the first for the same money.
+CREATE UNIQUE INDEX merchants_settlements_one_unfinished ON merchants_settlements (merchant_id)
+  WHERE state IN ('created', 'held', 'bank_pending', 'voiding');
+CREATE UNIQUE INDEX merchants_settlements_daily ON merchants_settlements (merchant_id, business_date)
+  WHERE trigger = 'daily';
+CREATE INDEX merchants_settlements_unfinished ON merchants_settlements (updated_at)
+  WHERE state IN ('created', 'held', 'bank_pending', 'voiding');
+CREATE INDEX merchants_settlements_recent ON merchants_settlements (merchant_id, created_at DESC);
+CREATE INDEX merchants_merchants_settling ON merchants_merchants (id) WHERE settlement_card_id IS NOT NULL;
+`,
+  },
 ];

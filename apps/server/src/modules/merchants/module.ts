@@ -5,11 +5,18 @@ import { MERCHANTS_ERRORS } from './errors.ts';
 import { parseFeePolicy } from './fees.ts';
 import { merchantsMigrations } from './migrations.ts';
 
+/** The module's job queues (index.ts defines the jobs). */
+export const MERCHANT_JOBS = {
+  settleDaily: 'merchants.settle-daily',
+  settleRecover: 'merchants.settle-recover',
+} as const;
+
 export const merchantsDeclaration = defineModule({
   name: 'merchants',
   hundred: 13,
   migrations: merchantsMigrations,
   errors: MERCHANTS_ERRORS,
+  jobQueues: Object.values(MERCHANT_JOBS),
   settings: {
     variables: {
       // The merchant discount rate in basis points, per merchant category code (fees.ts):

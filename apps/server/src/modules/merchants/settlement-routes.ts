@@ -1,0 +1,346 @@
+/**
+ * Settlement and statements of the merchants API (issue 12, "After the payment"): the owner names
+ * a settlement card, settles on demand (the daily job settles T+1 by itself), follows its
+ * settlements, and downloads the daily statement as JSON, CSV or PDF. docs/merchants.md.
+ */
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf, signedIn } from '../../auth/index.ts';
+import { AppError } from '../../errors.ts';
+import { idempotentId } from '../../idempotency.ts';
+import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
+import { errorResponses } from '../../http/responses.ts';
+import { MAX_SETTLEMENT_MINOR, SETTLEMENT_CURRENCY } from './settlements.ts';
+import type { SettlementCardView, SettlementService, SettlementView } from './settlements.ts';
+import { statementCsv, statementPdf } from './statements.ts';
+import type { Statement, Statements } from './statements.ts';
+
+const TAGS = ['merchants'];
+const ERRORS = errorResponses(400, 403, 404, 409, 422);
+/** A settlement calls the bank: BANK_UNAVAILABLE is a 503. */
+const SETTLE_ERRORS = errorResponses(400, 403, 404, 409, 422, 503);
+
+const cardSchema = z.object({
+  id: z.string().meta({ description: 'The bound card id (GET /v1/me/cards).' }),
+  maskedNumber: z.string().meta({ description: 'The card number, masked: `6222 **** **** 7894`.' }),
+  last4: z.string().meta({ description: 'The last 4 digits.' }),
+  bankCode: z.string().meta({ description: 'The issuing bank’s code, e.g. `ICBC`.' }),
+  bankName: z
+    .object({
+      zh: z.string().meta({ description: 'In Chinese.' }),
+      en: z.string().meta({ description: 'In English.' }),
+    })
+    .meta({ description: 'The issuing bank’s name.' }),
+});
+
+const cardJson = (card: SettlementCardView) => ({ ...card });
+
+const settlementSchema = z.object({
+  id: z.string().meta({ description: 'The settlement id.' }),
+  trigger: z.enum(['on_demand', 'daily']).meta({
+    description:
+      '`on_demand` (POST /v1/me/merchant/settlements) or `daily` (the T+1 job at 02:00 Asia/Shanghai).',
+  }),
+  businessDate: z
+    .string()
+    .nullable()
+    .meta({ description: 'The day a daily settlement settled (YYYY-MM-DD, Asia/Shanghai); null on demand.' }),
+  status: z.enum(['processing', 'succeeded', 'failed']).meta({
+    description:
+      '`processing` until the bank answers (poll GET /v1/me/merchant/settlements/:id), then `succeeded` ' +
+      '(the money is on the card) or `failed` (`failure`; the money is back in the balance).',
+  }),
+  amount: moneyOutput.meta({ description: 'The amount paid out of the balance to the card.' }),
+  card: cardSchema.meta({ description: 'The settlement card it was paid to.' }),
+  failure: z
+    .object({
+      code: z.string().meta({ description: 'The error code (docs/api/errors.md).' }),
+      details: z
+        .record(z.string(), z.unknown())
+        .meta({ description: 'As the error answers it, e.g. `reason`.' }),
+    })
+    .nullable()
+    .meta({ description: 'Why it failed; null unless `failed`.' }),
+  bankReference: z.string().nullable().meta({ description: "The bank's reference, once the bank answered." }),
+  createdAt: z.string().meta({ description: 'When it started (ISO 8601).' }),
+  completedAt: z.string().nullable().meta({ description: 'When it succeeded or failed (ISO 8601).' }),
+  timeline: z
+    .array(
+      z.object({
+        state: z
+          .enum(['created', 'held', 'bank_pending', 'voiding', 'succeeded', 'failed'])
+          .meta({ description: 'The step reached.' }),
+        status: z.enum(['processing', 'succeeded', 'failed']).meta({ description: 'The status it meant.' }),
+        at: z.string().meta({ description: 'When (ISO 8601).' }),
+        note: z.string().optional().meta({ description: 'Why, for failures and recoveries (a code).' }),
+      }),
+    )
+    .meta({ description: 'Every step, in order.' }),
+});
+
+const settlementJson = (view: SettlementView) => ({
+  id: view.id,
+  trigger: view.trigger,
+  businessDate: view.businessDate,
+  status: view.status,
+  amount: moneyJson(view.amountMinor, view.currency),
+  card: view.card,
+  failure: view.failure,
+  bankReference: view.bankReference,
+  createdAt: view.createdAt.toISOString(),
+  completedAt: view.completedAt?.toISOString() ?? null,
+  timeline: view.timeline.map((entry) => ({
+    state: entry.state,
+    status: entry.status,
+    at: entry.at,
+    ...(entry.note ? { note: entry.note } : {}),
+  })),
+});
+
+/** The statement as JSON; `others` amounts are signed. */
+const statementJson = (statement: Statement) => {
+  const m = (minor: bigint) => moneyJson(minor, statement.currency);
+  const { totals } = statement;
+  return {
+    merchant: statement.merchant,
+    date: statement.date,
+    openingBalance: m(statement.openingBalanceMinor),
+    closingBalance: m(statement.closingBalanceMinor),
+    payments: statement.payments.map((line) => ({
+      at: line.at.toISOString(),
+      merchantOrderId: line.merchantOrderId,
+      payer: line.payer,
+      amount: m(line.amountMinor),
+      fee: m(line.feeMinor),
+      net: m(line.netMinor),
+    })),
+    refunds: statement.refunds.map((line) => ({
+      at: line.at.toISOString(),
+      merchantRefundId: line.merchantRefundId,
+      merchantOrderId: line.merchantOrderId,
+      amount: m(line.amountMinor),
+      feeReturned: m(line.feeReturnedMinor),
+      net: m(line.netMinor),
+    })),
+    settlements: statement.settlements.map((line) => ({
+      at: line.at.toISOString(),
+      settlementId: line.settlementId,
+      cardLast4: line.cardLast4,
+      amount: m(line.amountMinor),
+    })),
+    others: statement.others.map((line) => ({
+      at: line.at.toISOString(),
+      transferId: line.transferId,
+      code: line.code,
+      amount: m(line.amountMinor),
+    })),
+    totals: {
+      payments: m(totals.paymentsMinor),
+      fees: m(totals.feesMinor),
+      refunds: m(totals.refundsMinor),
+      feesReturned: m(totals.feesReturnedMinor),
+      settlements: m(totals.settlementsMinor),
+      others: m(totals.othersMinor),
+      net: m(totals.netMinor),
+    },
+  };
+};
+
+export const settlementRoutes: FastifyPluginCallbackZod<{
+  settlements: SettlementService;
+  statements: Statements;
+}> = (app, { settlements, statements }, done) => {
+  const holder = { principal: 'holder' } as const;
+
+  app.put(
+    '/v1/me/merchant/settlement-card',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "Name the card my merchant's takings are settled to",
+        description:
+          'One of your own bound, active debit cards (CARD_NOT_FOUND otherwise; SETTLEMENT_CARD_INVALID ' +
+          'for a credit card). The daily job and on-demand settlements pay to it from then on.',
+        body: z.strictObject({
+          cardId: z.string().max(64).meta({ description: 'A card of GET /v1/me/cards.' }),
+        }),
+        response: { 200: cardSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      cardJson(
+        await settlements.setSettlementCard({
+          userId: principalOf(request, 'holder').userId,
+          cardId: request.body.cardId,
+        }),
+      ),
+  );
+
+  app.get(
+    '/v1/me/merchant/settlement-card',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "My merchant's settlement card (404 SETTLEMENT_CARD_REQUIRED when none)",
+        response: { 200: cardSchema, ...ERRORS },
+      },
+    }),
+    async (request) => {
+      const card = await settlements.settlementCard(principalOf(request, 'holder').userId);
+      if (!card) throw new AppError('SETTLEMENT_CARD_REQUIRED');
+      return cardJson(card);
+    },
+  );
+
+  app.post(
+    '/v1/me/merchant/settlements',
+    signedIn(app, holder, {
+      config: { idempotent: true },
+      schema: {
+        tags: TAGS,
+        summary: "Settle my merchant's balance to the settlement card now",
+        description:
+          'Needs an Idempotency-Key. Without `amount`, the whole available balance (at most ¥1,000,000.00 ' +
+          'at a time). 201 `succeeded`; 202 `processing` (the bank has not answered: poll GET ' +
+          '/v1/me/merchant/settlements/:id). SETTLEMENT_CARD_REQUIRED, SETTLEMENT_NOTHING_TO_SETTLE, ' +
+          'SETTLEMENT_EXCEEDS_BALANCE (`details.available`), SETTLEMENT_IN_PROGRESS, SETTLEMENT_DECLINED ' +
+          '(`details.reason`), BANK_UNAVAILABLE — each failure with `details.settlementId` once started.',
+        body: z
+          .strictObject({
+            amount: moneyInput({
+              max: MAX_SETTLEMENT_MINOR,
+              currencies: [SETTLEMENT_CURRENCY],
+              description: 'How much to settle, at most the available balance; omit it to settle all of it.',
+            }).optional(),
+          })
+          .meta({ description: 'Empty to settle the whole balance.' }),
+        response: { 201: settlementSchema, 202: settlementSchema, ...SETTLE_ERRORS },
+      },
+    }),
+    async (request, reply) => {
+      const view = await settlements.settle({
+        userId: principalOf(request, 'holder').userId,
+        settlementId: idempotentId(request, 'merchant-settlement'),
+        amountMinor: request.body.amount ? moneyOf(request.body.amount).amountMinor : null,
+      });
+      return reply.code(view.status === 'succeeded' ? 201 : 202).send(settlementJson(view));
+    },
+  );
+
+  app.get(
+    '/v1/me/merchant/settlements',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "My merchant's settlements, newest first",
+        querystring: z.object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(20)
+            .meta({ description: 'At most this many (1–100, default 20).' }),
+          before: z
+            .string()
+            .datetime({ offset: true })
+            .optional()
+            .meta({
+              description: 'Only those started before this instant (the last `createdAt` of a page).',
+            }),
+        }),
+        response: {
+          200: z.object({
+            settlements: z.array(settlementSchema).meta({ description: 'Newest first.' }),
+          }),
+          ...ERRORS,
+        },
+      },
+    }),
+    async (request) => ({
+      settlements: (
+        await settlements.list({
+          userId: principalOf(request, 'holder').userId,
+          limit: request.query.limit,
+          before: request.query.before ? new Date(request.query.before) : null,
+        })
+      ).map(settlementJson),
+    }),
+  );
+
+  app.get(
+    '/v1/me/merchant/settlements/:id',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: 'One settlement, with its steps',
+        params: z.object({ id: z.string().max(64).meta({ description: 'The settlement id.' }) }),
+        response: { 200: settlementSchema, ...ERRORS },
+      },
+    }),
+    async (request) =>
+      settlementJson(
+        await settlements.get({ userId: principalOf(request, 'holder').userId, id: request.params.id }),
+      ),
+  );
+
+  app.get(
+    '/v1/me/merchant/statements/:date',
+    signedIn(app, holder, {
+      schema: {
+        tags: TAGS,
+        summary: "My merchant's daily statement (JSON, CSV or PDF)",
+        description:
+          'Every payment, refund and settlement that moved the balance that day (Asia/Shanghai), with ' +
+          'fees, totals and the opening and closing balance, read from the ledger. `format=csv` is UTF-8 ' +
+          'with a BOM (Excel opens it), `format=pdf` a printable PDF. STATEMENT_DATE_INVALID for a day ' +
+          'before the merchant opened or after today.',
+        params: z.object({
+          date: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/)
+            .meta({ description: 'The calendar day, YYYY-MM-DD (Asia/Shanghai).' }),
+        }),
+        querystring: z.object({
+          format: z
+            .enum(['json', 'csv', 'pdf'])
+            .default('json')
+            .meta({ description: '`json` (default), `csv` or `pdf`.' }),
+        }),
+        produces: ['application/json', 'text/csv', 'application/pdf'],
+        response: {
+          200: z
+            .any()
+            .meta({
+              description:
+                'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
+            }),
+          ...ERRORS,
+        },
+      },
+    }),
+    async (request, reply) => {
+      const statement = await statements.of({
+        userId: principalOf(request, 'holder').userId,
+        date: request.params.date,
+      });
+      const name = `qianbao-statement-${statement.date}`;
+      reply.header('cache-control', 'private, no-store');
+      if (request.query.format === 'csv') {
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`)
+          .send(statementCsv(statement));
+      }
+      if (request.query.format === 'pdf') {
+        return reply
+          .header('content-type', 'application/pdf')
+          .header('content-disposition', `attachment; filename="${name}.pdf"`)
+          .send(statementPdf(statement));
+      }
+      return reply.send(statementJson(statement));
+    },
+  );
+
+  done();
+};
