@@ -121,7 +121,7 @@ describe("the payer's payment code at a till", () => {
     expect(await balanceOf(b)).toBe('99200');
 
     // ---- The next minute's code; ¥80.00 is above the limit: B confirms with the PIN ----
-    await expect.poll(async () => digitsOf(b), { timeout: 70_000, intervals: [1000] }).not.toBe(first);
+    await expect.poll(async () => digitsOf(b), { timeout: 70_000, interval: 1000 }).not.toBe(first);
     const second = await digitsOf(b);
     expect(second).toMatch(/^88\d{16}$/);
     await till.getByRole('textbox', { name: '收款金额' }).fill('80');
