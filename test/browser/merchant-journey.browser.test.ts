@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   fundByCard,
+  latestSmsCode,
   openPhone,
   randomPhone,
   registerOnScreens,
@@ -45,7 +46,7 @@ describe('a shop and its customer', () => {
   let customer: Holder;
 
   beforeAll(async () => {
-    stack = await startBrowserStack({ env: { BANK_SANDBOX_LATENCY_MS: '0' } });
+    stack = await startBrowserStack({ env: { BANK_SANDBOX_LATENCY_MS: '0', SMS_RESEND_SECONDS: '10' } });
     shopOwner = await holder(stack, '李娜', idNumber('31011519880808003'));
     customer = await holder(stack, '张伟', idNumber('44030519920202004'));
     await fundByCard(customer.page, stack.url, {
@@ -158,6 +159,61 @@ describe('a shop and its customer', () => {
     expect(shopOwner.problems).toEqual([]);
     expect(customer.problems).toEqual([]);
   }, 240_000);
+  it('hosted checkout: the customer signs in on the page, pays, and is sent back to the shop', async () => {
+    const shots = screenshots('merchant-checkout');
+    // The shop's site makes a checkout through the API (its owner's session here).
+    const made = await shopOwner.page.request.post('/v1/me/merchant/checkouts', {
+      data: {
+        merchantOrderId: 'WEB1001',
+        amount: { amount: '2600', currency: 'CNY' },
+        description: '手冲咖啡豆 250g',
+        returnUrl: `${stack.url}/shop-site/thanks?from=qianbao`,
+      },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+    const { url } = (await made.json()) as { url: string };
+    const checkoutPath = new URL(url).pathname;
+
+    // A browser that is not signed in: the shop and the amount first, then sign-in, then back here.
+    const visitor = await openPhone(stack);
+    const page = visitor.page;
+    await page.goto(checkoutPath);
+    await expect.poll(() => page.getByTestId('checkout-amount').textContent()).toBe('¥26.00');
+    await page.getByText('手冲咖啡豆 250g').waitFor();
+    await shots.take(page, 'checkout-signed-out');
+    await page.getByRole('link', { name: '登录后付款' }).click();
+    await page.waitForURL('**/sign-in?next=*');
+    await page.getByLabel('手机号', { exact: true }).fill(customer.phone);
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    // A browser the customer never used: the server wants an SMS code as well.
+    await page.getByText('这是您首次在此设备上登录').waitFor();
+    await resendWindowPassed(stack.url, customer.phone);
+    const before = new Date().toISOString();
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page
+      .getByLabel('验证码', { exact: true })
+      .fill(await latestSmsCode(stack.url, customer.phone, { after: before }));
+    await page.getByRole('button', { name: '验证并登录' }).click();
+    await page.waitForURL(`**${checkoutPath}`);
+    await page.getByRole('button', { name: '确认付款' }).click();
+    await page.locator('.adm-passcode-input-focused').waitFor();
+    await shots.take(page, 'checkout-pin');
+    await page.keyboard.type(PIN);
+    await expect.poll(() => page.getByTestId('result-title').textContent()).toBe('付款成功');
+    await shots.take(page, 'checkout-paid');
+    // Back to the shop by itself, with the outcome.
+    await page.waitForURL(/\/shop-site\/thanks\?from=qianbao&merchantOrderId=WEB1001&status=paid$/, {
+      timeout: 10_000,
+    });
+
+    // The same link again says paid, and never asks for money again.
+    await page.goto(checkoutPath);
+    await expect.poll(() => page.getByTestId('result-title').textContent()).toBe('付款成功');
+    const order = await shopOwner.page.request.get('/v1/me/merchant/orders/WEB1001');
+    expect(((await order.json()) as { status: string }).status).toBe('paid');
+    expect(visitor.problems).toEqual([]);
+  }, 120_000);
 });
 
 async function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
@@ -179,4 +235,13 @@ async function payCode(page: Page, code: string, go = '去付款'): Promise<void
   await page.goto('/scan');
   await page.locator('.money-field-input input').fill(code);
   await page.getByRole('button', { name: go, exact: true }).click();
+}
+
+/** Wait until the phone's last SMS is older than the resend wait (SMS_RESEND_SECONDS, 10 here). */
+async function resendWindowPassed(baseUrl: string, phone: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/dev/sms.json?phone=${encodeURIComponent(phone)}`);
+  const { messages } = (await response.json()) as { messages: { createdAt: string }[] };
+  const last = Math.max(0, ...messages.map((message) => Date.parse(message.createdAt)));
+  const wait = last + 10_500 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

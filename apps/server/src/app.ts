@@ -489,6 +489,7 @@ export async function buildApp(options: BuildAppOptions) {
     secrets,
     security: security.service,
     freeze: freeze.service,
+    publicUrl: config.publicUrl,
     now,
     // Settlement to the merchant's card, through the bank; its daily and recovery jobs.
     bank,

@@ -32,6 +32,7 @@ import { BankTransfer } from './screens/money/BankTransfer.tsx';
 import { Funding, FundingResult } from './screens/money/Funding.tsx';
 import { History, TransactionDetail } from './screens/money/History.tsx';
 import { MerchantPay } from './screens/money/MerchantPay.tsx';
+import { Checkout } from './screens/money/Checkout.tsx';
 import { PayCode } from './screens/money/PayCode.tsx';
 import { Shop, ShopOrder } from './screens/money/Shop.tsx';
 import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
@@ -45,6 +46,8 @@ const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
   { path: '/forgot-password', element: <ForgotPassword /> },
   { path: '/report-loss', element: <ReportLoss /> },
+  // A shop's customer lands here from the shop's site: shown before signing in.
+  { path: '/checkout/:token', element: <Checkout /> },
   {
     element: <RequireAuth />,
     children: [

@@ -66,6 +66,8 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['post', '/v1/me/merchant/orders/{merchantOrderId}/refunds'],
   ['get', '/v1/me/merchant/orders/{merchantOrderId}/refunds/{merchantRefundId}'],
   ['post', '/v1/merchant-codes/scan'],
+  ['post', '/v1/me/merchant/checkouts'],
+  ['get', '/v1/checkouts/{token}'],
   ['get', '/v1/me/payment-code'],
   ['post', '/v1/me/payment-code'],
   ['delete', '/v1/me/payment-code'],
@@ -183,6 +185,7 @@ describe('the OpenAPI document of the routes with money', () => {
       'PUT /v1/me/password-free limit',
       'POST /v1/me/merchant/orders amount',
       'POST /v1/me/merchant/orders/{merchantOrderId}/refunds amount',
+      'POST /v1/me/merchant/checkouts amount',
       'POST /v1/me/merchant/charges amount',
       'POST /v1/me/merchant/settlements amount',
     ]);

@@ -16,10 +16,13 @@ export function useGoBack(backTo: string, options: { replace?: boolean } = {}): 
   return () => void (location.key === 'default' ? navigate(backTo, { replace }) : navigate(-1));
 }
 
-/** A screen below the tabs: a title bar with a way back, and its content. */
-export function Page(props: { title: string; backTo: string; children: ReactNode; right?: ReactNode }) {
+/**
+ * A screen below the tabs: a title bar with a way back, and its content. Without `backTo` there
+ * is no way back (a page of its own, as the hosted checkout a shop sends its customer to).
+ */
+export function Page(props: { title: string; backTo?: string; children: ReactNode; right?: ReactNode }) {
   const { t } = useTranslation();
-  const back = useGoBack(props.backTo);
+  const back = useGoBack(props.backTo ?? '/');
   return (
     <div className="page">
       <NavBar
@@ -27,14 +30,16 @@ export function Page(props: { title: string; backTo: string; children: ReactNode
         back={null}
         right={props.right}
         left={
-          <button
-            type="button"
-            className="icon-button back-button"
-            aria-label={t('common.back')}
-            onClick={back}
-          >
-            <BackIcon />
-          </button>
+          props.backTo === undefined ? null : (
+            <button
+              type="button"
+              className="icon-button back-button"
+              aria-label={t('common.back')}
+              onClick={back}
+            >
+              <BackIcon />
+            </button>
+          )
         }
       >
         <h1 className="page-title">{props.title}</h1>

@@ -64,10 +64,20 @@ export function SignIn() {
 
 function useSignedIn() {
   const navigate = useNavigate();
+  const location = useLocation();
   return () => {
     markSignedIn();
-    void navigate('/', { replace: true });
+    void navigate(nextPath(location.search), { replace: true });
   };
+}
+
+/**
+ * Where to go once signed in: `?next=` when it is a path of this app (a hosted checkout sends
+ * its customer here and back), never another site; else home.
+ */
+export function nextPath(search: string): string {
+  const next = new URLSearchParams(search).get('next');
+  return next && /^\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/';
 }
 
 /** No phone number, no password: the device's fingerprint or face and a passkey it holds. */

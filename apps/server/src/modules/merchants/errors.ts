@@ -3,6 +3,7 @@ import type { ErrorMapping } from '../../errors.ts';
 /** The merchants module's error codes; each has a row in docs/api/errors.md. */
 export type MerchantsErrorCode =
   | 'MERCHANT_NOT_FOUND'
+  | 'CHECKOUT_NOT_FOUND'
   | 'MERCHANT_EXISTS'
   | 'MERCHANT_REAL_NAME_REQUIRED'
   | 'MERCHANT_NOT_ACTIVE'
@@ -40,6 +41,7 @@ export type MerchantsErrorCode =
 
 export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
+  CHECKOUT_NOT_FOUND: { status: 404, message: 'No such checkout: the link is wrong or incomplete.' },
   MERCHANT_EXISTS: { status: 409, message: 'You have a merchant already.' },
   MERCHANT_REAL_NAME_REQUIRED: {
     status: 403,

@@ -22,6 +22,8 @@ import { SettlementStore } from './settlement-store.ts';
 import { SettlementService } from './settlements.ts';
 import type { SettlementHooks } from './settlements.ts';
 import { Statements } from './statements.ts';
+import { Checkouts } from './checkout.ts';
+import { checkoutRoutes } from './checkout-routes.ts';
 
 export { MerchantsService } from './service.ts';
 export { PaymentCodes } from './payment-codes.ts';
@@ -44,6 +46,8 @@ export function createMerchantsModule(
       log: FastifyBaseLogger;
       /** Crash points of settlements, for tests (settlements.ts). */
       settlementHooks?: SettlementHooks;
+      /** `QIANBAO_PUBLIC_URL`: hosted checkout links point at the web app there. */
+      publicUrl: string;
     },
 ) {
   const store = new MerchantsStore(deps.pool, deps.events);
@@ -56,6 +60,12 @@ export function createMerchantsModule(
     ...(deps.paymentCodeStepSeconds === undefined ? {} : { stepSeconds: deps.paymentCodeStepSeconds }),
   });
   const service = new MerchantsService({ ...deps, store, codes });
+  const checkouts = new Checkouts({
+    pool: deps.pool,
+    merchants: service,
+    publicUrl: deps.publicUrl,
+    now: deps.now,
+  });
   const settlementStore = new SettlementStore(deps.pool, deps.events);
   const settlements = new SettlementService({
     store: settlementStore,
@@ -71,6 +81,7 @@ export function createMerchantsModule(
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(merchantsRoutes, { service, codes });
     await app.register(settlementRoutes, { settlements, statements });
+    await app.register(checkoutRoutes, { checkouts });
   };
   return { service, codes, settlements, statements, routes, jobs: merchantsJobs(settlements) };
 }

@@ -4,6 +4,7 @@ import { defineModule } from '../kit.ts';
 import { MERCHANTS_ERRORS } from './errors.ts';
 import { parseFeePolicy } from './fees.ts';
 import { merchantsMigrations } from './migrations.ts';
+import { checkoutMigrations } from './checkout-migrations.ts';
 
 /** The module's job queues (index.ts defines the jobs). */
 export const MERCHANT_JOBS = {
@@ -14,7 +15,7 @@ export const MERCHANT_JOBS = {
 export const merchantsDeclaration = defineModule({
   name: 'merchants',
   hundred: 13,
-  migrations: merchantsMigrations,
+  migrations: [...merchantsMigrations, ...checkoutMigrations],
   errors: MERCHANTS_ERRORS,
   jobQueues: Object.values(MERCHANT_JOBS),
   settings: {

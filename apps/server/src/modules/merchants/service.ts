@@ -274,6 +274,28 @@ export class MerchantsService {
     return { ...this.orderView(row, merchant), ...(await withImage(code)) };
   }
 
+  /**
+   * An order as its hosted checkout page shows it to anyone holding the checkout's link (checkout.ts):
+   * the merchant's name, the amount, what for, where it stands — and, while it can be paid, its
+   * code, which the page pays with (kind `merchant_order`).
+   */
+  async checkoutOrder(orderId: string): Promise<(OrderView & { payload: string | null }) | null> {
+    const order = await this.deps.store.orderById(orderId);
+    const merchant = order ? await this.deps.store.merchant(order.merchant_id) : null;
+    if (!order || !merchant) return null;
+    const view = this.orderView(order, merchant);
+    const payable = view.status === 'open' && merchant.status === 'active';
+    return {
+      ...view,
+      payload: payable
+        ? merchantQrPayload(onCode(merchant), {
+            amountMinor: order.amount_minor,
+            merchantOrderId: order.merchant_order_id,
+          })
+        : null,
+    };
+  }
+
   async getOrder(input: {
     userId: string;
     merchantOrderId: string;

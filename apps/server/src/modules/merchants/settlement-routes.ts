@@ -241,13 +241,9 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
             .max(100)
             .default(20)
             .meta({ description: 'At most this many (1–100, default 20).' }),
-          before: z
-            .string()
-            .datetime({ offset: true })
-            .optional()
-            .meta({
-              description: 'Only those started before this instant (the last `createdAt` of a page).',
-            }),
+          before: z.string().datetime({ offset: true }).optional().meta({
+            description: 'Only those started before this instant (the last `createdAt` of a page).',
+          }),
         }),
         response: {
           200: z.object({
@@ -309,12 +305,10 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
         }),
         produces: ['application/json', 'text/csv', 'application/pdf'],
         response: {
-          200: z
-            .any()
-            .meta({
-              description:
-                'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
-            }),
+          200: z.any().meta({
+            description:
+              'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
+          }),
           ...ERRORS,
         },
       },
