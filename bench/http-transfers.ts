@@ -111,7 +111,8 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       }
       if (mode === 'on') await benchRules(databaseUrl);
       for (const clients of concurrencies) {
-        const decisionsBefore = mode === 'on' ? await riskDecisions(baseUrl) : null;
+        // Scraping /metrics also starts the server's event-loop delay histogram afresh (prom-client).
+        const decisionsBefore = await riskDecisions(baseUrl);
         const result = await load({
           rate,
           clients,
@@ -132,7 +133,12 @@ export default async function run(args: readonly string[] = []): Promise<void> {
           `risk ${mode}, ${clients} clients: ${fmt(result.tps, 0)} transfers/s; CPU per transfer: server ${per(result.cpu.server)}, ` +
             `PostgreSQL backends ${per(result.cpu.database)}, this load generator ${per(result.cpu.client)}`,
         );
-        if (decisionsBefore) {
+        const lag = await eventLoopDelayP99(baseUrl);
+        console.log(
+          `risk ${mode}, ${clients} clients: the server's event-loop delay p99 over the run ${lag} ms ` +
+            '(how long a callback that is ready waits before it runs, at the 99th percentile)',
+        );
+        if (mode === 'on') {
           const decisions = decisionsOfRun(decisionsBefore, await riskDecisions(baseUrl));
           console.log(
             `risk on, ${clients} clients: ${decisions.count} payment decisions (${fmt(decisions.count / result.elapsed, 0)}/s ` +
@@ -432,6 +438,13 @@ export async function benchRules(databaseUrl: string): Promise<void> {
 }
 
 /** Payment decisions so far and the p99 of their duration, from the server's /metrics histogram. */
+/** The server's event-loop delay p99 since the last scrape, in ms (prom-client's default metric). */
+async function eventLoopDelayP99(baseUrl: string): Promise<string> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const match = /^nodejs_eventloop_lag_p99_seconds\s+([0-9.e+-]+)$/m.exec(text);
+  return match ? (Number(match[1]) * 1000).toFixed(1) : '?';
+}
+
 /** The decision histogram's cumulative buckets (upper bound in seconds → count), summed over decisions. */
 async function riskDecisions(baseUrl: string): Promise<Map<number, number>> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
