@@ -490,6 +490,7 @@ export async function buildApp(options: BuildAppOptions) {
     security: security.service,
     freeze: freeze.service,
     publicUrl: config.publicUrl,
+    operators: operator.service,
     now,
     // Settlement to the merchant's card, through the bank; its daily and recovery jobs.
     bank,

@@ -45,6 +45,7 @@ const BACK_OFFICE: Action[] = [
   'holders:unfreeze',
   'tickets:answer',
   'kyc:review',
+  'merchants:review',
   'risk:decide',
   'risk:rules',
   'ledger:read',
@@ -64,7 +65,11 @@ const ALLOWED: [who: string, principal: Principal, allowed: Action[]][] = [
     operator('support'),
     ['holders:read', 'holders:freeze', 'tickets:answer'],
   ],
-  ['operator kyc_reviewer (compliance)', operator('kyc_reviewer'), ['holders:read', 'kyc:review']],
+  [
+    'operator kyc_reviewer (compliance)',
+    operator('kyc_reviewer'),
+    ['holders:read', 'kyc:review', 'merchants:review'],
+  ],
   [
     'operator risk',
     operator('risk'),

@@ -28,6 +28,7 @@ export const ACTIONS = [
   'holders:unfreeze', // lift a wallet's freeze, whoever set it
   'tickets:answer', // customer service tickets and disputes
   'kyc:review', // real-name documents: view, approve, reject
+  'merchants:review', // company merchants' applications: view the licence, approve, reject
   'risk:decide', // risk cases: approve or reject a held payment
   'risk:rules', // risk rule sets (drafts, backtests, activation) and deny/allow lists
   'ledger:read', // ledger explorer, verify the books
@@ -45,6 +46,7 @@ const OPERATOR_ACTIONS = [
   'holders:unfreeze',
   'tickets:answer',
   'kyc:review',
+  'merchants:review',
   'risk:decide',
   'risk:rules',
   'ledger:read',
@@ -73,7 +75,7 @@ export const PERMISSIONS: {
   operator: {
     admin: OPERATOR_ACTIONS,
     support: ['holders:read', 'holders:freeze', 'tickets:answer'],
-    kyc_reviewer: ['holders:read', 'kyc:review'],
+    kyc_reviewer: ['holders:read', 'kyc:review', 'merchants:review'],
     risk: ['holders:read', 'holders:freeze', 'holders:unfreeze', 'risk:decide', 'risk:rules'],
     finance: ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
   },

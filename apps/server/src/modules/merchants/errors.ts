@@ -4,6 +4,10 @@ import type { ErrorMapping } from '../../errors.ts';
 export type MerchantsErrorCode =
   | 'MERCHANT_NOT_FOUND'
   | 'CHECKOUT_NOT_FOUND'
+  | 'MERCHANT_REGISTRATION_INVALID'
+  | 'MERCHANT_REGISTRATION_TAKEN'
+  | 'MERCHANT_DOCUMENT_INVALID'
+  | 'MERCHANT_NOT_PENDING'
   | 'MERCHANT_EXISTS'
   | 'MERCHANT_REAL_NAME_REQUIRED'
   | 'MERCHANT_NOT_ACTIVE'
@@ -41,6 +45,20 @@ export type MerchantsErrorCode =
 
 export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
+  MERCHANT_REGISTRATION_INVALID: {
+    status: 400,
+    message: 'The unified social credit code is not valid (18 characters with a check character).',
+  },
+  MERCHANT_REGISTRATION_TAKEN: { status: 409, message: 'A merchant with this credit code exists already.' },
+  MERCHANT_DOCUMENT_INVALID: {
+    status: 400,
+    message:
+      'The business licence is missing or unreadable: one file named business_license, JPEG, PNG or PDF, at most 5 MB.',
+  },
+  MERCHANT_NOT_PENDING: {
+    status: 409,
+    message: 'This merchant was decided already; details.status says how.',
+  },
   CHECKOUT_NOT_FOUND: { status: 404, message: 'No such checkout: the link is wrong or incomplete.' },
   MERCHANT_EXISTS: { status: 409, message: 'You have a merchant already.' },
   MERCHANT_REAL_NAME_REQUIRED: {

@@ -13,6 +13,7 @@ import {
   refundReceivedNotice,
   settledNotice,
   settlementFailedNotice,
+  merchantReviewedNotice,
 } from './messages.ts';
 
 export const MERCHANT_EVENTS = {
@@ -21,7 +22,28 @@ export const MERCHANT_EVENTS = {
   chargeAwaitingConfirmation: 'merchant.charge_awaiting_confirmation',
   settlementSucceeded: 'merchant.settlement_succeeded',
   settlementFailed: 'merchant.settlement_failed',
+  reviewed: 'merchant.reviewed',
 } as const;
+
+/** An operator decided on a company merchant's application (company.ts). */
+export interface MerchantReviewedPayload {
+  [key: string]: string | boolean | null;
+  merchantId: string;
+  ownerUserId: string;
+  name: string;
+  approved: boolean;
+  reason: string | null;
+}
+
+export function merchantReviewed(payload: MerchantReviewedPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.reviewed,
+    aggregateType: 'merchant',
+    aggregateId: payload.merchantId,
+    payload,
+    createdAt: at,
+  };
+}
 
 export interface MerchantPaymentPayload {
   [key: string]: string | null | { amount: string; currency: string };
@@ -114,6 +136,19 @@ const formatted = (value: { amount: string; currency: string }) => {
 
 /** The payer's and the merchant owner's notices. */
 export const MERCHANT_NOTICES: NoticeRenderers = {
+  [MERCHANT_EVENTS.reviewed]: (event: OutboxEvent) => {
+    const payload = event.payload as MerchantReviewedPayload;
+    return [
+      {
+        userId: payload.ownerUserId,
+        notice: merchantReviewedNotice({
+          name: payload.name,
+          approved: payload.approved,
+          reason: payload.reason,
+        }),
+      },
+    ];
+  },
   [MERCHANT_EVENTS.paymentSucceeded]: (event: OutboxEvent) => {
     const payload = event.payload as MerchantPaymentPayload;
     const { amount, amountMinor } = formatted(payload.amount);

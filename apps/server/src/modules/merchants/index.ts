@@ -24,6 +24,9 @@ import type { SettlementHooks } from './settlements.ts';
 import { Statements } from './statements.ts';
 import { Checkouts } from './checkout.ts';
 import { checkoutRoutes } from './checkout-routes.ts';
+import { CompanyMerchants } from './company.ts';
+import { companyRoutes } from './company-routes.ts';
+import type { OperatorService } from '../operator/index.ts';
 
 export { MerchantsService } from './service.ts';
 export { PaymentCodes } from './payment-codes.ts';
@@ -48,6 +51,8 @@ export function createMerchantsModule(
       settlementHooks?: SettlementHooks;
       /** `QIANBAO_PUBLIC_URL`: hosted checkout links point at the web app there. */
       publicUrl: string;
+      /** Company merchants' reviews are audited. */
+      operators: Pick<OperatorService, 'audit'>;
     },
 ) {
   const store = new MerchantsStore(deps.pool, deps.events);
@@ -60,6 +65,13 @@ export function createMerchantsModule(
     ...(deps.paymentCodeStepSeconds === undefined ? {} : { stepSeconds: deps.paymentCodeStepSeconds }),
   });
   const service = new MerchantsService({ ...deps, store, codes });
+  const companies = new CompanyMerchants({
+    pool: deps.pool,
+    accounts: deps.accounts,
+    identity: deps.identity,
+    events: deps.events,
+    now: deps.now,
+  });
   const checkouts = new Checkouts({
     pool: deps.pool,
     merchants: service,
@@ -82,6 +94,7 @@ export function createMerchantsModule(
     await app.register(merchantsRoutes, { service, codes });
     await app.register(settlementRoutes, { settlements, statements });
     await app.register(checkoutRoutes, { checkouts });
+    await app.register(companyRoutes, { companies, operators: deps.operators });
   };
   return { service, codes, settlements, statements, routes, jobs: merchantsJobs(settlements) };
 }

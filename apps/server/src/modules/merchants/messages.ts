@@ -110,3 +110,30 @@ export function settlementFailedNotice(input: {
     },
   };
 }
+
+/** The owner's notice of the decision on a company merchant's application. */
+export function merchantReviewedNotice(input: {
+  name: string;
+  approved: boolean;
+  reason: string | null;
+}): NotificationInput {
+  return input.approved
+    ? {
+        kind: 'merchants.approved',
+        params: { name: input.name },
+        title: { 'zh-CN': '商户审核通过', en: 'Your merchant is approved' },
+        body: {
+          'zh-CN': `${input.name} 已通过审核，现在可以收款了`,
+          en: `${input.name} is approved and can take payments now.`,
+        },
+      }
+    : {
+        kind: 'merchants.rejected',
+        params: { name: input.name, reason: input.reason },
+        title: { 'zh-CN': '商户审核未通过', en: 'Your merchant was not approved' },
+        body: {
+          'zh-CN': `${input.name} 未通过审核${input.reason ? `：${input.reason}` : ''}`,
+          en: `${input.name} was not approved${input.reason ? `: ${input.reason}` : '.'}`,
+        },
+      };
+}

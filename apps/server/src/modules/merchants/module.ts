@@ -5,6 +5,7 @@ import { MERCHANTS_ERRORS } from './errors.ts';
 import { parseFeePolicy } from './fees.ts';
 import { merchantsMigrations } from './migrations.ts';
 import { checkoutMigrations } from './checkout-migrations.ts';
+import { companyMigrations } from './company-migrations.ts';
 
 /** The module's job queues (index.ts defines the jobs). */
 export const MERCHANT_JOBS = {
@@ -15,7 +16,7 @@ export const MERCHANT_JOBS = {
 export const merchantsDeclaration = defineModule({
   name: 'merchants',
   hundred: 13,
-  migrations: [...merchantsMigrations, ...checkoutMigrations],
+  migrations: [...merchantsMigrations, ...checkoutMigrations, ...companyMigrations],
   errors: MERCHANTS_ERRORS,
   jobQueues: Object.values(MERCHANT_JOBS),
   settings: {

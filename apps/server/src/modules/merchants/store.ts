@@ -138,11 +138,11 @@ export class MerchantsStore {
 
   // ---- merchants ------------------------------------------------------------------------------
 
-  /** Insert, or null when the holder has an individual merchant already. */
+  /** Insert, or null when the holder has a merchant already (one per holder, of either kind). */
   async insertMerchant(row: MerchantRow): Promise<MerchantRow | null> {
     const { rows } = await this.pool.query<MerchantRow>(
       `INSERT INTO merchants_merchants (${MERCHANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (owner_user_id) WHERE kind = 'individual' DO NOTHING
+       ON CONFLICT (owner_user_id) DO NOTHING
        RETURNING ${MERCHANT_COLUMNS}`,
       [
         row.id,
