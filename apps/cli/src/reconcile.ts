@@ -7,13 +7,14 @@ import {
   reconcileFunding,
   reportJson,
   resolveSecretKey,
+  settlementBankOperations,
 } from '@qianbao/server';
 import type { Config } from '@qianbao/server';
 
 const USAGE = `Usage: qianbao reconcile [--date YYYY-MM-DD]
 
 Compares the bank's settlement file of a day (Asia/Shanghai; default yesterday) with the wallet's
-top-ups, withdrawals and transfers to bank accounts and prints the report as JSON: missing (the bank has it, we don't), extra
+top-ups, withdrawals, transfers to bank accounts and merchants' settlements, and prints the report as JSON: missing (the bank has it, we don't), extra
 (we have it, the bank doesn't), amountMismatch and statusMismatch. Exit 1 when anything differs.
 Sandbox mode reads the sandbox bank; the same report is at GET /v1/operator/reconciliation.`;
 
@@ -51,6 +52,8 @@ export async function reconcileCommand(args: readonly string[], config: Config):
       bank,
       date,
       now: new Date(),
+      // Merchants' payouts to cards go through the same bank account.
+      others: [settlementBankOperations(database.pool)],
     });
     console.log(JSON.stringify(reportJson(report), null, 2));
     return report.mismatches === 0 ? 0 : 1;

@@ -415,6 +415,8 @@ export async function buildApp(options: BuildAppOptions) {
   });
   const funding = await createFundingModule({
     pool,
+    // Merchants' payouts to cards go through the same bank account (made below; asked daily).
+    otherBankOperations: () => [merchants.bankOperations],
     ledger,
     bank,
     cards: cards.service,

@@ -47,3 +47,4 @@ export {
   reportJson,
   type ReconciliationReport,
 } from './modules/funding/index.ts';
+export { settlementBankOperations } from './modules/merchants/index.ts';

@@ -20,7 +20,7 @@ import type { SecurityService } from '../security/index.ts';
 import { ensureFundingAccounts } from './accounts.ts';
 import { fundingJobs } from './jobs.ts';
 import { reconcileFunding, reportJson } from './reconcile.ts';
-import type { ReconciliationReport } from './reconcile.ts';
+import type { OtherBankOperations, ReconciliationReport } from './reconcile.ts';
 import { fundingRoutes } from './routes.ts';
 import { FundingService } from './service.ts';
 import type { FundingHooks } from './service.ts';
@@ -39,7 +39,13 @@ export {
   type WithdrawalQuote,
 } from './service.ts';
 export { bankSettlementAccountId, ensureFundingAccounts, feeIncomeAccountId } from './accounts.ts';
-export { reconcileFunding, reportJson, type ReconciliationReport } from './reconcile.ts';
+export {
+  reconcileFunding,
+  reportJson,
+  type OtherBankOperation,
+  type OtherBankOperations,
+  type ReconciliationReport,
+} from './reconcile.ts';
 export { FundingStore } from './store.ts';
 export { FUNDING_EVENTS, FUNDING_NOTICES, type FundingEventPayload } from './events.ts';
 export { FUNDING_JOBS } from './jobs.ts';
@@ -59,6 +65,11 @@ export interface FundingModuleDeps {
   operators: Pick<OperatorService, 'audit'>;
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
+  /**
+   * Other modules' operations at the same bank (merchants' settlements), for the daily
+   * reconciliation; asked when it runs (those modules are made after this one).
+   */
+  otherBankOperations?: () => readonly OtherBankOperations[];
   now: () => Date;
   log: FastifyBaseLogger;
   hooks?: FundingHooks;
@@ -69,7 +80,13 @@ export async function createFundingModule(deps: FundingModuleDeps) {
   const store = new FundingStore(deps.pool, deps.events);
   const service = new FundingService({ ...deps, store });
   const reconcile = (date: string): Promise<ReconciliationReport> =>
-    reconcileFunding({ store, bank: deps.bank, date, now: deps.now() });
+    reconcileFunding({
+      store,
+      bank: deps.bank,
+      date,
+      now: deps.now(),
+      others: deps.otherBankOperations?.() ?? [],
+    });
 
   /**
    * Yesterday's reconciliation, once per day across all instances (the report's row is the

@@ -21,6 +21,25 @@ export interface ReconciliationItem {
   ours: { amountMinor: bigint; state: string; completedAt: Date | null } | null;
 }
 
+/**
+ * Bank operations another module makes through the same bank account (merchants' settlements:
+ * `credit_card` lines), found by the bank's operation id, for the day's comparison.
+ */
+export interface OtherBankOperations {
+  find(bankOperationIds: readonly string[]): Promise<OtherBankOperation[]>;
+  completedBetween(from: Date, to: Date, limit: number): Promise<OtherBankOperation[]>;
+}
+
+export interface OtherBankOperation {
+  bankOperationId: string;
+  /** The bank's kind of it (`credit_card` for a payout to a card). */
+  kind: string;
+  amountMinor: bigint;
+  /** `succeeded`, `failed`, or a state still on its way. */
+  state: string;
+  completedAt: Date | null;
+}
+
 export interface ReconciliationReport {
   date: string;
   bankLines: number;
@@ -45,11 +64,24 @@ export interface ReconciliationReport {
  * but before it at the bank shows as extra on one day and is matched the next; a real
  * deployment reconciles with a day's overlap.
  */
+/** One of our operations at the bank, this module's or another's, as the report compares it. */
+function oursOf(row: OperationRow): OtherBankOperation {
+  return {
+    bankOperationId: row.bank_operation_id,
+    kind: BANK_KIND_OF[row.kind],
+    amountMinor: row.amount_minor,
+    state: row.state,
+    completedAt: row.completed_at,
+  };
+}
+
 export async function reconcileFunding(input: {
   store: FundingStore;
   bank: Pick<BankAdapter, 'settlementFile'>;
   date: string;
   now: Date;
+  /** Other modules' operations at the bank (merchants' settlements), compared the same way. */
+  others?: readonly OtherBankOperations[];
 }): Promise<ReconciliationReport> {
   const { date } = input;
   if (!isCalendarDate(date)) throw new AppError('RECONCILIATION_DATE_INVALID');
@@ -76,39 +108,65 @@ export async function reconcileFunding(input: {
     statusMismatch: [],
     mismatches: 0,
   };
+  const others = input.others ?? [];
+  const unknown = ourLines.map((line) => line.operationId).filter((id) => isUuid(id) && !byId.has(id));
+  const otherById = new Map<string, OtherBankOperation>();
+  for (const source of others) {
+    for (const operation of await source.find(unknown)) otherById.set(operation.bankOperationId, operation);
+  }
   const seen = new Set<string>();
   for (const line of ourLines) {
     seen.add(line.operationId);
+    const other = otherById.get(line.operationId);
+    if (other) {
+      if (other.amountMinor !== line.amountMinor) report.amountMismatch.push(item(line, other));
+      if (
+        (line.status === 'succeeded') !== (other.state === 'succeeded') ||
+        (line.status === 'failed' && other.state !== 'failed')
+      ) {
+        report.statusMismatch.push(item(line, other));
+      }
+      continue;
+    }
     const row = byId.get(line.operationId);
     if (!row || row.bank_operation_id !== line.operationId) {
       report.missing.push(item(line, null));
       continue;
     }
-    if (row.amount_minor !== line.amountMinor) report.amountMismatch.push(item(line, row));
+    if (row.amount_minor !== line.amountMinor) report.amountMismatch.push(item(line, oursOf(row)));
     const ourSuccess = row.state === 'succeeded';
     if (
       (line.status === 'succeeded') !== ourSuccess ||
       (line.status === 'failed' && row.state !== 'failed')
     ) {
-      report.statusMismatch.push(item(line, row));
+      report.statusMismatch.push(item(line, oursOf(row)));
     }
   }
   const completed = await input.store.completedBetween(day.from, day.to, MAX_OPERATIONS_PER_DAY);
   report.operations = completed.length;
   for (const row of completed) {
-    if (row.state === 'succeeded' && !seen.has(row.bank_operation_id)) report.extra.push(item(null, row));
+    if (row.state === 'succeeded' && !seen.has(row.bank_operation_id))
+      report.extra.push(item(null, oursOf(row)));
+  }
+  for (const source of others) {
+    const done = await source.completedBetween(day.from, day.to, MAX_OPERATIONS_PER_DAY);
+    report.operations += done.length;
+    for (const other of done) {
+      if (other.state === 'succeeded' && !seen.has(other.bankOperationId))
+        report.extra.push(item(null, other));
+    }
   }
   report.mismatches =
     report.missing.length + report.extra.length + report.amountMismatch.length + report.statusMismatch.length;
   return report;
 }
 
-function item(line: SettlementLine | null, row: OperationRow | null): ReconciliationItem {
+function item(line: SettlementLine | null, ours: OtherBankOperation | null): ReconciliationItem {
   return {
-    operationId: line?.operationId ?? row!.bank_operation_id,
-    kind: line?.kind ?? BANK_KIND_OF[row!.kind],
+    operationId: line?.operationId ?? ours!.bankOperationId,
+    kind: line?.kind ?? ours!.kind,
     bank: line ? { amountMinor: line.amountMinor, status: line.status, settledAt: line.settledAt } : null,
-    ours: row ? { amountMinor: row.amount_minor, state: row.state, completedAt: row.completed_at } : null,
+    ours: ours ? { amountMinor: ours.amountMinor, state: ours.state, completedAt: ours.completedAt } : null,
   };
 }
 

@@ -21,24 +21,10 @@ let sequence = 0;
 
 beforeAll(async () => {
   subject = await createSecurityTestApp();
-  reviewer = await reviewerSession();
+  reviewer = await operatorSession(subject, 'kyc_reviewer');
   support = await operatorSession(subject, 'support');
 });
 afterAll(async () => subject.close());
-
-async function reviewerSession(): Promise<{ authorization: string }> {
-  const { Secret, TOTP } = await import('otpauth');
-  const username = `compliance.${process.pid}`;
-  const created = await subject.app.services.operator.create({ username, role: 'kyc_reviewer' });
-  const totp = new TOTP({ secret: Secret.fromBase32(created.totpSecret), digits: 6, period: 30 });
-  const login = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/operator/login',
-    payload: { username, password: created.password, totpCode: totp.generate() },
-  });
-  expect(login.statusCode, login.body).toBe(200);
-  return { authorization: `Bearer ${login.json<{ token: string }>().token}` };
-}
 
 /** A valid unified social credit code of its own for each test. */
 function creditCode(): string {

@@ -8,6 +8,7 @@ import type { Ledger } from '@qianbao/ledger';
 import type { BankAdapter } from '../../adapters/bank/index.ts';
 import { defineJob } from '../../jobs/index.ts';
 import type { JobDefinition } from '../../jobs/index.ts';
+import { NO_WAKE } from '../../outbox/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import type { CardsService } from '../cards/index.ts';
 import { MERCHANT_JOBS } from './module.ts';
@@ -27,6 +28,7 @@ import { checkoutRoutes } from './checkout-routes.ts';
 import { CompanyMerchants } from './company.ts';
 import { companyRoutes } from './company-routes.ts';
 import type { OperatorService } from '../operator/index.ts';
+import type { OtherBankOperations } from '../funding/index.ts';
 
 export { MerchantsService } from './service.ts';
 export { PaymentCodes } from './payment-codes.ts';
@@ -96,7 +98,17 @@ export function createMerchantsModule(
     await app.register(checkoutRoutes, { checkouts });
     await app.register(companyRoutes, { companies, operators: deps.operators });
   };
-  return { service, codes, settlements, statements, routes, jobs: merchantsJobs(settlements) };
+  /** Settlements as the bank sees them, for funding's daily reconciliation. */
+  const bankOperations = settlementBankOperations(deps.pool);
+  return {
+    service,
+    codes,
+    settlements,
+    statements,
+    bankOperations,
+    routes,
+    jobs: merchantsJobs(settlements),
+  };
 }
 
 /**
@@ -123,4 +135,16 @@ function merchantsJobs(settlements: SettlementService): JobDefinition[] {
       handler: () => settlements.recover(),
     }),
   ];
+}
+
+/**
+ * Merchants' settlements as the bank sees them, on a pool of its own (the `qianbao reconcile`
+ * command, which builds no app): what funding's reconciliation compares besides its operations.
+ */
+export function settlementBankOperations(pool: pg.Pool): OtherBankOperations {
+  const store = new SettlementStore(pool, NO_WAKE);
+  return {
+    find: (ids) => store.byBankOperationIds(ids),
+    completedBetween: (from, to, limit) => store.completedBetween(from, to, limit),
+  };
 }

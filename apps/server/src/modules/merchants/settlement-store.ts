@@ -6,6 +6,25 @@ import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
 import { appendEvents } from '../../outbox/index.ts';
 import type { NewEvent, OutboxWake } from '../../outbox/index.ts';
+import type { OtherBankOperation } from '../funding/index.ts';
+
+interface BankRow {
+  bank_operation_id: string;
+  amount_minor: bigint | string;
+  state: string;
+  completed_at: Date | null;
+}
+
+/** A settlement as the bank sees it: a payout to a card (`credit_card`). */
+function bankOperationOf(row: BankRow): OtherBankOperation {
+  return {
+    bankOperationId: row.bank_operation_id,
+    kind: 'credit_card',
+    amountMinor: BigInt(row.amount_minor),
+    state: row.state,
+    completedAt: row.completed_at,
+  };
+}
 
 export type SettlementTrigger = 'on_demand' | 'daily';
 export type SettlementState = 'created' | 'held' | 'bank_pending' | 'voiding' | 'succeeded' | 'failed';
@@ -97,6 +116,29 @@ export class SettlementStore {
     /** Told after a terminal state and its event commit (outbox/). */
     private readonly events: OutboxWake,
   ) {}
+
+  // ---- the bank's view (funding's daily reconciliation) -------------------------------------------
+
+  /** Settlements by the bank's operation id, as the reconciliation compares them with the bank's file. */
+  async byBankOperationIds(ids: readonly string[]): Promise<OtherBankOperation[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<BankRow>(
+      `SELECT bank_operation_id, amount_minor, state, completed_at FROM merchants_settlements
+        WHERE bank_operation_id = ANY($1::text[])`,
+      [ids],
+    );
+    return rows.map(bankOperationOf);
+  }
+
+  /** Settlements that ended between two instants (the day the reconciliation looks at). */
+  async completedBetween(from: Date, to: Date, limit: number): Promise<OtherBankOperation[]> {
+    const { rows } = await this.pool.query<BankRow>(
+      `SELECT bank_operation_id, amount_minor, state, completed_at FROM merchants_settlements
+        WHERE completed_at >= $1 AND completed_at < $2 ORDER BY completed_at LIMIT $3`,
+      [from, to, limit],
+    );
+    return rows.map(bankOperationOf);
+  }
 
   // ---- the settlement card ----------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ import { cardNumber, createFundingTestApp, holderWithCard, bindCard } from '../f
 import type { FundingTestApp } from '../funding/testing.ts';
 import { PIN, cny, errorCode, expectBooksBalanced, inbox } from '../transfers/testing.ts';
 import { SettlementStore } from './settlement-store.ts';
+import { operatorSession } from '../risk/testing.ts';
+import { shanghaiCalendar } from '../../platform/calendar.ts';
 import { SettlementService, settlementLedgerIds } from './settlements.ts';
 import type { SettlementHooks } from './settlements.ts';
 
@@ -235,6 +237,32 @@ describe('settling on demand', () => {
     // Nothing left: refused before anything is written.
     const empty = await settle(merchant);
     expect(errorCode(empty)).toBe('SETTLEMENT_NOTHING_TO_SETTLE');
+  });
+
+  it("is matched in the day's reconciliation with the bank's file: a payout to the card that is ours", async () => {
+    const merchant = await merchantWithCard();
+    await takePayment(merchant, '3000');
+    const response = await settle(merchant);
+    expect(response.statusCode, response.body).toBe(201);
+    const { id } = response.json<{ id: string }>();
+    const finance = await operatorSession(subject, 'finance');
+    const date = shanghaiCalendar(subject.clock.now()).day;
+    const report = await subject.app.inject({
+      method: 'GET',
+      url: `/v1/operator/reconciliation?date=${date}`,
+      headers: finance,
+    });
+    expect(report.statusCode, report.body).toBe(200);
+    const body = report.json<{
+      missing: { operationId: string }[];
+      extra: { operationId: string }[];
+      amountMismatch: unknown[];
+      statusMismatch: unknown[];
+    }>();
+    const ids = [...body.missing, ...body.extra].map((item) => item.operationId);
+    expect(ids).not.toContain(id);
+    expect(body.amountMismatch).toEqual([]);
+    expect(body.statusMismatch).toEqual([]);
   });
 
   it('settles a part; more than the balance is refused with what is available', async () => {

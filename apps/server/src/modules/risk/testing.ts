@@ -3,13 +3,14 @@ import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import type { SecurityTestApp } from '../security/testing.ts';
 import type { Rule } from './engine/types.ts';
+import type { OperatorRole } from '../../auth/index.ts';
 
 let operatorSequence = 0;
 
 /** A new operator of `role`, signed in through the API (password and TOTP). */
 export async function operatorSession(
-  subject: SecurityTestApp,
-  role: 'risk' | 'support',
+  subject: Pick<SecurityTestApp, 'app' | 'clock'>,
+  role: OperatorRole,
 ): Promise<{ authorization: string }> {
   operatorSequence += 1;
   const username = `${role}.${process.pid}.${operatorSequence}`;
@@ -18,7 +19,12 @@ export async function operatorSession(
   const login = await subject.app.inject({
     method: 'POST',
     url: '/v1/operator/login',
-    payload: { username, password: created.password, totpCode: totp.generate() },
+    // The code of the server's (test) clock, which a test may have moved.
+    payload: {
+      username,
+      password: created.password,
+      totpCode: totp.generate({ timestamp: subject.clock.now().getTime() }),
+    },
   });
   expect(login.statusCode, login.body).toBe(200);
   return { authorization: `Bearer ${login.json<{ token: string }>().token}` };
