@@ -493,6 +493,7 @@ export async function buildApp(options: BuildAppOptions) {
     freeze: freeze.service,
     publicUrl: config.publicUrl,
     operators: operator.service,
+    paymentCodeStepSeconds: config.modules.merchants.paymentCodeStepSeconds,
     now,
     // Settlement to the merchant's card, through the bank; its daily and recovery jobs.
     bank,

@@ -156,7 +156,7 @@ describe('loadConfig', () => {
         kyc: { verificationAttemptsPerDay: 3 },
         operator: { sessionHours: 4, maxFailures: 3, lockMinutes: 30 },
         risk: { engine: 'off', reviewHours: 24 },
-        merchants: { feePolicy: { byCategory: {}, defaultBp: 38 } },
+        merchants: { feePolicy: { byCategory: {}, defaultBp: 38 }, paymentCodeStepSeconds: 60 },
       },
     });
   });

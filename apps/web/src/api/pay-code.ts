@@ -132,6 +132,19 @@ function storageKey(userId: string): string {
   return `${STORAGE_PREFIX}${userId}`;
 }
 
+/**
+ * Forget every payment-code secret this browser holds (at sign-out): whoever uses the browser next
+ * cannot show the holder's codes; the holder turns the code on again with the PIN.
+ */
+export function forgetPaymentCodes(): void {
+  try {
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i));
+    for (const key of keys) if (key?.startsWith(STORAGE_PREFIX)) localStorage.removeItem(key);
+  } catch {
+    // No storage: nothing kept.
+  }
+}
+
 export function loadStoredCode(userId: string): StoredPaymentCode | null {
   let raw: string | null;
   try {

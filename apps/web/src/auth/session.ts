@@ -7,6 +7,7 @@ import { QueryClient, useQuery } from '@tanstack/react-query';
 import { Toast } from 'antd-mobile';
 import { isApiError } from '../api/client.ts';
 import { fetchMe } from '../api/identity.ts';
+import { forgetPaymentCodes } from '../api/pay-code.ts';
 
 const SIGNED_IN_KEY = 'qb_signed_in';
 
@@ -36,6 +37,7 @@ export function markSignedIn(): void {
 /** After sign-out, or when the server no longer knows the session. */
 export function markSignedOut(): void {
   localStorage.removeItem(SIGNED_IN_KEY);
+  forgetPaymentCodes();
   queryClient.clear();
 }
 

@@ -1,6 +1,6 @@
 /** The merchants module's declaration (modules/kit.ts): listed once, in ../catalog.ts. */
 import { z } from 'zod';
-import { defineModule } from '../kit.ts';
+import { defineModule, wholeNumber } from '../kit.ts';
 import { MERCHANTS_ERRORS } from './errors.ts';
 import { parseFeePolicy } from './fees.ts';
 import { merchantsMigrations } from './migrations.ts';
@@ -37,7 +37,13 @@ export const merchantsDeclaration = defineModule({
           },
           { message: 'must be <MCC or default>:<basis points 0–10000>, comma-separated' },
         ),
+      // How long one payment code (付款码) lives, in seconds (domain-rules §3: 60, configurable);
+      // the server accepts the codes of the step before and after.
+      PAYMENT_CODE_STEP_SECONDS: wholeNumber({ min: 15, max: 300, fallback: 60 }),
     },
-    read: (values) => ({ feePolicy: parseFeePolicy(values.MERCHANT_FEE_RATES) }),
+    read: (values) => ({
+      feePolicy: parseFeePolicy(values.MERCHANT_FEE_RATES),
+      paymentCodeStepSeconds: values.PAYMENT_CODE_STEP_SECONDS,
+    }),
   },
 });
