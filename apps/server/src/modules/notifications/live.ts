@@ -49,6 +49,8 @@ export class LiveNotifications {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly outbox: string[] = [];
   private flushing: Promise<void> | null = null;
+  /** The `listen()` under way: concurrent first streams share it (else each opened a connection). */
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -56,10 +58,23 @@ export class LiveNotifications {
     private readonly limits: LiveLimits = { streamsPerHolder: 5, streamsTotal: 10_000 },
   ) {}
 
-  /** Starts listening (lazily, with the first stream): an instance nobody streams from holds no connection. */
-  private async listen(): Promise<void> {
-    if (this.client || this.closed) return;
+  /**
+   * Starts listening (lazily, with the first stream): an instance nobody streams from holds no
+   * connection. Streams opened at once share one start: two LISTEN connections would leave one
+   * untracked, never released — and the pool's end at shutdown waiting for it for ever.
+   */
+  private listen(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.listening ??= this.startListening().finally(() => (this.listening = null));
+    return this.listening;
+  }
+
+  private async startListening(): Promise<void> {
     const client = await this.pool.connect();
+    if (this.closed) {
+      client.release();
+      return;
+    }
     let released = false;
     // Exactly once per connection: a lost connection may report more than one error (the
     // socket's, then the protocol's), and `close()` may have released it already.
@@ -86,6 +101,11 @@ export class LiveNotifications {
       throw error;
     }
     if (released) return; // lost while LISTEN was on its way
+    if (this.closed) {
+      // Closed while LISTEN was on its way: nobody will close it again.
+      release();
+      return;
+    }
     this.client = client;
     this.releaseClient = release;
   }
