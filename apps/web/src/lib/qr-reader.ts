@@ -101,3 +101,47 @@ export function qrReader(): Promise<QrReader> {
 export function cameraAvailable(): boolean {
   return typeof navigator !== 'undefined' && navigator.mediaDevices?.getUserMedia !== undefined;
 }
+
+/**
+ * Show the back camera in `video` and read a frame every 300 ms until `accept` takes a text
+ * (answers true) or the returned function stops it; `denied` when there is no camera to use.
+ * The screens that scan (扫一扫, the shop's till) run it from an effect and stop it on cleanup.
+ */
+export function scanWithCamera(
+  video: HTMLVideoElement,
+  accept: (text: string) => boolean,
+  denied: () => void,
+): () => void {
+  let stream: MediaStream | null = null;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reading = qrReader();
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const text = await (await reading).read(video);
+      if (stopped) return;
+      if (text !== null && accept(text)) return;
+    } catch {
+      // The frame was not ready; try the next one.
+    }
+    timer = setTimeout(() => void tick(), 300);
+  };
+  navigator.mediaDevices
+    .getUserMedia({ video: { facingMode: 'environment' } })
+    .then(async (media) => {
+      stream = media;
+      if (stopped) return;
+      video.srcObject = media;
+      await video.play();
+      void tick();
+    })
+    .catch(() => {
+      if (!stopped) denied();
+    });
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    stream?.getTracks().forEach((track) => track.stop());
+  };
+}

@@ -8,7 +8,7 @@ import { fetchReceiveCode, parseYuan, readScannedCode } from '../../api/money.ts
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatMoney } from '../../lib/format.ts';
-import { cameraAvailable, qrReader } from '../../lib/qr-reader.ts';
+import { cameraAvailable, qrReader, scanWithCamera } from '../../lib/qr-reader.ts';
 import { AmountInput } from './parts.tsx';
 
 async function copy(text: string, done: string): Promise<void> {
@@ -159,43 +159,18 @@ export function Scan() {
   };
 
   useEffect(() => {
-    if (!cameraOn) return;
-    let stream: MediaStream | null = null;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reading = qrReader();
-    const tick = async () => {
-      if (stopped || !video.current) return;
-      try {
-        const text = await (await reading).read(video.current);
-        if (stopped) return;
-        if (text !== null) {
-          go(text);
-          return;
-        }
-      } catch {
-        // The frame was not ready; try the next one.
-      }
-      timer = setTimeout(() => void tick(), 300);
-    };
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: 'environment' } })
-      .then(async (media) => {
-        stream = media;
-        if (stopped || !video.current) return;
-        video.current.srcObject = media;
-        await video.current.play();
-        void tick();
-      })
-      .catch(() => {
+    if (!cameraOn || !video.current) return;
+    return scanWithCamera(
+      video.current,
+      (text) => {
+        go(text);
+        return true;
+      },
+      () => {
         setProblem(t('money.scanPage.cameraDenied'));
         setCameraOn(false);
-      });
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      stream?.getTracks().forEach((track) => track.stop());
-    };
+      },
+    );
     // `go` only navigates; the camera starts and stops with `cameraOn`.
   }, [cameraOn]);
 

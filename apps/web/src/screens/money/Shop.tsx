@@ -27,7 +27,7 @@ import { FormError } from '../../components/FormBits.tsx';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
-import { cameraAvailable, qrReader } from '../../lib/qr-reader.ts';
+import { cameraAvailable, scanWithCamera } from '../../lib/qr-reader.ts';
 import { AmountInput, DetailRows, MoneyError, ResultHead } from './parts.tsx';
 import { useSecondsUntil } from './PayCode.tsx';
 import './pay-code.css';
@@ -389,46 +389,22 @@ function ChargeCustomerCode() {
   submitLatest.current = submit;
 
   useEffect(() => {
-    if (!cameraOn) return;
-    let stream: MediaStream | null = null;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reading = qrReader();
-    const tick = async () => {
-      if (stopped || !video.current) return;
-      try {
-        const text = await (await reading).read(video.current);
-        if (stopped) return;
-        const code = text === null ? null : readPaymentCode(text);
-        if (code) {
-          setCodeText(code);
-          setCameraOn(false);
-          void submitLatest.current(code);
-          return;
-        }
-      } catch {
-        // The frame was not ready; try the next one.
-      }
-      timer = setTimeout(() => void tick(), 300);
-    };
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: 'environment' } })
-      .then(async (media) => {
-        stream = media;
-        if (stopped || !video.current) return;
-        video.current.srcObject = media;
-        await video.current.play();
-        void tick();
-      })
-      .catch(() => {
+    if (!cameraOn || !video.current) return;
+    return scanWithCamera(
+      video.current,
+      (text) => {
+        const code = readPaymentCode(text);
+        if (!code) return false;
+        setCodeText(code);
+        setCameraOn(false);
+        void submitLatest.current(code);
+        return true;
+      },
+      () => {
         setProblem(t('money.scanPage.cameraDenied'));
         setCameraOn(false);
-      });
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      stream?.getTracks().forEach((track) => track.stop());
-    };
+      },
+    );
   }, [cameraOn, t]);
 
   const next = () => {
