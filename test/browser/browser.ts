@@ -349,3 +349,35 @@ export async function bankSmsCode(baseUrl: string, last4: string): Promise<strin
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A resident ID number with a valid check digit (the sandbox verifier matches unless sequence 999). */
+export function idNumber(body17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((total, digit, index) => total + Number(digit) * (weights[index] ?? 0), 0);
+  return body17 + '10X98765432'.charAt(sum % 11);
+}
+
+/** A holder in a browser profile of its own: registered through the screens, real name and PIN by API. */
+export async function verifiedHolder(
+  stack: BrowserStack,
+  holder: { legalName: string; idNumber: string; password: string; pin: string },
+): Promise<PhonePage & { phone: string }> {
+  const phone = randomPhone();
+  const opened = await openPhone(stack);
+  await registerOnScreens(opened.page, stack.url, { phone, password: holder.password });
+  await verifyAndSetPin(opened.page, stack.url, { phone, ...holder });
+  return { ...opened, phone };
+}
+
+/**
+ * Wait until the phone's last SMS is older than the stack's resend wait (SMS_RESEND_SECONDS: 10 in
+ * the tests that call this): a code asked for sooner is not sent again (the one sent is still
+ * good), which a test reading "the code sent after I clicked" would not find.
+ */
+export async function resendWindowPassed(baseUrl: string, phone: string, resendSeconds = 10): Promise<void> {
+  const response = await fetch(`${baseUrl}/dev/sms.json?phone=${encodeURIComponent(phone)}`);
+  const { messages } = (await response.json()) as { messages: { createdAt: string }[] };
+  const last = Math.max(0, ...messages.map((message) => Date.parse(message.createdAt)));
+  const wait = last + resendSeconds * 1000 + 500 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}

@@ -13,13 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   fundByCard,
+  idNumber,
   latestSmsCode,
   openPhone,
-  randomPhone,
-  registerOnScreens,
+  resendWindowPassed,
   screenshots,
   startBrowserStack,
-  verifyAndSetPin,
+  verifiedHolder,
 } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 
@@ -29,12 +29,6 @@ const CARD = '6222021234567894';
 /** The domain-rules sample: a valid EMVCo code of another scheme. */
 const FOREIGN_CODE =
   '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A';
-
-function idNumber(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((total, digit, index) => total + Number(digit) * (weights[index] ?? 0), 0);
-  return body17 + '10X98765432'.charAt(sum % 11);
-}
 
 interface Holder extends PhonePage {
   phone: string;
@@ -216,20 +210,6 @@ describe('a shop and its customer', () => {
   }, 120_000);
 });
 
-async function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
-  const phone = randomPhone();
-  const opened = await openPhone(stack);
-  await registerOnScreens(opened.page, stack.url, { phone, password: PASSWORD });
-  await verifyAndSetPin(opened.page, stack.url, {
-    phone,
-    password: PASSWORD,
-    legalName: name,
-    idNumber: id,
-    pin: PIN,
-  });
-  return { ...opened, phone };
-}
-
 /** 扫一扫 → the code pasted into its field (no camera in a headless browser). */
 async function payCode(page: Page, code: string, go = '去付款'): Promise<void> {
   await page.goto('/scan');
@@ -237,11 +217,6 @@ async function payCode(page: Page, code: string, go = '去付款'): Promise<void
   await page.getByRole('button', { name: go, exact: true }).click();
 }
 
-/** Wait until the phone's last SMS is older than the resend wait (SMS_RESEND_SECONDS, 10 here). */
-async function resendWindowPassed(baseUrl: string, phone: string): Promise<void> {
-  const response = await fetch(`${baseUrl}/dev/sms.json?phone=${encodeURIComponent(phone)}`);
-  const { messages } = (await response.json()) as { messages: { createdAt: string }[] };
-  const last = Math.max(0, ...messages.map((message) => Date.parse(message.createdAt)));
-  const wait = last + 10_500 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
+  return verifiedHolder(stack, { legalName: name, idNumber: id, password: PASSWORD, pin: PIN });
 }

@@ -14,26 +14,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  fundByCard,
-  openPhone,
-  randomPhone,
-  registerOnScreens,
-  screenshots,
-  startBrowserStack,
-  verifyAndSetPin,
-} from './browser.ts';
+import { fundByCard, idNumber, screenshots, startBrowserStack, verifiedHolder } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 
 const PASSWORD = 'Lotus-garden-88';
 const PIN = '258036';
 const CARD = '6222021234567894';
-
-function idNumber(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((total, digit, index) => total + Number(digit) * (weights[index] ?? 0), 0);
-  return body17 + '10X98765432'.charAt(sum % 11);
-}
 
 interface Holder extends PhonePage {
   phone: string;
@@ -192,20 +178,6 @@ describe("the payer's payment code at a till", () => {
   }, 300_000);
 });
 
-async function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
-  const phone = randomPhone();
-  const opened = await openPhone(stack);
-  await registerOnScreens(opened.page, stack.url, { phone, password: PASSWORD });
-  await verifyAndSetPin(opened.page, stack.url, {
-    phone,
-    password: PASSWORD,
-    legalName: name,
-    idNumber: id,
-    pin: PIN,
-  });
-  return { ...opened, phone };
-}
-
 /** As the page's holder, through the API. */
 async function send(page: Page, method: 'POST' | 'PUT', route: string, data: unknown): Promise<void> {
   const response = await page.request.fetch(route, { method, data });
@@ -227,4 +199,8 @@ async function showDigits(page: Page, label = '查看数字'): Promise<string> {
 
 async function digitsOf(page: Page): Promise<string> {
   return ((await page.getByTestId('pay-code-digits').textContent()) ?? '').replace(/\s/g, '');
+}
+
+function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
+  return verifiedHolder(stack, { legalName: name, idNumber: id, password: PASSWORD, pin: PIN });
 }

@@ -25,13 +25,12 @@ import { runQianbao } from '../../apps/cli/src/testing.ts';
 import { TEST_SECRET_KEY } from '../e2e/server-process.ts';
 import {
   fundByCard,
+  idNumber,
   latestSmsCode,
-  openPhone,
-  randomPhone,
-  registerOnScreens,
+  resendWindowPassed,
   screenshots,
   startBrowserStack,
-  verifyAndSetPin,
+  verifiedHolder,
 } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 
@@ -57,13 +56,6 @@ const REVIEW_RULE = {
   when: { feature: 'amount_minor', op: '>=', value: 50_000 },
   score: 80,
 };
-
-/** A resident ID number with a valid check digit (sandbox verifier: MATCH unless sequence 999). */
-function idNumber(body17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((total, digit, index) => total + Number(digit) * (weights[index] ?? 0), 0);
-  return body17 + '10X98765432'.charAt(sum % 11);
-}
 
 interface Holder extends PhonePage {
   phone: string;
@@ -407,21 +399,6 @@ async function activate(
   expect(activated.status, await activated.clone().text()).toBe(200);
 }
 
-/** A holder in their own browser profile: registered through the UI, real name and PIN by API. */
-async function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
-  const phone = randomPhone();
-  const opened = await openPhone(stack);
-  await registerOnScreens(opened.page, stack.url, { phone, password: PASSWORD });
-  await verifyAndSetPin(opened.page, stack.url, {
-    phone,
-    password: PASSWORD,
-    legalName: name,
-    idNumber: id,
-    pin: PIN,
-  });
-  return { ...opened, phone };
-}
-
 async function post<T>(page: Page, route: string, data: unknown) {
   const response = await page.request.post(route, { data });
   if (!response.ok()) throw new Error(`${route} answered ${response.status()}: ${await response.text()}`);
@@ -483,19 +460,6 @@ async function expectBalance(page: Page, text: string): Promise<void> {
   await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 10_000 }).toBe(text);
 }
 
-/**
- * Wait until the phone's last SMS is older than the stack's SMS_RESEND_SECONDS (10): a code asked
- * for sooner is not sent again (the one sent is still good), which a test reading "the code sent
- * after I clicked" would not find.
- */
-async function resendWindowPassed(baseUrl: string, phone: string): Promise<void> {
-  const response = await fetch(`${baseUrl}/dev/sms.json?phone=${encodeURIComponent(phone)}`);
-  const { messages } = (await response.json()) as { messages: { createdAt: string }[] };
-  const last = Math.max(0, ...messages.map((message) => Date.parse(message.createdAt)));
-  const wait = last + 10_500 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
 /** '¥1,000.00' → 1000 (whole yuan are enough here). */
 function yuan(text: string): number {
   return Number(text.replace(/[¥,]/g, ''));
@@ -503,4 +467,8 @@ function yuan(text: string): number {
 
 function cny(value: number): string {
   return `¥${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function holder(stack: BrowserStack, name: string, id: string): Promise<Holder> {
+  return verifiedHolder(stack, { legalName: name, idNumber: id, password: PASSWORD, pin: PIN });
 }
