@@ -236,7 +236,7 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
       });
       const last = timeline[timeline.length - 1];
       const sign = transaction.direction === 'out' ? '-' : '+';
-      const pdf = receiptPdf({
+      const pdf = await receiptPdf({
         title: 'Qianbao e-receipt',
         lines: [
           { label: 'Type / 类型', value: `${transaction.label.en} / ${transaction.label['zh-CN']}` },
@@ -257,6 +257,7 @@ export const historyRoutes: FastifyPluginCallbackZod<HistoryRoutesOptions> = (ap
           { label: 'Ledger transfer id', value: transaction.id },
         ],
         footer: 'Issued by Qianbao from its double-entry ledger. Names are masked.',
+        issuedAt: transaction.createdAt,
       });
       return reply
         .header('content-type', 'application/pdf')

@@ -330,7 +330,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
         return reply
           .header('content-type', 'application/pdf')
           .header('content-disposition', `attachment; filename="${name}.pdf"`)
-          .send(statementPdf(statement));
+          .send(await statementPdf(statement));
       }
       return reply.send(statementJson(statement));
     },

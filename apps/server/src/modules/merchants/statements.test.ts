@@ -1,13 +1,17 @@
 /**
  * The merchant's daily statement: its figures are the ledger's (each line and total against the
  * merchant account's own movements, opening + movements = closing), the CSV parses with its BOM
- * and header, the PDF is a PDF, and days outside the merchant's life are refused.
+ * and header, the PDF read back shows the same lines and figures (paged, the heading and page
+ * numbers on every page), and days outside the merchant's life are refused.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TransferFlags, newId } from '@qianbao/ledger';
+import { readPdf } from '../../pdf/testing.ts';
 import { shanghaiDate } from '../../platform/calendar.ts';
 import { TransferCodes } from '../../platform/codes.ts';
+import { statementPdf } from './statements.ts';
+import type { Statement } from './statements.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { createFundingTestApp, holderWithCard } from '../funding/testing.ts';
 import type { FundingTestApp } from '../funding/testing.ts';
@@ -192,6 +196,19 @@ describe('the daily statement', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.rawPayload.toString('latin1').trimEnd().endsWith('%%EOF')).toBe(true);
+    // Read back as a reader shows it: the same lines and figures as the JSON and the CSV.
+    const read = await readPdf(pdf.rawPayload);
+    expect(read.pages).toHaveLength(1);
+    const text = read.pages[0]!;
+    expect(text).toContain(`李记面馆 商户日结单 Daily statement ${today}`);
+    expect(text).toContain('币种 Currency: CNY');
+    expect(text).toMatch(/期初余额 Opening balance\s+0\.00/);
+    expect(text).toMatch(/手续费合计 Fees\s+0\.48/);
+    expect(text).toMatch(new RegExp(`期末余额 Closing balance\\s+${(closing / 100).toFixed(2)}`));
+    expect(text).toMatch(new RegExp(`收款 Payment .*${first}\\s+\\*\\*明\\s+100\\.00\\s+0\\.38\\s+99\\.62`));
+    expect(text).toMatch(new RegExp(`退款 Refund .*r1\\s+${first}\\s+50\\.00\\s+0\\.19\\s+-49\\.81`));
+    expect(text).toContain(body.settlements[0]!.settlementId);
+    expect(text).toContain('第 1/1 页 · Page 1 of 1');
   });
 
   it('refuses a day before the merchant opened, after today, or no day at all', async () => {
@@ -216,5 +233,95 @@ describe('the daily statement', () => {
     expect(errorCode(await statement(await payerWithMoney(), shanghaiDate(new Date())))).toBe(
       'MERCHANT_NOT_FOUND',
     );
+  });
+});
+
+describe('the statement as a PDF', () => {
+  /** A day of `payments` payments of ¥12.34, ¥13.34 … (fee ¥0.05 each), one refund and one settlement. */
+  function busyDay(payments: number): Statement {
+    const at = new Date('2025-03-04T02:00:00Z');
+    const lines = Array.from({ length: payments }, (_, index) => ({
+      at: new Date(at.getTime() + index * 60_000),
+      orderId: `order-${index}`,
+      merchantOrderId: `A${String(index).padStart(4, '0')}`,
+      payer: '*明',
+      amountMinor: 1234n + BigInt(index) * 100n,
+      feeMinor: 5n,
+      netMinor: 1229n + BigInt(index) * 100n,
+    }));
+    const paid = lines.reduce((total, line) => total + line.amountMinor, 0n);
+    const net = paid - 5n * BigInt(payments) - 4981n - 3000n;
+    return {
+      merchant: { id: 'm-1', name: '测试小店' },
+      date: '2025-03-04',
+      currency: 'CNY',
+      openingBalanceMinor: 10_000n,
+      closingBalanceMinor: 10_000n + net,
+      payments: lines,
+      refunds: [
+        {
+          at,
+          refundId: 'refund-1',
+          merchantRefundId: 'R0001',
+          merchantOrderId: 'A0000',
+          amountMinor: 5000n,
+          feeReturnedMinor: 19n,
+          netMinor: 4981n,
+        },
+      ],
+      settlements: [
+        { at, settlementId: '0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', cardLast4: '6789', amountMinor: 3000n },
+      ],
+      others: [],
+      totals: {
+        paymentsMinor: paid,
+        feesMinor: 5n * BigInt(payments),
+        refundsMinor: 5000n,
+        feesReturnedMinor: 19n,
+        settlementsMinor: 3000n,
+        othersMinor: 0n,
+        netMinor: net,
+      },
+      generatedAt: new Date('2025-03-05T01:00:00Z'),
+    };
+  }
+
+  it('runs to more pages with the heading, the table heading and the page number on each', async () => {
+    const day = busyDay(50);
+    const pdf = await statementPdf(day);
+    expect(pdf.length).toBeLessThan(300_000);
+    const { pages, sizes, info } = await readPdf(pdf);
+    expect(pages).toHaveLength(3);
+    expect(sizes[0]!.width).toBeCloseTo(841.89, 1); // A4 landscape
+    expect(sizes[0]!.height).toBeCloseTo(595.28, 1);
+    expect(info).toMatchObject({
+      Title: '测试小店 商户日结单 Daily statement 2025-03-04',
+      Author: 'Qianbao',
+    });
+    pages.forEach((text, index) => {
+      expect(text).toContain('测试小店 商户日结单 Daily statement 2025-03-04');
+      expect(text).toContain('类型 Type');
+      expect(text).toContain('净额 Net');
+      expect(text).toContain(`第 ${index + 1}/3 页 · Page ${index + 1} of 3`);
+      if (index > 0) expect(text).toContain('（续 continued）');
+    });
+    const all = pages.join('\n');
+    expect(pages[0]).toMatch(/期初余额 Opening balance\s+100\.00/);
+    expect(pages[0]).toMatch(/手续费合计 Fees\s+2\.50/);
+    for (const line of day.payments) {
+      const amount = (Number(line.amountMinor) / 100).toFixed(2);
+      expect(all).toMatch(new RegExp(`${line.merchantOrderId}\\s+\\*明\\s+${amount}\\s+0\\.05`));
+    }
+    expect(all).toMatch(/退款 Refund .*R0001\s+A0000\s+50\.00\s+0\.19\s+-49\.81/);
+    expect(all).toMatch(/结算 Settlement .*0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\s+\*\*\*\* 6789\s+30\.00/);
+    expect(pages[2]).toContain('钱包 Qianbao · 2025-03-05T01:00:00.000Z');
+    // The same statement gives the same file.
+    expect((await statementPdf(day)).equals(pdf)).toBe(true);
+  });
+
+  it('says so on a day without movements', async () => {
+    const { pages } = await readPdf(await statementPdf({ ...busyDay(0), refunds: [], settlements: [] }));
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toContain('当日无收支 No movements on this day');
   });
 });

@@ -15,6 +15,19 @@ import { TransferFlags } from '@qianbao/ledger';
 import type { Ledger, Transfer } from '@qianbao/ledger';
 import { formatDecimal } from '@qianbao/money';
 import { AppError } from '../../errors.ts';
+import {
+  BRAND_NAME,
+  FONTS,
+  INK,
+  MUTED,
+  type TableColumn,
+  type TableRow,
+  drawBrandLine,
+  drawPageFooter,
+  drawTable,
+  printable,
+  renderPdf,
+} from '../../pdf/index.ts';
 import { isCalendarDate, shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import type { SettlementStore } from './settlement-store.ts';
@@ -356,60 +369,43 @@ function localTime(at: Date): string {
 // ---- PDF --------------------------------------------------------------------------------------
 
 /*
- * Written as history's e-receipt is (modules/history/receipt-pdf.ts): PDF 1.4 without a library,
- * Helvetica for ASCII text and the standard Chinese font STSong-Light (Adobe-GB1, not embedded;
- * every reader ships it or a substitute) for text with Chinese. The server has no PDF library
- * yet; the statement runs to many pages, so it has its own small page writer here. Only ASCII is
- * written (Chinese as UCS-2 hex), so byte offsets are string offsets.
+ * A4 landscape, drawn with pdfkit and the embedded, subset Noto Sans SC (../../pdf), as the
+ * e-receipt is. The first page has the heading, the balances and totals; the movements follow as
+ * one table whose heading row — and a short page heading with the merchant and the day — starts
+ * every further page; every page ends with `第 n/N 页 · Page n of N`.
  */
-const PAGE_WIDTH = 842; // A4 landscape, in points
-const PAGE_HEIGHT = 595;
-const MARGIN = 40;
-const LINE = 15;
-const COLUMNS = [MARGIN, 130, 260, 400, 520, 600, 680, 760];
+const MARGINS = { top: 40, bottom: 48, left: 40, right: 40 };
+const CONTENT_WIDTH = 841.89 - MARGINS.left - MARGINS.right; // A4 landscape
 const MAX_TEXT_LENGTH = 60;
-
-interface PdfText {
-  x: number;
-  size: number;
-  text: string;
-}
+const MOVEMENT_COLUMNS: TableColumn[] = [
+  { header: '类型 Type', width: 74 },
+  { header: '时间 Time', width: 92 },
+  { header: '单号 Number', width: 168 },
+  { header: '关联订单 Order', width: 118 },
+  { header: '付款方 Payer', width: 80 },
+  { header: '金额 Amount', width: 76, align: 'right' },
+  { header: '手续费 Fee', width: 70, align: 'right' },
+  { header: '净额 Net', width: CONTENT_WIDTH - 678, align: 'right' },
+];
 
 /** The statement as a PDF: a heading, the balances and totals, then every movement, paged. */
-export function statementPdf(statement: Statement): Buffer {
+export function statementPdf(statement: Statement): Promise<Buffer> {
   const money = (minor: bigint) => formatDecimal(minor, statement.currency);
-  const lines: PdfText[][] = [];
-  const row = (cells: string[], size = 9) =>
-    lines.push(cells.map((text, index) => ({ x: COLUMNS[index] ?? MARGIN, size, text })));
-  lines.push([
-    { x: MARGIN, size: 16, text: `${statement.merchant.name} 商户日结单 Daily statement ${statement.date}` },
-  ]);
-  lines.push([{ x: MARGIN, size: 9, text: `币种 Currency: ${statement.currency}  (Asia/Shanghai)` }]);
-  lines.push([]);
+  const name = printable(statement.merchant.name, MAX_TEXT_LENGTH);
+  const title = `${name} 商户日结单 Daily statement ${statement.date}`;
   const { totals } = statement;
-  const summary: [string, bigint][] = [
-    ['期初余额 Opening balance', statement.openingBalanceMinor],
-    ['收款合计 Payments', totals.paymentsMinor],
-    ['手续费合计 Fees', totals.feesMinor],
-    ['退款合计 Refunds', totals.refundsMinor],
-    ['退回手续费 Fees returned', totals.feesReturnedMinor],
-    ['结算合计 Settlements', totals.settlementsMinor],
-    ['期末余额 Closing balance', statement.closingBalanceMinor],
+  const summary: TableRow[] = [
+    { cells: ['期初余额 Opening balance', money(statement.openingBalanceMinor)], bold: true },
+    { cells: ['收款合计 Payments', money(totals.paymentsMinor)] },
+    { cells: ['手续费合计 Fees', money(totals.feesMinor)] },
+    { cells: ['退款合计 Refunds', money(totals.refundsMinor)] },
+    { cells: ['退回手续费 Fees returned', money(totals.feesReturnedMinor)] },
+    { cells: ['结算合计 Settlements', money(totals.settlementsMinor)] },
+    { cells: ['期末余额 Closing balance', money(statement.closingBalanceMinor)], bold: true },
   ];
-  for (const [label, minor] of summary) row([label, '', money(minor)], 10);
-  lines.push([]);
-  row([
-    '类型 Type',
-    '时间 Time',
-    '单号 Number',
-    '关联订单 Order',
-    '付款方 Payer',
-    '金额 Amount',
-    '手续费 Fee',
-    '净额 Net',
-  ]);
+  const movements: string[][] = [];
   for (const line of statement.payments) {
-    row([
+    movements.push([
       '收款 Payment',
       localTime(line.at),
       line.merchantOrderId,
@@ -421,7 +417,7 @@ export function statementPdf(statement: Statement): Buffer {
     ]);
   }
   for (const line of statement.refunds) {
-    row([
+    movements.push([
       '退款 Refund',
       localTime(line.at),
       line.merchantRefundId,
@@ -433,10 +429,10 @@ export function statementPdf(statement: Statement): Buffer {
     ]);
   }
   for (const line of statement.settlements) {
-    row([
+    movements.push([
       '结算 Settlement',
       localTime(line.at),
-      line.settlementId.slice(0, 18),
+      line.settlementId,
       '',
       `**** ${line.cardLast4}`,
       money(line.amountMinor),
@@ -445,10 +441,10 @@ export function statementPdf(statement: Statement): Buffer {
     ]);
   }
   for (const line of statement.others) {
-    row([
+    movements.push([
       '其他 Other',
       localTime(line.at),
-      line.transferId.slice(0, 18),
+      line.transferId,
       '',
       String(line.code),
       money(line.amountMinor),
@@ -456,88 +452,59 @@ export function statementPdf(statement: Statement): Buffer {
       money(line.amountMinor),
     ]);
   }
-  lines.push([]);
-  lines.push([{ x: MARGIN, size: 8, text: `钱包 Qianbao · ${statement.generatedAt.toISOString()}` }]);
 
-  const perPage = Math.floor((PAGE_HEIGHT - 2 * MARGIN) / LINE);
-  const pages: PdfText[][][] = [];
-  for (let start = 0; start < lines.length; start += perPage) pages.push(lines.slice(start, start + perPage));
-  return writePdf(pages);
-}
-
-function writePdf(pages: PdfText[][][]): Buffer {
-  // Objects: 1 catalog, 2 pages, 3 Helvetica, 4 STSong-Light, 5 its CID font, 6 its descriptor,
-  // then a page and its content stream for each page.
-  const fonts = [
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-    '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [5 0 R] >>',
-    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light ' +
-      '/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 6 0 R /DW 1000 >>',
-    '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] ' +
-      '/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
-  ];
-  const firstPage = 7;
-  const pageRefs = pages.map((_, index) => `${firstPage + index * 2} 0 R`);
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    `<< /Type /Pages /Kids [${pageRefs.join(' ')}] /Count ${pages.length} >>`,
-    ...fonts,
-  ];
-  pages.forEach((lines, pageIndex) => {
-    const content: string[] = [];
-    lines.forEach((cells, lineIndex) => {
-      const y = PAGE_HEIGHT - MARGIN - (lineIndex + 1) * LINE;
-      for (const cell of cells) {
-        if (cell.text === '') continue;
-        content.push(
-          `BT ${fontFor(cell.text)} ${cell.size} Tf 1 0 0 1 ${cell.x} ${y} Tm ${textOperand(cell.text)} Tj ET`,
-        );
+  return renderPdf(
+    {
+      title,
+      subject: 'Merchant daily statement 商户日结单',
+      createdAt: statement.generatedAt,
+      size: 'A4',
+      layout: 'landscape',
+      margins: MARGINS,
+      footer: (doc, page) =>
+        drawPageFooter(doc, page, {
+          margins: MARGINS,
+          left: `${BRAND_NAME} · ${name} · ${statement.date} 商户日结单 Daily statement`,
+        }),
+    },
+    (doc) => {
+      drawBrandLine(doc, { x: MARGINS.left, y: MARGINS.top, fontSize: 11 });
+      doc.font(FONTS.bold).fontSize(16).fillColor(INK);
+      doc.text(title, MARGINS.left, MARGINS.top + 30, { width: CONTENT_WIDTH });
+      doc.font(FONTS.regular).fontSize(9).fillColor(MUTED);
+      doc.text(`币种 Currency: ${statement.currency}  (Asia/Shanghai)`, MARGINS.left, doc.y + 2);
+      doc.y += 10;
+      drawTable(doc, {
+        x: MARGINS.left,
+        columns: [
+          { header: '', width: 170, color: INK },
+          { header: '', width: 110, align: 'right' },
+        ],
+        rows: summary,
+        fontSize: 9.5,
+        padding: { x: 4, y: 4 },
+      });
+      doc.y += 18;
+      drawTable(doc, {
+        x: MARGINS.left,
+        columns: MOVEMENT_COLUMNS,
+        rows: movements.map((cells) => ({ cells: cells.map((cell) => printable(cell, MAX_TEXT_LENGTH)) })),
+        fontSize: 8,
+        padding: { x: 4, y: 4 },
+        striped: true,
+        onNewPage: () => {
+          doc.font(FONTS.bold).fontSize(11).fillColor(INK);
+          doc.text(`${title}（续 continued）`, MARGINS.left, MARGINS.top, { width: CONTENT_WIDTH });
+          doc.y += 8;
+        },
+      });
+      doc.font(FONTS.regular).fontSize(8).fillColor(MUTED);
+      if (movements.length === 0) {
+        doc.text('当日无收支 No movements on this day', MARGINS.left, doc.y + 8, { width: CONTENT_WIDTH });
       }
-    });
-    content.push(
-      `BT /F1 8 Tf 1 0 0 1 ${PAGE_WIDTH - MARGIN - 40} ${MARGIN / 2} Tm (${pageIndex + 1} / ${pages.length}) Tj ET`,
-    );
-    const stream = content.join('\n');
-    objects.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] ` +
-        `/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${firstPage + pageIndex * 2 + 1} 0 R >>`,
-      `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    );
-  });
-  let pdf = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, index) => {
-    offsets.push(pdf.length);
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xrefAt = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) pdf += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
-}
-
-function isAscii(text: string): boolean {
-  return /^[\x20-\x7e]*$/.test(text);
-}
-
-function fontFor(text: string): string {
-  return isAscii(clip(text)) ? '/F1' : '/F2';
-}
-
-/** A literal string for Helvetica, or UCS-2 hex for STSong-Light (characters beyond the BMP → ?). */
-function textOperand(raw: string): string {
-  const text = clip(raw);
-  if (isAscii(text)) return `(${text.replace(/[\\()]/g, (c) => `\\${c}`)})`;
-  let hex = '';
-  for (const character of text) {
-    const code = character.codePointAt(0)!;
-    const unit = code > 0xffff || code < 0x20 ? 0x3f : code;
-    hex += unit.toString(16).padStart(4, '0');
-  }
-  return `<${hex}>`;
-}
-
-function clip(text: string): string {
-  return [...text].slice(0, MAX_TEXT_LENGTH).join('');
+      doc.text(`${BRAND_NAME} · ${statement.generatedAt.toISOString()}`, MARGINS.left, doc.y + 12, {
+        width: CONTENT_WIDTH,
+      });
+    },
+  );
 }
