@@ -59,7 +59,13 @@ import { transfersPaymentKinds } from './modules/transfers/payment-kinds.ts';
 import { fundingPaymentKinds } from './modules/funding/payment-kinds.ts';
 import { createRiskModule, type ReviewCaseService, type RiskService } from './modules/risk/index.ts';
 import { FREEZE_NOTICES, createFreezeModule, type FreezeService } from './modules/freeze/index.ts';
-import { MERCHANT_NOTICES, createMerchantsModule, merchantsPaymentKinds } from './modules/merchants/index.ts';
+import {
+  MERCHANT_NOTICES,
+  MerchantStaff,
+  createMerchantsModule,
+  merchantStaffAuthenticator,
+  merchantsPaymentKinds,
+} from './modules/merchants/index.ts';
 import { MerchantHistory } from './modules/merchants/history.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
@@ -206,6 +212,14 @@ export async function buildApp(options: BuildAppOptions) {
             description: "A holder's session token from sign-up or sign-in.",
           },
           sessionCookie: { type: 'apiKey', in: 'cookie', name: 'qb_session' },
+          merchantSelector: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Qianbao-Merchant',
+            description:
+              'The merchant a staff member acts for (its id; query parameter `merchant` where a header ' +
+              'cannot be sent: downloads, event streams). Optional for a holder who owns a merchant.',
+          },
           operatorSession: {
             type: 'http',
             scheme: 'bearer',
@@ -302,8 +316,14 @@ export async function buildApp(options: BuildAppOptions) {
     config: config.modules.kyc,
     now,
   });
-  // One authenticator per kind of principal that can sign in today (auth/signed-in.ts).
-  registerAuthenticators(app, { holder: identity.authenticate, operator: operator.authenticate });
+  // One authenticator per kind of principal that can sign in today (auth/signed-in.ts). Merchant
+  // staff are holders acting for a merchant they own or work at (modules/merchants/staff.ts).
+  const merchantStaff = new MerchantStaff({ pool, identity: identity.service, now });
+  registerAuthenticators(app, {
+    holder: identity.authenticate,
+    operator: operator.authenticate,
+    merchantStaff: merchantStaffAuthenticator(identity.authenticate, merchantStaff),
+  });
   const security = createSecurityModule({
     pool,
     config,
@@ -442,7 +462,6 @@ export async function buildApp(options: BuildAppOptions) {
   // History's projection: entries described again when a record follows its ledger batch.
   outbox.subscribe(history.subscriber);
   jobs.register(...history.jobs);
-  jobs.register(...outbox.jobs());
   app.addHook('onClose', async () => {
     await ownBank?.close();
   });
@@ -494,6 +513,9 @@ export async function buildApp(options: BuildAppOptions) {
     publicUrl: config.publicUrl,
     operators: operator.service,
     paymentCodeStepSeconds: config.modules.merchants.paymentCodeStepSeconds,
+    staff: merchantStaff,
+    live: notifications.live,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
     now,
     // Settlement to the merchant's card, through the bank; its daily and recovery jobs.
     bank,
@@ -501,6 +523,10 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
   });
   jobs.register(...merchants.jobs);
+  // The merchant portal's live feed follows from the merchants' events.
+  outbox.subscribe(merchants.liveSubscriber);
+  // Every subscriber is in: their dispatchers, the sweep and the pruning.
+  jobs.register(...outbox.jobs());
   await app.register(merchants.routes);
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });

@@ -355,7 +355,7 @@ function callerOf(request: FastifyRequest): string {
     case 'operator':
       return `operator:${principal.id}`;
     case 'merchantStaff':
-      return `merchantStaff:${principal.staffId}`;
+      return `merchantStaff:${principal.merchantId}:${principal.userId}`;
     case 'apiClient':
       return `apiClient:${principal.keyId}`;
     case undefined:

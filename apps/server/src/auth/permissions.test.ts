@@ -28,8 +28,10 @@ const operator = (...roles: OperatorRole[]): Principal => ({
 const staff = (role: MerchantStaffRole): Principal => ({
   kind: 'merchantStaff',
   merchantId: 'm1',
-  staffId: 'st1',
   role,
+  userId: 'u1',
+  sessionId: 's1',
+  deviceId: 'd1',
 });
 const apiClient = (scopes: ApiScope[], mode: 'test' | 'live' = 'live'): Principal => ({
   kind: 'apiClient',

@@ -2,10 +2,9 @@
  * Who is calling. Every signed-in request has exactly one principal; what it may do is decided by
  * `can(principal, action)` (permissions.ts), never by a route's own `if`.
  *
- * Only holders and operators can sign in today. Merchant staff and API clients are here so that
- * the permission table and the routes that come with them have one model to fill in; they get
- * their authentication (staff sign-in, API keys and OAuth client credentials) in the merchants
- * and open-platform issues. Nothing builds one of those principals yet.
+ * Holders, operators and merchant staff sign in. API clients are here so that the permission
+ * table and the routes that come with them have one model to fill in; they get their
+ * authentication (API keys and OAuth client credentials) in the open-platform issue.
  */
 import type { OperatorRole } from '../modules/operator/service.ts';
 
@@ -36,12 +35,21 @@ export interface OperatorPrincipal {
 export const MERCHANT_STAFF_ROLES = ['owner', 'cashier'] as const;
 export type MerchantStaffRole = (typeof MERCHANT_STAFF_ROLES)[number];
 
-/** A merchant's owner or cashier. Not authenticated yet: comes with the merchants issue. */
+/**
+ * A merchant's owner or cashier, acting for that merchant. Staff are wallet holders (ADR 0018):
+ * the holder's session, plus the merchant it acts for (header `Qianbao-Merchant`, or the one it
+ * owns), makes this principal; the role comes from the merchant's staff list
+ * (modules/merchants/staff.ts), read on every request, so a removed cashier is refused at once.
+ */
 export interface MerchantStaffPrincipal {
   kind: 'merchantStaff';
   merchantId: string;
-  staffId: string;
   role: MerchantStaffRole;
+  /** The staff member's own wallet user id. */
+  userId: string;
+  sessionId: string;
+  /** The device the staff member's session was created on (the till, for risk). */
+  deviceId: string;
 }
 
 export const API_SCOPES = ['payments:write', 'refunds:write', 'payouts:write', 'read_only'] as const;

@@ -92,10 +92,25 @@ describe('signedIn', () => {
         operation,
       })),
     );
-    const holderRoutes = operations.filter(({ route }) => / \/v1\/me(\/|$)/.test(route));
+    // A holder's own routes, and (under /v1/me/merchant) the staff's: a session acting for a merchant.
+    const onboarding = ['POST /v1/me/merchant', 'POST /v1/me/merchant/company'];
+    const isStaffRoute = (route: string) =>
+      / \/v1\/me\/merchant(\/|$)/.test(route) && !onboarding.includes(route);
+    const holderRoutes = operations.filter(
+      ({ route }) => / \/v1\/me(\/|$)/.test(route) && !isStaffRoute(route),
+    );
     expect(holderRoutes.length).toBeGreaterThan(30);
     for (const { route, operation } of holderRoutes) {
       expect(operation.security, route).toEqual([{ holderSession: [] }, { sessionCookie: [] }]);
+      expect(operation.responses, route).toHaveProperty('401');
+    }
+    const staffRoutes = operations.filter(({ route }) => isStaffRoute(route));
+    expect(staffRoutes.length).toBeGreaterThan(20);
+    for (const { route, operation } of staffRoutes) {
+      expect(operation.security, route).toEqual([
+        { holderSession: [], merchantSelector: [] },
+        { sessionCookie: [], merchantSelector: [] },
+      ]);
       expect(operation.responses, route).toHaveProperty('401');
     }
     const permissioned = operations.filter(({ route }) =>

@@ -20,10 +20,10 @@ import type { Action } from './permissions.ts';
 import type { Principal, PrincipalOf } from './principal.ts';
 
 /**
- * The kinds that can sign in today. Merchant staff and API clients join when the merchants and
- * open-platform issues give them an authenticator; until then a route cannot be declared for them.
+ * The kinds that can sign in today. API clients join when the open-platform issue gives them an
+ * authenticator; until then a route cannot be declared for them.
  */
-export const SIGNED_IN_KINDS = ['holder', 'operator'] as const;
+export const SIGNED_IN_KINDS = ['holder', 'operator', 'merchantStaff'] as const;
 export type SignedInKind = (typeof SIGNED_IN_KINDS)[number];
 
 /** Reads the request's credentials; answers the principal or throws 401 (UNAUTHORIZED, SESSION_EXPIRED). */
@@ -47,6 +47,11 @@ declare module 'fastify' {
 export const SECURITY: Record<SignedInKind, Record<string, string[]>[]> = {
   holder: [{ holderSession: [] }, { sessionCookie: [] }],
   operator: [{ operatorSession: [] }],
+  // A holder's session acting for a merchant: the header names which (else the one it owns).
+  merchantStaff: [
+    { holderSession: [], merchantSelector: [] },
+    { sessionCookie: [], merchantSelector: [] },
+  ],
 };
 
 export interface SignedInDeclaration {

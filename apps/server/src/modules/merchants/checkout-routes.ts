@@ -36,7 +36,7 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
     '/v1/me/merchant/checkouts',
     signedIn(
       app,
-      { principal: 'holder' },
+      { principal: 'merchantStaff', permission: 'payments:create' },
       {
         schema: {
           tags: TAGS,
@@ -81,7 +81,7 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
     async (request, reply) => {
       const { body } = request;
       const checkout = await checkouts.create({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principalOf(request, 'merchantStaff').merchantId,
         merchantOrderId: body.merchantOrderId,
         amountMinor: moneyOf(body.amount).amountMinor,
         description: body.description ? body.description : null,

@@ -58,7 +58,7 @@ export class Checkouts {
    * number, amount, description and return address is the same checkout; else ORDER_ID_REUSED.
    */
   async create(input: {
-    userId: string;
+    merchantId: string;
     merchantOrderId: string;
     amountMinor: bigint;
     description: string | null;

@@ -3,6 +3,11 @@ import type { ErrorMapping } from '../../errors.ts';
 /** The merchants module's error codes; each has a row in docs/api/errors.md. */
 export type MerchantsErrorCode =
   | 'MERCHANT_NOT_FOUND'
+  | 'MERCHANT_SELECTOR_REQUIRED'
+  | 'STAFF_HOLDER_NOT_FOUND'
+  | 'STAFF_EXISTS'
+  | 'STAFF_IS_OWNER'
+  | 'STAFF_NOT_FOUND'
   | 'CHECKOUT_NOT_FOUND'
   | 'MERCHANT_REGISTRATION_INVALID'
   | 'MERCHANT_REGISTRATION_TAKEN'
@@ -45,6 +50,14 @@ export type MerchantsErrorCode =
 
 export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   MERCHANT_NOT_FOUND: { status: 404, message: 'No such merchant.' },
+  MERCHANT_SELECTOR_REQUIRED: {
+    status: 400,
+    message: 'You work at several merchants: name one in the Qianbao-Merchant header.',
+  },
+  STAFF_HOLDER_NOT_FOUND: { status: 404, message: 'No Qianbao wallet has this phone number.' },
+  STAFF_EXISTS: { status: 409, message: 'This holder is already on the staff.' },
+  STAFF_IS_OWNER: { status: 409, message: 'The owner is not added as staff.' },
+  STAFF_NOT_FOUND: { status: 404, message: 'No such staff member.' },
   MERCHANT_REGISTRATION_INVALID: {
     status: 400,
     message: 'The unified social credit code is not valid (18 characters with a check character).',

@@ -28,6 +28,12 @@ import { checkoutRoutes } from './checkout-routes.ts';
 import { CompanyMerchants } from './company.ts';
 import { companyRoutes } from './company-routes.ts';
 import type { OperatorService } from '../operator/index.ts';
+import type { LiveNotifications } from '../notifications/index.ts';
+import { maskPhone } from '../identity/index.ts';
+import { merchantLiveSubscriber } from './live.ts';
+import { portalRoutes } from './portal-routes.ts';
+import { posterPdf } from './poster.ts';
+import type { MerchantStaff } from './staff.ts';
 import type { OtherBankOperations } from '../funding/index.ts';
 
 export { MerchantsService } from './service.ts';
@@ -36,9 +42,10 @@ export { MERCHANT_EVENTS, MERCHANT_NOTICES } from './events.ts';
 export { merchantsPaymentKinds } from './payment-kinds.ts';
 export { SettlementService, type SettlementHooks } from './settlements.ts';
 export { MERCHANT_JOBS } from './module.ts';
+export { MerchantStaff, merchantStaffAuthenticator } from './staff.ts';
 
 export function createMerchantsModule(
-  deps: Omit<MerchantsServiceDeps, 'store' | 'codes'> &
+  deps: Omit<MerchantsServiceDeps, 'store' | 'codes' | 'identity'> &
     Pick<PaymentCodeDeps, 'secrets' | 'security' | 'freeze'> & {
       pool: pg.Pool;
       events: OutboxWake;
@@ -55,6 +62,17 @@ export function createMerchantsModule(
       publicUrl: string;
       /** Company merchants' reviews are audited. */
       operators: Pick<OperatorService, 'audit'>;
+      /** Who acts for which merchant (staff.ts): made in app.ts with the authenticators. */
+      staff: MerchantStaff;
+      identity: {
+        getUser(
+          userId: string,
+        ): Promise<{ realNameVerified: boolean; walletAccountId: string; phone: string } | null>;
+      };
+      /** The portal's live feed rides the notifications' LISTEN/NOTIFY channel (live.ts). */
+      live: Pick<LiveNotifications, 'publish' | 'subscribe'>;
+      /** How often a live stream checks its session again (default 25 s). */
+      streamHeartbeatMs?: number;
     },
 ) {
   const store = new MerchantsStore(deps.pool, deps.events);
@@ -97,6 +115,18 @@ export function createMerchantsModule(
     await app.register(settlementRoutes, { settlements, statements });
     await app.register(checkoutRoutes, { checkouts });
     await app.register(companyRoutes, { companies, operators: deps.operators });
+    await app.register(portalRoutes, {
+      service,
+      staff: deps.staff,
+      async describe(userId) {
+        const user = await deps.identity.getUser(userId);
+        return { name: await deps.displayNameOf(userId), phone: user ? maskPhone(user.phone) : '***' };
+      },
+      live: deps.live,
+      heartbeatMs: deps.streamHeartbeatMs ?? 25_000,
+      posterPdf,
+      staticCode: (merchantId) => service.staticCode(merchantId),
+    });
   };
   /** Settlements as the bank sees them, for funding's daily reconciliation. */
   const bankOperations = settlementBankOperations(deps.pool);
@@ -108,6 +138,8 @@ export function createMerchantsModule(
     bankOperations,
     routes,
     jobs: merchantsJobs(settlements),
+    /** Pushes payments and refunds to the merchant's open portals (live.ts). */
+    liveSubscriber: merchantLiveSubscriber(deps.live),
   };
 }
 

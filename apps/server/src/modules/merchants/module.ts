@@ -6,6 +6,9 @@ import { parseFeePolicy } from './fees.ts';
 import { merchantsMigrations } from './migrations.ts';
 import { checkoutMigrations } from './checkout-migrations.ts';
 import { companyMigrations } from './company-migrations.ts';
+import { staffMigrations } from './staff-migrations.ts';
+import { dispatchJobName } from '../../outbox/index.ts';
+import { MERCHANT_LIVE_SUBSCRIBER } from './live.ts';
 
 /** The module's job queues (index.ts defines the jobs). */
 export const MERCHANT_JOBS = {
@@ -16,9 +19,9 @@ export const MERCHANT_JOBS = {
 export const merchantsDeclaration = defineModule({
   name: 'merchants',
   hundred: 13,
-  migrations: [...merchantsMigrations, ...checkoutMigrations, ...companyMigrations],
+  migrations: [...merchantsMigrations, ...checkoutMigrations, ...companyMigrations, ...staffMigrations],
   errors: MERCHANTS_ERRORS,
-  jobQueues: Object.values(MERCHANT_JOBS),
+  jobQueues: [...Object.values(MERCHANT_JOBS), dispatchJobName(MERCHANT_LIVE_SUBSCRIBER)],
   settings: {
     variables: {
       // The merchant discount rate in basis points, per merchant category code (fees.ts):

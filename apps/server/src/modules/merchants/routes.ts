@@ -13,7 +13,10 @@
  */
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf, signedIn } from '../../auth/index.ts';
+import { ACTIONS, can, principalOf, signedIn } from '../../auth/index.ts';
+import { MERCHANT_STAFF_ROLES } from '../../auth/index.ts';
+import type { Action, MerchantStaffPrincipal } from '../../auth/index.ts';
+import { isCalendarDate, shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { AppError } from '../../errors.ts';
 import {
   confirmationInput,
@@ -37,6 +40,19 @@ import type {
 } from './service.ts';
 
 const TAGS = ['merchants'];
+
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine(isCalendarDate, 'must be a calendar day, YYYY-MM-DD');
+
+/**
+ * Where a staff member's view of the orders starts: today (Asia/Shanghai) for a role that may
+ * read today's orders only (a cashier), null (all of them) for one that may read every order.
+ */
+export function todayFor(principal: MerchantStaffPrincipal, now: Date): Date | null {
+  return can(principal, 'orders:read') ? null : shanghaiDay(shanghaiDate(now)).from;
+}
 const ERRORS = errorResponses(400, 403, 404, 409, 410, 422);
 /** A charge runs the payments pipeline: its refusals (PIN, lock, limits, freeze) too. */
 const PAYMENT_ERRORS = errorResponses(400, 401, 403, 404, 409, 410, 422, 423, 429);
@@ -227,6 +243,11 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
   done,
 ) => {
   const holder = { principal: 'holder' } as const;
+  /** A merchant's owner or cashier (staff.ts), with the permission the route takes. */
+  const staff = (permission?: Action) =>
+    permission
+      ? ({ principal: 'merchantStaff', permission } as const)
+      : ({ principal: 'merchantStaff' } as const);
 
   app.post(
     '/v1/me/merchant',
@@ -265,31 +286,49 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant',
-    signedIn(app, holder, {
+    signedIn(app, staff(), {
       schema: {
         tags: TAGS,
-        summary: 'My merchant and its balance',
-        response: { 200: merchantSchema, ...ERRORS },
+        summary: 'The merchant I act for, its balance, and what I may do there',
+        description:
+          'The owner or a cashier (the `Qianbao-Merchant` header names the merchant; without it, the one I own). ' +
+          '`permissions` lists the actions of my role (docs/authorization.md): a portal shows what they allow.',
+        response: {
+          200: merchantSchema.extend({
+            role: z.enum(MERCHANT_STAFF_ROLES).meta({ description: 'My role there: `owner` or `cashier`.' }),
+            permissions: z
+              .array(z.enum(ACTIONS))
+              .meta({ description: 'The actions my role may take there (the permission table).' }),
+          }),
+          ...ERRORS,
+        },
       },
     }),
-    async (request) => merchantJson(await service.mine(principalOf(request, 'holder').userId)),
+    async (request) => {
+      const principal = principalOf(request, 'merchantStaff');
+      return {
+        ...merchantJson(await service.get(principal.merchantId)),
+        role: principal.role,
+        permissions: ACTIONS.filter((action) => can(principal, action)),
+      };
+    },
   );
 
   app.get(
     '/v1/me/merchant/qr',
-    signedIn(app, holder, {
+    signedIn(app, staff('payments:create'), {
       schema: {
         tags: TAGS,
         summary: "My merchant's static code (the payer types the amount; at most ¥500 a day per payer)",
         response: { 200: z.object(codeFields), ...ERRORS },
       },
     }),
-    async (request) => service.staticCode(principalOf(request, 'holder').userId),
+    async (request) => service.staticCode(principalOf(request, 'merchantStaff').merchantId),
   );
 
   app.post(
     '/v1/me/merchant/orders',
-    signedIn(app, holder, {
+    signedIn(app, staff('payments:create'), {
       schema: {
         tags: TAGS,
         summary: 'Make an order and its dynamic code (amount and order number in the code; paid once)',
@@ -315,10 +354,10 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       },
     }),
     async (request, reply) => {
-      const { userId } = principalOf(request, 'holder');
+      const { merchantId } = principalOf(request, 'merchantStaff');
       const { body } = request;
       const order = await service.createOrder({
-        userId,
+        merchantId,
         merchantOrderId: body.merchantOrderId,
         amountMinor: moneyOf(body.amount).amountMinor,
         description: body.description ? body.description : null,
@@ -332,10 +371,13 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders',
-    signedIn(app, holder, {
+    signedIn(app, staff('orders:readToday'), {
       schema: {
         tags: TAGS,
-        summary: "My merchant's orders, newest first",
+        summary: "My merchant's orders, newest first, with filters",
+        description:
+          'Pages of `limit`; `nextCursor` gives the next (null: no more). A cashier (without `orders:read`) ' +
+          'sees today’s orders only (Asia/Shanghai), whatever `from` says.',
         querystring: z.object({
           limit: z.coerce
             .number()
@@ -344,28 +386,67 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
             .max(100)
             .default(50)
             .meta({ description: 'At most this many (1–100).' }),
+          cursor: z
+            .string()
+            .max(200)
+            .optional()
+            .meta({ description: 'The `nextCursor` of the page before.' }),
+          status: z
+            .enum(['open', 'paying', 'paid', 'closed', 'expired'])
+            .optional()
+            .meta({ description: 'Only orders in this state.' }),
+          channel: z
+            .enum(['static', 'dynamic', 'code'])
+            .optional()
+            .meta({ description: 'Only orders paid (or to be paid) this way.' }),
+          q: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,25}$/)
+            .optional()
+            .meta({ description: 'Only order numbers starting with this.' }),
+          from: calendarDate
+            .optional()
+            .meta({ description: 'Made on or after this day (YYYY-MM-DD, Asia/Shanghai).' }),
+          to: calendarDate
+            .optional()
+            .meta({ description: 'Made on or before this day (YYYY-MM-DD, Asia/Shanghai).' }),
         }),
         response: {
-          200: z.object({ orders: z.array(orderSchema).meta({ description: 'Newest first.' }) }),
+          200: z.object({
+            orders: z.array(orderSchema).meta({ description: 'Newest first.' }),
+            nextCursor: z
+              .string()
+              .nullable()
+              .meta({ description: 'The next page’s cursor; null at the end.' }),
+          }),
           ...ERRORS,
         },
       },
     }),
-    async (request) => ({
-      orders: (
-        await service.listOrders({
-          userId: principalOf(request, 'holder').userId,
-          limit: request.query.limit,
-        })
-      ).map(orderJson),
-    }),
+    async (request) => {
+      const principal = principalOf(request, 'merchantStaff');
+      const { query } = request;
+      const from = query.from ? shanghaiDay(query.from).from : null;
+      const today = todayFor(principal, service.now());
+      const page = await service.listOrders({
+        merchantId: principal.merchantId,
+        limit: query.limit,
+        cursor: query.cursor ?? null,
+        from: today && (!from || from < today) ? today : from,
+        to: query.to ? shanghaiDay(query.to).to : null,
+        status: query.status ?? null,
+        channel: query.channel ?? null,
+        numberPrefix: query.q ?? null,
+      });
+      return { orders: page.orders.map(orderJson), nextCursor: page.nextCursor };
+    },
   );
 
   const orderParams = z.object({ merchantOrderId: orderNumber });
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId',
-    signedIn(app, holder, {
+    signedIn(app, staff('orders:readToday'), {
       schema: {
         tags: TAGS,
         summary: 'Order query: one order by its number, with its refunds',
@@ -379,9 +460,11 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       },
     }),
     async (request) => {
+      const principal = principalOf(request, 'merchantStaff');
       const order = await service.getOrder({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principal.merchantId,
         merchantOrderId: request.params.merchantOrderId,
+        createdFrom: todayFor(principal, service.now()),
       });
       return { ...orderJson(order), refunds: order.refunds.map(refundJson) };
     },
@@ -389,7 +472,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/orders/:merchantOrderId/close',
-    signedIn(app, holder, {
+    signedIn(app, staff('payments:create'), {
       schema: {
         tags: TAGS,
         summary: 'Close an order nobody has paid: its code pays nothing from now on',
@@ -400,7 +483,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       orderJson(
         await service.closeOrder({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           merchantOrderId: request.params.merchantOrderId,
         }),
       ),
@@ -408,7 +491,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/orders/:merchantOrderId/refunds',
-    signedIn(app, holder, {
+    signedIn(app, staff('refunds:create'), {
       schema: {
         tags: TAGS,
         summary: 'Refund a paid order, in full or in part, back to the payer’s wallet',
@@ -432,7 +515,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     }),
     async (request, reply) => {
       const refund = await service.refund({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principalOf(request, 'merchantStaff').merchantId,
         merchantOrderId: request.params.merchantOrderId,
         merchantRefundId: request.body.merchantRefundId,
         amountMinor: moneyOf(request.body.amount).amountMinor,
@@ -444,7 +527,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId/refunds/:merchantRefundId',
-    signedIn(app, holder, {
+    signedIn(app, staff('orders:read'), {
       schema: {
         tags: TAGS,
         summary: 'Refund query',
@@ -455,7 +538,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       refundJson(
         await service.getRefund({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           merchantOrderId: request.params.merchantOrderId,
           merchantRefundId: request.params.merchantRefundId,
         }),
@@ -602,7 +685,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/charges',
-    signedIn(app, holder, {
+    signedIn(app, staff('payments:create'), {
       config: { idempotent: true },
       schema: {
         tags: TAGS,
@@ -633,7 +716,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request, reply) => {
       const { body } = request;
       const charge = await service.chargeCode({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principalOf(request, 'merchantStaff').merchantId,
         chargeId: idempotentId(request, 'merchant-code-charge'),
         paymentCode: body.paymentCode,
         amountMinor: moneyOf(body.amount).amountMinor,
@@ -648,7 +731,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/charges/:id',
-    signedIn(app, holder, {
+    signedIn(app, staff('payments:create'), {
       schema: {
         tags: TAGS,
         summary: "A payment code's charge (poll it while it awaits the payer)",
@@ -659,7 +742,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       chargeJson(
         await service.merchantCharge({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           chargeId: request.params.id,
         }),
       ),
@@ -667,7 +750,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId/charge',
-    signedIn(app, holder, {
+    signedIn(app, staff('orders:readToday'), {
       schema: {
         tags: TAGS,
         summary: "The payment code's charge of an order, by the merchant's order number",
@@ -678,7 +761,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       chargeJson(
         await service.merchantChargeOfOrder({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           merchantOrderId: request.params.merchantOrderId,
         }),
       ),

@@ -25,6 +25,7 @@ import type { ErrorCode } from '../../errors.ts';
 import { ledgerRefusal, primaryFailure } from '../../payments/index.ts';
 import type { PaymentAuthorizer, PaymentKind } from '../../payments/index.ts';
 import type { AccountDirectory } from '../../platform/accounts.ts';
+import { shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import type { Refusal } from '../kyc/index.ts';
 import type { ConfirmationFactor, ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
@@ -100,6 +101,14 @@ export interface MerchantView {
   currency: string;
   feeRateBp: number;
   createdAt: Date;
+}
+
+/** The portal's dashboard (`summary`). */
+export interface MerchantSummary {
+  currency: string;
+  balanceMinor: bigint;
+  /** Oldest first; the last is today. */
+  days: { date: string; takingsMinor: bigint; payments: number; refundsMinor: bigint }[];
 }
 
 export interface OrderView {
@@ -185,6 +194,11 @@ interface Target {
 export class MerchantsService {
   constructor(private readonly deps: MerchantsServiceDeps) {}
 
+  /** The module's clock (tests move it). */
+  now(): Date {
+    return this.deps.now();
+  }
+
   // ---- merchants ------------------------------------------------------------------------------
 
   /**
@@ -219,13 +233,13 @@ export class MerchantsService {
     return this.view(row);
   }
 
-  async mine(userId: string): Promise<MerchantView> {
-    return this.view(await this.merchantOf(userId));
+  async get(merchantId: string): Promise<MerchantView> {
+    return this.view(await this.merchantOf(merchantId));
   }
 
   /** The static code: printed once, paid by anyone, the payer types the amount. */
-  async staticCode(userId: string): Promise<{ payload: string; qrDataUrl: string }> {
-    const merchant = await this.merchantOf(userId);
+  async staticCode(merchantId: string): Promise<{ payload: string; qrDataUrl: string }> {
+    const merchant = await this.merchantOf(merchantId);
     return withImage(merchantQrPayload(onCode(merchant)));
   }
 
@@ -236,13 +250,13 @@ export class MerchantsService {
    * number with the same amount and description is the same order; with others, ORDER_ID_REUSED.
    */
   async createOrder(input: {
-    userId: string;
+    merchantId: string;
     merchantOrderId: string;
     amountMinor: bigint;
     description: string | null;
     expiresInMinutes: number | null;
   }): Promise<OrderView & { payload: string; qrDataUrl: string }> {
-    const merchant = await this.activeMerchantOf(input.userId);
+    const merchant = await this.activeMerchantOf(input.merchantId);
     const now = this.deps.now();
     const minutes = Math.min(
       Math.max(1, Math.trunc(input.expiresInMinutes ?? DEFAULT_ORDER_MINUTES)),
@@ -296,28 +310,95 @@ export class MerchantsService {
     };
   }
 
+  /**
+   * Order query, with its refunds. `createdFrom`: a cashier sees today's orders only — an older
+   * one is ORDER_NOT_FOUND to it, as orders of another merchant are.
+   */
   async getOrder(input: {
-    userId: string;
+    merchantId: string;
     merchantOrderId: string;
+    createdFrom?: Date | null;
   }): Promise<OrderView & { refunds: RefundView[] }> {
-    const merchant = await this.merchantOf(input.userId);
+    const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
+    if (input.createdFrom && order.created_at < input.createdFrom) throw new AppError('ORDER_NOT_FOUND');
     const refunds = await this.deps.store.refundsOf(order.id);
     return { ...this.orderView(order, merchant), refunds: refunds.map((r) => refundView(r, order)) };
   }
 
-  async listOrders(input: { userId: string; limit: number }): Promise<OrderView[]> {
-    const merchant = await this.merchantOf(input.userId);
-    const rows = await this.deps.store.orders(
-      merchant.id,
-      Math.min(Math.max(1, Math.trunc(input.limit)), 100),
+  /**
+   * A page of orders, newest first, with the filters given; `nextCursor` continues after its last
+   * (null: no more). A cursor is opaque to callers (its last order's time and id).
+   */
+  async listOrders(input: {
+    merchantId: string;
+    limit: number;
+    cursor?: string | null;
+    from?: Date | null;
+    to?: Date | null;
+    status?: OrderView['status'] | null;
+    channel?: OrderRow['channel'] | null;
+    numberPrefix?: string | null;
+  }): Promise<{ orders: OrderView[]; nextCursor: string | null }> {
+    const merchant = await this.merchantOf(input.merchantId);
+    const limit = Math.min(Math.max(1, Math.trunc(input.limit)), 100);
+    const rows = await this.deps.store.orders({
+      merchantId: merchant.id,
+      limit: limit + 1,
+      before: input.cursor ? cursorOf(input.cursor) : null,
+      from: input.from ?? null,
+      to: input.to ?? null,
+      status: input.status ?? null,
+      channel: input.channel ?? null,
+      numberPrefix: input.numberPrefix ?? null,
+      now: this.deps.now(),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      orders: page.map((row) => this.orderView(row, merchant)),
+      nextCursor:
+        rows.length > limit && last
+          ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url')
+          : null,
+    };
+  }
+
+  /**
+   * The portal's dashboard: takings, payments and refunds of each of the last `days` days
+   * (Asia/Shanghai, today last, every day present), and the balance not yet settled.
+   */
+  async summary(input: { merchantId: string; days: number }): Promise<MerchantSummary> {
+    const merchant = await this.merchantOf(input.merchantId);
+    const days = Math.min(Math.max(1, Math.trunc(input.days)), 90);
+    const today = shanghaiDate(this.deps.now());
+    const dates: string[] = [];
+    for (let back = days - 1; back >= 0; back--) {
+      dates.push(shanghaiDate(new Date(shanghaiDay(today).from.getTime() - back * 86_400_000 + 43_200_000)));
+    }
+    const from = shanghaiDay(dates[0]!).from;
+    const found = new Map(
+      (await this.deps.store.dailyTakings(merchant.id, from)).map((row) => [row.day, row]),
     );
-    return rows.map((row) => this.orderView(row, merchant));
+    const balance = await this.deps.ledger.getBalance(merchant.balance_account_id);
+    return {
+      currency: MERCHANT_CURRENCY,
+      balanceMinor: balance?.postedBalance ?? 0n,
+      days: dates.map((date) => {
+        const row = found.get(date);
+        return {
+          date,
+          takingsMinor: row?.takingsMinor ?? 0n,
+          payments: row?.payments ?? 0,
+          refundsMinor: row?.refundsMinor ?? 0n,
+        };
+      }),
+    };
   }
 
   /** Close an order nobody paid: its code pays nothing from now on. */
-  async closeOrder(input: { userId: string; merchantOrderId: string }): Promise<OrderView> {
-    const merchant = await this.merchantOf(input.userId);
+  async closeOrder(input: { merchantId: string; merchantOrderId: string }): Promise<OrderView> {
+    const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
     const closed = await this.deps.store.close({ id: order.id, now: this.deps.now() });
     if (closed) return this.orderView(closed, merchant);
@@ -423,14 +504,14 @@ export class MerchantsService {
    * derived from the till's Idempotency-Key: a retry after a crash finds and finishes it.
    */
   async chargeCode(input: {
-    userId: string;
+    merchantId: string;
     chargeId: string;
     paymentCode: string;
     amountMinor: bigint;
     merchantOrderId: string;
     description: string | null;
   }): Promise<ChargeView> {
-    const merchant = await this.activeMerchantOf(input.userId);
+    const merchant = await this.activeMerchantOf(input.merchantId);
     const own = await this.deps.store.charge(input.chargeId);
     if (own) return this.continueCharge(merchant, own);
     const { secret, step } = await this.deps.codes.verify(input.paymentCode);
@@ -462,16 +543,16 @@ export class MerchantsService {
   }
 
   /** The merchant's charge (its query, polled while awaiting the payer). */
-  async merchantCharge(input: { userId: string; chargeId: string }): Promise<ChargeView> {
-    const merchant = await this.merchantOf(input.userId);
+  async merchantCharge(input: { merchantId: string; chargeId: string }): Promise<ChargeView> {
+    const merchant = await this.merchantOf(input.merchantId);
     const charge = isUuid(input.chargeId) ? await this.deps.store.charge(input.chargeId) : null;
     if (!charge || charge.merchant_id !== merchant.id) throw new AppError('CHARGE_NOT_FOUND');
     return this.chargeView(merchant, await this.refreshed(merchant, charge));
   }
 
   /** The merchant's charge of an order, by the merchant's order number. */
-  async merchantChargeOfOrder(input: { userId: string; merchantOrderId: string }): Promise<ChargeView> {
-    const merchant = await this.merchantOf(input.userId);
+  async merchantChargeOfOrder(input: { merchantId: string; merchantOrderId: string }): Promise<ChargeView> {
+    const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
     const charge = await this.deps.store.chargeOfOrder(order.id);
     if (!charge) throw new AppError('CHARGE_NOT_FOUND');
@@ -667,13 +748,13 @@ export class MerchantsService {
   // ---- refunds --------------------------------------------------------------------------------
 
   async refund(input: {
-    userId: string;
+    merchantId: string;
     merchantOrderId: string;
     merchantRefundId: string;
     amountMinor: bigint;
     reason: string | null;
   }): Promise<RefundView> {
-    const merchant = await this.merchantOf(input.userId);
+    const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
     const reserved = await this.deps.store.reserveRefund({
       orderId: order.id,
@@ -706,11 +787,11 @@ export class MerchantsService {
   }
 
   async getRefund(input: {
-    userId: string;
+    merchantId: string;
     merchantOrderId: string;
     merchantRefundId: string;
   }): Promise<RefundView> {
-    const merchant = await this.merchantOf(input.userId);
+    const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
     const refund = await this.deps.store.refund(order.id, input.merchantRefundId);
     if (!refund) throw new AppError('REFUND_NOT_FOUND');
@@ -1011,14 +1092,14 @@ export class MerchantsService {
     };
   }
 
-  private async merchantOf(userId: string): Promise<MerchantRow> {
-    const merchant = await this.deps.store.merchantOfOwner(userId);
+  private async merchantOf(merchantId: string): Promise<MerchantRow> {
+    const merchant = await this.deps.store.merchant(merchantId);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND');
     return merchant;
   }
 
-  private async activeMerchantOf(userId: string): Promise<MerchantRow> {
-    const merchant = await this.merchantOf(userId);
+  private async activeMerchantOf(merchantId: string): Promise<MerchantRow> {
+    const merchant = await this.merchantOf(merchantId);
     if (merchant.status !== 'active') throw new AppError('MERCHANT_NOT_ACTIVE');
     return merchant;
   }
@@ -1134,4 +1215,13 @@ function chargeFailure(charge: ChargeRow, code: string, cause: AppError | undefi
     ...(cause ? { message: cause.message, cause } : {}),
     details: { ...(cause?.details ?? {}), chargeId: charge.id },
   });
+}
+
+/** A page cursor (`listOrders`): its last order's time and id. A damaged one: VALIDATION_FAILED. */
+function cursorOf(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime()))
+    throw new AppError('VALIDATION_FAILED', { details: { cursor: 'not one of ours' } });
+  return { createdAt, id };
 }

@@ -150,27 +150,29 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
   settlements: SettlementService;
   statements: Statements;
 }> = (app, { settlements, statements }, done) => {
-  const holder = { principal: 'holder' } as const;
-
   app.put(
     '/v1/me/merchant/settlement-card',
-    signedIn(app, holder, {
-      schema: {
-        tags: TAGS,
-        summary: "Name the card my merchant's takings are settled to",
-        description:
-          'One of your own bound, active debit cards (CARD_NOT_FOUND otherwise; SETTLEMENT_CARD_INVALID ' +
-          'for a credit card). The daily job and on-demand settlements pay to it from then on.',
-        body: z.strictObject({
-          cardId: z.string().max(64).meta({ description: 'A card of GET /v1/me/cards.' }),
-        }),
-        response: { 200: cardSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'merchant:manage' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Name the card my merchant's takings are settled to",
+          description:
+            'One of your own bound, active debit cards (CARD_NOT_FOUND otherwise; SETTLEMENT_CARD_INVALID ' +
+            'for a credit card). The daily job and on-demand settlements pay to it from then on.',
+          body: z.strictObject({
+            cardId: z.string().max(64).meta({ description: 'A card of GET /v1/me/cards.' }),
+          }),
+          response: { 200: cardSchema, ...ERRORS },
+        },
       },
-    }),
+    ),
     async (request) =>
       cardJson(
         await settlements.setSettlementCard({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           cardId: request.body.cardId,
         }),
       ),
@@ -178,15 +180,19 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
 
   app.get(
     '/v1/me/merchant/settlement-card',
-    signedIn(app, holder, {
-      schema: {
-        tags: TAGS,
-        summary: "My merchant's settlement card (404 SETTLEMENT_CARD_REQUIRED when none)",
-        response: { 200: cardSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'payouts:create' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "My merchant's settlement card (404 SETTLEMENT_CARD_REQUIRED when none)",
+          response: { 200: cardSchema, ...ERRORS },
+        },
       },
-    }),
+    ),
     async (request) => {
-      const card = await settlements.settlementCard(principalOf(request, 'holder').userId);
+      const card = await settlements.settlementCard(principalOf(request, 'merchantStaff').merchantId);
       if (!card) throw new AppError('SETTLEMENT_CARD_REQUIRED');
       return cardJson(card);
     },
@@ -194,32 +200,37 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
 
   app.post(
     '/v1/me/merchant/settlements',
-    signedIn(app, holder, {
-      config: { idempotent: true },
-      schema: {
-        tags: TAGS,
-        summary: "Settle my merchant's balance to the settlement card now",
-        description:
-          'Needs an Idempotency-Key. Without `amount`, the whole available balance (at most ¥1,000,000.00 ' +
-          'at a time). 201 `succeeded`; 202 `processing` (the bank has not answered: poll GET ' +
-          '/v1/me/merchant/settlements/:id). SETTLEMENT_CARD_REQUIRED, SETTLEMENT_NOTHING_TO_SETTLE, ' +
-          'SETTLEMENT_EXCEEDS_BALANCE (`details.available`), SETTLEMENT_IN_PROGRESS, SETTLEMENT_DECLINED ' +
-          '(`details.reason`), BANK_UNAVAILABLE — each failure with `details.settlementId` once started.',
-        body: z
-          .strictObject({
-            amount: moneyInput({
-              max: MAX_SETTLEMENT_MINOR,
-              currencies: [SETTLEMENT_CURRENCY],
-              description: 'How much to settle, at most the available balance; omit it to settle all of it.',
-            }).optional(),
-          })
-          .meta({ description: 'Empty to settle the whole balance.' }),
-        response: { 201: settlementSchema, 202: settlementSchema, ...SETTLE_ERRORS },
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'payouts:create' },
+      {
+        config: { idempotent: true },
+        schema: {
+          tags: TAGS,
+          summary: "Settle my merchant's balance to the settlement card now",
+          description:
+            'Needs an Idempotency-Key. Without `amount`, the whole available balance (at most ¥1,000,000.00 ' +
+            'at a time). 201 `succeeded`; 202 `processing` (the bank has not answered: poll GET ' +
+            '/v1/me/merchant/settlements/:id). SETTLEMENT_CARD_REQUIRED, SETTLEMENT_NOTHING_TO_SETTLE, ' +
+            'SETTLEMENT_EXCEEDS_BALANCE (`details.available`), SETTLEMENT_IN_PROGRESS, SETTLEMENT_DECLINED ' +
+            '(`details.reason`), BANK_UNAVAILABLE — each failure with `details.settlementId` once started.',
+          body: z
+            .strictObject({
+              amount: moneyInput({
+                max: MAX_SETTLEMENT_MINOR,
+                currencies: [SETTLEMENT_CURRENCY],
+                description:
+                  'How much to settle, at most the available balance; omit it to settle all of it.',
+              }).optional(),
+            })
+            .meta({ description: 'Empty to settle the whole balance.' }),
+          response: { 201: settlementSchema, 202: settlementSchema, ...SETTLE_ERRORS },
+        },
       },
-    }),
+    ),
     async (request, reply) => {
       const view = await settlements.settle({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principalOf(request, 'merchantStaff').merchantId,
         settlementId: idempotentId(request, 'merchant-settlement'),
         amountMinor: request.body.amount ? moneyOf(request.body.amount).amountMinor : null,
       });
@@ -229,34 +240,38 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
 
   app.get(
     '/v1/me/merchant/settlements',
-    signedIn(app, holder, {
-      schema: {
-        tags: TAGS,
-        summary: "My merchant's settlements, newest first",
-        querystring: z.object({
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(100)
-            .default(20)
-            .meta({ description: 'At most this many (1–100, default 20).' }),
-          before: z.string().datetime({ offset: true }).optional().meta({
-            description: 'Only those started before this instant (the last `createdAt` of a page).',
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'payouts:create' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "My merchant's settlements, newest first",
+          querystring: z.object({
+            limit: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(100)
+              .default(20)
+              .meta({ description: 'At most this many (1–100, default 20).' }),
+            before: z.string().datetime({ offset: true }).optional().meta({
+              description: 'Only those started before this instant (the last `createdAt` of a page).',
+            }),
           }),
-        }),
-        response: {
-          200: z.object({
-            settlements: z.array(settlementSchema).meta({ description: 'Newest first.' }),
-          }),
-          ...ERRORS,
+          response: {
+            200: z.object({
+              settlements: z.array(settlementSchema).meta({ description: 'Newest first.' }),
+            }),
+            ...ERRORS,
+          },
         },
       },
-    }),
+    ),
     async (request) => ({
       settlements: (
         await settlements.list({
-          userId: principalOf(request, 'holder').userId,
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
           limit: request.query.limit,
           before: request.query.before ? new Date(request.query.before) : null,
         })
@@ -266,56 +281,67 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
 
   app.get(
     '/v1/me/merchant/settlements/:id',
-    signedIn(app, holder, {
-      schema: {
-        tags: TAGS,
-        summary: 'One settlement, with its steps',
-        params: z.object({ id: z.string().max(64).meta({ description: 'The settlement id.' }) }),
-        response: { 200: settlementSchema, ...ERRORS },
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'payouts:create' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'One settlement, with its steps',
+          params: z.object({ id: z.string().max(64).meta({ description: 'The settlement id.' }) }),
+          response: { 200: settlementSchema, ...ERRORS },
+        },
       },
-    }),
+    ),
     async (request) =>
       settlementJson(
-        await settlements.get({ userId: principalOf(request, 'holder').userId, id: request.params.id }),
+        await settlements.get({
+          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          id: request.params.id,
+        }),
       ),
   );
 
   app.get(
     '/v1/me/merchant/statements/:date',
-    signedIn(app, holder, {
-      schema: {
-        tags: TAGS,
-        summary: "My merchant's daily statement (JSON, CSV or PDF)",
-        description:
-          'Every payment, refund and settlement that moved the balance that day (Asia/Shanghai), with ' +
-          'fees, totals and the opening and closing balance, read from the ledger. `format=csv` is UTF-8 ' +
-          'with a BOM (Excel opens it), `format=pdf` a printable PDF. STATEMENT_DATE_INVALID for a day ' +
-          'before the merchant opened or after today.',
-        params: z.object({
-          date: z
-            .string()
-            .regex(/^\d{4}-\d{2}-\d{2}$/)
-            .meta({ description: 'The calendar day, YYYY-MM-DD (Asia/Shanghai).' }),
-        }),
-        querystring: z.object({
-          format: z
-            .enum(['json', 'csv', 'pdf'])
-            .default('json')
-            .meta({ description: '`json` (default), `csv` or `pdf`.' }),
-        }),
-        produces: ['application/json', 'text/csv', 'application/pdf'],
-        response: {
-          200: z.any().meta({
-            description:
-              'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
+    signedIn(
+      app,
+      { principal: 'merchantStaff', permission: 'orders:read' },
+      {
+        schema: {
+          tags: TAGS,
+          summary: "My merchant's daily statement (JSON, CSV or PDF)",
+          description:
+            'Every payment, refund and settlement that moved the balance that day (Asia/Shanghai), with ' +
+            'fees, totals and the opening and closing balance, read from the ledger. `format=csv` is UTF-8 ' +
+            'with a BOM (Excel opens it), `format=pdf` a printable PDF. STATEMENT_DATE_INVALID for a day ' +
+            'before the merchant opened or after today.',
+          params: z.object({
+            date: z
+              .string()
+              .regex(/^\d{4}-\d{2}-\d{2}$/)
+              .meta({ description: 'The calendar day, YYYY-MM-DD (Asia/Shanghai).' }),
           }),
-          ...ERRORS,
+          querystring: z.object({
+            format: z
+              .enum(['json', 'csv', 'pdf'])
+              .default('json')
+              .meta({ description: '`json` (default), `csv` or `pdf`.' }),
+          }),
+          produces: ['application/json', 'text/csv', 'application/pdf'],
+          response: {
+            200: z.any().meta({
+              description:
+                'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
+            }),
+            ...ERRORS,
+          },
         },
       },
-    }),
+    ),
     async (request, reply) => {
       const statement = await statements.of({
-        userId: principalOf(request, 'holder').userId,
+        merchantId: principalOf(request, 'merchantStaff').merchantId,
         date: request.params.date,
       });
       const name = `qianbao-statement-${statement.date}`;

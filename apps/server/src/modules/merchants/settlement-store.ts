@@ -142,14 +142,6 @@ export class SettlementStore {
 
   // ---- the settlement card ----------------------------------------------------------------------
 
-  async merchantOfOwner(ownerUserId: string): Promise<SettlingMerchant | null> {
-    const { rows } = await this.pool.query<SettlingMerchant>(
-      `SELECT ${MERCHANT_COLUMNS} FROM merchants_merchants WHERE owner_user_id = $1 ORDER BY created_at LIMIT 1`,
-      [ownerUserId],
-    );
-    return rows[0] ?? null;
-  }
-
   async merchant(id: string): Promise<SettlingMerchant | null> {
     const { rows } = await this.pool.query<SettlingMerchant>(
       `SELECT ${MERCHANT_COLUMNS} FROM merchants_merchants WHERE id = $1`,

@@ -24,6 +24,7 @@ afterAll(async () => subject.close());
 afterEach(async () => expectBooksBalanced(subject));
 
 interface Merchant {
+  id: string;
   owner: TestHolder;
   cardId: string;
   cardNumber: string;
@@ -46,7 +47,7 @@ async function merchantWithCard(number = cardNumber()): Promise<Merchant> {
     payload: { cardId },
   });
   expect(named.statusCode, named.body).toBe(200);
-  return { owner, cardId, cardNumber: number };
+  return { id: opened.json<{ id: string }>().id, owner, cardId, cardNumber: number };
 }
 
 let payerHolder: TestHolder | null = null;
@@ -304,13 +305,13 @@ describe('settling on demand', () => {
 
   it('needs a settlement card', async () => {
     const { holder: owner } = await holderWithCard(subject);
-    await subject.app.inject({
+    const opened = await subject.app.inject({
       method: 'POST',
       url: '/v1/me/merchant',
       headers: owner.headers,
       payload: { name: '王记包子', city: '北京', mcc: '5812' },
     });
-    const merchant = { owner, cardId: '', cardNumber: '' };
+    const merchant = { id: opened.json<{ id: string }>().id, owner, cardId: '', cardNumber: '' };
     await takePayment(merchant, '1000');
     expect(errorCode(await settle(merchant))).toBe('SETTLEMENT_CARD_REQUIRED');
   });
@@ -383,7 +384,7 @@ describe('crash points: each finishes exactly once, the books balanced', () => {
     const id = randomUUID();
     const service = crashingService({ [point]: crash });
     await expect(
-      service.settle({ userId: merchant.owner.userId, settlementId: id, amountMinor: null }),
+      service.settle({ merchantId: merchant.id, settlementId: id, amountMinor: null }),
     ).rejects.toThrow('simulated crash');
     return { merchant, balance, cardBefore, id };
   }

@@ -123,9 +123,9 @@ export class SettlementService {
   // ---- the settlement card ----------------------------------------------------------------------
 
   /** Name one of the owner's own active debit cards as the merchant's settlement card. */
-  async setSettlementCard(input: { userId: string; cardId: string }): Promise<SettlementCardView> {
-    const merchant = await this.merchantOf(input.userId);
-    const card = (await this.deps.cards.list(input.userId)).find((c) => c.id === input.cardId);
+  async setSettlementCard(input: { merchantId: string; cardId: string }): Promise<SettlementCardView> {
+    const merchant = await this.merchantOf(input.merchantId);
+    const card = (await this.deps.cards.list(merchant.owner_user_id)).find((c) => c.id === input.cardId);
     // Another holder's card is as unknown as a card that does not exist.
     if (!card) throw new AppError('CARD_NOT_FOUND');
     if (card.cardType !== 'debit') {
@@ -142,10 +142,12 @@ export class SettlementService {
   }
 
   /** The settlement card, or null when none is named or the one named was unbound. */
-  async settlementCard(userId: string): Promise<SettlementCardView | null> {
-    const merchant = await this.merchantOf(userId);
+  async settlementCard(merchantId: string): Promise<SettlementCardView | null> {
+    const merchant = await this.merchantOf(merchantId);
     if (merchant.settlement_card_id === null) return null;
-    const card = (await this.deps.cards.list(userId)).find((c) => c.id === merchant.settlement_card_id);
+    const card = (await this.deps.cards.list(merchant.owner_user_id)).find(
+      (c) => c.id === merchant.settlement_card_id,
+    );
     return card
       ? {
           id: card.id,
@@ -167,13 +169,13 @@ export class SettlementService {
    * the hold and the bank call.
    */
   async settle(input: {
-    userId: string;
+    merchantId: string;
     settlementId: string;
     amountMinor: bigint | null;
   }): Promise<SettlementView> {
     const existing = await this.deps.store.get(input.settlementId);
     if (existing) return this.respond(await this.continueRetried(existing));
-    const merchant = await this.merchantOf(input.userId);
+    const merchant = await this.merchantOf(input.merchantId);
     if (merchant.status !== 'active') throw new AppError('MERCHANT_NOT_ACTIVE');
     const available = await this.availableOf(merchant);
     const amountMinor = input.amountMinor ?? minBigint(available, MAX_SETTLEMENT_MINOR);
@@ -491,15 +493,15 @@ export class SettlementService {
 
   // ---- reading ----------------------------------------------------------------------------------
 
-  async get(input: { userId: string; id: string }): Promise<SettlementView> {
-    const merchant = await this.merchantOf(input.userId);
+  async get(input: { merchantId: string; id: string }): Promise<SettlementView> {
+    const merchant = await this.merchantOf(input.merchantId);
     const row = await this.deps.store.get(input.id);
     if (!row || row.merchant_id !== merchant.id) throw new AppError('SETTLEMENT_NOT_FOUND');
     return viewOf(row);
   }
 
-  async list(input: { userId: string; limit: number; before: Date | null }): Promise<SettlementView[]> {
-    const merchant = await this.merchantOf(input.userId);
+  async list(input: { merchantId: string; limit: number; before: Date | null }): Promise<SettlementView[]> {
+    const merchant = await this.merchantOf(input.merchantId);
     const rows = await this.deps.store.list(merchant.id, {
       limit: Math.min(Math.max(1, input.limit), MAX_LIST),
       before: input.before,
@@ -584,8 +586,8 @@ export class SettlementService {
     return balance?.availableBalance ?? 0n;
   }
 
-  private async merchantOf(userId: string): Promise<SettlingMerchant> {
-    const merchant = await this.deps.store.merchantOfOwner(userId);
+  private async merchantOf(merchantId: string): Promise<SettlingMerchant> {
+    const merchant = await this.deps.store.merchant(merchantId);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND');
     return merchant;
   }

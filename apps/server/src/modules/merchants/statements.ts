@@ -109,10 +109,10 @@ export interface StatementsDeps {
 export class Statements {
   constructor(private readonly deps: StatementsDeps) {}
 
-  /** The statement of the owner's merchant for a calendar day, from its opening to today. */
-  async of(input: { userId: string; date: string }): Promise<Statement> {
+  /** The statement of a merchant for a calendar day, from its opening to today. */
+  async of(input: { merchantId: string; date: string }): Promise<Statement> {
     const { deps } = this;
-    const merchant = await deps.store.merchantOfOwner(input.userId);
+    const merchant = await deps.store.merchant(input.merchantId);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND');
     const now = deps.now();
     if (

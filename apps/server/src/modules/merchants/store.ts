@@ -13,6 +13,27 @@ export type PaymentCodeSecretStatus = 'active' | 'replaced' | 'off';
 export type ChargeStatus =
   'pending' | 'awaiting_confirmation' | 'succeeded' | 'declined' | 'timed_out' | 'failed';
 
+/** What `orders` finds: null is "any". */
+export interface OrderQuery {
+  merchantId: string;
+  limit: number;
+  before: { createdAt: Date; id: string } | null;
+  from: Date | null;
+  to: Date | null;
+  channel: OrderChannel | null;
+  numberPrefix: string | null;
+  status: OrderStatus | 'expired' | null;
+  now: Date;
+}
+
+export interface DailyTakingsRow {
+  /** YYYY-MM-DD, Asia/Shanghai. */
+  day: string;
+  takingsMinor: bigint;
+  payments: number;
+  refundsMinor: bigint;
+}
+
 export interface MerchantRow {
   id: string;
   owner_user_id: string;
@@ -242,12 +263,84 @@ export class MerchantsStore {
     return rows[0] ? orderOf(rows[0]) : null;
   }
 
-  async orders(merchantId: string, limit: number): Promise<OrderRow[]> {
+  /**
+   * A merchant's orders, newest first, after `before` (the last one of the page before), with the
+   * filters given: created in [from, to), the view's status (`expired` is an open order past its
+   * time), channel, an order number starting with `numberPrefix`. On the (merchant, created_at)
+   * index: a page reads at most what it skips by its filters.
+   */
+  async orders(query: OrderQuery): Promise<OrderRow[]> {
     const { rows } = await this.pool.query<Raw<OrderRow>>(
-      `SELECT ${ORDER_COLUMNS} FROM merchants_orders WHERE merchant_id = $1 ORDER BY created_at DESC LIMIT $2`,
-      [merchantId, limit],
+      `SELECT ${ORDER_COLUMNS} FROM merchants_orders
+        WHERE merchant_id = $1
+          AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+          AND ($4::timestamptz IS NULL OR created_at >= $4)
+          AND ($5::timestamptz IS NULL OR created_at < $5)
+          AND ($6::text IS NULL OR channel = $6)
+          AND ($7::text IS NULL OR starts_with(merchant_order_id, $7))
+          AND (CASE $8::text
+                 WHEN 'open' THEN status = 'open' AND expires_at > $9
+                 WHEN 'expired' THEN status = 'open' AND expires_at <= $9
+                 WHEN 'paying' THEN status = 'paying'
+                 WHEN 'paid' THEN status = 'paid'
+                 WHEN 'closed' THEN status = 'closed'
+                 ELSE true END)
+        ORDER BY created_at DESC, id DESC
+        LIMIT $10`,
+      [
+        query.merchantId,
+        query.before?.createdAt ?? null,
+        query.before?.id ?? null,
+        query.from,
+        query.to,
+        query.channel,
+        query.numberPrefix,
+        query.status,
+        query.now,
+        query.limit,
+      ],
     );
     return rows.map(orderOf);
+  }
+
+  /**
+   * Takings per day (Asia/Shanghai) from `from`: the payments paid that day, their count, and the
+   * refunds that succeeded that day. Read from the orders, not kept as a running total: a running
+   * total would be one row every payment of a busy merchant waits for (docs/merchants.md).
+   */
+  async dailyTakings(merchantId: string, from: Date): Promise<DailyTakingsRow[]> {
+    const { rows } = await this.pool.query<{
+      day: string;
+      takings: string;
+      payments: string;
+      refunds: string;
+    }>(
+      `WITH paid AS (
+         SELECT to_char(paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day,
+                sum(amount_minor) AS takings, count(*) AS payments
+           FROM merchants_orders
+          WHERE merchant_id = $1 AND status = 'paid' AND paid_at >= $2
+            -- an order is paid within its life (at most 7 days): the index bounds the scan
+            AND created_at >= $2 - interval '8 days'
+          GROUP BY 1),
+       refunded AS (
+         SELECT to_char(r.settled_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day,
+                sum(r.amount_minor) AS refunds
+           FROM merchants_refunds r JOIN merchants_orders o ON o.id = r.order_id
+          WHERE o.merchant_id = $1 AND r.status = 'succeeded' AND r.settled_at >= $2
+          GROUP BY 1)
+       SELECT coalesce(p.day, r.day) AS day, coalesce(p.takings, 0)::text AS takings,
+              coalesce(p.payments, 0)::text AS payments, coalesce(r.refunds, 0)::text AS refunds
+         FROM paid p FULL JOIN refunded r ON r.day = p.day
+        ORDER BY 1`,
+      [merchantId, from],
+    );
+    return rows.map((row) => ({
+      day: row.day,
+      takingsMinor: BigInt(row.takings),
+      payments: Number(row.payments),
+      refundsMinor: BigInt(row.refunds),
+    }));
   }
 
   /**

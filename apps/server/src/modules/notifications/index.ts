@@ -13,6 +13,7 @@ import type { LargeAmountSms } from './service.ts';
 import { NotificationsStore } from './store.ts';
 
 export { notificationsMigrations } from './migrations.ts';
+export { LiveNotifications, type LiveListener } from './live.ts';
 export {
   INBOX_SUBSCRIBER,
   inboxSubscriber,
