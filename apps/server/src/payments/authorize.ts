@@ -38,7 +38,7 @@ import type {
   SecurityService,
 } from '../modules/security/index.ts';
 import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
-import type { RiskDecision, RiskInput, RiskStep } from './risk.ts';
+import type { RefundRiskInput, RiskDecision, RiskInput, RiskStep } from './risk.ts';
 import { HOLD_GRACE_SECONDS } from './review.ts';
 import { settled } from './settled.ts';
 
@@ -344,6 +344,24 @@ export class PaymentAuthorizer {
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (outcome.result !== 'ok' && outcome.result !== 'exists') await reviews.nothingHeld(opened.caseId);
     return { outcome, caseId: opened.caseId, expiresAt: opened.expiresAt };
+  }
+
+  /**
+   * The risk step of a movement no holder confirms: a merchant's refund, made by its staff. It
+   * is judged as a refund (risk.ts `judgeRefund`), not as the owner's payment, and refused unless
+   * the engine lets it through — there is no factor to step up and no hold to review it in:
+   * `block` → RISK_BLOCKED, `review` or `step_up` → RISK_REVIEW_REQUIRED (`details.rules`). The
+   * caller judges before it reserves anything, so a refused refund leaves nothing behind; its
+   * money then moves through `move` like every payment's.
+   */
+  async judgeRefund(input: Omit<RefundRiskInput, 'now'>): Promise<RiskDecision> {
+    const risk = this.deps.risk;
+    if (!risk.judgeRefund) return { decision: 'allow', rules: [] };
+    const decision = await risk.judgeRefund({ ...input, now: this.deps.now() });
+    const details = { rules: [...decision.rules] };
+    if (decision.decision === 'block') throw new AppError('RISK_BLOCKED', { details });
+    if (decision.decision !== 'allow') throw new AppError('RISK_REVIEW_REQUIRED', { details });
+    return decision;
   }
 
   /** Step 0: a frozen payer pays nothing; a payee wallet frozen in full receives nothing. */

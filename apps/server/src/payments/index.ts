@@ -12,7 +12,13 @@ export {
 } from './authorize.ts';
 export { ledgerRefusal, primaryFailure, type RefusalContext } from './failures.ts';
 export { PAYMENT_KINDS, type PaymentKind, type PaymentKindRules } from './kinds.ts';
-export { allowEveryPayment, type RiskDecision, type RiskInput, type RiskStep } from './risk.ts';
+export {
+  allowEveryPayment,
+  type RefundRiskInput,
+  type RiskDecision,
+  type RiskInput,
+  type RiskStep,
+} from './risk.ts';
 export { settled } from './settled.ts';
 export {
   HOLD_GRACE_SECONDS,

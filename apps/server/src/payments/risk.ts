@@ -13,6 +13,11 @@
  *   for an operator (review.ts) when its kind holds for review and the step has `reviews`;
  *   otherwise refused with RISK_REVIEW_REQUIRED;
  * - `block`: refused with RISK_BLOCKED; the engine has frozen the wallet.
+ *
+ * A merchant refund (`judgeRefund`) is no holder's payment: staff return a payer's money from the
+ * merchant's balance, so no factor confirms it and nothing can be stepped up or held. Anything
+ * but `allow` refuses it (PaymentAuthorizer.judgeRefund): `block` with RISK_BLOCKED (nothing is
+ * frozen), `review` and `step_up` with RISK_REVIEW_REQUIRED.
  */
 import type { AppError } from '../errors.ts';
 import type { PaymentToConfirm } from '../modules/security/index.ts';
@@ -30,6 +35,24 @@ export interface RiskInput {
   paymentId: string;
   /** `pay`: a payment being confirmed — it counts and its decision is kept; `preview`: a quote, neither. */
   mode: 'pay' | 'preview';
+  now: Date;
+}
+
+/** A merchant refund as the risk step judges it: after its order and amount are known, before anything is reserved. */
+export interface RefundRiskInput {
+  merchantId: string;
+  /** The holder who owns the merchant (its decisions are listed under them). */
+  merchantOwnerUserId: string;
+  /** The refund's id (the row it will be reserved as): the decision's movement. */
+  refundId: string;
+  amountMinor: bigint;
+  currency: string;
+  /** What the order's payer paid, and what was refunded of it before this refund. */
+  orderPaidMinor: bigint;
+  orderRefundedMinor: bigint;
+  orderPaidAt: Date;
+  /** Who gets the money back. */
+  payerUserId: string;
   now: Date;
 }
 
@@ -51,6 +74,11 @@ export interface RiskStep {
   judge(input: RiskInput): Promise<RiskDecision>;
   /** The ledger accepted the payment: its amount, payee and sums become the holder's history. */
   moved?(input: RiskInput): Promise<void>;
+  /**
+   * Judge a merchant refund (its own subject; the decision is kept, and a refund let through is
+   * counted in the merchant's refunds). Without it every refund is allowed.
+   */
+  judgeRefund?(input: RefundRiskInput): Promise<RiskDecision>;
   /** Review cases; without them a `review` is refused (RISK_REVIEW_REQUIRED) for every kind. */
   reviews?: ReviewCases;
   /** Step-ups of single payments; without them a `step_up` accepts only a strong factor. */

@@ -211,4 +211,17 @@ END
 $fn$;
 `,
   },
+  {
+    // Merchant refunds are judged too (subject `merchant_refund`, docs/risk.md). Their state
+    // needs no table of its own: the merchant's refund and takings counters are risk_counters
+    // rows (keys `merchant:<id>:refund`, `merchant:<id>:takings`), read by risk_state with no
+    // holder, written by risk_judged and the successes' statement. Their decisions are kept as
+    // a payment's, under the merchant's owner.
+    name: '1102_risk_merchant_refunds',
+    sql: `
+ALTER TABLE risk_decisions DROP CONSTRAINT risk_decisions_subject_check;
+ALTER TABLE risk_decisions ADD CONSTRAINT risk_decisions_subject_check
+  CHECK (subject IN ('payment', 'sign_in', 'merchant_refund'));
+`,
+  },
 ];

@@ -18,14 +18,24 @@ import { AppError } from '../../errors.ts';
 import { currentClient } from '../../http/request-context.ts';
 import type { PlaceLookup } from '../../adapters/places/index.ts';
 import { settled } from '../../payments/index.ts';
-import type { RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts';
+import type { RefundRiskInput, RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts';
 import type { ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { paymentHash } from '../security/index.ts';
-import { derive } from './engine/features.ts';
+import { derive, refundPayee } from './engine/features.ts';
 import type { StateChange } from './engine/features.ts';
 import { evaluate, ruleSetSchema } from './engine/rules.ts';
-import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
-import type { Features, Judgement, ListName, PaymentFacts, RuleSet, SignInFacts } from './engine/types.ts';
+import { DEFAULT_RULE_SET, MERCHANT_REFUND_RULES } from './engine/default-rules.ts';
+import type {
+  Facts,
+  Features,
+  Judgement,
+  ListName,
+  MerchantRefundFacts,
+  PaymentFacts,
+  RuleSet,
+  SignInFacts,
+  Subject,
+} from './engine/types.ts';
 import type { DecisionRow, PgRiskStateStore, RiskStore, RuleSetRow, StepUpRow } from './store.ts';
 import { backtest } from './backtest.ts';
 import type { Backtest } from './backtest.ts';
@@ -76,7 +86,7 @@ export interface RiskServiceDeps {
   now: () => Date;
   log: { warn(object: object, message: string): void };
   /** Told how long each judgement took (metrics: qianbao_risk_decision_seconds). */
-  observe?: (subject: 'payment' | 'sign_in', decision: string, seconds: number) => void;
+  observe?: (subject: Subject, decision: string, seconds: number) => void;
 }
 
 export interface StepUpView {
@@ -160,6 +170,54 @@ export class RiskService implements RiskStep {
   async moved(input: RiskInput): Promise<void> {
     // What a success changes needs no balance: not read again.
     await this.deps.state.recordSuccess(await this.paymentFacts(input, { balance: false }));
+  }
+
+  /**
+   * Judge a merchant refund (subject `merchant_refund`), before anything is reserved. One
+   * merchant's refunds are judged one at a time — its lock (`risk:merchant:<id>`) held from the
+   * state read until the decision and, when the refund is let through, its counts are committed
+   * (the same two round trips as a payment's) — so refunds sent at once are each judged on the
+   * ones let through before them. A block freezes nothing: the money is the merchant's, and the
+   * payer's wallet is not what is judged. Decisions are kept under the merchant's owner.
+   */
+  async judgeRefund(input: RefundRiskInput): Promise<RiskDecision> {
+    const started = performance.now();
+    const facts: MerchantRefundFacts = {
+      subject: 'merchant_refund',
+      merchantId: input.merchantId,
+      ownerUserId: input.merchantOwnerUserId,
+      refundId: input.refundId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      orderPaidMinor: input.orderPaidMinor,
+      orderRefundedMinor: input.orderRefundedMinor,
+      orderPaidAt: input.orderPaidAt,
+      payerUserId: input.payerUserId,
+      at: input.now,
+    };
+    const ruleSet = await this.activeRules();
+    const decisionId = newId();
+    const lock = `risk:merchant:${input.merchantId}`;
+    const client = await this.deps.pool.connect();
+    let unlocked = false;
+    let judgement: Judgement;
+    try {
+      const store = this.deps.state.on(client);
+      const features = derive(facts, await store.readLocked(facts, lock));
+      judgement = evaluate(ruleSet, 'merchant_refund', features);
+      await store.recordRefundJudged({
+        facts,
+        decision: decisionRow(decisionId, facts, features, judgement, input.refundId),
+        counted: judgement.decision === 'allow',
+        lock,
+      });
+      unlocked = true;
+    } finally {
+      // As a payment's judgement: a connection that may still hold the lock is closed, not pooled.
+      client.release(!unlocked);
+    }
+    this.deps.observe?.('merchant_refund', judgement.decision, (performance.now() - started) / 1000);
+    return decisionOf(judgement, decisionId);
   }
 
   readonly stepUps = {
@@ -318,13 +376,36 @@ export class RiskService implements RiskStep {
 
   // ---- rule sets -------------------------------------------------------------------------------
 
-  /** The shipped rules become version 1, active, on a database that has none (start-up). */
+  /**
+   * The shipped rules become version 1, active, on a database that has none (start-up). A
+   * database whose rule sets were made before refunds were judged — none of its versions has a
+   * `merchant_refund` rule — gets a new version: the active one's rules, unchanged, plus the
+   * shipped refund rules, activated by `system`. It cannot change a payment's or a sign-in's
+   * decision (the rules of those subjects are the active ones'), and without it refunds would be
+   * judged by no rule at all. Once any version has a refund rule this does nothing, so an
+   * operator's later choice (even removing them) stands. Idempotent, and safe when several
+   * servers start at once (store.ts `addShippedRules` takes the table's lock).
+   */
   async seedDefaultRules(): Promise<void> {
+    const at = this.deps.now();
     await this.deps.store.seed({
       rules: DEFAULT_RULE_SET.rules,
       thresholds: DEFAULT_RULE_SET.thresholds,
-      at: this.deps.now(),
+      at,
     });
+    const added = await this.deps.store.addShippedRules({
+      subject: 'merchant_refund',
+      rules: MERCHANT_REFUND_RULES,
+      note: 'The shipped merchant-refund rules, added to the active rules (no payment or sign-in rule changed).',
+      at,
+    });
+    if (added !== null) {
+      this.rules = null;
+      this.deps.log.warn(
+        { version: added },
+        'risk: the shipped merchant-refund rules were added as a new active rule-set version',
+      );
+    }
   }
 
   async ruleSets(): Promise<RuleSetRow[]> {
@@ -482,11 +563,29 @@ function decisionOf(judgement: Judgement, decisionId: string | null): RiskDecisi
 
 function decisionRow(
   id: string,
-  facts: PaymentFacts | SignInFacts,
+  facts: Facts,
   features: Features,
   judgement: Judgement,
   movementId: string | null,
 ): DecisionRow {
+  if (facts.subject === 'merchant_refund') {
+    return {
+      id,
+      subject: facts.subject,
+      kind: 'merchant_refund',
+      holder_id: facts.ownerUserId,
+      movement_id: movementId,
+      amount_minor: facts.amountMinor,
+      currency: facts.currency,
+      payee: refundPayee(facts),
+      features,
+      score: judgement.score,
+      decision: judgement.decision,
+      fired: judgement.fired,
+      version: judgement.version,
+      at: facts.at,
+    };
+  }
   const payment = facts.subject === 'payment' ? facts : null;
   return {
     id,

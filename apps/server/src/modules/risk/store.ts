@@ -18,6 +18,8 @@ import {
   attemptChanges,
   credentialResetChanges,
   factorFailureChanges,
+  refundChanges,
+  refundPayee,
   signInChanges,
   stateKeys,
   successChanges,
@@ -28,12 +30,14 @@ import type {
   Facts,
   Judgement,
   ListName,
+  MerchantRefundFacts,
   PaymentFacts,
   Place,
   RiskState,
   RiskStateStore,
   Rule,
   SignInFacts,
+  Subject,
   Thresholds,
   WindowTotals,
 } from './engine/types.ts';
@@ -103,7 +107,7 @@ export class PgRiskStateStore implements RiskStateStore {
    * caller must end it with `recordJudged` or, on any failure, by destroying the connection
    * (`client.release(true)`), never return the connection to the pool still holding it.
    */
-  async readLocked(facts: PaymentFacts, holderLock: string): Promise<RiskState> {
+  async readLocked(facts: PaymentFacts | MerchantRefundFacts, holderLock: string): Promise<RiskState> {
     return this.readState(facts, holderLock);
   }
 
@@ -160,6 +164,41 @@ export class PgRiskStateStore implements RiskStateStore {
     return changes.filter(isShared);
   }
 
+  /**
+   * A merchant refund's judgement, as `recordJudged` a payment's and through the same procedure
+   * (`risk_judged`): the decision and — when it let the refund through — the merchant's refund
+   * counters, committed, then the merchant's lock `readLocked` took released. The counters are
+   * the merchant's own (its lock serialises their writers), so nothing is left to flush.
+   */
+  async recordRefundJudged(input: {
+    facts: MerchantRefundFacts;
+    decision: DecisionRow;
+    counted: boolean;
+    lock: string;
+  }): Promise<void> {
+    const counters = input.counted
+      ? refundChanges(input.facts).filter((c): c is CounterChange => c.type === 'counter')
+      : [];
+    const shard = shardOf(input.facts.merchantId);
+    const rows = counterRows(counters.map((change) => ({ change, shard })));
+    await this.pool.query({
+      name: 'risk_judged',
+      text: `CALL risk_judged($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                              $16, $17, $18, $19, $20, $21, $22)`,
+      values: [
+        input.lock,
+        ...decisionValues(input.decision),
+        null,
+        null,
+        rows.keys,
+        rows.windows,
+        rows.buckets,
+        shard,
+        rows.sums,
+      ],
+    });
+  }
+
   /** Shared counters (see `shared`), once the holder's transaction has committed. */
   async flushShared(changes: readonly StateChange[], holderId: string): Promise<void> {
     const counters = changes.filter((c): c is CounterChange => c.type === 'counter');
@@ -174,6 +213,9 @@ export class PgRiskStateStore implements RiskStateStore {
     const windowKeys = stateKeys(facts);
     const parsed = windowKeys.map(parseWindowKey);
     const payment = facts.subject === 'payment' ? facts : null;
+    // A refund reads the merchant's windows and the payee lists: no holder (every holder's
+    // part of the read is empty for a null holder).
+    const holder = facts.subject === 'merchant_refund' ? null : facts;
     // Named, and its query planned once per connection inside the function (PL/pgSQL keeps its
     // plans), not on every judgement: the plan is most of the cost.
     const { rows } = await this.pool.query<StateRow>({
@@ -183,9 +225,9 @@ export class PgRiskStateStore implements RiskStateStore {
         parsed.map((w) => w.key),
         parsed.map((w) => w.seconds),
         parsed.map((w) => bucketOf(w.seconds, facts.at) - BUCKETS_PER_WINDOW),
-        facts.holderId,
+        holder?.holderId ?? null,
         payment?.payee ?? null,
-        facts.deviceId,
+        holder?.deviceId ?? null,
         listValues(facts),
         holderLock,
       ],
@@ -202,7 +244,7 @@ export class PgRiskStateStore implements RiskStateStore {
       deviceFirstSeenAt: row.device_first_seen_at,
       holderFirstSeenAt: row.holder_first_seen_at,
       lastSignIn: row.last_sign_in_at ? { at: row.last_sign_in_at, place: placeOfRow(row) } : null,
-      place: this.places.placeOf(facts.ip),
+      place: holder ? this.places.placeOf(holder.ip) : null,
       lastCredentialResetAt: row.credential_reset_at,
       lists: {
         deny: (row.deny ?? []) as ListName[],
@@ -222,6 +264,10 @@ export class PgRiskStateStore implements RiskStateStore {
   /** A payment that moved money: its changes join the concurrent ones' statement (`successes`). */
   async recordSuccess(facts: PaymentFacts): Promise<void> {
     await this.successes.call({ changes: successChanges(facts), shard: shardOf(facts.holderId) });
+  }
+
+  async recordRefund(facts: MerchantRefundFacts): Promise<void> {
+    await this.apply(refundChanges(facts), facts.merchantId);
   }
 
   async recordSignIn(facts: SignInFacts, place: Place | null): Promise<void> {
@@ -510,7 +556,7 @@ export interface RuleSetRow {
 
 export interface DecisionRow {
   id: string;
-  subject: 'payment' | 'sign_in';
+  subject: Subject;
   kind: string;
   holder_id: string;
   movement_id: string | null;
@@ -600,6 +646,51 @@ export class RiskStore {
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(input.rules), JSON.stringify(input.thresholds), input.at],
     );
+  }
+
+  /**
+   * Shipped rules of a subject no version has any rule of (service.ts `seedDefaultRules`): a new
+   * version — the active one's rules and thresholds plus these — made active by `system`, the
+   * active one retired. Under the table's lock, so servers starting at once add it once. Answers
+   * the new version; null when nothing was added (a version has such a rule, or none is active:
+   * a database seeded just now has them in version 1).
+   */
+  async addShippedRules(input: {
+    subject: Subject;
+    rules: Rule[];
+    note: string;
+    at: Date;
+  }): Promise<number | null> {
+    return withTransaction(this.pool, async (client) => {
+      await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
+      const { rows } = await client.query<{
+        version: number;
+        rules: Rule[];
+        thresholds: Thresholds;
+        status: string;
+      }>('SELECT version, rules, thresholds, status FROM risk_rule_sets ORDER BY version');
+      if (rows.some((row) => row.rules.some((rule) => rule.subject === input.subject))) return null;
+      const active = rows.find((row) => row.status === 'active');
+      if (!active) return null;
+      // An operator's rule of another subject may have taken an id: that shipped rule is left out.
+      const taken = new Set(active.rules.map((rule) => rule.id));
+      const added = input.rules.filter((rule) => !taken.has(rule.id));
+      if (added.length === 0) return null;
+      const version = rows.at(-1)!.version + 1;
+      await client.query(`UPDATE risk_rule_sets SET status = 'retired' WHERE status = 'active'`);
+      await client.query(
+        `INSERT INTO risk_rule_sets (version, rules, thresholds, note, status, created_by, created_at, activated_by, activated_at)
+         VALUES ($1, $2, $3, $4, 'active', 'system', $5, 'system', $5)`,
+        [
+          version,
+          JSON.stringify([...active.rules, ...added]),
+          JSON.stringify(active.thresholds),
+          input.note,
+          input.at,
+        ],
+      );
+      return version;
+    });
   }
 
   /** Activate a draft; the active one retires. Null when the version is no draft. */
@@ -798,6 +889,7 @@ interface StateRow {
  */
 
 function listValues(facts: Facts): string[] {
+  if (facts.subject === 'merchant_refund') return [`payee:${refundPayee(facts)}`];
   const values: string[] = [];
   if (facts.subject === 'payment') {
     values.push(`payee:${facts.payee}`);

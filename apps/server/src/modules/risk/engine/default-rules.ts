@@ -67,6 +67,73 @@ function rule(
     : { id, subject, description, when, score, decision };
 }
 
+/**
+ * A merchant's refunds (subject `merchant_refund`): staff return at most what a payer paid, to
+ * that payer, from the merchant's balance. An ordinary refund — part or all of an order, minutes
+ * or weeks after it was paid — passes. What stops one is the shape of a merchant emptying itself:
+ * refunds by the dozen in an hour, a day's refunds close to the day's takings, a large order
+ * refunded whole long after. There is no step-up for a refund (nobody's own factor confirms
+ * it: staff act for the merchant) and no hold, so these rules ask for `review`, which refuses
+ * the refund (RISK_REVIEW_REQUIRED) and leaves it to the merchant to ask support; a deny-listed
+ * payer is blocked (RISK_BLOCKED; nothing is frozen: the merchant's money is not a wallet).
+ *
+ * Also the rules an existing database is given when its rule sets have none for refunds
+ * (service.ts `seedDefaultRules`).
+ */
+export const MERCHANT_REFUND_RULES: Rule[] = [
+  rule(
+    'deny_listed_refund_payee',
+    'merchant_refund',
+    100,
+    {
+      zh: '收到退款的付款人在黑名单',
+      en: 'The payer who would get the refund is on the payee deny list',
+    },
+    is('denied_payee'),
+    'block',
+  ),
+  rule(
+    'refund_burst',
+    'merchant_refund',
+    50,
+    {
+      zh: '商户 1 小时内已有 30 笔退款，本次为第 31 笔及以后',
+      en: 'More than thirty refunds of the merchant within an hour: thirty let through already, this one included',
+    },
+    compare('merchant_refunds_1h', '>', 30),
+    'review',
+  ),
+  rule(
+    'refunds_near_takings',
+    'merchant_refund',
+    50,
+    {
+      zh: '商户 24 小时内退款超过当日收款的 80%，且合计 2,000 元及以上',
+      en: 'The merchant’s refunds in 24 hours above 80 % of its takings in 24 hours, and ¥2,000 or more in all',
+    },
+    all(
+      compare('merchant_refund_to_takings_24h', '>', 0.8),
+      compare('merchant_refunds_24h_minor', '>=', 2000 * YUAN),
+    ),
+    'review',
+  ),
+  rule(
+    'late_full_refund_large',
+    'merchant_refund',
+    50,
+    {
+      zh: '付款 30 天后全额退款，且订单金额 1,000 元及以上',
+      en: 'An order of ¥1,000 or more refunded in full more than 30 days after it was paid',
+    },
+    all(
+      is('order_fully_refunded_after'),
+      compare('minutes_since_order_paid', '>', 30 * 24 * 60),
+      compare('order_paid_minor', '>=', 1000 * YUAN),
+    ),
+    'review',
+  ),
+];
+
 export const DEFAULT_RULE_SET: RuleSet = {
   version: 1,
   thresholds: { stepUp: 65, review: 75, block: 90 },
@@ -503,5 +570,8 @@ export const DEFAULT_RULE_SET: RuleSet = {
       { zh: '10 分钟内支付密码错误 3 次及以上', en: 'Three or more wrong PINs within 10 minutes' },
       compare('holder_factor_failures_10m', '>=', 3),
     ),
+
+    // ── Merchant refunds ──
+    ...MERCHANT_REFUND_RULES,
   ],
 };

@@ -9,6 +9,7 @@ import {
   attemptChanges,
   derive,
   distanceKm,
+  featuresOf,
   effectiveCount,
   isNight,
   quantile,
@@ -65,13 +66,12 @@ function state(overrides: Partial<RiskState> = {}): RiskState {
 
 describe('the catalogue', () => {
   it('derive gives exactly the catalogue’s features of each subject', () => {
-    const forSubject = (subject: 'payment' | 'sign_in') =>
-      Object.entries(FEATURES)
-        .filter(([, definition]) => definition.subject === subject || definition.subject === 'both')
-        .map(([name]) => name)
-        .sort();
+    const forSubject = (subject: 'payment' | 'sign_in') => featuresOf(subject).sort();
     expect(Object.keys(derive(payment(), state())).sort()).toEqual(forSubject('payment'));
     expect(Object.keys(derive(signIn(), state())).sort()).toEqual(forSubject('sign_in'));
+    // `both` is a holder's two subjects; a refund reads none of them (refunds.test.ts).
+    expect(featuresOf('payment')).toContain('device_new');
+    expect(featuresOf('merchant_refund')).not.toContain('device_new');
   });
 
   it('gives each feature the catalogue’s type (or null)', () => {

@@ -26,10 +26,16 @@
  *   of its own. It separates "an established holder on a new device" (a takeover's shape) from "a
  *   new holder on their first device" (every new customer's first day). A holder active before
  *   the engine ran looks new to it for its first week.
+ * - A merchant refund (subject `merchant_refund`) reads and changes none of that: only the
+ *   merchant's refund and takings counters and the payee lists (`refundFeatures`). It counts
+ *   when let through, not on every attempt: a refused refund moves nothing, and a merchant's
+ *   refunds are measured as money returned, not as tries (`refundChanges`).
  */
 import type {
   Facts,
   Features,
+  HolderFacts,
+  MerchantRefundFacts,
   PaymentFacts,
   Place,
   RiskState,
@@ -40,7 +46,11 @@ import type {
 
 // ─── The feature catalogue ──────────────────────────────────────────────────────────────────────
 
-export type FeatureSubject = Subject | 'both';
+/**
+ * Which rules may read a feature: one subject's; `both`, a holder's two (payment and sign-in);
+ * or a list (the payee lists: a payment's payee and a refund's payer are both who gets money).
+ */
+export type FeatureSubject = Subject | 'both' | readonly Subject[];
 export type FeatureType = 'number' | 'boolean';
 
 export interface FeatureDefinition {
@@ -56,6 +66,16 @@ const payment = (type: FeatureType, zh: string, en: string): FeatureDefinition =
 });
 const both = (type: FeatureType, zh: string, en: string): FeatureDefinition => ({
   subject: 'both',
+  type,
+  description: { zh, en },
+});
+const refund = (type: FeatureType, zh: string, en: string): FeatureDefinition => ({
+  subject: 'merchant_refund',
+  type,
+  description: { zh, en },
+});
+const whoGetsMoney = (type: FeatureType, zh: string, en: string): FeatureDefinition => ({
+  subject: ['payment', 'merchant_refund'],
   type,
   description: { zh, en },
 });
@@ -211,9 +231,17 @@ export const FEATURES = {
     '资金离开钱包体系（提现或转银行）',
     'Money leaves the wallet system (withdrawal or bank transfer)',
   ),
-  denied_payee: payment('boolean', '收款人在黑名单', 'The payee is on the deny list'),
+  denied_payee: whoGetsMoney(
+    'boolean',
+    '收款人在黑名单（退款：收到退款的付款人）',
+    'The payee is on the deny list (a refund: the payer who gets it back)',
+  ),
   denied_card_bin: payment('boolean', '卡 BIN 在黑名单', 'The card’s BIN is on the deny list'),
-  allowed_payee: payment('boolean', '收款人在白名单', 'The payee is on the allow list'),
+  allowed_payee: whoGetsMoney(
+    'boolean',
+    '收款人在白名单（退款：收到退款的付款人）',
+    'The payee is on the allow list (a refund: the payer who gets it back)',
+  ),
   allowed_card_bin: payment('boolean', '卡 BIN 在白名单', 'The card’s BIN is on the allow list'),
   minutes_since_sign_in: both(
     'number',
@@ -271,6 +299,44 @@ export const FEATURES = {
   denied_ip: both('boolean', 'IP 在黑名单', 'The IP is on the deny list'),
   allowed_device: both('boolean', '设备在白名单', 'The device is on the allow list'),
   allowed_ip: both('boolean', 'IP 在白名单', 'The IP is on the allow list'),
+  refund_amount_minor: refund('number', '退款金额（分）', 'The refund’s amount in minor units'),
+  order_paid_minor: refund('number', '订单实付金额（分）', 'What the payer paid for the order, minor units'),
+  refund_share_of_order: refund(
+    'number',
+    '本次退款 ÷ 订单实付金额',
+    'This refund divided by what was paid for the order (1: the whole order at once)',
+  ),
+  order_fully_refunded_after: refund(
+    'boolean',
+    '本次退款后订单已全额退款',
+    'After this refund the order is refunded in full (this one and the earlier ones)',
+  ),
+  minutes_since_order_paid: refund('number', '距订单付款分钟数', 'Minutes since the order was paid'),
+  merchant_refunds_1h: refund(
+    'number',
+    '商户 1 小时内退款笔数（含本次）',
+    'Refunds of the merchant let through in 1 hour, this one included',
+  ),
+  merchant_refunds_24h: refund(
+    'number',
+    '商户 24 小时内退款笔数（含本次）',
+    'Refunds of the merchant let through in 24 hours, this one included',
+  ),
+  merchant_refunds_24h_minor: refund(
+    'number',
+    '商户 24 小时内退款金额合计（分，含本次）',
+    'Sum of the merchant’s refunds let through in 24 hours, minor units, this one included',
+  ),
+  merchant_takings_24h_minor: refund(
+    'number',
+    '商户 24 小时内收款金额合计（分）',
+    'Sum of the successful payments into the merchant in 24 hours, minor units',
+  ),
+  merchant_refund_to_takings_24h: refund(
+    'number',
+    '24 小时内退款合计 ÷ 收款合计（当日无收款为空）',
+    'The merchant’s refunds in 24 hours (this one included) divided by its takings in 24 hours (null: nothing taken)',
+  ),
 } as const satisfies Record<string, FeatureDefinition>;
 
 export type FeatureName = keyof typeof FEATURES;
@@ -278,7 +344,15 @@ export type FeatureName = keyof typeof FEATURES;
 /** Whether a feature may be read by a rule of this subject. */
 export function featureApplies(name: string, subject: Subject): boolean {
   const definition = (FEATURES as Record<string, FeatureDefinition | undefined>)[name];
-  return definition !== undefined && (definition.subject === 'both' || definition.subject === subject);
+  if (definition === undefined) return false;
+  const readers = definition.subject;
+  if (typeof readers !== 'string') return readers.includes(subject);
+  return readers === subject || (readers === 'both' && (subject === 'payment' || subject === 'sign_in'));
+}
+
+/** The catalogue's features a rule of `subject` may read (what `derive` gives for it). */
+export function featuresOf(subject: Subject): string[] {
+  return Object.keys(FEATURES).filter((name) => featureApplies(name, subject));
 }
 
 export function featureDefinition(name: string): FeatureDefinition | undefined {
@@ -363,6 +437,17 @@ export const COUNTERS = {
     windows: [HOUR_SECONDS, DAY_SECONDS],
     counts: 'top-up attempts from the card',
   },
+  merchantRefunds: {
+    key: (merchantId: string) => `merchant:${merchantId}:refund`,
+    windows: [HOUR_SECONDS, DAY_SECONDS],
+    counts:
+      'refunds of the merchant the engine let through (`allow`); sum: their amounts. A refused refund moves nothing and is not counted against the next',
+  },
+  merchantTakings: {
+    key: (merchantId: string) => `merchant:${merchantId}:takings`,
+    windows: [DAY_SECONDS],
+    counts: 'successful payments into the merchant (its takings); sum: their amounts',
+  },
 } as const satisfies Record<string, CounterDefinition>;
 
 /** The id of a (holder, payee) pair for `COUNTERS.pairTries`. */
@@ -396,6 +481,11 @@ export function stateWindows(facts: Facts): StateWindow[] {
       keys.push({ counterKey, seconds, key: windowKey(counterKey, seconds) });
     }
   };
+  if (facts.subject === 'merchant_refund') {
+    add(COUNTERS.merchantRefunds, facts.merchantId);
+    add(COUNTERS.merchantTakings, facts.merchantId);
+    return keys;
+  }
   add(COUNTERS.holderFactorFailures, facts.holderId);
   if (facts.subject === 'sign_in') return keys;
   add(COUNTERS.holderPayments, facts.holderId);
@@ -426,6 +516,7 @@ export function stateWindows(facts: Facts): StateWindow[] {
  * - `device_seen`: remember `at` for (holder, device) unless an earlier time is remembered;
  * - `sign_in`: the holder's last sign-in becomes (`at`, `place`) unless a later one is remembered;
  * - `credential_reset`: the holder's last reset becomes `at` unless a later one is remembered.
+ * A merchant refund changes counters only (`refundChanges`).
  */
 export type StateChange =
   | { type: 'counter'; key: string; amount: number; at: Date }
@@ -508,6 +599,12 @@ export function successChanges(facts: PaymentFacts): StateChange[] {
     const key = COUNTERS.holderCredited.key(facts.payeeHolderId);
     changes.push({ type: 'counter', key, amount: Number(facts.amountMinor), at: facts.at });
   }
+  const merchantId = merchantOf(facts.payee);
+  if (merchantId !== null && facts.kind !== TOP_UP) {
+    // The merchant's takings, which its refunds are measured against (`merchantTakings`).
+    const key = COUNTERS.merchantTakings.key(merchantId);
+    changes.push({ type: 'counter', key, amount: Number(facts.amountMinor), at: facts.at });
+  }
   if (facts.kind !== TOP_UP && facts.amountMinor > 0n) {
     changes.push({
       type: 'amount',
@@ -517,6 +614,18 @@ export function successChanges(facts: PaymentFacts): StateChange[] {
     });
   }
   return changes;
+}
+
+/**
+ * A merchant refund the engine let through: the merchant's refund counters. Written with the
+ * judgement under the merchant's lock, so refunds sent at once are each judged on the ones let
+ * through before them; a refused refund moves nothing and counts nothing. (A refund let through
+ * that the ledger then refuses — the merchant's balance too low — stays counted: it errs towards
+ * caution, as the bucketed windows do.)
+ */
+export function refundChanges(facts: MerchantRefundFacts): StateChange[] {
+  const key = COUNTERS.merchantRefunds.key(facts.merchantId);
+  return [{ type: 'counter', key, amount: Number(facts.amountMinor), at: facts.at }];
 }
 
 /** A successful sign-in: where and when, and the device is now seen. */
@@ -541,6 +650,11 @@ const MERCHANT_PREFIX = 'merchant:';
 
 function isMerchant(payee: string): boolean {
   return payee.startsWith(MERCHANT_PREFIX);
+}
+
+/** The merchant a payee reference names (`merchant:<id>`); null: not a merchant. */
+function merchantOf(payee: string): string | null {
+  return isMerchant(payee) ? payee.slice(MERCHANT_PREFIX.length) : null;
 }
 
 /**
@@ -714,6 +828,7 @@ export function isNight(at: Date): boolean {
 
 /** The features of one request: the catalogue's features of its subject (and of both). */
 export function derive(facts: Facts, state: RiskState): Features {
+  if (facts.subject === 'merchant_refund') return refundFeatures(facts, state);
   const common = commonFeatures(facts, state);
   return facts.subject === 'sign_in' ? { ...common } : paymentFeatures(facts, state, common);
 }
@@ -738,7 +853,7 @@ interface CommonFeatures {
   allowed_ip: boolean;
 }
 
-function commonFeatures(facts: Facts, state: RiskState): CommonFeatures {
+function commonFeatures(facts: HolderFacts, state: RiskState): CommonFeatures {
   const { at } = facts;
   const deviceAgeDays =
     state.deviceFirstSeenAt === null || facts.deviceId === null
@@ -887,6 +1002,40 @@ function paymentFeatures(facts: PaymentFacts, state: RiskState, common: CommonFe
     allowed_payee: lists.allow.includes('payee'),
     allowed_card_bin: lists.allow.includes('card_bin'),
   };
+}
+
+/**
+ * A merchant refund's features: its shape against its order, and the merchant's refunds (those
+ * let through before it, and it) against its takings. Nothing of any holder: the money is the
+ * merchant's, and the payer only gets back what they paid.
+ */
+function refundFeatures(facts: MerchantRefundFacts, state: RiskState): Features {
+  const amount = Number(facts.amountMinor);
+  const paid = Number(facts.orderPaidMinor);
+  const refunds = COUNTERS.merchantRefunds.key(facts.merchantId);
+  const day = totals(state, refunds, DAY_SECONDS);
+  const refundedDay = day.sum + amount;
+  const takings = totals(state, COUNTERS.merchantTakings.key(facts.merchantId), DAY_SECONDS).sum;
+  const { lists } = state;
+  return {
+    refund_amount_minor: amount,
+    order_paid_minor: paid,
+    refund_share_of_order: paid > 0 ? amount / paid : null,
+    order_fully_refunded_after: facts.orderRefundedMinor + facts.amountMinor >= facts.orderPaidMinor,
+    minutes_since_order_paid: minutesBetween(facts.orderPaidAt, facts.at),
+    merchant_refunds_1h: totals(state, refunds, HOUR_SECONDS).count + 1,
+    merchant_refunds_24h: day.count + 1,
+    merchant_refunds_24h_minor: refundedDay,
+    merchant_takings_24h_minor: takings,
+    merchant_refund_to_takings_24h: takings > 0 ? refundedDay / takings : null,
+    denied_payee: lists.deny.includes('payee'),
+    allowed_payee: lists.allow.includes('payee'),
+  };
+}
+
+/** The payee reference of a refund: the payer who gets the money back (the lists' `payee`). */
+export function refundPayee(facts: MerchantRefundFacts): string {
+  return `user:${facts.payerUserId}`;
 }
 
 function minutesBetween(from: Date, to: Date): number {

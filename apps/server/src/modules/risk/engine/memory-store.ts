@@ -14,6 +14,8 @@ import {
   emptyHistogram,
   factorFailureChanges,
   priorWindows,
+  refundChanges,
+  refundPayee,
   signInChanges,
   stateWindows,
   successChanges,
@@ -23,6 +25,7 @@ import type {
   Facts,
   Judgement,
   ListName,
+  MerchantRefundFacts,
   PaymentFacts,
   Place,
   RiskState,
@@ -82,6 +85,10 @@ export class MemoryRiskStateStore implements RiskStateStore {
         if (this.lists.allow.get(list)?.has(value)) allow.push(list);
       }
     }
+    if (facts.subject === 'merchant_refund') {
+      // A refund reads the merchant's windows and the payee lists only: no holder's state.
+      return { ...NOTHING_OF_A_HOLDER, windows, lists: { deny, allow } };
+    }
     const payment = facts.subject === 'payment' ? facts : null;
     const histogram = payment ? this.histograms.get(facts.holderId) : undefined;
     return {
@@ -117,6 +124,11 @@ export class MemoryRiskStateStore implements RiskStateStore {
 
   recordSuccess(facts: PaymentFacts): Promise<void> {
     this.apply(successChanges(facts));
+    return Promise.resolve();
+  }
+
+  recordRefund(facts: MerchantRefundFacts): Promise<void> {
+    this.apply(refundChanges(facts));
     return Promise.resolve();
   }
 
@@ -220,6 +232,16 @@ export class MemoryRiskStateStore implements RiskStateStore {
   }
 }
 
+const NOTHING_OF_A_HOLDER: Omit<RiskState, 'windows' | 'lists'> = {
+  amountHistogram: null,
+  payeeFirstPaidAt: null,
+  deviceFirstSeenAt: null,
+  holderFirstSeenAt: null,
+  lastSignIn: null,
+  place: null,
+  lastCredentialResetAt: null,
+};
+
 /** The first index ≥ `start` whose time is > `time` (times sorted ascending). */
 function firstAfter(times: readonly number[], start: number, time: number): number {
   let low = start;
@@ -260,6 +282,7 @@ function listOf(lists: Map<ListName, Set<string>>, list: ListName): Set<string> 
 
 /** The values of a request that the deny and allow lists are checked against. */
 function listValues(facts: Facts): [ListName, string | null][] {
+  if (facts.subject === 'merchant_refund') return [['payee', refundPayee(facts)]];
   const values: [ListName, string | null][] = [
     ['device', facts.deviceId],
     ['ip', facts.ip],

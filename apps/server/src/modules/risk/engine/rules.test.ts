@@ -10,8 +10,8 @@ import {
   strongest,
   thresholdDecision,
 } from './rules.ts';
-import { DECISIONS, OPERATORS } from './types.ts';
-import type { Condition, Decision, Features, Judgement, Rule, RuleSet } from './types.ts';
+import { DECISIONS, OPERATORS, SUBJECTS } from './types.ts';
+import type { Condition, Decision, Features, Judgement, Rule, RuleSet, Subject } from './types.ts';
 
 const THRESHOLDS = { stepUp: 65, review: 75, block: 90 };
 
@@ -174,6 +174,7 @@ describe('the decision is never weaker than a fired ruleâ€™s own nor the scoreâ€
     leaf.map((not) => ({ not })),
   );
   const rule = fc.record({
+    subject: fc.constantFrom(...SUBJECTS),
     score: fc.integer({ min: -100, max: 100 }),
     decision: fc.option(fc.constantFrom(...DECISIONS), { nil: undefined }),
     when: condition,
@@ -188,33 +189,45 @@ describe('the decision is never weaker than a fired ruleâ€™s own nor the scoreâ€
     holder_payments_1m: fc.option(fc.integer({ min: -5, max: 5 }), { nil: null }),
   });
 
-  it('holds for random rule sets and features', () => {
+  // Rules of every subject mixed in one set, judged as any subject: only that subject's rules
+  // fire, with the same precedence (a refund's rules and a payment's never mix).
+  it('holds for random rule sets and features, of every subject', () => {
+    const judged = fc.constantFrom(...SUBJECTS);
     fc.assert(
-      fc.property(fc.array(rule, { maxLength: 12 }), thresholds, values, (drafts, limits, featureValues) => {
-        const rules = drafts.map((draft, index) =>
-          paymentRule(`rule_${index}`, draft.score, draft.when, draft.decision),
-        );
-        const set: RuleSet = { version: 1, thresholds: limits, rules };
-        const judgement = evaluate(set, 'payment', featureValues);
-        const rank = (decision: Decision) => DECISIONS.indexOf(decision);
-        expect(judgement.score).toBeGreaterThanOrEqual(0);
-        expect(judgement.score).toBeLessThanOrEqual(100);
-        expect(rank(judgement.decision)).toBeGreaterThanOrEqual(
-          rank(thresholdDecision(judgement.score, limits)),
-        );
-        for (const id of judgement.fired) {
-          const own = rules.find((candidate) => candidate.id === id)?.decision ?? 'allow';
-          expect(rank(judgement.decision)).toBeGreaterThanOrEqual(rank(own));
-        }
-        // And it is exactly the strongest of those: nothing fires a decision out of nowhere.
-        const expected = judgement.fired
-          .map((id) => rules.find((candidate) => candidate.id === id)?.decision ?? 'allow')
-          .reduce(strongest, thresholdDecision(judgement.score, limits));
-        expect(judgement.decision).toBe(expected);
-        expect(judgement.fired).toEqual(
-          rules.filter((candidate) => holds(candidate.when, featureValues)).map((r) => r.id),
-        );
-      }),
+      fc.property(
+        fc.array(rule, { maxLength: 12 }),
+        thresholds,
+        values,
+        judged,
+        (drafts, limits, featureValues, subject: Subject) => {
+          const rules = drafts.map((draft, index) => ({
+            ...paymentRule(`rule_${index}`, draft.score, draft.when, draft.decision),
+            subject: draft.subject,
+          }));
+          const set: RuleSet = { version: 1, thresholds: limits, rules };
+          const judgement = evaluate(set, subject, featureValues);
+          const rank = (decision: Decision) => DECISIONS.indexOf(decision);
+          expect(judgement.score).toBeGreaterThanOrEqual(0);
+          expect(judgement.score).toBeLessThanOrEqual(100);
+          expect(rank(judgement.decision)).toBeGreaterThanOrEqual(
+            rank(thresholdDecision(judgement.score, limits)),
+          );
+          for (const id of judgement.fired) {
+            const own = rules.find((candidate) => candidate.id === id)?.decision ?? 'allow';
+            expect(rank(judgement.decision)).toBeGreaterThanOrEqual(rank(own));
+          }
+          // And it is exactly the strongest of those: nothing fires a decision out of nowhere.
+          const expected = judgement.fired
+            .map((id) => rules.find((candidate) => candidate.id === id)?.decision ?? 'allow')
+            .reduce(strongest, thresholdDecision(judgement.score, limits));
+          expect(judgement.decision).toBe(expected);
+          expect(judgement.fired).toEqual(
+            rules
+              .filter((candidate) => candidate.subject === subject && holds(candidate.when, featureValues))
+              .map((r) => r.id),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

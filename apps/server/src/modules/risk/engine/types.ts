@@ -15,8 +15,12 @@
 export const DECISIONS = ['allow', 'step_up', 'review', 'block'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** What a rule judges. */
-export const SUBJECTS = ['payment', 'sign_in'] as const;
+/**
+ * What a rule judges: a holder's payment, a holder's sign-in, or a merchant's refund to a payer
+ * (staff act for the merchant; the money leaves the merchant's balance, never a holder's wallet,
+ * so it has its own facts, features and rules and touches no holder's history).
+ */
+export const SUBJECTS = ['payment', 'sign_in', 'merchant_refund'] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
 /** The payment kinds of the pipeline (payments/kinds.ts) and any later ones: a string here. */
@@ -54,7 +58,35 @@ export interface SignInFacts {
   at: Date;
 }
 
-export type Facts = PaymentFacts | SignInFacts;
+/**
+ * A merchant returning money to the payer of one of its orders (modules/merchants `refund`),
+ * judged after the order and amount are known and before anything is reserved. At most what the
+ * payer paid comes back to that payer, from the merchant's balance: the signals are the refund's
+ * shape (its share of the order, how long after the payment) and the merchant's refunds against
+ * its takings, not any holder's habits.
+ */
+export interface MerchantRefundFacts {
+  subject: 'merchant_refund';
+  merchantId: string;
+  /** The holder who owns the merchant: its decisions are listed under them for operators. */
+  ownerUserId: string;
+  /** The refund being judged (its id once reserved: the decision's movement). */
+  refundId: string;
+  amountMinor: bigint;
+  currency: string;
+  /** What the payer paid for the order, and what was refunded of it before this refund. */
+  orderPaidMinor: bigint;
+  orderRefundedMinor: bigint;
+  orderPaidAt: Date;
+  /** Who gets the money back (the order's payer): the refund's payee is `user:<payerUserId>`. */
+  payerUserId: string;
+  at: Date;
+}
+
+/** The facts of a holder's own request (a payment or a sign-in): they have a device and an IP. */
+export type HolderFacts = PaymentFacts | SignInFacts;
+
+export type Facts = HolderFacts | MerchantRefundFacts;
 
 /** A place, from the IP-to-place adapter (adapters/places.ts: a sandbox with documented ranges). */
 export interface Place {
@@ -171,6 +203,8 @@ export interface RiskStateStore {
   recordAttempt(facts: PaymentFacts, judgement: Judgement): Promise<void>;
   /** A payment that moved money: the amount history, the payee first paid, the success sums. */
   recordSuccess(facts: PaymentFacts): Promise<void>;
+  /** A merchant refund the engine let through: the merchant's refund counters. */
+  recordRefund(facts: MerchantRefundFacts): Promise<void>;
   /** A sign-in that succeeded: the holder's last place and time, the device first seen. */
   recordSignIn(facts: SignInFacts, place: Place | null): Promise<void>;
   /** A password or PIN reset (SIM swap). */
