@@ -498,7 +498,9 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         description:
           'Several partial refunds up to the amount paid (REFUND_EXCEEDS_PAID with details.remaining); the same ' +
           'refund number again answers the same refund (REFUND_ID_REUSED if its amount or reason differ). The fee ' +
-          'is returned pro rata. MERCHANT_BALANCE_INSUFFICIENT when the merchant’s balance cannot cover it.',
+          'is returned pro rata. MERCHANT_BALANCE_INSUFFICIENT when the merchant’s balance cannot cover it. ' +
+          'The risk engine judges each new refund first: RISK_REVIEW_REQUIRED or RISK_BLOCKED (details.rules) ' +
+          'refuse it with nothing reserved.',
         params: orderParams,
         body: z.strictObject({
           merchantRefundId: refundNumber,

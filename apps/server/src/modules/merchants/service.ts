@@ -13,7 +13,9 @@
  *   paid, however many at once), then moves the money: the merchant's balance → the payer's
  *   wallet, and the refund's share of the fee from fee income (fees.ts). The merchant's own
  *   refund number makes it idempotent; a crash after the reservation is finished by the same
- *   request again (the transfer ids are derived from the refund).
+ *   request again (the transfer ids are derived from the refund). Before the reservation the
+ *   refund is judged by the risk engine as a refund (`payments.judgeRefund`): refused, nothing
+ *   is reserved.
  */
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
@@ -82,7 +84,7 @@ export interface MerchantsServiceDeps {
   };
   /** How a holder appears to others (`*明`, or the masked number): the transfers module's rule. */
   displayNameOf(userId: string): Promise<string>;
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'judgeRefund'>;
   feePolicy: FeePolicy;
   /** Finds the secret and step of a scanned payment code (payment-codes.ts). */
   codes: Pick<PaymentCodes, 'verify'>;
@@ -756,10 +758,12 @@ export class MerchantsService {
   }): Promise<RefundView> {
     const merchant = await this.merchantOf(input.merchantId);
     const order = await this.orderOf(merchant, input.merchantOrderId);
+    const id = newId();
+    await this.judgeRefund(merchant, order, { ...input, id });
     const reserved = await this.deps.store.reserveRefund({
       orderId: order.id,
       merchantRefundId: input.merchantRefundId,
-      id: newId(),
+      id,
       amountMinor: input.amountMinor,
       reason: input.reason,
       now: this.deps.now(),
@@ -784,6 +788,34 @@ export class MerchantsService {
     }
     if (refund.status !== 'pending') return refundView(refund, order);
     return this.moveRefund(merchant, order, refund);
+  }
+
+  /**
+   * The risk step of a refund, before its reservation: a refused refund (RISK_BLOCKED,
+   * RISK_REVIEW_REQUIRED) reserves nothing and leaves no row. A refund that exists already under
+   * this number is not judged again — the reservation answers it as before (the same refund, or
+   * REFUND_ID_REUSED) — nor is one the reservation would refuse anyway (the order unpaid, more
+   * than is left): those are answered by the reservation, under the order's lock, as before.
+   */
+  private async judgeRefund(
+    merchant: MerchantRow,
+    order: OrderRow,
+    input: { merchantRefundId: string; amountMinor: bigint; id: string },
+  ): Promise<void> {
+    if (order.status !== 'paid' || order.paid_at === null || order.payer_user_id === null) return;
+    if (input.amountMinor > order.amount_minor - order.refunded_minor) return;
+    if (await this.deps.store.refund(order.id, input.merchantRefundId)) return;
+    await this.deps.payments.judgeRefund({
+      merchantId: merchant.id,
+      merchantOwnerUserId: merchant.owner_user_id,
+      refundId: input.id,
+      amountMinor: input.amountMinor,
+      currency: order.currency,
+      orderPaidMinor: order.amount_minor,
+      orderRefundedMinor: order.refunded_minor,
+      orderPaidAt: order.paid_at,
+      payerUserId: order.payer_user_id,
+    });
   }
 
   async getRefund(input: {
