@@ -6,6 +6,8 @@ import moneyEn from './money.en.json';
 import moneyZhCN from './money.zh-CN.json';
 import freezeEn from './freeze.en.json';
 import freezeZhCN from './freeze.zh-CN.json';
+import portalEn from './portal.en.json';
+import portalZhCN from './portal.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -31,6 +33,9 @@ i18n.addResourceBundle('en', 'translation', moneyEn, true, false);
 // So do the freeze screens' (freeze, unfreeze, report a lost phone).
 i18n.addResourceBundle('zh-CN', 'translation', freezeZhCN, true, false);
 i18n.addResourceBundle('en', 'translation', freezeEn, true, false);
+// And the merchant portal's (/merchant), with the merchants API's codes the wallet never shows.
+i18n.addResourceBundle('zh-CN', 'translation', portalZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', portalEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;
