@@ -2,12 +2,14 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { ConfigProvider } from 'antd-mobile';
 import enUS from 'antd-mobile/es/locales/en-US';
 import zhCN from 'antd-mobile/es/locales/zh-CN';
+import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, createBrowserRouter } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { setUnauthorizedListener } from './api/client.ts';
 import { RequireAuth } from './auth/RequireAuth.tsx';
 import { markSignedOut, queryClient } from './auth/session.ts';
+import { Loading } from './components/States.tsx';
 import { TabLayout } from './components/TabLayout.tsx';
 import { ChangePassword } from './screens/ChangePassword.tsx';
 import { ForgotPassword } from './screens/ForgotPassword.tsx';
@@ -40,6 +42,9 @@ import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
 import { StepUpProvider } from './screens/money/StepUp.tsx';
 import { Transfer } from './screens/money/Transfer.tsx';
 
+// The merchant portal (antd, charts): its own chunk, downloaded only when /merchant is opened.
+const Portal = lazy(() => import('./portal/Portal.tsx'));
+
 const router = createBrowserRouter([
   { path: '/welcome', element: <Welcome /> },
   { path: '/register', element: <Register /> },
@@ -48,6 +53,15 @@ const router = createBrowserRouter([
   { path: '/report-loss', element: <ReportLoss /> },
   // A shop's customer lands here from the shop's site: shown before signing in.
   { path: '/checkout/:token', element: <Checkout /> },
+  // Merchant staff on a computer; it signs in through /sign-in?next=/merchant itself.
+  {
+    path: '/merchant/*',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Portal />
+      </Suspense>
+    ),
+  },
   {
     element: <RequireAuth />,
     children: [
