@@ -170,6 +170,10 @@ function ShopHome(props: { shop: ShopView }) {
           ]}
         />
       </section>
+      {/* The merchant portal: the same shop on a computer (till, orders, settlement, staff). */}
+      <p className="form-switch">
+        <Link to="/merchant">{t('portal.shopLink')}</Link> · {t('portal.shopLinkHint')}
+      </p>
       <section className="receive-card" aria-labelledby="shop-static-title">
         <h2 id="shop-static-title" className="money-card-title">
           {t('money.shop.staticTitle')}
