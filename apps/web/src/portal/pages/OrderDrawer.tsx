@@ -137,8 +137,13 @@ function OrderView(props: { merchantOrderId: string }) {
         ]}
       />
       {data.status === 'open' && mayClose ? <CloseOrder order={data} /> : null}
-      <Divider titlePlacement="start">{t('portal.order.refunds')}</Divider>
-      <RefundList refunds={data.refunds} />
+      {/* Only a paid order has refunds: an open, closed or expired one has nothing to show here. */}
+      {data.status === 'paid' || data.refunds.length > 0 ? (
+        <>
+          <Divider titlePlacement="start">{t('portal.order.refunds')}</Divider>
+          <RefundList refunds={data.refunds} />
+        </>
+      ) : null}
       {mayRefund && left > 0n ? <RefundForm order={data} left={left} /> : null}
     </div>
   );
