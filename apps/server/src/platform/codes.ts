@@ -77,9 +77,12 @@ export const TransferCodeChart = {
   merchantPayment: { code: 210, type: 'merchant_payment', label: { 'zh-CN': '付款', en: 'Payment' } },
   /** The merchant discount rate taken at payment (the merchant's balance → fee income). */
   merchantFee: { code: 211, type: 'fee', label: { 'zh-CN': '商户手续费', en: 'Merchant fee' } },
-  /** A merchant refunds a payment (the merchant's balance → the payer's wallet). */
+  /** A merchant refunds a payment (the merchant's balance → the payer's wallet, the whole refund). */
   merchantRefund: { code: 212, type: 'refund', label: { 'zh-CN': '退款', en: 'Refund' } },
-  /** The fee returned with a refund, pro rata (fee income → the payer's wallet). */
+  /**
+   * The fee's share returned with a refund, pro rata (fee income → the merchant's balance, linked
+   * before the refund). Refunds made before 2026-12-06 paid it to the payer's wallet instead.
+   */
   merchantRefundFee: { code: 213, type: 'refund', label: { 'zh-CN': '退款', en: 'Refund' } },
   /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
   testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },

@@ -330,11 +330,18 @@ describe('refunds', () => {
       url: '/v1/me/transactions?type=refund',
       headers: alice.headers,
     });
-    expect(
-      entries
-        .json<{ transactions: { counterparty: { displayName: string } | null; note: string | null }[] }>()
-        .transactions.map((t) => [t.counterparty?.displayName, t.note]),
-    ).toContainEqual(['李记面馆', '少上一份']);
+    const refunds = entries.json<{
+      transactions: {
+        counterparty: { displayName: string } | null;
+        note: string | null;
+        amount: { amount: string };
+      }[];
+    }>().transactions;
+    // Each refund is one entry of its whole amount (the fee's share is the merchant's business).
+    expect(refunds.map((t) => [t.counterparty?.displayName, t.note, t.amount.amount])).toEqual([
+      ['李记面馆', '少上一份', '7000'],
+      ['李记面馆', '少上一份', '3000'],
+    ]);
     const query = await subject.app.inject({
       method: 'GET',
       url: `/v1/me/merchant/orders/${made.merchantOrderId}/refunds/r3`,

@@ -845,31 +845,31 @@ export class MerchantsService {
     if (!paid) throw new Error(`order ${order.id} is paid but its transfer cannot be read`);
     const ids = refundTransferIds(refund.id);
     const userData = `merchant-refund:${refund.id}`;
-    const fromMerchant = refund.amount_minor - refund.fee_minor;
+    // The payer gets the refund as one transfer (one entry in its history, one receipt): the
+    // merchant's balance → the payer's wallet, the whole amount. The fee's share goes back to the
+    // merchant first, linked, so the two happen together or not at all: fee income → merchant.
     const transfers: TransferInput[] = [];
-    if (fromMerchant > 0n) {
-      transfers.push({
-        id: ids.refund,
-        debitAccountId: merchant.balance_account_id,
-        creditAccountId: paid.debitAccountId,
-        amount: fromMerchant,
-        currency: order.currency,
-        code: TransferCodes.merchantRefund,
-        flags: refund.fee_minor > 0n ? TransferFlags.linked : 0,
-        userData,
-      });
-    }
     if (refund.fee_minor > 0n) {
       transfers.push({
         id: ids.fee,
         debitAccountId: feeIncomeAccountId(order.currency),
-        creditAccountId: paid.debitAccountId,
+        creditAccountId: merchant.balance_account_id,
         amount: refund.fee_minor,
         currency: order.currency,
         code: TransferCodes.merchantRefundFee,
+        flags: TransferFlags.linked,
         userData,
       });
     }
+    transfers.push({
+      id: ids.refund,
+      debitAccountId: merchant.balance_account_id,
+      creditAccountId: paid.debitAccountId,
+      amount: refund.amount_minor,
+      currency: order.currency,
+      code: TransferCodes.merchantRefund,
+      userData,
+    });
     // The pipeline's ledger step; a refund returns money the payer paid, so no limit or cap of
     // the payer's applies to it.
     const outcomes = await this.deps.payments.move(transfers);

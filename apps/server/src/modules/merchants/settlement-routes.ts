@@ -186,7 +186,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
       {
         schema: {
           tags: TAGS,
-          summary: "My merchant's settlement card (404 SETTLEMENT_CARD_REQUIRED when none)",
+          summary: "My merchant's settlement card (409 SETTLEMENT_CARD_REQUIRED when none)",
           response: { 200: cardSchema, ...ERRORS },
         },
       },

@@ -153,7 +153,7 @@ export class Statements {
     const settlementById = new Map(settlements.map((row) => [row.id, row]));
 
     const payments = new Map<string, StatementPayment>();
-    const refundLines: StatementRefund[] = [];
+    const refundLines = new Map<string, StatementRefund>();
     const settlementLines: StatementSettlement[] = [];
     const others: StatementOther[] = [];
     for (const transfer of transfers) {
@@ -184,17 +184,26 @@ export class Statements {
         payments.set(orderId, line);
         continue;
       }
+      // A refund is the whole amount out and, linked, the fee's share back in (service.ts); the
+      // line is the refund's, its net what the merchant paid. (Early refunds paid the fee's share
+      // to the payer from fee income: only their first transfer is the merchant's.)
       const refund = refundById.get(idOf(transfer, 'merchant-refund:') ?? '');
-      if (refund && transfer.code === TransferCodes.merchantRefund) {
-        refundLines.push({
+      if (
+        refund &&
+        (transfer.code === TransferCodes.merchantRefund || transfer.code === TransferCodes.merchantRefundFee)
+      ) {
+        const line = refundLines.get(refund.id) ?? {
           at,
           refundId: refund.id,
           merchantRefundId: refund.merchant_refund_id,
           merchantOrderId: refund.merchant_order_id,
           amountMinor: refund.amount_minor,
           feeReturnedMinor: refund.fee_minor,
-          netMinor: -signed,
-        });
+          netMinor: 0n,
+        };
+        if (transfer.code === TransferCodes.merchantRefund) line.at = at;
+        line.netMinor -= signed;
+        refundLines.set(refund.id, line);
         continue;
       }
       const settlement = settlementById.get(idOf(transfer, 'merchant-settlement:') ?? '');
@@ -211,13 +220,14 @@ export class Statements {
     }
 
     const paymentLines = [...payments.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+    const refundList = [...refundLines.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
     const sum = <T>(lines: readonly T[], of: (line: T) => bigint) =>
       lines.reduce((total, line) => total + of(line), 0n);
     const totals = {
       paymentsMinor: sum(paymentLines, (line) => line.amountMinor),
       feesMinor: sum(paymentLines, (line) => line.feeMinor),
-      refundsMinor: sum(refundLines, (line) => line.amountMinor),
-      feesReturnedMinor: sum(refundLines, (line) => line.feeReturnedMinor),
+      refundsMinor: sum(refundList, (line) => line.amountMinor),
+      feesReturnedMinor: sum(refundList, (line) => line.feeReturnedMinor),
       settlementsMinor: sum(settlementLines, (line) => line.amountMinor),
       othersMinor: sum(others, (line) => line.amountMinor),
       netMinor: closing - opening,
@@ -241,7 +251,7 @@ export class Statements {
       openingBalanceMinor: opening,
       closingBalanceMinor: closing,
       payments: paymentLines,
-      refunds: refundLines,
+      refunds: refundList,
       settlements: settlementLines,
       others,
       totals,
