@@ -54,18 +54,24 @@ export function Shop() {
     );
   }
   if (shop.isError) {
+    // No shop of one's own; a cashier of several shops works in the portal.
     return isApiError(shop.error, 'MERCHANT_NOT_FOUND') ? (
       <OpenShop />
+    ) : isApiError(shop.error, 'MERCHANT_SELECTOR_REQUIRED') ? (
+      <OpenShop cashierOf={null} />
     ) : (
       <Page title={t('money.shop.title')} backTo="/">
         <LoadFailed error={shop.error} onRetry={() => void shop.refetch()} />
       </Page>
     );
   }
+  // A cashier of someone else's shop has none of its own here: the till is in the portal.
+  if (shop.data.role !== 'owner') return <OpenShop cashierOf={shop.data.name} />;
   return <ShopHome shop={shop.data} />;
 }
 
-function OpenShop() {
+/** `cashierOf`: the holder is a cashier (of that shop; null: of several) and may open its own. */
+function OpenShop({ cashierOf }: { cashierOf?: string | null }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -91,6 +97,14 @@ function OpenShop() {
   };
   return (
     <Page title={t('money.shop.openTitle')} backTo="/">
+      {cashierOf !== undefined && (
+        <p className="page-intro">
+          {cashierOf === null
+            ? t('money.shop.cashierOfSeveral')
+            : t('money.shop.cashierOf', { name: cashierOf })}{' '}
+          <Link to="/merchant">{t('portal.shopLink')}</Link>
+        </p>
+      )}
       <p className="page-intro">{t('money.shop.openIntro')}</p>
       <form
         className="money-form"
