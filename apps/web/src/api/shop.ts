@@ -79,11 +79,4 @@ export function refundShopOrder(input: {
   return api.post<ShopRefund>(`/v1/me/merchant/orders/${encodeURIComponent(merchantOrderId)}/refunds`, body);
 }
 
-/** An order number the shop makes for an order typed at the counter: date, time and 4 random letters. */
-export function newOrderNumber(now = new Date()): string {
-  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
-  const random = Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) =>
-    'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'.charAt(byte % 32),
-  ).join('');
-  return `${stamp}${random}`;
-}
+export { newOrderNumber } from '../lib/order-number.ts';

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { newOrderNumber } from '../lib/order-number.ts';
 import { orderNumberValid, refundNumberValid, shanghaiToday, staffPhone, takingsTicks } from './numbers.ts';
 
 describe('the portal’s numbers', () => {
+  it('makes order numbers stamped in Beijing time, valid as order numbers', () => {
+    // 18:31 UTC on the 6th is 02:31 on the 7th in Beijing: the day the statement lists it under.
+    const number = newOrderNumber(new Date('2026-12-06T18:31:00Z'));
+    expect(number).toMatch(/^20261207023100[A-Z2-9]{4}$/);
+    expect(orderNumberValid(number)).toBe(true);
+  });
+
   it('takes a cashier’s phone number as 11 digits starting with 1', () => {
     expect(staffPhone('13800138000')).toBe('13800138000');
     expect(staffPhone(' 138-0013-8000 ')).toBe('13800138000');
