@@ -127,6 +127,7 @@ async function serve(
       .catch((error: unknown) => app.log.warn({ err: error }, 'outbox: could not wake the dispatchers'));
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
     print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
+    print(`Merchant portal (shop owners and cashiers): ${url}/merchant`);
     if (config.mode === 'sandbox') {
       print(`Sandbox SMS outbox (sign-up codes without a phone): ${url}/dev/sms  or  npx qianbao sms tail`);
     }
