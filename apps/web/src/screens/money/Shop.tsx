@@ -66,7 +66,7 @@ export function Shop() {
     );
   }
   // A cashier of someone else's shop has none of its own here: the till is in the portal.
-  if (shop.data.role !== 'owner') return <OpenShop cashierOf={shop.data.name} />;
+  if (shop.data.role === 'cashier') return <OpenShop cashierOf={shop.data.name} />;
   return <ShopHome shop={shop.data} />;
 }
 
@@ -80,7 +80,8 @@ function OpenShop({ cashierOf }: { cashierOf?: string | null }) {
   const [problem, setProblem] = useState<string | null>(null);
   const open = useMutation({
     mutationFn: openShop,
-    onSuccess: (opened) => queryClient.setQueryData(shopKey, opened),
+    // The shop just opened is the holder's own (the answer to opening it carries no role).
+    onSuccess: (opened) => queryClient.setQueryData(shopKey, { ...opened, role: 'owner' }),
   });
   const submit = () => {
     const trimmed = { name: name.trim(), city: city.trim() };
