@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MERCHANT_STAFF_ROLES, principalOf, signedIn } from '../../auth/index.ts';
 import { moneyJson, moneyOutput } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
+import { serveLiveStream } from '../notifications/index.ts';
 import type { LiveNotifications } from '../notifications/index.ts';
 import { merchantLiveKey } from './live.ts';
 import type { MerchantsService } from './service.ts';
@@ -303,43 +304,15 @@ export const portalRoutes: FastifyPluginCallbackZod<PortalRoutesOptions> = (app,
     ),
     async (request, reply) => {
       const { merchantId } = principalOf(request, 'merchantStaff');
-      const raw = reply.raw;
-      let open = true;
-      const end = () => {
-        if (!open) return;
-        open = false;
-        raw.end();
-      };
-      const unsubscribe = await options.live.subscribe(merchantLiveKey(merchantId), {
-        onNotification: (push) => {
-          if (open) raw.write(`event: order\ndata: ${JSON.stringify(push.params)}\n\n`);
-        },
-        onClose: end,
-      });
-      if (!unsubscribe) {
-        return reply.code(429).send({
-          error: { code: 'RATE_LIMITED', message: 'Too many open streams for this merchant.', details: {} },
-        });
-      }
-      reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      raw.write('event: ready\ndata: {}\n\n');
-      const heartbeat = setInterval(() => {
+      return serveLiveStream(reply, {
+        live: options.live,
+        key: merchantLiveKey(merchantId),
+        heartbeatMs: options.heartbeatMs,
+        ready: {},
+        toEvent: (push) => ({ event: 'order', data: push.params }),
         // Signed out, or removed from the staff meanwhile: the stream ends.
-        app.authenticators.merchantStaff(request).then(
-          () => open && raw.write(': keep-alive\n\n'),
-          () => end(),
-        );
-      }, options.heartbeatMs);
-      raw.on('close', () => {
-        open = false;
-        clearInterval(heartbeat);
-        unsubscribe();
+        stillAllowed: () => app.authenticators.merchantStaff(request),
+        tooMany: 'Too many open streams for this merchant.',
       });
     },
   );

@@ -14,6 +14,7 @@ import { NotificationsStore } from './store.ts';
 
 export { notificationsMigrations } from './migrations.ts';
 export { LiveNotifications, type LiveListener } from './live.ts';
+export { serveLiveStream, type LiveStream } from './serve-stream.ts';
 export {
   INBOX_SUBSCRIBER,
   inboxSubscriber,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
 import type { LiveNotifications } from './live.ts';
+import { serveLiveStream } from './serve-stream.ts';
 import { localeOf, notificationJson } from './routes.ts';
 import type { NotificationsService } from './service.ts';
 
@@ -43,46 +44,15 @@ export const notificationStreamRoute: FastifyPluginCallbackZod<NotificationStrea
       const { userId } = principalOf(request, 'holder');
       const locale = localeOf(request, request.query.lang);
       const unreadCount = await service.unreadCount(userId);
-      const raw = reply.raw;
-      let open = true;
-      const end = () => {
-        if (!open) return;
-        open = false;
-        raw.end();
-      };
-      const unsubscribe = await live.subscribe(userId, {
-        onNotification: (notification) => {
-          if (open)
-            raw.write(
-              `event: notification\ndata: ${JSON.stringify(notificationJson(notification, locale))}\n\n`,
-            );
-        },
-        onClose: end,
-      });
-      if (!unsubscribe) {
-        return reply.code(429).send({
-          error: { code: 'RATE_LIMITED', message: 'Too many open notification streams.', details: {} },
-        });
-      }
-      reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      raw.write(`event: ready\ndata: ${JSON.stringify({ unreadCount })}\n\n`);
-      const heartbeat = setInterval(() => {
-        // The session may have ended (sign-out on any instance, expiry): check it again.
-        app.authenticators.holder(request).then(
-          () => open && raw.write(': keep-alive\n\n'),
-          () => end(),
-        );
-      }, heartbeatMs);
-      raw.on('close', () => {
-        open = false;
-        clearInterval(heartbeat);
-        unsubscribe();
+      return serveLiveStream(reply, {
+        live,
+        key: userId,
+        heartbeatMs,
+        ready: { unreadCount },
+        toEvent: (notification) => ({ event: 'notification', data: notificationJson(notification, locale) }),
+        // The session may have ended (sign-out on any instance, expiry): checked every heartbeat.
+        stillAllowed: () => app.authenticators.holder(request),
+        tooMany: 'Too many open notification streams.',
       });
     },
   );
