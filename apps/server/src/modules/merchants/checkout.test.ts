@@ -9,6 +9,7 @@ import type { TestHolder } from '../identity/testing.ts';
 import { createSecurityTestApp, holderWithPin } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
 import { PIN, cny, errorCode, expectBooksBalanced, fund, verifyRealName } from '../transfers/testing.ts';
+import { shopOf } from './testing.ts';
 
 let subject: SecurityTestApp;
 beforeAll(async () => {
@@ -17,16 +18,7 @@ beforeAll(async () => {
 afterAll(async () => subject.close());
 
 async function owner(): Promise<TestHolder> {
-  const holder = await holderWithPin(subject);
-  await verifyRealName(subject, holder, '李娜');
-  const opened = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant',
-    headers: holder.headers,
-    payload: { name: '小李书店', city: '杭州', mcc: '5999' },
-  });
-  expect(opened.statusCode, opened.body).toBe(201);
-  return holder;
+  return (await shopOf(subject, { name: '小李书店', city: '杭州', mcc: '5999' })).owner;
 }
 
 function checkout(

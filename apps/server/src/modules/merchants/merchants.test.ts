@@ -8,15 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHolder } from '../identity/testing.ts';
 import { createSecurityTestApp, holderWithPin } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
-import {
-  PIN,
-  cny,
-  errorCode,
-  expectBooksBalanced,
-  fund,
-  inbox,
-  verifyRealName,
-} from '../transfers/testing.ts';
+import { PIN, cny, errorCode, expectBooksBalanced, fund, inbox } from '../transfers/testing.ts';
+import { shopOf, verifiedHolder } from './testing.ts';
 
 /** The domain-rules sample: a valid EMVCo code of another scheme. */
 const FOREIGN_CODE =
@@ -28,11 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => subject.close());
 
-async function verified(name = '王小明'): Promise<TestHolder> {
-  const holder = await holderWithPin(subject);
-  await verifyRealName(subject, holder, name);
-  return holder;
-}
+const verified = (name?: string) => verifiedHolder(subject, name);
 
 async function payer(): Promise<TestHolder> {
   const holder = await verified('张伟');
@@ -41,15 +30,7 @@ async function payer(): Promise<TestHolder> {
 }
 
 async function merchant(): Promise<TestHolder> {
-  const owner = await verified('李娜');
-  const opened = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant',
-    headers: owner.headers,
-    payload: { name: '李记面馆', city: '上海', mcc: '5812' },
-  });
-  expect(opened.statusCode, opened.body).toBe(201);
-  return owner;
+  return (await shopOf(subject)).owner;
 }
 
 async function order(owner: TestHolder, amount: string, merchantOrderId = `o${randomUUID().slice(0, 12)}`) {

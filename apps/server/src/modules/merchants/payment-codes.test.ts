@@ -22,8 +22,8 @@ import {
   fund,
   inbox,
   setPasswordFree,
-  verifyRealName,
 } from '../transfers/testing.ts';
+import { shopOf, verifiedHolder } from './testing.ts';
 
 let subject: SecurityTestApp;
 beforeAll(async () => {
@@ -45,11 +45,7 @@ interface Charge {
   order: { channel: string; status: string; fee: { amount: string } };
 }
 
-async function verified(name: string): Promise<TestHolder> {
-  const holder = await holderWithPin(subject);
-  await verifyRealName(subject, holder, name);
-  return holder;
-}
+const verified = (name: string) => verifiedHolder(subject, name);
 
 /** A payer with ¥10,000 and payments up to ¥200 password-free. */
 async function payer(): Promise<TestHolder> {
@@ -60,15 +56,7 @@ async function payer(): Promise<TestHolder> {
 }
 
 async function merchant(): Promise<TestHolder> {
-  const owner = await verified('李娜');
-  const opened = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant',
-    headers: owner.headers,
-    payload: { name: '李记面馆', city: '上海', mcc: '5812' },
-  });
-  expect(opened.statusCode, opened.body).toBe(201);
-  return owner;
+  return (await shopOf(subject)).owner;
 }
 
 async function merchantBalance(owner: TestHolder): Promise<string> {

@@ -9,11 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHolder } from '../identity/testing.ts';
-import { createSecurityTestApp, holderWithPin } from '../security/testing.ts';
+import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
-import { PIN, cny, errorCode, expectBooksBalanced, fund, verifyRealName } from '../transfers/testing.ts';
+import { PIN, cny, errorCode, expectBooksBalanced, fund } from '../transfers/testing.ts';
 import { operatorSession } from '../risk/testing.ts';
 import type { Rule } from '../risk/engine/types.ts';
+import { shopOf, verifiedHolder } from './testing.ts';
 
 let subject: SecurityTestApp;
 let riskOperator: { authorization: string };
@@ -23,22 +24,10 @@ beforeAll(async () => {
 });
 afterAll(async () => subject.close());
 
-async function verified(name: string): Promise<TestHolder> {
-  const holder = await holderWithPin(subject);
-  await verifyRealName(subject, holder, name);
-  return holder;
-}
+const verified = (name: string) => verifiedHolder(subject, name);
 
 async function merchant(): Promise<TestHolder> {
-  const owner = await verified('李娜');
-  const opened = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant',
-    headers: owner.headers,
-    payload: { name: '李记面馆', city: '上海', mcc: '5812' },
-  });
-  expect(opened.statusCode, opened.body).toBe(201);
-  return owner;
+  return (await shopOf(subject)).owner;
 }
 
 /** An order of `amount` (minor units) made by the merchant and paid by a new payer. */

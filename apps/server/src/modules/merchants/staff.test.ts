@@ -10,17 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentCodeAt, paymentCodeStep } from '@qianbao/qr';
 import type { TestHolder } from '../identity/testing.ts';
-import { createSecurityTestApp, holderWithPin } from '../security/testing.ts';
+import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
-import {
-  PIN,
-  cny,
-  errorCode,
-  expectBooksBalanced,
-  fund,
-  setPasswordFree,
-  verifyRealName,
-} from '../transfers/testing.ts';
+import { PIN, cny, errorCode, expectBooksBalanced, fund, setPasswordFree } from '../transfers/testing.ts';
+import { shopOf, verifiedHolder } from './testing.ts';
+import type { TestShop } from './testing.ts';
 
 let subject: SecurityTestApp;
 let url: string;
@@ -30,28 +24,9 @@ beforeAll(async () => {
 });
 afterAll(async () => subject.close());
 
-interface Shop {
-  id: string;
-  owner: TestHolder;
-}
-
-async function verified(name: string): Promise<TestHolder> {
-  const holder = await holderWithPin(subject);
-  await verifyRealName(subject, holder, name);
-  return holder;
-}
-
-async function shop(name = '李记面馆'): Promise<Shop> {
-  const owner = await verified('李娜');
-  const opened = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant',
-    headers: owner.headers,
-    payload: { name, city: '上海', mcc: '5812' },
-  });
-  expect(opened.statusCode, opened.body).toBe(201);
-  return { id: opened.json<{ id: string }>().id, owner };
-}
+type Shop = TestShop;
+const verified = (name: string) => verifiedHolder(subject, name);
+const shop = (name = '李记面馆') => shopOf(subject, { name });
 
 /** A request as `who`, acting for `merchantId` (the Qianbao-Merchant header) when given. */
 function as(
