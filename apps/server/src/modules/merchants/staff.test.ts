@@ -9,6 +9,7 @@ import type { ReadableStreamReadResult } from 'node:stream/web';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentCodeAt, paymentCodeStep } from '@qianbao/qr';
+import { shanghaiDate } from '../../platform/calendar.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
@@ -293,6 +294,20 @@ describe('orders for the portal', () => {
       'today-2',
     ]);
     expect(numbers(await as(merchant.owner, 'GET', '/v1/me/merchant/orders?channel=code'))).toEqual([]);
+    // Days are Beijing days, both ends included.
+    const today = shanghaiDate(subject.clock.now());
+    const yesterday = shanghaiDate(new Date(subject.clock.now().getTime() - 24 * 3600 * 1000));
+    expect(numbers(await as(merchant.owner, 'GET', `/v1/me/merchant/orders?from=${today}`))).toHaveLength(5);
+    expect(numbers(await as(merchant.owner, 'GET', `/v1/me/merchant/orders?to=${yesterday}`))).toEqual([
+      'yday-2',
+      'yday-1',
+    ]);
+    expect(
+      numbers(await as(merchant.owner, 'GET', `/v1/me/merchant/orders?from=${yesterday}&to=${yesterday}`)),
+    ).toEqual(['yday-2', 'yday-1']);
+    expect(errorCode(await as(merchant.owner, 'GET', '/v1/me/merchant/orders?from=2026-02-30'))).toBe(
+      'VALIDATION_FAILED',
+    );
 
     // Pages of 3: 3, 3, 1, each after the last, none twice.
     const seen: string[] = [];
