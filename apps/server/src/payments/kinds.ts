@@ -14,7 +14,8 @@ export type PaymentKind =
   | 'bank_transfer'
   | 'merchant_static'
   | 'merchant_order'
-  | 'merchant_code';
+  | 'merchant_code'
+  | 'red_packet';
 
 export interface PaymentKindRules {
   countsTowardYear: boolean;
@@ -73,6 +74,18 @@ export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
   merchant_code: {
     countsTowardYear: true,
     passwordFree: true,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+  },
+  // Sending a red packet (modules/redpackets): the money goes to other holders, so it counts
+  // toward the year like a transfer; never password-free — a packet is a gift to people the
+  // payer may not know (a group link), and the fan-out a mule uses, so it is always confirmed with
+  // the PIN or a passkey (WeChat asks for the password on every red packet too). A T0 holder may
+  // send one (it stays in wallets). Not held for review: a held packet could not be claimed, and
+  // its claimers are waiting now — the engine's review refuses it instead (RISK_REVIEW_REQUIRED).
+  red_packet: {
+    countsTowardYear: true,
+    passwordFree: false,
     needsWithdrawTier: false,
     holdsForReview: false,
   },

@@ -41,6 +41,9 @@ describe('the chart of ledger codes', () => {
       merchantFee: 211,
       merchantRefund: 212,
       merchantRefundFee: 213,
+      redPacketSend: 220,
+      redPacketClaim: 221,
+      redPacketRefund: 222,
       topUp: 300,
       withdrawal: 301,
       withdrawalFee: 302,
@@ -63,7 +66,7 @@ describe('the chart of ledger codes', () => {
   it('labels every code the app makes for history, in Chinese and English', () => {
     const labels = transferCodeLabels();
     expect(Object.keys(labels).map(Number).sort()).toEqual([
-      200, 201, 210, 211, 212, 213, 300, 301, 302, 303, 304, 305,
+      200, 201, 210, 211, 212, 213, 220, 221, 222, 300, 301, 302, 303, 304, 305,
     ]);
     for (const { label } of Object.values(labels)) {
       expect(label['zh-CN']).not.toBe('');

@@ -84,6 +84,20 @@ export const TransferCodeChart = {
    * before the refund). Refunds made before 2026-12-06 paid it to the payer's wallet instead.
    */
   merchantRefundFee: { code: 213, type: 'refund', label: { 'zh-CN': '退款', en: 'Refund' } },
+  /** A holder sends a red packet: its whole amount into the sender's escrow (wallet → escrow). */
+  redPacketSend: { code: 220, type: 'red_packet', label: { 'zh-CN': '发红包', en: 'Red packet sent' } },
+  /** A share of a red packet claimed (the sender's escrow → the claimer's wallet). */
+  redPacketClaim: {
+    code: 221,
+    type: 'red_packet',
+    label: { 'zh-CN': '领红包', en: 'Red packet received' },
+  },
+  /** What nobody claimed of a red packet, back to its sender (the sender's escrow → wallet). */
+  redPacketRefund: {
+    code: 222,
+    type: 'red_packet_refund',
+    label: { 'zh-CN': '红包退款', en: 'Red packet refund' },
+  },
   /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
   testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },
 } as const satisfies Record<string, CodeLabel & { code: number }>;
