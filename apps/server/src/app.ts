@@ -67,6 +67,11 @@ import {
   merchantsPaymentKinds,
 } from './modules/merchants/index.ts';
 import { MerchantHistory } from './modules/merchants/history.ts';
+import {
+  RED_PACKET_NOTICES,
+  createRedPacketsModule,
+  type RedPacketsService,
+} from './modules/redpackets/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -111,6 +116,7 @@ export interface AppServices {
   risk: RiskService;
   riskCases: ReviewCaseService;
   freeze: FreezeService;
+  redPackets: RedPacketsService;
 }
 
 export interface BuildAppOptions {
@@ -408,6 +414,7 @@ export async function buildApp(options: BuildAppOptions) {
         new Map([
           ...(await funding.service.describeLedgerTransfers(input)),
           ...(await merchantHistory.describeLedgerTransfers(input)),
+          ...(await redPackets.history.describeLedgerTransfers(input)),
         ]),
     },
   });
@@ -456,7 +463,14 @@ export async function buildApp(options: BuildAppOptions) {
   outbox.subscribe(
     inboxSubscriber({
       notifications: notifications.service,
-      renderers: [TRANSFER_NOTICES, FUNDING_NOTICES, SECURITY_NOTICES, FREEZE_NOTICES, MERCHANT_NOTICES],
+      renderers: [
+        TRANSFER_NOTICES,
+        FUNDING_NOTICES,
+        SECURITY_NOTICES,
+        FREEZE_NOTICES,
+        MERCHANT_NOTICES,
+        RED_PACKET_NOTICES,
+      ],
     }),
   );
   // History's projection: entries described again when a record follows its ledger batch.
@@ -478,6 +492,10 @@ export async function buildApp(options: BuildAppOptions) {
     risk: risk.service,
     riskCases: risk.cases,
     freeze: freeze.service,
+    // Made below; a test reads escrow balances through it.
+    get redPackets() {
+      return redPackets.service;
+    },
   });
   await app.register(identity.routes);
   await app.register(notifications.routes);
@@ -528,6 +546,24 @@ export async function buildApp(options: BuildAppOptions) {
   // Every subscriber is in: their dispatchers, the sweep and the pruning.
   jobs.register(...outbox.jobs());
   await app.register(merchants.routes);
+  // Red packets (issue 13): sent through the pipeline into the sender's escrow, claimed, refunded.
+  const redPackets = createRedPacketsModule({
+    pool,
+    ledger,
+    accounts,
+    payments,
+    kyc: kyc.service,
+    identity: identity.service,
+    transfers: transfers.service,
+    freeze: freeze.service,
+    events: outbox,
+    settings: config.modules.redpackets,
+    publicUrl: config.publicUrl,
+    now,
+    log: app.log,
+  });
+  jobs.register(...redPackets.jobs);
+  await app.register(redPackets.routes);
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });
   intents.register(

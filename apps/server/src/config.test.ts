@@ -157,6 +157,7 @@ describe('loadConfig', () => {
         operator: { sessionHours: 4, maxFailures: 3, lockMinutes: 30 },
         risk: { engine: 'off', reviewHours: 24 },
         merchants: { feePolicy: { byCategory: {}, defaultBp: 38 }, paymentCodeStepSeconds: 60 },
+        redpackets: { maxShareMinor: 20_000n, maxShares: 100, expiryHours: 24 },
       },
     });
   });

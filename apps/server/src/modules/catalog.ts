@@ -18,6 +18,7 @@ import { transfersDeclaration } from './transfers/module.ts';
 import { riskDeclaration } from './risk/module.ts';
 import { freezeDeclaration } from './freeze/module.ts';
 import { merchantsDeclaration } from './merchants/module.ts';
+import { redPacketsDeclaration } from './redpackets/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -33,6 +34,7 @@ export const MODULES = [
   riskDeclaration,
   freezeDeclaration,
   merchantsDeclaration,
+  redPacketsDeclaration,
   // new-module: above this line
 ] as const;
 

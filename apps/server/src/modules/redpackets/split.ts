@@ -96,8 +96,7 @@ export function equalShare(input: {
   totalMinor: bigint;
   count: number;
 }):
-  | { ok: true; shareMinor: bigint }
-  | { ok: false; lowerTotalMinor: bigint | null; higherTotalMinor: bigint } {
+  { ok: true; shareMinor: bigint } | { ok: false; lowerTotalMinor: bigint | null; higherTotalMinor: bigint } {
   const n = BigInt(input.count);
   assert(n >= 1n, 'an equal packet has at least one share');
   const share = input.totalMinor / n;
