@@ -84,6 +84,16 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['get', '/v1/me/merchant/settlements'],
   ['get', '/v1/me/merchant/settlements/{id}'],
   ['get', '/v1/me/merchant/statements/{date}'],
+  ['get', '/v1/me/merchants'],
+  ['get', '/v1/me/merchant/summary'],
+  ['get', '/v1/me/merchant/staff'],
+  ['post', '/v1/me/merchant/staff'],
+  ['post', '/v1/me/red-packets/preview'],
+  ['post', '/v1/me/red-packets'],
+  ['get', '/v1/me/red-packets'],
+  ['get', '/v1/me/red-packets/{id}'],
+  ['get', '/v1/red-packets/{ref}'],
+  ['post', '/v1/red-packets/{ref}/claims'],
 ];
 
 /** Every property below `schema` without a description, as dotted paths. */
@@ -188,6 +198,8 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/me/merchant/checkouts amount',
       'POST /v1/me/merchant/charges amount',
       'POST /v1/me/merchant/settlements amount',
+      'POST /v1/me/red-packets/preview amount',
+      'POST /v1/me/red-packets amount',
     ]);
   });
 
