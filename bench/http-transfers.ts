@@ -381,7 +381,7 @@ export async function fund(baseUrl: string, holders: readonly Holder[]): Promise
   }
 }
 
-async function latestCode(baseUrl: string, phone: string): Promise<string> {
+export async function latestCode(baseUrl: string, phone: string): Promise<string> {
   const { messages } = await call<{ messages: { code: string | null }[] }>(
     baseUrl,
     'GET',
@@ -398,12 +398,14 @@ export async function call<T = unknown>(
   path: string,
   body?: unknown,
   token?: string,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
