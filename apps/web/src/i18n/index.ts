@@ -8,6 +8,8 @@ import freezeEn from './freeze.en.json';
 import freezeZhCN from './freeze.zh-CN.json';
 import portalEn from './portal.en.json';
 import portalZhCN from './portal.zh-CN.json';
+import redPacketsEn from './redpackets.en.json';
+import redPacketsZhCN from './redpackets.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -36,6 +38,9 @@ i18n.addResourceBundle('en', 'translation', freezeEn, true, false);
 // And the merchant portal's (/merchant), with the merchants API's codes the wallet never shows.
 i18n.addResourceBundle('zh-CN', 'translation', portalZhCN, true, false);
 i18n.addResourceBundle('en', 'translation', portalEn, true, false);
+// And the red packets' (issue 13), with their API's codes.
+i18n.addResourceBundle('zh-CN', 'translation', redPacketsZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', redPacketsEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;
