@@ -41,6 +41,9 @@ import { ReceiveCode, Scan } from './screens/money/Receive.tsx';
 import { PayRequest, RequestMoney } from './screens/money/Requests.tsx';
 import { StepUpProvider } from './screens/money/StepUp.tsx';
 import { Transfer } from './screens/money/Transfer.tsx';
+import { RedPacketOpen } from './screens/redpackets/RedPacketOpen.tsx';
+import { RedPacketSend } from './screens/redpackets/RedPacketSend.tsx';
+import { RedPacketsMine, SentRedPacket } from './screens/redpackets/RedPacketsMine.tsx';
 
 // The merchant portal (antd, charts): its own chunk, downloaded only when /merchant is opened.
 const Portal = lazy(() => import('./portal/Portal.tsx'));
@@ -53,6 +56,8 @@ const router = createBrowserRouter([
   { path: '/report-loss', element: <ReportLoss /> },
   // A shop's customer lands here from the shop's site: shown before signing in.
   { path: '/checkout/:token', element: <Checkout /> },
+  // A red packet's link, shared anywhere: it asks to sign in first and comes back (issue 13).
+  { path: '/red-packets/:ref', element: <RedPacketOpen /> },
   // Merchant staff on a computer; it signs in through /sign-in?next=/merchant itself.
   {
     path: '/merchant/*',
@@ -100,6 +105,10 @@ const router = createBrowserRouter([
       { path: 'shop/orders/:merchantOrderId', element: <ShopOrder /> },
       { path: 'history', element: <History /> },
       { path: 'history/:id', element: <TransactionDetail /> },
+      // Red packets (issue 13); a packet's own link is above, outside the signed-in screens.
+      { path: 'red-packets', element: <RedPacketsMine /> },
+      { path: 'red-packets/new', element: <RedPacketSend /> },
+      { path: 'red-packets/sent/:id', element: <SentRedPacket /> },
     ],
   },
   { path: '*', element: <Navigate to="/" replace /> },

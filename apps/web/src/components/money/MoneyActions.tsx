@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import '../../screens/money/money.css';
+import { RedPacketIcon } from '../../screens/redpackets/parts.tsx';
 import {
   BankIcon,
   BillIcon,
@@ -13,6 +14,7 @@ import {
 
 const ACTIONS = [
   { to: '/transfer', key: 'transfer', Icon: TransferIcon },
+  { to: '/red-packets', key: 'redPackets', Icon: RedPacketIcon },
   { to: '/requests/new', key: 'request', Icon: RequestIcon },
   { to: '/top-up', key: 'topUp', Icon: TopUpIcon },
   { to: '/withdraw', key: 'withdraw', Icon: WithdrawIcon },
