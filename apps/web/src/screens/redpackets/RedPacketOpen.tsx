@@ -106,9 +106,7 @@ function OpenPacket(props: { packet: RedPacket; refKey: string }) {
         <Envelope
           cover={packet.cover}
           seal={
-            gone ? (
-              <span aria-hidden="true">·</span>
-            ) : (
+            gone ? undefined : (
               <button
                 type="button"
                 className="rp-open-button"
