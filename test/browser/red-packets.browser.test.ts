@@ -6,8 +6,10 @@
  * link and claims ("開"); C's session has ended, so the link asks C to sign in and comes back to
  * the packet, which C claims; D claims the last share, and a second try says it is claimed
  * already. A's page then shows every claim and the luckiest (手气最佳) with the three shares
- * summing to ¥10.00; B sees the same list. Then in English: A sends B ¥6.66 one-to-one, B finds
- * it under My red packets, opens it, and A's page says B opened it. Screenshots in
+ * summing to ¥10.00; B sees the same list. An equal packet of one share: B takes it, and D,
+ * too slow, is told so. Then in English: A sends B ¥6.66 one-to-one, B finds
+ * it under My red packets, opens it, and A's page says B opened it; B's own ¥100.00 packet is
+ * refused by the preview (the balance) before any PIN. Screenshots in
  * test-results/screenshots/red-packets/.
  *
  * The issue names three holders; the sender cannot claim its own packet, so a fourth (D) takes
@@ -186,6 +188,25 @@ describe('red packets', () => {
     await b.page.getByText('3 个红包已被抢光').waitFor();
     await shots.take(b.page, 'b-packet-all-gone');
 
+    // ---- An equal packet of one ¥0.88 share: B takes it, D is too slow ----
+    await a.page.goto('/red-packets/new');
+    await a.page.getByText('普通红包', { exact: true }).click();
+    await a.page.getByLabel('红包个数').fill('1');
+    await a.page.getByRole('textbox', { name: '金额' }).fill('0.88');
+    await a.page.getByText('新春', { exact: true }).click();
+    await shots.take(a.page, 'a-send-equal-form');
+    await a.page.getByRole('button', { name: '塞钱进红包' }).click();
+    await a.page.getByRole('button', { name: '确认发出' }).click();
+    await typePin(a.page);
+    await a.page.waitForURL('**/red-packets/sent/*?sent=1');
+    const equalPath = new URL((await a.page.getByTestId('rp-share-link').textContent()) ?? '').pathname;
+    await b.page.goto(equalPath);
+    await b.page.getByRole('button', { name: '拆红包' }).click();
+    await expect.poll(() => b.page.getByTestId('rp-my-amount').textContent()).toBe('¥0.88');
+    await d.page.goto(equalPath);
+    await expect.poll(() => d.page.getByTestId('rp-gone').textContent()).toBe('手慢了，红包派完了');
+    await shots.take(d.page, 'd-packet-all-gone-too-slow');
+
     // ---- In English: A sends B ¥6.66 one-to-one; B opens it from My red packets ----
     for (const page of [a.page, b.page]) await page.evaluate("localStorage.setItem('qb_language', 'en')");
     await a.page.goto('/red-packets?box=sent');
@@ -232,6 +253,18 @@ describe('red packets', () => {
     await a.page.goto('/red-packets?box=sent');
     await a.page.getByTestId('rp-list-item').nth(1).waitFor();
     await shots.take(a.page, 'a-en-sent-list-after');
+
+    // ---- B has less than ¥20: a ¥100.00 packet is refused before any PIN ----
+    await b.page.goto('/red-packets/new');
+    await b.page.getByLabel('Number of packets').fill('2');
+    await b.page.getByRole('textbox', { name: 'Amount' }).fill('100');
+    await b.page.getByRole('button', { name: 'Put money in the packet' }).click();
+    await b.page
+      .getByRole('alert')
+      .getByText(/^Not enough money in the wallet/)
+      .waitFor();
+    expect(await b.page.getByRole('button', { name: 'Send it' }).isDisabled()).toBe(true);
+    await shots.take(b.page, 'b-en-refused-balance');
 
     for (const holder of [a, b, c, d]) expect(holder.problems).toEqual([]);
   });
