@@ -178,23 +178,26 @@ export function SentRedPacket() {
           }
         />
       ) : null}
+      {/* Just sent, the result says what it is; later, the packet's own head. */}
+      {fresh ? null : (
+        <section className="rp-detail-head" aria-labelledby="rp-detail-from">
+          <div className={`rp-detail-arc rp-cover-${data.cover}`} aria-hidden="true" />
+          <h2 id="rp-detail-from" className="rp-detail-from">
+            {data.recipient
+              ? t('redPackets.sheetTitleSingle', { name: data.recipient.displayName })
+              : splitLabel(data.split)}
+          </h2>
+          <p className="rp-detail-greeting">{data.greeting}</p>
+          <p className="rp-detail-amount amount" data-testid="rp-sent-total">
+            {money(data.total)}
+          </p>
+          <p className="rp-detail-note" data-testid="rp-status">
+            {statusLabel(data)}
+            {data.status === 'open' ? ` · ${t('redPackets.live')}` : ''}
+          </p>
+        </section>
+      )}
       {data.link && data.status === 'open' ? <ShareCard link={data.link} /> : null}
-      <section className="rp-detail-head" aria-labelledby="rp-detail-from">
-        <div className={`rp-detail-arc rp-cover-${data.cover}`} aria-hidden="true" />
-        <h2 id="rp-detail-from" className="rp-detail-from">
-          {data.recipient
-            ? t('redPackets.sheetTitleSingle', { name: data.recipient.displayName })
-            : splitLabel(data.split)}
-        </h2>
-        <p className="rp-detail-greeting">{data.greeting}</p>
-        <p className="rp-detail-amount amount" data-testid="rp-sent-total">
-          {money(data.total)}
-        </p>
-        <p className="rp-detail-note" data-testid="rp-status">
-          {statusLabel(data)}
-          {data.status === 'open' ? ` · ${t('redPackets.live')}` : ''}
-        </p>
-      </section>
       <section className="money-card rp-claims-card" aria-labelledby="rp-progress">
         <h3 id="rp-progress" className="money-card-title rp-progress" data-testid="rp-progress">
           {data.kind === 'single'

@@ -107,7 +107,7 @@ export function progressLine(packet: RedPacket): string {
 
 export function statusLabel(packet: RedPacket): string {
   const key = {
-    open: 'statusOpen',
+    open: packet.kind === 'single' ? 'statusWaiting' : 'statusOpen',
     finished: 'statusFinished',
     expired: 'statusExpired',
     refunded: 'statusRefunded',
