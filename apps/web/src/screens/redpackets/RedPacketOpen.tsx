@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button } from 'antd-mobile';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { ApiError, isApiError } from '../../api/client.ts';
@@ -31,10 +31,11 @@ export function RedPacketOpen() {
     retry: false,
   });
   const unauthorized = isApiError(packet.error) && packet.error.status === 401;
-  if (!signedIn || unauthorized) {
+  // The session ended (idle, signed out elsewhere): as nobody signed in, with the way back here.
+  useEffect(() => {
     if (unauthorized) markSignedOut();
-    return <SignInFirst refPath={`/red-packets/${ref}`} />;
-  }
+  }, [unauthorized]);
+  if (!signedIn || unauthorized) return <SignInFirst refPath={`/red-packets/${ref}`} />;
   if (packet.isPending) {
     return (
       <Page title={t('redPackets.packetTitle')} backTo="/red-packets">
@@ -64,6 +65,7 @@ export function RedPacketOpen() {
 
 function OpenPacket(props: { packet: RedPacket; refKey: string }) {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const refresh = useRefreshMoney();
   const [packet, setPacket] = useState(props.packet);
   const [error, setError] = useState<unknown>(null);
@@ -79,6 +81,13 @@ function OpenPacket(props: { packet: RedPacket; refKey: string }) {
       void queryClient.invalidateQueries({ queryKey: redPacketsKey });
       refresh();
     } catch (failure) {
+      if (isApiError(failure) && failure.status === 401) {
+        markSignedOut();
+        void navigate(`/sign-in?next=${encodeURIComponent(`/red-packets/${props.refKey}`)}`, {
+          replace: true,
+        });
+        return;
+      }
       if (isApiError(failure, 'RED_PACKET_ALREADY_CLAIMED')) {
         // Claimed already (another tab, a retry): show what it was.
         try {
@@ -135,7 +144,7 @@ function OpenPacket(props: { packet: RedPacket; refKey: string }) {
           )}
         </Envelope>
         <div className="money-buttons">
-          {gone && !error ? null : <RedPacketError error={error} />}
+          {gone && !error ? null : <RedPacketError error={error} claiming />}
           {gone ? (
             <Link to="/red-packets" className="text-button money-link-button">
               {t('redPackets.viewMine')}

@@ -128,7 +128,7 @@ function asMoney(value: unknown): MoneyJson | null {
 }
 
 /** The red packets' refusals in words, with the numbers their details carry; else as money errors. */
-export function redPacketErrorMessage(error: unknown): string {
+export function redPacketErrorMessage(error: unknown, options: { claiming?: boolean } = {}): string {
   if (!(error instanceof ApiError)) return moneyErrorMessage(error);
   const { details, code } = error;
   const language = i18n.language;
@@ -163,21 +163,24 @@ export function redPacketErrorMessage(error: unknown): string {
         : i18n.t(`errors.${code}`);
     }
     case 'PAYEE_BALANCE_CAP_EXCEEDED':
-      // Claiming: the claimer's own wallet would pass its cap.
-      return i18n.t('errors.RED_PACKET_BALANCE_CAP');
+      // Claiming: the claimer's own wallet would pass its cap (sending: the recipient's, as money says).
+      return options.claiming ? i18n.t('errors.RED_PACKET_BALANCE_CAP') : moneyErrorMessage(error);
     default:
       return moneyErrorMessage(error);
   }
 }
 
 /** A refusal shown on a red packet screen: its own codes here, the payments' through MoneyError. */
-export function RedPacketError(props: { error: unknown }) {
+export function RedPacketError(props: { error: unknown; claiming?: boolean }) {
   if (!props.error) return null;
   const code = props.error instanceof ApiError ? props.error.code : '';
-  if (/^(RED_PACKET_|CANNOT_CLAIM_OWN_RED_PACKET|PAYEE_BALANCE_CAP_EXCEEDED)/.test(code)) {
+  const ours =
+    /^(RED_PACKET_|CANNOT_CLAIM_OWN_RED_PACKET)/.test(code) ||
+    (props.claiming === true && code === 'PAYEE_BALANCE_CAP_EXCEEDED');
+  if (ours) {
     return (
       <div className="form-error money-error" role="alert">
-        <span>{redPacketErrorMessage(props.error)}</span>
+        <span>{redPacketErrorMessage(props.error, { claiming: props.claiming ?? false })}</span>
       </div>
     );
   }
