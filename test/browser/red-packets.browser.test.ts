@@ -125,8 +125,11 @@ describe('red packets', () => {
     await shots.take(a.page, 'a-sent-share');
     await expectBalance(a.page, '¥990.00');
 
-    // ---- B opens the link and claims ----
-    await b.page.goto(linkPath);
+    // ---- B scans the packet's code (扫一扫: the link pasted, as a camera reads it) and claims ----
+    await b.page.goto('/scan');
+    await b.page.getByLabel('粘贴收款码').fill(link);
+    await b.page.getByRole('button', { name: '去付款' }).click();
+    await b.page.waitForURL((url) => url.pathname === linkPath);
     await expect.poll(() => b.page.getByTestId('rp-from').textContent()).toBe('*芳的红包');
     expect(await b.page.getByTestId('rp-greeting').textContent()).toBe('新年快乐，万事如意');
     await shots.take(b.page, 'b-packet-closed');

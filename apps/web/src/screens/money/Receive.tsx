@@ -155,6 +155,8 @@ export function Scan() {
     if ('toQr' in target) void navigate(`/transfer?toQr=${encodeURIComponent(target.toQr)}`);
     else if ('merchantQr' in target)
       void navigate(`/pay/merchant?qr=${encodeURIComponent(target.merchantQr)}`);
+    else if ('redPacketRef' in target)
+      void navigate(`/red-packets/${encodeURIComponent(target.redPacketRef)}`);
     else void navigate(`/pay/requests/${encodeURIComponent(target.requestId)}`);
   };
 
