@@ -23,6 +23,8 @@ import {
   fundByCard,
   idNumber,
   latestSmsCode,
+  openPhone,
+  randomPhone,
   screenshots,
   startBrowserStack,
   verifiedHolder,
@@ -270,6 +272,43 @@ describe('red packets', () => {
     await shots.take(b.page, 'b-en-refused-balance');
 
     for (const holder of [a, b, c, d]) expect(holder.problems).toEqual([]);
+  });
+
+  it('a newcomer opens a packet’s link, registers there and is brought back to claim it', async () => {
+    const shots = screenshots('red-packets-newcomer');
+    const sent = await a.page.request.post('/v1/me/red-packets', {
+      headers: { 'idempotency-key': crypto.randomUUID() },
+      data: {
+        kind: 'group',
+        split: 'lucky',
+        count: 2,
+        amount: { amount: '200', currency: 'CNY' },
+        confirmation: { pin: PIN },
+      },
+    });
+    expect(sent.status(), await sent.text()).toBe(201);
+    const linkPath = new URL(((await sent.json()) as { link: string }).link).pathname;
+
+    const newcomer = await openPhone(stack);
+    const page = newcomer.page;
+    const phone = randomPhone();
+    await page.goto(linkPath);
+    await page.getByText('登录后领取红包').waitFor();
+    await page.getByRole('link', { name: '没有账户？注册' }).click();
+    await page.waitForURL('**/register?next=*');
+    await page.getByLabel('手机号', { exact: true }).fill(phone);
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByText(/\d+ 秒后重发/).waitFor();
+    await page.getByLabel('验证码', { exact: true }).fill(await latestSmsCode(stack.url, phone));
+    await page.getByLabel('登录密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '注册并登录' }).click();
+    // Back at the packet, signed in: it can be opened.
+    await page.waitForURL((url) => url.pathname === linkPath);
+    await expect.poll(() => page.getByTestId('rp-from').textContent()).toBe('*芳的红包');
+    await shots.take(page, 'newcomer-back-at-packet');
+    await page.getByRole('button', { name: '拆红包' }).click();
+    expect(await myAmount(page)).toBeGreaterThan(0);
+    await newcomer.context.close();
   });
 });
 

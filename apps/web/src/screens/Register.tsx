@@ -1,7 +1,7 @@
 import { Button, Form } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { errorMessage } from '../api/client.ts';
 import { register } from '../api/identity.ts';
 import { markSignedIn } from '../auth/session.ts';
@@ -10,6 +10,7 @@ import { Page } from '../components/Page.tsx';
 import { PasswordInput } from '../components/PasswordInput.tsx';
 import { SmsCodeButton } from '../components/SmsCodeButton.tsx';
 import { checkPassword, normalisePhone } from '../lib/format.ts';
+import { nextPath } from './SignIn.tsx';
 
 interface RegisterForm {
   phone: string;
@@ -20,6 +21,8 @@ interface RegisterForm {
 export function Register() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  // Where the newcomer was going (a red packet's link, a shop's checkout): back there after.
+  const location = useLocation();
   const [form] = Form.useForm<RegisterForm>();
   const phone = Form.useWatch('phone', form) ?? '';
   const password = Form.useWatch('password', form) ?? '';
@@ -32,7 +35,7 @@ export function Register() {
     try {
       await register({ phone: normalisePhone(values.phone), code: values.code, password: values.password });
       markSignedIn();
-      void navigate('/', { replace: true });
+      void navigate(nextPath(location.search), { replace: true });
     } catch (error) {
       setFailure(errorMessage(error));
     } finally {

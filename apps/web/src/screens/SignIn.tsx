@@ -56,7 +56,7 @@ export function SignIn() {
         <Link to="/report-loss">{t('reportLoss.link')}</Link>
       </p>
       <p className="form-switch">
-        {t('signIn.noAccount')} <Link to="/register">{t('signIn.register')}</Link>
+        {t('signIn.noAccount')} <Link to={`/register${location.search}`}>{t('signIn.register')}</Link>
       </p>
     </Page>
   );

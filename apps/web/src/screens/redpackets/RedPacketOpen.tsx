@@ -215,7 +215,7 @@ function SignInFirst(props: { refPath: string }) {
         >
           {t('redPackets.signIn')}
         </Button>
-        <Link to="/register" className="text-button money-link-button">
+        <Link to={`/register${next}`} className="text-button money-link-button">
           {t('redPackets.register')}
         </Link>
       </div>
