@@ -15,7 +15,9 @@ export type PaymentKind =
   | 'merchant_static'
   | 'merchant_order'
   | 'merchant_code'
-  | 'red_packet';
+  | 'red_packet'
+  | 'split_share'
+  | 'split_refund';
 
 export interface PaymentKindRules {
   countsTowardYear: boolean;
@@ -84,6 +86,26 @@ export const PAYMENT_KINDS: Record<PaymentKind, PaymentKindRules> = {
   // send one (it stays in wallets). Not held for review: a held packet could not be claimed, and
   // its claimers are waiting now — the engine's review refuses it instead (RISK_REVIEW_REQUIRED).
   red_packet: {
+    countsTowardYear: true,
+    passwordFree: false,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+  },
+  // Paying one's share of a split bill (modules/splits, AA 收款): a payment asked for by a holder
+  // the payer knows, of a fixed amount, once — what a payment request is, so it is ruled as one:
+  // counts toward the year, may be password-free (a ¥30 dinner share is what the small-payment
+  // allowance is for, and that allowance still caps it at ¥1,000 a day), not held for review (the
+  // share's claim cannot wait a day for a person: the engine's review refuses it instead).
+  split_share: {
+    countsTowardYear: true,
+    passwordFree: true,
+    needsWithdrawTier: false,
+    holdsForReview: false,
+  },
+  // The organiser giving a paid share back: money leaving the organiser's wallet for another
+  // holder, so it counts toward the year like a transfer; never password-free — it is the
+  // organiser's deliberate act on one share, confirmed with the PIN or a passkey every time.
+  split_refund: {
     countsTowardYear: true,
     passwordFree: false,
     needsWithdrawTier: false,

@@ -44,6 +44,8 @@ describe('the chart of ledger codes', () => {
       redPacketSend: 220,
       redPacketClaim: 221,
       redPacketRefund: 222,
+      splitShare: 230,
+      splitRefund: 231,
       topUp: 300,
       withdrawal: 301,
       withdrawalFee: 302,
@@ -66,7 +68,7 @@ describe('the chart of ledger codes', () => {
   it('labels every code the app makes for history, in Chinese and English', () => {
     const labels = transferCodeLabels();
     expect(Object.keys(labels).map(Number).sort()).toEqual([
-      200, 201, 210, 211, 212, 213, 220, 221, 222, 300, 301, 302, 303, 304, 305,
+      200, 201, 210, 211, 212, 213, 220, 221, 222, 230, 231, 300, 301, 302, 303, 304, 305,
     ]);
     for (const { label } of Object.values(labels)) {
       expect(label['zh-CN']).not.toBe('');

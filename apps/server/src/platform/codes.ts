@@ -98,6 +98,10 @@ export const TransferCodeChart = {
     type: 'red_packet_refund',
     label: { 'zh-CN': '红包退款', en: 'Red packet refund' },
   },
+  /** A participant pays their share of a split bill (the participant's wallet → the organiser's). */
+  splitShare: { code: 230, type: 'split', label: { 'zh-CN': 'AA 收款', en: 'Split bill' } },
+  /** The organiser gives a paid share back (the organiser's wallet → the participant's). */
+  splitRefund: { code: 231, type: 'split_refund', label: { 'zh-CN': 'AA 退款', en: 'Split bill refund' } },
   /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
   testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },
 } as const satisfies Record<string, CodeLabel & { code: number }>;
