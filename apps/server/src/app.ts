@@ -72,6 +72,7 @@ import {
   createRedPacketsModule,
   type RedPacketsService,
 } from './modules/redpackets/index.ts';
+import { SPLIT_NOTICES, createSplitsModule, type SplitsService } from './modules/splits/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -117,6 +118,7 @@ export interface AppServices {
   riskCases: ReviewCaseService;
   freeze: FreezeService;
   redPackets: RedPacketsService;
+  splits: SplitsService;
 }
 
 export interface BuildAppOptions {
@@ -415,6 +417,7 @@ export async function buildApp(options: BuildAppOptions) {
           ...(await funding.service.describeLedgerTransfers(input)),
           ...(await merchantHistory.describeLedgerTransfers(input)),
           ...(await redPackets.history.describeLedgerTransfers(input)),
+          ...(await splits.history.describeLedgerTransfers(input)),
         ]),
     },
   });
@@ -470,6 +473,7 @@ export async function buildApp(options: BuildAppOptions) {
         FREEZE_NOTICES,
         MERCHANT_NOTICES,
         RED_PACKET_NOTICES,
+        SPLIT_NOTICES,
       ],
     }),
   );
@@ -495,6 +499,9 @@ export async function buildApp(options: BuildAppOptions) {
     // Made below; a test reads escrow balances through it.
     get redPackets() {
       return redPackets.service;
+    },
+    get splits() {
+      return splits.service;
     },
   });
   await app.register(identity.routes);
@@ -564,6 +571,21 @@ export async function buildApp(options: BuildAppOptions) {
   });
   jobs.register(...redPackets.jobs);
   await app.register(redPackets.routes);
+  // Splitting a bill (issue 13, AA 收款): shares paid through the pipeline to the organiser, refunds back.
+  const splits = createSplitsModule({
+    pool,
+    ledger,
+    payments,
+    kyc: kyc.service,
+    identity: identity.service,
+    transfers: transfers.service,
+    events: outbox,
+    settings: config.modules.splits,
+    publicUrl: config.publicUrl,
+    now,
+    log: app.log,
+  });
+  await app.register(splits.routes);
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });
   intents.register(

@@ -158,6 +158,7 @@ describe('loadConfig', () => {
         risk: { engine: 'off', reviewHours: 24 },
         merchants: { feePolicy: { byCategory: {}, defaultBp: 38 }, paymentCodeStepSeconds: 60 },
         redpackets: { maxShareMinor: 20_000n, maxShares: 100, expiryHours: 24 },
+        splits: { maxPeople: 100, maxTotalMinor: 5_000_000n, reminderIntervalMinutes: 60 },
       },
     });
   });

@@ -94,6 +94,15 @@ const MONEY_ROUTES: [method: string, path: string][] = [
   ['get', '/v1/me/red-packets/{id}'],
   ['get', '/v1/red-packets/{ref}'],
   ['post', '/v1/red-packets/{ref}/claims'],
+  ['post', '/v1/me/splits'],
+  ['get', '/v1/me/splits'],
+  ['get', '/v1/me/splits/{id}'],
+  ['post', '/v1/me/splits/{id}/reminders'],
+  ['post', '/v1/me/splits/{id}/close'],
+  ['post', '/v1/me/splits/{id}/shares/{shareId}/refund'],
+  ['get', '/v1/splits/{ref}'],
+  ['post', '/v1/splits/{ref}/preview'],
+  ['post', '/v1/splits/{ref}/pay'],
 ];
 
 /** Every property below `schema` without a description, as dotted paths. */
@@ -200,6 +209,9 @@ describe('the OpenAPI document of the routes with money', () => {
       'POST /v1/me/merchant/settlements amount',
       'POST /v1/me/red-packets/preview amount',
       'POST /v1/me/red-packets amount',
+      'POST /v1/me/splits amount',
+      'POST /v1/me/splits participants[].amount',
+      'POST /v1/me/splits myAmount',
     ]);
   });
 

@@ -19,6 +19,7 @@ import { riskDeclaration } from './risk/module.ts';
 import { freezeDeclaration } from './freeze/module.ts';
 import { merchantsDeclaration } from './merchants/module.ts';
 import { redPacketsDeclaration } from './redpackets/module.ts';
+import { splitsDeclaration } from './splits/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -35,6 +36,7 @@ export const MODULES = [
   freezeDeclaration,
   merchantsDeclaration,
   redPacketsDeclaration,
+  splitsDeclaration,
   // new-module: above this line
 ] as const;
 
