@@ -10,6 +10,8 @@ import portalEn from './portal.en.json';
 import portalZhCN from './portal.zh-CN.json';
 import redPacketsEn from './redpackets.en.json';
 import redPacketsZhCN from './redpackets.zh-CN.json';
+import splitsEn from './splits.en.json';
+import splitsZhCN from './splits.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -41,6 +43,9 @@ i18n.addResourceBundle('en', 'translation', portalEn, true, false);
 // And the red packets' (issue 13), with their API's codes.
 i18n.addResourceBundle('zh-CN', 'translation', redPacketsZhCN, true, false);
 i18n.addResourceBundle('en', 'translation', redPacketsEn, true, false);
+// And the split bills' (AA 收款, issue 13), with their API's codes.
+i18n.addResourceBundle('zh-CN', 'translation', splitsZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', splitsEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;
