@@ -44,6 +44,9 @@ import { Transfer } from './screens/money/Transfer.tsx';
 import { RedPacketOpen } from './screens/redpackets/RedPacketOpen.tsx';
 import { RedPacketSend } from './screens/redpackets/RedPacketSend.tsx';
 import { RedPacketsMine, SentRedPacket } from './screens/redpackets/RedPacketsMine.tsx';
+import { SplitNew } from './screens/splits/SplitNew.tsx';
+import { SplitOpen } from './screens/splits/SplitOpen.tsx';
+import { SplitOrganised, SplitsMine } from './screens/splits/SplitsMine.tsx';
 
 // The merchant portal (antd, charts): its own chunk, downloaded only when /merchant is opened.
 const Portal = lazy(() => import('./portal/Portal.tsx'));
@@ -58,6 +61,8 @@ const router = createBrowserRouter([
   { path: '/checkout/:token', element: <Checkout /> },
   // A red packet's link, shared anywhere: it asks to sign in first and comes back (issue 13).
   { path: '/red-packets/:ref', element: <RedPacketOpen /> },
+  // A split bill's link (AA 收款), likewise: sign in first, then back to pay one's share.
+  { path: '/splits/:ref', element: <SplitOpen /> },
   // Merchant staff on a computer; it signs in through /sign-in?next=/merchant itself.
   {
     path: '/merchant/*',
@@ -109,6 +114,10 @@ const router = createBrowserRouter([
       { path: 'red-packets', element: <RedPacketsMine /> },
       { path: 'red-packets/new', element: <RedPacketSend /> },
       { path: 'red-packets/sent/:id', element: <SentRedPacket /> },
+      // Split bills (AA 收款, issue 13); a split's own link is above, outside the signed-in screens.
+      { path: 'splits', element: <SplitsMine /> },
+      { path: 'splits/new', element: <SplitNew /> },
+      { path: 'splits/mine/:id', element: <SplitOrganised /> },
     ],
   },
   { path: '*', element: <Navigate to="/" replace /> },

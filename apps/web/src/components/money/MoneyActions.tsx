@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import '../../screens/money/money.css';
 import { RedPacketIcon } from '../../screens/redpackets/parts.tsx';
+import { SplitIcon } from '../../screens/splits/parts.tsx';
 import {
   BankIcon,
   BillIcon,
@@ -16,6 +17,7 @@ const ACTIONS = [
   { to: '/transfer', key: 'transfer', Icon: TransferIcon },
   { to: '/red-packets', key: 'redPackets', Icon: RedPacketIcon },
   { to: '/requests/new', key: 'request', Icon: RequestIcon },
+  { to: '/splits', key: 'splits', Icon: SplitIcon },
   { to: '/top-up', key: 'topUp', Icon: TopUpIcon },
   { to: '/withdraw', key: 'withdraw', Icon: WithdrawIcon },
   { to: '/bank-transfer', key: 'toBank', Icon: BankIcon },
