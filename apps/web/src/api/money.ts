@@ -429,13 +429,24 @@ export function fetchReceiveCode(amountFen?: string): Promise<ReceiveCode> {
 /** What a scanned or pasted code is: a receive code, a payment request, or neither. */
 export function readScannedCode(
   text: string,
-): { toQr: string } | { requestId: string } | { merchantQr: string } | { redPacketRef: string } | null {
+):
+  | { toQr: string }
+  | { requestId: string }
+  | { merchantQr: string }
+  | { redPacketRef: string }
+  | { splitRef: string }
+  | null {
   const trimmed = text.trim();
   // A group red packet: its QR (`qianbao://red-packet?t=…`) or its shared link (…/red-packets/<token>).
   const packet =
     /^qianbao:\/\/red-packet\?t=([\w-]+)/.exec(trimmed) ??
     /^https?:\/\/[^/]+\/red-packets\/([\w-]{20,})$/.exec(trimmed);
   if (packet?.[1]) return { redPacketRef: packet[1] };
+  // A split bill (AA 收款): its QR (`qianbao://split?t=…`) or its link (…/splits/<token>).
+  const split =
+    /^qianbao:\/\/split\?t=([\w-]+)/.exec(trimmed) ??
+    /^https?:\/\/[^/]+\/splits\/([\w-]{20,})$/.exec(trimmed);
+  if (split?.[1]) return { splitRef: split[1] };
   // An EMVCo merchant code (payload format indicator 01 first): the server says whose it is.
   if (/^000201/.test(trimmed)) return { merchantQr: trimmed };
   if (/^qianbao:\/\/pay\?/.test(trimmed)) return { toQr: trimmed };

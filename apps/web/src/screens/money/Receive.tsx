@@ -157,6 +157,7 @@ export function Scan() {
       void navigate(`/pay/merchant?qr=${encodeURIComponent(target.merchantQr)}`);
     else if ('redPacketRef' in target)
       void navigate(`/red-packets/${encodeURIComponent(target.redPacketRef)}`);
+    else if ('splitRef' in target) void navigate(`/splits/${encodeURIComponent(target.splitRef)}`);
     else void navigate(`/pay/requests/${encodeURIComponent(target.requestId)}`);
   };
 
