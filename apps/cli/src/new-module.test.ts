@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MODULES } from '../../server/src/modules/catalog.ts';
 import { UsageError, createModule } from './new-module.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,7 +40,9 @@ describe('qianbao new-module', () => {
   it('writes the module in the next free hundred, lists it in the catalog and mounts it in app.ts', async () => {
     const root = copyOfRepository();
     const result = await createModule('coupons', root);
-    expect(result.hundred).toBe(14); // after risk (11), freeze (12) and merchants (13)
+    // The hundred after the highest any module has (merchants 13, red packets 14, splits 15 …).
+    const next = Math.max(...MODULES.map((module) => module.hundred)) + 1;
+    expect(result.hundred).toBe(next);
     const dir = path.join(root, 'apps/server/src/modules/coupons');
     expect(readdirSync(dir).sort()).toEqual(
       [
@@ -53,8 +56,8 @@ describe('qianbao new-module', () => {
         'store.ts',
       ].sort(),
     );
-    expect(readFileSync(path.join(dir, 'module.ts'), 'utf8')).toContain('hundred: 14,');
-    expect(readFileSync(path.join(dir, 'migrations.ts'), 'utf8')).toContain("name: '1400_coupons_init'");
+    expect(readFileSync(path.join(dir, 'module.ts'), 'utf8')).toContain(`hundred: ${next},`);
+    expect(readFileSync(path.join(dir, 'migrations.ts'), 'utf8')).toContain(`name: '${next}00_coupons_init'`);
     expect(readFileSync(path.join(dir, 'errors.ts'), 'utf8')).toContain("'COUPON_NOT_FOUND'");
     const catalog = readFileSync(path.join(root, 'apps/server/src/modules/catalog.ts'), 'utf8');
     expect(catalog).toContain("import { couponsDeclaration } from './coupons/module.ts';");
@@ -67,7 +70,7 @@ describe('qianbao new-module', () => {
     expect(readFileSync(path.join(root, 'docs/api/errors.md'), 'utf8')).toContain('`COUPON_NOT_FOUND`');
 
     // The next one takes the next hundred.
-    expect((await createModule('vouchers', root)).hundred).toBe(15);
+    expect((await createModule('vouchers', root)).hundred).toBe(next + 1);
   });
 
   it('refuses a bad name, a name in use and a tree without its markers, writing nothing', async () => {
