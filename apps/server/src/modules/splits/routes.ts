@@ -159,7 +159,10 @@ const splitSchema = z.object({
     description:
       '`open` to pay; `completed` when every share is paid; `closed` by the organiser (no more payments).',
   }),
-  paidCount: z.number().int().meta({ description: 'Shares paid (refunded ones included).' }),
+  paidCount: z
+    .number()
+    .int()
+    .meta({ description: 'Shares paid and not given back (a refunded share is not counted).' }),
   payableCount: z.number().int().meta({ description: 'Shares others pay (the organiser’s own excluded).' }),
   mine: z.boolean().meta({ description: 'The caller organised it.' }),
   myShare: shareSchema.nullable().meta({ description: "The caller's share, if any." }),

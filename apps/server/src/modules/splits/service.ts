@@ -753,7 +753,8 @@ function viewOf(input: {
     shareCount: split.share_count,
     includesOrganiser: split.include_organiser,
     status: split.status,
-    paidCount: payable.filter((share) => share.paid_at !== null).length,
+    // Paid and kept: a share given back is not paid any more (its refund is in `shares`).
+    paidCount: payable.filter((share) => share.status === 'paid' || share.status === 'refunding').length,
     payableCount: payable.length,
     mine,
     myShare: myShare ? shareViewOf(myShare) : null,

@@ -24,7 +24,7 @@ import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { DetailRows, ResultHead, useRefreshMoney } from '../money/parts.tsx';
 import { useStepUpGate } from '../money/StepUp.tsx';
-import { ShareCard, SplitError, paidNowOf, shareStateLabel, statusLabel } from './parts.tsx';
+import { ShareCard, SplitError, shareStateLabel, statusLabel } from './parts.tsx';
 
 /** While a split is open, its organiser's page asks again this often (payments come in live). */
 const POLL_MS = 3000;
@@ -98,7 +98,7 @@ function SplitList(props: { role: 'organiser' | 'participant' }) {
               <span className="sp-list-title">{split.title}</span>
               <span className="sp-list-sub">
                 {organiser
-                  ? `${statusLabel(split)} · ${t('splits.listPaid', { paid: paidNowOf(split), count: split.payableCount })}`
+                  ? `${statusLabel(split)} · ${t('splits.listPaid', { paid: split.paidCount, count: split.payableCount })}`
                   : t('splits.from', { name: split.organiser.displayName })}
               </span>
               <span className="sp-list-sub">{formatDateTime(split.createdAt, i18n.language)}</span>
@@ -291,7 +291,7 @@ export function SplitOrganised() {
       ? new Date(Date.parse(data.lastRemindedAt) + REMINDER_INTERVAL_MS).toISOString()
       : null);
   const remindWaits = remindAt !== null && Date.parse(remindAt) > now;
-  const paidNow = paidNowOf(data);
+  const paidNow = data.paidCount;
   return (
     <Page title={fresh ? t('splits.createdTitle') : title} backTo="/splits">
       {fresh ? (

@@ -105,15 +105,6 @@ export function SplitError(props: { error: unknown }) {
   return <MoneyError error={props.error} />;
 }
 
-/**
- * How many of the others' shares are paid now: a refunded share no longer counts (the server's
- * `paidCount` still counts it); without the shares (a participant's view), the server's count.
- */
-export function paidNowOf(split: Pick<Split, 'shares' | 'paidCount'>): number {
-  if (!split.shares) return split.paidCount;
-  return split.shares.filter((share) => share.state === 'paid' || share.state === 'refunding').length;
-}
-
 export function statusLabel(split: Pick<Split, 'status'>): string {
   const key = { open: 'statusOpen', completed: 'statusCompleted', closed: 'statusClosed' }[split.status];
   return i18n.t(`splits.${key}`);
