@@ -550,8 +550,6 @@ export async function buildApp(options: BuildAppOptions) {
   jobs.register(...merchants.jobs);
   // The merchant portal's live feed follows from the merchants' events.
   outbox.subscribe(merchants.liveSubscriber);
-  // Every subscriber is in: their dispatchers, the sweep and the pruning.
-  jobs.register(...outbox.jobs());
   await app.register(merchants.routes);
   // Red packets (issue 13): sent through the pipeline into the sender's escrow, claimed, refunded.
   const redPackets = createRedPacketsModule({
@@ -566,10 +564,14 @@ export async function buildApp(options: BuildAppOptions) {
     events: outbox,
     settings: config.modules.redpackets,
     publicUrl: config.publicUrl,
+    live: notifications.live,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
     now,
     log: app.log,
   });
   jobs.register(...redPackets.jobs);
+  // The sender's live view of a packet follows from its events.
+  outbox.subscribe(redPackets.liveSubscriber);
   await app.register(redPackets.routes);
   // Splitting a bill (issue 13, AA 收款): shares paid through the pipeline to the organiser, refunds back.
   const splits = createSplitsModule({
@@ -586,6 +588,8 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
   });
   await app.register(splits.routes);
+  // Every subscriber is in: their dispatchers, the sweep and the pruning.
+  jobs.register(...outbox.jobs());
   // The payment resource: one shape (create → confirm → final state) over every module's kinds.
   const intents = new PaymentIntents({ store: new IntentStore(pool), now });
   intents.register(

@@ -1,5 +1,7 @@
 /** The red-packets module's declaration (modules/kit.ts): listed once, in ../catalog.ts. */
+import { dispatchJobName } from '../../outbox/index.ts';
 import { defineModule, wholeNumber } from '../kit.ts';
+import { RED_PACKET_LIVE_SUBSCRIBER } from './live.ts';
 import { RED_PACKETS_ERRORS } from './errors.ts';
 import { redPacketsMigrations } from './migrations.ts';
 
@@ -14,7 +16,7 @@ export const redPacketsDeclaration = defineModule({
   hundred: 14,
   migrations: redPacketsMigrations,
   errors: RED_PACKETS_ERRORS,
-  jobQueues: Object.values(RED_PACKET_JOBS),
+  jobQueues: [...Object.values(RED_PACKET_JOBS), dispatchJobName(RED_PACKET_LIVE_SUBSCRIBER)],
   settings: {
     variables: {
       // domain-rules §4: at most ¥200 a share, 100 shares, unclaimed money back after 24 hours.

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Tabs, Toast } from 'antd-mobile';
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
@@ -15,6 +15,8 @@ import { ClaimsList, Envelope, RedPacketError, progressLine, splitLabel, statusL
 
 /** While a packet is open, its sender's page asks again this often (claims come in live). */
 const POLL_MS = 3000;
+/** A sent packet's claims are pushed live; this is only the fallback of a dropped stream. */
+const LIVE_FALLBACK_MS = 15_000;
 
 /** 我的红包: send one, and the packets received and sent, newest first. */
 export function RedPacketsMine() {
@@ -122,8 +124,8 @@ function PacketList(props: { box: 'sent' | 'received' }) {
 
 /**
  * A sent packet, as its sender follows it: how many are claimed and how much is left, who
- * claimed how much (手气最佳 when all are gone), what went back after 24 hours. Asked again every
- * few seconds while it is open. Just sent (`?sent=1`): a group packet's link and QR code to share.
+ * claimed how much (手气最佳 when all are gone), what went back after 24 hours. Each claim is
+ * pushed while it is open (GET /v1/me/red-packets/:id/stream), read again every 15 s besides. Just sent (`?sent=1`): a group packet's link and QR code to share.
  */
 export function SentRedPacket() {
   const { t, i18n } = useTranslation();
@@ -131,12 +133,25 @@ export function SentRedPacket() {
   const [search] = useSearchParams();
   // Just sent: said until the first claim comes in (the page stays open to follow the claims).
   const justSent = search.get('sent') === '1';
+  const queryClient = useQueryClient();
   const packet = useQuery({
     queryKey: [...redPacketsKey, 'sent', id],
     queryFn: () => fetchSentRedPacket(id),
-    refetchInterval: (query) => (query.state.data?.status === 'open' ? POLL_MS : false),
+    // Claims are pushed (below); asking again now and then covers a stream that dropped one.
+    refetchInterval: (query) => (query.state.data?.status === 'open' ? LIVE_FALLBACK_MS : false),
     retry: false,
   });
+  const open = packet.data?.status === 'open';
+  useEffect(() => {
+    if (!open || typeof EventSource === 'undefined') return;
+    const source = new EventSource(`/v1/me/red-packets/${encodeURIComponent(id)}/stream`);
+    const onClaim = () => void queryClient.invalidateQueries({ queryKey: [...redPacketsKey, 'sent', id] });
+    source.addEventListener('claim', onClaim);
+    return () => {
+      source.removeEventListener('claim', onClaim);
+      source.close();
+    };
+  }, [open, id, queryClient]);
   if (packet.isPending) {
     return (
       <Page title={t('redPackets.packetTitle')} backTo="/red-packets?box=sent">
