@@ -8,7 +8,7 @@
  * already. A's page then shows every claim and the luckiest (手气最佳) with the three shares
  * summing to ¥10.00; B sees the same list. An equal packet of one share: B takes it, and D,
  * too slow, is told so. Then in English: A sends B ¥6.66 one-to-one, B finds
- * it under My red packets, opens it, and A's page says B opened it; B's own ¥100.00 packet is
+ * it under My red packets, opens it from its notice in the inbox, and A's page says B opened it; B's own ¥100.00 packet is
  * refused by the preview (the balance) before any PIN. Screenshots in
  * test-results/screenshots/red-packets/.
  *
@@ -244,7 +244,13 @@ describe('red packets', () => {
     const unopened = b.page.getByTestId('rp-list-item').filter({ hasText: 'Not opened' });
     await unopened.waitFor();
     await shots.take(b.page, 'b-en-received-list');
-    await unopened.click();
+    // B's notice of it opens the packet.
+    await b.page.goto('/inbox');
+    const notice = b.page.getByRole('button', { name: /\*芳 sent you a red packet/ });
+    await notice.waitFor();
+    await shots.take(b.page, 'b-en-inbox-notice');
+    await notice.click();
+    await b.page.waitForURL((url) => /^\/red-packets\/[0-9a-f-]{36}$/.test(url.pathname));
     await expect.poll(() => b.page.getByTestId('rp-greeting').textContent()).toBe('Happy birthday!');
     await shots.take(b.page, 'b-en-single-closed');
     await b.page.getByRole('button', { name: 'Open the red packet' }).click();

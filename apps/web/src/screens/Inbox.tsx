@@ -74,10 +74,19 @@ export function Inbox() {
 /**
  * The screen a money notice is about: a wallet transfer's detail in the history (its id is the
  * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page, 付款码 for a charge
- * to confirm. Null for the others.
+ * to confirm, a red packet's page. Null for the others.
  */
-export function noticeTarget(notification: Pick<Notification, 'params'>): string | null {
-  const { transferId, fundingId, chargeId } = notification.params;
+export function noticeTarget(notification: Pick<Notification, 'kind' | 'params'>): string | null {
+  const { transferId, fundingId, chargeId, packetId } = notification.params;
+  // A red packet: the sender's notices open its progress, a one-to-one packet's its envelope, a
+  // claimed share the list of received packets (a group packet is reached by its link's token).
+  if (typeof packetId === 'string' && packetId !== '') {
+    const id = encodeURIComponent(packetId);
+    if (['redpackets.sent', 'redpackets.finished', 'redpackets.refunded'].includes(notification.kind))
+      return `/red-packets/sent/${id}`;
+    if (notification.kind === 'redpackets.received') return `/red-packets/${id}`;
+    if (notification.kind === 'redpackets.claimed') return '/red-packets?box=received';
+  }
   // A till's charge of the payment code waiting for the holder: 付款码 shows it to confirm.
   if (typeof chargeId === 'string' && chargeId !== '') return '/pay-code';
   if (typeof transferId === 'string' && transferId !== '')
