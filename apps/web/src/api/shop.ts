@@ -13,11 +13,8 @@ export interface Shop {
   balance: MoneyJson;
   feeRateBp: number;
   createdAt: string;
-  /**
-   * The caller's role there (GET only): the wallet's shop is the owner's; a cashier works in the
-   * portal.
-   */
-  role?: 'owner' | 'cashier';
+  /** The caller's role there: the wallet's shop is the owner's; a cashier works in the portal. */
+  role: 'owner' | 'cashier';
 }
 
 export interface ShopCode {

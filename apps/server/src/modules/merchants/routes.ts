@@ -13,9 +13,8 @@
  */
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ACTIONS, can, principalOf, signedIn } from '../../auth/index.ts';
-import { MERCHANT_STAFF_ROLES } from '../../auth/index.ts';
-import type { Action, MerchantStaffPrincipal } from '../../auth/index.ts';
+import { ACTIONS, MERCHANT_STAFF_ROLES, PERMISSIONS, can, principalOf, signedIn } from '../../auth/index.ts';
+import type { Action, MerchantStaffPrincipal, MerchantStaffRole } from '../../auth/index.ts';
 import { isCalendarDate, shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { AppError } from '../../errors.ts';
 import {
@@ -94,6 +93,20 @@ const merchantJson = (view: MerchantView) => ({
   balance: moneyJson(view.balanceMinor, view.currency),
   feeRateBp: view.feeRateBp,
   createdAt: view.createdAt.toISOString(),
+});
+
+/** My merchant as its staff see it: the merchant, my role there and what the role may do. */
+const staffMerchantSchema = merchantSchema.extend({
+  role: z.enum(MERCHANT_STAFF_ROLES).meta({ description: 'My role there: `owner` or `cashier`.' }),
+  permissions: z
+    .array(z.enum(ACTIONS))
+    .meta({ description: 'The actions my role may take there (the permission table).' }),
+});
+
+const staffMerchantJson = (view: MerchantView, role: MerchantStaffRole) => ({
+  ...merchantJson(view),
+  role,
+  permissions: [...PERMISSIONS.merchantStaff[role]],
 });
 
 const refundSchema = z.object({
@@ -275,12 +288,14 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
             .regex(/^\d{4}$/)
             .meta({ description: 'Merchant category code, e.g. 5812 restaurants.' }),
         }),
-        response: { 201: merchantSchema, ...ERRORS },
+        response: { 201: staffMerchantSchema, ...ERRORS },
       },
     }),
     async (request, reply) => {
       const { userId } = principalOf(request, 'holder');
-      return reply.code(201).send(merchantJson(await service.onboard({ userId, ...request.body })));
+      // Answered as GET /v1/me/merchant answers its owner: the one shape of "my merchant".
+      const opened = await service.onboard({ userId, ...request.body });
+      return reply.code(201).send(staffMerchantJson(opened, 'owner'));
     },
   );
 
@@ -293,24 +308,12 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
         description:
           'The owner or a cashier (the `Qianbao-Merchant` header names the merchant; without it, the one I own). ' +
           '`permissions` lists the actions of my role (docs/authorization.md): a portal shows what they allow.',
-        response: {
-          200: merchantSchema.extend({
-            role: z.enum(MERCHANT_STAFF_ROLES).meta({ description: 'My role there: `owner` or `cashier`.' }),
-            permissions: z
-              .array(z.enum(ACTIONS))
-              .meta({ description: 'The actions my role may take there (the permission table).' }),
-          }),
-          ...ERRORS,
-        },
+        response: { 200: staffMerchantSchema, ...ERRORS },
       },
     }),
     async (request) => {
-      const principal = principalOf(request, 'merchantStaff');
-      return {
-        ...merchantJson(await service.get(principal.merchantId)),
-        role: principal.role,
-        permissions: ACTIONS.filter((action) => can(principal, action)),
-      };
+      const { merchantId, role } = principalOf(request, 'merchantStaff');
+      return staffMerchantJson(await service.get(merchantId), role);
     },
   );
 

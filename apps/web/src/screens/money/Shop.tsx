@@ -80,8 +80,7 @@ function OpenShop({ cashierOf }: { cashierOf?: string | null }) {
   const [problem, setProblem] = useState<string | null>(null);
   const open = useMutation({
     mutationFn: openShop,
-    // The shop just opened is the holder's own (the answer to opening it carries no role).
-    onSuccess: (opened) => queryClient.setQueryData(shopKey, { ...opened, role: 'owner' }),
+    onSuccess: (opened) => queryClient.setQueryData(shopKey, opened),
   });
   const submit = () => {
     const trimmed = { name: name.trim(), city: city.trim() };
