@@ -5,11 +5,11 @@
  * refused at its next request. Plus the portal's figures (summary), order filters and paging, and
  * the live feed — through the HTTP API, the books balanced.
  */
-import type { ReadableStreamReadResult } from 'node:stream/web';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentCodeAt, paymentCodeStep } from '@qianbao/qr';
 import { shanghaiDate } from '../../platform/calendar.ts';
+import { readEvents } from '../notifications/testing.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
@@ -379,34 +379,13 @@ describe('the live feed', () => {
     await addCashier(merchant, cashier);
     const alice = await payer();
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 5000);
-    const response = await fetch(`${url}/v1/me/merchant/stream?merchant=${merchant.id}`, {
-      headers: merchant.owner.headers,
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    const events: { event: string; data: Record<string, unknown> }[] = [];
-    let buffer = '';
-    let charged = false;
-    try {
-      while (!events.some((e) => e.event === 'order')) {
-        const { value, done } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let boundary: number;
-        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-        if (!charged && events.some((e) => e.event === 'ready')) {
-          charged = true;
+    const { events } = await readEvents(
+      `${url}/v1/me/merchant/stream?merchant=${merchant.id}`,
+      merchant.owner.headers,
+      {
+        timeoutMs: 5000,
+        until: (seen) => seen.some((e) => e.event === 'order'),
+        onOpen: async () => {
           // Another merchant's payment first: it must not show up here.
           const elsewhere = await chargeAt(other.owner, other.id, await alice.code(), '900', 'other-1');
           expect(elsewhere.statusCode, elsewhere.body).toBe(201);
@@ -414,12 +393,9 @@ describe('the live feed', () => {
           expect(here.statusCode, here.body).toBe(201);
           // A test app runs no job workers: deliver the events the payments appended.
           await subject.app.outbox.deliverPending();
-        }
-      }
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
-    }
+        },
+      },
+    );
     expect(events.filter((e) => e.event === 'order')).toEqual([
       {
         event: 'order',

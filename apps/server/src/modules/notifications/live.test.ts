@@ -1,7 +1,7 @@
-import type { ReadableStreamReadResult } from 'node:stream/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing.ts';
 import { registerHolder, type TestHolder } from '../identity/testing.ts';
+import { readEvents as readStream } from './testing.ts';
 
 /** Two server instances on one database, both listening on real ports (streams need real HTTP). */
 let first: TestApp;
@@ -18,58 +18,9 @@ afterAll(async () => {
   await first.close();
 });
 
-/** Reads server-sent events from a stream until `until` says stop or the time runs out. */
-async function readEvents(
-  holder: TestHolder,
-  options: {
-    timeoutMs: number;
-    until: (events: { event: string; data: unknown }[]) => boolean;
-    onOpen?: () => Promise<void>;
-  },
-): Promise<{ events: { event: string; data: unknown }[]; endedByServer: boolean }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  const events: { event: string; data: unknown }[] = [];
-  let endedByServer = false;
-  try {
-    const response = await fetch(`${firstUrl}/v1/me/notifications/stream?lang=zh-CN`, {
-      headers: holder.headers,
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let opened = false;
-    for (;;) {
-      const { value, done } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-      if (done) {
-        endedByServer = true;
-        break;
-      }
-      buffer += decoder.decode(value, { stream: true });
-      let boundary: number;
-      while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-      if (!opened && events.some((e) => e.event === 'ready')) {
-        opened = true;
-        await options.onOpen?.();
-      }
-      if (options.until(events)) break;
-    }
-  } catch (error) {
-    if ((error as Error).name !== 'AbortError') throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return { events, endedByServer };
+/** The holder's notification stream on the first instance, read until `until` or the time runs out. */
+function readEvents(holder: TestHolder, options: Parameters<typeof readStream>[2]) {
+  return readStream(`${firstUrl}/v1/me/notifications/stream?lang=zh-CN`, holder.headers, options);
 }
 
 describe('live notifications', () => {

@@ -3,13 +3,13 @@
  * open stream once its event is delivered, and nothing of another packet; nobody but the sender
  * may open it.
  */
-import type { ReadableStreamReadResult } from 'node:stream/web';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHolder } from '../identity/testing.ts';
 import { verifiedHolder } from '../merchants/testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
+import { readEvents } from '../notifications/testing.ts';
 import { PIN, fund } from '../transfers/testing.ts';
 
 let subject: SecurityTestApp;
@@ -63,46 +63,18 @@ describe("the sender's live view", () => {
       await verifiedHolder(subject, '赵丽'),
     ];
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 5000);
-    const response = await fetch(`${url}/v1/me/red-packets/${packet.id}/stream`, {
-      headers: sender.headers,
-      signal: controller.signal,
+    const { events } = await readEvents(`${url}/v1/me/red-packets/${packet.id}/stream`, sender.headers, {
+      timeoutMs: 5000,
+      until: (seen) => seen.filter((e) => e.event === 'claim').length >= 2,
+      onOpen: async () => {
+        await claim(d, other); // another packet: not pushed here
+        await claim(b, packet);
+        await claim(c, packet);
+        // A test app runs no job workers: deliver the events the claims appended.
+        await subject.app.outbox.deliverPending();
+      },
     });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    const events: { event: string; data: Record<string, unknown> }[] = [];
-    let buffer = '';
-    let claimed = false;
-    try {
-      while (events.filter((e) => e.event === 'claim').length < 2) {
-        const { value, done } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let boundary: number;
-        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-        if (!claimed && events.some((e) => e.event === 'ready')) {
-          claimed = true;
-          await claim(d, other); // another packet: not pushed here
-          await claim(b, packet);
-          await claim(c, packet);
-          // A test app runs no job workers: deliver the events the claims appended.
-          await subject.app.outbox.deliverPending();
-        }
-      }
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
-    }
-    const claims = events.filter((e) => e.event === 'claim').map((e) => e.data);
+    const claims = events.filter((e) => e.event === 'claim').map((e) => e.data as Record<string, unknown>);
     expect(claims).toHaveLength(2);
     expect(claims.map((e) => e.claimer)).toEqual(['*明', '*伟']);
     expect(claims.map((e) => e.last)).toEqual([false, true]);
