@@ -19,28 +19,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../apps/server/src/testing.ts';
 import { TestClock } from '../../apps/server/src/modules/identity/testing.ts';
 import type { TestHolder } from '../../apps/server/src/modules/identity/testing.ts';
-import { PUBLIC_ORIGIN, holderWithPin } from '../../apps/server/src/modules/security/testing.ts';
+import { holderWithPin } from '../../apps/server/src/modules/security/testing.ts';
 import { fund, verifyRealName } from '../../apps/server/src/modules/transfers/testing.ts';
 import { transferPaymentId } from '../../apps/server/src/modules/transfers/index.ts';
 import { activateRules, operatorSession } from '../../apps/server/src/modules/risk/testing.ts';
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
 import { assertBooksBalance } from './ledger-http.ts';
-import { crashAt as crashAtPoint } from './crash-gate.ts';
+import {
+  CRASH_TEST_ENV,
+  ageInFlightKeys,
+  callServer,
+  countLedgerTransfers,
+  crashAndRestart,
+} from './crash-harness.ts';
 import type { CrashPoint } from './crash-gate.ts';
-import { TEST_SECRET_KEY, freePort, killAllServers, startServerProcess } from './server-process.ts';
+import { freePort, killAllServers, startServerProcess } from './server-process.ts';
 import type { ServerProcess } from './server-process.ts';
 
 const PIN = '258036';
-const ENV: Record<string, string> = {
-  QIANBAO_SECRET_KEY: TEST_SECRET_KEY.toString('base64'),
-  ARGON2_MEMORY_KIB: '64',
-  ARGON2_TIME_COST: '1',
-  SESSION_IDLE_SECONDS: '86400',
-  SESSION_MAX_AGE_SECONDS: '2592000',
-  QIANBAO_PUBLIC_URL: PUBLIC_ORIGIN,
-  BANK_SANDBOX_LATENCY_MS: '0',
-};
 const GATE_LOCK = 929_292;
 const AMOUNT = '150000';
 
@@ -51,23 +48,14 @@ let operator: { authorization: string };
 const payers: TestHolder[] = [];
 let payee: TestHolder;
 
-async function call(
+function call(
   headers: Record<string, string>,
   method: string,
   path: string,
   body?: unknown,
   key?: string,
 ): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(key === undefined ? {} : { 'idempotency-key': key }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: await response.text() };
+  return callServer(server, headers, method, path, body, key);
 }
 
 function sendTransfer(payer: TestHolder, key: string) {
@@ -90,12 +78,8 @@ async function caseOf(
   return rows[0] ?? null;
 }
 
-async function ledgerTransfers(where: string, params: unknown[]): Promise<number> {
-  const { rows } = await db.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM ledger_transfers WHERE ${where}`,
-    params,
-  );
-  return rows[0]!.n;
+function ledgerTransfers(where: string, params: unknown[]): Promise<number> {
+  return countLedgerTransfers(db.pool, where, params);
 }
 
 /** Posted and available balance of a holder's wallet, from the API. */
@@ -105,22 +89,18 @@ async function wallet(holder: TestHolder): Promise<{ balance: string; available:
   return { balance: body.balance.amount, available: body.available.amount };
 }
 
-/** The earlier run's key was left in flight by the crash: a minute later a retry takes it over. */
-async function ageKeys(): Promise<void> {
-  await db.pool.query(
-    `UPDATE idempotency_keys SET created_at = created_at - interval '2 minutes' WHERE state = 'in_flight'`,
-  );
+function ageKeys(): Promise<void> {
+  return ageInFlightKeys(db.pool);
 }
 
 async function crashAt(point: CrashPoint): Promise<void> {
-  await crashAtPoint(db, () => server, GATE_LOCK, point);
-  server = await startServerProcess({ databaseUrl: db.url, port, env: ENV });
+  server = await crashAndRestart(db, server, port, GATE_LOCK, point);
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
   const clock = new TestClock();
-  const setup = await createTestApp({ database: db, now: clock.now, env: ENV });
+  const setup = await createTestApp({ database: db, now: clock.now, env: CRASH_TEST_ENV });
   const subject = { ...setup, clock, logs: [] as string[] };
   try {
     operator = await operatorSession(subject, 'risk');
@@ -145,7 +125,7 @@ beforeAll(async () => {
     await setup.close();
   }
   port = await freePort();
-  server = await startServerProcess({ databaseUrl: db.url, port, env: ENV });
+  server = await startServerProcess({ databaseUrl: db.url, port, env: CRASH_TEST_ENV });
 }, 180_000);
 
 afterAll(async () => {
