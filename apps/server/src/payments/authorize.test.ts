@@ -43,6 +43,7 @@ function subject(options: {
       getBalance: () => Promise.reject(new Error('authorize reads no balance')),
       listTransfers: () => Promise.reject(new Error('authorize reads no transfers')),
       createTransfers: () => Promise.reject(new Error('authorize moves no money')),
+      getTransfer: () => Promise.reject(new Error('authorize reads no transfer')),
     },
     kyc: {
       limitsFor: (userId) => {

@@ -47,7 +47,7 @@ export interface AuthorizerDeps {
    * Balances and today's transfers, read by `preview` to foresee a refusal; `createTransfers`,
    * through which `move` sends every payment's ledger request.
    */
-  ledger: ForeseeLedger & Pick<Ledger, 'createTransfers'>;
+  ledger: ForeseeLedger & Pick<Ledger, 'createTransfers' | 'getTransfer'>;
   kyc: Pick<KycService, 'limitsFor'>;
   security: Pick<SecurityService, 'requiredFactor' | 'verifyConfirmation'>;
   risk: RiskStep;
@@ -303,6 +303,22 @@ export class PaymentAuthorizer {
         );
     }
     return outcomes;
+  }
+
+  /**
+   * Whether a payment's transfer, left half-way by a crash, reached the ledger — and if it did
+   * not, its id burnt first: the same transfer sent with a limit of 0, which the ledger refuses
+   * and remembers, so a request still on its way can never move money with that id. Call it only
+   * for a record older than any live request (a recovery job, a stale claim): the answer is then
+   * final, moved or never.
+   */
+  async movedOrFenced(transfer: TransferInput): Promise<boolean> {
+    if (await this.deps.ledger.getTransfer(transfer.id)) return true;
+    const [outcome] = await this.deps.ledger.createTransfers([
+      { ...transfer, limits: [{ key: `fence:${transfer.id}`, max: 0n }] },
+    ]);
+    // `exists…`: the request landed first after all (its fields differ from the fence's limits).
+    return outcome?.result === 'exists' || outcome?.result === 'existsWithDifferentFields';
   }
 
   /**

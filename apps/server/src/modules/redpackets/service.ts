@@ -82,7 +82,7 @@ export interface RedPacketsServiceDeps {
   /** Read only: the money moves through `payments.move`. */
   ledger: Pick<Ledger, 'getTransfer'>;
   accounts: Pick<AccountDirectory, 'open'>;
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'movedOrFenced'>;
   kyc: Pick<KycService, 'limitsFor'>;
   identity: Pick<IdentityService, 'getUser'>;
   /** Recipients by phone or receive code, and how holders appear to others (masked). */
@@ -303,16 +303,11 @@ export class RedPacketsService {
    * longer move the money; the packet fails. Without `fence` it is left as it is.
    */
   private async settleFunding(packet: PacketRow, fence: boolean): Promise<PacketRow> {
-    const moved = await this.deps.ledger.getTransfer(packet.id);
+    const moved = fence
+      ? await this.deps.payments.movedOrFenced(fundingTransfer(packet))
+      : (await this.deps.ledger.getTransfer(packet.id)) !== null;
     if (!moved && !fence) return packet;
-    if (!moved) {
-      const [outcome] = await this.deps.payments.move([
-        { ...fundingTransfer(packet), limits: [{ key: `redpacket-fence:${packet.id}`, max: 0n }] },
-      ]);
-      if (outcome && outcome.result !== 'exists' && outcome.result !== 'existsWithDifferentFields') {
-        return (await this.store.fail(packet.id)) ?? (await this.store.findPacket(packet.id))!;
-      }
-    }
+    if (!moved) return (await this.store.fail(packet.id)) ?? (await this.store.findPacket(packet.id))!;
     return (
       (await this.store.open(packet.id, (row) => redPacketSent(row, this.deps.now()))) ??
       (await this.store.findPacket(packet.id))!

@@ -86,7 +86,7 @@ export interface SplitsServiceDeps {
   pool: pg.Pool;
   /** Read only: the money moves through `payments.move`. */
   ledger: Pick<Ledger, 'getTransfer'>;
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'movedOrFenced'>;
   kyc: Pick<KycService, 'limitsFor'>;
   identity: Pick<IdentityService, 'getUser'>;
   /** Participants by phone, and how holders appear to others (masked). */
@@ -463,14 +463,10 @@ export class SplitsService {
    */
   private async settlePaying(split: SplitRow, share: ShareRow, fence: boolean): Promise<boolean> {
     const base = shareTransfer(split, share);
-    let moved = (await this.deps.ledger.getTransfer(base.id)) !== null;
+    const moved = fence
+      ? await this.deps.payments.movedOrFenced(base)
+      : (await this.deps.ledger.getTransfer(base.id)) !== null;
     if (!moved && !fence) return false;
-    if (!moved) {
-      const [outcome] = await this.deps.payments.move([
-        { ...base, limits: [{ key: `split-fence:${share.id}`, max: 0n }] },
-      ]);
-      moved = outcome?.result === 'exists' || outcome?.result === 'existsWithDifferentFields';
-    }
     if (moved) await this.recordPaid(share, base.id);
     else await this.store.release(share, split.mode);
     return moved;
@@ -616,11 +612,7 @@ export class SplitsService {
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (!succeeded(outcome)) {
       const key = outcome.limit?.key;
-      if (
-        outcome.result === 'idAlreadyFailed' ||
-        key === `split-fence:${claimed.id}` ||
-        key === refundLimit(claimed).key
-      ) {
+      if (outcome.result === 'idAlreadyFailed' || key === refundLimit(claimed).key) {
         // This request outlived its claim (settled as dead meanwhile).
         const now = await this.store.findShare(claimed.id);
         if (now?.status === 'refunded') throw new AppError('SPLIT_SHARE_ALREADY_REFUNDED');
@@ -655,14 +647,10 @@ export class SplitsService {
   /** As `settlePaying`, for a refund left `refunding`. True when it is refunded. */
   private async settleRefunding(split: SplitRow, share: ShareRow, fence: boolean): Promise<boolean> {
     const base = refundTransfer(split, share);
-    let moved = (await this.deps.ledger.getTransfer(base.id)) !== null;
+    const moved = fence
+      ? await this.deps.payments.movedOrFenced(base)
+      : (await this.deps.ledger.getTransfer(base.id)) !== null;
     if (!moved && !fence) return false;
-    if (!moved) {
-      const [outcome] = await this.deps.payments.move([
-        { ...base, limits: [{ key: `split-fence:${share.id}`, max: 0n }] },
-      ]);
-      moved = outcome?.result === 'exists' || outcome?.result === 'existsWithDifferentFields';
-    }
     if (moved) await this.recordRefunded(share, base.id);
     else await this.store.releaseRefund(share);
     return moved;
@@ -835,14 +823,12 @@ function refundLimit(share: ShareRow) {
   return { key: `split-refund:${share.id}`, max: share.amount_minor };
 }
 
-/** Refused by the share's own guard or by the fence of a claim settled as dead: not the payer's limits. */
+/**
+ * Refused by the share's own guard, or its id burnt by the fence of a claim settled as dead
+ * (`movedOrFenced`: the ledger answers idAlreadyFailed): not the payer's limits.
+ */
 function isFenced(outcome: TransferOutcome, shareId: string): boolean {
-  const key = outcome.limit?.key;
-  return (
-    outcome.result === 'idAlreadyFailed' ||
-    key === `split-share:${shareId}` ||
-    key === `split-fence:${shareId}`
-  );
+  return outcome.result === 'idAlreadyFailed' || outcome.limit?.key === `split-share:${shareId}`;
 }
 
 function succeeded(outcome: TransferOutcome): boolean {
