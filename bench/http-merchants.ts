@@ -16,10 +16,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { withDatabase } from '@qianbao/db';
-import { checkDurability, databaseServer, fmt, freshDatabase, percentile, positive } from './support.ts';
+import { databaseServer, fmt, freshBenchDatabase, machineLine, percentile, positive } from './support.ts';
 import {
   backendPids,
   benchRules,
@@ -61,15 +59,12 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   const server = await databaseServer();
   let child: ChildProcess | undefined;
   try {
-    const pool = await freshDatabase(server.url, DATABASE);
-    await checkDurability(pool);
-    await pool.end();
+    const databaseUrl = await freshBenchDatabase(server.url, DATABASE);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const databaseUrl = withDatabase(server.url, DATABASE);
     child = await startQianbao(databaseUrl, port, risk, undefined, { MERCHANT_FEE_RATES: 'default:100' });
     console.log(
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ${payerCount} payers, ` +
+      `${machineLine()}; ${payerCount} payers, ` +
         `${merchantCount} merchants, ${clients} concurrent clients, ${seconds} s each; risk engine ${risk}`,
     );
 

@@ -15,15 +15,13 @@
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { withDatabase } from '@qianbao/db';
 import {
-  checkDurability,
   cpuSeconds,
   databaseServer,
   fmt,
-  freshDatabase,
+  freshBenchDatabase,
+  machineLine,
   percentile,
   positive,
   postgresCpu,
@@ -78,14 +76,12 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   const server = await databaseServer();
   let child: ChildProcess | undefined;
   try {
-    const pool = await freshDatabase(server.url, DATABASE);
-    await checkDurability(pool);
-    await pool.end();
+    const databaseUrl = await freshBenchDatabase(server.url, DATABASE);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    child = await startQianbao(withDatabase(server.url, DATABASE), port, values.risk as 'on' | 'off');
+    child = await startQianbao(databaseUrl, port, values.risk as 'on' | 'off');
     console.log(
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ` +
+      `${machineLine()}; ` +
         `${claimerCount} claimers, ${shares} shares a packet, ${clients} concurrent clients, ` +
         `${packets} packets; risk engine ${values.risk}`,
     );

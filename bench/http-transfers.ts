@@ -18,21 +18,19 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import http from 'node:http';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { withDatabase } from '@qianbao/db';
 import { newId } from '@qianbao/ledger';
 import pg from 'pg';
 import { DEFAULT_RULE_SET } from '../apps/server/src/modules/risk/engine/default-rules.ts';
 import {
-  checkDurability,
+  cpuSeconds,
   databaseServer,
   fmt,
-  freshDatabase,
+  freshBenchDatabase,
+  machineLine,
   percentile,
   positive,
   runPgbench,
-  cpuSeconds,
 } from './support.ts';
 
 const DATABASE = 'qianbao_bench_http';
@@ -78,15 +76,12 @@ export default async function run(args: readonly string[] = []): Promise<void> {
   const server = await databaseServer();
   let child: ChildProcess | undefined;
   try {
-    const pool = await freshDatabase(server.url, DATABASE);
-    await checkDurability(pool);
-    await pool.end();
+    const databaseUrl = await freshBenchDatabase(server.url, DATABASE);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const databaseUrl = withDatabase(server.url, DATABASE);
     child = await startQianbao(databaseUrl, port, modes[0]!, values.profile);
     console.log(
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ` +
+      `${machineLine()}; ` +
         `${holderCount} holders, ${concurrencies.join(' then ')} concurrent clients, ${seconds} s each` +
         `${rate === null ? ' (closed loop)' : `, paced to ${rate} transfers/s`}; ` +
         `risk engine ${modes.join(' then ')}`,

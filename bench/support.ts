@@ -1,5 +1,6 @@
 /** Pieces every benchmark shares: a PostgreSQL server, fresh databases, pgbench, figures. */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
@@ -163,4 +164,23 @@ function statFields(pid: number): string[] | null {
   } catch {
     return null; // not Linux, or the process is gone
   }
+}
+
+/** The machine, as every benchmark's first line names it: cores, CPU model, Node. */
+export function machineLine(): string {
+  return `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; node ${process.version}`;
+}
+
+/**
+ * A fresh database `name` on the benchmark's server, its durability checked (benchmarks measure
+ * fsync'd commits): the URL the Qianbao server under test is started with.
+ */
+export async function freshBenchDatabase(serverUrl: string, name: string): Promise<string> {
+  const pool = await freshDatabase(serverUrl, name);
+  try {
+    await checkDurability(pool);
+  } finally {
+    await pool.end();
+  }
+  return withDatabase(serverUrl, name);
 }
