@@ -1,14 +1,12 @@
-import { useQuery } from '@tanstack/react-query';
-import { Button } from 'antd-mobile';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useNavigate, useParams } from 'react-router';
-import { ApiError, isApiError } from '../../api/client.ts';
+import { Link, useNavigate, useParams } from 'react-router';
+import { isApiError } from '../../api/client.ts';
 import { claimRedPacket, fetchRedPacket, redPacketsKey } from '../../api/red-packets.ts';
 import type { RedPacket } from '../../api/red-packets.ts';
-import { hasSignedIn, markSignedOut, queryClient } from '../../auth/session.ts';
+import { markSignedOut, queryClient } from '../../auth/session.ts';
 import { Page } from '../../components/Page.tsx';
-import { LoadFailed, Loading } from '../../components/States.tsx';
+import { LinkedPage, SignInFirst } from '../../components/share/LinkedPage.tsx';
 import { formatMoney } from '../../lib/format.ts';
 import { useRefreshMoney } from '../money/parts.tsx';
 import { ClaimsList, Envelope, RedPacketError, progressLine } from './parts.tsx';
@@ -23,44 +21,32 @@ import { ClaimsList, Envelope, RedPacketError, progressLine } from './parts.tsx'
 export function RedPacketOpen() {
   const { t } = useTranslation();
   const { ref = '' } = useParams();
-  const signedIn = hasSignedIn();
-  const packet = useQuery({
-    queryKey: [...redPacketsKey, 'open', ref],
-    queryFn: () => fetchRedPacket(ref),
-    enabled: signedIn,
-    retry: false,
-  });
-  const unauthorized = isApiError(packet.error) && packet.error.status === 401;
-  // The session ended (idle, signed out elsewhere): as nobody signed in, with the way back here.
-  useEffect(() => {
-    if (unauthorized) markSignedOut();
-  }, [unauthorized]);
-  if (!signedIn || unauthorized) return <SignInFirst refPath={`/red-packets/${ref}`} />;
-  if (packet.isPending) {
-    return (
-      <Page title={t('redPackets.packetTitle')} backTo="/red-packets">
-        <Loading />
-      </Page>
-    );
-  }
-  if (packet.isError) {
-    return (
-      <Page title={t('redPackets.packetTitle')} backTo="/red-packets">
-        {packet.error instanceof ApiError && packet.error.status === 404 ? (
-          <div className="money-buttons">
-            <RedPacketError error={packet.error} />
-            <Link to="/red-packets" className="text-button money-link-button">
-              {t('redPackets.viewMine')}
-            </Link>
-          </div>
-        ) : (
-          <LoadFailed error={packet.error} onRetry={() => void packet.refetch()} />
-        )}
-      </Page>
-    );
-  }
-  if (packet.data.mine) return <Navigate to={`/red-packets/sent/${packet.data.id}`} replace />;
-  return <OpenPacket packet={packet.data} refKey={ref} />;
+  return (
+    <LinkedPage
+      title={t('redPackets.packetTitle')}
+      backTo="/red-packets"
+      backLabel={t('redPackets.viewMine')}
+      queryKey={[...redPacketsKey, 'open', ref]}
+      fetch={() => fetchRedPacket(ref)}
+      signIn={
+        <SignInFirst
+          title={t('redPackets.packetTitle')}
+          path={`/red-packets/${ref}`}
+          signInLabel={t('redPackets.signIn')}
+          registerLabel={t('redPackets.register')}
+        >
+          <Envelope cover="classic">
+            <p className="rp-envelope-from">{t('redPackets.signInTitle')}</p>
+            <p className="rp-envelope-greeting small">{t('redPackets.signInBody')}</p>
+          </Envelope>
+        </SignInFirst>
+      }
+      refusal={(error) => <RedPacketError error={error} />}
+      mineTo={(packet) => `/red-packets/sent/${packet.id}`}
+    >
+      {(packet) => <OpenPacket packet={packet} refKey={ref} />}
+    </LinkedPage>
+  );
 }
 
 function OpenPacket(props: { packet: RedPacket; refKey: string }) {
@@ -188,35 +174,6 @@ function ClaimedPacket(props: { packet: RedPacket }) {
       <div className="money-buttons">
         <Link to="/red-packets" className="text-button money-link-button">
           {t('redPackets.viewMine')}
-        </Link>
-      </div>
-    </Page>
-  );
-}
-
-/** Not signed in: sign in (or register), then back to this packet. */
-function SignInFirst(props: { refPath: string }) {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  const next = `?next=${encodeURIComponent(props.refPath)}`;
-  return (
-    <Page title={t('redPackets.packetTitle')}>
-      <Envelope cover="classic">
-        <p className="rp-envelope-from">{t('redPackets.signInTitle')}</p>
-        <p className="rp-envelope-greeting small">{t('redPackets.signInBody')}</p>
-      </Envelope>
-      <div className="money-buttons">
-        <Button
-          block
-          color="primary"
-          size="large"
-          shape="rounded"
-          onClick={() => void navigate(`/sign-in${next}`)}
-        >
-          {t('redPackets.signIn')}
-        </Button>
-        <Link to={`/register${next}`} className="text-button money-link-button">
-          {t('redPackets.register')}
         </Link>
       </div>
     </Page>

@@ -3,7 +3,7 @@ import type { MoneyJson } from '@qianbao/money';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiError, isApiError } from '../../api/client.ts';
+import { isApiError } from '../../api/client.ts';
 import { newIdempotencyKey, parseYuan, refusalError } from '../../api/money.ts';
 import type { Confirmation, Factor, PaymentToConfirm } from '../../api/money.ts';
 import {
@@ -16,14 +16,14 @@ import {
   sendRedPacket,
 } from '../../api/red-packets.ts';
 import type { RedPacketCover, RedPacketPreview, RedPacketRequest } from '../../api/red-packets.ts';
-import { stepUpChallengeOf } from '../../api/risk.ts';
 import { queryClient } from '../../auth/session.ts';
 import { FormError } from '../../components/FormBits.tsx';
 import { Page } from '../../components/Page.tsx';
+import { Segmented } from '../../components/Segmented.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
+import { useConfirmAttempt } from '../../components/money/useConfirmAttempt.ts';
 import { formatMoney, isMainlandMobile, normalisePhone } from '../../lib/format.ts';
 import { AmountInput, DetailRows, useRefreshMoney } from '../money/parts.tsx';
-import { useStepUpGate } from '../money/StepUp.tsx';
 import { Envelope, RedPacketError, splitLabel } from './parts.tsx';
 
 type Kind = 'group' | 'single';
@@ -33,9 +33,6 @@ type Split = 'lucky' | 'equal';
 const DEFAULT_GREETING = '恭喜发财，大吉大利';
 
 const fen = (amount: bigint): MoneyJson => ({ amount: amount.toString(), currency: 'CNY' });
-
-/** A passed step-up covers the attempt; asked a second time for the same send, it is the last. */
-const MAX_STEP_UPS = 2;
 
 /**
  * 发红包: to one person by mobile number (a fixed amount), or to a group by a link — lucky
@@ -49,7 +46,6 @@ export function RedPacketSend() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const refresh = useRefreshMoney();
-  const stepUps = useStepUpGate();
   const [kind, setKind] = useState<Kind>('group');
   const [split, setSplit] = useState<Split>('lucky');
   const [phone, setPhone] = useState('');
@@ -64,7 +60,8 @@ export function RedPacketSend() {
   const [loading, setLoading] = useState(false);
   const [sheet, setSheet] = useState<Factor[] | null>(null);
   // The Idempotency-Key of the holder's current attempt, and the key the preview's `payment` is for.
-  const key = useRef<string | null>(null);
+  const attempt = useConfirmAttempt();
+  const key = attempt.key;
   const previewedFor = useRef<string | null>(null);
   const request = useRef<RedPacketRequest | null>(null);
 
@@ -164,37 +161,15 @@ export function RedPacketSend() {
   };
 
   const send = async (confirmation: Confirmation) => {
-    if (!request.current) return;
-    key.current ??= newIdempotencyKey();
-    const attempt = key.current;
-    let passed = false;
-    try {
-      for (let round = 0; ; round += 1) {
-        try {
-          const packet = await sendRedPacket(request.current, attempt, confirmation);
-          key.current = null;
-          setSheet(null);
-          refresh();
-          void queryClient.invalidateQueries({ queryKey: redPacketsKey });
-          void navigate(`/red-packets/sent/${packet.id}?sent=1`, { replace: true });
-          return;
-        } catch (failure) {
-          const challenge = stepUpChallengeOf(failure);
-          if (!challenge || !stepUps || round >= MAX_STEP_UPS) throw failure;
-          // The same send again once passed: same key, same confirmation (StepUp.tsx).
-          await stepUps.pass(challenge, failure as ApiError);
-          passed = true;
-        }
-      }
-    } catch (failure) {
-      const retryable =
-        failure instanceof ApiError &&
-        (failure.status === 0 || failure.status >= 500 || failure.code === 'IDEMPOTENCY_REQUEST_IN_FLIGHT');
-      if (!retryable) key.current = null;
-      throw failure;
-    } finally {
-      if (passed) stepUps?.finish();
-    }
+    const sending = request.current;
+    if (!sending) return;
+    await attempt.run(async (idempotencyKey) => {
+      const packet = await sendRedPacket(sending, idempotencyKey, confirmation);
+      setSheet(null);
+      refresh();
+      void queryClient.invalidateQueries({ queryKey: redPacketsKey });
+      void navigate(`/red-packets/sent/${packet.id}?sent=1`, { replace: true });
+    });
   };
 
   const onConfirm = async () => {
@@ -307,6 +282,8 @@ export function RedPacketSend() {
         <Segmented
           label={t('redPackets.sendTitle')}
           name="rp-kind"
+          hideLegend
+          className="rp-segmented-wide"
           value={kind}
           options={[
             { value: 'group', label: t('redPackets.kindGroup') },
@@ -338,7 +315,7 @@ export function RedPacketSend() {
                 label={t('redPackets.splitLabel')}
                 name="rp-split"
                 value={split}
-                small
+                hideLegend
                 options={[
                   { value: 'lucky', label: t('redPackets.lucky'), hint: t('redPackets.luckyHint') },
                   { value: 'equal', label: t('redPackets.equal'), hint: t('redPackets.equalHint') },
@@ -421,40 +398,5 @@ export function RedPacketSend() {
         </div>
       </form>
     </Page>
-  );
-}
-
-/** Two or three choices side by side, as radio buttons. */
-function Segmented<V extends string>(props: {
-  label: string;
-  name: string;
-  value: V;
-  options: { value: V; label: string; hint?: string }[];
-  onChange: (value: V) => void;
-  small?: boolean;
-}) {
-  const selected = props.options.find((option) => option.value === props.value);
-  return (
-    <fieldset className={props.small ? 'rp-segmented small' : 'rp-segmented'}>
-      <legend className="visually-hidden">{props.label}</legend>
-      <div className="rp-segmented-options">
-        {props.options.map((option) => (
-          <label
-            key={option.value}
-            className={option.value === props.value ? 'rp-segment selected' : 'rp-segment'}
-          >
-            <input
-              type="radio"
-              name={props.name}
-              value={option.value}
-              checked={option.value === props.value}
-              onChange={() => props.onChange(option.value)}
-            />
-            <span>{option.label}</span>
-          </label>
-        ))}
-      </div>
-      {selected?.hint ? <p className="field-hint rp-segmented-hint">{selected.hint}</p> : null}
-    </fieldset>
   );
 }

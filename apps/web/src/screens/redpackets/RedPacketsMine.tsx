@@ -1,13 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Tabs, Toast } from 'antd-mobile';
-import QRCode from 'qrcode';
-import { useEffect, useState } from 'react';
+import { Button, Tabs } from 'antd-mobile';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { fetchMyRedPackets, fetchSentRedPacket, redPacketsKey, refOf } from '../../api/red-packets.ts';
 import type { RedPacket } from '../../api/red-packets.ts';
 import { Page } from '../../components/Page.tsx';
+import { ShareLinkCard } from '../../components/share/ShareLinkCard.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { DetailRows, ResultHead } from '../money/parts.tsx';
@@ -212,7 +212,9 @@ export function SentRedPacket() {
           </p>
         </section>
       )}
-      {data.link && data.status === 'open' ? <ShareCard link={data.link} /> : null}
+      {data.link && data.status === 'open' ? (
+        <ShareLinkCard link={data.link} ns="redPackets" prefix="rp" />
+      ) : null}
       <section className="money-card rp-claims-card" aria-labelledby="rp-progress">
         <h3 id="rp-progress" className="money-card-title rp-progress" data-testid="rp-progress">
           {data.kind === 'single'
@@ -260,46 +262,5 @@ export function SentRedPacket() {
         </Link>
       </div>
     </Page>
-  );
-}
-
-/** A group packet's link, and its QR code (the link itself: any phone's camera opens the app there). */
-function ShareCard(props: { link: string }) {
-  const { t } = useTranslation();
-  const [qr, setQr] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    QRCode.toDataURL(props.link, { errorCorrectionLevel: 'M', margin: 1, width: 480 }).then(
-      (url) => live && setQr(url),
-      () => live && setQr(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.link]);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.link);
-      Toast.show({ icon: 'success', content: t('redPackets.linkCopied') });
-    } catch {
-      // No clipboard: the link is on screen to select.
-    }
-  };
-  return (
-    <section className="money-card rp-share" aria-labelledby="rp-share-title">
-      <h2 id="rp-share-title" className="money-card-title">
-        {t('redPackets.shareTitle')}
-      </h2>
-      <p className="field-hint">{t('redPackets.shareHint')}</p>
-      {qr ? (
-        <img className="rp-share-qr" src={qr} alt={t('redPackets.qrAlt')} width={200} height={200} />
-      ) : null}
-      <code className="rp-share-link" data-testid="rp-share-link">
-        {props.link}
-      </code>
-      <Button block shape="rounded" color="primary" fill="outline" onClick={() => void copy()}>
-        {t('redPackets.copyLink')}
-      </Button>
-    </section>
   );
 }

@@ -17,9 +17,10 @@ import type { SplitRequest } from '../../api/splits.ts';
 import { queryClient, useMe } from '../../auth/session.ts';
 import { FormError } from '../../components/FormBits.tsx';
 import { Page } from '../../components/Page.tsx';
+import { Segmented } from '../../components/Segmented.tsx';
 import { formatMoney, isMainlandMobile, normalisePhone } from '../../lib/format.ts';
 import { AmountInput } from '../money/parts.tsx';
-import { Segmented, SplitError } from './parts.tsx';
+import { SplitError } from './parts.tsx';
 
 type How = 'equal' | 'custom';
 type Who = 'link' | 'named';

@@ -1,25 +1,21 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button } from 'antd-mobile';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Navigate, useNavigate, useParams } from 'react-router';
-import { ApiError, isApiError } from '../../api/client.ts';
-import { newIdempotencyKey, refusalError } from '../../api/money.ts';
+import { Link, useNavigate, useParams } from 'react-router';
+import { isApiError } from '../../api/client.ts';
+import { refusalError } from '../../api/money.ts';
 import type { Confirmation, Factor, PaymentToConfirm } from '../../api/money.ts';
-import { stepUpChallengeOf } from '../../api/risk.ts';
 import { fetchSplit, paySplit, previewSplitPayment, splitsKey } from '../../api/splits.ts';
 import type { Split } from '../../api/splits.ts';
-import { hasSignedIn, markSignedOut, queryClient } from '../../auth/session.ts';
+import { markSignedOut, queryClient } from '../../auth/session.ts';
 import { Page } from '../../components/Page.tsx';
-import { LoadFailed, Loading } from '../../components/States.tsx';
+import { LinkedPage, SignInFirst } from '../../components/share/LinkedPage.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
+import { useConfirmAttempt } from '../../components/money/useConfirmAttempt.ts';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { DetailRows, ResultHead, useRefreshMoney } from '../money/parts.tsx';
-import { useStepUpGate } from '../money/StepUp.tsx';
 import { SplitError, statusLabel } from './parts.tsx';
-
-/** A passed step-up covers the attempt; asked a second time for the same payment, it is the last. */
-const MAX_STEP_UPS = 2;
 
 /**
  * A split opened by its link (its token), from 扫一扫, or from 我参与的: what it is for, who asks
@@ -32,57 +28,47 @@ const MAX_STEP_UPS = 2;
 export function SplitOpen() {
   const { t } = useTranslation();
   const { ref = '' } = useParams();
-  const signedIn = hasSignedIn();
-  const split = useQuery({
-    queryKey: [...splitsKey, 'open', ref],
-    queryFn: () => fetchSplit(ref),
-    enabled: signedIn,
-    retry: false,
-  });
-  const unauthorized = isApiError(split.error) && split.error.status === 401;
-  useEffect(() => {
-    if (unauthorized) markSignedOut();
-  }, [unauthorized]);
-  if (!signedIn || unauthorized) return <SignInFirst refPath={`/splits/${ref}`} />;
-  if (split.isPending) {
-    return (
-      <Page title={t('splits.payTitle')} backTo="/splits?role=participant">
-        <Loading />
-      </Page>
-    );
-  }
-  if (split.isError) {
-    return (
-      <Page title={t('splits.payTitle')} backTo="/splits?role=participant">
-        {split.error instanceof ApiError && split.error.status === 404 ? (
-          <div className="money-buttons">
-            <SplitError error={split.error} />
-            <Link to="/splits?role=participant" className="text-button money-link-button">
-              {t('splits.viewMine')}
-            </Link>
-          </div>
-        ) : (
-          <LoadFailed error={split.error} onRetry={() => void split.refetch()} />
-        )}
-      </Page>
-    );
-  }
-  if (split.data.mine) return <Navigate to={`/splits/mine/${split.data.id}`} replace />;
-  return <PayShare split={split.data} refKey={ref} />;
+  return (
+    <LinkedPage
+      title={t('splits.payTitle')}
+      backTo="/splits?role=participant"
+      backLabel={t('splits.viewMine')}
+      queryKey={[...splitsKey, 'open', ref]}
+      fetch={() => fetchSplit(ref)}
+      signIn={
+        <SignInFirst
+          title={t('splits.payTitle')}
+          path={`/splits/${ref}`}
+          signInLabel={t('splits.signIn')}
+          registerLabel={t('splits.register')}
+        >
+          <section className="sp-head" aria-labelledby="sp-sign-in-title">
+            <h2 id="sp-sign-in-title" className="sp-head-title">
+              {t('splits.signInTitle')}
+            </h2>
+            <p className="sp-head-sub">{t('splits.signInBody')}</p>
+          </section>
+        </SignInFirst>
+      }
+      refusal={(error) => <SplitError error={error} />}
+      mineTo={(split) => `/splits/mine/${split.id}`}
+    >
+      {(split) => <PayShare split={split} refKey={ref} />}
+    </LinkedPage>
+  );
 }
 
 function PayShare(props: { split: Split; refKey: string }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const refresh = useRefreshMoney();
-  const stepUps = useStepUpGate();
   const [split, setSplit] = useState(props.split);
   const [paid, setPaid] = useState<Split | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [sheet, setSheet] = useState<Factor[] | null>(null);
   const [payment, setPayment] = useState<PaymentToConfirm | null>(null);
-  const key = useRef<string | null>(null);
+  const attempt = useConfirmAttempt();
   const money = (value: Split['total'] | null | undefined) => formatMoney(value, i18n.language);
 
   const state = split.myShare?.state;
@@ -104,39 +90,21 @@ function PayShare(props: { split: Split; refKey: string }) {
   };
 
   const pay = async (confirmation: Confirmation) => {
-    key.current ??= newIdempotencyKey();
-    const attempt = key.current;
-    let passed = false;
     try {
-      for (let round = 0; ; round += 1) {
-        try {
-          const done = await paySplit(props.refKey, attempt, confirmation);
-          key.current = null;
-          setSheet(null);
-          setPaid(done);
-          setSplit(done);
-          queryClient.setQueryData([...splitsKey, 'open', props.refKey], done);
-          void queryClient.invalidateQueries({ queryKey: [...splitsKey, 'list'] });
-          refresh();
-          return;
-        } catch (failure) {
-          const challenge = stepUpChallengeOf(failure);
-          if (!challenge || !stepUps || round >= MAX_STEP_UPS) throw failure;
-          await stepUps.pass(challenge, failure as ApiError);
-          passed = true;
-        }
-      }
+      await attempt.run(async (idempotencyKey) => {
+        const done = await paySplit(props.refKey, idempotencyKey, confirmation);
+        setSheet(null);
+        setPaid(done);
+        setSplit(done);
+        queryClient.setQueryData([...splitsKey, 'open', props.refKey], done);
+        void queryClient.invalidateQueries({ queryKey: [...splitsKey, 'list'] });
+        refresh();
+      });
     } catch (failure) {
-      const retryable =
-        failure instanceof ApiError &&
-        (failure.status === 0 || failure.status >= 500 || failure.code === 'IDEMPOTENCY_REQUEST_IN_FLIGHT');
-      if (!retryable) key.current = null;
       if (isApiError(failure) && failure.code.startsWith('SPLIT_')) {
         void fetchSplit(props.refKey).then(setSplit, () => undefined);
       }
       throw failure;
-    } finally {
-      if (passed) stepUps?.finish();
     }
   };
 
@@ -292,37 +260,6 @@ function PayShare(props: { split: Split; refKey: string }) {
         }}
         onClose={() => setSheet(null)}
       />
-    </Page>
-  );
-}
-
-/** Not signed in: sign in (or register), then back to this split. */
-function SignInFirst(props: { refPath: string }) {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  const next = `?next=${encodeURIComponent(props.refPath)}`;
-  return (
-    <Page title={t('splits.payTitle')}>
-      <section className="sp-head" aria-labelledby="sp-sign-in-title">
-        <h2 id="sp-sign-in-title" className="sp-head-title">
-          {t('splits.signInTitle')}
-        </h2>
-        <p className="sp-head-sub">{t('splits.signInBody')}</p>
-      </section>
-      <div className="money-buttons">
-        <Button
-          block
-          color="primary"
-          size="large"
-          shape="rounded"
-          onClick={() => void navigate(`/sign-in${next}`)}
-        >
-          {t('splits.signIn')}
-        </Button>
-        <Link to={`/register${next}`} className="text-button money-link-button">
-          {t('splits.register')}
-        </Link>
-      </div>
     </Page>
   );
 }

@@ -1,12 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Dialog, Tabs, Toast } from 'antd-mobile';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError, isApiError } from '../../api/client.ts';
-import { newIdempotencyKey } from '../../api/money.ts';
 import type { Confirmation } from '../../api/money.ts';
-import { stepUpChallengeOf } from '../../api/risk.ts';
 import {
   closeSplit,
   fetchMySplits,
@@ -21,15 +19,14 @@ import { queryClient } from '../../auth/session.ts';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { ConfirmSheet } from '../../components/money/ConfirmSheet.tsx';
+import { useConfirmAttempt } from '../../components/money/useConfirmAttempt.ts';
+import { ShareLinkCard } from '../../components/share/ShareLinkCard.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { DetailRows, ResultHead, useRefreshMoney } from '../money/parts.tsx';
-import { useStepUpGate } from '../money/StepUp.tsx';
-import { ShareCard, SplitError, shareStateLabel, statusLabel } from './parts.tsx';
+import { SplitError, shareStateLabel, statusLabel } from './parts.tsx';
 
 /** While a split is open, its organiser's page asks again this often (payments come in live). */
 const POLL_MS = 3000;
-/** A passed step-up covers the attempt; asked a second time for the same refund, it is the last. */
-const MAX_STEP_UPS = 2;
 /** SPLIT_REMINDER_INTERVAL_MINUTES's default (docs/splits.md): one round of reminders an hour. */
 const REMINDER_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -134,7 +131,6 @@ export function SplitOrganised() {
   const [search] = useSearchParams();
   const justCreated = search.get('created') === '1';
   const refresh = useRefreshMoney();
-  const stepUps = useStepUpGate();
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'remind' | 'close' | null>(null);
@@ -147,7 +143,7 @@ export function SplitOrganised() {
     const timer = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(timer);
   }, []);
-  const refundKey = useRef<string | null>(null);
+  const refundAttempt = useConfirmAttempt();
   const split = useQuery({
     queryKey: [...splitsKey, 'mine', id],
     queryFn: () => fetchOrganisedSplit(id),
@@ -220,42 +216,21 @@ export function SplitOrganised() {
     if (!confirmed) return;
     setError(null);
     setNotice(null);
-    refundKey.current = null;
+    refundAttempt.key.current = null;
     setRefunding(share);
   };
 
   /** The refund, under one key per attempt, through the risk step-up when asked. */
   const refund = async (confirmation: Confirmation) => {
     if (!refunding) return;
-    refundKey.current ??= newIdempotencyKey();
-    const attempt = refundKey.current;
-    let passed = false;
-    try {
-      for (let round = 0; ; round += 1) {
-        try {
-          const next = await refundShare(id, refunding.id, attempt, confirmation);
-          refundKey.current = null;
-          setRefunding(null);
-          update(next);
-          refresh();
-          Toast.show({ icon: 'success', content: t('splits.refunded') });
-          return;
-        } catch (failure) {
-          const challenge = stepUpChallengeOf(failure);
-          if (!challenge || !stepUps || round >= MAX_STEP_UPS) throw failure;
-          await stepUps.pass(challenge, failure as ApiError);
-          passed = true;
-        }
-      }
-    } catch (failure) {
-      const retryable =
-        failure instanceof ApiError &&
-        (failure.status === 0 || failure.status >= 500 || failure.code === 'IDEMPOTENCY_REQUEST_IN_FLIGHT');
-      if (!retryable) refundKey.current = null;
-      throw failure;
-    } finally {
-      if (passed) stepUps?.finish();
-    }
+    const share = refunding;
+    await refundAttempt.run(async (idempotencyKey) => {
+      const next = await refundShare(id, share.id, idempotencyKey, confirmation);
+      setRefunding(null);
+      update(next);
+      refresh();
+      Toast.show({ icon: 'success', content: t('splits.refunded') });
+    });
   };
 
   const title = t('splits.splitTitle');
@@ -332,7 +307,7 @@ export function SplitOrganised() {
           </p>
         </div>
       </section>
-      {open ? <ShareCard link={data.link} /> : null}
+      {open ? <ShareLinkCard link={data.link} ns="splits" prefix="sp" /> : null}
       <section className="money-card" aria-labelledby="sp-shares-title">
         <h3 id="sp-shares-title" className="money-card-title" data-testid="sp-progress">
           {t('splits.paidOf', { paid: paidNow, count: data.payableCount })}

@@ -1,9 +1,5 @@
-/** Pieces the split bill screens share: refusals in words, the share card, labels, the entry icon. */
+/** Pieces the split bill screens share: refusals in words, labels, the entry icon. */
 import type { MoneyJson } from '@qianbao/money';
-import { Button, Toast } from 'antd-mobile';
-import QRCode from 'qrcode';
-import { useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.ts';
 import type { Split, SplitShare } from '../../api/splits.ts';
 import { icon } from '../../components/icons.tsx';
@@ -112,77 +108,4 @@ export function statusLabel(split: Pick<Split, 'status'>): string {
 
 export function shareStateLabel(share: Pick<SplitShare, 'state'>): string {
   return i18n.t(`splits.state.${share.state}`);
-}
-
-/** A split's link, and its QR code (the link itself: any phone's camera opens the app there). */
-export function ShareCard(props: { link: string }) {
-  const { t } = useTranslation();
-  const [qr, setQr] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    QRCode.toDataURL(props.link, { errorCorrectionLevel: 'M', margin: 1, width: 480 }).then(
-      (url) => live && setQr(url),
-      () => live && setQr(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.link]);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.link);
-      Toast.show({ icon: 'success', content: t('splits.linkCopied') });
-    } catch {
-      // No clipboard: the link is on screen to select.
-    }
-  };
-  return (
-    <section className="money-card sp-share" aria-labelledby="sp-share-title">
-      <h2 id="sp-share-title" className="money-card-title">
-        {t('splits.shareTitle')}
-      </h2>
-      <p className="field-hint">{t('splits.shareHint')}</p>
-      {qr ? <img className="sp-share-qr" src={qr} alt={t('splits.qrAlt')} width={200} height={200} /> : null}
-      <code className="sp-share-link" data-testid="sp-share-link">
-        {props.link}
-      </code>
-      <Button block shape="rounded" color="primary" fill="outline" onClick={() => void copy()}>
-        {t('splits.copyLink')}
-      </Button>
-    </section>
-  );
-}
-
-/** Two choices side by side, as radio buttons, with the chosen one's hint below. */
-export function Segmented<V extends string>(props: {
-  label: string;
-  name: string;
-  value: V;
-  options: { value: V; label: string; hint?: string }[];
-  onChange: (value: V) => void;
-}) {
-  const selected = props.options.find((option) => option.value === props.value);
-  return (
-    <fieldset className="sp-segmented">
-      <legend className="money-field-label sp-segmented-legend">{props.label}</legend>
-      <div className="sp-segmented-options">
-        {props.options.map((option) => (
-          <label
-            key={option.value}
-            className={option.value === props.value ? 'sp-segment selected' : 'sp-segment'}
-          >
-            <input
-              type="radio"
-              name={props.name}
-              value={option.value}
-              checked={option.value === props.value}
-              onChange={() => props.onChange(option.value)}
-            />
-            <span>{option.label}</span>
-          </label>
-        ))}
-      </div>
-      {selected?.hint ? <p className="field-hint sp-segmented-hint">{selected.hint}</p> : null}
-    </fieldset>
-  );
 }
