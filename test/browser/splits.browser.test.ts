@@ -5,7 +5,8 @@
  * split's page with its link and QR code. B scans it (扫一扫, the link pasted as a camera reads
  * it), sees ¥100.00 to pay to *芳 and pays with the PIN. A's page follows by itself (B paid,
  * ¥100.00 collected, ¥100.00 to come) and reminds C; the button then waits, saying until when
- * (the API refuses a second round sooner: 429). C finds the reminder in the inbox (screen and
+ * (the API refuses a second round sooner: 429). C, asked for its share when the split was made,
+ * finds the reminder in the inbox, which opens the share to pay (screen and
  * API). A gives B's share back with the PIN. C, signed out, opens the link, signs in and is
  * brought back to it; C's empty wallet is said before any PIN. In English: A splits a taxi by
  * link among three, B takes a share of it and pays; A stops collecting the dinner and C's page
@@ -189,9 +190,18 @@ describe('splitting a bill', () => {
       title: '*芳 提醒你 AA 付款',
       body: '「周五聚餐」你的份额 ¥100.00 还未支付',
     });
+    // Asked when the split was made, reminded now; the notice opens the share to pay.
+    expect(notifications.find((notice) => notice.kind === 'splits.requested')).toMatchObject({
+      title: '*芳 发起了 AA 收款',
+      body: '「周五聚餐」你的份额 ¥100.00，点开支付',
+    });
     await c.page.goto('/inbox');
     await c.page.getByText('*芳 提醒你 AA 付款').waitFor();
     await shots.take(c.page, 'c-inbox-reminder');
+    await c.page.getByText('*芳 提醒你 AA 付款').click();
+    await c.page.waitForURL(`**/splits/${splitPath.split('/').pop()}`);
+    await c.page.getByText('¥100.00').first().waitFor();
+    await shots.take(c.page, 'c-reminder-opened');
     await c.page.goto('/splits?role=participant');
     await c.page.getByTestId('sp-list-item').filter({ hasText: '周五聚餐' }).waitFor();
     await shots.take(c.page, 'c-my-splits');

@@ -74,10 +74,10 @@ export function Inbox() {
 /**
  * The screen a money notice is about: a wallet transfer's detail in the history (its id is the
  * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page, 付款码 for a charge
- * to confirm, a red packet's page. Null for the others.
+ * to confirm, a red packet's page, a split bill's. Null for the others.
  */
 export function noticeTarget(notification: Pick<Notification, 'kind' | 'params'>): string | null {
-  const { transferId, fundingId, chargeId, packetId } = notification.params;
+  const { transferId, fundingId, chargeId, packetId, splitId } = notification.params;
   // A red packet: the sender's notices open its progress, a one-to-one packet's its envelope, a
   // claimed share the list of received packets (a group packet is reached by its link's token).
   if (typeof packetId === 'string' && packetId !== '') {
@@ -86,6 +86,13 @@ export function noticeTarget(notification: Pick<Notification, 'kind' | 'params'>
       return `/red-packets/sent/${id}`;
     if (notification.kind === 'redpackets.received') return `/red-packets/${id}`;
     if (notification.kind === 'redpackets.claimed') return '/red-packets?box=received';
+  }
+  // A split bill: the organiser's notices open its page (who paid, remind, close), a
+  // participant's the share to pay (or the receipt of it).
+  if (typeof splitId === 'string' && splitId !== '') {
+    const id = encodeURIComponent(splitId);
+    if (['splits.share_paid', 'splits.refund_sent'].includes(notification.kind)) return `/splits/mine/${id}`;
+    return `/splits/${id}`;
   }
   // A till's charge of the payment code waiting for the holder: 付款码 shows it to confirm.
   if (typeof chargeId === 'string' && chargeId !== '') return '/pay-code';

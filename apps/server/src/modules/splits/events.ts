@@ -2,6 +2,8 @@
  * The splits module's domain events (outbox/, ADR 0015), each appended in the transaction that
  * makes the change it reports (store.ts), and the inbox notices they give:
  *
+ * - `split.requested`       a named split was made: each named participant is asked for their
+ *                           share (the organiser's own share asks nobody)
  * - `split.share_paid`      a share was paid: the organiser is told who paid (and when it was the
  *                           last share, that the split is complete); the payer gets a receipt
  * - `split.reminded`        one per participant not yet paid, at the organiser's request
@@ -16,6 +18,7 @@ import type { EventNotice, NoticeRenderers } from '../notifications/index.ts';
 import type { ShareRow, SplitRow } from './store.ts';
 
 export const SPLIT_EVENTS = {
+  requested: 'split.requested',
   sharePaid: 'split.share_paid',
   reminded: 'split.reminded',
   shareRefunded: 'split.share_refunded',
@@ -56,6 +59,10 @@ function eventOf(type: string, split: SplitRow, payload: SplitSharePayload, at: 
 
 export function splitSharePaid(split: SplitRow, share: ShareRow, last: boolean, at: Date): NewEvent {
   return eventOf(SPLIT_EVENTS.sharePaid, split, payloadOf(split, share, last), at);
+}
+
+export function splitRequested(split: SplitRow, share: ShareRow, at: Date): NewEvent {
+  return eventOf(SPLIT_EVENTS.requested, split, payloadOf(split, share), at);
 }
 
 export function splitReminded(split: SplitRow, share: ShareRow, at: Date): NewEvent {
@@ -122,6 +129,24 @@ export const SPLIT_NOTICES: NoticeRenderers = {
       },
     ];
     return notices;
+  },
+  [SPLIT_EVENTS.requested]: (event: OutboxEvent) => {
+    const p = event.payload as SplitSharePayload;
+    const { text } = shown(p);
+    return [
+      {
+        userId: p.participantUserId,
+        notice: notice({
+          kind: 'splits.requested',
+          params: { splitId: p.splitId, title: p.title, amount: text, from: p.organiserDisplay },
+          zh: [`${p.organiserDisplay} 发起了 AA 收款`, `「${p.title}」你的份额 ${text}，点开支付`],
+          en: [
+            `${p.organiserDisplay} split a bill with you`,
+            `Your share of "${p.title}" is ${text}. Open to pay.`,
+          ],
+        }),
+      },
+    ];
   },
   [SPLIT_EVENTS.reminded]: (event: OutboxEvent) => {
     const p = event.payload as SplitSharePayload;

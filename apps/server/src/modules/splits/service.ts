@@ -35,7 +35,7 @@ import type { KycService, Refusal } from '../kyc/index.ts';
 import { payeeBalanceCap } from '../kyc/index.ts';
 import type { ConfirmationFactor, ConfirmationInput } from '../security/index.ts';
 import type { TransfersService } from '../transfers/index.ts';
-import { splitReminded, splitSharePaid, splitShareRefunded } from './events.ts';
+import { splitReminded, splitRequested, splitSharePaid, splitShareRefunded } from './events.ts';
 import type { SplitsSettings } from './module.ts';
 import { customShares, equalShares } from './shares.ts';
 import { SplitsStore } from './store.ts';
@@ -225,6 +225,11 @@ export class SplitsService {
         created_at: this.deps.now(),
       },
       shares,
+      // Each named participant is asked for their share (the organiser's own asks nobody).
+      (written, rows) =>
+        rows
+          .filter((share) => share.status === 'open' && share.participant_user_id !== null)
+          .map((share) => splitRequested(written, share, written.created_at)),
     );
     return this.view(split, input.organiserUserId);
   }

@@ -351,6 +351,38 @@ describe('paying a share', () => {
 });
 
 describe('the organiser', () => {
+  it('asks each named participant for their share when the split is made — once, however often it is sent', async () => {
+    const alice = await organiser();
+    const [bob, carol] = [await payer(), await payer()];
+    const key = randomUUID();
+    const payload = {
+      amount: cny('3000'),
+      includeMe: true,
+      participants: [{ phone: bob.phone }, { phone: carol.phone }],
+    };
+    const sent = await Promise.all(Array.from({ length: 5 }, () => create(alice, payload, key)));
+    expect(sent.map((response) => response.statusCode)).toEqual([201, 201, 201, 201, 201]);
+    const split = sent[0]!.json<Split>();
+    for (const holder of [bob, carol]) {
+      const asks = (await inbox(subject, holder)).filter((n) => n.kind === 'splits.requested');
+      expect(asks).toHaveLength(1);
+      expect(asks[0]).toMatchObject({
+        params: { splitId: split.id, title: '周五聚餐', amount: '¥10.00' },
+        body: '「周五聚餐」你的份额 ¥10.00，点开支付',
+      });
+    }
+    // The organiser's own share asks nobody; an open split (by number of people) names nobody.
+    expect((await inbox(subject, alice)).filter((n) => n.kind === 'splits.requested')).toEqual([]);
+    const dave = await payer();
+    await created(dave, { amount: cny('3000'), people: 3 });
+    await subject.app.outbox.deliverPending();
+    const { rows } = await subject.database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'split.requested' AND payload->>'organiserUserId' = $1`,
+      [dave.userId],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('reminds only those who have not paid, at most once an hour', async () => {
     const alice = await organiser();
     const [bob, carol, dave] = [await payer(), await payer(), await payer()];

@@ -89,8 +89,16 @@ export class SplitsStore {
   ) {}
 
   /** The split and its shares, once per id: a second insert answers the first split. */
-  async insertSplit(split: NewSplit, shares: readonly NewShare[]): Promise<SplitRow> {
-    await withTransaction(this.db, async (client) => {
+  /**
+   * The split and its shares in one transaction, with `events` of the split as written (a named
+   * split's requests to its participants) — nothing when the split exists already (a retry).
+   */
+  async insertSplit(
+    split: NewSplit,
+    shares: readonly NewShare[],
+    events: (split: SplitRow, shares: ShareRow[]) => NewEvent[] = () => [],
+  ): Promise<SplitRow> {
+    const appended = await withTransaction(this.db, async (client) => {
       const inserted = await client.query(
         `INSERT INTO splits_splits (id, organiser_user_id, organiser_display, organiser_wallet_account_id, title, mode,
            split, total_minor, currency, share_count, include_organiser, token, status, created_at)
@@ -112,15 +120,16 @@ export class SplitsStore {
           split.created_at,
         ],
       );
-      if (inserted.rowCount !== 1) return;
-      await client.query(
+      if (inserted.rowCount !== 1) return false;
+      const written = await client.query<ShareRow>(
         `INSERT INTO splits_shares (id, split_id, position, amount_minor, participant_user_id, participant_display,
            participant_wallet_account_id, status)
          SELECT id, $1, position, amount_minor, participant_user_id, participant_display, participant_wallet_account_id,
                 status
            FROM unnest($2::uuid[], $3::int[], $4::bigint[], $5::uuid[], $6::text[], $7::uuid[], $8::text[])
                 AS s(id, position, amount_minor, participant_user_id, participant_display, participant_wallet_account_id,
-                     status)`,
+                     status)
+         RETURNING ${SHARE_COLUMNS}`,
         [
           split.id,
           shares.map((share) => share.id),
@@ -132,7 +141,15 @@ export class SplitsStore {
           shares.map((share) => share.status),
         ],
       );
+      const row = await client.query<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM splits_splits WHERE id = $1`, [
+        split.id,
+      ]);
+      const news = events(row.rows[0]!, written.rows);
+      if (news.length === 0) return false;
+      await appendEvents(client, news);
+      return true;
     });
+    if (appended) this.events.wake();
     return (await this.findSplit(split.id))!;
   }
 
