@@ -9,7 +9,10 @@
  * summing to ¥10.00; B sees the same list. An equal packet of one share: B takes it, and D,
  * too slow, is told so. Then in English: A sends B ¥6.66 one-to-one, B finds
  * it under My red packets, opens it from its notice in the inbox, and A's page says B opened it; B's own ¥100.00 packet is
- * refused by the preview (the balance) before any PIN. Screenshots in
+ * refused by the preview (the balance) before any PIN. A newcomer registers from a packet's link
+ * and claims it. Once A's shares have gone to fresh accounts, a rule set that wants such a
+ * sender's packets reviewed makes the preview refuse A's next packet, saying why, before any PIN
+ * (in English and Chinese). Screenshots in
  * test-results/screenshots/red-packets/.
  *
  * The issue names three holders; the sender cannot claim its own packet, so a fourth (D) takes
@@ -30,6 +33,7 @@ import {
   verifiedHolder,
 } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
+import { activateRules, riskOperator } from './operators.ts';
 
 const PASSWORD = 'Lotus-garden-88';
 const PIN = '258036';
@@ -315,6 +319,51 @@ describe('red packets', () => {
     await page.getByRole('button', { name: '拆红包' }).click();
     expect(await myAmount(page)).toBeGreaterThan(0);
     await newcomer.context.close();
+  });
+
+  it('a packet the risk engine would want reviewed is refused before the PIN, saying why', async () => {
+    const shots = screenshots('red-packets-risk');
+    // A's shares so far went to B, C, D and the newcomer: all registered today. A rule set that
+    // reviews a packet after three such shares (the shipped rule waits for ten) judges A's next
+    // packet on what the claims taught the engine.
+    const operator = await riskOperator(stack);
+    await activateRules(stack, operator, [
+      {
+        id: 'red_packets_to_new_accounts_3',
+        subject: 'payment',
+        description: { zh: '红包被 3 个新用户领取', en: 'Packets claimed by three fresh accounts' },
+        when: {
+          all: [
+            { feature: 'kind_is_red_packet', op: '==', value: true },
+            { feature: 'holder_red_packet_new_claimers_24h', op: '>=', value: 3 },
+          ],
+        },
+        score: 0,
+        decision: 'review',
+      },
+    ]);
+    const before = await a.page.request.get('/v1/me/balance');
+    await a.page.goto('/red-packets/new');
+    await a.page.getByLabel('Number of packets').fill('2');
+    await a.page.getByRole('textbox', { name: 'Amount' }).fill('20');
+    await a.page.getByRole('button', { name: 'Put money in the packet' }).click();
+    await a.page
+      .getByRole('alert')
+      .getByText('For your safety this payment would need a manual review, so the red packet cannot be sent')
+      .waitFor();
+    expect(await a.page.getByRole('button', { name: 'Send it' }).isDisabled()).toBe(true);
+    await shots.take(a.page, 'a-en-refused-review');
+    await a.page.evaluate("localStorage.setItem('qb_language', 'zh-CN')");
+    await a.page.goto('/red-packets/new');
+    await a.page.getByLabel('红包个数').fill('2');
+    await a.page.getByRole('textbox', { name: '金额' }).fill('20');
+    await a.page.getByRole('button', { name: '塞钱进红包' }).click();
+    await a.page.getByRole('alert').getByText('为保障资金安全，这笔付款需要人工审核，红包无法发出').waitFor();
+    expect(await a.page.getByRole('button', { name: '确认发出' }).isDisabled()).toBe(true);
+    await shots.take(a.page, 'a-zh-refused-review');
+    const after = await a.page.request.get('/v1/me/balance');
+    expect(await after.json()).toEqual(await before.json());
+    expect(a.problems).toEqual([]);
   });
 });
 

@@ -21,8 +21,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runQianbao } from '../../apps/cli/src/testing.ts';
-import { TEST_SECRET_KEY } from '../e2e/server-process.ts';
+import { activateRules, riskOperator } from './operators.ts';
 import {
   fundByCard,
   idNumber,
@@ -47,7 +46,6 @@ const LARGE_AMOUNT_RULE = {
   when: { feature: 'amount_minor', op: '>=', value: 100_000 },
   score: 70,
 };
-const THRESHOLDS = { stepUp: 65, review: 75, block: 90 };
 /** Any payment of ¥500 or more scores 80: above the review threshold. */
 const REVIEW_RULE = {
   id: 'review_500',
@@ -89,14 +87,14 @@ describe('risk step-up', () => {
     });
     operator = await riskOperator(stack);
     // Funding first, judged by rules that allow everything: the tests add only what they need.
-    await activate(stack, operator, []);
+    await activateRules(stack, operator, []);
     a = await holder(stack, '王芳', idNumber('11010519900101002'));
     b = await holder(stack, '李明', idNumber('31011519880808003'));
     c = await holder(stack, '张伟', idNumber('44030519920202004'));
     await fundByCard(a.page, stack.url, { phone: a.phone, card: CARDS.a, fen: '400000', pin: PIN });
     await fundByCard(c.page, stack.url, { phone: c.phone, card: CARDS.c, fen: '400000', pin: PIN });
     authenticator = await enableTotp(c.page);
-    await activate(stack, operator, [LARGE_AMOUNT_RULE]);
+    await activateRules(stack, operator, [LARGE_AMOUNT_RULE]);
   }, 240_000);
 
   afterAll(async () => {
@@ -295,7 +293,7 @@ describe('risk step-up', () => {
   it('a transfer held for review: the holder sees it under review, then paid once approved', async () => {
     const shots = screenshots('risk-review');
     const { page } = a;
-    await activate(stack, operator, [REVIEW_RULE]);
+    await activateRules(stack, operator, [REVIEW_RULE]);
     await page.evaluate("localStorage.setItem('qb_language', 'zh-CN')");
     await page.goto('/');
     // What the earlier tests left (¥1,000.00 when they pass): this test counts from it.
@@ -354,50 +352,6 @@ describe('risk step-up', () => {
     expect(a.problems).toEqual([]);
   }, 180_000);
 });
-
-/** A `risk` operator made with the CLI on the server's database, signed in through the API. */
-async function riskOperator(stack: BrowserStack): Promise<{ authorization: string }> {
-  const username = 'risk.analyst';
-  const run = await runQianbao(['operator', 'create', '--username', username, '--role', 'risk'], {
-    DATABASE_URL: stack.database.url,
-    // The server's key: the operator's TOTP secret is sealed with it.
-    QIANBAO_SECRET_KEY: TEST_SECRET_KEY.toString('base64'),
-  });
-  expect(run.code, run.stderr).toBe(0);
-  const password = /password: +(\S+)/.exec(run.stdout)?.[1];
-  const secret = /TOTP secret: +(\S+)/.exec(run.stdout)?.[1];
-  if (!password || !secret) throw new Error(`operator create printed no credentials:\n${run.stdout}`);
-  const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
-  const login = await fetch(`${stack.url}/v1/operator/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password, totpCode: totp.generate() }),
-  });
-  expect(login.status, await login.clone().text()).toBe(200);
-  const { token } = (await login.json()) as { token: string };
-  return { authorization: `Bearer ${token}` };
-}
-
-/** Save `rules` as a draft rule set and activate it (the active one retires). */
-async function activate(
-  stack: BrowserStack,
-  operator: { authorization: string },
-  rules: unknown[],
-): Promise<void> {
-  const headers = { 'content-type': 'application/json', ...operator };
-  const draft = await fetch(`${stack.url}/v1/operator/risk/rule-sets`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ rules, thresholds: THRESHOLDS, note: 'browser test' }),
-  });
-  expect(draft.status, await draft.clone().text()).toBe(201);
-  const { version } = (await draft.json()) as { version: number };
-  const activated = await fetch(`${stack.url}/v1/operator/risk/rule-sets/${version}/activate`, {
-    method: 'POST',
-    headers: operator,
-  });
-  expect(activated.status, await activated.clone().text()).toBe(200);
-}
 
 async function post<T>(page: Page, route: string, data: unknown) {
   const response = await page.request.post(route, { data });

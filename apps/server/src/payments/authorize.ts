@@ -28,7 +28,7 @@ import { TransferFlags } from '@qianbao/ledger';
 import type { Ledger, TransferInput, TransferOutcome, TransferLimit } from '@qianbao/ledger';
 import { AppError } from '../errors.ts';
 import { limitExceededError, planPaymentLimits } from '../modules/kyc/limits.ts';
-import { foreseeRefusal, payeeBalanceCap } from '../modules/kyc/index.ts';
+import { foreseeRefusal, payeeBalanceCap, refusalOf } from '../modules/kyc/index.ts';
 import type { ForeseeInput, ForeseeLedger, KycService, Refusal, TierLimits } from '../modules/kyc/index.ts';
 import type {
   ConfirmationFactor,
@@ -38,7 +38,7 @@ import type {
   SecurityService,
 } from '../modules/security/index.ts';
 import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
-import type { RefundRiskInput, RiskDecision, RiskInput, RiskStep } from './risk.ts';
+import type { ReceivedInput, RefundRiskInput, RiskDecision, RiskInput, RiskStep } from './risk.ts';
 import { HOLD_GRACE_SECONDS } from './review.ts';
 import { settled } from './settled.ts';
 
@@ -274,7 +274,18 @@ export class PaymentAuthorizer {
         limits: { keys: plan.ledgerLimits, walletAccountId: input.payerWalletAccountId, now },
       }),
     ]);
-    return { payerLimits, checked, risk: decision, factor, tierLimits: plan.ledgerLimits, refusal };
+    return {
+      payerLimits,
+      checked,
+      risk: decision,
+      factor,
+      tierLimits: plan.ledgerLimits,
+      refusal: foreseenRiskRefusal(
+        decision,
+        rules.holdsForReview && deps.risk.reviews !== undefined,
+        refusal,
+      ),
+    };
   }
 
   /**
@@ -282,25 +293,30 @@ export class PaymentAuthorizer {
    * limit counters and balance cap `authorize` planned, or the post/void of its holds). Modules
    * never call the ledger themselves; this is where the money moves. The outcomes are answered
    * as they are: `ledgerRefusal` says what a refusal means to the holder.
+   *
+   * A movement authorized earlier (a red packet's share, judged when the packet was sent) moves
+   * without an authorization; `received` tells the risk step whose wallet it credited. Only a
+   * first `ok` counts: a retry the ledger answers `exists` was counted by the run that moved it.
    */
   async move(
     transfers: TransferInput[],
     authorization?: Pick<Authorization<unknown>, 'riskInput'> &
       Partial<Pick<Authorization<unknown>, 'review'>>,
+    options: { received?: ReceivedInput } = {},
   ): Promise<TransferOutcome[]> {
     if (authorization?.review) {
       throw new Error('a payment held for review moves through holdForReview, not move');
     }
     const outcomes = await this.deps.ledger.createTransfers(transfers);
     const moved = outcomes.length > 0 && outcomes.every((o) => o.result === 'ok' || o.result === 'exists');
-    if (moved && authorization && this.deps.risk.moved) {
-      // The money moved: the payment joins the holder's history for the next judgements. Never
-      // fails the payment (the ledger has answered); a failure costs the engine one data point.
-      await this.deps.risk
-        .moved(authorization.riskInput)
-        .catch((error: unknown) =>
-          this.deps.log?.warn({ err: error }, 'risk: could not record a moved payment'),
-        );
+    // The money moved: the engine learns of it for the next judgements. Never fails the payment
+    // (the ledger has answered); a failure costs the engine one data point.
+    const { risk } = this.deps;
+    const record = (what: string, write: Promise<void> | undefined) =>
+      write?.catch((error: unknown) => this.deps.log?.warn({ err: error }, `risk: could not record ${what}`));
+    if (moved && authorization) await record('a moved payment', risk.moved?.(authorization.riskInput));
+    if (options.received && outcomes.every((o) => o.result === 'ok')) {
+      await record('money received', risk.received?.(options.received));
     }
     return outcomes;
   }
@@ -435,6 +451,23 @@ function riskInputOf(
 }
 
 /** What the risk step refuses outright (risk.ts): a block, and a review the kind cannot hold. */
+/**
+ * A preview's refusal with the risk step's in its place, as `authorize` orders them: the single
+ * limit first, then a `review` of a kind that does not hold for review (RISK_REVIEW_REQUIRED,
+ * known before the PIN: asking for it would only spend the holder's time), then the ledger's.
+ * A `block` is not foreseen: a preview tells nothing a confirmed payment would freeze the wallet
+ * for, so probing previews cannot find the line without paying for it.
+ */
+function foreseenRiskRefusal(
+  decision: RiskDecision,
+  holdsForReview: boolean,
+  refusal: Refusal | null,
+): Refusal | null {
+  if (decision.decision !== 'review' || holdsForReview) return refusal;
+  if (refusal?.code === 'LIMIT_EXCEEDED' && refusal.details['limit'] === 'single') return refusal;
+  return refusalOf(new AppError('RISK_REVIEW_REQUIRED', { details: { rules: [...decision.rules] } }));
+}
+
 function refuseOnRisk(decision: RiskDecision, holdsForReview: boolean): void {
   const details = { rules: [...decision.rules] };
   if (decision.decision === 'block') throw new AppError('RISK_BLOCKED', { details });

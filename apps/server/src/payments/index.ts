@@ -14,6 +14,7 @@ export { ledgerRefusal, primaryFailure, type RefusalContext } from './failures.t
 export { PAYMENT_KINDS, type PaymentKind, type PaymentKindRules } from './kinds.ts';
 export {
   allowEveryPayment,
+  type ReceivedInput,
   type RefundRiskInput,
   type RiskDecision,
   type RiskInput,

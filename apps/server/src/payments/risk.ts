@@ -56,6 +56,22 @@ export interface RefundRiskInput {
   now: Date;
 }
 
+/**
+ * Money credited into a holder's wallet that no judgement covers at that moment: a red packet's
+ * share as its claimer opens it (the packet was judged when sent). The engine learns of it — the
+ * claimer's incoming money, the sender's fan-out — and decides nothing.
+ */
+export interface ReceivedInput {
+  kind: 'red_packet_claim';
+  fromUserId: string;
+  toUserId: string;
+  /** When the receiver registered (a fresh account claiming is a fan-out signal). */
+  toRegisteredAt: Date | null;
+  amountMinor: bigint;
+  currency: string;
+  now: Date;
+}
+
 export type RiskDecisionKind = 'allow' | 'step_up' | 'review' | 'block';
 
 export interface RiskDecision {
@@ -74,6 +90,8 @@ export interface RiskStep {
   judge(input: RiskInput): Promise<RiskDecision>;
   /** The ledger accepted the payment: its amount, payee and sums become the holder's history. */
   moved?(input: RiskInput): Promise<void>;
+  /** The ledger credited a wallet with money no judgement covers now (a red packet's share). */
+  received?(input: ReceivedInput): Promise<void>;
   /**
    * Judge a merchant refund (its own subject; the decision is kept, and a refund let through is
    * counted in the merchant's refunds). Without it every refund is allowed.

@@ -13,6 +13,8 @@ import { verifiedHolder } from '../merchants/testing.ts';
 import { createSecurityTestApp, holderWithPin } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
 import { PIN, balanceOf, cny, errorCode, expectBooksBalanced, fund, inbox } from '../transfers/testing.ts';
+import { RED_PACKET_RULES } from '../risk/engine/default-rules.ts';
+import type { Rule } from '../risk/engine/types.ts';
 
 let subject: SecurityTestApp;
 beforeAll(async () => {
@@ -379,6 +381,79 @@ describe('claiming', () => {
     expect((await inbox(subject, carol)).filter((n) => n.kind === 'redpackets.claimed')).toHaveLength(1);
     await expectEscrowMatches(alice);
     await expectBooksBalanced(subject);
+  });
+});
+
+describe('the risk engine', () => {
+  it('refuses the next packet of a sender whose shares went to ten accounts registered today — told before the PIN, nothing moved', async () => {
+    const alice = await sender(1_000_00n);
+    const packet = await sent(alice, { kind: 'group', split: 'equal', count: 10, amount: cny('1000') });
+    const fresh = await Promise.all(Array.from({ length: 10 }, () => registerHolder(subject.app)));
+    const payload = { kind: 'group', split: 'lucky', count: 5, amount: cny('5000') };
+    const preview = () =>
+      subject.app.inject({
+        method: 'POST',
+        url: '/v1/me/red-packets/preview',
+        headers: alice.headers,
+        payload,
+      });
+    for (const [index, holder] of fresh.entries()) {
+      if (index === 9) expect((await preview()).json()).toMatchObject({ refusal: null });
+      const claimed = await claim(holder, tokenOf(packet));
+      expect(claimed.statusCode, claimed.body).toBe(201);
+      // A claim answered again (one per holder) is not counted again.
+      expect(errorCode(await claim(holder, tokenOf(packet)))).toBe('RED_PACKET_ALREADY_CLAIMED');
+    }
+    const before = await balanceOf(subject, alice);
+    const foreseen = await preview();
+    expect(foreseen.statusCode, foreseen.body).toBe(200);
+    expect(foreseen.json()).toMatchObject({
+      refusal: { code: 'RISK_REVIEW_REQUIRED', details: { rules: ['red_packets_to_new_accounts'] } },
+    });
+    const refused = await send(alice, payload);
+    expect(errorCode(refused)).toBe('RISK_REVIEW_REQUIRED');
+    expect(refused.json()).toMatchObject({ error: { details: { rules: ['red_packets_to_new_accounts'] } } });
+    expect(await balanceOf(subject, alice)).toBe(before);
+    // Kept for operators, with the features it was judged on.
+    const { rows } = await subject.database.pool.query<{
+      decision: string;
+      features: Record<string, unknown>;
+    }>(
+      `SELECT decision, features FROM risk_decisions WHERE holder_id = $1 AND kind = 'red_packet' ORDER BY at DESC LIMIT 1`,
+      [alice.userId],
+    );
+    expect(rows[0]).toMatchObject({
+      decision: 'review',
+      features: { holder_red_packet_claims_24h: 10, holder_red_packet_new_claimers_24h: 10 },
+    });
+    await expectBooksBalanced(subject);
+  });
+
+  it('a database whose rule sets predate red packets gets their shipped rules once, its other rules unchanged', async () => {
+    const pool = subject.database.pool;
+    const ids = RED_PACKET_RULES.map((rule) => rule.id);
+    const { rows } = await pool.query<{ version: number; rules: Rule[] }>(
+      'SELECT version, rules FROM risk_rule_sets ORDER BY version',
+    );
+    for (const row of rows) {
+      await pool.query('UPDATE risk_rule_sets SET rules = $2 WHERE version = $1', [
+        row.version,
+        JSON.stringify(row.rules.filter((rule) => !ids.includes(rule.id))),
+      ]);
+    }
+    const before = await pool.query<{ rules: Rule[] }>(
+      `SELECT rules FROM risk_rule_sets WHERE status = 'active'`,
+    );
+    await subject.app.services.risk.seedDefaultRules();
+    await subject.app.services.risk.seedDefaultRules();
+    const sets = await pool.query<{ rules: Rule[]; status: string; created_by: string }>(
+      'SELECT rules, status, created_by FROM risk_rule_sets ORDER BY version',
+    );
+    expect(sets.rows).toHaveLength(rows.length + 1);
+    const added = sets.rows.at(-1)!;
+    expect(added).toMatchObject({ status: 'active', created_by: 'system' });
+    expect(added.rules.filter((rule) => !ids.includes(rule.id))).toEqual(before.rows[0]!.rules);
+    expect(added.rules.filter((rule) => ids.includes(rule.id)).map((rule) => rule.id)).toEqual(ids);
   });
 });
 

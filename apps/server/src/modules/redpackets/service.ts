@@ -23,7 +23,7 @@ import { derivedId, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger, TransferInput, TransferOutcome } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import { ledgerRefusal } from '../../payments/index.ts';
-import type { PaymentAuthorizer } from '../../payments/index.ts';
+import type { PaymentAuthorizer, ReceivedInput } from '../../payments/index.ts';
 import type { AccountDirectory } from '../../platform/accounts.ts';
 import { TransferCodes } from '../../platform/codes.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
@@ -471,20 +471,39 @@ export class RedPacketsService {
    * once and the compare-and-set writes one event.
    */
   private async finishClaim(claim: ClaimRow, packet: PacketRow): Promise<void> {
-    const cap = payeeBalanceCap(await this.deps.kyc.limitsFor(claim.claimer_user_id));
-    const [outcome] = await this.deps.payments.move([
-      {
-        id: claimTransferId(claim.id),
-        debitAccountId: packet.escrow_account_id,
-        creditAccountId: claim.claimer_wallet_account_id,
-        amount: claim.amount_minor,
-        currency: packet.currency,
-        code: TransferCodes.redPacketClaim,
-        limits: [packetLimit(packet)],
-        ...(cap === undefined ? {} : { creditBalanceCap: cap }),
-        userData: `red-packet-claim:${claim.id}`,
-      },
+    const [limits, claimer] = await Promise.all([
+      this.deps.kyc.limitsFor(claim.claimer_user_id),
+      this.deps.identity.getUser(claim.claimer_user_id),
     ]);
+    const cap = payeeBalanceCap(limits);
+    // The share is the packet's money reaching another wallet: the risk engine learns of it
+    // (the claimer's incoming money, the sender's fan-out) when the ledger first moves it.
+    const received: ReceivedInput = {
+      kind: 'red_packet_claim',
+      fromUserId: packet.sender_user_id,
+      toUserId: claim.claimer_user_id,
+      toRegisteredAt: claimer?.createdAt ?? null,
+      amountMinor: claim.amount_minor,
+      currency: packet.currency,
+      now: this.deps.now(),
+    };
+    const [outcome] = await this.deps.payments.move(
+      [
+        {
+          id: claimTransferId(claim.id),
+          debitAccountId: packet.escrow_account_id,
+          creditAccountId: claim.claimer_wallet_account_id,
+          amount: claim.amount_minor,
+          currency: packet.currency,
+          code: TransferCodes.redPacketClaim,
+          limits: [packetLimit(packet)],
+          ...(cap === undefined ? {} : { creditBalanceCap: cap }),
+          userData: `red-packet-claim:${claim.id}`,
+        },
+      ],
+      undefined,
+      { received },
+    );
     if (!outcome) throw new Error('the ledger answered no outcome');
     if (succeeded(outcome)) {
       await this.store.credit(claim.id, this.deps.now(), (row, credited) =>

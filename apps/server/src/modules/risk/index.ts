@@ -58,6 +58,7 @@ export function createRiskModule(
   const step: RiskStep = {
     judge: (input) => service.judge(input),
     moved: (input) => service.moved(input),
+    received: (input) => service.received(input),
     judgeRefund: (input) => service.judgeRefund(input),
     stepUps: service.stepUps,
     reviews: cases,

@@ -18,13 +18,19 @@ import { AppError } from '../../errors.ts';
 import { currentClient } from '../../http/request-context.ts';
 import type { PlaceLookup } from '../../adapters/places/index.ts';
 import { settled } from '../../payments/index.ts';
-import type { RefundRiskInput, RiskDecision, RiskInput, RiskStep } from '../../payments/index.ts';
+import type {
+  ReceivedInput,
+  RefundRiskInput,
+  RiskDecision,
+  RiskInput,
+  RiskStep,
+} from '../../payments/index.ts';
 import type { ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { paymentHash } from '../security/index.ts';
 import { derive, refundPayee } from './engine/features.ts';
 import type { StateChange } from './engine/features.ts';
 import { evaluate, ruleSetSchema } from './engine/rules.ts';
-import { DEFAULT_RULE_SET, MERCHANT_REFUND_RULES } from './engine/default-rules.ts';
+import { DEFAULT_RULE_SET, MERCHANT_REFUND_RULES, RED_PACKET_RULES } from './engine/default-rules.ts';
 import type {
   Facts,
   Features,
@@ -170,6 +176,19 @@ export class RiskService implements RiskStep {
   async moved(input: RiskInput): Promise<void> {
     // What a success changes needs no balance: not read again.
     await this.deps.state.recordSuccess(await this.paymentFacts(input, { balance: false }));
+  }
+
+  /** A red packet's share credited: the claimer's incoming money and the sender's fan-out. */
+  async received(input: ReceivedInput): Promise<void> {
+    await this.deps.state.recordReceived({
+      kind: input.kind,
+      fromHolderId: input.fromUserId,
+      toHolderId: input.toUserId,
+      toHolderRegisteredAt: input.toRegisteredAt,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      at: input.now,
+    });
   }
 
   /**
@@ -378,13 +397,13 @@ export class RiskService implements RiskStep {
 
   /**
    * The shipped rules become version 1, active, on a database that has none (start-up). A
-   * database whose rule sets were made before refunds were judged — none of its versions has a
-   * `merchant_refund` rule — gets a new version: the active one's rules, unchanged, plus the
-   * shipped refund rules, activated by `system`. It cannot change a payment's or a sign-in's
-   * decision (the rules of those subjects are the active ones'), and without it refunds would be
-   * judged by no rule at all. Once any version has a refund rule this does nothing, so an
-   * operator's later choice (even removing them) stands. Idempotent, and safe when several
-   * servers start at once (store.ts `addShippedRules` takes the table's lock).
+   * database whose rule sets were made before a group of rules shipped — refunds (no version has
+   * a `merchant_refund` rule), red packets (no version has any of their ids) — gets a new version:
+   * the active one's rules, unchanged, plus the group's, activated by `system`. It changes no
+   * other rule's decision, and without it those payments would be judged by no rule of theirs.
+   * Once any version has had them this does nothing, so an operator's later choice (even removing
+   * them) stands. Idempotent, and safe when several servers start at once (store.ts
+   * `addShippedRules` takes the table's lock).
    */
   async seedDefaultRules(): Promise<void> {
     const at = this.deps.now();
@@ -393,17 +412,30 @@ export class RiskService implements RiskStep {
       thresholds: DEFAULT_RULE_SET.thresholds,
       at,
     });
-    const added = await this.deps.store.addShippedRules({
-      subject: 'merchant_refund',
-      rules: MERCHANT_REFUND_RULES,
-      note: 'The shipped merchant-refund rules, added to the active rules (no payment or sign-in rule changed).',
-      at,
-    });
-    if (added !== null) {
+    const shipped = [
+      {
+        what: 'merchant-refund',
+        rules: MERCHANT_REFUND_RULES,
+        unless: { subject: 'merchant_refund' as const },
+      },
+      {
+        what: 'red-packet',
+        rules: RED_PACKET_RULES,
+        unless: { ruleIds: RED_PACKET_RULES.map((rule) => rule.id) },
+      },
+    ];
+    for (const { what, rules, unless } of shipped) {
+      const added = await this.deps.store.addShippedRules({
+        rules,
+        unless,
+        note: `The shipped ${what} rules, added to the active rules (no other rule changed).`,
+        at,
+      });
+      if (added === null) continue;
       this.rules = null;
       this.deps.log.warn(
         { version: added },
-        'risk: the shipped merchant-refund rules were added as a new active rule-set version',
+        `risk: the shipped ${what} rules were added as a new active rule-set version`,
       );
     }
   }

@@ -18,6 +18,7 @@ import {
   attemptChanges,
   credentialResetChanges,
   factorFailureChanges,
+  receivedChanges,
   refundChanges,
   refundPayee,
   signInChanges,
@@ -32,6 +33,7 @@ import type {
   ListName,
   MerchantRefundFacts,
   PaymentFacts,
+  ReceivedFacts,
   Place,
   RiskState,
   RiskStateStore,
@@ -268,6 +270,11 @@ export class PgRiskStateStore implements RiskStateStore {
 
   async recordRefund(facts: MerchantRefundFacts): Promise<void> {
     await this.apply(refundChanges(facts), facts.merchantId);
+  }
+
+  /** A red packet's share credited: counters only, keyed by the receiver and the sender. */
+  async recordReceived(facts: ReceivedFacts): Promise<void> {
+    await this.apply(receivedChanges(facts), facts.toHolderId);
   }
 
   async recordSignIn(facts: SignInFacts, place: Place | null): Promise<void> {
@@ -649,18 +656,24 @@ export class RiskStore {
   }
 
   /**
-   * Shipped rules of a subject no version has any rule of (service.ts `seedDefaultRules`): a new
-   * version — the active one's rules and thresholds plus these — made active by `system`, the
+   * Shipped rules no version has had (`unless`: none of the subject's rules, or none of these
+   * ids — service.ts `seedDefaultRules`): a new version — the active one's rules and thresholds plus these — made active by `system`, the
    * active one retired. Under the table's lock, so servers starting at once add it once. Answers
    * the new version; null when nothing was added (a version has such a rule, or none is active:
    * a database seeded just now has them in version 1).
    */
   async addShippedRules(input: {
-    subject: Subject;
     rules: Rule[];
+    /** Nothing is added once any version has a rule of this subject, or any of these ids. */
+    unless: { subject: Subject } | { ruleIds: readonly string[] };
     note: string;
     at: Date;
   }): Promise<number | null> {
+    const { unless } = input;
+    const seen =
+      'subject' in unless
+        ? (rule: Rule) => rule.subject === unless.subject
+        : (rule: Rule) => unless.ruleIds.includes(rule.id);
     return withTransaction(this.pool, async (client) => {
       await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
       const { rows } = await client.query<{
@@ -669,7 +682,7 @@ export class RiskStore {
         thresholds: Thresholds;
         status: string;
       }>('SELECT version, rules, thresholds, status FROM risk_rule_sets ORDER BY version');
-      if (rows.some((row) => row.rules.some((rule) => rule.subject === input.subject))) return null;
+      if (rows.some((row) => row.rules.some(seen))) return null;
       const active = rows.find((row) => row.status === 'active');
       if (!active) return null;
       // An operator's rule of another subject may have taken an id: that shipped rule is left out.

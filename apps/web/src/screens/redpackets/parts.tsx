@@ -162,6 +162,9 @@ export function redPacketErrorMessage(error: unknown, options: { claiming?: bool
         ? i18n.t('errors.RED_PACKET_ALREADY_CLAIMED_amount', { amount })
         : i18n.t(`errors.${code}`);
     }
+    case 'RISK_REVIEW_REQUIRED':
+      // A packet cannot wait for a person (it could not be claimed): it is not sent.
+      return i18n.t('errors.RED_PACKET_RISK_REVIEW_REQUIRED');
     case 'PAYEE_BALANCE_CAP_EXCEEDED':
       // Claiming: the claimer's own wallet would pass its cap (sending: the recipient's, as money says).
       return options.claiming ? i18n.t('errors.RED_PACKET_BALANCE_CAP') : moneyErrorMessage(error);
@@ -175,7 +178,7 @@ export function RedPacketError(props: { error: unknown; claiming?: boolean }) {
   if (!props.error) return null;
   const code = props.error instanceof ApiError ? props.error.code : '';
   const ours =
-    /^(RED_PACKET_|CANNOT_CLAIM_OWN_RED_PACKET)/.test(code) ||
+    /^(RED_PACKET_|CANNOT_CLAIM_OWN_RED_PACKET|RISK_REVIEW_REQUIRED$)/.test(code) ||
     (props.claiming === true && code === 'PAYEE_BALANCE_CAP_EXCEEDED');
   if (ours) {
     return (

@@ -134,6 +134,58 @@ export const MERCHANT_REFUND_RULES: Rule[] = [
   ),
 ];
 
+/**
+ * Red packets (kind `red_packet`, judged when sent). A packet to a group is money spread over
+ * whoever opens the link, which is also the shape of a mule fanning stolen money out over fresh
+ * accounts, or of a bonus farm. The ordinary sender — a family group at Spring Festival, a
+ * dozen packets in an evening, claimed by relatives of long standing — passes. What stops a
+ * packet is what came of the sender's earlier ones (features.ts `receivedChanges`): their shares
+ * going to accounts registered less than a day before, or a holder the engine has known for less
+ * than a day whose packets already reached a hundred people; a twentieth packet in an hour asks
+ * for the sender's strongest factor. The claimers' side needs no rule of its own: a share is
+ * money arriving in their wallet, so a collector of many packets who passes the money on meets
+ * `collected_then_new_payee` and `pass_through_new_payee` as a collector of transfers does.
+ * A red packet does not hold for review, so `review` refuses it (RISK_REVIEW_REQUIRED).
+ *
+ * Also the rules an existing database is given when no version of its rule sets has had them
+ * (service.ts `seedDefaultRules`).
+ */
+export const RED_PACKET_RULES: Rule[] = [
+  rule(
+    'red_packet_burst',
+    'payment',
+    50,
+    {
+      zh: '1 小时内第 20 个及以上红包',
+      en: 'The twentieth red packet or more within an hour',
+    },
+    all(is('kind_is_red_packet'), compare('holder_red_packets_1h', '>=', 20)),
+    'step_up',
+  ),
+  rule(
+    'red_packets_to_new_accounts',
+    'payment',
+    60,
+    {
+      zh: '24 小时内已有 10 份及以上红包被注册不到 1 天的新用户领取',
+      en: 'Ten or more shares of the holder’s red packets claimed within a day by accounts registered less than a day before',
+    },
+    all(is('kind_is_red_packet'), compare('holder_red_packet_new_claimers_24h', '>=', 10)),
+    'review',
+  ),
+  rule(
+    'red_packet_fan_out_new_holder',
+    'payment',
+    60,
+    {
+      zh: '新用户（不到 1 天）的红包 24 小时内已被 100 份及以上领取',
+      en: 'A holder first seen less than a day ago whose red packets were claimed 100 times or more within a day',
+    },
+    all(is('kind_is_red_packet'), compare('holder_red_packet_claims_24h', '>=', 100), NEW_HOLDER),
+    'review',
+  ),
+];
+
 export const DEFAULT_RULE_SET: RuleSet = {
   version: 1,
   thresholds: { stepUp: 65, review: 75, block: 90 },
@@ -570,6 +622,9 @@ export const DEFAULT_RULE_SET: RuleSet = {
       { zh: '10 分钟内支付密码错误 3 次及以上', en: 'Three or more wrong PINs within 10 minutes' },
       compare('holder_factor_failures_10m', '>=', 3),
     ),
+
+    // ── Red packets ──
+    ...RED_PACKET_RULES,
 
     // ── Merchant refunds ──
     ...MERCHANT_REFUND_RULES,

@@ -30,6 +30,12 @@
  *   merchant's refund and takings counters and the payee lists (`refundFeatures`). It counts
  *   when let through, not on every attempt: a refused refund moves nothing, and a merchant's
  *   refunds are measured as money returned, not as tries (`refundChanges`).
+ * - A red packet is judged once, when it is sent (kind `red_packet`); its shares, credited as they
+ *   are claimed, are judged by nobody but learnt by the state (`receivedChanges`): the claimer's
+ *   incoming money, and the sender's fan-out — how many shares went out, how many to accounts
+ *   registered less than a day before — which the sender's next packet is judged on. The
+ *   claimer's age there is its registration's, not the engine's first sight (a claim has no
+ *   device of its own to see).
  */
 import type {
   Facts,
@@ -38,6 +44,7 @@ import type {
   MerchantRefundFacts,
   PaymentFacts,
   Place,
+  ReceivedFacts,
   RiskState,
   SignInFacts,
   Subject,
@@ -230,6 +237,27 @@ export const FEATURES = {
     'boolean',
     '资金离开钱包体系（提现或转银行）',
     'Money leaves the wallet system (withdrawal or bank transfer)',
+  ),
+  kind_is_red_packet: payment('boolean', '发红包', 'The payment sends a red packet'),
+  holder_red_packets_1h: payment(
+    'number',
+    '1 小时内发红包次数（含本次）',
+    'Red packets the holder tried to send in 1 hour, this one included',
+  ),
+  holder_red_packets_24h: payment(
+    'number',
+    '24 小时内发红包次数（含本次）',
+    'Red packets the holder tried to send in 24 hours, this one included',
+  ),
+  holder_red_packet_claims_24h: payment(
+    'number',
+    '24 小时内该用户红包被领取的份数',
+    'Shares of the holder’s red packets claimed by others in 24 hours (fan-out)',
+  ),
+  holder_red_packet_new_claimers_24h: payment(
+    'number',
+    '24 小时内领取该用户红包的新注册用户份数（注册不到 1 天）',
+    'Shares of the holder’s red packets claimed in 24 hours by holders registered less than a day before (money spread over fresh accounts)',
   ),
   denied_payee: whoGetsMoney(
     'boolean',
@@ -437,6 +465,23 @@ export const COUNTERS = {
     windows: [HOUR_SECONDS, DAY_SECONDS],
     counts: 'top-up attempts from the card',
   },
+  holderRedPackets: {
+    key: (holderId: string) => `holder:${holderId}:redpacket`,
+    windows: [HOUR_SECONDS, DAY_SECONDS],
+    counts:
+      'red packets the holder tried to send (judged attempts, whatever was decided); sum: their amounts',
+  },
+  redPacketClaims: {
+    key: (senderId: string) => `holder:${senderId}:rpclaim`,
+    windows: [DAY_SECONDS],
+    counts: 'shares of the holder’s red packets credited to others (`receivedChanges`); sum: their amounts',
+  },
+  redPacketNewClaimers: {
+    key: (senderId: string) => `holder:${senderId}:rpclaimnew`,
+    windows: [DAY_SECONDS],
+    counts:
+      'shares of the holder’s red packets credited to holders registered less than a day before; sum: their amounts',
+  },
   merchantRefunds: {
     key: (merchantId: string) => `merchant:${merchantId}:refund`,
     windows: [HOUR_SECONDS, DAY_SECONDS],
@@ -492,6 +537,11 @@ export function stateWindows(facts: Facts): StateWindow[] {
   add(COUNTERS.holderNewPayees, facts.holderId);
   add(COUNTERS.holderNewCards, facts.holderId);
   add(COUNTERS.holderCredited, facts.holderId);
+  if (facts.kind === RED_PACKET) {
+    add(COUNTERS.holderRedPackets, facts.holderId);
+    add(COUNTERS.redPacketClaims, facts.holderId);
+    add(COUNTERS.redPacketNewClaimers, facts.holderId);
+  }
   // What others tried to pay into this holder's wallet today (the payee counter's day window).
   const incoming = COUNTERS.payeeReceived.key(facts.holderId);
   keys.push({ counterKey: incoming, seconds: DAY_SECONDS, key: windowKey(incoming, DAY_SECONDS) });
@@ -569,6 +619,9 @@ export function attemptChanges(facts: PaymentFacts, prior: AttemptPrior): StateC
   if (facts.ip !== null) {
     changes.push({ type: 'counter', key: COUNTERS.ipPayments.key(facts.ip), amount, at });
   }
+  if (facts.kind === RED_PACKET) {
+    changes.push({ type: 'counter', key: COUNTERS.holderRedPackets.key(holderId), amount, at });
+  }
   if (receivesIntoWallet(facts)) {
     const payee = facts.payeeHolderId;
     changes.push({ type: 'counter', key: COUNTERS.payeeReceived.key(payee), amount, at });
@@ -617,6 +670,33 @@ export function successChanges(facts: PaymentFacts): StateChange[] {
 }
 
 /**
+ * Money credited into a holder's wallet by a movement that is not the receiver's payment and is
+ * not judged as the sender's either — a red packet's share, credited when its claimer opens it
+ * (the packet itself was judged when it was sent). For the receiver it is money arriving from
+ * another wallet, as a transfer's is: the incoming and credited counts that the collected-then-
+ * passed-on rules read (a mule collecting from many packets looks like one collecting transfers).
+ * For the sender it is one more share of its packets taken, and — when the receiver registered
+ * less than a day before — one more share spread over a fresh account (`redPacketNewClaimers`).
+ */
+export function receivedChanges(facts: ReceivedFacts): StateChange[] {
+  const amount = Number(facts.amountMinor);
+  const { at } = facts;
+  const changes: StateChange[] = [
+    { type: 'counter', key: COUNTERS.payeeReceived.key(facts.toHolderId), amount, at },
+    { type: 'counter', key: COUNTERS.holderCredited.key(facts.toHolderId), amount, at },
+  ];
+  if (facts.kind === RED_PACKET_CLAIM) {
+    changes.push({ type: 'counter', key: COUNTERS.redPacketClaims.key(facts.fromHolderId), amount, at });
+    const registered = facts.toHolderRegisteredAt;
+    if (registered !== null && at.getTime() - registered.getTime() < DAY_MS) {
+      const key = COUNTERS.redPacketNewClaimers.key(facts.fromHolderId);
+      changes.push({ type: 'counter', key, amount, at });
+    }
+  }
+  return changes;
+}
+
+/**
  * A merchant refund the engine let through: the merchant's refund counters. Written with the
  * judgement under the merchant's lock, so refunds sent at once are each judged on the ones let
  * through before them; a refused refund moves nothing and counts nothing. (A refund let through
@@ -646,6 +726,8 @@ export function factorFailureChanges(holderId: string, at: Date): StateChange[] 
 }
 
 const TOP_UP = 'top_up';
+const RED_PACKET = 'red_packet';
+const RED_PACKET_CLAIM = 'red_packet_claim';
 const MERCHANT_PREFIX = 'merchant:';
 
 function isMerchant(payee: string): boolean {
@@ -920,6 +1002,9 @@ function paymentFeatures(facts: PaymentFacts, state: RiskState, common: CommonFe
   const p95 = quantile(state.amountHistogram, 0.95, at);
   const { lists } = state;
 
+  const redPacket = facts.kind === RED_PACKET;
+  const redPackets = COUNTERS.holderRedPackets.key(holderId);
+
   let payeeReceived1h: number | null = null;
   let payeeReceived24h: number | null = null;
   let payeeAmount1h: number | null = null;
@@ -997,6 +1082,15 @@ function paymentFeatures(facts: PaymentFacts, state: RiskState, common: CommonFe
     kind_is_bank_transfer: facts.kind === 'bank_transfer',
     kind_is_payment_request: facts.kind === 'payment_request',
     kind_is_payout: facts.kind === 'withdrawal' || facts.kind === 'bank_transfer',
+    kind_is_red_packet: redPacket,
+    holder_red_packets_1h: redPacket ? totals(state, redPackets, HOUR_SECONDS).count + 1 : null,
+    holder_red_packets_24h: redPacket ? totals(state, redPackets, DAY_SECONDS).count + 1 : null,
+    holder_red_packet_claims_24h: redPacket
+      ? totals(state, COUNTERS.redPacketClaims.key(holderId), DAY_SECONDS).count
+      : null,
+    holder_red_packet_new_claimers_24h: redPacket
+      ? totals(state, COUNTERS.redPacketNewClaimers.key(holderId), DAY_SECONDS).count
+      : null,
     denied_payee: lists.deny.includes('payee'),
     denied_card_bin: lists.deny.includes('card_bin'),
     allowed_payee: lists.allow.includes('payee'),

@@ -14,6 +14,7 @@ import {
   emptyHistogram,
   factorFailureChanges,
   priorWindows,
+  receivedChanges,
   refundChanges,
   refundPayee,
   signInChanges,
@@ -27,6 +28,7 @@ import type {
   ListName,
   MerchantRefundFacts,
   PaymentFacts,
+  ReceivedFacts,
   Place,
   RiskState,
   RiskStateStore,
@@ -129,6 +131,11 @@ export class MemoryRiskStateStore implements RiskStateStore {
 
   recordRefund(facts: MerchantRefundFacts): Promise<void> {
     this.apply(refundChanges(facts));
+    return Promise.resolve();
+  }
+
+  recordReceived(facts: ReceivedFacts): Promise<void> {
+    this.apply(receivedChanges(facts));
     return Promise.resolve();
   }
 

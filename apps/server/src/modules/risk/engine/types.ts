@@ -83,6 +83,25 @@ export interface MerchantRefundFacts {
   at: Date;
 }
 
+/**
+ * Money credited into a holder's wallet by a movement judged neither as the receiver's payment
+ * nor, at that moment, as the sender's: a red packet's share as its claimer opens it (the packet
+ * was judged when it was sent). Not a subject: nothing is decided, the state only learns of it
+ * (features.ts `receivedChanges`).
+ */
+export interface ReceivedFacts {
+  kind: 'red_packet_claim';
+  /** Whose money it was (the packet's sender). */
+  fromHolderId: string;
+  /** Whose wallet was credited (the claimer). */
+  toHolderId: string;
+  /** When the receiver registered: a claimer registered less than a day before is a fresh account. */
+  toHolderRegisteredAt: Date | null;
+  amountMinor: bigint;
+  currency: string;
+  at: Date;
+}
+
 /** The facts of a holder's own request (a payment or a sign-in): they have a device and an IP. */
 export type HolderFacts = PaymentFacts | SignInFacts;
 
@@ -205,6 +224,8 @@ export interface RiskStateStore {
   recordSuccess(facts: PaymentFacts): Promise<void>;
   /** A merchant refund the engine let through: the merchant's refund counters. */
   recordRefund(facts: MerchantRefundFacts): Promise<void>;
+  /** Money credited into a wallet unjudged (a red packet's share): the receiver's and sender's counts. */
+  recordReceived(facts: ReceivedFacts): Promise<void>;
   /** A sign-in that succeeded: the holder's last place and time, the device first seen. */
   recordSignIn(facts: SignInFacts, place: Place | null): Promise<void>;
   /** A password or PIN reset (SIM swap). */
