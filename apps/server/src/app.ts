@@ -73,6 +73,7 @@ import {
   type RedPacketsService,
 } from './modules/redpackets/index.ts';
 import { SPLIT_NOTICES, createSplitsModule, type SplitsService } from './modules/splits/index.ts';
+import { createDevelopersModule } from './modules/developers/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -228,6 +229,14 @@ export async function buildApp(options: BuildAppOptions) {
               'The merchant a staff member acts for (its id; query parameter `merchant` where a header ' +
               'cannot be sent: downloads, event streams). Optional for a holder who owns a merchant.',
           },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'qbk_live_<id>_<secret>',
+            description:
+              "A merchant's API key (POST /v1/me/merchant/api-keys): the merchant's own servers call the " +
+              'merchant API with it, within its scopes.',
+          },
           operatorSession: {
             type: 'http',
             scheme: 'bearer',
@@ -324,14 +333,23 @@ export async function buildApp(options: BuildAppOptions) {
     config: config.modules.kyc,
     now,
   });
-  // One authenticator per kind of principal that can sign in today (auth/signed-in.ts). Merchant
-  // staff are holders acting for a merchant they own or work at (modules/merchants/staff.ts).
+  // One authenticator per kind of principal (auth/signed-in.ts). Merchant staff are holders acting
+  // for a merchant they own or work at (modules/merchants/staff.ts); the merchant API also takes
+  // the merchant's API keys (modules/developers, ADR 0020), told apart by the key's prefix.
   const merchantStaff = new MerchantStaff({ pool, identity: identity.service, now });
+  const developers = createDevelopersModule({ pool, settings: config.modules.developers, now, log: app.log });
+  const staffAuthenticator = merchantStaffAuthenticator(identity.authenticate, merchantStaff);
   registerAuthenticators(app, {
     holder: identity.authenticate,
     operator: operator.authenticate,
-    merchantStaff: merchantStaffAuthenticator(identity.authenticate, merchantStaff),
+    merchantStaff: staffAuthenticator,
+    merchant: (request) =>
+      developers.service.presentsKey(request)
+        ? developers.service.authenticate(request)
+        : staffAuthenticator(request),
   });
+  developers.hooks(app);
+  jobs.register(...developers.jobs);
   const security = createSecurityModule({
     pool,
     config,
@@ -599,6 +617,8 @@ export async function buildApp(options: BuildAppOptions) {
   );
   jobs.register(...intents.jobs());
   await app.register(paymentIntentRoutes, { intents });
+  // The merchants' API keys (issue 14): the owner's routes; the authenticator is made above.
+  await app.register(developers.routes);
   // Modules made by `qianbao new-module` are mounted here (move one up if others need its service).
   // new-module: mount here
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)

@@ -159,6 +159,7 @@ describe('loadConfig', () => {
         merchants: { feePolicy: { byCategory: {}, defaultBp: 38 }, paymentCodeStepSeconds: 60 },
         redpackets: { maxShareMinor: 20_000n, maxShares: 100, expiryHours: 24 },
         splits: { maxPeople: 100, maxTotalMinor: 5_000_000n, reminderIntervalMinutes: 60 },
+        developers: { rateLimit: 1000, rateWindowSeconds: 10, keysPerMerchant: 20, requestLogDays: 30 },
       },
     });
   });

@@ -357,7 +357,8 @@ function callerOf(request: FastifyRequest): string {
     case 'merchantStaff':
       return `merchantStaff:${principal.merchantId}:${principal.userId}`;
     case 'apiClient':
-      return `apiClient:${principal.keyId}`;
+      // The merchant's, not the key's: a retry sent with the rolled successor is the same request.
+      return `apiClient:${principal.merchantId}`;
     case undefined:
       return `anonymous:${request.ip}`;
   }

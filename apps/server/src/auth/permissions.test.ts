@@ -35,7 +35,8 @@ const staff = (role: MerchantStaffRole): Principal => ({
 });
 const apiClient = (scopes: ApiScope[], mode: 'test' | 'live' = 'live'): Principal => ({
   kind: 'apiClient',
-  clientId: 'c1',
+  clientId: 'm1',
+  merchantId: 'm1',
   keyId: 'k1',
   mode,
   scopes,
@@ -96,8 +97,17 @@ const ALLOWED: [who: string, principal: Principal, allowed: Action[]][] = [
     ],
   ],
   ['merchant cashier', staff('cashier'), ['payments:create', 'orders:readToday']],
-  ['API key payments:write', apiClient(['payments:write']), ['payments:create']],
-  ['API key refunds:write', apiClient(['refunds:write']), ['refunds:create']],
+  // Taking payments or refunds comes with the order query (the fallback for a late notice).
+  [
+    'API key payments:write',
+    apiClient(['payments:write']),
+    ['payments:create', 'orders:read', 'orders:readToday'],
+  ],
+  [
+    'API key refunds:write',
+    apiClient(['refunds:write']),
+    ['refunds:create', 'orders:read', 'orders:readToday'],
+  ],
   ['API key payouts:write', apiClient(['payouts:write']), ['payouts:create']],
   ['API key read_only', apiClient(['read_only']), ['orders:read', 'orders:readToday']],
   ['API key without scopes', apiClient([]), []],

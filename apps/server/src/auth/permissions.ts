@@ -90,9 +90,11 @@ export const PERMISSIONS: {
     ],
     cashier: ['payments:create', 'orders:readToday'],
   },
+  // A merchant's API key (ADR 0020). Taking payments or refunds comes with querying orders: the
+  // order query is the fallback when a notification is late.
   apiClient: {
-    'payments:write': ['payments:create'],
-    'refunds:write': ['refunds:create'],
+    'payments:write': ['payments:create', 'orders:read', 'orders:readToday'],
+    'refunds:write': ['refunds:create', 'orders:read', 'orders:readToday'],
     'payouts:write': ['payouts:create'],
     read_only: ['orders:read', 'orders:readToday'],
   },

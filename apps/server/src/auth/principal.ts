@@ -2,9 +2,7 @@
  * Who is calling. Every signed-in request has exactly one principal; what it may do is decided by
  * `can(principal, action)` (permissions.ts), never by a route's own `if`.
  *
- * Holders, operators and merchant staff sign in. API clients are here so that the permission
- * table and the routes that come with them have one model to fill in; they get their
- * authentication (API keys and OAuth client credentials) in the open-platform issue.
+ * Holders, operators and merchant staff sign in; API clients present a key (modules/developers).
  */
 import type { OperatorRole } from '../modules/operator/service.ts';
 
@@ -55,10 +53,15 @@ export interface MerchantStaffPrincipal {
 export const API_SCOPES = ['payments:write', 'refunds:write', 'payouts:write', 'read_only'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
-/** A partner's or merchant's API key. Not authenticated yet: comes with the open-platform issue. */
+/**
+ * A merchant's API key (modules/developers, ADR 0020), used by the merchant's own servers. It acts
+ * for its merchant with its scopes; partners' keys will name the partner as the client.
+ */
 export interface ApiClientPrincipal {
   kind: 'apiClient';
   clientId: string;
+  /** The merchant the key acts for. */
+  merchantId: string;
   keyId: string;
   /** Test keys move sandbox money only; the mode never widens what the scopes allow. */
   mode: 'test' | 'live';

@@ -104,15 +104,37 @@ describe('signedIn', () => {
       expect(operation.security, route).toEqual([{ holderSession: [] }, { sessionCookie: [] }]);
       expect(operation.responses, route).toHaveProperty('401');
     }
+    // The merchant API a shop's servers use takes the merchant's API keys too (ADR 0020).
+    const API_KEY_ROUTES = [
+      'POST /v1/me/merchant/orders',
+      'GET /v1/me/merchant/orders',
+      'GET /v1/me/merchant/orders/{merchantOrderId}',
+      'POST /v1/me/merchant/orders/{merchantOrderId}/close',
+      'POST /v1/me/merchant/orders/{merchantOrderId}/refunds',
+      'GET /v1/me/merchant/orders/{merchantOrderId}/refunds/{merchantRefundId}',
+      'GET /v1/me/merchant/orders/{merchantOrderId}/charge',
+      'POST /v1/me/merchant/charges',
+      'GET /v1/me/merchant/charges/{id}',
+      'POST /v1/me/merchant/checkouts',
+      'GET /v1/me/merchant/settlements',
+      'POST /v1/me/merchant/settlements',
+      'GET /v1/me/merchant/settlements/{id}',
+      'GET /v1/me/merchant/statements/{date}',
+    ];
     const staffRoutes = operations.filter(({ route }) => isStaffRoute(route));
     expect(staffRoutes.length).toBeGreaterThan(20);
+    const sessions = [
+      { holderSession: [], merchantSelector: [] },
+      { sessionCookie: [], merchantSelector: [] },
+    ];
     for (const { route, operation } of staffRoutes) {
-      expect(operation.security, route).toEqual([
-        { holderSession: [], merchantSelector: [] },
-        { sessionCookie: [], merchantSelector: [] },
-      ]);
+      const security = API_KEY_ROUTES.includes(route) ? [{ apiKey: [] }, ...sessions] : sessions;
+      expect(operation.security, route).toEqual(security);
       expect(operation.responses, route).toHaveProperty('401');
     }
+    expect(staffRoutes.filter(({ route }) => API_KEY_ROUTES.includes(route))).toHaveLength(
+      API_KEY_ROUTES.length,
+    );
     const permissioned = operations.filter(({ route }) =>
       /\/v1\/operator\/(kyc|reconciliation|audit-log)/.test(route),
     );

@@ -17,19 +17,25 @@ import { AppError } from '../errors.ts';
 import { errorResponses } from '../http/responses.ts';
 import { can } from './permissions.ts';
 import type { Action } from './permissions.ts';
-import type { Principal, PrincipalOf } from './principal.ts';
+import type { ApiClientPrincipal, MerchantStaffPrincipal, Principal, PrincipalOf } from './principal.ts';
 
 /**
- * The kinds that can sign in today. API clients join when the open-platform issue gives them an
- * authenticator; until then a route cannot be declared for them.
+ * The kinds a route can be declared for. `merchant` is whoever acts for a merchant: its staff
+ * (a holder's session) or one of its API keys (ADR 0020) — the merchant API's routes that a
+ * shop's servers use; the routes a person runs the merchant with stay `merchantStaff`.
  */
-export const SIGNED_IN_KINDS = ['holder', 'operator', 'merchantStaff'] as const;
+export const SIGNED_IN_KINDS = ['holder', 'operator', 'merchantStaff', 'merchant'] as const;
 export type SignedInKind = (typeof SIGNED_IN_KINDS)[number];
+
+/** The principal a route of `Kind` gets. */
+export type SignedInPrincipal<Kind extends SignedInKind> = Kind extends 'merchant'
+  ? MerchantStaffPrincipal | ApiClientPrincipal
+  : PrincipalOf<Exclude<Kind, 'merchant'>>;
 
 /** Reads the request's credentials; answers the principal or throws 401 (UNAUTHORIZED, SESSION_EXPIRED). */
 export type Authenticator<Kind extends SignedInKind> = (
   request: FastifyRequest,
-) => Promise<PrincipalOf<Kind>>;
+) => Promise<SignedInPrincipal<Kind>>;
 export type Authenticators = { [Kind in SignedInKind]: Authenticator<Kind> };
 
 declare module 'fastify' {
@@ -49,6 +55,11 @@ export const SECURITY: Record<SignedInKind, Record<string, string[]>[]> = {
   operator: [{ operatorSession: [] }],
   // A holder's session acting for a merchant: the header names which (else the one it owns).
   merchantStaff: [
+    { holderSession: [], merchantSelector: [] },
+    { sessionCookie: [], merchantSelector: [] },
+  ],
+  merchant: [
+    { apiKey: [] },
     { holderSession: [], merchantSelector: [] },
     { sessionCookie: [], merchantSelector: [] },
   ],
@@ -110,10 +121,14 @@ export function signedIn<Options extends RouteOptionsWithoutAuth>(
 export function principalOf<Kind extends SignedInKind>(
   request: FastifyRequest,
   kind: Kind,
-): PrincipalOf<Kind> {
+): SignedInPrincipal<Kind> {
   const principal = request.principal;
+  const matches =
+    kind === 'merchant'
+      ? principal?.kind === 'merchantStaff' || principal?.kind === 'apiClient'
+      : principal?.kind === kind;
   // A programmer error, loud on the first test: an unauthenticated request never gets this far.
-  if (principal?.kind !== kind)
+  if (!matches)
     throw new Error(`route ${request.routeOptions.url} needs signedIn(app, { principal: '${kind}' })`);
-  return principal as PrincipalOf<Kind>;
+  return principal as SignedInPrincipal<Kind>;
 }

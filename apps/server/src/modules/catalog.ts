@@ -20,6 +20,7 @@ import { freezeDeclaration } from './freeze/module.ts';
 import { merchantsDeclaration } from './merchants/module.ts';
 import { redPacketsDeclaration } from './redpackets/module.ts';
 import { splitsDeclaration } from './splits/module.ts';
+import { developersDeclaration } from './developers/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -37,6 +38,7 @@ export const MODULES = [
   merchantsDeclaration,
   redPacketsDeclaration,
   splitsDeclaration,
+  developersDeclaration,
   // new-module: above this line
 ] as const;
 

@@ -36,7 +36,7 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
     '/v1/me/merchant/checkouts',
     signedIn(
       app,
-      { principal: 'merchantStaff', permission: 'payments:create' },
+      { principal: 'merchant', permission: 'payments:create' },
       {
         schema: {
           tags: TAGS,
@@ -81,7 +81,7 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
     async (request, reply) => {
       const { body } = request;
       const checkout = await checkouts.create({
-        merchantId: principalOf(request, 'merchantStaff').merchantId,
+        merchantId: principalOf(request, 'merchant').merchantId,
         merchantOrderId: body.merchantOrderId,
         amountMinor: moneyOf(body.amount).amountMinor,
         description: body.description ? body.description : null,

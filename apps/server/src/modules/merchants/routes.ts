@@ -14,7 +14,12 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACTIONS, MERCHANT_STAFF_ROLES, PERMISSIONS, can, principalOf, signedIn } from '../../auth/index.ts';
-import type { Action, MerchantStaffPrincipal, MerchantStaffRole } from '../../auth/index.ts';
+import type {
+  Action,
+  ApiClientPrincipal,
+  MerchantStaffPrincipal,
+  MerchantStaffRole,
+} from '../../auth/index.ts';
 import { isCalendarDate, shanghaiDate, shanghaiDay } from '../../platform/calendar.ts';
 import { AppError } from '../../errors.ts';
 import {
@@ -49,7 +54,7 @@ const calendarDate = z
  * Where a staff member's view of the orders starts: today (Asia/Shanghai) for a role that may
  * read today's orders only (a cashier), null (all of them) for one that may read every order.
  */
-export function todayFor(principal: MerchantStaffPrincipal, now: Date): Date | null {
+export function todayFor(principal: MerchantStaffPrincipal | ApiClientPrincipal, now: Date): Date | null {
   return can(principal, 'orders:read') ? null : shanghaiDay(shanghaiDate(now)).from;
 }
 const ERRORS = errorResponses(400, 403, 404, 409, 410, 422);
@@ -261,6 +266,8 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     permission
       ? ({ principal: 'merchantStaff', permission } as const)
       : ({ principal: 'merchantStaff' } as const);
+  // The routes a shop's servers use: staff, or an API key of the merchant (ADR 0020).
+  const actor = (permission: Action) => ({ principal: 'merchant', permission }) as const;
 
   app.post(
     '/v1/me/merchant',
@@ -331,7 +338,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/orders',
-    signedIn(app, staff('payments:create'), {
+    signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
         summary: 'Make an order and its dynamic code (amount and order number in the code; paid once)',
@@ -357,7 +364,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       },
     }),
     async (request, reply) => {
-      const { merchantId } = principalOf(request, 'merchantStaff');
+      const { merchantId } = principalOf(request, 'merchant');
       const { body } = request;
       const order = await service.createOrder({
         merchantId,
@@ -374,7 +381,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders',
-    signedIn(app, staff('orders:readToday'), {
+    signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
         summary: "My merchant's orders, newest first, with filters",
@@ -427,7 +434,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       },
     }),
     async (request) => {
-      const principal = principalOf(request, 'merchantStaff');
+      const principal = principalOf(request, 'merchant');
       const { query } = request;
       const from = query.from ? shanghaiDay(query.from).from : null;
       const today = todayFor(principal, service.now());
@@ -449,7 +456,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId',
-    signedIn(app, staff('orders:readToday'), {
+    signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
         summary: 'Order query: one order by its number, with its refunds',
@@ -463,7 +470,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       },
     }),
     async (request) => {
-      const principal = principalOf(request, 'merchantStaff');
+      const principal = principalOf(request, 'merchant');
       const order = await service.getOrder({
         merchantId: principal.merchantId,
         merchantOrderId: request.params.merchantOrderId,
@@ -475,7 +482,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/orders/:merchantOrderId/close',
-    signedIn(app, staff('payments:create'), {
+    signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
         summary: 'Close an order nobody has paid: its code pays nothing from now on',
@@ -486,7 +493,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       orderJson(
         await service.closeOrder({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           merchantOrderId: request.params.merchantOrderId,
         }),
       ),
@@ -494,7 +501,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/orders/:merchantOrderId/refunds',
-    signedIn(app, staff('refunds:create'), {
+    signedIn(app, actor('refunds:create'), {
       schema: {
         tags: TAGS,
         summary: 'Refund a paid order, in full or in part, back to the payer’s wallet',
@@ -520,7 +527,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     }),
     async (request, reply) => {
       const refund = await service.refund({
-        merchantId: principalOf(request, 'merchantStaff').merchantId,
+        merchantId: principalOf(request, 'merchant').merchantId,
         merchantOrderId: request.params.merchantOrderId,
         merchantRefundId: request.body.merchantRefundId,
         amountMinor: moneyOf(request.body.amount).amountMinor,
@@ -532,7 +539,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId/refunds/:merchantRefundId',
-    signedIn(app, staff('orders:read'), {
+    signedIn(app, actor('orders:read'), {
       schema: {
         tags: TAGS,
         summary: 'Refund query',
@@ -543,7 +550,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       refundJson(
         await service.getRefund({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           merchantOrderId: request.params.merchantOrderId,
           merchantRefundId: request.params.merchantRefundId,
         }),
@@ -690,7 +697,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.post(
     '/v1/me/merchant/charges',
-    signedIn(app, staff('payments:create'), {
+    signedIn(app, actor('payments:create'), {
       config: { idempotent: true },
       schema: {
         tags: TAGS,
@@ -721,7 +728,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request, reply) => {
       const { body } = request;
       const charge = await service.chargeCode({
-        merchantId: principalOf(request, 'merchantStaff').merchantId,
+        merchantId: principalOf(request, 'merchant').merchantId,
         chargeId: idempotentId(request, 'merchant-code-charge'),
         paymentCode: body.paymentCode,
         amountMinor: moneyOf(body.amount).amountMinor,
@@ -736,7 +743,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/charges/:id',
-    signedIn(app, staff('payments:create'), {
+    signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
         summary: "A payment code's charge (poll it while it awaits the payer)",
@@ -747,7 +754,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       chargeJson(
         await service.merchantCharge({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           chargeId: request.params.id,
         }),
       ),
@@ -755,7 +762,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
 
   app.get(
     '/v1/me/merchant/orders/:merchantOrderId/charge',
-    signedIn(app, staff('orders:readToday'), {
+    signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
         summary: "The payment code's charge of an order, by the merchant's order number",
@@ -766,7 +773,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     async (request) =>
       chargeJson(
         await service.merchantChargeOfOrder({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           merchantOrderId: request.params.merchantOrderId,
         }),
       ),

@@ -202,7 +202,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     '/v1/me/merchant/settlements',
     signedIn(
       app,
-      { principal: 'merchantStaff', permission: 'payouts:create' },
+      { principal: 'merchant', permission: 'payouts:create' },
       {
         config: { idempotent: true },
         schema: {
@@ -230,7 +230,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     ),
     async (request, reply) => {
       const view = await settlements.settle({
-        merchantId: principalOf(request, 'merchantStaff').merchantId,
+        merchantId: principalOf(request, 'merchant').merchantId,
         settlementId: idempotentId(request, 'merchant-settlement'),
         amountMinor: request.body.amount ? moneyOf(request.body.amount).amountMinor : null,
       });
@@ -242,7 +242,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     '/v1/me/merchant/settlements',
     signedIn(
       app,
-      { principal: 'merchantStaff', permission: 'payouts:create' },
+      { principal: 'merchant', permission: 'payouts:create' },
       {
         schema: {
           tags: TAGS,
@@ -271,7 +271,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     async (request) => ({
       settlements: (
         await settlements.list({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           limit: request.query.limit,
           before: request.query.before ? new Date(request.query.before) : null,
         })
@@ -283,7 +283,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     '/v1/me/merchant/settlements/:id',
     signedIn(
       app,
-      { principal: 'merchantStaff', permission: 'payouts:create' },
+      { principal: 'merchant', permission: 'payouts:create' },
       {
         schema: {
           tags: TAGS,
@@ -296,7 +296,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     async (request) =>
       settlementJson(
         await settlements.get({
-          merchantId: principalOf(request, 'merchantStaff').merchantId,
+          merchantId: principalOf(request, 'merchant').merchantId,
           id: request.params.id,
         }),
       ),
@@ -306,7 +306,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     '/v1/me/merchant/statements/:date',
     signedIn(
       app,
-      { principal: 'merchantStaff', permission: 'orders:read' },
+      { principal: 'merchant', permission: 'orders:read' },
       {
         schema: {
           tags: TAGS,
@@ -341,7 +341,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
     ),
     async (request, reply) => {
       const statement = await statements.of({
-        merchantId: principalOf(request, 'merchantStaff').merchantId,
+        merchantId: principalOf(request, 'merchant').merchantId,
         date: request.params.date,
       });
       const name = `qianbao-statement-${statement.date}`;
