@@ -21,13 +21,12 @@ import type { Page } from 'playwright-core';
 import {
   fundByCard,
   idNumber,
-  latestSmsCode,
-  resendWindowPassed,
   screenshots,
   startBrowserStack,
   verifiedHolder,
 } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
+import { menu, menuItems, openDesktop, signInThroughPortal } from './portal.ts';
 
 const PASSWORD = 'Lotus-garden-88';
 const PIN = '258036';
@@ -80,11 +79,11 @@ describe('the merchant portal', () => {
     await a.goto('/merchant');
     await a.getByText('店主和收银员都用自己的钱包账号登录商户后台').waitFor();
     await shots.take(a, 'sign-in-card');
-    await signInThroughPortal(a, stack.url, owner.phone);
+    await signInThroughPortal(a, stack.url, owner.phone, PASSWORD);
     await a.waitForURL('**/merchant/dashboard');
     await expect.poll(() => a.getByTestId('portal-merchant-name').textContent()).toBe('李记面馆');
     expect(await a.getByTestId('portal-role').textContent()).toBe('店主');
-    expect(await menuItems(a)).toEqual(['概览', '收银台', '订单', '结算', '收款码', '店员']);
+    expect(await menuItems(a)).toEqual(['概览', '收银台', '订单', '结算', '收款码', '店员', '开发者']);
     await expect.poll(() => a.getByTestId('dashboard-takings').textContent()).toBe('¥0.00');
     await a.getByTestId('dashboard-chart').locator('.recharts-surface').first().waitFor();
     await shots.take(a, 'dashboard');
@@ -110,7 +109,7 @@ describe('the merchant portal', () => {
     const cashierDesk = await openDesktop(stack);
     const c = cashierDesk.page;
     await c.goto('/merchant');
-    await signInThroughPortal(c, stack.url, cashier.phone);
+    await signInThroughPortal(c, stack.url, cashier.phone, PASSWORD);
     // Their own shop first; the switcher goes to the one they work at (and remembers it).
     await c.waitForURL('**/merchant/dashboard');
     await expect.poll(() => c.getByTestId('portal-merchant-name').textContent()).toBe('王记小卖部');
@@ -269,6 +268,7 @@ describe('the merchant portal', () => {
       'Settlements',
       'QR poster',
       'Staff',
+      'Developers',
     ]);
     await expect.poll(() => a.getByTestId('dashboard-takings').textContent()).toBe('¥38.00');
     await messagesGone(a);
@@ -279,60 +279,6 @@ describe('the merchant portal', () => {
     expect(payer.problems).toEqual([]);
   }, 300_000);
 });
-
-/** A computer's browser: a fresh profile at 1280 × 800, in Chinese, that keeps downloads. */
-async function openDesktop(stack: BrowserStack): Promise<PhonePage> {
-  const context = await stack.browser.newContext({
-    baseURL: stack.url,
-    viewport: { width: 1280, height: 800 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console error: ${message.text()}`);
-    }
-  });
-  return { context, page, problems };
-}
-
-/**
- * The portal's card → the wallet's sign-in screen (password; a browser the holder never used asks
- * for an SMS code as well) → back to /merchant.
- */
-async function signInThroughPortal(page: Page, baseUrl: string, phone: string): Promise<void> {
-  await page.getByRole('button', { name: '用钱包账号登录' }).click();
-  await page.waitForURL((url) => url.pathname === '/sign-in' && url.searchParams.get('next') === '/merchant');
-  await page.getByLabel('手机号', { exact: true }).fill(phone);
-  await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByText('这是您首次在此设备上登录').waitFor();
-  await resendWindowPassed(baseUrl, phone);
-  const before = new Date().toISOString();
-  await page.getByRole('button', { name: '获取验证码' }).click();
-  await page
-    .getByLabel('验证码', { exact: true })
-    .fill(await latestSmsCode(baseUrl, phone, { after: before }));
-  await page.getByRole('button', { name: '验证并登录' }).click();
-}
-
-async function menuItems(page: Page): Promise<string[]> {
-  return page
-    .getByRole('navigation', { name: /商户后台菜单|Merchant portal menu/ })
-    .getByRole('menuitem')
-    .allTextContents();
-}
-
-async function menu(page: Page, name: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: /商户后台菜单|Merchant portal menu/ })
-    .getByRole('menuitem', { name })
-    .click();
-}
 
 /** The payer's 付款码, turned on with the PIN, its digits shown. */
 async function showPayCode(page: Page): Promise<string> {

@@ -1,5 +1,6 @@
 import {
   AccountBookOutlined,
+  ApiOutlined,
   DashboardOutlined,
   LogoutOutlined,
   QrcodeOutlined,
@@ -36,6 +37,9 @@ const Settlements = lazy(() =>
 );
 const Poster = lazy(() => import('./pages/Poster.tsx').then((module) => ({ default: module.Poster })));
 const Staff = lazy(() => import('./pages/Staff.tsx').then((module) => ({ default: module.Staff })));
+const Developers = lazy(() =>
+  import('./pages/Developers.tsx').then((module) => ({ default: module.Developers })),
+);
 
 interface Section {
   path: string;
@@ -67,6 +71,12 @@ const SECTIONS: Section[] = [
   },
   { path: 'poster', permission: 'payments:create', icon: <QrcodeOutlined aria-hidden />, page: <Poster /> },
   { path: 'staff', permission: 'merchant:manage', icon: <TeamOutlined aria-hidden />, page: <Staff /> },
+  {
+    path: 'developers',
+    permission: 'merchant:manage',
+    icon: <ApiOutlined aria-hidden />,
+    page: <Developers />,
+  },
 ];
 
 export function PortalLayout() {

@@ -354,3 +354,86 @@ export function posterPdfUrl(merchantId: string): string {
 export function streamUrl(merchantId: string): string {
   return `/v1/me/merchant/stream?${new URLSearchParams({ merchant: merchantId })}`;
 }
+
+// ---- API keys (the owner's; docs/developers.md) ----
+
+export type ApiScope = 'payments:write' | 'refunds:write' | 'payouts:write' | 'read_only';
+export const API_SCOPES: ApiScope[] = ['payments:write', 'refunds:write', 'payouts:write', 'read_only'];
+
+export interface ApiKey {
+  id: string;
+  /** `qbk_live_<id>_…`: what identifies the key (its secret is never shown again). */
+  prefix: string;
+  mode: 'live';
+  name: string;
+  scopes: ApiScope[];
+  ipAllow: string[];
+  status: 'active' | 'expiring' | 'expired' | 'revoked';
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  rolledTo: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+}
+
+/** A key just made or rolled: its whole secret, this once. */
+export interface NewApiKey extends ApiKey {
+  secret: string;
+}
+
+export interface ApiRequest {
+  id: string;
+  method: string;
+  path: string;
+  status: number;
+  idempotencyKey: string | null;
+  durationMs: number;
+  ip: string | null;
+  body: unknown;
+  at: string;
+}
+
+export const apiKeyKeys = {
+  list: (id: string) => ['portal', id, 'api-keys'] as const,
+  requests: (id: string, keyId: string) => ['portal', id, 'api-keys', keyId, 'requests'] as const,
+};
+
+export async function fetchApiKeys(merchantId: string): Promise<ApiKey[]> {
+  return (
+    await call<{ keys: ApiKey[] }>('GET', '/v1/me/merchant/api-keys', { headers: forMerchant(merchantId) })
+  ).keys;
+}
+
+export function createApiKey(
+  merchantId: string,
+  input: { name: string; scopes: ApiScope[]; ipAllow: string[] },
+): Promise<NewApiKey> {
+  return call<NewApiKey>('POST', '/v1/me/merchant/api-keys', {
+    headers: forMerchant(merchantId),
+    body: input,
+  });
+}
+
+export function rollApiKey(merchantId: string, keyId: string, overlapHours: number): Promise<NewApiKey> {
+  return call<NewApiKey>('POST', `/v1/me/merchant/api-keys/${encodeURIComponent(keyId)}/roll`, {
+    headers: forMerchant(merchantId),
+    body: { overlapHours },
+  });
+}
+
+export function revokeApiKey(merchantId: string, keyId: string): Promise<ApiKey> {
+  return call<ApiKey>('DELETE', `/v1/me/merchant/api-keys/${encodeURIComponent(keyId)}`, {
+    headers: forMerchant(merchantId),
+  });
+}
+
+export async function fetchApiKeyRequests(merchantId: string, keyId: string): Promise<ApiRequest[]> {
+  return (
+    await call<{ requests: ApiRequest[] }>(
+      'GET',
+      `/v1/me/merchant/api-keys/${encodeURIComponent(keyId)}/requests?limit=100`,
+      { headers: forMerchant(merchantId) },
+    )
+  ).requests;
+}
