@@ -18,13 +18,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  fundByCard,
-  idNumber,
-  screenshots,
-  startBrowserStack,
-  verifiedHolder,
-} from './browser.ts';
+import { fundByCard, idNumber, screenshots, startBrowserStack, verifiedHolder } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 import { menu, menuItems, openDesktop, signInThroughPortal } from './portal.ts';
 

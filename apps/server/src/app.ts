@@ -73,7 +73,11 @@ import {
   type RedPacketsService,
 } from './modules/redpackets/index.ts';
 import { SPLIT_NOTICES, createSplitsModule, type SplitsService } from './modules/splits/index.ts';
-import { createDevelopersModule } from './modules/developers/index.ts';
+import {
+  createDevelopersModule,
+  webhookDisabledNotice,
+  type WebhooksService,
+} from './modules/developers/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -120,6 +124,7 @@ export interface AppServices {
   freeze: FreezeService;
   redPackets: RedPacketsService;
   splits: SplitsService;
+  webhooks: WebhooksService;
 }
 
 export interface BuildAppOptions {
@@ -337,7 +342,22 @@ export async function buildApp(options: BuildAppOptions) {
   // for a merchant they own or work at (modules/merchants/staff.ts); the merchant API also takes
   // the merchant's API keys (modules/developers, ADR 0020), told apart by the key's prefix.
   const merchantStaff = new MerchantStaff({ pool, identity: identity.service, now });
-  const developers = createDevelopersModule({ pool, settings: config.modules.developers, now, log: app.log });
+  const developers = createDevelopersModule({
+    pool,
+    settings: config.modules.developers,
+    sandbox: config.mode === 'sandbox',
+    secrets,
+    jobs,
+    // An endpoint disabled for failing: its merchant's owner is told in the inbox.
+    tellOwner: async (merchantId, endpoint) => {
+      await notifications.service.notify(
+        await merchants.service.ownerOf(merchantId),
+        webhookDisabledNotice(endpoint),
+      );
+    },
+    now,
+    log: app.log,
+  });
   const staffAuthenticator = merchantStaffAuthenticator(identity.authenticate, merchantStaff);
   registerAuthenticators(app, {
     holder: identity.authenticate,
@@ -521,6 +541,7 @@ export async function buildApp(options: BuildAppOptions) {
     get splits() {
       return splits.service;
     },
+    webhooks: developers.webhooks,
   });
   await app.register(identity.routes);
   await app.register(notifications.routes);
@@ -568,6 +589,8 @@ export async function buildApp(options: BuildAppOptions) {
   jobs.register(...merchants.jobs);
   // The merchant portal's live feed follows from the merchants' events.
   outbox.subscribe(merchants.liveSubscriber);
+  // The merchants' webhooks (issue 14): their events become signed deliveries on the job queue.
+  outbox.subscribe(developers.webhookSubscriber);
   await app.register(merchants.routes);
   // Red packets (issue 13): sent through the pipeline into the sender's escrow, claimed, refunded.
   const redPackets = createRedPacketsModule({

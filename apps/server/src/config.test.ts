@@ -159,7 +159,15 @@ describe('loadConfig', () => {
         merchants: { feePolicy: { byCategory: {}, defaultBp: 38 }, paymentCodeStepSeconds: 60 },
         redpackets: { maxShareMinor: 20_000n, maxShares: 100, expiryHours: 24 },
         splits: { maxPeople: 100, maxTotalMinor: 5_000_000n, reminderIntervalMinutes: 60 },
-        developers: { rateLimit: 1000, rateWindowSeconds: 10, keysPerMerchant: 20, requestLogDays: 30 },
+        developers: {
+          rateLimit: 1000,
+          rateWindowSeconds: 10,
+          keysPerMerchant: 20,
+          requestLogDays: 30,
+          webhookEndpointsPerMerchant: 10,
+          webhookTimeoutMs: 10_000,
+          webhookDisableAfterDays: 3,
+        },
       },
     });
   });

@@ -120,6 +120,9 @@ describe('signedIn', () => {
       'POST /v1/me/merchant/settlements',
       'GET /v1/me/merchant/settlements/{id}',
       'GET /v1/me/merchant/statements/{date}',
+      'GET /v1/me/merchant/webhook-endpoints/{id}/deliveries',
+      'GET /v1/me/merchant/webhook-deliveries/{id}',
+      'POST /v1/me/merchant/webhook-deliveries/{id}/resend',
     ];
     const staffRoutes = operations.filter(({ route }) => isStaffRoute(route));
     expect(staffRoutes.length).toBeGreaterThan(20);

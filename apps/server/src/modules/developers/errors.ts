@@ -6,7 +6,12 @@ export type DevelopersErrorCode =
   | 'API_KEY_IP_NOT_ALLOWED'
   | 'API_KEY_NOT_FOUND'
   | 'API_KEY_ALREADY_ROLLED'
-  | 'API_KEY_LIMIT_REACHED';
+  | 'API_KEY_LIMIT_REACHED'
+  | 'WEBHOOK_URL_INVALID'
+  | 'WEBHOOK_ENDPOINT_NOT_FOUND'
+  | 'WEBHOOK_ENDPOINT_LIMIT_REACHED'
+  | 'WEBHOOK_DELIVERY_NOT_FOUND'
+  | 'WEBHOOK_DELIVERY_IN_PROGRESS';
 
 export const DEVELOPERS_ERRORS: Record<DevelopersErrorCode, ErrorMapping> = {
   API_KEY_INVALID: {
@@ -26,5 +31,21 @@ export const DEVELOPERS_ERRORS: Record<DevelopersErrorCode, ErrorMapping> = {
   API_KEY_LIMIT_REACHED: {
     status: 422,
     message: 'A merchant may have at most this many keys in use; revoke one first. details.max.',
+  },
+  WEBHOOK_URL_INVALID: {
+    status: 422,
+    message:
+      'The endpoint URL is not one deliveries can go to: https (http in sandbox mode), no credentials; details.problem.',
+  },
+  WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404, message: 'No such webhook endpoint of this merchant.' },
+  WEBHOOK_ENDPOINT_LIMIT_REACHED: {
+    status: 422,
+    message: 'A merchant may have at most this many webhook endpoints; details.max.',
+  },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, message: 'No such webhook delivery of this merchant.' },
+  WEBHOOK_DELIVERY_IN_PROGRESS: {
+    status: 409,
+    message: 'The delivery is being posted right now; look again in a moment (Retry-After).',
+    retryAfterSeconds: 5,
   },
 };

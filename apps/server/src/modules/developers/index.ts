@@ -1,6 +1,7 @@
 /**
- * The open platform's credentials (issue 14, ADR 0020): API keys of merchants — made by the
- * owner, the authenticator of the `apiClient` principal, rate limits and the request log. Made by
+ * The open platform (issue 14): API keys of merchants (ADR 0020) — made by the owner, the
+ * authenticator of the `apiClient` principal, rate limits and the request log — and webhooks:
+ * endpoints, signed deliveries fed from the outbox, retries, the delivery log. Made by
  * app.ts with what it needs (`createDevelopersModule`); declared in module.ts. docs/developers.md.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -10,13 +11,24 @@ import type { DevelopersSettings } from './module.ts';
 import { developersRoutes } from './routes.ts';
 import { DevelopersService } from './service.ts';
 import { DevelopersStore } from './store.ts';
+import { webhookRoutes } from './webhook-routes.ts';
+import { WebhookStore } from './webhook-store.ts';
+import { WebhooksService } from './webhooks.ts';
+import type { WebhooksDeps } from './webhooks.ts';
 
 export { developersDeclaration } from './module.ts';
 export { DevelopersService } from './service.ts';
+export { WebhooksService } from './webhooks.ts';
+export { webhookDisabledNotice } from './webhook-notices.ts';
 
 export function createDevelopersModule(deps: {
   pool: pg.Pool;
   settings: DevelopersSettings;
+  /** Sandbox mode: webhook endpoints may be http:// (a developer's machine). */
+  sandbox: boolean;
+  secrets: WebhooksDeps['secrets'];
+  jobs: WebhooksDeps['jobs'];
+  tellOwner: WebhooksDeps['tellOwner'];
   now: () => Date;
   log: { warn(object: object, message: string): void };
 }) {
@@ -26,8 +38,23 @@ export function createDevelopersModule(deps: {
     now: deps.now,
     log: deps.log,
   });
+  const webhooks = new WebhooksService({
+    store: new WebhookStore(deps.pool),
+    secrets: deps.secrets,
+    jobs: deps.jobs,
+    tellOwner: deps.tellOwner,
+    settings: {
+      endpointsPerMerchant: deps.settings.webhookEndpointsPerMerchant,
+      timeoutMs: deps.settings.webhookTimeoutMs,
+      disableAfterDays: deps.settings.webhookDisableAfterDays,
+      allowHttp: deps.sandbox,
+    },
+    now: deps.now,
+    log: deps.log,
+  });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(developersRoutes, { service });
+    await app.register(webhookRoutes, { webhooks });
   };
   /** Every request's hooks, added at the root: rate-limit headers and the request log of API keys. */
   const hooks = (app: FastifyInstance) => {
@@ -39,5 +66,13 @@ export function createDevelopersModule(deps: {
       service.logRequest(request, reply);
     });
   };
-  return { service, routes, hooks, jobs: developersJobs(service) };
+  return {
+    service,
+    webhooks,
+    routes,
+    hooks,
+    jobs: developersJobs(service, webhooks),
+    /** The outbox subscriber that turns the merchants' events into deliveries. */
+    webhookSubscriber: webhooks.subscriber(),
+  };
 }

@@ -1,10 +1,18 @@
-/** The developers module's job: forgetting old request-log lines and rate windows, hourly. */
+/**
+ * The developers module's jobs: one webhook delivery's attempt (sent by webhooks.ts, retried by
+ * its own schedule), the sweep of deliveries whose job was lost, and forgetting old request-log
+ * lines and rate windows.
+ */
 import { defineJob } from '../../jobs/index.ts';
 import type { JobDefinition } from '../../jobs/index.ts';
 import { DEVELOPERS_JOBS } from './module.ts';
 import type { DevelopersService } from './service.ts';
+import type { WebhooksService } from './webhooks.ts';
 
-export function developersJobs(service: Pick<DevelopersService, 'prune'>): JobDefinition[] {
+export function developersJobs(
+  service: Pick<DevelopersService, 'prune'>,
+  webhooks: Pick<WebhooksService, 'attempt' | 'sweep'>,
+): JobDefinition[] {
   return [
     defineJob({
       name: DEVELOPERS_JOBS.prune,
@@ -12,6 +20,25 @@ export function developersJobs(service: Pick<DevelopersService, 'prune'>): JobDe
       retry: { limit: 2, delaySeconds: 60, backoff: true },
       timeoutSeconds: 300,
       handler: () => service.prune(),
+    }),
+    // The schedule of a delivery's attempts is the delivery's own (webhook-schedule.ts); the
+    // queue's retries are only for this job failing (the database away), not for the receiver.
+    defineJob<{ deliveryId: string }>({
+      name: DEVELOPERS_JOBS.deliver,
+      schedule: null,
+      retry: { limit: 3, delaySeconds: 10, backoff: true },
+      timeoutSeconds: 120,
+      handler: async ({ deliveryId }) => {
+        const delivery = await webhooks.attempt(deliveryId, 'auto');
+        return { status: delivery.status, attempts: delivery.attempts };
+      },
+    }),
+    defineJob({
+      name: DEVELOPERS_JOBS.sweep,
+      schedule: { cron: '* * * * *' },
+      retry: { limit: 1, delaySeconds: 30, backoff: false },
+      timeoutSeconds: 120,
+      handler: () => webhooks.sweep(),
     }),
   ];
 }

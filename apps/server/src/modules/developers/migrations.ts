@@ -55,4 +55,64 @@ CREATE INDEX developers_request_log_key ON developers_request_log (key_id, at DE
 CREATE INDEX developers_request_log_at ON developers_request_log (at);
 `,
   },
+  {
+    name: '1601_developers_webhooks',
+    sql: `
+-- A merchant's webhook endpoint: where its events are posted, signed with the endpoint's secret
+-- (sealed with the server's key: signing needs the secret itself). A rotated secret's predecessor
+-- signs too until previous_expires_at (receivers accept either signature meanwhile).
+CREATE TABLE developers_webhook_endpoints (
+  id uuid PRIMARY KEY,
+  merchant_id uuid NOT NULL,
+  url text NOT NULL CHECK (length(url) <= 2000),
+  description text NOT NULL DEFAULT '' CHECK (char_length(description) <= 100),
+  -- the public event types it wants (webhook-events.ts)
+  events text[] NOT NULL CHECK (cardinality(events) BETWEEN 1 AND 20),
+  secret_sealed text NOT NULL,
+  previous_secret_sealed text,
+  previous_expires_at timestamptz,
+  status text NOT NULL CHECK (status IN ('enabled', 'disabled')),
+  disabled_reason text,
+  -- the first failed delivery since the last success: failing for days disables the endpoint
+  failing_since timestamptz,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX developers_webhook_endpoints_merchant ON developers_webhook_endpoints (merchant_id, created_at);
+
+-- One event to one endpoint. The id is the webhook-id header, derived from (event, endpoint): the
+-- receiver's dedupe key, the same on every attempt and after a crash.
+CREATE TABLE developers_webhook_deliveries (
+  id text PRIMARY KEY CHECK (id ~ '^msg_[0-9a-f]{32}$'),
+  endpoint_id uuid NOT NULL REFERENCES developers_webhook_endpoints (id) ON DELETE CASCADE,
+  merchant_id uuid NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  body text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz,
+  -- one sender at a time: an attempt leases the delivery
+  leased_until timestamptz,
+  last_status_code integer,
+  last_error text,
+  last_attempt_at timestamptz,
+  created_at timestamptz NOT NULL,
+  succeeded_at timestamptz
+);
+CREATE INDEX developers_webhook_deliveries_endpoint ON developers_webhook_deliveries (endpoint_id, created_at DESC, id DESC);
+CREATE INDEX developers_webhook_deliveries_due ON developers_webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+
+CREATE TABLE developers_webhook_attempts (
+  delivery_id text NOT NULL REFERENCES developers_webhook_deliveries (id) ON DELETE CASCADE,
+  n integer NOT NULL,
+  at timestamptz NOT NULL,
+  status_code integer,
+  duration_ms integer NOT NULL,
+  error text,
+  -- auto: the first try or a scheduled retry; resend: asked for by the owner
+  trigger text NOT NULL CHECK (trigger IN ('auto', 'resend')),
+  PRIMARY KEY (delivery_id, n)
+);
+`,
+  },
 ];

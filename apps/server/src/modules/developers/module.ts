@@ -3,17 +3,26 @@ import { defineModule, wholeNumber } from '../kit.ts';
 import { DEVELOPERS_ERRORS } from './errors.ts';
 import { developersMigrations } from './migrations.ts';
 
+import { dispatchJobName } from '../../outbox/index.ts';
+
 /** The module's job queues (jobs.ts defines the jobs). */
 export const DEVELOPERS_JOBS = {
   prune: 'developers.prune',
+  /** One attempt of one webhook delivery (webhooks.ts). */
+  deliver: 'developers.webhook',
+  /** Deliveries whose job was lost, queued again. */
+  sweep: 'developers.webhook-sweep',
 } as const;
+
+/** The outbox subscriber that turns a merchant's events into webhook deliveries. */
+export const WEBHOOK_SUBSCRIBER = 'developers.webhooks';
 
 export const developersDeclaration = defineModule({
   name: 'developers',
   hundred: 16,
   migrations: developersMigrations,
   errors: DEVELOPERS_ERRORS,
-  jobQueues: Object.values(DEVELOPERS_JOBS),
+  jobQueues: [...Object.values(DEVELOPERS_JOBS), dispatchJobName(WEBHOOK_SUBSCRIBER)],
   settings: {
     variables: {
       // Requests per key per window, counted across every server process (ADR 0020).
@@ -23,12 +32,20 @@ export const developersDeclaration = defineModule({
       API_KEYS_PER_MERCHANT: wholeNumber({ min: 1, max: 1000, fallback: 20 }),
       // How long the request log keeps a request.
       API_REQUEST_LOG_DAYS: wholeNumber({ min: 1, max: 365, fallback: 30 }),
+      // Webhooks: endpoints per merchant, how long a receiver has to answer, and how many days
+      // of failing deliveries disable an endpoint.
+      WEBHOOK_ENDPOINTS_PER_MERCHANT: wholeNumber({ min: 1, max: 100, fallback: 10 }),
+      WEBHOOK_TIMEOUT_MS: wholeNumber({ min: 100, max: 60_000, fallback: 10_000 }),
+      WEBHOOK_DISABLE_AFTER_DAYS: wholeNumber({ min: 1, max: 30, fallback: 3 }),
     },
     read: (values) => ({
       rateLimit: values.API_KEY_RATE_LIMIT,
       rateWindowSeconds: values.API_KEY_RATE_WINDOW_SECONDS,
       keysPerMerchant: values.API_KEYS_PER_MERCHANT,
       requestLogDays: values.API_REQUEST_LOG_DAYS,
+      webhookEndpointsPerMerchant: values.WEBHOOK_ENDPOINTS_PER_MERCHANT,
+      webhookTimeoutMs: values.WEBHOOK_TIMEOUT_MS,
+      webhookDisableAfterDays: values.WEBHOOK_DISABLE_AFTER_DAYS,
     }),
   },
 });
@@ -38,4 +55,7 @@ export type DevelopersSettings = {
   rateWindowSeconds: number;
   keysPerMerchant: number;
   requestLogDays: number;
+  webhookEndpointsPerMerchant: number;
+  webhookTimeoutMs: number;
+  webhookDisableAfterDays: number;
 };

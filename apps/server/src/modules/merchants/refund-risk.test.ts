@@ -6,15 +6,14 @@
  * already is answered, not judged again; a deny-listed payer gets nothing back; a database
  * whose rule sets predate refunds is given the shipped refund rules.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHolder } from '../identity/testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
-import { PIN, cny, errorCode, expectBooksBalanced, fund } from '../transfers/testing.ts';
+import { cny, errorCode, expectBooksBalanced } from '../transfers/testing.ts';
 import { operatorSession } from '../risk/testing.ts';
 import type { Rule } from '../risk/engine/types.ts';
-import { shopOf, verifiedHolder } from './testing.ts';
+import { paidOrderOf, shopOf } from './testing.ts';
 
 let subject: SecurityTestApp;
 let riskOperator: { authorization: string };
@@ -24,43 +23,12 @@ beforeAll(async () => {
 });
 afterAll(async () => subject.close());
 
-const verified = (name: string) => verifiedHolder(subject, name);
-
 async function merchant(): Promise<TestHolder> {
   return (await shopOf(subject)).owner;
 }
 
 /** An order of `amount` (minor units) made by the merchant and paid by a new payer. */
-async function paidOrder(
-  owner: TestHolder,
-  amount: string,
-): Promise<{ merchantOrderId: string; payer: TestHolder }> {
-  const payer = await verified('张伟');
-  await fund(subject, payer, 10_000_00n);
-  const merchantOrderId = `o${randomUUID().slice(0, 12)}`;
-  const made = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant/orders',
-    headers: owner.headers,
-    payload: { merchantOrderId, amount: cny(amount), description: '牛肉面' },
-  });
-  expect(made.statusCode, made.body).toBe(201);
-  const created = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/payments',
-    headers: payer.headers,
-    payload: { kind: 'merchant_order', qr: made.json<{ payload: string }>().payload },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const confirmed = await subject.app.inject({
-    method: 'POST',
-    url: `/v1/payments/${created.json<{ id: string }>().id}/confirm`,
-    headers: { ...payer.headers, 'idempotency-key': randomUUID() },
-    payload: { confirmation: { pin: PIN } },
-  });
-  expect(confirmed.statusCode, confirmed.body).toBe(200);
-  return { merchantOrderId, payer };
-}
+const paidOrder = (owner: TestHolder, amount: string) => paidOrderOf(subject, owner, amount);
 
 function refund(owner: TestHolder, merchantOrderId: string, amount: string, merchantRefundId: string) {
   return subject.app.inject({

@@ -1124,6 +1124,11 @@ export class MerchantsService {
     };
   }
 
+  /** The holder who owns the merchant (told of what concerns the merchant as a whole). */
+  async ownerOf(merchantId: string): Promise<string> {
+    return (await this.merchantOf(merchantId)).owner_user_id;
+  }
+
   private async merchantOf(merchantId: string): Promise<MerchantRow> {
     const merchant = await this.deps.store.merchant(merchantId);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND');

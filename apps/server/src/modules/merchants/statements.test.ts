@@ -14,8 +14,9 @@ import { statementPdf } from './statements.ts';
 import type { Statement } from './statements.ts';
 import type { TestHolder } from '../identity/testing.ts';
 import { createFundingTestApp, holderWithCard } from '../funding/testing.ts';
+import { payOrder } from './testing.ts';
 import type { FundingTestApp } from '../funding/testing.ts';
-import { PIN, cny, errorCode, expectBooksBalanced } from '../transfers/testing.ts';
+import { cny, errorCode, expectBooksBalanced } from '../transfers/testing.ts';
 
 let subject: FundingTestApp;
 beforeAll(async () => (subject = await createFundingTestApp()));
@@ -40,30 +41,8 @@ async function payerWithMoney(): Promise<TestHolder> {
   return holder;
 }
 
-async function takePayment(owner: TestHolder, payer: TestHolder, amount: string): Promise<string> {
-  const merchantOrderId = `o${randomUUID().slice(0, 12)}`;
-  const made = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/me/merchant/orders',
-    headers: owner.headers,
-    payload: { merchantOrderId, amount: cny(amount) },
-  });
-  expect(made.statusCode, made.body).toBe(201);
-  const created = await subject.app.inject({
-    method: 'POST',
-    url: '/v1/payments',
-    headers: payer.headers,
-    payload: { kind: 'merchant_order', qr: made.json<{ payload: string }>().payload },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const confirmed = await subject.app.inject({
-    method: 'POST',
-    url: `/v1/payments/${created.json<{ id: string }>().id}/confirm`,
-    headers: { ...payer.headers, 'idempotency-key': randomUUID() },
-    payload: { confirmation: { pin: PIN } },
-  });
-  expect(confirmed.statusCode, confirmed.body).toBe(200);
-  return merchantOrderId;
+function takePayment(owner: TestHolder, payer: TestHolder, amount: string): Promise<string> {
+  return payOrder(subject, { owner, payer, amount });
 }
 
 function statement(owner: TestHolder, date: string, format?: 'csv' | 'pdf') {

@@ -1,0 +1,92 @@
+/**
+ * The events a merchant's webhook endpoints may subscribe to, and the body each delivery carries
+ * (docs/developers.md "Webhooks"). Pure: an outbox event of the merchants module in, the merchant
+ * it concerns and the public event out — or null for events no endpoint is told of. The body is
+ * what the merchant's server parses; the outbox payload (with payer ids, owner ids) never leaves.
+ *
+ *   { "id": "evt_…", "type": "payment.succeeded", "created": "2026-12-06T…Z", "data": { … } }
+ */
+import type { OutboxEvent } from '../../outbox/index.ts';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'payment.succeeded',
+  'refund.succeeded',
+  'settlement.paid',
+  'settlement.failed',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The outbox's event types that become webhooks (merchants/events.ts MERCHANT_EVENTS). */
+export const SOURCE_EVENTS: Record<string, WebhookEventType> = {
+  'merchant.payment_succeeded': 'payment.succeeded',
+  'merchant.refund_succeeded': 'refund.succeeded',
+  'merchant.settlement_succeeded': 'settlement.paid',
+  'merchant.settlement_failed': 'settlement.failed',
+};
+
+/** A test delivery an owner asks for from the portal or the API. */
+export const PING_EVENT = 'webhook.ping';
+
+export interface WebhookEvent {
+  id: string;
+  type: WebhookEventType | typeof PING_EVENT;
+  merchantId: string;
+  created: string;
+  data: Record<string, unknown>;
+}
+
+/** The public event of an outbox event, or null when endpoints are not told of it. */
+export function webhookEventOf(event: OutboxEvent): WebhookEvent | null {
+  const type = SOURCE_EVENTS[event.type];
+  if (!type) return null;
+  const p = event.payload as Record<string, unknown>;
+  const merchantId = p['merchantId'];
+  if (typeof merchantId !== 'string') return null;
+  const base = {
+    id: `evt_${event.id.replaceAll('-', '')}`,
+    type,
+    merchantId,
+    created: event.createdAt.toISOString(),
+  };
+  switch (type) {
+    case 'payment.succeeded':
+      return {
+        ...base,
+        data: {
+          merchantOrderId: p['merchantOrderId'],
+          orderId: p['orderId'],
+          amount: p['amount'],
+          status: 'paid',
+        },
+      };
+    case 'refund.succeeded':
+      return {
+        ...base,
+        data: {
+          merchantOrderId: p['merchantOrderId'],
+          orderId: p['orderId'],
+          merchantRefundId: p['merchantRefundId'],
+          refundId: p['refundId'],
+          amount: p['refund'],
+          status: 'succeeded',
+        },
+      };
+    case 'settlement.paid':
+    case 'settlement.failed':
+      return {
+        ...base,
+        data: {
+          settlementId: p['settlementId'],
+          amount: p['amount'],
+          cardLast4: p['cardLast4'],
+          status: type === 'settlement.paid' ? 'paid' : 'failed',
+          failure: p['failure'] ?? null,
+        },
+      };
+  }
+}
+
+/** The JSON body a delivery sends (the same bytes on every attempt: it is stored once). */
+export function bodyOf(event: WebhookEvent): string {
+  return JSON.stringify({ id: event.id, type: event.type, created: event.created, data: event.data });
+}
