@@ -12,9 +12,14 @@
  * is two linked ledger transfers (the amount, and the fee out of the merchant's balance: at
  * ¥0.01 the fee rounds to nothing, so the fee rate is set to 100 bp and ¥0.50 paid so each
  * payment takes its ¥0.01 fee, as real ones do). Figures, not a test.
+ *
+ * `--webhook dead` (issue 14: a dead endpoint must cost a payment nothing) adds a third phase: the
+ * hot merchant again, now with a webhook endpoint for payment.succeeded on a receiver that takes
+ * the connection and never answers — every delivery waits out its timeout and is retried — and
+ * prints it against the hot phase without one.
  */
 import type { ChildProcess } from 'node:child_process';
-import type http from 'node:http';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { databaseServer, fmt, freshBenchDatabase, machineLine, percentile, positive } from './support.ts';
@@ -47,8 +52,10 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       seconds: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '64' },
       risk: { type: 'string', default: 'on' },
+      webhook: { type: 'string', default: 'off' },
     },
   });
+  if (!['off', 'dead'].includes(values.webhook)) throw new Error('--webhook is off or dead');
   if (!['on', 'off'].includes(values.risk)) throw new Error('--risk is on or off');
   const risk = values.risk as 'on' | 'off';
   const payerCount = positive(values.payers, 'payers');
@@ -58,6 +65,7 @@ export default async function run(args: readonly string[] = []): Promise<void> {
 
   const server = await databaseServer();
   let child: ChildProcess | undefined;
+  let dead: { url: string; close(): Promise<void> } | undefined;
   try {
     const databaseUrl = await freshBenchDatabase(server.url, DATABASE);
     const port = await freePort();
@@ -75,21 +83,40 @@ export default async function run(args: readonly string[] = []): Promise<void> {
       (i) => registerHolder(baseUrl, `137${String(10_000_000 + i).slice(-8)}`),
     );
     await fund(baseUrl, payers);
-    const codes = await mapBounded(
+    const merchants = await mapBounded(
       Array.from({ length: merchantCount }, (_, i) => i),
       16,
       (i) => openMerchant(baseUrl, `136${String(10_000_000 + i).slice(-8)}`, i),
     );
+    const codes = merchants.map((merchant) => merchant.payload);
     console.log(
       `setup: ${payers.length} payers and ${codes.length} merchants in ${((performance.now() - setupStartedAt) / 1000).toFixed(1)} s`,
     );
     if (risk === 'on') await benchRules(databaseUrl);
 
     const rows: (LoadResult & { label: string })[] = [];
-    for (const [label, codeOf] of [
+    const phases: [string, () => string, (() => Promise<void>)?][] = [
       ['hot: every payment to one merchant', () => codes[0]!],
       [`spread: over ${codes.length} merchants`, () => codes[Math.floor(Math.random() * codes.length)]!],
-    ] as const) {
+    ];
+    if (values.webhook === 'dead') {
+      phases.push([
+        'hot, with a dead webhook endpoint',
+        () => codes[0]!,
+        async () => {
+          dead = await deadReceiver();
+          await call(
+            baseUrl,
+            'POST',
+            '/v1/me/merchant/webhook-endpoints',
+            { url: dead.url, events: ['payment.succeeded'] },
+            merchants[0]!.token,
+          );
+        },
+      ]);
+    }
+    for (const [label, codeOf, before] of phases) {
+      await before?.();
       const result = await load({
         rate: null,
         clients,
@@ -116,18 +143,30 @@ export default async function run(args: readonly string[] = []): Promise<void> {
           `${percentile(row.latencies, 0.99).toFixed(1).padStart(8)}`,
       );
     }
-    const [hot, spread] = rows;
+    const [hot, spread, withDeadEndpoint] = rows;
     if (hot && spread) {
       console.log(`hot ÷ spread: ${(hot.tps / spread.tps).toFixed(2)} (target ≥ 0.7)`);
     }
+    if (hot && withDeadEndpoint) {
+      const pending = await backlog(databaseUrl);
+      console.log(
+        `hot with a dead webhook endpoint ÷ hot without: ${(withDeadEndpoint.tps / hot.tps).toFixed(2)} ` +
+          `(deliveries waiting or retrying at the end: ${pending})`,
+      );
+    }
   } finally {
+    await dead?.close();
     if (child) await stop(child);
     await server.stop();
   }
 }
 
-/** A holder who verifies a real name and opens a shop; answers its static code. */
-async function openMerchant(baseUrl: string, phone: string, index: number): Promise<string> {
+/** A holder who verifies a real name and opens a shop; answers its static code and the owner's session. */
+async function openMerchant(
+  baseUrl: string,
+  phone: string,
+  index: number,
+): Promise<{ payload: string; token: string }> {
   const holder = await registerHolder(baseUrl, phone);
   await call(
     baseUrl,
@@ -150,7 +189,36 @@ async function openMerchant(baseUrl: string, phone: string, index: number): Prom
     undefined,
     holder.token,
   );
-  return payload;
+  return { payload, token: holder.token };
+}
+
+/** A webhook receiver that takes every connection and never answers (a hung server). */
+async function deadReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Webhook deliveries not yet delivered or given up. */
+async function backlog(databaseUrl: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM developers_webhook_deliveries WHERE status = 'pending'`,
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Quote and confirm (password-free) a ¥0.50 payment of a static code: null when paid, else why not. */

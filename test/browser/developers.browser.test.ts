@@ -5,20 +5,62 @@
  * The shop's server — this test, over HTTP — makes an order with it and queries it; a read of the
  * keys API with it is refused. The key's request log shows both calls, the order's body unfolded.
  * A rolls the key: a new secret, the old one 即将失效 and still working; then revokes the old one,
- * which the server refuses at once while the new one works. The page in English. Screenshots in
+ * which the server refuses at once while the new one works. Webhooks: an address that is no URL is
+ * told before sending; an endpoint on the shop's server (a receiver on loopback) shows its signing
+ * secret; a test fails (HTTP 500) and then succeeds; a payer pays the key's order and the receiver
+ * gets payment.succeeded, signed (the standardwebhooks verifier accepts it); the portal lists the
+ * deliveries, unfolds the body and re-sends the payment's (the same webhook-id twice). The page in
+ * English. Screenshots in
  * test-results/screenshots/developers/.
  */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idNumber, screenshots, startBrowserStack, verifiedHolder } from './browser.ts';
+import { fundByCard, idNumber, screenshots, startBrowserStack, verifiedHolder } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 import { menu, openDesktop, signInThroughPortal } from './portal.ts';
 
 const PASSWORD = 'Lotus-garden-88';
 const PIN = '258036';
+const CARD = '6222021234567894';
+
+/** The shop's webhook receiver on loopback: records what arrives; answers 500 while `failing`. */
+class Receiver {
+  readonly received: { headers: IncomingHttpHeaders; body: string; at: number }[] = [];
+  failing = false;
+  url = '';
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        this.received.push({
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        });
+        response.writeHead(this.failing ? 500 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/qianbao`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
 
 describe('developers in the merchant portal', () => {
   let stack: BrowserStack;
   let owner: PhonePage & { phone: string };
+  let payer: PhonePage & { phone: string };
+  const receiver = new Receiver();
 
   beforeAll(async () => {
     stack = await startBrowserStack({ env: { SMS_RESEND_SECONDS: '10' } });
@@ -32,9 +74,18 @@ describe('developers in the merchant portal', () => {
       data: { name: '李记面馆', city: '上海', mcc: '5812' },
     });
     expect(opened.status(), await opened.text()).toBe(201);
-  }, 240_000);
+    payer = await verifiedHolder(stack, {
+      legalName: '张伟',
+      idNumber: idNumber('44030519920202004'),
+      password: PASSWORD,
+      pin: PIN,
+    });
+    await fundByCard(payer.page, stack.url, { phone: payer.phone, card: CARD, fen: '100000', pin: PIN });
+    await receiver.start();
+  }, 300_000);
 
   afterAll(async () => {
+    await receiver.stop();
     await stack?.close();
   });
 
@@ -69,6 +120,7 @@ describe('developers in the merchant portal', () => {
     expect(secret).toMatch(/^qbk_live_[0-9a-f]{16}_[0-9a-f]{64}$/);
     await shots.take(a, 'secret-once');
     await dialog.getByRole('button', { name: '我已保存' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     const table = a.getByTestId('api-keys-table');
     const keyId = secret.split('_')[2]!;
     const row = table.locator('tr', { hasText: `qbk_live_${keyId}_…` });
@@ -83,7 +135,8 @@ describe('developers in the merchant portal', () => {
       description: '牛肉面',
     });
     expect(made.status).toBe(201);
-    expect(await made.json()).toMatchObject({ merchantOrderId: 'WEB-1001', status: 'open' });
+    const order = (await made.json()) as { merchantOrderId: string; status: string; payload: string };
+    expect(order).toMatchObject({ merchantOrderId: 'WEB-1001', status: 'open' });
     expect((await shopServer(stack, secret, 'GET', '/v1/me/merchant/orders/WEB-1001')).status).toBe(200);
     expect((await shopServer(stack, secret, 'GET', '/v1/me/merchant/api-keys')).status).toBe(401);
     const limited = await shopServer(stack, secret, 'GET', '/v1/me/merchant/orders/WEB-1001');
@@ -114,7 +167,9 @@ describe('developers in the merchant portal', () => {
     const rolledSecret = (await rolledDialog.getByTestId('api-key-secret').textContent())?.trim() ?? '';
     expect(rolledSecret).toMatch(/^qbk_live_[0-9a-f]{16}_[0-9a-f]{64}$/);
     expect(rolledSecret).not.toBe(secret);
+    await shots.take(a, 'rolled-secret');
     await rolledDialog.getByRole('button', { name: '我已保存' }).click();
+    await rolledDialog.waitFor({ state: 'hidden' });
     await row.getByText('即将失效').waitFor();
     await shots.take(a, 'rolled');
     expect((await shopServer(stack, secret, 'GET', '/v1/me/merchant/orders/WEB-1001')).status).toBe(200);
@@ -130,6 +185,74 @@ describe('developers in the merchant portal', () => {
       200,
     );
     await shots.take(a, 'revoked');
+
+    // ---- Webhooks: an endpoint on the shop's server, a test that fails, then succeeds ----
+    await a.getByRole('textbox', { name: '通知地址' }).fill('shop.example.com/hooks');
+    await a.getByRole('button', { name: '添加地址' }).click();
+    await a.getByText('请输入完整的 http(s) 地址，如 https://shop.example.com/hooks').waitFor();
+    await a.getByRole('textbox', { name: '通知地址' }).fill(receiver.url);
+    await a.getByRole('button', { name: '添加地址' }).click();
+    const secretDialog = a.getByRole('dialog', { name: '签名密钥' });
+    const signingSecret = (await secretDialog.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    expect(signingSecret).toMatch(/^whsec_/);
+    await shots.take(a, 'webhook-secret');
+    await secretDialog.getByRole('button', { name: '我已保存' }).click();
+    await secretDialog.waitFor({ state: 'hidden' });
+    const endpoints = a.getByTestId('webhook-endpoints-table');
+    const endpointRow = endpoints.locator('tr', { hasText: receiver.url });
+    await endpointRow.getByText('启用中').waitFor();
+    receiver.failing = true;
+    await endpointRow.getByRole('button', { name: '发送测试' }).click();
+    await a.getByText('测试通知未送达：HTTP 500').waitFor();
+    receiver.failing = false;
+    await endpointRow.getByRole('button', { name: '发送测试' }).click();
+    await a.getByText('测试通知已送达（HTTP 200）').waitFor();
+
+    // ---- A payer pays the key's order: the shop's server is told, signed ----
+    const qr = order.payload;
+    const payment = await payer.page.request.post('/v1/payments', { data: { kind: 'merchant_order', qr } });
+    expect(payment.status(), await payment.text()).toBe(201);
+    const paid = await payer.page.request.post(
+      `/v1/payments/${((await payment.json()) as { id: string }).id}/confirm`,
+      {
+        headers: { 'idempotency-key': crypto.randomUUID() },
+        data: { confirmation: { pin: PIN } },
+      },
+    );
+    expect(paid.status(), await paid.text()).toBe(200);
+    await expect
+      .poll(() => receiver.received.filter((r) => r.body.includes('"payment.succeeded"')).length, {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    const arrived = receiver.received.find((r) => r.body.includes('"payment.succeeded"'))!;
+    const headers = {
+      'webhook-id': String(arrived.headers['webhook-id']),
+      'webhook-timestamp': String(arrived.headers['webhook-timestamp']),
+      'webhook-signature': String(arrived.headers['webhook-signature']),
+    };
+    expect(new Webhook(signingSecret).verify(arrived.body, headers)).toMatchObject({
+      type: 'payment.succeeded',
+      data: { merchantOrderId: 'WEB-1001', amount: { amount: '3800', currency: 'CNY' } },
+    });
+
+    // ---- The portal shows the deliveries; A re-sends the payment's ----
+    await endpointRow.getByRole('button', { name: '投递记录' }).click();
+    const deliveries = a.getByTestId('webhook-deliveries-table');
+    const paymentRow = deliveries.locator('tr', { hasText: 'payment.succeeded' });
+    await paymentRow.getByText('已送达').waitFor();
+    await deliveries.locator('tr', { hasText: 'webhook.ping' }).first().waitFor();
+    await paymentRow.getByRole('button', { name: /展开|Expand/ }).click();
+    await deliveries.getByText('"merchantOrderId": "WEB-1001"').waitFor();
+    await shots.take(a, 'webhook-deliveries');
+    await paymentRow.getByRole('button', { name: '重新发送' }).click();
+    await a.getByText('已重新发送并送达').waitFor();
+    await expect
+      .poll(() => receiver.received.filter((r) => r.headers['webhook-id'] === headers['webhook-id']).length)
+      .toBe(2);
+    await expect.poll(() => paymentRow.locator('td').nth(4).textContent()).toBe('2');
+    await shots.take(a, 'webhook-resent');
+    await a.keyboard.press('Escape');
 
     // ---- In English ----
     await a.getByText('English', { exact: true }).click();

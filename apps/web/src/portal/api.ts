@@ -437,3 +437,116 @@ export async function fetchApiKeyRequests(merchantId: string, keyId: string): Pr
     )
   ).requests;
 }
+
+// ---- webhooks (the owner's; docs/developers.md "Webhooks") ----
+
+export const WEBHOOK_EVENTS = [
+  'payment.succeeded',
+  'refund.succeeded',
+  'settlement.paid',
+  'settlement.failed',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  events: WebhookEventType[];
+  status: 'enabled' | 'disabled';
+  disabledReason: string | null;
+  failingSince: string | null;
+  createdAt: string;
+  previousSecretExpiresAt: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  createdAt: string;
+  succeededAt: string | null;
+  body: string;
+}
+
+export const webhookKeys = {
+  endpoints: (id: string) => ['portal', id, 'webhooks'] as const,
+  deliveries: (id: string, endpointId: string) =>
+    ['portal', id, 'webhooks', endpointId, 'deliveries'] as const,
+};
+
+export async function fetchWebhookEndpoints(merchantId: string): Promise<WebhookEndpoint[]> {
+  return (
+    await call<{ endpoints: WebhookEndpoint[] }>('GET', '/v1/me/merchant/webhook-endpoints', {
+      headers: forMerchant(merchantId),
+    })
+  ).endpoints;
+}
+
+export function createWebhookEndpoint(
+  merchantId: string,
+  input: { url: string; events: WebhookEventType[]; description: string },
+): Promise<WebhookEndpoint & { secret: string }> {
+  return call('POST', '/v1/me/merchant/webhook-endpoints', { headers: forMerchant(merchantId), body: input });
+}
+
+export function updateWebhookEndpoint(
+  merchantId: string,
+  endpointId: string,
+  change: { enabled?: boolean },
+): Promise<WebhookEndpoint> {
+  return call('PATCH', `/v1/me/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}`, {
+    headers: forMerchant(merchantId),
+    body: change,
+  });
+}
+
+export function deleteWebhookEndpoint(merchantId: string, endpointId: string): Promise<void> {
+  return call('DELETE', `/v1/me/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}`, {
+    headers: forMerchant(merchantId),
+  });
+}
+
+export async function revealWebhookSecret(merchantId: string, endpointId: string): Promise<string> {
+  return (
+    await call<{ secret: string }>(
+      'GET',
+      `/v1/me/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}/secret`,
+      {
+        headers: forMerchant(merchantId),
+      },
+    )
+  ).secret;
+}
+
+export function pingWebhookEndpoint(merchantId: string, endpointId: string): Promise<WebhookDelivery> {
+  return call('POST', `/v1/me/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}/ping`, {
+    headers: forMerchant(merchantId),
+  });
+}
+
+export async function fetchWebhookDeliveries(
+  merchantId: string,
+  endpointId: string,
+): Promise<WebhookDelivery[]> {
+  return (
+    await call<{ deliveries: WebhookDelivery[] }>(
+      'GET',
+      `/v1/me/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries?limit=100`,
+      { headers: forMerchant(merchantId) },
+    )
+  ).deliveries;
+}
+
+export function resendWebhookDelivery(merchantId: string, deliveryId: string): Promise<WebhookDelivery> {
+  return call('POST', `/v1/me/merchant/webhook-deliveries/${encodeURIComponent(deliveryId)}/resend`, {
+    headers: forMerchant(merchantId),
+  });
+}

@@ -3,7 +3,8 @@
  * where it may be used from — and see its secret once, with a copy button and the warning that it
  * will not be shown again; the keys with what identifies each, what it may do, its state and last
  * use; roll one (a new secret, the old one working for a day) or revoke one (refused at once);
- * and what a key did (its request log, secrets hidden by the server). docs/developers.md.
+ * and what a key did (its request log, secrets hidden by the server); then the webhooks
+ * (Webhooks.tsx). docs/developers.md.
  */
 import { ApiOutlined, KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -39,6 +40,7 @@ import {
 import type { ApiKey, ApiRequest, ApiScope, NewApiKey } from '../api.ts';
 import { usePortal } from '../context.ts';
 import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
+import { Webhooks } from './Webhooks.tsx';
 
 /** A rolled key keeps working this long, so the shop can deploy the new one. */
 const OVERLAP_HOURS = 24;
@@ -228,7 +230,7 @@ export function Developers() {
                 key: 'actions',
                 align: 'right',
                 render: (_, key) => (
-                  <Space size={0}>
+                  <Space size={0} wrap>
                     <Button type="link" onClick={() => setLogOf(key)}>
                       {t('portal.developers.requests')}
                     </Button>
@@ -270,6 +272,8 @@ export function Developers() {
           />
         )}
       </Card>
+
+      <Webhooks />
 
       <Modal
         open={shown !== null}
