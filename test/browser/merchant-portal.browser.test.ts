@@ -134,6 +134,8 @@ describe('the merchant portal', () => {
     const orderNumber = (await c.getByTestId('till-order-number').textContent()) ?? '';
     expect(orderNumber).toMatch(/^[A-Z0-9]{18}$/);
     await shots.take(c, 'cashier-paid');
+    // A's dashboard announces it as it happens (a toast of a few seconds: looked for now).
+    await a.getByText('收到 ¥38.00').waitFor();
 
     // The same code again: refused in words, nothing charged.
     await c.getByRole('button', { name: '下一位顾客' }).click();
@@ -160,7 +162,6 @@ describe('the merchant portal', () => {
       .poll(() => a.getByTestId('dashboard-takings').textContent(), { timeout: 15_000 })
       .toBe('¥38.00');
     expect(await a.getByTestId('dashboard-payments').textContent()).toBe('1');
-    await a.getByText('收到 ¥38.00').waitFor();
     await a.getByTestId('dashboard-recent').getByText(orderNumber).waitFor();
     await shots.take(a, 'dashboard-live');
 

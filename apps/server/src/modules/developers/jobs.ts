@@ -11,7 +11,7 @@ import type { WebhooksService } from './webhooks.ts';
 
 export function developersJobs(
   service: Pick<DevelopersService, 'prune'>,
-  webhooks: Pick<WebhooksService, 'attempt' | 'sweep'>,
+  webhooks: Pick<WebhooksService, 'attempt' | 'exists' | 'sweep'>,
 ): JobDefinition[] {
   return [
     defineJob({
@@ -29,6 +29,8 @@ export function developersJobs(
       retry: { limit: 3, delaySeconds: 10, backoff: true },
       timeoutSeconds: 120,
       handler: async ({ deliveryId }) => {
+        // A delivery removed with its endpoint since it was queued: nothing to send.
+        if (typeof deliveryId !== 'string' || !(await webhooks.exists(deliveryId))) return { status: 'gone' };
         const delivery = await webhooks.attempt(deliveryId, 'auto');
         return { status: delivery.status, attempts: delivery.attempts };
       },

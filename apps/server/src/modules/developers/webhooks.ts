@@ -289,6 +289,11 @@ export class WebhooksService {
     return updated;
   }
 
+  /** Whether a delivery is still there (its endpoint may have been removed with it). */
+  async exists(deliveryId: string): Promise<boolean> {
+    return (await this.deps.store.delivery(deliveryId)) !== null;
+  }
+
   /** `developers.webhook-sweep`: pending deliveries whose job was lost are queued again. */
   async sweep(): Promise<number> {
     const ids = await this.deps.store.overdue(this.deps.now(), 60, 500);
