@@ -18,6 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../errors.ts';
 import { defineSubscriber } from '../../outbox/index.ts';
 import type { OutboxEvent, Subscriber } from '../../outbox/index.ts';
+import { internalDestination, isInternalAddress } from './destinations.ts';
 import { PING_EVENT, SOURCE_EVENTS, bodyOf, webhookEventOf } from './webhook-events.ts';
 import type { WebhookEvent } from './webhook-events.ts';
 import { delivered, nextDelaySeconds } from './webhook-schedule.ts';
@@ -308,6 +309,9 @@ export class WebhooksService {
   ): Promise<{ statusCode: number | null; error: string | null; durationMs: number }> {
     const started = performance.now();
     try {
+      // Production posts only outward (destinations.ts); sandbox receivers are on loopback.
+      const inward = this.deps.settings.allowHttp ? null : await internalDestination(endpoint.url);
+      if (inward !== null) return { statusCode: null, error: inward, durationMs: 0 };
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: {
@@ -419,6 +423,11 @@ export class WebhooksService {
     }
     if (url.username || url.password) {
       throw new AppError('WEBHOOK_URL_INVALID', { details: { problem: 'no credentials in the URL' } });
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const literal = host === 'localhost' || /^[0-9.]+$/.test(host) || host.includes(':');
+    if (!this.deps.settings.allowHttp && literal && (host === 'localhost' || isInternalAddress(host))) {
+      throw new AppError('WEBHOOK_URL_INVALID', { details: { problem: 'an internal address' } });
     }
     return url.toString();
   }
