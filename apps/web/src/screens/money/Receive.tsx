@@ -185,7 +185,12 @@ export function Scan() {
     }
     try {
       const bitmap = await createImageBitmap(file);
-      const text = await (await qrReader()).read(bitmap);
+      // The decoder is fetched on first use; a fetch that failed (a bad connection) is tried once more.
+      const reader = await qrReader().catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return qrReader();
+      });
+      const text = await reader.read(bitmap);
       bitmap.close();
       if (text !== null) go(text);
       else setProblem(t('money.scanPage.noCodeInImage'));
