@@ -118,6 +118,11 @@ export async function openPhone(stack: BrowserStack, options: { locale?: string 
     locale: options.locale ?? 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
+  return pageIn(context);
+}
+
+/** A new page of `context`, its uncaught errors and console errors collected as `problems`. */
+export async function pageIn(context: BrowserContext): Promise<PhonePage> {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

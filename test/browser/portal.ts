@@ -3,7 +3,7 @@
  * portal's card and the wallet's sign-in, and its menu.
  */
 import type { Page } from 'playwright-core';
-import { latestSmsCode, resendWindowPassed } from './browser.ts';
+import { latestSmsCode, pageIn, resendWindowPassed } from './browser.ts';
 import type { BrowserStack, PhonePage } from './browser.ts';
 
 /** A computer's browser: a fresh profile at 1280 × 800, in Chinese, that keeps downloads. */
@@ -15,15 +15,7 @@ export async function openDesktop(stack: BrowserStack): Promise<PhonePage> {
     timezoneId: 'Asia/Shanghai',
     acceptDownloads: true,
   });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console error: ${message.text()}`);
-    }
-  });
-  return { context, page, problems };
+  return pageIn(context);
 }
 
 /**
