@@ -187,6 +187,11 @@ export const TRANSFER_FAILURES = {
     status: 422,
     message: 'The accounts and the transfer must share one currency.',
   },
+  modeMismatch: {
+    code: 'MODE_MISMATCH',
+    status: 422,
+    message: 'Test money and live money never meet: both accounts must be test accounts, or neither.',
+  },
   pendingNotFound: {
     code: 'PENDING_NOT_FOUND',
     status: 422,

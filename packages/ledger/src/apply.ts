@@ -194,6 +194,9 @@ export function applyBatch(
     const credit = state.accounts.get(input.creditAccountId!);
     if (!credit) return 'accountNotFound';
     if (debit.currency !== credit.currency || input.currency !== debit.currency) return 'currencyMismatch';
+    // Test money and live money never meet (ADR 0022). A pending transfer's post or void moves
+    // between the accounts its hold named, so the check at the hold covers it.
+    if ((debit.flags ^ credit.flags) & AccountFlags.test) return 'modeMismatch';
     const amount = input.amount!;
     const pending = (flags & TransferFlags.pending) !== 0;
 

@@ -417,8 +417,14 @@ function isValidAccountInput(input: CreateAccountInput): boolean {
     input.code <= 65535 &&
     (input.ownerRef === undefined || input.ownerRef === null || input.ownerRef.length <= 128) &&
     Number.isInteger(flags) &&
-    (flags & ~(AccountFlags.debitsMustNotExceedCredits | AccountFlags.creditsMustNotExceedDebits)) === 0 &&
-    flags !== (AccountFlags.debitsMustNotExceedCredits | AccountFlags.creditsMustNotExceedDebits)
+    (flags &
+      ~(
+        AccountFlags.debitsMustNotExceedCredits |
+        AccountFlags.creditsMustNotExceedDebits |
+        AccountFlags.test
+      )) ===
+      0 &&
+    (flags & 3) !== (AccountFlags.debitsMustNotExceedCredits | AccountFlags.creditsMustNotExceedDebits)
   );
 }
 

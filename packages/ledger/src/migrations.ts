@@ -201,4 +201,15 @@ CREATE INDEX ledger_accounts_owner_code_currency ON ledger_accounts (owner_ref, 
 DROP INDEX ledger_accounts_owner;
 `,
   },
+  {
+    // Test money (ADR 0022): flag 4 marks an account of a merchant's test mode; a transfer never
+    // crosses between test and live accounts (apply.ts \`modeMismatch\`). Widening the domain's
+    // check touches no row.
+    name: '0006_ledger_test_accounts',
+    sql: `
+ALTER DOMAIN ledger_account_flags DROP CONSTRAINT ledger_account_flags_check;
+ALTER DOMAIN ledger_account_flags ADD CONSTRAINT ledger_account_flags_check
+  CHECK (VALUE BETWEEN 0 AND 7 AND VALUE & 3 <> 3);
+`,
+  },
 ];

@@ -135,6 +135,7 @@ class Model {
     const c = this.accounts.get(input.creditAccountId!);
     if (!d || !c) return 'accountNotFound';
     if (d.currency !== c.currency || input.currency !== d.currency) return 'currencyMismatch';
+    if ((d.flags ^ c.flags) & AccountFlags.test) return 'modeMismatch';
     const amount = input.amount!;
     const pending = (flags & TransferFlags.pending) !== 0;
     if (d.flags & AccountFlags.debitsMustNotExceedCredits && d.dp + d.dpo + amount > d.cpo)
@@ -204,7 +205,7 @@ function chance(percent: number): fc.Arbitrary<boolean> {
 
 /** Commands refer to accounts and transfers by index into what exists so far. */
 type Command =
-  | { kind: 'account'; customer: boolean; usd: boolean }
+  | { kind: 'account'; customer: boolean; usd: boolean; test: boolean }
   | {
       kind: 'transfer';
       limit: number | null;
@@ -226,7 +227,12 @@ type Command =
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('account' as const), customer: fc.boolean(), usd: chance(15) }),
+    arbitrary: fc.record({
+      kind: fc.constant('account' as const),
+      customer: fc.boolean(),
+      usd: chance(15),
+      test: chance(15),
+    }),
   },
   {
     weight: 6,
@@ -364,7 +370,9 @@ it('the ledger matches a simple model over random command sequences, and verify 
             case 'account': {
               const id = newId();
               const currency = command.usd ? 'USD' : 'CNY';
-              const flags = command.customer ? AccountFlags.debitsMustNotExceedCredits : 0;
+              const flags =
+                (command.customer ? AccountFlags.debitsMustNotExceedCredits : 0) |
+                (command.test ? AccountFlags.test : 0);
               await ledger.createAccounts([{ id, currency, code: 100, flags }]);
               model.accounts.set(id, { currency, flags, dp: 0n, dpo: 0n, cp: 0n, cpo: 0n });
               accounts.push(id);

@@ -161,6 +161,36 @@ describe('references', () => {
     expect((await one(transfer(a, b, 1n, { currency: 'USD' }))).result).toBe('currencyMismatch');
   });
 
+  it('modeMismatch: test money and live money never meet, in either direction (ADR 0022)', async () => {
+    const live = await t.customer();
+    await t.fund(live, 100n);
+    const test = newId();
+    const otherTest = newId();
+    for (const id of [test, otherTest]) {
+      expect(
+        await t.ledger.createAccounts([{ id, currency: 'CNY', code: 100, flags: AccountFlags.test }]),
+      ).toEqual([{ id, result: 'ok' }]);
+    }
+    expect((await one(transfer(live, test, 1n))).result).toBe('modeMismatch');
+    expect((await one(transfer(test, live, 1n))).result).toBe('modeMismatch');
+    expect((await one(transfer(live, test, 1n, { flags: F.pending }))).result).toBe('modeMismatch');
+    // a test account without the overdraft flag is a source of test money; test to test moves
+    expect((await one(transfer(test, otherTest, 5n))).result).toBe('ok');
+    // currencyMismatch comes first
+    const usdTest = newId();
+    await t.ledger.createAccounts([{ id: usdTest, currency: 'USD', code: 100, flags: AccountFlags.test }]);
+    expect((await one(transfer(live, usdTest, 1n))).result).toBe('currencyMismatch');
+    // both overdraft flags at once stay invalid, with or without the test flag
+    const both = newId();
+    expect(
+      (
+        await t.ledger.createAccounts([
+          { id: both, currency: 'CNY', code: 100, flags: 3 | AccountFlags.test },
+        ])
+      )[0]!.result,
+    ).toBe('invalid');
+  });
+
   it('pendingNotFound, pendingNotPending, pendingAccountsMismatch, currency of a post', async () => {
     const a = await t.customer();
     const b = await t.customer();

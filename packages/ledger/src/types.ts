@@ -9,6 +9,11 @@ export const AccountFlags = {
   debitsMustNotExceedCredits: 1 << 0,
   /** A liability-side limit account: credits ≤ debits, pending included. */
   creditsMustNotExceedDebits: 1 << 1,
+  /**
+   * Test money (a merchant's test mode, ADR 0022): a transfer moves between two test accounts or
+   * two live ones, never across (`modeMismatch`), so nothing done with test keys reaches live money.
+   */
+  test: 1 << 2,
 } as const;
 
 export const TransferFlags = {
@@ -148,7 +153,7 @@ export interface Transfer {
  *    `exists` (same id, same fields: the first result stands, treat as ok),
  *    `existsWithDifferentFields`.
  * 3. References: `pendingNotFound`, `pendingNotPending`, `accountNotFound`, `currencyMismatch`,
- *    `pendingAccountsMismatch`, `pendingAlreadyResolved`, `pendingExpired`,
+ *    `modeMismatch` (one account is test money, the other live), `pendingAccountsMismatch`, `pendingAlreadyResolved`, `pendingExpired`,
  *    `postAmountExceedsPending`.
  * 4. Balances: `overflow`, `insufficientFunds` (debit account flagged debitsMustNotExceedCredits —
  *    TigerBeetle's exceeds_credits), `exceedsDebits` (credit account flagged
@@ -180,6 +185,7 @@ export type TransferResult =
   | 'linkedChainOpen'
   | 'accountNotFound'
   | 'currencyMismatch'
+  | 'modeMismatch'
   | 'pendingNotFound'
   | 'pendingNotPending'
   | 'pendingAccountsMismatch'
