@@ -84,7 +84,7 @@ export interface MerchantsServiceDeps {
   };
   /** How a holder appears to others (`*明`, or the masked number): the transfers module's rule. */
   displayNameOf(userId: string): Promise<string>;
-  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'judgeRefund'>;
+  payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'movedOrFenced' | 'judgeRefund'>;
   feePolicy: FeePolicy;
   /** Finds the secret and step of a scanned payment code (payment-codes.ts). */
   codes: Pick<PaymentCodes, 'verify'>;
@@ -994,21 +994,24 @@ export class MerchantsService {
       payment: input.payment,
       confirmation: input.confirmation,
     });
-    const claimed = await this.claim(order, input.payerUserId);
+    const userData = `merchant-order:${order.id}`;
+    const payment = {
+      debitAccountId: input.payerWalletAccountId,
+      creditAccountId: merchant.balance_account_id,
+      amount: order.amount_minor,
+      currency: MERCHANT_CURRENCY,
+      code: TransferCodes.merchantPayment,
+      userData,
+    };
+    const claimed = await this.claim(order, input.payerUserId, payment);
     const ids = orderTransferIds(order.id, claimed.attempt);
     const feeMinor = paymentFee(claimed.amount_minor, rateOf(this.deps.feePolicy, merchant.mcc));
-    const userData = `merchant-order:${order.id}`;
     const transfers: TransferInput[] = [
       {
+        ...payment,
         id: ids.payment,
-        debitAccountId: input.payerWalletAccountId,
-        creditAccountId: merchant.balance_account_id,
-        amount: claimed.amount_minor,
-        currency: MERCHANT_CURRENCY,
-        code: TransferCodes.merchantPayment,
         flags: feeMinor > 0n ? TransferFlags.linked : 0,
         limits: authorization.ledgerLimits,
-        userData,
       },
     ];
     if (feeMinor > 0n) {
@@ -1025,6 +1028,9 @@ export class MerchantsService {
     const outcomes = await this.deps.payments.move(transfers, authorization);
     if (!outcomes.every((o) => o.result === 'ok' || o.result === 'exists')) {
       await this.deps.store.release({ id: order.id, attempt: claimed.attempt });
+      // Another run took the claim over and fenced this attempt's transfer (`claim`): it pays.
+      const now = (await this.deps.store.orderById(order.id))!;
+      if (now.attempt !== claimed.attempt) throw new AppError('ORDER_BEING_PAID');
       throw ledgerRefusal(outcomes, { credit: 'other', currency: MERCHANT_CURRENCY });
     }
     const moved = outcomes[0]!.transfer ?? (await this.deps.ledger.getTransfer(ids.payment));
@@ -1049,8 +1055,18 @@ export class MerchantsService {
     if (order.expires_at.getTime() <= this.deps.now().getTime()) throw new AppError('ORDER_EXPIRED');
   }
 
-  /** Take the order for this payer; a claim whose process died (no transfer) is taken over. */
-  private async claim(order: OrderRow, payerUserId: string): Promise<OrderRow> {
+  /**
+   * Take the order for this payer. A claim whose run died (stale), or this payer's own (a retry
+   * after a crash), is taken over — but only once its attempt's transfer is fenced
+   * (`movedOrFenced`: burnt in the ledger unless it moved), so a run of it still on its way can
+   * never move the money a second time under the old attempt's ids. `payment`: this payer's
+   * transfer, whose fields the fence borrows.
+   */
+  private async claim(
+    order: OrderRow,
+    payerUserId: string,
+    payment: Omit<TransferInput, 'id'>,
+  ): Promise<OrderRow> {
     const now = this.deps.now();
     const claimed = await this.deps.store.claim({ id: order.id, payerUserId, now });
     if (claimed) return claimed;
@@ -1060,7 +1076,10 @@ export class MerchantsService {
       const own = current.claimed_by === payerUserId;
       if (
         (stale || own) &&
-        !(await this.deps.ledger.getTransfer(orderTransferIds(order.id, current.attempt).payment))
+        !(await this.deps.payments.movedOrFenced({
+          ...payment,
+          id: orderTransferIds(order.id, current.attempt).payment,
+        }))
       ) {
         const taken = await this.deps.store.claim({
           id: order.id,
