@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import packageJson from '../package.json' with { type: 'json' };
@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { appSecretKey } from './crypto/secret-key.ts';
 import { RequestDrain } from './drain.ts';
-import { registerErrorHandlers } from './errors.ts';
+import { AppError, registerErrorHandlers, sendError } from './errors.ts';
 import { registerAuthenticators } from './auth/index.ts';
 import { idempotencyJobs, registerIdempotency } from './idempotency.ts';
 import { Jobs } from './jobs/index.ts';
@@ -82,6 +82,9 @@ import {
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
 import { enterRequest } from './http/request-context.ts';
+import { API_VERSION_HEADER, LATEST_API_VERSION, registerApiVersion } from './http/api-version.ts';
+import { openapiTransform } from './http/openapi.ts';
+import { registerNulRefusal } from './http/nul.ts';
 
 const BODY_LIMIT_BYTES = 256 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -189,6 +192,12 @@ export async function buildApp(options: BuildAppOptions) {
     }),
     // Our drain refuses requests in the standard error shape instead.
     return503OnClosing: false,
+    // The router's own refusals too, before any hook: a URL that cannot be decoded, a path segment
+    // longer than the router reads (100 characters; no id of ours is).
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('x-request-id', request.id).header(API_VERSION_HEADER, LATEST_API_VERSION);
+      void sendError(reply, new AppError('BAD_REQUEST', { details: { reason: routerRefusal(error.code) } }));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -202,6 +211,10 @@ export async function buildApp(options: BuildAppOptions) {
   });
   requestDrain.install(app, PROBE_ROUTES);
   metrics.instrument(app);
+  // Qianbao-Version: asked for or the newest, answered on every reply (docs/api/versioning.md).
+  registerApiVersion(app);
+  // No U+0000 in any text of a request: PostgreSQL cannot store it (http/nul.ts).
+  registerNulRefusal(app);
 
   await app.register(swagger, {
     openapi: {
@@ -211,7 +224,9 @@ export async function buildApp(options: BuildAppOptions) {
         version: packageJson.version,
         description:
           'Amounts are strings of integer minor units (`"1234"` CNY is ¥12.34). ' +
-          'Every error is `{"error": {"code", "message", "details"}}` with a stable code.',
+          'Every error is `{"error": {"code", "message", "details"}}` with a stable code. ' +
+          `Send \`Qianbao-Version: ${LATEST_API_VERSION}\` to stay on this version; every answer names its ` +
+          'version in the same header (docs/api/versioning.md).',
       },
       components: {
         securitySchemes: {
@@ -250,7 +265,7 @@ export async function buildApp(options: BuildAppOptions) {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: openapiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -667,4 +682,10 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
 function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
   return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+}
+/** Why the router refused a URL, without echoing it (it may be 100 KB). */
+function routerRefusal(code: string): string {
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return 'A path segment is longer than 100 characters.';
+  if (code === 'FST_ERR_BAD_URL') return 'The URL is not valid percent-encoding.';
+  return 'The URL cannot be routed.';
 }

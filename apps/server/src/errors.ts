@@ -32,6 +32,7 @@ type CoreErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_REQUEST_IN_FLIGHT'
   | 'SECRET_CHECK_BUSY'
+  | 'API_VERSION_UNKNOWN'
   | 'INTERNAL';
 
 export interface ErrorMapping {
@@ -86,6 +87,10 @@ const CORE_ERRORS: Record<CoreErrorCode, ErrorMapping> = {
     status: 503,
     message: 'Other tries of this password, PIN or code are being checked right now; retry shortly.',
     retryAfterSeconds: 1,
+  },
+  API_VERSION_UNKNOWN: {
+    status: 400,
+    message: 'Unknown Qianbao-Version: send one of the known versions (YYYY-MM-DD), or none for the newest.',
   },
   INTERNAL: { status: 500, message: 'Internal error; it has been logged.' },
 };

@@ -104,26 +104,28 @@ describe('signedIn', () => {
       expect(operation.security, route).toEqual([{ holderSession: [] }, { sessionCookie: [] }]);
       expect(operation.responses, route).toHaveProperty('401');
     }
-    // The merchant API a shop's servers use takes the merchant's API keys too (ADR 0020).
-    const API_KEY_ROUTES = [
-      'POST /v1/me/merchant/orders',
-      'GET /v1/me/merchant/orders',
-      'GET /v1/me/merchant/orders/{merchantOrderId}',
-      'POST /v1/me/merchant/orders/{merchantOrderId}/close',
-      'POST /v1/me/merchant/orders/{merchantOrderId}/refunds',
-      'GET /v1/me/merchant/orders/{merchantOrderId}/refunds/{merchantRefundId}',
-      'GET /v1/me/merchant/orders/{merchantOrderId}/charge',
-      'POST /v1/me/merchant/charges',
-      'GET /v1/me/merchant/charges/{id}',
-      'POST /v1/me/merchant/checkouts',
-      'GET /v1/me/merchant/settlements',
-      'POST /v1/me/merchant/settlements',
-      'GET /v1/me/merchant/settlements/{id}',
-      'GET /v1/me/merchant/statements/{date}',
-      'GET /v1/me/merchant/webhook-endpoints/{id}/deliveries',
-      'GET /v1/me/merchant/webhook-deliveries/{id}',
-      'POST /v1/me/merchant/webhook-deliveries/{id}/resend',
-    ];
+    // The merchant API a shop's servers use takes the merchant's API keys too (ADR 0020), each
+    // route listing the scopes that allow it (any one will do).
+    const READERS = ['payments:write', 'refunds:write', 'read_only'];
+    const API_KEY_ROUTES: Record<string, string[]> = {
+      'POST /v1/me/merchant/orders': ['payments:write'],
+      'GET /v1/me/merchant/orders': READERS,
+      'GET /v1/me/merchant/orders/{merchantOrderId}': READERS,
+      'POST /v1/me/merchant/orders/{merchantOrderId}/close': ['payments:write'],
+      'POST /v1/me/merchant/orders/{merchantOrderId}/refunds': ['refunds:write'],
+      'GET /v1/me/merchant/orders/{merchantOrderId}/refunds/{merchantRefundId}': READERS,
+      'GET /v1/me/merchant/orders/{merchantOrderId}/charge': READERS,
+      'POST /v1/me/merchant/charges': ['payments:write'],
+      'GET /v1/me/merchant/charges/{id}': ['payments:write'],
+      'POST /v1/me/merchant/checkouts': ['payments:write'],
+      'GET /v1/me/merchant/settlements': ['payouts:write'],
+      'POST /v1/me/merchant/settlements': ['payouts:write'],
+      'GET /v1/me/merchant/settlements/{id}': ['payouts:write'],
+      'GET /v1/me/merchant/statements/{date}': READERS,
+      'GET /v1/me/merchant/webhook-endpoints/{id}/deliveries': READERS,
+      'GET /v1/me/merchant/webhook-deliveries/{id}': READERS,
+      'POST /v1/me/merchant/webhook-deliveries/{id}/resend': READERS,
+    };
     const staffRoutes = operations.filter(({ route }) => isStaffRoute(route));
     expect(staffRoutes.length).toBeGreaterThan(20);
     const sessions = [
@@ -131,12 +133,13 @@ describe('signedIn', () => {
       { sessionCookie: [], merchantSelector: [] },
     ];
     for (const { route, operation } of staffRoutes) {
-      const security = API_KEY_ROUTES.includes(route) ? [{ apiKey: [] }, ...sessions] : sessions;
+      const scopes = API_KEY_ROUTES[route] ?? [];
+      const security = [...scopes.map((scope) => ({ apiKey: [scope] })), ...sessions];
       expect(operation.security, route).toEqual(security);
       expect(operation.responses, route).toHaveProperty('401');
     }
-    expect(staffRoutes.filter(({ route }) => API_KEY_ROUTES.includes(route))).toHaveLength(
-      API_KEY_ROUTES.length,
+    expect(staffRoutes.filter(({ route }) => route in API_KEY_ROUTES)).toHaveLength(
+      Object.keys(API_KEY_ROUTES).length,
     );
     const permissioned = operations.filter(({ route }) =>
       /\/v1\/operator\/(kyc|reconciliation|audit-log)/.test(route),

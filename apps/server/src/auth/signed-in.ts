@@ -15,8 +15,9 @@
 import type { FastifyRequest, FastifySchema } from 'fastify';
 import { AppError } from '../errors.ts';
 import { errorResponses } from '../http/responses.ts';
-import { can } from './permissions.ts';
+import { PERMISSIONS, can } from './permissions.ts';
 import type { Action } from './permissions.ts';
+import { API_SCOPES } from './principal.ts';
 import type { ApiClientPrincipal, MerchantStaffPrincipal, Principal, PrincipalOf } from './principal.ts';
 
 /**
@@ -65,6 +66,19 @@ export const SECURITY: Record<SignedInKind, Record<string, string[]>[]> = {
   ],
 };
 
+/**
+ * The OpenAPI security of a declaration. A merchant route lists an API key once per scope that
+ * allows its permission (`{ apiKey: ['refunds:write'] }`: any one of them will do, as security
+ * requirements go), and no API key at all when no scope does.
+ */
+export function securityOf(declaration: SignedInDeclaration): Record<string, string[]>[] {
+  const { principal: kind, permission } = declaration;
+  if (kind !== 'merchant' || !permission) return SECURITY[kind];
+  const sessions = SECURITY.merchant.filter((requirement) => !('apiKey' in requirement));
+  const scopes = API_SCOPES.filter((scope) => PERMISSIONS.apiClient[scope].includes(permission));
+  return [...scopes.map((scope) => ({ apiKey: [scope] })), ...sessions];
+}
+
 export interface SignedInDeclaration {
   principal: SignedInKind;
   /** The action of the permission table (permissions.ts) the route takes; none: any principal of the kind. */
@@ -111,7 +125,7 @@ export function signedIn<Options extends RouteOptionsWithoutAuth>(
     onRequest,
     schema: {
       ...schema,
-      security: SECURITY[kind],
+      security: securityOf(declaration),
       response: { ...authErrors, ...(schema.response as Record<string, unknown> | undefined) },
     },
   };

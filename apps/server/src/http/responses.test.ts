@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERRORS, errorResponseSchema } from '../errors.ts';
-import { ERROR_STATUSES, errorMeaning, errorResponses, refusalOutput } from './responses.ts';
+import {
+  ERROR_STATUSES,
+  errorMeaning,
+  errorResponses,
+  errorTitle,
+  listedCodes,
+  merchantApiErrors,
+  refusalOutput,
+} from './responses.ts';
 
 describe('errorResponses', () => {
   it('declares the statuses a route names, each with the one error body', () => {
@@ -29,6 +37,42 @@ describe('errorResponses', () => {
       expect(ERROR_STATUSES, `status ${status} of the ERRORS table`).toContain(status);
       expect(errorMeaning(status as (typeof ERROR_STATUSES)[number])).not.toBe('');
     }
+  });
+});
+
+describe('merchantApiErrors', () => {
+  it('declares every status of the codes, listing under each the codes it is answered with', () => {
+    const read = merchantApiErrors('GET', ['ORDER_NOT_FOUND']);
+    // What any call may meet, and the operation's own; a GET reads no body (no 413 or 415).
+    expect(Object.keys(read)).toEqual(['400', '401', '403', '404', '429', '500', '503']);
+    const described = (schema: z.ZodType | undefined) => z.toJSONSchema(schema!).description ?? '';
+    expect(described(read[404]).startsWith(errorTitle(404))).toBe(true);
+    expect(listedCodes(described(read[404]))).toEqual(['MERCHANT_NOT_FOUND', 'ORDER_NOT_FOUND']);
+    expect(listedCodes(described(read[401]))).toEqual(['UNAUTHORIZED', 'SESSION_EXPIRED', 'API_KEY_INVALID']);
+    expect(described(read[404])).toContain('`ORDER_NOT_FOUND`: No such order.');
+    const write = merchantApiErrors('POST', ['ORDER_NOT_CLOSABLE', 'IDEMPOTENCY_KEY_REUSED']);
+    expect(Object.keys(write)).toEqual([
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(listedCodes(described(write[409]))).toEqual(['ORDER_NOT_CLOSABLE']);
+    expect(listedCodes(described(write[422]))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    // The error body is the one body.
+    const body = { error: { code: 'ORDER_NOT_FOUND', message: 'No such order.', details: {} } };
+    expect(read[404]!.parse(body)).toEqual(body);
+  });
+
+  it('lists no codes in a description that has none', () => {
+    expect(listedCodes(errorMeaning(404))).toEqual([]);
   });
 });
 

@@ -468,7 +468,10 @@ function describeError(error: unknown): string {
 function parseCursor(cursor: string | null): { at: Date; id: string } | null {
   if (cursor === null) return null;
   const index = cursor.lastIndexOf('_msg_');
-  const at = new Date(cursor.slice(0, index));
+  // Ours are `toISOString()` of a delivery's time: a date JavaScript takes but PostgreSQL cannot
+  // (year 275760) is not one of ours.
+  const time = cursor.slice(0, index);
+  const at = new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(time) ? time : '');
   const id = cursor.slice(index + 1);
   if (index < 0 || Number.isNaN(at.getTime()) || !/^msg_[0-9a-f]{32}$/.test(id)) {
     throw new AppError('VALIDATION_FAILED', {

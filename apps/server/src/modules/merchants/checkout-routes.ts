@@ -8,7 +8,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, signedIn } from '../../auth/index.ts';
 import { moneyOf } from '../../http/money.ts';
-import { errorResponses } from '../../http/responses.ts';
+import { errorResponses, merchantApiErrors } from '../../http/responses.ts';
 import type { Checkouts } from './checkout.ts';
 import { merchantAmountInput, orderJson, orderSchema } from './routes.ts';
 
@@ -41,39 +41,69 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
         schema: {
           tags: TAGS,
           summary: 'Make an order with a hosted checkout link: send the customer to `url`',
+          operationId: 'createCheckout',
           description:
             'The same order number with the same amount, description and return address answers the same checkout ' +
             '(ORDER_ID_REUSED otherwise). Cancel it by closing the order (POST /v1/me/merchant/orders/:id/close); it ' +
             'expires unpaid after `expiresInMinutes` (default 120). Query it as any order.',
-          body: z.strictObject({
-            merchantOrderId: z
-              .string()
-              .regex(/^[A-Za-z0-9_-]{1,25}$/)
-              .meta({ description: "The merchant's own order number: 1–25 of A–Z a–z 0–9 _ -." }),
-            amount: merchantAmountInput,
-            description: z
-              .string()
-              .trim()
-              .max(100)
-              .optional()
-              .meta({ description: 'What it is for, shown on the checkout page (at most 100 characters).' }),
-            returnUrl: returnUrlInput,
-            expiresInMinutes: z
-              .number()
-              .int()
-              .min(1)
-              .max(10_080)
-              .optional()
-              .meta({ description: 'How long the link can be paid: default 120 minutes, at most 7 days.' }),
-          }),
-          response: {
-            201: z.object({
-              id: z.string().meta({ description: 'The checkout id.' }),
-              url: z.string().meta({ description: 'The hosted checkout page: send the customer there.' }),
-              returnUrl: z.string().meta({ description: 'Where the customer comes back to.' }),
-              order: orderSchema.meta({ description: 'The order the checkout pays.' }),
+          body: z
+            .strictObject({
+              merchantOrderId: z
+                .string()
+                .regex(/^[A-Za-z0-9_-]{1,25}$/)
+                .meta({ description: "The merchant's own order number: 1–25 of A–Z a–z 0–9 _ -." }),
+              amount: merchantAmountInput,
+              description: z.string().trim().max(100).optional().meta({
+                description: 'What it is for, shown on the checkout page (at most 100 characters).',
+              }),
+              returnUrl: returnUrlInput,
+              expiresInMinutes: z
+                .number()
+                .int()
+                .min(1)
+                .max(10_080)
+                .optional()
+                .meta({ description: 'How long the link can be paid: default 120 minutes, at most 7 days.' }),
+            })
+            .meta({
+              description: 'The order to make and where the customer comes back to.',
+              examples: [
+                {
+                  merchantOrderId: 'W-2001',
+                  amount: { amount: '12800', currency: 'CNY' },
+                  description: '年货礼盒',
+                  returnUrl: 'https://shop.example.com/orders/W-2001',
+                  expiresInMinutes: 30,
+                },
+              ],
             }),
-            ...ERRORS,
+          response: {
+            201: z
+              .object({
+                id: z.string().meta({ description: 'The checkout id.' }),
+                url: z.string().meta({ description: 'The hosted checkout page: send the customer there.' }),
+                returnUrl: z.string().meta({ description: 'Where the customer comes back to.' }),
+                order: orderSchema.meta({ description: 'The order the checkout pays.' }),
+              })
+              .meta({
+                description: 'The checkout: its page and its order, open.',
+                examples: [
+                  {
+                    id: '0193a5e0-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+                    url: 'https://wallet.example.com/checkout/Yk3vQ8pL2mN7rT5wX9zA4bC6',
+                    returnUrl: 'https://shop.example.com/orders/W-2001',
+                    order: {
+                      ...OPEN_ORDER_EXAMPLE,
+                      id: '0193a5e0-2b3c-7d4e-8f5a-6b7c8d9e0f1a',
+                      merchantOrderId: 'W-2001',
+                      amount: { amount: '12800', currency: 'CNY' },
+                      description: '年货礼盒',
+                      expiresAt: '2026-12-07T04:40:00.000Z',
+                    },
+                  },
+                ],
+              }),
+            ...merchantApiErrors('POST', ['MERCHANT_NOT_ACTIVE', 'ORDER_ID_REUSED']),
           },
         },
       },

@@ -31,7 +31,7 @@ import {
 import type { ConfirmationBody } from '../../http/confirmation.ts';
 import { idempotentId } from '../../idempotency.ts';
 import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
-import { errorResponses } from '../../http/responses.ts';
+import { IDEMPOTENCY_CODES, errorResponses, merchantApiErrors } from '../../http/responses.ts';
 import { MERCHANT_CURRENCY } from './service.ts';
 import type { PaymentCodes } from './payment-codes.ts';
 import type {
@@ -181,6 +181,81 @@ export const orderJson = (view: OrderView) => ({
   expiresAt: view.expiresAt.toISOString(),
   createdAt: view.createdAt.toISOString(),
 });
+
+/** Examples of the merchant API's answers (the OpenAPI document, /docs): one order's life. */
+const ORDER_ID_EXAMPLE = '0193a5b2-7c4e-7d1a-9f3e-2b8c6d4e1f20';
+const cnyExample = (amount: string) => ({ amount, currency: 'CNY' });
+
+export const OPEN_ORDER_EXAMPLE = {
+  id: ORDER_ID_EXAMPLE,
+  merchantOrderId: 'A-1001',
+  channel: 'dynamic',
+  status: 'open',
+  amount: cnyExample('3800'),
+  description: '牛肉面',
+  merchantName: '李记面馆',
+  payer: null,
+  fee: cnyExample('0'),
+  refunded: cnyExample('0'),
+  transferId: null,
+  paidAt: null,
+  expiresAt: '2026-12-07T06:10:00.000Z',
+  createdAt: '2026-12-07T04:10:00.000Z',
+} as const;
+
+export const PAID_ORDER_EXAMPLE = {
+  ...OPEN_ORDER_EXAMPLE,
+  status: 'paid',
+  payer: '*明',
+  fee: cnyExample('23'),
+  transferId: '0193a5b4-1d2e-7f30-8a41-5c6d7e8f9012',
+  paidAt: '2026-12-07T04:12:09.000Z',
+} as const;
+
+const REFUND_EXAMPLE = {
+  id: '0193a5c1-02f3-7a4b-9c5d-6e7f80912a3b',
+  merchantRefundId: 'R-1001-1',
+  merchantOrderId: 'A-1001',
+  status: 'succeeded',
+  amount: cnyExample('1000'),
+  fee: cnyExample('6'),
+  reason: '少了一份卤蛋',
+  failure: null,
+  createdAt: '2026-12-07T05:01:30.000Z',
+  settledAt: '2026-12-07T05:01:30.000Z',
+} as const;
+
+const PAYLOAD_EXAMPLE =
+  '00020101021226300010cn.qianbao0112q7Hk2mPz9XwR520458125303156540538.005802CN5913LIJI MIANGUAN' +
+  '6008SHANGHAI62100506A-10016304E5DC';
+
+const CHARGE_EXAMPLE = {
+  id: '0193a5d0-4b5c-7d6e-8f70-a1b2c3d4e5f6',
+  status: 'succeeded',
+  failure: null,
+  merchantName: '李记面馆',
+  merchantOrderId: 'T-20261207-0042',
+  amount: cnyExample('2600'),
+  description: '两碗阳春面',
+  confirmBy: null,
+  payment: {
+    id: '0193a5d0-4b5c-7d6e-8f70-a1b2c3d4e5f6',
+    amount: '2600',
+    currency: 'CNY',
+    payee: 'merchant:0193a400-0000-7000-8000-00000000c0de',
+  },
+  order: {
+    ...PAID_ORDER_EXAMPLE,
+    id: '0193a5d0-6c7d-7e8f-9a0b-c1d2e3f4a5b6',
+    merchantOrderId: 'T-20261207-0042',
+    channel: 'code',
+    amount: cnyExample('2600'),
+    description: '两碗阳春面',
+    fee: cnyExample('16'),
+  },
+  createdAt: '2026-12-07T04:20:00.000Z',
+  updatedAt: '2026-12-07T04:20:01.000Z',
+} as const;
 
 const codeFields = {
   payload: z.string().meta({ description: 'The text of the QR code (EMVCo merchant-presented).' }),
@@ -341,26 +416,56 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
+        operationId: 'createOrder',
         summary: 'Make an order and its dynamic code (amount and order number in the code; paid once)',
-        description: 'The same order number with the same amount and description answers the same order.',
-        body: z.strictObject({
-          merchantOrderId: orderNumber,
-          amount: merchantAmountInput,
-          description: z
-            .string()
-            .trim()
-            .max(100)
-            .optional()
-            .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
-          expiresInMinutes: z
-            .number()
-            .int()
-            .min(1)
-            .max(10_080)
-            .optional()
-            .meta({ description: 'Default 120.' }),
-        }),
-        response: { 201: orderSchema.extend(codeFields), ...ERRORS },
+        description:
+          'The merchant’s own order number makes it idempotent: the same number with the same amount and ' +
+          'description answers the same order (ORDER_ID_REUSED if they differ). Show `qrDataUrl` (or the ' +
+          '`payload` as a QR code) to the payer; the order is paid once, until `expiresAt`. You are told by ' +
+          'the `payment.succeeded` webhook; query the order when in doubt.',
+        body: z
+          .strictObject({
+            merchantOrderId: orderNumber,
+            amount: merchantAmountInput,
+            description: z
+              .string()
+              .trim()
+              .max(100)
+              .optional()
+              .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
+            expiresInMinutes: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_080)
+              .optional()
+              .meta({ description: 'How long it can be paid: default 120 minutes, at most 7 days (10080).' }),
+          })
+          .meta({
+            description: 'The order to make.',
+            examples: [
+              {
+                merchantOrderId: 'A-1001',
+                amount: cnyExample('3800'),
+                description: '牛肉面',
+                expiresInMinutes: 120,
+              },
+            ],
+          }),
+        response: {
+          201: orderSchema.extend(codeFields).meta({
+            description: 'The order, open, with its code.',
+            examples: [
+              {
+                ...OPEN_ORDER_EXAMPLE,
+                payload: PAYLOAD_EXAMPLE,
+                qrDataUrl:
+                  'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjwvc3ZnPg==',
+              },
+            ],
+          }),
+          ...merchantApiErrors('POST', ['MERCHANT_NOT_ACTIVE', 'ORDER_ID_REUSED']),
+        },
       },
     }),
     async (request, reply) => {
@@ -384,9 +489,11 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
+        operationId: 'listOrders',
         summary: "My merchant's orders, newest first, with filters",
         description:
-          'Pages of `limit`; `nextCursor` gives the next (null: no more). A cashier (without `orders:read`) ' +
+          'Pages of `limit`; pass `nextCursor` as `cursor` for the next (null: no more). A cursor is opaque: ' +
+          'send it back as it came (a damaged one is VALIDATION_FAILED). A cashier (without `orders:read`) ' +
           'sees today’s orders only (Asia/Shanghai), whatever `from` says.',
         querystring: z.object({
           limit: z.coerce
@@ -422,14 +529,25 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
             .meta({ description: 'Made on or before this day (YYYY-MM-DD, Asia/Shanghai).' }),
         }),
         response: {
-          200: z.object({
-            orders: z.array(orderSchema).meta({ description: 'Newest first.' }),
-            nextCursor: z
-              .string()
-              .nullable()
-              .meta({ description: 'The next page’s cursor; null at the end.' }),
-          }),
-          ...ERRORS,
+          200: z
+            .object({
+              orders: z.array(orderSchema).meta({ description: 'Newest first.' }),
+              nextCursor: z
+                .string()
+                .nullable()
+                .meta({ description: 'The next page’s cursor; null at the end.' }),
+            })
+            .meta({
+              description: 'A page of orders.',
+              examples: [
+                {
+                  orders: [PAID_ORDER_EXAMPLE],
+                  nextCursor:
+                    'MjAyNi0xMi0wN1QwNDoxMDowMC4wMDBafDAxOTNhNWIyLTdjNGUtN2QxYS05ZjNlLTJiOGM2ZDRlMWYyMA',
+                },
+              ],
+            }),
+          ...merchantApiErrors('GET', []),
         },
       },
     }),
@@ -459,13 +577,23 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
+        operationId: 'getOrder',
         summary: 'Order query: one order by its number, with its refunds',
+        description:
+          'The truth about an order whatever the webhooks said: its status, what was paid and refunded. ' +
+          'ORDER_NOT_FOUND for a number the merchant never used (or another merchant’s; a cashier: one made ' +
+          'before today).',
         params: orderParams,
         response: {
-          200: orderSchema.extend({
-            refunds: z.array(refundSchema).meta({ description: 'Its refunds, oldest first.' }),
-          }),
-          ...ERRORS,
+          200: orderSchema
+            .extend({
+              refunds: z.array(refundSchema).meta({ description: 'Its refunds, oldest first.' }),
+            })
+            .meta({
+              description: 'The order and its refunds.',
+              examples: [{ ...PAID_ORDER_EXAMPLE, refunded: cnyExample('1000'), refunds: [REFUND_EXAMPLE] }],
+            }),
+          ...merchantApiErrors('GET', ['ORDER_NOT_FOUND']),
         },
       },
     }),
@@ -485,9 +613,19 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
+        operationId: 'closeOrder',
         summary: 'Close an order nobody has paid: its code pays nothing from now on',
+        description:
+          'Closing a closed order answers it again. ORDER_NOT_CLOSABLE (`details.status`) once it is paid, ' +
+          'being paid or expired.',
         params: orderParams,
-        response: { 200: orderSchema, ...ERRORS },
+        response: {
+          200: orderSchema.meta({
+            description: 'The order, closed.',
+            examples: [{ ...OPEN_ORDER_EXAMPLE, status: 'closed' }],
+          }),
+          ...merchantApiErrors('POST', ['ORDER_NOT_FOUND', 'ORDER_NOT_CLOSABLE']),
+        },
       },
     }),
     async (request) =>
@@ -504,6 +642,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('refunds:create'), {
       schema: {
         tags: TAGS,
+        operationId: 'createRefund',
         summary: 'Refund a paid order, in full or in part, back to the payer’s wallet',
         description:
           'Several partial refunds up to the amount paid (REFUND_EXCEEDS_PAID with details.remaining); the same ' +
@@ -512,17 +651,34 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
           'The risk engine judges each new refund first: RISK_REVIEW_REQUIRED or RISK_BLOCKED (details.rules) ' +
           'refuse it with nothing reserved.',
         params: orderParams,
-        body: z.strictObject({
-          merchantRefundId: refundNumber,
-          amount: merchantAmountInput,
-          reason: z
-            .string()
-            .trim()
-            .max(100)
-            .optional()
-            .meta({ description: 'Why (at most 100 characters), kept with the refund.' }),
-        }),
-        response: { 201: refundSchema, ...ERRORS },
+        body: z
+          .strictObject({
+            merchantRefundId: refundNumber,
+            amount: merchantAmountInput,
+            reason: z
+              .string()
+              .trim()
+              .max(100)
+              .optional()
+              .meta({ description: 'Why (at most 100 characters), kept with the refund.' }),
+          })
+          .meta({
+            description: 'The refund to make.',
+            examples: [{ merchantRefundId: 'R-1001-1', amount: cnyExample('1000'), reason: '少了一份卤蛋' }],
+          }),
+        response: {
+          201: refundSchema.meta({ description: 'The refund, succeeded.', examples: [REFUND_EXAMPLE] }),
+          ...merchantApiErrors('POST', [
+            'ORDER_NOT_FOUND',
+            'ORDER_NOT_PAID',
+            'REFUND_ID_REUSED',
+            'REFUND_EXCEEDS_PAID',
+            'MERCHANT_BALANCE_INSUFFICIENT',
+            'RISK_REVIEW_REQUIRED',
+            'RISK_BLOCKED',
+            'OVERLOADED',
+          ]),
+        },
       },
     }),
     async (request, reply) => {
@@ -542,9 +698,16 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('orders:read'), {
       schema: {
         tags: TAGS,
+        operationId: 'getRefund',
         summary: 'Refund query',
+        description:
+          'A refund of an order by the merchant’s own refund number. REFUND_NOT_FOUND for a number not used on ' +
+          'this order; ORDER_NOT_FOUND for an order number not used.',
         params: orderParams.extend({ merchantRefundId: refundNumber }),
-        response: { 200: refundSchema, ...ERRORS },
+        response: {
+          200: refundSchema.meta({ description: 'The refund.', examples: [REFUND_EXAMPLE] }),
+          ...merchantApiErrors('GET', ['ORDER_NOT_FOUND', 'REFUND_NOT_FOUND']),
+        },
       },
     }),
     async (request) =>
@@ -701,6 +864,7 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
       config: { idempotent: true },
       schema: {
         tags: TAGS,
+        operationId: 'createCharge',
         summary: "Charge the payer's payment code scanned at the till",
         description:
           'Needs an Idempotency-Key. 201 `succeeded` (within the payer’s password-free limit); 202 ' +
@@ -708,21 +872,77 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
           '/v1/me/merchant/charges/:id. PAYMENT_CODE_INVALID, PAYMENT_CODE_EXPIRED (ask for the code again), ' +
           'PAYMENT_CODE_USED, ORDER_ID_REUSED, CANNOT_PAY_YOURSELF; a refused payment answers its refusal ' +
           '(WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED …) with `details.chargeId`, the charge `failed`.',
-        body: z.strictObject({
-          paymentCode: z
-            .string()
-            .regex(/^\d{18}$/, 'must be the 18 digits scanned')
-            .meta({ description: "The payer's 18-digit payment code, as scanned." }),
-          amount: merchantAmountInput,
-          merchantOrderId: orderNumber,
-          description: z
-            .string()
-            .trim()
-            .max(100)
-            .optional()
-            .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
-        }),
-        response: { 201: chargeSchema, 202: chargeSchema, ...PAYMENT_ERRORS },
+        body: z
+          .strictObject({
+            paymentCode: z
+              .string()
+              .regex(/^\d{18}$/, 'must be the 18 digits scanned')
+              .meta({ description: "The payer's 18-digit payment code, as scanned." }),
+            amount: merchantAmountInput,
+            merchantOrderId: orderNumber,
+            description: z
+              .string()
+              .trim()
+              .max(100)
+              .optional()
+              .meta({ description: 'What it is for, shown to the payer (at most 100 characters).' }),
+          })
+          .meta({
+            description: 'The charge: the code scanned, the amount, the till’s order number.',
+            examples: [
+              {
+                paymentCode: '281234567890123456',
+                amount: cnyExample('2600'),
+                merchantOrderId: 'T-20261207-0042',
+                description: '两碗阳春面',
+              },
+            ],
+          }),
+        response: {
+          201: chargeSchema.meta({
+            description: 'Paid: the charge `succeeded`.',
+            examples: [CHARGE_EXAMPLE],
+          }),
+          202: chargeSchema.meta({
+            description:
+              'The payer is asked to confirm (`awaiting_confirmation`, until `confirmBy`): poll it.',
+            examples: [
+              {
+                ...CHARGE_EXAMPLE,
+                status: 'awaiting_confirmation',
+                confirmBy: '2026-12-07T04:21:00.000Z',
+                order: {
+                  ...CHARGE_EXAMPLE.order,
+                  status: 'open',
+                  payer: null,
+                  fee: cnyExample('0'),
+                  transferId: null,
+                  paidAt: null,
+                },
+              },
+            ],
+          }),
+          ...merchantApiErrors('POST', [
+            ...IDEMPOTENCY_CODES,
+            'MERCHANT_NOT_ACTIVE',
+            'PAYMENT_CODE_INVALID',
+            'PAYMENT_CODE_EXPIRED',
+            'PAYMENT_CODE_USED',
+            'ORDER_ID_REUSED',
+            'ORDER_BEING_PAID',
+            'CANNOT_PAY_YOURSELF',
+            'WALLET_FROZEN',
+            'KYC_TIER_TOO_LOW',
+            'LIMIT_EXCEEDED',
+            'INSUFFICIENT_FUNDS',
+            'PAYEE_BALANCE_CAP_EXCEEDED',
+            'PAYMENTS_LOCKED',
+            'RISK_REVIEW_REQUIRED',
+            'RISK_BLOCKED',
+            'SECRET_CHECK_BUSY',
+            'OVERLOADED',
+          ]),
+        },
       },
     }),
     async (request, reply) => {
@@ -746,9 +966,16 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('payments:create'), {
       schema: {
         tags: TAGS,
+        operationId: 'getCharge',
         summary: "A payment code's charge (poll it while it awaits the payer)",
+        description:
+          'Poll it every second or two while `awaiting_confirmation`: it ends `succeeded`, `declined`, ' +
+          '`timed_out` (after `confirmBy`) or `failed` (`failure`). CHARGE_NOT_FOUND for an id not of this merchant.',
         params: chargeParams,
-        response: { 200: chargeSchema, ...ERRORS },
+        response: {
+          200: chargeSchema.meta({ description: 'The charge as it stands.', examples: [CHARGE_EXAMPLE] }),
+          ...merchantApiErrors('GET', ['CHARGE_NOT_FOUND']),
+        },
       },
     }),
     async (request) =>
@@ -765,9 +992,16 @@ export const merchantsRoutes: FastifyPluginCallbackZod<{ service: MerchantsServi
     signedIn(app, actor('orders:readToday'), {
       schema: {
         tags: TAGS,
+        operationId: 'getOrderCharge',
         summary: "The payment code's charge of an order, by the merchant's order number",
+        description:
+          'For a till that lost the charge’s id (it crashed after sending it). ORDER_NOT_FOUND for an order number ' +
+          'not used; CHARGE_NOT_FOUND for an order not paid with a payment code.',
         params: orderParams,
-        response: { 200: chargeSchema, ...ERRORS },
+        response: {
+          200: chargeSchema.meta({ description: 'The order’s charge.', examples: [CHARGE_EXAMPLE] }),
+          ...merchantApiErrors('GET', ['ORDER_NOT_FOUND', 'CHARGE_NOT_FOUND']),
+        },
       },
     }),
     async (request) =>

@@ -1273,10 +1273,14 @@ function chargeFailure(charge: ChargeRow, code: string, cause: AppError | undefi
   });
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** A page cursor (`listOrders`): its last order's time and id. A damaged one: VALIDATION_FAILED. */
 function cursorOf(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
+  // Ours are `toISOString()` of a row's time: a date JavaScript takes but PostgreSQL cannot
+  // (year 275760) is not one of ours.
+  const createdAt = new Date(ISO_INSTANT.test(at ?? '') ? at! : '');
   if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime()))
     throw new AppError('VALIDATION_FAILED', { details: { cursor: 'not one of ours' } });
   return { createdAt, id };

@@ -9,7 +9,7 @@ import { principalOf, signedIn } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { idempotentId } from '../../idempotency.ts';
 import { moneyInput, moneyJson, moneyOf, moneyOutput } from '../../http/money.ts';
-import { errorResponses } from '../../http/responses.ts';
+import { IDEMPOTENCY_CODES, errorResponses, merchantApiErrors } from '../../http/responses.ts';
 import { MAX_SETTLEMENT_MINOR, SETTLEMENT_CURRENCY } from './settlements.ts';
 import type { SettlementCardView, SettlementService, SettlementView } from './settlements.ts';
 import { statementCsv, statementPdf } from './statements.ts';
@@ -17,8 +17,6 @@ import type { Statement, Statements } from './statements.ts';
 
 const TAGS = ['merchants'];
 const ERRORS = errorResponses(400, 403, 404, 409, 422);
-/** A settlement calls the bank: BANK_UNAVAILABLE is a 503. */
-const SETTLE_ERRORS = errorResponses(400, 403, 404, 409, 422, 503);
 
 const cardSchema = z.object({
   id: z.string().meta({ description: 'The bound card id (GET /v1/me/cards).' }),
@@ -34,6 +32,32 @@ const cardSchema = z.object({
 });
 
 const cardJson = (card: SettlementCardView) => ({ ...card });
+
+/** A settlement as the merchant API answers it (the OpenAPI document's example). */
+const SETTLEMENT_EXAMPLE = {
+  id: '0193a6f0-5e6f-7a80-9b1c-2d3e4f5a6b7c',
+  trigger: 'on_demand',
+  businessDate: null,
+  status: 'succeeded',
+  amount: { amount: '1254380', currency: 'CNY' },
+  card: {
+    id: '0193a0c2-3d4e-7f50-8a61-b2c3d4e5f607',
+    maskedNumber: '6222 **** **** 7894',
+    last4: '7894',
+    bankCode: 'ICBC',
+    bankName: { zh: '中国工商银行', en: 'Industrial and Commercial Bank of China' },
+  },
+  failure: null,
+  bankReference: 'ICBC20261207180301442',
+  createdAt: '2026-12-07T10:03:00.000Z',
+  completedAt: '2026-12-07T10:03:01.000Z',
+  timeline: [
+    { state: 'created', status: 'processing', at: '2026-12-07T10:03:00.000Z' },
+    { state: 'held', status: 'processing', at: '2026-12-07T10:03:00.000Z' },
+    { state: 'bank_pending', status: 'processing', at: '2026-12-07T10:03:00.000Z' },
+    { state: 'succeeded', status: 'succeeded', at: '2026-12-07T10:03:01.000Z' },
+  ],
+} as const;
 
 const settlementSchema = z.object({
   id: z.string().meta({ description: 'The settlement id.' }),
@@ -96,6 +120,119 @@ const settlementJson = (view: SettlementView) => ({
     ...(entry.note ? { note: entry.note } : {}),
   })),
 });
+
+const at = z.string().meta({ description: 'When it was posted (ISO 8601).' });
+const statementSchema = z
+  .object({
+    merchant: z
+      .object({
+        id: z.string().meta({ description: 'The merchant id.' }),
+        name: z.string().meta({ description: 'The merchant’s name.' }),
+      })
+      .meta({ description: 'Whose statement it is.' }),
+    date: z.string().meta({ description: 'The day (YYYY-MM-DD, Asia/Shanghai).' }),
+    openingBalance: moneyOutput.meta({ description: 'The balance at the start of the day.' }),
+    closingBalance: moneyOutput.meta({ description: 'The balance at the end of the day (or now, today).' }),
+    payments: z
+      .array(
+        z.object({
+          at,
+          merchantOrderId: z.string().meta({ description: 'The order paid.' }),
+          payer: z.string().meta({ description: 'Who paid, masked (`*明`).' }),
+          amount: moneyOutput.meta({ description: 'What the payer paid.' }),
+          fee: moneyOutput.meta({ description: 'The discount rate taken.' }),
+          net: moneyOutput.meta({ description: 'What reached the balance: amount − fee.' }),
+        }),
+      )
+      .meta({ description: 'The payments of the day, in order.' }),
+    refunds: z
+      .array(
+        z.object({
+          at,
+          merchantRefundId: z.string().meta({ description: 'The merchant’s refund number.' }),
+          merchantOrderId: z.string().meta({ description: 'The order refunded.' }),
+          amount: moneyOutput.meta({ description: 'What the payer got back.' }),
+          feeReturned: moneyOutput.meta({ description: 'The part of the fee the refund returned.' }),
+          net: moneyOutput.meta({ description: 'What left the balance: amount − fee returned.' }),
+        }),
+      )
+      .meta({ description: 'The refunds of the day, in order.' }),
+    settlements: z
+      .array(
+        z.object({
+          at,
+          settlementId: z.string().meta({ description: 'The settlement id.' }),
+          cardLast4: z.string().meta({ description: 'The last 4 digits of the card paid.' }),
+          amount: moneyOutput.meta({ description: 'What left the balance to the card.' }),
+        }),
+      )
+      .meta({ description: 'The settlements posted that day, in order.' }),
+    others: z
+      .array(
+        z.object({
+          at,
+          transferId: z.string().meta({ description: 'The ledger transfer.' }),
+          code: z.number().int().meta({ description: 'The ledger transfer code.' }),
+          amount: moneyOutput.meta({ description: 'Signed: positive into the balance.' }),
+        }),
+      )
+      .meta({ description: 'Any other movement of the balance (an operator’s correction), in order.' }),
+    totals: z
+      .object({
+        payments: moneyOutput.meta({ description: 'Sum of the payments.' }),
+        fees: moneyOutput.meta({ description: 'Sum of their fees.' }),
+        refunds: moneyOutput.meta({ description: 'Sum of the refunds.' }),
+        feesReturned: moneyOutput.meta({ description: 'Sum of the fees the refunds returned.' }),
+        settlements: moneyOutput.meta({ description: 'Sum of the settlements.' }),
+        others: moneyOutput.meta({ description: 'Sum of the other movements (signed).' }),
+        net: moneyOutput.meta({ description: 'Closing − opening balance.' }),
+      })
+      .meta({ description: 'The day’s totals.' }),
+  })
+  .meta({
+    description:
+      'The statement in the format asked for: this JSON (`format=json`), or its CSV (`text/csv`, UTF-8 with a ' +
+      'BOM) or PDF (`application/pdf`) rendering.',
+    examples: [
+      {
+        merchant: { id: '0193a400-0000-7000-8000-00000000c0de', name: '李记面馆' },
+        date: '2026-12-07',
+        openingBalance: { amount: '120000', currency: 'CNY' },
+        closingBalance: { amount: '122783', currency: 'CNY' },
+        payments: [
+          {
+            at: '2026-12-07T04:12:09.000Z',
+            merchantOrderId: 'A-1001',
+            payer: '*明',
+            amount: { amount: '3800', currency: 'CNY' },
+            fee: { amount: '23', currency: 'CNY' },
+            net: { amount: '3777', currency: 'CNY' },
+          },
+        ],
+        refunds: [
+          {
+            at: '2026-12-07T05:01:30.000Z',
+            merchantRefundId: 'R-1001-1',
+            merchantOrderId: 'A-1001',
+            amount: { amount: '1000', currency: 'CNY' },
+            feeReturned: { amount: '6', currency: 'CNY' },
+            net: { amount: '994', currency: 'CNY' },
+          },
+        ],
+        settlements: [],
+        others: [],
+        totals: {
+          payments: { amount: '3800', currency: 'CNY' },
+          fees: { amount: '23', currency: 'CNY' },
+          refunds: { amount: '1000', currency: 'CNY' },
+          feesReturned: { amount: '6', currency: 'CNY' },
+          settlements: { amount: '0', currency: 'CNY' },
+          others: { amount: '0', currency: 'CNY' },
+          net: { amount: '2783', currency: 'CNY' },
+        },
+      },
+    ],
+  });
 
 /** The statement as JSON; `others` amounts are signed. */
 const statementJson = (statement: Statement) => {
@@ -207,6 +344,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
         config: { idempotent: true },
         schema: {
           tags: TAGS,
+          operationId: 'createSettlement',
           summary: "Settle my merchant's balance to the settlement card now",
           description:
             'Needs an Idempotency-Key. Without `amount`, the whole available balance (at most ¥1,000,000.00 ' +
@@ -223,8 +361,40 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
                   'How much to settle, at most the available balance; omit it to settle all of it.',
               }).optional(),
             })
-            .meta({ description: 'Empty to settle the whole balance.' }),
-          response: { 201: settlementSchema, 202: settlementSchema, ...SETTLE_ERRORS },
+            .meta({
+              description: 'Empty to settle the whole balance.',
+              examples: [{ amount: { amount: '1254380', currency: 'CNY' } }],
+            }),
+          response: {
+            201: settlementSchema.meta({
+              description: 'Paid to the card: the settlement `succeeded`.',
+              examples: [SETTLEMENT_EXAMPLE],
+            }),
+            202: settlementSchema.meta({
+              description: 'The bank has not answered yet (`processing`): poll it.',
+              examples: [
+                {
+                  ...SETTLEMENT_EXAMPLE,
+                  status: 'processing',
+                  bankReference: null,
+                  completedAt: null,
+                  timeline: SETTLEMENT_EXAMPLE.timeline.slice(0, 3),
+                },
+              ],
+            }),
+            ...merchantApiErrors('POST', [
+              ...IDEMPOTENCY_CODES,
+              'MERCHANT_NOT_ACTIVE',
+              'SETTLEMENT_CARD_REQUIRED',
+              'SETTLEMENT_NOTHING_TO_SETTLE',
+              'SETTLEMENT_EXCEEDS_BALANCE',
+              'SETTLEMENT_IN_PROGRESS',
+              'SETTLEMENT_DECLINED',
+              'SETTLEMENT_INTERRUPTED',
+              'BANK_UNAVAILABLE',
+              'OVERLOADED',
+            ]),
+          },
         },
       },
     ),
@@ -246,7 +416,11 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
       {
         schema: {
           tags: TAGS,
+          operationId: 'listSettlements',
           summary: "My merchant's settlements, newest first",
+          description:
+            'Pages of `limit`, newest first: for the next page pass the last `createdAt` as `before` (fewer than ' +
+            '`limit` answered: no more). The daily T+1 settlements are here too (`trigger: daily`).',
           querystring: z.object({
             limit: z.coerce
               .number()
@@ -260,10 +434,15 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
             }),
           }),
           response: {
-            200: z.object({
-              settlements: z.array(settlementSchema).meta({ description: 'Newest first.' }),
-            }),
-            ...ERRORS,
+            200: z
+              .object({
+                settlements: z.array(settlementSchema).meta({ description: 'Newest first.' }),
+              })
+              .meta({
+                description: 'A page of settlements.',
+                examples: [{ settlements: [SETTLEMENT_EXAMPLE] }],
+              }),
+            ...merchantApiErrors('GET', []),
           },
         },
       },
@@ -287,9 +466,19 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
       {
         schema: {
           tags: TAGS,
+          operationId: 'getSettlement',
           summary: 'One settlement, with its steps',
+          description:
+            'Poll a `processing` settlement until it is `succeeded` or `failed` (the `settlement.paid` and ' +
+            '`settlement.failed` webhooks say so too). SETTLEMENT_NOT_FOUND for an id not of this merchant.',
           params: z.object({ id: z.string().max(64).meta({ description: 'The settlement id.' }) }),
-          response: { 200: settlementSchema, ...ERRORS },
+          response: {
+            200: settlementSchema.meta({
+              description: 'The settlement as it stands.',
+              examples: [SETTLEMENT_EXAMPLE],
+            }),
+            ...merchantApiErrors('GET', ['SETTLEMENT_NOT_FOUND']),
+          },
         },
       },
     ),
@@ -310,6 +499,7 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
       {
         schema: {
           tags: TAGS,
+          operationId: 'getStatement',
           summary: "My merchant's daily statement (JSON, CSV or PDF)",
           description:
             'Every payment, refund and settlement that moved the balance that day (Asia/Shanghai), with ' +
@@ -330,11 +520,12 @@ export const settlementRoutes: FastifyPluginCallbackZod<{
           }),
           produces: ['application/json', 'text/csv', 'application/pdf'],
           response: {
-            200: z.any().meta({
-              description:
-                'The statement in the format asked for (JSON: docs/merchants.md, "Daily statement").',
-            }),
-            ...ERRORS,
+            200: statementSchema,
+            ...merchantApiErrors('GET', [
+              'MERCHANT_NOT_FOUND',
+              'STATEMENT_DATE_INVALID',
+              'STATEMENT_TOO_LARGE',
+            ]),
           },
         },
       },

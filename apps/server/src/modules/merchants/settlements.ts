@@ -16,7 +16,7 @@
  * partial unique index): each pays out what the balance has, a second would race it for it.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { TransferFlags, derivedId } from '@qianbao/ledger';
+import { TransferFlags, derivedId, isUuid } from '@qianbao/ledger';
 import type { Ledger, TransferInput } from '@qianbao/ledger';
 import {
   BankRequestError,
@@ -495,7 +495,8 @@ export class SettlementService {
 
   async get(input: { merchantId: string; id: string }): Promise<SettlementView> {
     const merchant = await this.merchantOf(input.merchantId);
-    const row = await this.deps.store.get(input.id);
+    // Not a UUID is no settlement (the column is uuid: PostgreSQL would refuse the text).
+    const row = isUuid(input.id) ? await this.deps.store.get(input.id) : null;
     if (!row || row.merchant_id !== merchant.id) throw new AppError('SETTLEMENT_NOT_FOUND');
     return viewOf(row);
   }
