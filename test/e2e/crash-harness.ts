@@ -1,5 +1,5 @@
 /**
- * What the crash tests of payments share (review-crash, redpacket-crash): the servers'
+ * What the crash tests share (review-crash, redpacket-crash, webhook-crash): the servers'
  * settings, one HTTP call with its Idempotency-Key, the ledger's rows counted, the in-flight
  * keys a crash left aged, and `crashAt` with the restart. Each test keeps its own scenarios.
  */
@@ -59,14 +59,18 @@ export async function ageInFlightKeys(pool: pg.Pool): Promise<void> {
   );
 }
 
-/** SIGKILL the server at `point` (crash-gate.ts), then start the next one on the same port. */
+/**
+ * SIGKILL the server at `point` (crash-gate.ts), then start the next one on the same port (with
+ * `env`, the crash tests' by default).
+ */
 export async function crashAndRestart(
   db: TestDatabase,
   server: ServerProcess,
   port: number,
   lockKey: number,
   point: CrashPoint,
+  env: Record<string, string> = CRASH_TEST_ENV,
 ): Promise<ServerProcess> {
   await crashAt(db, () => server, lockKey, point);
-  return startServerProcess({ databaseUrl: db.url, port, env: CRASH_TEST_ENV });
+  return startServerProcess({ databaseUrl: db.url, port, env });
 }

@@ -252,10 +252,11 @@ export async function buildApp(options: BuildAppOptions) {
           apiKey: {
             type: 'http',
             scheme: 'bearer',
-            bearerFormat: 'qbk_live_<id>_<secret>',
+            bearerFormat: 'qbk_live_<id>_<secret> | qbk_test_<id>_<secret> | qbo_<id>_<secret>',
             description:
               "A merchant's API key (POST /v1/me/merchant/api-keys): the merchant's own servers call the " +
-              'merchant API with it, within its scopes.',
+              'merchant API with it, within its scopes — `qbk_test_…` in test mode — or an OAuth 2 access ' +
+              'token of one (`qbo_…`, POST /v1/oauth/token), which acts as its key.',
           },
           operatorSession: {
             type: 'http',
@@ -369,6 +370,11 @@ export async function buildApp(options: BuildAppOptions) {
         await merchants.service.ownerOf(merchantId),
         webhookDisabledNotice(endpoint),
       );
+    },
+    twins: {
+      twinOf: async (liveMerchantId) => (await merchants.service.testTwin(liveMerchantId)).id,
+      twinIfAny: async (liveMerchantId) =>
+        (await merchants.service.testTwinIfAny(liveMerchantId))?.id ?? null,
     },
     now,
     log: app.log,
@@ -678,14 +684,15 @@ export async function buildApp(options: BuildAppOptions) {
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
-/** Keep a caller's (load balancer's) request id when it is safe to log; otherwise make one. */
-function requestIdOf(request: IncomingMessage): string {
-  const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-}
 /** Why the router refused a URL, without echoing it (it may be 100 KB). */
 function routerRefusal(code: string): string {
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') return 'A path segment is longer than 100 characters.';
   if (code === 'FST_ERR_BAD_URL') return 'The URL is not valid percent-encoding.';
   return 'The URL cannot be routed.';
+}
+
+/** Keep a caller's (load balancer's) request id when it is safe to log; otherwise make one. */
+function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
 }

@@ -143,7 +143,11 @@ describe('ledger_accounts constraints', () => {
     expect(await insert('CNY', 1, 0, null)).toBe('ok');
     expect(await insert('cny', 1, 0, null)).toBe('23514');
     expect(await insert('CNY', 0, 0, null)).toBe('23514');
-    expect(await insert('CNY', 1, 4, null)).toBe('23514');
+    expect(await insert('CNY', 1, 8, null)).toBe('23514');
+    // both overdraft rules at once (3), with or without the test flag (4), since 0006
+    expect(await insert('CNY', 1, 3, null)).toBe('23514');
+    expect(await insert('CNY', 1, 7, null)).toBe('23514');
+    expect(await insert('CNY', 1, 5, null)).toBe('ok');
     expect(await insert('CNY', 1, 0, 'x'.repeat(129))).toBe('23514');
     // Counters are still checked on every update.
     await expect(db.pool.query('UPDATE ledger_accounts SET debits_posted = -1')).rejects.toMatchObject({

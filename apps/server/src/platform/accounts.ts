@@ -58,6 +58,11 @@ export interface PurposeRule {
  *   refunds and settlements debit it; never below zero, so a merchant never refunds or settles
  *   money it has not taken.
  *
+ * - `testMerchantBalance`, `testFeeIncome`, `testPayer`, `testPayerEmpty`: a merchant's test mode
+ *   (owner `merchant:<twin id>`, ADR 0022), every one flagged `test`, so the ledger refuses any
+ *   transfer between one of them and a live account. The test payer has no overdraft rule: it is
+ *   where test money comes from; the empty test payer has one and nothing in it.
+ *
  * A purpose, once released, keeps its code and flags: accounts already opened carry them.
  */
 export const ACCOUNT_PURPOSES = {
@@ -72,6 +77,18 @@ export const ACCOUNT_PURPOSES = {
   merchantBalance: {
     code: AccountCodes.merchantBalance,
     flags: AccountFlags.debitsMustNotExceedCredits,
+    normal: 'credit',
+  },
+  testMerchantBalance: {
+    code: AccountCodes.testMerchantBalance,
+    flags: AccountFlags.debitsMustNotExceedCredits | AccountFlags.test,
+    normal: 'credit',
+  },
+  testFeeIncome: { code: AccountCodes.testFeeIncome, flags: AccountFlags.test, normal: 'credit' },
+  testPayer: { code: AccountCodes.testPayer, flags: AccountFlags.test, normal: 'credit' },
+  testPayerEmpty: {
+    code: AccountCodes.testPayerEmpty,
+    flags: AccountFlags.debitsMustNotExceedCredits | AccountFlags.test,
     normal: 'credit',
   },
 } as const satisfies Record<string, PurposeRule>;

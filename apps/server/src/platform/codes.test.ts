@@ -31,6 +31,10 @@ describe('the chart of ledger codes', () => {
       loan: 120,
       escrow: 130,
       merchantBalance: 140,
+      testMerchantBalance: 141,
+      testFeeIncome: 142,
+      testPayer: 150,
+      testPayerEmpty: 151,
       bankSettlement: 900,
       feeIncome: 910,
     });

@@ -37,6 +37,14 @@ export const AccountCodeChart = {
   escrow: { code: 130, label: { 'zh-CN': '待领取资金', en: 'Escrow' } },
   /** A merchant's takings not yet settled to its card (credit-normal, never negative). */
   merchantBalance: { code: 140, label: { 'zh-CN': '商户余额', en: 'Merchant balance' } },
+  /** A merchant's test-mode takings (ADR 0022: test money, never meets live money). */
+  testMerchantBalance: { code: 141, label: { 'zh-CN': '测试商户余额', en: 'Test merchant balance' } },
+  /** The discount fees a merchant's test mode pays (test money; the operator's, per merchant). */
+  testFeeIncome: { code: 142, label: { 'zh-CN': '测试手续费', en: 'Test fees' } },
+  /** Where a merchant's test payments come from: a test payer with endless test money. */
+  testPayer: { code: 150, label: { 'zh-CN': '测试付款人', en: 'Test payer' } },
+  /** A test payer whose wallet is always empty: its payments fail for insufficient funds. */
+  testPayerEmpty: { code: 151, label: { 'zh-CN': '测试付款人（余额不足）', en: 'Test payer (no funds)' } },
   /** The operator's account at the bank, mirrored (debit-normal). */
   bankSettlement: { code: 900, label: { 'zh-CN': '银行结算户', en: 'Bank settlement' } },
   /** Fees charged to holders (credit-normal). */

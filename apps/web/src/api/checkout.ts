@@ -8,6 +8,21 @@ export interface Checkout {
   /** Pay it as `qr` (kind `merchant_order`) while open; null once paid, closed or expired. */
   payload: string | null;
   returnUrl: string;
+  /** Made with a test key (ADR 0022): no wallet can pay it; the test payers do. */
+  testMode: boolean;
+}
+
+/** How the test payer answers a test order: it pays, or its wallet is empty (the ledger refuses). */
+export type TestPayer = 'succeeds' | 'insufficient_funds';
+
+export function payAsTestPayer(token: string, payer: TestPayer): Promise<MerchantOrder> {
+  return api.post<MerchantOrder>(
+    `/v1/checkouts/${encodeURIComponent(token)}/test-payments`,
+    { payer },
+    {
+      reportUnauthorized: false,
+    },
+  );
 }
 
 export function fetchCheckout(token: string): Promise<Checkout> {

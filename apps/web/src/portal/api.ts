@@ -364,7 +364,8 @@ export interface ApiKey {
   id: string;
   /** `qbk_live_<id>_…`: what identifies the key (its secret is never shown again). */
   prefix: string;
-  mode: 'live';
+  /** `test`: acts for the shop's test mode — test money only (ADR 0022). */
+  mode: 'live' | 'test';
   name: string;
   scopes: ApiScope[];
   ipAllow: string[];
@@ -407,7 +408,7 @@ export async function fetchApiKeys(merchantId: string): Promise<ApiKey[]> {
 
 export function createApiKey(
   merchantId: string,
-  input: { name: string; scopes: ApiScope[]; ipAllow: string[] },
+  input: { name: string; scopes: ApiScope[]; ipAllow: string[]; mode: ApiKey['mode'] },
 ): Promise<NewApiKey> {
   return call<NewApiKey>('POST', '/v1/me/merchant/api-keys', {
     headers: forMerchant(merchantId),
@@ -442,6 +443,8 @@ export async function fetchApiKeyRequests(merchantId: string, keyId: string): Pr
 
 export const WEBHOOK_EVENTS = [
   'payment.succeeded',
+  'payment.failed',
+  'order.expired',
   'refund.succeeded',
   'settlement.paid',
   'settlement.failed',
@@ -457,6 +460,8 @@ export interface WebhookEndpoint {
   disabledReason: string | null;
   failingSince: string | null;
   createdAt: string;
+  /** `test`: told only of the shop's test-mode events (ADR 0022). */
+  mode: 'live' | 'test';
   previousSecretExpiresAt: string | null;
 }
 
@@ -492,7 +497,7 @@ export async function fetchWebhookEndpoints(merchantId: string): Promise<Webhook
 
 export function createWebhookEndpoint(
   merchantId: string,
-  input: { url: string; events: WebhookEventType[]; description: string },
+  input: { url: string; events: WebhookEventType[]; description: string; mode: WebhookEndpoint['mode'] },
 ): Promise<WebhookEndpoint & { secret: string }> {
   return call('POST', '/v1/me/merchant/webhook-endpoints', { headers: forMerchant(merchantId), body: input });
 }

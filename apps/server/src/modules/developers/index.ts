@@ -9,6 +9,8 @@ import type pg from 'pg';
 import { developersJobs } from './jobs.ts';
 import type { DevelopersSettings } from './module.ts';
 import { developersRoutes } from './routes.ts';
+import { oauthRoutes } from './oauth-routes.ts';
+import type { TestTwins } from './routes.ts';
 import { DevelopersService } from './service.ts';
 import { DevelopersStore } from './store.ts';
 import { webhookRoutes } from './webhook-routes.ts';
@@ -29,6 +31,8 @@ export function createDevelopersModule(deps: {
   secrets: WebhooksDeps['secrets'];
   jobs: WebhooksDeps['jobs'];
   tellOwner: WebhooksDeps['tellOwner'];
+  /** The merchants' test twins: test keys act for them (ADR 0022). */
+  twins: TestTwins;
   now: () => Date;
   log: { warn(object: object, message: string): void };
 }) {
@@ -47,14 +51,17 @@ export function createDevelopersModule(deps: {
       endpointsPerMerchant: deps.settings.webhookEndpointsPerMerchant,
       timeoutMs: deps.settings.webhookTimeoutMs,
       disableAfterDays: deps.settings.webhookDisableAfterDays,
+      leaseSeconds: deps.settings.webhookLeaseSeconds,
+      sweepSeconds: deps.settings.webhookSweepSeconds,
       allowHttp: deps.sandbox,
     },
     now: deps.now,
     log: deps.log,
   });
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(developersRoutes, { service });
-    await app.register(webhookRoutes, { webhooks });
+    await app.register(developersRoutes, { service, twins: deps.twins });
+    await app.register(oauthRoutes, { service });
+    await app.register(webhookRoutes, { webhooks, twins: deps.twins });
   };
   /** Every request's hooks, added at the root: rate-limit headers and the request log of API keys. */
   const hooks = (app: FastifyInstance) => {
@@ -71,7 +78,7 @@ export function createDevelopersModule(deps: {
     webhooks,
     routes,
     hooks,
-    jobs: developersJobs(service, webhooks),
+    jobs: developersJobs(service, webhooks, { sweepSeconds: deps.settings.webhookSweepSeconds }),
     /** The outbox subscriber that turns the merchants' events into deliveries. */
     webhookSubscriber: webhooks.subscriber(),
   };

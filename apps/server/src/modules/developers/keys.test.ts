@@ -16,12 +16,15 @@ describe('the key’s text', () => {
     for (const text of [
       '',
       'qbk_live_x',
-      `qbk_test_${made.id}_${'0'.repeat(64)}`,
+      `qbk_demo_${made.id}_${'0'.repeat(64)}`,
       `${made.secret}0`,
       made.secret.toUpperCase(),
     ]) {
       expect(parseKey(text), text).toBeNull();
     }
+    const test = newKey('test');
+    expect(test.secret).toMatch(/^qbk_test_[0-9a-f]{16}_[0-9a-f]{64}$/);
+    expect(parseKey(test.secret)).toMatchObject({ mode: 'test', id: test.id });
     expect(looksLikeKey(made.secret)).toBe(true);
     expect(looksLikeKey('eyJhbGciOi')).toBe(false);
   });

@@ -1,14 +1,15 @@
 /**
- * API keys as text (ADR 0020): `qbk_live_<id>_<secret>`, where `id` is 16 hex characters (the
+ * API keys as text (ADR 0020): `qbk_live_<id>_<secret>` (`qbk_test_…` in test mode, ADR 0022), where `id` is 16 hex characters (the
  * key's public handle) and `secret` 64 (256 random bits). Pure: making, parsing, hashing and
  * comparing; the store keeps only the id and SHA-256 of the secret.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const KEY_MODES = ['live'] as const;
+/** `live` acts for the merchant; `test` for its test twin (test money only, ADR 0022). */
+export const KEY_MODES = ['live', 'test'] as const;
 export type KeyMode = (typeof KEY_MODES)[number];
 
-const KEY_PATTERN = /^qbk_(live)_([0-9a-f]{16})_([0-9a-f]{64})$/;
+const KEY_PATTERN = /^qbk_(live|test)_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
 export interface NewKey {
   id: string;

@@ -115,4 +115,22 @@ CREATE TABLE developers_webhook_attempts (
 );
 `,
   },
+  {
+    // OAuth 2 client credentials (oauth.ts): access tokens traded for a key's credentials, an hour
+    // each. A token is its key's: it is refused once the key is revoked or expired (the lookup
+    // joins the key), and goes with it.
+    name: '1602_developers_oauth_tokens',
+    sql: `
+CREATE TABLE developers_oauth_tokens (
+  -- qbo_<id>_<secret>
+  id text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{16}$'),
+  key_id text NOT NULL REFERENCES developers_api_keys (id),
+  secret_hash bytea NOT NULL CHECK (length(secret_hash) = 32),
+  scopes text[] NOT NULL CHECK (cardinality(scopes) BETWEEN 1 AND 8),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX developers_oauth_tokens_expiry ON developers_oauth_tokens (expires_at);
+`,
+  },
 ];

@@ -37,6 +37,12 @@ export const developersDeclaration = defineModule({
       WEBHOOK_ENDPOINTS_PER_MERCHANT: wholeNumber({ min: 1, max: 100, fallback: 10 }),
       WEBHOOK_TIMEOUT_MS: wholeNumber({ min: 100, max: 60_000, fallback: 10_000 }),
       WEBHOOK_DISABLE_AFTER_DAYS: wholeNumber({ min: 1, max: 30, fallback: 3 }),
+      // How long one attempt holds its delivery (never less than the receiver's timeout and a
+      // second: a slow receiver must not see a second sender meanwhile), and how often the sweep
+      // looks for pending deliveries overdue by as much (their job lost). The crash tests shorten
+      // both; in production a minute each.
+      WEBHOOK_LEASE_SECONDS: wholeNumber({ min: 1, max: 3600, fallback: 60 }),
+      WEBHOOK_SWEEP_SECONDS: wholeNumber({ min: 1, max: 3600, fallback: 60 }),
     },
     read: (values) => ({
       rateLimit: values.API_KEY_RATE_LIMIT,
@@ -46,6 +52,11 @@ export const developersDeclaration = defineModule({
       webhookEndpointsPerMerchant: values.WEBHOOK_ENDPOINTS_PER_MERCHANT,
       webhookTimeoutMs: values.WEBHOOK_TIMEOUT_MS,
       webhookDisableAfterDays: values.WEBHOOK_DISABLE_AFTER_DAYS,
+      webhookLeaseSeconds: Math.max(
+        values.WEBHOOK_LEASE_SECONDS,
+        Math.ceil(values.WEBHOOK_TIMEOUT_MS / 1000) + 1,
+      ),
+      webhookSweepSeconds: values.WEBHOOK_SWEEP_SECONDS,
     }),
   },
 });
@@ -58,4 +69,6 @@ export type DevelopersSettings = {
   webhookEndpointsPerMerchant: number;
   webhookTimeoutMs: number;
   webhookDisableAfterDays: number;
+  webhookLeaseSeconds: number;
+  webhookSweepSeconds: number;
 };

@@ -7,6 +7,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { API_SCOPES, principalOf, signedIn } from '../../auth/index.ts';
 import { errorResponses } from '../../http/responses.ts';
+import { KEY_MODES } from './keys.ts';
 import { DEFAULT_OVERLAP_HOURS, MAX_OVERLAP_HOURS } from './service.ts';
 import type { DevelopersService, KeyView } from './service.ts';
 import type { RequestLogRow } from './store.ts';
@@ -18,12 +19,16 @@ const OWNER = { principal: 'merchantStaff', permission: 'merchant:manage' } as c
 const keyId = z
   .string()
   .regex(/^[0-9a-f]{16}$/, 'must be a key id (16 hex characters)')
-  .meta({ description: 'The key’s id (the hex after `qbk_live_`).' });
+  .meta({ description: 'The key’s id (the hex after `qbk_live_` or `qbk_test_`).' });
 
 const keySchema = z.object({
   id: keyId,
   prefix: z.string().meta({ description: 'What identifies the key in lists: `qbk_live_<id>_…`.' }),
-  mode: z.enum(['live']).meta({ description: '`live` (test keys come with test mode).' }),
+  mode: z.enum(KEY_MODES).meta({
+    description:
+      '`live`, or `test`: acts for the merchant’s test twin — its own orders and a balance of test money, ' +
+      'paid by test payers; it never touches live money (docs/developers.md “Test mode”).',
+  }),
   name: z.string(),
   scopes: z.array(z.enum(API_SCOPES)),
   ipAllow: z
@@ -42,7 +47,8 @@ const keySchema = z.object({
 
 const secretSchema = z.string().meta({
   description:
-    'The whole key, `qbk_live_<id>_<secret>`: shown this once, never again. Keep it on the server.',
+    'The whole key, `qbk_live_<id>_<secret>` (`qbk_test_…` for a test key): shown this once, never again. ' +
+    'Keep it on the server.',
 });
 
 function keyJson(key: KeyView) {
@@ -69,13 +75,27 @@ function requestJson(row: RequestLogRow) {
   };
 }
 
-export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersService }> = (
+/** The merchants module's test twins (ADR 0022), as the key routes need them. */
+export interface TestTwins {
+  /** The live merchant's twin id, made the first time. */
+  twinOf(liveMerchantId: string): Promise<string>;
+  /** Its twin id if it has one. */
+  twinIfAny(liveMerchantId: string): Promise<string | null>;
+}
+
+export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersService; twins: TestTwins }> = (
   app,
   options,
   done,
 ) => {
-  const { service } = options;
+  const { service, twins } = options;
   const merchantOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request, 'merchantStaff');
+  /** The owner's merchant and, once it has test keys, its test twin: whose keys the owner manages. */
+  const merchantIdsOf = async (request: Parameters<typeof principalOf>[0]): Promise<string[]> => {
+    const live = merchantOf(request).merchantId;
+    const twin = await twins.twinIfAny(live);
+    return twin ? [live, twin] : [live];
+  };
 
   app.post(
     '/v1/me/merchant/api-keys',
@@ -94,14 +114,19 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
           ipAllow: z.array(z.string().max(64)).max(20).optional().meta({
             description: 'IP addresses or CIDR ranges (`203.0.113.0/24`); omitted or empty: anywhere.',
           }),
+          mode: z.enum(KEY_MODES).default('live').meta({
+            description: '`live` (default), or `test`: a key of the merchant’s test mode (test money only).',
+          }),
         }),
         response: { 201: keySchema.extend({ secret: secretSchema }), ...ERRORS },
       },
     }),
     async (request, reply) => {
       const principal = merchantOf(request);
+      const mode = request.body.mode;
       const made = await service.create({
-        merchantId: principal.merchantId,
+        merchantId: mode === 'test' ? await twins.twinOf(principal.merchantId) : principal.merchantId,
+        mode,
         ownerUserId: principal.userId,
         name: request.body.name,
         scopes: request.body.scopes,
@@ -120,7 +145,7 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
         response: { 200: z.object({ keys: z.array(keySchema) }), ...ERRORS },
       },
     }),
-    async (request) => ({ keys: (await service.list(merchantOf(request).merchantId)).map(keyJson) }),
+    async (request) => ({ keys: (await service.list(await merchantIdsOf(request))).map(keyJson) }),
   );
 
   app.post(
@@ -151,7 +176,7 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
     async (request, reply) => {
       const principal = merchantOf(request);
       const rolled = await service.roll({
-        merchantId: principal.merchantId,
+        merchantIds: await merchantIdsOf(request),
         ownerUserId: principal.userId,
         id: request.params.id,
         overlapHours: request.body?.overlapHours ?? DEFAULT_OVERLAP_HOURS,
@@ -172,7 +197,7 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
         response: { 200: keySchema, ...ERRORS },
       },
     }),
-    async (request) => keyJson(await service.revoke(merchantOf(request).merchantId, request.params.id)),
+    async (request) => keyJson(await service.revoke(await merchantIdsOf(request), request.params.id)),
   );
 
   app.get(
@@ -211,7 +236,7 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
     }),
     async (request) => {
       const page = await service.requests({
-        merchantId: merchantOf(request).merchantId,
+        merchantIds: await merchantIdsOf(request),
         id: request.params.id,
         limit: request.query.limit,
         cursor: request.query.cursor ?? null,

@@ -12,6 +12,7 @@ import type { ApiClientPrincipal, ApiScope } from '../../auth/index.ts';
 import { AppError } from '../../errors.ts';
 import { looksLikeKey, newKey, parseKey, prefixOf, sameHash } from './keys.ts';
 import type { KeyMode } from './keys.ts';
+import { TOKEN_SECONDS, grantedScopes, looksLikeToken, newToken, parseToken } from './oauth.ts';
 import { verdictOf, windowOf } from './rate-limit.ts';
 import { redact } from './redact.ts';
 import type { DevelopersSettings } from './module.ts';
@@ -62,20 +63,22 @@ export class DevelopersService {
 
   /** A new key; its secret is in the answer and nowhere else. */
   async create(input: {
+    /** The live merchant, or its test twin for a `test` key (ADR 0022). */
     merchantId: string;
+    mode: KeyMode;
     ownerUserId: string;
     name: string;
     scopes: ApiScope[];
     ipAllow: string[];
   }): Promise<{ key: KeyView; secret: string }> {
     const ipAllow = normalisedAllowList(input.ipAllow);
-    const made = newKey('live');
+    const made = newKey(input.mode);
     const now = this.deps.now();
     const row = await this.deps.store.insertKey(
       {
         id: made.id,
         merchant_id: input.merchantId,
-        mode: 'live',
+        mode: input.mode,
         name: input.name,
         secret_hash: made.hash,
         scopes: [...new Set(input.scopes)],
@@ -92,14 +95,22 @@ export class DevelopersService {
     return { key: this.view(row), secret: made.secret };
   }
 
-  async list(merchantId: string): Promise<KeyView[]> {
-    return (await this.deps.store.keysOf(merchantId)).map((row) => this.view(row));
+  /** The keys of the merchant and of its test twin (`merchantIds`), newest first. */
+  async list(merchantIds: readonly string[]): Promise<KeyView[]> {
+    const rows = (await Promise.all(merchantIds.map((id) => this.deps.store.keysOf(id)))).flat();
+    rows.sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || a.id.localeCompare(b.id));
+    return rows.map((row) => this.view(row));
   }
 
-  async get(merchantId: string, id: string): Promise<KeyView> {
+  async get(merchantIds: readonly string[], id: string): Promise<KeyView> {
+    return this.view(await this.rowOf(merchantIds, id));
+  }
+
+  /** A key of one of `merchantIds` (the merchant and its twin), else API_KEY_NOT_FOUND. */
+  private async rowOf(merchantIds: readonly string[], id: string): Promise<KeyRow> {
     const row = await this.deps.store.findKey(id);
-    if (!row || row.merchant_id !== merchantId) throw new AppError('API_KEY_NOT_FOUND');
-    return this.view(row);
+    if (!row || !merchantIds.includes(row.merchant_id)) throw new AppError('API_KEY_NOT_FOUND');
+    return row;
   }
 
   /**
@@ -107,15 +118,16 @@ export class DevelopersService {
    * the key kept working for `overlapHours` (0: stops now) so the shop can deploy the new one.
    */
   async roll(input: {
-    merchantId: string;
+    merchantIds: readonly string[];
     ownerUserId: string;
     id: string;
     overlapHours: number;
   }): Promise<{ key: KeyView; secret: string; rolled: KeyView }> {
     const now = this.deps.now();
-    const made = newKey('live');
+    const current = await this.rowOf(input.merchantIds, input.id);
+    const made = newKey(current.mode);
     const result = await this.deps.store.roll({
-      merchantId: input.merchantId,
+      merchantId: current.merchant_id,
       id: input.id,
       successor: { id: made.id, secret_hash: made.hash, created_by: input.ownerUserId, created_at: now },
       expiresAt: new Date(now.getTime() + input.overlapHours * 3_600_000),
@@ -129,19 +141,20 @@ export class DevelopersService {
   }
 
   /** Revoked at once: the next request with it, on any server process, is refused. */
-  async revoke(merchantId: string, id: string): Promise<KeyView> {
-    const row = await this.deps.store.revoke(merchantId, id, this.deps.now());
+  async revoke(merchantIds: readonly string[], id: string): Promise<KeyView> {
+    const current = await this.rowOf(merchantIds, id);
+    const row = await this.deps.store.revoke(current.merchant_id, id, this.deps.now());
     if (!row) throw new AppError('API_KEY_NOT_FOUND');
     return this.view(row);
   }
 
   async requests(input: {
-    merchantId: string;
+    merchantIds: readonly string[];
     id: string;
     limit: number;
     cursor: string | null;
   }): Promise<{ requests: RequestLogRow[]; nextCursor: string | null }> {
-    await this.get(input.merchantId, input.id);
+    await this.rowOf(input.merchantIds, input.id);
     const rows = await this.deps.store.logOf({
       keyId: input.id,
       limit: input.limit + 1,
@@ -157,28 +170,90 @@ export class DevelopersService {
 
   // ---- authentication -----------------------------------------------------------------------
 
-  /** Whether the request presents an API key (else it is someone's session). */
+  /** Whether the request presents an API key or an OAuth access token (else it is someone's session). */
   presentsKey(request: FastifyRequest): boolean {
     const bearer = bearerOf(request);
-    return bearer !== null && looksLikeKey(bearer);
+    return bearer !== null && (looksLikeKey(bearer) || looksLikeToken(bearer));
   }
 
   /**
-   * The principal of a request made with an API key: the key read now (so a revoked or expired
-   * key is refused on every process at once), compared in constant time, its allow-list, its rate
-   * limit. Throws API_KEY_INVALID (401), API_KEY_IP_NOT_ALLOWED (403), RATE_LIMITED (429).
+   * The principal of a request made with an API key or an access token of one (oauth.ts): the
+   * key read now (so a revoked or expired key, and its tokens, are refused on every process at
+   * once), compared in constant time, its allow-list, its rate limit. Throws API_KEY_INVALID
+   * (401), API_KEY_IP_NOT_ALLOWED (403), RATE_LIMITED (429).
    */
   async authenticate(request: FastifyRequest): Promise<ApiClientPrincipal & { merchantId: string }> {
-    const bearer = bearerOf(request);
-    const parsed = bearer === null ? null : parseKey(bearer);
-    if (!parsed) throw new AppError('API_KEY_INVALID');
-    const row = await this.deps.store.findKey(parsed.id);
+    const bearer = bearerOf(request) ?? '';
+    const presented = looksLikeToken(bearer) ? await this.tokenOf(bearer) : await this.keyOf(bearer);
+    if (!presented) throw new AppError('API_KEY_INVALID');
+    const { row, scopes } = presented;
+    await this.admit(request, row);
+    return {
+      kind: 'apiClient',
+      clientId: row.merchant_id,
+      merchantId: row.merchant_id,
+      keyId: row.id,
+      mode: row.mode,
+      scopes,
+    };
+  }
+
+  /**
+   * OAuth 2 client credentials (`POST /v1/oauth/token`): the key the credentials make, checked as
+   * a request with it would be (and counted in its rate limit), trades for an access token with
+   * the scopes asked for — each of which the key must have. Null: the credentials are no usable
+   * key (`invalid_client`); `invalid_scope` when a scope asked for is not the key's.
+   */
+  async issueToken(
+    request: FastifyRequest,
+    asked: { key: string; scopes: ApiScope[] | null },
+  ): Promise<{ token: string; expiresIn: number; scopes: ApiScope[] } | null | 'invalid_scope'> {
+    const presented = await this.keyOf(asked.key);
+    if (!presented) return null;
+    await this.admit(request, presented.row);
+    const scopes = grantedScopes(presented.row.scopes, asked.scopes);
+    if (!scopes) return 'invalid_scope';
+    const made = newToken();
     const now = this.deps.now();
-    if (!row || !sameHash(parsed.secretHash, row.secret_hash) || row.mode !== parsed.mode) {
-      throw new AppError('API_KEY_INVALID');
+    await this.deps.store.insertToken({
+      id: made.id,
+      key_id: presented.row.id,
+      secret_hash: made.hash,
+      scopes,
+      created_at: now,
+      expires_at: new Date(now.getTime() + TOKEN_SECONDS * 1000),
+    });
+    return { token: made.token, expiresIn: TOKEN_SECONDS, scopes };
+  }
+
+  /** A usable key (not revoked or expired) by its whole text, with its scopes; else null. */
+  private async keyOf(text: string): Promise<{ row: KeyRow; scopes: ApiScope[] } | null> {
+    const parsed = parseKey(text);
+    if (!parsed) return null;
+    const row = await this.deps.store.findKey(parsed.id);
+    if (!row || !sameHash(parsed.secretHash, row.secret_hash) || row.mode !== parsed.mode) return null;
+    const status = statusOf(row, this.deps.now());
+    return status === 'revoked' || status === 'expired' ? null : { row, scopes: row.scopes };
+  }
+
+  /** A live access token's key (usable) and the token's scopes; else null. */
+  private async tokenOf(text: string): Promise<{ row: KeyRow; scopes: ApiScope[] } | null> {
+    const parsed = parseToken(text);
+    if (!parsed) return null;
+    const found = await this.deps.store.findToken(parsed.id);
+    const now = this.deps.now();
+    if (!found || !sameHash(parsed.secretHash, found.token.secret_hash) || found.token.expires_at <= now) {
+      return null;
     }
-    const status = statusOf(row, now);
-    if (status === 'revoked' || status === 'expired') throw new AppError('API_KEY_INVALID');
+    const status = statusOf(found.key, now);
+    return status === 'revoked' || status === 'expired'
+      ? null
+      : { row: found.key, scopes: found.token.scopes };
+  }
+
+  /** A key's allow-list, its rate limit (headers set either way) and its last use. */
+  private async admit(request: FastifyRequest, row: KeyRow): Promise<void> {
+    const now = this.deps.now();
     if (!allowed(row.ip_allow, request.ip)) {
       throw new AppError('API_KEY_IP_NOT_ALLOWED', { details: { ip: request.ip } });
     }
@@ -200,14 +275,6 @@ export class DevelopersService {
         .touch(row.id, now, request.ip)
         .catch((error: unknown) => this.deps.log.warn({ err: error }, 'developers: last use not kept'));
     }
-    return {
-      kind: 'apiClient',
-      clientId: row.merchant_id,
-      merchantId: row.merchant_id,
-      keyId: row.id,
-      mode: row.mode,
-      scopes: row.scopes,
-    };
   }
 
   // ---- hooks of every request ---------------------------------------------------------------
@@ -246,6 +313,7 @@ export class DevelopersService {
     return this.deps.store.prune(
       new Date(now - this.deps.settings.requestLogDays * 86_400_000),
       new Date(now - 3_600_000 - this.deps.settings.rateWindowSeconds * 1000),
+      new Date(now - 3_600_000),
     );
   }
 
@@ -316,7 +384,8 @@ function allowed(allowList: readonly string[], ip: string): boolean {
 function parseCursor(cursor: string | null): { at: Date; id: string } | null {
   if (cursor === null) return null;
   const [at, id] = cursor.split('_');
-  const time = new Date(at ?? '');
+  // Ours are `toISOString()`: a date JavaScript takes but PostgreSQL cannot (year 275760) is not.
+  const time = new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at ?? '') ? at! : '');
   if (Number.isNaN(time.getTime()) || !/^[0-9a-f-]{36}$/.test(id ?? '')) {
     throw new AppError('VALIDATION_FAILED', {
       details: { field: 'cursor', problem: 'not a cursor of this list' },

@@ -61,6 +61,41 @@ export class DevelopersStore {
     return rows[0] ?? null;
   }
 
+  /** An access token and its key (oauth.ts), in one read. */
+  async findToken(
+    id: string,
+  ): Promise<{ token: { secret_hash: Buffer; scopes: ApiScope[]; expires_at: Date }; key: KeyRow } | null> {
+    const { rows } = await this.pool.query<
+      KeyRow & { token_hash: Buffer; token_scopes: ApiScope[]; token_expires_at: Date }
+    >({
+      name: 'developers_find_token',
+      text: `SELECT ${KEY_COLUMNS.replace(/(\w+)/g, 'k.$1')},
+                    t.secret_hash AS token_hash, t.scopes AS token_scopes, t.expires_at AS token_expires_at
+               FROM developers_oauth_tokens t JOIN developers_api_keys k ON k.id = t.key_id
+              WHERE t.id = $1`,
+      values: [id],
+    });
+    const row = rows[0];
+    if (!row) return null;
+    const { token_hash, token_scopes, token_expires_at, ...key } = row;
+    return { token: { secret_hash: token_hash, scopes: token_scopes, expires_at: token_expires_at }, key };
+  }
+
+  async insertToken(row: {
+    id: string;
+    key_id: string;
+    secret_hash: Buffer;
+    scopes: ApiScope[];
+    created_at: Date;
+    expires_at: Date;
+  }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO developers_oauth_tokens (id, key_id, secret_hash, scopes, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [row.id, row.key_id, row.secret_hash, row.scopes, row.created_at, row.expires_at],
+    );
+  }
+
   async keysOf(merchantId: string): Promise<KeyRow[]> {
     const { rows } = await this.pool.query<KeyRow>(
       `SELECT ${KEY_COLUMNS} FROM developers_api_keys WHERE merchant_id = $1 ORDER BY created_at DESC, id`,
@@ -187,12 +222,15 @@ export class DevelopersStore {
   }
 
   /** Forget what is older than `before`: log lines and finished rate windows. Answers how many. */
-  async prune(before: Date, windowsBefore: Date): Promise<number> {
+  async prune(before: Date, windowsBefore: Date, tokensBefore: Date): Promise<number> {
     const log = await this.pool.query('DELETE FROM developers_request_log WHERE at < $1', [before]);
+    const tokens = await this.pool.query('DELETE FROM developers_oauth_tokens WHERE expires_at < $1', [
+      tokensBefore,
+    ]);
     const windows = await this.pool.query('DELETE FROM developers_rate_windows WHERE window_start < $1', [
       windowsBefore,
     ]);
-    return (log.rowCount ?? 0) + (windows.rowCount ?? 0);
+    return (log.rowCount ?? 0) + (windows.rowCount ?? 0) + (tokens.rowCount ?? 0);
   }
 }
 

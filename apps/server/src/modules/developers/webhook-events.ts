@@ -10,6 +10,8 @@ import type { OutboxEvent } from '../../outbox/index.ts';
 
 export const WEBHOOK_EVENT_TYPES = [
   'payment.succeeded',
+  'payment.failed',
+  'order.expired',
   'refund.succeeded',
   'settlement.paid',
   'settlement.failed',
@@ -19,6 +21,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** The outbox's event types that become webhooks (merchants/events.ts MERCHANT_EVENTS). */
 export const SOURCE_EVENTS: Record<string, WebhookEventType> = {
   'merchant.payment_succeeded': 'payment.succeeded',
+  'merchant.charge_failed': 'payment.failed',
+  'merchant.order_expired': 'order.expired',
   'merchant.refund_succeeded': 'refund.succeeded',
   'merchant.settlement_succeeded': 'settlement.paid',
   'merchant.settlement_failed': 'settlement.failed',
@@ -57,6 +61,30 @@ export function webhookEventOf(event: OutboxEvent): WebhookEvent | null {
           orderId: p['orderId'],
           amount: p['amount'],
           status: 'paid',
+        },
+      };
+    case 'payment.failed':
+      // A till's charge of a payment code that ended without money; its order is closed.
+      return {
+        ...base,
+        data: {
+          merchantOrderId: p['merchantOrderId'],
+          orderId: p['orderId'],
+          chargeId: p['chargeId'],
+          amount: p['amount'],
+          status: 'failed',
+          code: p['code'],
+        },
+      };
+    case 'order.expired':
+      return {
+        ...base,
+        data: {
+          merchantOrderId: p['merchantOrderId'],
+          orderId: p['orderId'],
+          amount: p['amount'],
+          status: 'expired',
+          expiredAt: p['expiredAt'],
         },
       };
     case 'refund.succeeded':

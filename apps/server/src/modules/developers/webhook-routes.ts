@@ -7,10 +7,11 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, signedIn } from '../../auth/index.ts';
-import { errorResponses } from '../../http/responses.ts';
+import { errorResponses, merchantApiErrors } from '../../http/responses.ts';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.ts';
 import type { AttemptRow, DeliveryRow } from './webhook-store.ts';
 import type { EndpointView, WebhooksService } from './webhooks.ts';
+import type { TestTwins } from './routes.ts';
 
 const TAGS = ['webhooks'];
 const ERRORS = errorResponses(400, 404, 409, 422);
@@ -33,6 +34,9 @@ const endpointSchema = z.object({
   disabledReason: z.string().nullable(),
   failingSince: z.string().nullable().meta({ description: 'First failed delivery since the last success.' }),
   createdAt: z.string(),
+  mode: z.enum(['live', 'test']).meta({
+    description: '`test`: an endpoint of the merchant’s test mode, told only of test events (ADR 0022).',
+  }),
   previousSecretExpiresAt: z
     .string()
     .nullable()
@@ -41,33 +45,81 @@ const endpointSchema = z.object({
 const secretSchema = z.string().meta({ description: 'The signing secret, `whsec_…` (Standard Webhooks).' });
 
 const deliverySchema = z.object({
-  id: z.string(),
-  endpointId: z.string(),
-  eventId: z.string(),
-  eventType: z.string(),
-  status: z.enum(['pending', 'succeeded', 'failed']),
-  attempts: z.number().int(),
-  nextAttemptAt: z.string().nullable(),
-  lastStatusCode: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  lastAttemptAt: z.string().nullable(),
-  createdAt: z.string(),
-  succeededAt: z.string().nullable(),
+  id: z
+    .string()
+    .meta({ description: 'The delivery id, `msg_…`: the `webhook-id` of every attempt (your dedupe key).' }),
+  endpointId: z.string().meta({ description: 'The endpoint it is posted to.' }),
+  eventId: z.string().meta({ description: 'The event’s id, `evt_…`: the `id` in the body.' }),
+  eventType: z.string().meta({ description: 'The event’s type, e.g. `payment.succeeded`.' }),
+  status: z.enum(['pending', 'succeeded', 'failed']).meta({
+    description:
+      '`pending` while attempts remain (`nextAttemptAt`), `succeeded` once an attempt got a 2xx, `failed` after the ' +
+      'last attempt.',
+  }),
+  attempts: z.number().int().meta({ description: 'How many attempts were made (re-sends included).' }),
+  nextAttemptAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When the next automatic attempt is due (ISO 8601).' }),
+  lastStatusCode: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'The HTTP status the last attempt got; null if it got none.' }),
+  lastError: z
+    .string()
+    .nullable()
+    .meta({ description: 'Why the last attempt failed without a status (timeout, refused …).' }),
+  lastAttemptAt: z.string().nullable().meta({ description: 'When the last attempt was made (ISO 8601).' }),
+  createdAt: z.string().meta({ description: 'When the event was written for this endpoint (ISO 8601).' }),
+  succeededAt: z.string().nullable().meta({ description: 'When an attempt succeeded (ISO 8601).' }),
   body: z.string().meta({ description: 'The JSON posted, byte for byte (what the signature covers).' }),
 });
 
 const attemptSchema = z.object({
-  n: z.number().int(),
-  at: z.string(),
-  statusCode: z.number().int().nullable(),
-  durationMs: z.number().int(),
-  error: z.string().nullable(),
-  trigger: z.enum(['auto', 'resend']),
+  n: z.number().int().meta({ description: 'Its number, from 1.' }),
+  at: z.string().meta({ description: 'When it was made (ISO 8601).' }),
+  statusCode: z.number().int().nullable().meta({ description: 'The HTTP status it got; null if none.' }),
+  durationMs: z.number().int().meta({ description: 'How long the endpoint took to answer.' }),
+  error: z.string().nullable().meta({ description: 'Why it got no status (timeout, refused …).' }),
+  trigger: z
+    .enum(['auto', 'resend'])
+    .meta({ description: '`auto` (the schedule) or `resend` (POST …/resend).' }),
 });
 
-function endpointJson(view: EndpointView) {
+/** One delivery, as the OpenAPI document shows it. */
+const DELIVERY_EXAMPLE = {
+  id: 'msg_5f0c9a2e4b1d4c7e8a3f6b9d2e1c0a47',
+  endpointId: '0193a700-1b2c-7d3e-8f4a-5b6c7d8e9f01',
+  eventId: 'evt_0193a5b41d2e7f308a415c6d7e8f9012',
+  eventType: 'payment.succeeded',
+  status: 'succeeded',
+  attempts: 1,
+  nextAttemptAt: null,
+  lastStatusCode: 200,
+  lastError: null,
+  lastAttemptAt: '2026-12-07T04:12:10.000Z',
+  createdAt: '2026-12-07T04:12:09.000Z',
+  succeededAt: '2026-12-07T04:12:10.000Z',
+  body:
+    '{"id":"evt_0193a5b41d2e7f308a415c6d7e8f9012","type":"payment.succeeded","created":"2026-12-07T04:12:09.000Z",' +
+    '"data":{"merchantOrderId":"A-1001","orderId":"0193a5b2-7c4e-7d1a-9f3e-2b8c6d4e1f20",' +
+    '"amount":{"amount":"3800","currency":"CNY"},"status":"paid"}}',
+} as const;
+
+const ATTEMPT_EXAMPLE = {
+  n: 1,
+  at: '2026-12-07T04:12:10.000Z',
+  statusCode: 200,
+  durationMs: 84,
+  error: null,
+  trigger: 'auto',
+} as const;
+
+function endpointJson(view: EndpointView, mode: 'live' | 'test') {
   return {
     ...view,
+    mode,
     failingSince: view.failingSince?.toISOString() ?? null,
     createdAt: view.createdAt.toISOString(),
     previousSecretExpiresAt: view.previousSecretExpiresAt?.toISOString() ?? null,
@@ -103,13 +155,42 @@ function attemptJson(row: AttemptRow) {
   };
 }
 
-export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService }> = (
+export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService; twins: TestTwins }> = (
   app,
   options,
   done,
 ) => {
-  const { webhooks } = options;
+  const { webhooks, twins } = options;
   const owner = (request: Parameters<typeof principalOf>[0]) => principalOf(request, 'merchantStaff');
+  /**
+   * Whose endpoint `id` is, of a staff member's merchant and its test twin (ADR 0022): the twin's
+   * when it is one of the twin's, else the merchant's (which answers not-found for a stranger's).
+   * An API key's merchant is already the one its mode acts for.
+   */
+  const merchantOfEndpoint = async (request: Parameters<typeof principalOf>[0], id: string) => {
+    const principal = principalOf(request, 'merchant');
+    if (principal.kind === 'apiClient') return principal.merchantId;
+    const twin = await twins.twinIfAny(principal.merchantId);
+    if (twin && (await webhooks.list(twin)).some((endpoint) => endpoint.id === id)) return twin;
+    return principal.merchantId;
+  };
+  /** The same for a delivery: the twin's when it is one of the twin's endpoints'. */
+  const merchantOfDelivery = async (request: Parameters<typeof principalOf>[0], id: string) => {
+    const principal = principalOf(request, 'merchant');
+    if (principal.kind === 'apiClient') return principal.merchantId;
+    const twin = await twins.twinIfAny(principal.merchantId);
+    if (
+      twin &&
+      (await webhooks.delivery(twin, id).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return twin;
+    return principal.merchantId;
+  };
+  const modeOf = (request: Parameters<typeof principalOf>[0], merchantId: string) =>
+    merchantId === owner(request).merchantId ? 'live' : 'test';
 
   app.post(
     '/v1/me/merchant/webhook-endpoints',
@@ -124,18 +205,23 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
           url: z.string().max(2000).meta({ description: 'https:// (http:// in sandbox mode).' }),
           events,
           description: z.string().trim().max(100).optional(),
+          mode: z.enum(['live', 'test']).default('live').meta({
+            description:
+              '`test`: an endpoint of the merchant’s test mode, told only of test events (ADR 0022).',
+          }),
         }),
         response: { 201: endpointSchema.extend({ secret: secretSchema }), ...ERRORS },
       },
     }),
     async (request, reply) => {
+      const live = owner(request).merchantId;
       const made = await webhooks.create({
-        merchantId: owner(request).merchantId,
+        merchantId: request.body.mode === 'test' ? await twins.twinOf(live) : live,
         url: request.body.url,
         events: request.body.events,
         description: request.body.description ?? '',
       });
-      return reply.code(201).send({ ...endpointJson(made.endpoint), secret: made.secret });
+      return reply.code(201).send({ ...endpointJson(made.endpoint, request.body.mode), secret: made.secret });
     },
   );
 
@@ -148,7 +234,15 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
         response: { 200: z.object({ endpoints: z.array(endpointSchema) }), ...ERRORS },
       },
     }),
-    async (request) => ({ endpoints: (await webhooks.list(owner(request).merchantId)).map(endpointJson) }),
+    async (request) => {
+      const live = owner(request).merchantId;
+      const twin = await twins.twinIfAny(live);
+      const endpoints = [
+        ...(await webhooks.list(live)).map((endpoint) => endpointJson(endpoint, 'live')),
+        ...(twin ? await webhooks.list(twin) : []).map((endpoint) => endpointJson(endpoint, 'test')),
+      ];
+      return { endpoints };
+    },
   );
 
   app.patch(
@@ -170,7 +264,14 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
       },
     }),
     async (request) =>
-      endpointJson(await webhooks.update(owner(request).merchantId, request.params.id, request.body)),
+      endpointJson(
+        await webhooks.update(
+          await merchantOfEndpoint(request, request.params.id),
+          request.params.id,
+          request.body,
+        ),
+        modeOf(request, await merchantOfEndpoint(request, request.params.id)),
+      ),
   );
 
   app.delete(
@@ -184,7 +285,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
       },
     }),
     async (request, reply) => {
-      await webhooks.remove(owner(request).merchantId, request.params.id);
+      await webhooks.remove(await merchantOfEndpoint(request, request.params.id), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -199,7 +300,12 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
         response: { 200: z.object({ secret: secretSchema }), ...ERRORS },
       },
     }),
-    async (request) => ({ secret: await webhooks.secretOf(owner(request).merchantId, request.params.id) }),
+    async (request) => ({
+      secret: await webhooks.secretOf(
+        await merchantOfEndpoint(request, request.params.id),
+        request.params.id,
+      ),
+    }),
   );
 
   app.post(
@@ -214,12 +320,13 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
       },
     }),
     async (request) => {
+      const merchantId = await merchantOfEndpoint(request, request.params.id);
       const rotated = await webhooks.rotateSecret(
-        owner(request).merchantId,
+        merchantId,
         request.params.id,
         request.body?.overlapHours ?? 24,
       );
-      return { ...endpointJson(rotated.endpoint), secret: rotated.secret };
+      return { ...endpointJson(rotated.endpoint, modeOf(request, merchantId)), secret: rotated.secret };
     },
   );
 
@@ -233,7 +340,10 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
         response: { 200: deliverySchema, ...ERRORS },
       },
     }),
-    async (request) => deliveryJson(await webhooks.ping(owner(request).merchantId, request.params.id)),
+    async (request) =>
+      deliveryJson(
+        await webhooks.ping(await merchantOfEndpoint(request, request.params.id), request.params.id),
+      ),
   );
 
   app.get(
@@ -241,21 +351,47 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
     signedIn(app, READER, {
       schema: {
         tags: TAGS,
+        operationId: 'listWebhookDeliveries',
         summary: 'An endpoint’s deliveries, newest first',
+        description:
+          'What was posted to one endpoint and how it went: reconcile what your server missed. Pages of `limit`; ' +
+          'pass `nextCursor` as `cursor` for the next (null: no more). WEBHOOK_ENDPOINT_NOT_FOUND for an endpoint ' +
+          'not of this merchant.',
         params: z.object({ id: endpointId }),
         querystring: z.object({
-          limit: z.coerce.number().int().min(1).max(100).default(50),
-          cursor: z.string().max(100).optional(),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(50)
+            .meta({ description: 'At most this many (1–100, default 50).' }),
+          cursor: z
+            .string()
+            .max(100)
+            .optional()
+            .meta({ description: 'The `nextCursor` of the page before.' }),
         }),
         response: {
-          200: z.object({ deliveries: z.array(deliverySchema), nextCursor: z.string().nullable() }),
-          ...ERRORS,
+          200: z
+            .object({
+              deliveries: z.array(deliverySchema).meta({ description: 'Newest first.' }),
+              nextCursor: z
+                .string()
+                .nullable()
+                .meta({ description: 'The next page’s cursor; null at the end.' }),
+            })
+            .meta({
+              description: 'A page of deliveries.',
+              examples: [{ deliveries: [DELIVERY_EXAMPLE], nextCursor: null }],
+            }),
+          ...merchantApiErrors('GET', ['WEBHOOK_ENDPOINT_NOT_FOUND']),
         },
       },
     }),
     async (request) => {
       const page = await webhooks.deliveries({
-        merchantId: principalOf(request, 'merchant').merchantId,
+        merchantId: await merchantOfEndpoint(request, request.params.id),
         endpointId: request.params.id,
         limit: request.query.limit,
         cursor: request.query.cursor ?? null,
@@ -269,13 +405,30 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
     signedIn(app, READER, {
       schema: {
         tags: TAGS,
+        operationId: 'getWebhookDelivery',
         summary: 'One delivery with every attempt',
+        description:
+          'The delivery (its body byte for byte) and each attempt: when, what status, how long, why it failed. ' +
+          'WEBHOOK_DELIVERY_NOT_FOUND for an id not of this merchant.',
         params: z.object({ id: deliveryId }),
-        response: { 200: deliverySchema.extend({ attempts: z.array(attemptSchema) }), ...ERRORS },
+        response: {
+          200: deliverySchema
+            .extend({
+              attempts: z.array(attemptSchema).meta({ description: 'Every attempt, oldest first.' }),
+            })
+            .meta({
+              description: 'The delivery and its attempts.',
+              examples: [{ ...DELIVERY_EXAMPLE, attempts: [ATTEMPT_EXAMPLE] }],
+            }),
+          ...merchantApiErrors('GET', ['WEBHOOK_DELIVERY_NOT_FOUND']),
+        },
       },
     }),
     async (request) => {
-      const found = await webhooks.delivery(principalOf(request, 'merchant').merchantId, request.params.id);
+      const found = await webhooks.delivery(
+        await merchantOfDelivery(request, request.params.id),
+        request.params.id,
+      );
       return { ...deliveryJson(found.delivery), attempts: found.attempts.map(attemptJson) };
     },
   );
@@ -285,13 +438,26 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
     signedIn(app, READER, {
       schema: {
         tags: TAGS,
+        operationId: 'resendWebhookDelivery',
         summary: 'Post a delivery again now (the same webhook-id and body, a new timestamp and signature)',
+        description:
+          'One attempt, made before the answer, also to a disabled endpoint (after you fixed it); answers the ' +
+          'delivery after it. It does not change the automatic schedule of a pending delivery. ' +
+          'WEBHOOK_DELIVERY_IN_PROGRESS while an attempt is being made (`Retry-After`).',
         params: z.object({ id: deliveryId }),
-        response: { 200: deliverySchema, ...ERRORS },
+        response: {
+          200: deliverySchema.meta({
+            description: 'The delivery after the attempt.',
+            examples: [{ ...DELIVERY_EXAMPLE, attempts: 2, lastAttemptAt: '2026-12-07T09:30:00.000Z' }],
+          }),
+          ...merchantApiErrors('POST', ['WEBHOOK_DELIVERY_NOT_FOUND', 'WEBHOOK_DELIVERY_IN_PROGRESS']),
+        },
       },
     }),
     async (request) =>
-      deliveryJson(await webhooks.resend(principalOf(request, 'merchant').merchantId, request.params.id)),
+      deliveryJson(
+        await webhooks.resend(await merchantOfDelivery(request, request.params.id), request.params.id),
+      ),
   );
 
   done();

@@ -27,13 +27,16 @@ import type { AttemptRow, DeliveryRow, EndpointRow, WebhookStore } from './webho
 import { DEVELOPERS_JOBS, WEBHOOK_SUBSCRIBER } from './module.ts';
 
 const SECRET_PURPOSE = 'developers:webhook-secret';
-const LEASE_SECONDS = 60;
 const ERROR_CHARS = 300;
 
 export interface WebhookSettings {
   endpointsPerMerchant: number;
   timeoutMs: number;
   disableAfterDays: number;
+  /** How long an attempt holds its delivery (`WEBHOOK_LEASE_SECONDS`, 60; above `timeoutMs`). */
+  leaseSeconds: number;
+  /** How long a pending delivery is overdue before the sweep queues it again (60). */
+  sweepSeconds: number;
   /** Sandbox: `http://` endpoints (a developer's machine); production wants `https://`. */
   allowHttp: boolean;
 }
@@ -243,7 +246,12 @@ export class WebhooksService {
    */
   async attempt(deliveryId: string, trigger: 'auto' | 'resend'): Promise<DeliveryRow> {
     const now = this.deps.now();
-    const leased = await this.deps.store.lease(deliveryId, now, LEASE_SECONDS, trigger === 'resend');
+    const leased = await this.deps.store.lease(
+      deliveryId,
+      now,
+      this.deps.settings.leaseSeconds,
+      trigger === 'resend',
+    );
     if (!leased) {
       const current = await this.deps.store.delivery(deliveryId);
       if (!current) throw new AppError('WEBHOOK_DELIVERY_NOT_FOUND');
@@ -295,9 +303,12 @@ export class WebhooksService {
     return (await this.deps.store.delivery(deliveryId)) !== null;
   }
 
-  /** `developers.webhook-sweep`: pending deliveries whose job was lost are queued again. */
+  /**
+   * `developers.webhook-sweep`: pending deliveries overdue by `sweepSeconds` and not leased are
+   * queued again — their job was lost, or its process died mid-attempt (the lease ran out).
+   */
   async sweep(): Promise<number> {
-    const ids = await this.deps.store.overdue(this.deps.now(), 60, 500);
+    const ids = await this.deps.store.overdue(this.deps.now(), this.deps.settings.sweepSeconds, 500);
     for (const id of ids) await this.queue(id, 0, -1);
     return ids.length;
   }

@@ -10,7 +10,8 @@ import { principalOf, signedIn } from '../../auth/index.ts';
 import { moneyOf } from '../../http/money.ts';
 import { errorResponses, merchantApiErrors } from '../../http/responses.ts';
 import type { Checkouts } from './checkout.ts';
-import { merchantAmountInput, orderJson, orderSchema } from './routes.ts';
+import { TEST_PAYERS } from './test-mode.ts';
+import { OPEN_ORDER_EXAMPLE, merchantAmountInput, orderJson, orderSchema } from './routes.ts';
 
 const TAGS = ['merchants'];
 const ERRORS = errorResponses(400, 403, 404, 409, 410, 422);
@@ -40,8 +41,8 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
       {
         schema: {
           tags: TAGS,
-          summary: 'Make an order with a hosted checkout link: send the customer to `url`',
           operationId: 'createCheckout',
+          summary: 'Make an order with a hosted checkout link: send the customer to `url`',
           description:
             'The same order number with the same amount, description and return address answers the same checkout ' +
             '(ORDER_ID_REUSED otherwise). Cancel it by closing the order (POST /v1/me/merchant/orders/:id/close); it ' +
@@ -141,6 +142,11 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
               description: 'Pay it as `qr` with POST /v1/payments kind `merchant_order`, while open.',
             }),
             returnUrl: z.string().meta({ description: "The merchant's return address." }),
+            testMode: z.boolean().meta({
+              description:
+                'A test order (made with a test key): no wallet can pay it; the page offers the test payers ' +
+                '(POST /v1/checkouts/{token}/test-payments) instead.',
+            }),
           }),
           ...ERRORS,
         },
@@ -150,6 +156,33 @@ export const checkoutRoutes: FastifyPluginCallbackZod<{ checkouts: Checkouts }> 
       const checkout = await checkouts.byToken(request.params.token);
       return { ...checkout, order: orderJson(checkout.order) };
     },
+  );
+
+  app.post(
+    '/v1/checkouts/:token/test-payments',
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Pay a test order as a test payer (test mode's checkout buttons; no sign-in)",
+        description:
+          "Test mode only (ADR 0022): pays the checkout's order from a test payer's account of test money, through " +
+          'the same pipeline and ledger as any payment, and answers the order. `succeeds` pays; ' +
+          '`insufficient_funds` pays from an empty test wallet, so the ledger refuses it (422 INSUFFICIENT_FUNDS) ' +
+          'and the order stays open. A live order is TEST_MODE_ONLY (409). Repeating a paid one answers it.',
+        params: z.object({
+          token: z.string().max(64).meta({ description: "The token of the checkout's link." }),
+        }),
+        body: z
+          .object({
+            payer: z.enum(TEST_PAYERS).meta({
+              description: '`succeeds` (endless test money) or `insufficient_funds` (an empty test wallet).',
+            }),
+          })
+          .strict(),
+        response: { 200: orderSchema, ...ERRORS },
+      },
+    },
+    async (request) => orderJson(await checkouts.payAsTestPayer(request.params.token, request.body.payer)),
   );
 
   done();

@@ -16,6 +16,7 @@ import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import type { MerchantsService, OrderView } from './service.ts';
+import type { TestPayer } from './test-mode.ts';
 
 export interface CheckoutView {
   id: string;
@@ -32,6 +33,8 @@ export interface PublicCheckout {
   /** The order's code while it can be paid (the page pays it); null once paid, closed or expired. */
   payload: string | null;
   returnUrl: string;
+  /** A test twin's order (test-mode.ts): paid by the test payers, never by a wallet. */
+  testMode: boolean;
 }
 
 interface CheckoutRow {
@@ -46,7 +49,7 @@ export class Checkouts {
   constructor(
     private readonly deps: {
       pool: pg.Pool;
-      merchants: Pick<MerchantsService, 'createOrder' | 'checkoutOrder'>;
+      merchants: Pick<MerchantsService, 'createOrder' | 'checkoutOrder' | 'payAsTestPayer'>;
       /** `QIANBAO_PUBLIC_URL`: the checkout page's address. */
       publicUrl: string;
       now: () => Date;
@@ -86,6 +89,18 @@ export class Checkouts {
 
   /** The checkout behind a link, as its page shows it; CHECKOUT_NOT_FOUND for any other token. */
   async byToken(token: string): Promise<PublicCheckout> {
+    const { row, order } = await this.found(token);
+    const { payload, testMode, ...view } = order;
+    return { merchantName: order.merchantName, order: view, payload, returnUrl: row.return_url, testMode };
+  }
+
+  /** Pay a test checkout's order as a test payer (MerchantsService `payAsTestPayer`). */
+  async payAsTestPayer(token: string, payer: TestPayer): Promise<OrderView> {
+    const { row } = await this.found(token);
+    return this.deps.merchants.payAsTestPayer({ orderId: row.order_id, payer });
+  }
+
+  private async found(token: string) {
     const { rows } = /^[A-Za-z0-9_-]{24}$/.test(token)
       ? await this.deps.pool.query<CheckoutRow>(
           'SELECT id, order_id, token, return_url, created_at FROM merchants_checkouts WHERE token = $1',
@@ -95,8 +110,7 @@ export class Checkouts {
     const row = rows[0];
     const order = row ? await this.deps.merchants.checkoutOrder(row.order_id) : null;
     if (!row || !order) throw new AppError('CHECKOUT_NOT_FOUND');
-    const { payload, ...view } = order;
-    return { merchantName: order.merchantName, order: view, payload, returnUrl: row.return_url };
+    return { row, order };
   }
 
   private urlOf(token: string): string {

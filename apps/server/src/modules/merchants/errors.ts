@@ -25,6 +25,9 @@ export type MerchantsErrorCode =
   | 'ORDER_ALREADY_PAID'
   | 'ORDER_CLOSED'
   | 'ORDER_EXPIRED'
+  | 'TEST_MODE_ORDER'
+  | 'TEST_MODE_ONLY'
+  | 'TEST_MODE_UNSUPPORTED'
   | 'ORDER_BEING_PAID'
   | 'ORDER_NOT_CLOSABLE'
   | 'ORDER_NOT_PAID'
@@ -100,6 +103,15 @@ export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   ORDER_ALREADY_PAID: { status: 409, message: 'This order is paid already.' },
   ORDER_CLOSED: { status: 409, message: 'The merchant closed this order.' },
   ORDER_EXPIRED: { status: 410, message: 'This order has expired; ask the merchant for a new code.' },
+  TEST_MODE_ORDER: {
+    status: 409,
+    message: "This is a test order (made with a test key): a wallet cannot pay it, only the checkout's test payers.",
+  },
+  TEST_MODE_ONLY: { status: 409, message: 'Only test orders (made with a test key) can be paid by a test payer.' },
+  TEST_MODE_UNSUPPORTED: {
+    status: 409,
+    message: 'Test mode does not do this: `details.feature` names what needs a live key.',
+  },
   ORDER_BEING_PAID: {
     status: 409,
     message: 'Someone is paying this order right now; look at it again in a moment.',

@@ -23,6 +23,8 @@ export const MERCHANT_EVENTS = {
   settlementSucceeded: 'merchant.settlement_succeeded',
   settlementFailed: 'merchant.settlement_failed',
   reviewed: 'merchant.reviewed',
+  orderExpired: 'merchant.order_expired',
+  chargeFailed: 'merchant.charge_failed',
 } as const;
 
 /** An operator decided on a company merchant's application (company.ts). */
@@ -80,6 +82,58 @@ export function refundSucceeded(payload: MerchantRefundPayload, at: Date): NewEv
     type: MERCHANT_EVENTS.refundSucceeded,
     aggregateType: 'merchant_order',
     aggregateId: payload.orderId,
+    payload,
+    createdAt: at,
+  };
+}
+
+/** An open order passed its `expiresAt` unpaid (expiry.ts): nobody can pay it any more. */
+export interface OrderExpiredPayload {
+  [key: string]: string | { amount: string; currency: string };
+  orderId: string;
+  merchantId: string;
+  merchantOrderId: string;
+  channel: string;
+  amount: { amount: string; currency: string };
+  /** The order's `expiresAt`: when it expired (the event's `createdAt` is when that was noted). */
+  expiredAt: string;
+}
+
+export function orderExpired(payload: OrderExpiredPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.orderExpired,
+    aggregateType: 'merchant_order',
+    aggregateId: payload.orderId,
+    payload,
+    createdAt: at,
+  };
+}
+
+/**
+ * A till's charge of a payment code ended without money (store.ts `endCharge`): refused
+ * (`code`: the error code — `INSUFFICIENT_FUNDS`, `RISK_BLOCKED` …), declined by its payer
+ * (`CHARGE_DECLINED`) or left unconfirmed past its time (`CHARGE_TIMED_OUT`). Its order is closed.
+ */
+export interface ChargeFailedPayload {
+  [key: string]: string | { amount: string; currency: string };
+  chargeId: string;
+  orderId: string;
+  merchantId: string;
+  merchantOrderId: string;
+  amount: { amount: string; currency: string };
+  /** `declined`, `timed_out` or `failed`: the charge's state. */
+  status: string;
+  code: string;
+}
+
+/** The `code` of a charge that ended without an error code of its own. */
+export const CHARGE_ENDING_CODES = { declined: 'CHARGE_DECLINED', timed_out: 'CHARGE_TIMED_OUT' } as const;
+
+export function chargeFailed(payload: ChargeFailedPayload, at: Date): NewEvent {
+  return {
+    type: MERCHANT_EVENTS.chargeFailed,
+    aggregateType: 'merchant_code_charge',
+    aggregateId: payload.chargeId,
     payload,
     createdAt: at,
   };

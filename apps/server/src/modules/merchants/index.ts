@@ -23,6 +23,7 @@ import { SettlementStore } from './settlement-store.ts';
 import { SettlementService } from './settlements.ts';
 import type { SettlementHooks } from './settlements.ts';
 import { Statements } from './statements.ts';
+import { OrderExpiry } from './expiry.ts';
 import { Checkouts } from './checkout.ts';
 import { checkoutRoutes } from './checkout-routes.ts';
 import { CompanyMerchants } from './company.ts';
@@ -137,7 +138,10 @@ export function createMerchantsModule(
     statements,
     bankOperations,
     routes,
-    jobs: merchantsJobs(settlements),
+    jobs: merchantsJobs(
+      settlements,
+      new OrderExpiry({ pool: deps.pool, store, events: deps.events, now: deps.now }),
+    ),
     /** Pushes payments and refunds to the merchant's open portals (live.ts). */
     liveSubscriber: merchantLiveSubscriber(deps.live),
   };
@@ -148,9 +152,10 @@ export function createMerchantsModule(
  * and a balance is settled for yesterday; the hourly runs after it until 23:00 find those
  * settlements made (their ids derive from merchant and day) and catch up whoever a server down at
  * 02:00 missed. `merchants.settle-recover`, every minute: settlements a crash or a lost bank answer
- * left unfinished (settlements.ts `recover`).
+ * left unfinished (settlements.ts `recover`). `merchants.expire`, every minute: open orders past
+ * their time told expired, charges left waiting for their payer timed out (expiry.ts).
  */
-function merchantsJobs(settlements: SettlementService): JobDefinition[] {
+function merchantsJobs(settlements: SettlementService, expiry: OrderExpiry): JobDefinition[] {
   return [
     defineJob({
       name: MERCHANT_JOBS.settleDaily,
@@ -165,6 +170,13 @@ function merchantsJobs(settlements: SettlementService): JobDefinition[] {
       retry: { limit: 2, delaySeconds: 30, backoff: true },
       timeoutSeconds: 300, // 50 settlements a run, each a bank call of at most a few seconds
       handler: () => settlements.recover(),
+    }),
+    defineJob({
+      name: MERCHANT_JOBS.expire,
+      schedule: { cron: '* * * * *' },
+      retry: { limit: 2, delaySeconds: 30, backoff: true },
+      timeoutSeconds: 300, // up to 10,000 orders and 500 charges a run
+      handler: () => expiry.run(),
     }),
   ];
 }

@@ -185,4 +185,22 @@ CREATE INDEX merchants_settlements_recent ON merchants_settlements (merchant_id,
 CREATE INDEX merchants_merchants_settling ON merchants_merchants (id) WHERE settlement_card_id IS NOT NULL;
 `,
   },
+  {
+    // Expiry told (issue 14, expiry.ts): an order past its expiresAt was read as expired and no
+    // more; the job `merchants.expire` now notes when it told the merchant so (`expired_at`,
+    // with the `merchant.order_expired` event in the same transaction), once per order. The
+    // status stays `open` (the view says `expired`, as before). The two partial indexes are what
+    // the job reads each minute: open orders not yet told, charges waiting for their payer.
+    // Orders that expired before this migration count as told (expired_at = expires_at, no event):
+    // merchants are not sent a flood of order.expired for orders long gone.
+    name: '1350_merchants_order_expiry',
+    sql: `
+ALTER TABLE merchants_orders ADD COLUMN expired_at timestamptz;
+UPDATE merchants_orders SET expired_at = expires_at WHERE status = 'open' AND expires_at <= now();
+CREATE INDEX merchants_orders_to_expire ON merchants_orders (expires_at)
+  WHERE status = 'open' AND expired_at IS NULL;
+CREATE INDEX merchants_code_charges_confirm_by ON merchants_code_charges (confirm_by)
+  WHERE status = 'awaiting_confirmation';
+`,
+  },
 ];

@@ -7,6 +7,7 @@ import { merchantsMigrations } from './migrations.ts';
 import { checkoutMigrations } from './checkout-migrations.ts';
 import { companyMigrations } from './company-migrations.ts';
 import { staffMigrations } from './staff-migrations.ts';
+import { testModeMigrations } from './test-mode-migrations.ts';
 import { dispatchJobName } from '../../outbox/index.ts';
 import { MERCHANT_LIVE_SUBSCRIBER } from './live.ts';
 
@@ -14,12 +15,20 @@ import { MERCHANT_LIVE_SUBSCRIBER } from './live.ts';
 export const MERCHANT_JOBS = {
   settleDaily: 'merchants.settle-daily',
   settleRecover: 'merchants.settle-recover',
+  /** Orders past their time told expired, charges past their confirmation timed out (expiry.ts). */
+  expire: 'merchants.expire',
 } as const;
 
 export const merchantsDeclaration = defineModule({
   name: 'merchants',
   hundred: 13,
-  migrations: [...merchantsMigrations, ...checkoutMigrations, ...companyMigrations, ...staffMigrations],
+  migrations: [
+    ...merchantsMigrations,
+    ...checkoutMigrations,
+    ...companyMigrations,
+    ...staffMigrations,
+    ...testModeMigrations,
+  ],
   errors: MERCHANTS_ERRORS,
   jobQueues: [...Object.values(MERCHANT_JOBS), dispatchJobName(MERCHANT_LIVE_SUBSCRIBER)],
   settings: {

@@ -32,6 +32,15 @@ import { TransferCodes } from '../../platform/codes.ts';
 import type { Refusal } from '../kyc/index.ts';
 import type { ConfirmationFactor, ConfirmationInput, PaymentToConfirm } from '../security/index.ts';
 import { feeIncomeAccountId } from '../funding/accounts.ts';
+import { derivedAccountId } from '../../platform/accounts.ts';
+import {
+  TEST_PAYER_DISPLAY,
+  testOwnerIdOf,
+  testPayerAccount,
+  testPayerUserIdOf,
+  twinIdOf,
+} from './test-mode.ts';
+import type { TestPayer } from './test-mode.ts';
 import { chargeAwaitingConfirmation, paymentSucceeded, refundSucceeded } from './events.ts';
 import type { MerchantPaymentPayload } from './events.ts';
 import { paymentFee, rateOf, refundedFee } from './fees.ts';
@@ -295,7 +304,9 @@ export class MerchantsService {
    * the merchant's name, the amount, what for, where it stands — and, while it can be paid, its
    * code, which the page pays with (kind `merchant_order`).
    */
-  async checkoutOrder(orderId: string): Promise<(OrderView & { payload: string | null }) | null> {
+  async checkoutOrder(
+    orderId: string,
+  ): Promise<(OrderView & { payload: string | null; testMode: boolean }) | null> {
     const order = await this.deps.store.orderById(orderId);
     const merchant = order ? await this.deps.store.merchant(order.merchant_id) : null;
     if (!order || !merchant) return null;
@@ -303,12 +314,15 @@ export class MerchantsService {
     const payable = view.status === 'open' && merchant.status === 'active';
     return {
       ...view,
-      payload: payable
-        ? merchantQrPayload(onCode(merchant), {
-            amountMinor: order.amount_minor,
-            merchantOrderId: order.merchant_order_id,
-          })
-        : null,
+      testMode: merchant.test_of !== null,
+      // A test order has no code a wallet could pay: only the test payers pay it.
+      payload:
+        payable && !merchant.test_of
+          ? merchantQrPayload(onCode(merchant), {
+              amountMinor: order.amount_minor,
+              merchantOrderId: order.merchant_order_id,
+            })
+          : null,
     };
   }
 
@@ -514,6 +528,8 @@ export class MerchantsService {
     description: string | null;
   }): Promise<ChargeView> {
     const merchant = await this.activeMerchantOf(input.merchantId);
+    // A till's test charges would need test payment codes (not yet: docs/developers.md "Test mode").
+    if (merchant.test_of) throw new AppError('TEST_MODE_UNSUPPORTED', { details: { feature: 'charges' } });
     const own = await this.deps.store.charge(input.chargeId);
     if (own) return this.continueCharge(merchant, own);
     const { secret, step } = await this.deps.codes.verify(input.paymentCode);
@@ -852,7 +868,7 @@ export class MerchantsService {
     if (refund.fee_minor > 0n) {
       transfers.push({
         id: ids.fee,
-        debitAccountId: feeIncomeAccountId(order.currency),
+        debitAccountId: feeAccountOf(merchant, order.currency),
         creditAccountId: merchant.balance_account_id,
         amount: refund.fee_minor,
         currency: order.currency,
@@ -920,6 +936,8 @@ export class MerchantsService {
     }
     const merchant = await this.deps.store.merchantOfToken(code.token);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND');
+    // A test order's code pays with test money only (ADR 0022); the ledger would refuse it too.
+    if (merchant.test_of) throw new AppError('TEST_MODE_ORDER');
     if (merchant.status !== 'active') throw new AppError('MERCHANT_NOT_ACTIVE');
     if (merchant.owner_user_id === input.payerUserId) throw new AppError('CANNOT_PAY_YOURSELF');
     const shown = { name: merchant.name, city: merchant.city, mcc: merchant.mcc };
@@ -977,6 +995,8 @@ export class MerchantsService {
     payment: PaymentToConfirm;
     confirmation: ConfirmationInput | null;
     resumed: boolean;
+    /** A test payer of a test twin (test-mode.ts): test money, so no payer to authorize. */
+    testPayer?: boolean;
   }): Promise<OrderView> {
     const { merchant, order } = input;
     // Paid already by this payer (a repeat), or this payer's attempt moved the money and its
@@ -988,12 +1008,14 @@ export class MerchantsService {
       if (moved) return this.finishPaid(merchant, order, moved, input.payerUserId);
     }
     this.refuseUnpayable(order);
-    const authorization = await this.deps.payments.authorize({
-      kind: input.kind,
-      payerUserId: input.payerUserId,
-      payment: input.payment,
-      confirmation: input.confirmation,
-    });
+    const authorization = input.testPayer
+      ? undefined
+      : await this.deps.payments.authorize({
+          kind: input.kind,
+          payerUserId: input.payerUserId,
+          payment: input.payment,
+          confirmation: input.confirmation,
+        });
     const userData = `merchant-order:${order.id}`;
     const payment = {
       debitAccountId: input.payerWalletAccountId,
@@ -1011,14 +1033,14 @@ export class MerchantsService {
         ...payment,
         id: ids.payment,
         flags: feeMinor > 0n ? TransferFlags.linked : 0,
-        limits: authorization.ledgerLimits,
+        ...(authorization ? { limits: authorization.ledgerLimits } : {}),
       },
     ];
     if (feeMinor > 0n) {
       transfers.push({
         id: ids.fee,
         debitAccountId: merchant.balance_account_id,
-        creditAccountId: feeIncomeAccountId(MERCHANT_CURRENCY),
+        creditAccountId: feeAccountOf(merchant, MERCHANT_CURRENCY),
         amount: feeMinor,
         currency: MERCHANT_CURRENCY,
         code: TransferCodes.merchantFee,
@@ -1052,7 +1074,8 @@ export class MerchantsService {
   private refuseUnpayable(order: OrderRow): void {
     if (order.status === 'paid') throw new AppError('ORDER_ALREADY_PAID');
     if (order.status === 'closed') throw new AppError('ORDER_CLOSED');
-    if (order.expires_at.getTime() <= this.deps.now().getTime()) throw new AppError('ORDER_EXPIRED');
+    if (order.expired_at !== null || order.expires_at.getTime() <= this.deps.now().getTime())
+      throw new AppError('ORDER_EXPIRED');
   }
 
   /**
@@ -1107,7 +1130,7 @@ export class MerchantsService {
       feeMinor > 0n
         ? await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).fee)
         : null;
-    const payerDisplay = await this.deps.displayNameOf(payerUserId);
+    const payerDisplay = merchant.test_of ? TEST_PAYER_DISPLAY : await this.deps.displayNameOf(payerUserId);
     const paid = {
       ...order,
       payer_user_id: payerUserId,
@@ -1145,7 +1168,83 @@ export class MerchantsService {
 
   /** The holder who owns the merchant (told of what concerns the merchant as a whole). */
   async ownerOf(merchantId: string): Promise<string> {
-    return (await this.merchantOf(merchantId)).owner_user_id;
+    const merchant = await this.merchantOf(merchantId);
+    return merchant.test_of ? this.ownerOf(merchant.test_of) : merchant.owner_user_id;
+  }
+
+  // ---- test mode (test-mode.ts, ADR 0022) -------------------------------------------------------
+
+  /**
+   * The merchant's test twin, made the first time it is asked for (any number of requests at once
+   * make one: its id and its accounts' ids are derived from the live merchant's). Its accounts are
+   * test money: the ledger refuses any transfer between them and a live account.
+   */
+  async testTwin(liveMerchantId: string): Promise<MerchantRow> {
+    const existing = await this.deps.store.twinOf(liveMerchantId);
+    if (existing) return existing;
+    const live = await this.merchantOf(liveMerchantId);
+    if (live.test_of) return live;
+    const id = twinIdOf(live.id);
+    const owner = `merchant:${id}` as const;
+    const [balanceAccountId] = await Promise.all(
+      (['testMerchantBalance', 'testFeeIncome', 'testPayer', 'testPayerEmpty'] as const).map((purpose) =>
+        this.deps.accounts.open({ owner, currency: MERCHANT_CURRENCY, purpose }),
+      ),
+    );
+    return this.deps.store.insertTwin({
+      id,
+      owner_user_id: testOwnerIdOf(live.id),
+      kind: 'individual',
+      status: 'active',
+      name: live.name,
+      city: live.city,
+      mcc: live.mcc,
+      balance_account_id: balanceAccountId!,
+      qr_token: randomBytes(15).toString('base64url'),
+      created_at: this.deps.now(),
+      test_of: live.id,
+    });
+  }
+
+  /** The twin of a live merchant if it has one; null before its first test key. */
+  async testTwinIfAny(liveMerchantId: string): Promise<MerchantRow | null> {
+    return this.deps.store.twinOf(liveMerchantId);
+  }
+
+  /** Whether a merchant is a test twin (its API is test mode). */
+  async isTestMode(merchantId: string): Promise<boolean> {
+    return (await this.merchantOf(merchantId)).test_of !== null;
+  }
+
+  /**
+   * Pay a test twin's order as one of its test payers (the hosted checkout's test buttons): the
+   * same payment as a holder's — the order claimed once, the amount and the fee moved by the
+   * pipeline's ledger step, the order paid, `payment.succeeded` — from a test account, with no
+   * payer to authorize. `insufficient_funds` pays from the empty test payer, so the ledger itself
+   * refuses it. Repeating it answers the paid order.
+   */
+  async payAsTestPayer(input: { orderId: string; payer: TestPayer }): Promise<OrderView> {
+    const order = await this.deps.store.orderById(input.orderId);
+    const merchant = order ? await this.deps.store.merchant(order.merchant_id) : null;
+    if (!order || !merchant) throw new AppError('ORDER_NOT_FOUND');
+    if (!merchant.test_of) throw new AppError('TEST_MODE_ONLY');
+    const payerUserId = testPayerUserIdOf(merchant.id, input.payer);
+    return this.payOrder({
+      merchant,
+      order,
+      payerUserId,
+      payerWalletAccountId: testPayerAccount(merchant.id, input.payer, order.currency),
+      kind: 'merchant_order',
+      payment: {
+        id: derivedId(`merchants:test-payment:${order.id}:${input.payer}`),
+        amountMinor: order.amount_minor,
+        currency: order.currency,
+        payee: `merchant:${merchant.id}`,
+      },
+      confirmation: null,
+      resumed: true,
+      testPayer: true,
+    });
   }
 
   private async merchantOf(merchantId: string): Promise<MerchantRow> {
@@ -1183,7 +1282,9 @@ export class MerchantsService {
   }
 
   private orderView(row: OrderRow, merchant: MerchantRow): OrderView {
-    const expired = (row.status === 'open' || row.status === 'paying') && row.expires_at <= this.deps.now();
+    const expired =
+      (row.status === 'open' || row.status === 'paying') &&
+      (row.expires_at <= this.deps.now() || row.expired_at !== null);
     return {
       id: row.id,
       merchantOrderId: row.merchant_order_id,
@@ -1227,6 +1328,13 @@ function onCode(merchant: MerchantRow) {
 async function withImage(payload: string): Promise<{ payload: string; qrDataUrl: string }> {
   const svg = await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { payload, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+}
+
+/** Where a merchant's discount fees go: the operator's fee income, or a twin's test fees. */
+function feeAccountOf(merchant: MerchantRow, currency: string): string {
+  return merchant.test_of
+    ? derivedAccountId({ owner: `merchant:${merchant.id}`, currency, purpose: 'testFeeIncome' })
+    : feeIncomeAccountId(currency);
 }
 
 /** The ledger ids of an order's attempt: derived, so a repeat is the same transfers. */

@@ -93,6 +93,8 @@ export interface SettlingMerchant {
   balance_account_id: string;
   settlement_card_id: string | null;
   created_at: Date;
+  /** A test twin's live merchant: test mode settles nothing (ADR 0022). */
+  test_of: string | null;
 }
 
 /** How an insert ended: written, the same id already there, or another settlement unfinished. */
@@ -102,7 +104,7 @@ export type SettlementInsert =
   | { inserted: false; busyWith: SettlementRow };
 
 const MERCHANT_COLUMNS =
-  'id, owner_user_id, name, status, balance_account_id, settlement_card_id, created_at';
+  'id, owner_user_id, name, status, balance_account_id, settlement_card_id, created_at, test_of';
 
 type RawSettlement = Omit<SettlementRow, 'amount_minor'> & { amount_minor: string | bigint };
 const settlementOf = (raw: RawSettlement): SettlementRow => ({

@@ -1,8 +1,9 @@
 /** SQL of the `merchants_*` tables (migrations.ts); only this module's service calls it. */
 import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
-import { eventsOfWrittenRows } from '../../outbox/index.ts';
+import { appendEvents, eventsOfWrittenRows } from '../../outbox/index.ts';
 import type { NewEvent, OutboxWake } from '../../outbox/index.ts';
+import { CHARGE_ENDING_CODES, chargeFailed } from './events.ts';
 
 export type MerchantKind = 'individual' | 'company';
 export type MerchantStatus = 'active' | 'pending_review' | 'rejected' | 'suspended';
@@ -45,6 +46,8 @@ export interface MerchantRow {
   balance_account_id: string;
   qr_token: string;
   created_at: Date;
+  /** A test twin's live merchant (test-mode.ts); null for a live merchant. */
+  test_of: string | null;
 }
 
 export interface OrderRow {
@@ -68,6 +71,8 @@ export interface OrderRow {
   expires_at: Date;
   closed_at: Date | null;
   created_at: Date;
+  /** When the expiry job told the merchant it expired (expiry.ts); null until then. */
+  expired_at: Date | null;
 }
 
 export interface RefundRow {
@@ -117,10 +122,11 @@ export type ChargeEnding =
 const DEVICE_INDEX_TRIES = 50;
 const DEVICE_INDEX_SPACE = 1_000_000;
 
-const MERCHANT_COLUMNS = `id, owner_user_id, kind, status, name, city, mcc, balance_account_id, qr_token, created_at`;
+const MERCHANT_INSERT_COLUMNS = `id, owner_user_id, kind, status, name, city, mcc, balance_account_id, qr_token, created_at`;
+const MERCHANT_COLUMNS = `${MERCHANT_INSERT_COLUMNS}, test_of`;
 const ORDER_COLUMNS = `id, merchant_id, merchant_order_id, channel, amount_minor, currency, description, status,
   attempt, claimed_by, claimed_at, payer_user_id, payer_display, paid_at, ledger_transfer_id, fee_minor,
-  refunded_minor, expires_at, closed_at, created_at`;
+  refunded_minor, expires_at, closed_at, created_at, expired_at`;
 const REFUND_COLUMNS = `id, order_id, merchant_refund_id, amount_minor, fee_minor, reason, status, failure,
   created_at, settled_at`;
 
@@ -160,9 +166,9 @@ export class MerchantsStore {
   // ---- merchants ------------------------------------------------------------------------------
 
   /** Insert, or null when the holder has a merchant already (one per holder, of either kind). */
-  async insertMerchant(row: MerchantRow): Promise<MerchantRow | null> {
+  async insertMerchant(row: Omit<MerchantRow, 'test_of'>): Promise<MerchantRow | null> {
     const { rows } = await this.pool.query<MerchantRow>(
-      `INSERT INTO merchants_merchants (${MERCHANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO merchants_merchants (${MERCHANT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (owner_user_id) DO NOTHING
        RETURNING ${MERCHANT_COLUMNS}`,
       [
@@ -177,6 +183,36 @@ export class MerchantsStore {
         row.qr_token,
         row.created_at,
       ],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A merchant's test twin (test-mode.ts): the first of any number at once inserts it. */
+  async insertTwin(row: MerchantRow & { test_of: string }): Promise<MerchantRow> {
+    await this.pool.query(
+      `INSERT INTO merchants_merchants (${MERCHANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        row.id,
+        row.owner_user_id,
+        row.kind,
+        row.status,
+        row.name,
+        row.city,
+        row.mcc,
+        row.balance_account_id,
+        row.qr_token,
+        row.created_at,
+        row.test_of,
+      ],
+    );
+    return (await this.merchant(row.id))!;
+  }
+
+  async twinOf(liveMerchantId: string): Promise<MerchantRow | null> {
+    const { rows } = await this.pool.query<MerchantRow>(
+      `SELECT ${MERCHANT_COLUMNS} FROM merchants_merchants WHERE test_of = $1`,
+      [liveMerchantId],
     );
     return rows[0] ?? null;
   }
@@ -344,9 +380,10 @@ export class MerchantsStore {
   }
 
   /**
-   * Take the order for one payer: open and unexpired → paying, with the next attempt. A claim
-   * older than `staleBefore` (its process died) is taken over only when the caller checked that
-   * its ledger transfer never happened (`staleAttempt`).
+   * Take the order for one payer: open and unexpired → paying, with the next attempt. An order
+   * the expiry job has reported expired (`expired_at`, expiry.ts) is never taken, whatever this
+   * process's clock says. A claim older than `staleBefore` (its process died) is taken over only
+   * when the caller checked that its ledger transfer never happened (`staleAttempt`).
    */
   async claim(input: {
     id: string;
@@ -356,7 +393,7 @@ export class MerchantsStore {
   }): Promise<OrderRow | null> {
     const { rows } = await this.pool.query<Raw<OrderRow>>(
       `UPDATE merchants_orders SET status = 'paying', attempt = attempt + 1, claimed_by = $2, claimed_at = $3
-        WHERE id = $1 AND expires_at > $3
+        WHERE id = $1 AND expires_at > $3 AND expired_at IS NULL
           AND (status = 'open' OR (status = 'paying' AND attempt = $4::integer))
         RETURNING ${ORDER_COLUMNS}`,
       [input.id, input.payerUserId, input.now, input.staleAttempt ?? null],
@@ -773,7 +810,9 @@ export class MerchantsStore {
   /**
    * End a charge without money, and close its order in the same statement, so nothing pays it
    * later: declined by its payer while awaiting and in time; timed out once awaiting past its
-   * time; failed while pending (the payment was refused). Null when it was not in that state.
+   * time; failed while pending (the payment was refused). Its `merchant.charge_failed` event
+   * commits with it (once: only the call that ended it writes one). Null when it was not in
+   * that state.
    */
   async endCharge(input: { id: string; ending: ChargeEnding; now: Date }): Promise<ChargeRow | null> {
     const { ending } = input;
@@ -783,24 +822,48 @@ export class MerchantsStore {
         : ending.to === 'timed_out'
           ? `status = 'awaiting_confirmation' AND confirm_by <= $3`
           : `status = 'pending'`;
-    const { rows } = await this.pool.query<ChargeRow>(
-      `WITH ended AS (
-         UPDATE merchants_code_charges SET status = $2, failure = $4, updated_at = $3
-          WHERE id = $1 AND ${condition}
-         RETURNING ${CHARGE_COLUMNS}
-       ), closed AS (
-         UPDATE merchants_orders o SET status = 'closed', closed_at = $3
-           FROM ended e WHERE o.id = e.order_id AND o.status = 'open'
-       )
-       SELECT * FROM ended`,
-      [
-        input.id,
-        ending.to,
-        input.now,
-        ending.to === 'failed' ? ending.failure : null,
-        ...(ending.to === 'declined' ? [ending.payerUserId] : []),
-      ],
-    );
-    return rows[0] ? chargeOf(rows[0]) : null;
+    const ended = await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<
+        ChargeRow & { merchant_order_id: string; amount_minor: string; currency: string }
+      >(
+        `WITH ended AS (
+           UPDATE merchants_code_charges SET status = $2, failure = $4, updated_at = $3
+            WHERE id = $1 AND ${condition}
+           RETURNING ${CHARGE_COLUMNS}
+         ), closed AS (
+           UPDATE merchants_orders o SET status = 'closed', closed_at = $3
+             FROM ended e WHERE o.id = e.order_id AND o.status = 'open'
+         )
+         SELECT e.*, o.merchant_order_id, o.amount_minor::text AS amount_minor, o.currency
+           FROM ended e JOIN merchants_orders o ON o.id = e.order_id`,
+        [
+          input.id,
+          ending.to,
+          input.now,
+          ending.to === 'failed' ? ending.failure : null,
+          ...(ending.to === 'declined' ? [ending.payerUserId] : []),
+        ],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const { merchant_order_id, amount_minor, currency, ...charge } = row;
+      await appendEvents(client, [
+        chargeFailed(
+          {
+            chargeId: charge.id,
+            orderId: charge.order_id,
+            merchantId: charge.merchant_id,
+            merchantOrderId: merchant_order_id,
+            amount: { amount: amount_minor, currency },
+            status: ending.to,
+            code: ending.to === 'failed' ? ending.failure : CHARGE_ENDING_CODES[ending.to],
+          },
+          input.now,
+        ),
+      ]);
+      return chargeOf(charge);
+    });
+    if (ended) this.events.wake();
+    return ended;
   }
 }

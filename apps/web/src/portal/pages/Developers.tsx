@@ -19,6 +19,7 @@ import {
   Input,
   Modal,
   Popconfirm,
+  Radio,
   Space,
   Table,
   Tag,
@@ -46,6 +47,7 @@ import { Webhooks } from './Webhooks.tsx';
 const OVERLAP_HOURS = 24;
 
 interface KeyForm {
+  mode: ApiKey['mode'];
   name: string;
   scopes: ApiScope[];
   ipAllow?: string;
@@ -74,6 +76,7 @@ export function Developers() {
         name: values.name.trim(),
         scopes: values.scopes,
         ipAllow: entriesOf(values.ipAllow),
+        mode: values.mode,
       }),
     onSuccess: (made) => {
       form.resetFields();
@@ -110,11 +113,20 @@ export function Developers() {
           form={form}
           layout="vertical"
           requiredMark={false}
-          initialValues={{ scopes: ['payments:write'] }}
+          initialValues={{ mode: 'live', scopes: ['payments:write'] }}
           onFinish={(values) => create.mutate(values)}
           aria-label={t('portal.developers.createTitle')}
           className="portal-key-form"
         >
+          <Form.Item name="mode" label={t('portal.developers.mode')} extra={t('portal.developers.modeHint')}>
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'live', label: t('portal.developers.modes.live') },
+                { value: 'test', label: t('portal.developers.modes.test') },
+              ]}
+            />
+          </Form.Item>
           <Form.Item
             name="name"
             label={t('portal.developers.name')}
@@ -187,8 +199,15 @@ export function Developers() {
               { title: t('portal.developers.name'), dataIndex: 'name' },
               {
                 title: t('portal.developers.key'),
-                dataIndex: 'prefix',
-                render: (value: string) => <span className="portal-mono">{value}</span>,
+                key: 'prefix',
+                render: (_, key) => (
+                  <Space size={4} wrap>
+                    {key.mode === 'test' ? (
+                      <Tag color="orange">{t('portal.developers.modes.test')}</Tag>
+                    ) : null}
+                    <span className="portal-mono">{key.prefix}</span>
+                  </Space>
+                ),
               },
               {
                 title: t('portal.developers.scopes'),

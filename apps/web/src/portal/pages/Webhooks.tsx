@@ -17,6 +17,7 @@ import {
   Input,
   Modal,
   Popconfirm,
+  Radio,
   Space,
   Table,
   Tag,
@@ -43,6 +44,7 @@ import { usePortal } from '../context.ts';
 import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
 
 interface EndpointForm {
+  mode: WebhookEndpoint['mode'];
   url: string;
   events: WebhookEventType[];
   description?: string;
@@ -76,6 +78,7 @@ export function Webhooks() {
         url: values.url.trim(),
         events: values.events,
         description: (values.description ?? '').trim(),
+        mode: values.mode,
       }),
     onSuccess: (made) => {
       form.resetFields();
@@ -122,11 +125,20 @@ export function Webhooks() {
           form={form}
           layout="vertical"
           requiredMark={false}
-          initialValues={{ events: ['payment.succeeded', 'refund.succeeded'] }}
+          initialValues={{ mode: 'live', events: ['payment.succeeded', 'refund.succeeded'] }}
           onFinish={(values) => create.mutate(values)}
           aria-label={t('portal.webhooks.addTitle')}
           className="portal-key-form"
         >
+          <Form.Item name="mode" label={t('portal.developers.mode')} extra={t('portal.webhooks.modeHint')}>
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'live', label: t('portal.developers.modes.live') },
+                { value: 'test', label: t('portal.developers.modes.test') },
+              ]}
+            />
+          </Form.Item>
           <Form.Item
             name="url"
             label={t('portal.webhooks.url')}
@@ -189,7 +201,12 @@ export function Webhooks() {
                 key: 'url',
                 render: (_, endpoint) => (
                   <Space orientation="vertical" size={0}>
-                    <span className="portal-mono">{endpoint.url}</span>
+                    <Space size={4} wrap>
+                      {endpoint.mode === 'test' ? (
+                        <Tag color="orange">{t('portal.developers.modes.test')}</Tag>
+                      ) : null}
+                      <span className="portal-mono">{endpoint.url}</span>
+                    </Space>
                     {endpoint.description ? (
                       <Typography.Text type="secondary" className="portal-small">
                         {endpoint.description}

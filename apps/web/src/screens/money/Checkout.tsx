@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button } from 'antd-mobile';
 import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { fetchCheckout, returnAddress } from '../../api/checkout.ts';
-import type { Checkout as CheckoutView } from '../../api/checkout.ts';
+import { fetchCheckout, payAsTestPayer, returnAddress } from '../../api/checkout.ts';
+import type { Checkout as CheckoutView, TestPayer } from '../../api/checkout.ts';
 import { refusalError } from '../../api/money.ts';
 import type { Confirmation, Factor } from '../../api/money.ts';
 import { hasSignedIn } from '../../auth/session.ts';
@@ -142,6 +143,10 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
     );
   }
 
+  if (checkout.testMode && order.status === 'open') {
+    return <TestCheckout {...props} details={details} amount={amount} />;
+  }
+
   if (!checkout.payload) {
     // Closed by the shop, or expired: nothing to pay here any more.
     return (
@@ -220,6 +225,85 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
         }}
         onClose={() => setSheet(null)}
       />
+    </Page>
+  );
+}
+
+/**
+ * A test order (made with the shop's test key, ADR 0022): no sign-in and no wallet — the
+ * customer (the shop's developer) chooses how the test payer answers, and the server pays it
+ * from test money through the same pipeline, or the ledger refuses the empty test wallet.
+ */
+function TestCheckout(props: {
+  checkout: CheckoutView;
+  token: string;
+  onPaid: () => void;
+  details: ReactNode;
+  amount: string;
+}) {
+  const { t } = useTranslation();
+  const { checkout } = props;
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState<TestPayer | null>(null);
+  const pay = async (payer: TestPayer) => {
+    setError(null);
+    setLoading(payer);
+    try {
+      await payAsTestPayer(props.token, payer);
+      props.onPaid();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setLoading(null);
+    }
+  };
+  return (
+    <Page title={t('money.checkout.title')}>
+      <section className="money-card test-mode-card" role="note" aria-labelledby="test-mode-title">
+        <p id="test-mode-title" className="test-mode-badge">
+          {t('money.checkout.testMode')}
+        </p>
+        <p>{t('money.checkout.testModeBody', { name: checkout.merchantName })}</p>
+      </section>
+      <section className="money-card preview-card" aria-labelledby="checkout-amount">
+        <p className="preview-to">{t('money.merchantPay.payTo')}</p>
+        <p className="preview-payee">{checkout.merchantName}</p>
+        <p id="checkout-amount" className="preview-amount amount" data-testid="checkout-amount">
+          {props.amount}
+        </p>
+      </section>
+      {props.details}
+      <div className="money-buttons">
+        <MoneyError error={error} />
+        <Button
+          block
+          color="primary"
+          size="large"
+          shape="rounded"
+          loading={loading === 'succeeds'}
+          disabled={loading !== null}
+          onClick={() => void pay('succeeds')}
+        >
+          {t('money.checkout.testPaySucceeds')}
+        </Button>
+        <Button
+          block
+          size="large"
+          shape="rounded"
+          loading={loading === 'insufficient_funds'}
+          disabled={loading !== null}
+          onClick={() => void pay('insufficient_funds')}
+        >
+          {t('money.checkout.testPayInsufficient')}
+        </Button>
+        <button
+          type="button"
+          className="text-button"
+          onClick={() => window.location.assign(returnAddress(checkout, 'cancelled'))}
+        >
+          {t('money.checkout.leave', { name: checkout.merchantName })}
+        </button>
+      </div>
     </Page>
   );
 }
