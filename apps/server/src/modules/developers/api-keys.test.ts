@@ -3,21 +3,27 @@
  * its secret once; the key reaches the merchant API with its scopes and nothing more; revoked on
  * one server it is refused by another at once; rolled, the old one works for the overlap only;
  * the allow-list, the rate limit shared by two servers, the keys-per-merchant limit under
- * concurrency; the request log with secrets redacted; last use.
+ * concurrency; the request log with secrets redacted; last use. The shop's side goes through the
+ * TypeScript SDK (@qianbao/sdk) against both servers listening, as a shop's server would call
+ * them; what needs a raw request (a client address, the rate-limit headers) stays raw.
  */
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Qianbao, QianbaoError } from '@qianbao/sdk';
 import { createTestApp } from '../../testing.ts';
 import type { TestApp } from '../../testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
 import { shopOf, verifiedHolder } from '../merchants/testing.ts';
 import type { TestShop } from '../merchants/testing.ts';
-import { cny, errorCode } from '../transfers/testing.ts';
+import { errorCode } from '../transfers/testing.ts';
 
 let subject: SecurityTestApp;
 /** A second server on the same database: another process as far as keys are concerned. */
 let other: TestApp;
+let subjectUrl = '';
+let otherUrl = '';
 beforeAll(async () => {
   subject = await createSecurityTestApp({
     API_KEY_RATE_LIMIT: '6',
@@ -29,6 +35,13 @@ beforeAll(async () => {
     now: subject.clock.now,
     env: { API_KEY_RATE_LIMIT: '6', API_KEY_RATE_WINDOW_SECONDS: '3600', API_KEYS_PER_MERCHANT: '3' },
   });
+  for (const [app, set] of [
+    [subject.app, (url: string) => (subjectUrl = url)],
+    [other.app, (url: string) => (otherUrl = url)],
+  ] as const) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    set(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+  }
 });
 afterAll(async () => {
   await other?.close();
@@ -59,20 +72,40 @@ async function key(shop: TestShop, scopes: string[], extra: Record<string, unkno
   return response.json<Key>();
 }
 
-function order(
-  secret: string,
-  options: { app?: TestApp['app']; remoteAddress?: string; number?: string } = {},
-) {
-  return (options.app ?? subject.app).inject({
+/**
+ * The shop's server with this key, on the first server (or the other). One attempt per call: the
+ * tests below count requests (the rate limit, the request log).
+ */
+function shopServer(secret: string, on: 'subject' | 'other' = 'subject'): Qianbao {
+  return new Qianbao({ apiKey: secret, baseUrl: on === 'subject' ? subjectUrl : otherUrl, maxRetries: 0 });
+}
+
+function newOrder(number = `o${randomUUID().slice(0, 12)}`) {
+  return {
+    merchantOrderId: number,
+    amount: { amount: '1234', currency: 'CNY' as const },
+    description: '牛肉面',
+  };
+}
+
+/** The error code an SDK call was refused with. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(QianbaoError);
+  return (error as QianbaoError).code;
+}
+
+/** An order made with a raw request from `remoteAddress` (the allow-list reads the client's address). */
+function orderFrom(secret: string, remoteAddress: string) {
+  return subject.app.inject({
     method: 'POST',
     url: '/v1/me/merchant/orders',
     headers: { authorization: `Bearer ${secret}` },
-    payload: {
-      merchantOrderId: options.number ?? `o${randomUUID().slice(0, 12)}`,
-      amount: cny('1234'),
-      description: '牛肉面',
-    },
-    ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
+    payload: newOrder(),
+    remoteAddress,
   });
 }
 
@@ -172,9 +205,8 @@ describe('using a key', () => {
     const writer = await key(shop, ['payments:write']);
     const reader = await key(shop, ['read_only']);
     const refunder = await key(shop, ['refunds:write']);
-    const made = await order(writer.secret, { number: 'api-0001' });
-    expect(made.statusCode, made.body).toBe(201);
-    expect(made.json()).toMatchObject({ merchantOrderId: 'api-0001', amount: { amount: '1234' } });
+    const made = await shopServer(writer.secret).orders.create(newOrder('api-0001'));
+    expect(made).toMatchObject({ merchantOrderId: 'api-0001', amount: { amount: '1234' } });
     // The owner sees the key's order as any other.
     const seen = await subject.app.inject({
       method: 'GET',
@@ -184,13 +216,13 @@ describe('using a key', () => {
     expect(seen.statusCode).toBe(200);
     // The order query — the fallback when a notification is late — for writers and readers.
     for (const secret of [writer.secret, reader.secret, refunder.secret]) {
-      expect((await query(secret, 'api-0001')).statusCode).toBe(200);
+      expect((await shopServer(secret).orders.retrieve('api-0001')).id).toBe(made.id);
     }
-    expect(errorCode(await order(reader.secret))).toBe('FORBIDDEN');
-    expect(errorCode(await order(refunder.secret))).toBe('FORBIDDEN');
+    expect(await refusal(shopServer(reader.secret).orders.create(newOrder()))).toBe('FORBIDDEN');
+    expect(await refusal(shopServer(refunder.secret).orders.create(newOrder()))).toBe('FORBIDDEN');
     // Another merchant's key does not see this merchant's order.
     const stranger = await key(await shopOf(subject), ['read_only']);
-    expect(errorCode(await query(stranger.secret, 'api-0001'))).toBe('ORDER_NOT_FOUND');
+    expect(await refusal(shopServer(stranger.secret).orders.retrieve('api-0001'))).toBe('ORDER_NOT_FOUND');
   });
 
   it('refuses an unknown, malformed or wrong key the same way', async () => {
@@ -198,24 +230,26 @@ describe('using a key', () => {
     const made = await key(shop, ['payments:write']);
     const wrongSecret = made.secret.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     for (const secret of [wrongSecret, `qbk_live_${'0'.repeat(16)}_${'0'.repeat(64)}`, 'qbk_live_nonsense']) {
-      const response = await order(secret);
-      expect(response.statusCode, secret).toBe(401);
-      expect(errorCode(response)).toBe('API_KEY_INVALID');
+      const error = await shopServer(secret)
+        .orders.create(newOrder())
+        .catch((thrown: unknown) => thrown);
+      expect(error, secret).toBeInstanceOf(QianbaoError);
+      expect(error).toMatchObject({ status: 401, code: 'API_KEY_INVALID' });
     }
   });
 
   it('revoked on one server, refused by the other at its next request', async () => {
     const shop = await shopOf(subject);
     const made = await key(shop, ['payments:write']);
-    expect((await order(made.secret, { app: other.app })).statusCode).toBe(201);
+    await shopServer(made.secret, 'other').orders.create(newOrder());
     const revoked = await subject.app.inject({
       method: 'DELETE',
       url: `/v1/me/merchant/api-keys/${made.id}`,
       headers: shop.owner.headers,
     });
     expect(revoked.json()).toMatchObject({ status: 'revoked' });
-    expect(errorCode(await order(made.secret, { app: other.app }))).toBe('API_KEY_INVALID');
-    expect(errorCode(await order(made.secret))).toBe('API_KEY_INVALID');
+    expect(await refusal(shopServer(made.secret, 'other').orders.create(newOrder()))).toBe('API_KEY_INVALID');
+    expect(await refusal(shopServer(made.secret).orders.create(newOrder()))).toBe('API_KEY_INVALID');
   });
 
   it('rolled: the new key works at once, the old one for the overlap only; 20 rolls at once make one', async () => {
@@ -239,18 +273,18 @@ describe('using a key', () => {
     const successor = won[0]!.json<Key & { rolled: Key & { expiresAt: string } }>();
     expect(successor).toMatchObject({ name: 'till sync', scopes: ['payments:write'], status: 'active' });
     expect(successor.rolled).toMatchObject({ status: 'expiring', rolledTo: successor.id });
-    expect((await order(successor.secret)).statusCode).toBe(201);
-    expect((await order(made.secret)).statusCode).toBe(201);
+    await shopServer(successor.secret).orders.create(newOrder());
+    await shopServer(made.secret).orders.create(newOrder());
     subject.clock.advance(3601);
-    expect(errorCode(await order(made.secret))).toBe('API_KEY_INVALID');
-    expect((await order(successor.secret)).statusCode).toBe(201);
+    expect(await refusal(shopServer(made.secret).orders.create(newOrder()))).toBe('API_KEY_INVALID');
+    await shopServer(successor.secret).orders.create(newOrder());
   });
 
   it('keeps to its IP allow-list', async () => {
     const shop = await shopOf(subject);
     const made = await key(shop, ['payments:write'], { ipAllow: ['10.1.2.0/24', '2001:db8::1'] });
-    expect((await order(made.secret, { remoteAddress: '10.1.2.3' })).statusCode).toBe(201);
-    const refused = await order(made.secret, { remoteAddress: '10.9.9.9' });
+    expect((await orderFrom(made.secret, '10.1.2.3')).statusCode).toBe(201);
+    const refused = await orderFrom(made.secret, '10.9.9.9');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({
       error: { code: 'API_KEY_IP_NOT_ALLOWED', details: { ip: '10.9.9.9' } },
@@ -288,14 +322,20 @@ describe('using a key', () => {
   it('logs what it did, secrets redacted, and when it was last used', async () => {
     const shop = await shopOf(subject);
     const made = await key(shop, ['payments:write']);
-    expect((await order(made.secret, { number: 'log-0001' })).statusCode).toBe(201);
-    const charge = await subject.app.inject({
-      method: 'POST',
-      url: '/v1/me/merchant/charges',
-      headers: { authorization: `Bearer ${made.secret}`, 'idempotency-key': 'till-42' },
-      payload: { paymentCode: '281234567890123456', amount: cny('500') },
-    });
-    expect(charge.statusCode).toBeGreaterThanOrEqual(400);
+    const till = shopServer(made.secret);
+    await till.orders.create(newOrder('log-0001'));
+    const charge = (await till.charges
+      .create(
+        {
+          paymentCode: '281234567890123456',
+          amount: { amount: '500', currency: 'CNY' },
+          merchantOrderId: 'log-0002',
+        },
+        { idempotencyKey: 'till-42' },
+      )
+      .catch((thrown: unknown) => thrown)) as QianbaoError;
+    expect(charge).toBeInstanceOf(QianbaoError);
+    expect(charge.status).toBeGreaterThanOrEqual(400);
     await expect
       .poll(async () => {
         const response = await subject.app.inject({
@@ -315,7 +355,7 @@ describe('using a key', () => {
     expect(page.requests[0]).toMatchObject({
       method: 'POST',
       path: '/v1/me/merchant/charges',
-      status: charge.statusCode,
+      status: charge.status,
       idempotencyKey: 'till-42',
       body: { paymentCode: '[redacted]', amount: { amount: '500', currency: 'CNY' } },
     });
