@@ -106,7 +106,7 @@ export const oauthRoutes: FastifyPluginCallbackZod<{ service: DevelopersService 
           .headers(error === 'invalid_client' ? { 'www-authenticate': 'Basic realm="qianbao"' } : {})
           .send({ error, error_description: description });
       const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
-      const asked = readTokenRequest(body as Record<string, unknown>, request.headers.authorization);
+      const asked = readTokenRequest(body, request.headers.authorization);
       if ('error' in asked) return refuse(asked.error, asked.description);
       // A key's allow-list and rate limit answer in the API's usual way (403, 429).
       const issued = await service.issueToken(request, asked);

@@ -105,9 +105,13 @@ export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   ORDER_EXPIRED: { status: 410, message: 'This order has expired; ask the merchant for a new code.' },
   TEST_MODE_ORDER: {
     status: 409,
-    message: "This is a test order (made with a test key): a wallet cannot pay it, only the checkout's test payers.",
+    message:
+      "This is a test order (made with a test key): a wallet cannot pay it, only the checkout's test payers.",
   },
-  TEST_MODE_ONLY: { status: 409, message: 'Only test orders (made with a test key) can be paid by a test payer.' },
+  TEST_MODE_ONLY: {
+    status: 409,
+    message: 'Only test orders (made with a test key) can be paid by a test payer.',
+  },
   TEST_MODE_UNSUPPORTED: {
     status: 409,
     message: 'Test mode does not do this: `details.feature` names what needs a live key.',

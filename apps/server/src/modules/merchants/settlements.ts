@@ -177,7 +177,8 @@ export class SettlementService {
     if (existing) return this.respond(await this.continueRetried(existing));
     const merchant = await this.merchantOf(input.merchantId);
     // Test money never leaves for a bank (ADR 0022).
-    if (merchant.test_of) throw new AppError('TEST_MODE_UNSUPPORTED', { details: { feature: 'settlements' } });
+    if (merchant.test_of)
+      throw new AppError('TEST_MODE_UNSUPPORTED', { details: { feature: 'settlements' } });
     if (merchant.status !== 'active') throw new AppError('MERCHANT_NOT_ACTIVE');
     const available = await this.availableOf(merchant);
     const amountMinor = input.amountMinor ?? minBigint(available, MAX_SETTLEMENT_MINOR);
