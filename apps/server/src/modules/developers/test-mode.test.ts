@@ -235,20 +235,56 @@ describe('webhooks of test mode', () => {
   });
 });
 
+describe('test payment codes at a till', () => {
+  function charge(paymentCode: string, amount = '700') {
+    return asKey(testKey, 'POST', '/v1/me/merchant/charges', {
+      paymentCode,
+      amount: cny(amount),
+      merchantOrderId: `c${randomUUID().slice(0, 12)}`,
+    });
+  }
+
+  it('charge the test payers: one pays (again and again), one has no money; no other code', async () => {
+    const twin = twinIdOf(shop.id);
+    const source = testPayerAccount(twin, 'succeeds', 'CNY');
+    const before = await balanceOfAccount(source);
+    for (const _ of [1, 2]) {
+      const paid = await charge('289999000000000000');
+      expect(paid.statusCode, paid.body).toBe(201);
+      expect(paid.json()).toMatchObject({ status: 'succeeded' });
+    }
+    expect(await balanceOfAccount(source)).toBe(before - 1400n);
+
+    const refused = await charge('289999000000000051');
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json()).toMatchObject({ error: { code: 'INSUFFICIENT_FUNDS' } });
+    const chargeId = refused.json<{ error: { details: { chargeId: string } } }>().error.details.chargeId;
+    const failed = await asKey(testKey, 'GET', `/v1/me/merchant/charges/${chargeId}`);
+    expect(failed.json()).toMatchObject({ status: 'failed', failure: 'INSUFFICIENT_FUNDS' });
+
+    // A real customer's code (or anything else) is not charged with a test key.
+    const other = await charge('281234567890123456');
+    expect(other.statusCode, other.body).toBe(422);
+    expect(errorCode(other)).toBe('TEST_MODE_PAYMENT_CODE');
+    // A live key does not know the test codes.
+    const live = await asKey(liveKey, 'POST', '/v1/me/merchant/charges', {
+      paymentCode: '289999000000000000',
+      amount: cny('700'),
+      merchantOrderId: `c${randomUUID().slice(0, 12)}`,
+    });
+    expect(live.statusCode).toBeGreaterThanOrEqual(400);
+    expect(errorCode(live)).not.toBe('TEST_MODE_PAYMENT_CODE');
+    await expectBooksBalanced(subject);
+  });
+});
+
 describe('what test mode does not do', () => {
-  it('settles nothing to a bank and charges no payment code', async () => {
+  it('settles nothing to a bank', async () => {
     const settle = await asKey(testKey, 'POST', '/v1/me/merchant/settlements', {});
     expect(settle.statusCode, settle.body).toBe(409);
     expect(settle.json()).toMatchObject({
       error: { code: 'TEST_MODE_UNSUPPORTED', details: { feature: 'settlements' } },
     });
-    const charge = await asKey(testKey, 'POST', '/v1/me/merchant/charges', {
-      paymentCode: '281234567890123456',
-      amount: cny('100'),
-      merchantOrderId: `c${randomUUID().slice(0, 12)}`,
-    });
-    expect(charge.statusCode, charge.body).toBe(409);
-    expect(errorCode(charge)).toBe('TEST_MODE_UNSUPPORTED');
   });
 
   it('a test key cannot refund live money', async () => {

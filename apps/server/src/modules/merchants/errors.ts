@@ -28,6 +28,7 @@ export type MerchantsErrorCode =
   | 'TEST_MODE_ORDER'
   | 'TEST_MODE_ONLY'
   | 'TEST_MODE_UNSUPPORTED'
+  | 'TEST_MODE_PAYMENT_CODE'
   | 'ORDER_BEING_PAID'
   | 'ORDER_NOT_CLOSABLE'
   | 'ORDER_NOT_PAID'
@@ -111,6 +112,12 @@ export const MERCHANTS_ERRORS: Record<MerchantsErrorCode, ErrorMapping> = {
   TEST_MODE_ONLY: {
     status: 409,
     message: 'Only test orders (made with a test key) can be paid by a test payer.',
+  },
+  TEST_MODE_PAYMENT_CODE: {
+    status: 422,
+    message:
+      'In test mode a till charges the test payment codes: 289999000000000000 (pays) or 289999000000000051 ' +
+      '(insufficient funds).',
   },
   TEST_MODE_UNSUPPORTED: {
     status: 409,

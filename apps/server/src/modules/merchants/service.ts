@@ -35,8 +35,12 @@ import { feeIncomeAccountId } from '../funding/accounts.ts';
 import { derivedAccountId } from '../../platform/accounts.ts';
 import {
   TEST_PAYER_DISPLAY,
+  testChargeStep,
+  testCodeSecretIdOf,
   testOwnerIdOf,
   testPayerAccount,
+  testPayerOfCode,
+  testPayerOfUser,
   testPayerUserIdOf,
   twinIdOf,
 } from './test-mode.ts';
@@ -528,13 +532,13 @@ export class MerchantsService {
     description: string | null;
   }): Promise<ChargeView> {
     const merchant = await this.activeMerchantOf(input.merchantId);
-    // A till's test charges would need test payment codes (not yet: docs/developers.md "Test mode").
-    if (merchant.test_of) throw new AppError('TEST_MODE_UNSUPPORTED', { details: { feature: 'charges' } });
     const own = await this.deps.store.charge(input.chargeId);
     if (own) return this.continueCharge(merchant, own);
-    const { secret, step } = await this.deps.codes.verify(input.paymentCode);
-    if (secret.user_id === merchant.owner_user_id) throw new AppError('CANNOT_PAY_YOURSELF');
     const now = this.deps.now();
+    const { secret, step } = merchant.test_of
+      ? await this.testCode(merchant, input.paymentCode, input.chargeId, now)
+      : await this.deps.codes.verify(input.paymentCode);
+    if (secret.user_id === merchant.owner_user_id) throw new AppError('CANNOT_PAY_YOURSELF');
     const inserted = await this.deps.store.insertCharge({
       charge: {
         id: input.chargeId,
@@ -558,6 +562,26 @@ export class MerchantsService {
     if ('existing' in inserted) return this.continueCharge(merchant, inserted.existing);
     const { charge, order } = inserted.created;
     return this.attemptCharge({ merchant, charge, order, confirmation: null });
+  }
+
+  /**
+   * A test twin's till charges a test payment code (test-mode.ts `TEST_PAYMENT_CODES`): the code
+   * names its test payer; the charge names that payer's stand-in secret and a step of its own.
+   */
+  private async testCode(
+    merchant: MerchantRow,
+    code: string,
+    chargeId: string,
+    now: Date,
+  ): Promise<{ secret: { id: string; user_id: string }; step: number }> {
+    const payer = testPayerOfCode(code);
+    if (!payer) throw new AppError('TEST_MODE_PAYMENT_CODE');
+    const secret = {
+      id: testCodeSecretIdOf(merchant.id, payer),
+      user_id: testPayerUserIdOf(merchant.id, payer),
+    };
+    await this.deps.store.ensureTestCodeSecret({ ...secret, now });
+    return { secret, step: testChargeStep(chargeId) };
   }
 
   /** The merchant's charge (its query, polled while awaiting the payer). */
@@ -657,18 +681,24 @@ export class MerchantsService {
     confirmation: ConfirmationInput | null;
   }): Promise<ChargeView> {
     const { merchant, charge, order, confirmation } = input;
-    const payer = await this.deps.identity.getUser(charge.payer_user_id);
-    if (!payer) throw new Error(`charge ${charge.id}: its payer ${charge.payer_user_id} does not exist`);
+    const testPayer = merchant.test_of ? testPayerOfUser(merchant.id, charge.payer_user_id) : null;
+    const payer = testPayer ? null : await this.deps.identity.getUser(charge.payer_user_id);
+    if (!testPayer && !payer) {
+      throw new Error(`charge ${charge.id}: its payer ${charge.payer_user_id} does not exist`);
+    }
     try {
       await this.payOrder({
         merchant,
         order,
         payerUserId: charge.payer_user_id,
-        payerWalletAccountId: payer.walletAccountId,
+        payerWalletAccountId: testPayer
+          ? testPayerAccount(merchant.id, testPayer, order.currency)
+          : payer!.walletAccountId,
         kind: 'merchant_code',
         payment: chargePayment(merchant, charge, order),
         confirmation,
         resumed: true,
+        testPayer: testPayer !== null,
       });
     } catch (error) {
       if (!(error instanceof AppError) || ERRORS[error.code].status >= 500 || TRANSIENT.has(error.code)) {

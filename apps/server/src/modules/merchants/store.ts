@@ -187,6 +187,20 @@ export class MerchantsStore {
     return rows[0] ?? null;
   }
 
+  /**
+   * A test payer's stand-in payment-code secret (test-mode.ts), which its test charges name: never
+   * active (no code of a phone is ever read against it), made once.
+   */
+  async ensureTestCodeSecret(row: { id: string; user_id: string; now: Date }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO merchants_payment_code_secrets
+         (id, user_id, device_id, device_index, secret_sealed, step_seconds, status, created_at, ended_at)
+       VALUES ($1, $2, 'test-mode', 999900, '-', 60, 'off', $3, $3)
+       ON CONFLICT (id) DO NOTHING`,
+      [row.id, row.user_id, row.now],
+    );
+  }
+
   /** A merchant's test twin (test-mode.ts): the first of any number at once inserts it. */
   async insertTwin(row: MerchantRow & { test_of: string }): Promise<MerchantRow> {
     await this.pool.query(

@@ -10,6 +10,10 @@
  * - `succeeds`: pays from an account of endless test money;
  * - `insufficient_funds`: pays from an account that is always empty, so the ledger refuses it.
  *
+ * At a till, a test key charges **test payment codes** (magic values, as Stripe's test cards): one
+ * per test payer, below; any other code is TEST_MODE_PAYMENT_CODE. The code names its payer and
+ * is never used up (a test till charges it as often as it likes).
+ *
  * Pure: the derived ids. A twin's id, its owner's id and its test payers' ids derive from the
  * live merchant's, so any number of requests at once make one twin.
  */
@@ -18,6 +22,39 @@ import { derivedAccountId } from '../../platform/accounts.ts';
 
 export const TEST_PAYERS = ['succeeds', 'insufficient_funds'] as const;
 export type TestPayer = (typeof TEST_PAYERS)[number];
+
+/**
+ * The test payment codes, ending in the payer's outcome (`51` is ISO 8583's "insufficient funds").
+ * Only a test key's till reads them so; a live till reads every code as a phone's, and these
+ * match none.
+ */
+export const TEST_PAYMENT_CODES: Record<string, TestPayer> = {
+  '289999000000000000': 'succeeds',
+  '289999000000000051': 'insufficient_funds',
+};
+
+/** Whose test payment code this is; null for any other text. */
+export function testPayerOfCode(code: string): TestPayer | null {
+  return TEST_PAYMENT_CODES[code.replace(/\s/g, '')] ?? null;
+}
+
+/** The test payer an order's payer id names (a twin's order); null for a holder. */
+export function testPayerOfUser(twinId: string, payerUserId: string): TestPayer | null {
+  return TEST_PAYERS.find((payer) => testPayerUserIdOf(twinId, payer) === payerUserId) ?? null;
+}
+
+/** The stand-in payment-code secret a test payer's charges name (a charge names its code's secret). */
+export function testCodeSecretIdOf(twinId: string, payer: TestPayer): string {
+  return derivedId(`merchants:test-code-secret:${twinId}:${payer}`);
+}
+
+/**
+ * A test charge's step: a charge's code is taken once per (secret, step), and a test code is never
+ * used up, so each charge has its own, from its id (48 bits of it).
+ */
+export function testChargeStep(chargeId: string): number {
+  return Number.parseInt(chargeId.replace(/-/g, '').slice(0, 12), 16);
+}
 
 /** What a test order's payer is called where a payer's name shows (order lists, statements). */
 export const TEST_PAYER_DISPLAY = '测试付款人 Test payer';
