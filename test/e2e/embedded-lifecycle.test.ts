@@ -70,6 +70,8 @@ function environment(): Record<string, string> {
     ARGON2_MEMORY_KIB: '64',
     ARGON2_TIME_COST: '1',
     DB_POOL_MAX: '8',
+    // These tests are about the database's life; the demo shop's start is apps/cli/src/start.test.ts's.
+    QIANBAO_DEMO_SHOP: 'off',
   };
 }
 

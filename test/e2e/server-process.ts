@@ -82,6 +82,8 @@ export async function startServerProcess(options: {
     DB_POOL_MAX: '8',
     // Journal checkpoints of these throwaway databases stay out of the developer's ./data.
     LEDGER_CHECKPOINT_FILE: path.join(tmpdir(), 'qianbao-e2e-journal-checkpoints.jsonl'),
+    // The demo shop would add a holder and a merchant to every test's database; its own tests turn it on.
+    QIANBAO_DEMO_SHOP: 'off',
     ...options.env,
   });
   running.add(child);

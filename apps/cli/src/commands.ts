@@ -11,6 +11,8 @@ import {
   runServer,
 } from '@qianbao/server';
 import type { Config, Database } from '@qianbao/server';
+import { DemoShopSettingsError, demoShopBeside, demoShopSettings } from './demo-shop.ts';
+import type { DemoShopSettings } from './demo-shop.ts';
 import { formatVerifyReport } from './verify-report.ts';
 
 /** A command's outcome is its exit code: 0 ok, 1 failure, 2 usage or configuration error. */
@@ -25,8 +27,17 @@ function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** The wallet and, in sandbox mode, the demo shop beside it (demo-shop.ts). */
 export async function start(config: Config): Promise<ExitCode> {
-  return (await runServer(config)) === 0 ? 0 : 1;
+  let demoShop: DemoShopSettings;
+  try {
+    demoShop = demoShopSettings();
+  } catch (error) {
+    if (!(error instanceof DemoShopSettingsError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  return (await runServer(config, { afterStart: demoShopBeside(config, demoShop) })) === 0 ? 0 : 1;
 }
 
 export async function migrateDatabase(config: Config): Promise<ExitCode> {

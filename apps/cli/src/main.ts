@@ -15,6 +15,7 @@ const USAGE = `Usage: qianbao <command>
 
 Commands:
   start          Start the server (on an embedded PostgreSQL under ./data unless DATABASE_URL is set)
+                 and, in sandbox mode, the demo shop beside it (QIANBAO_DEMO_SHOP=off: not)
   migrate        Apply pending database migrations (and the job queue's schema) and list them
   verify [--checkpoints FILE]
                  Re-check the books: hash chain, trial balance, account counters, and the journal
@@ -39,7 +40,8 @@ Commands:
   help           Show this help
 
 Configuration comes from environment variables: DATABASE_URL, QIANBAO_DATA_DIR, HOST, PORT,
-LOG_LEVEL, QIANBAO_MODE, QIANBAO_ADMIN_TOKEN, … (see the README).
+LOG_LEVEL, QIANBAO_MODE, QIANBAO_ADMIN_TOKEN, QIANBAO_DEMO_SHOP, QIANBAO_DEMO_SHOP_PORT, … (see the
+README).
 
 Exit codes: 0 success; 1 failure (verify: the books are broken); 2 usage or configuration error;
 3 (start) the embedded PostgreSQL stopped under the server: start again (docs/operations.md).`;

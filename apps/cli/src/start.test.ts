@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,11 +28,13 @@ describe('qianbao start on the embedded PostgreSQL', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('starts with one command, lets verify use the running server, and stops cleanly on SIGTERM', async () => {
+  it('starts with one command and the demo shop beside it, lets verify use the running server, and stops cleanly on SIGTERM', async () => {
+    const shopPort = await freePort();
     const env = {
       QIANBAO_DATA_DIR: dataDir,
       QIANBAO_EMBEDDED_PG_PORT: String(await freePort()),
-      PORT: '0',
+      PORT: String(await freePort()),
+      QIANBAO_DEMO_SHOP_PORT: String(shopPort),
     };
     const server = spawnQianbao(['start'], env);
     const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
@@ -48,6 +50,15 @@ describe('qianbao start on the embedded PostgreSQL', () => {
       });
       void exited.then((code) => reject(new Error(`start exited with ${code}: ${stdout}`)));
     });
+    const shopReady = new Promise<string>((resolve, reject) => {
+      server.stdout.on('data', () => {
+        const match = /\nDemo shop \(test mode: pay with the test payer\): (http:\/\/\S+)\n/.exec(stdout);
+        if (match) resolve(match[1]!);
+        if (stdout.includes('Demo shop not started')) reject(new Error(stdout));
+      });
+      void exited.then((code) => reject(new Error(`start exited with ${code}: ${stdout}`)));
+    });
+    shopReady.catch(() => undefined); // awaited below, unless the start fails first
     try {
       // Inside the try: a start that never gets ready must still be stopped.
       const url = await ready;
@@ -63,10 +74,33 @@ describe('qianbao start on the embedded PostgreSQL', () => {
       const second = await runQianbao(['start'], { ...env, PORT: '0' });
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(`Qianbao (pid ${server.pid}) is already running`);
+
+      // The demo shop, printed with its owner's sign-in, sells through the real job queue's webhooks.
+      const shop = await shopReady;
+      expect(shop).toBe(`http://localhost:${shopPort}`);
+      expect(stdout).toContain('  its owner in the merchant portal: 13800138000 / Noodles-demo-2026');
+      expect((await fetch(shop)).status).toBe(200);
+      expect(statSync(path.join(dataDir, 'demo-shop.json')).mode & 0o777).toBe(0o600);
+      const bought = await fetch(`${shop}/buy`, { method: 'POST', redirect: 'manual' });
+      expect(bought.status).toBe(303);
+      const checkout = new URL(bought.headers.get('location')!);
+      expect(checkout.origin).toBe(url);
+      const paid = await fetch(`${url}/v1/checkouts/${checkout.pathname.split('/').at(-1)}/test-payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payer: 'succeeds' }),
+      });
+      expect(paid.status).toBe(200);
+      const { merchantOrderId } = (await paid.json()) as { merchantOrderId: string };
+      await expect
+        .poll(async () => (await fetch(`${shop}/orders/${merchantOrderId}`)).text(), { timeout: 30_000 })
+        .toContain('签名已验证 ✓');
     } finally {
       server.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    // The shop stopped with the wallet.
+    await expect(fetch(`http://127.0.0.1:${shopPort}/`)).rejects.toThrow();
   });
 });

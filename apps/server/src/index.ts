@@ -29,7 +29,14 @@ export {
   type JobRun,
   type JobsReport,
 } from './jobs/index.ts';
-export { startServer, runServer, type RunningServer, type StartOptions } from './start.ts';
+export {
+  startServer,
+  runServer,
+  type Companion,
+  type RunOptions,
+  type RunningServer,
+  type StartOptions,
+} from './start.ts';
 export { listSandboxMessages, type SandboxMessage } from './adapters/sms/index.ts';
 export { normalizePhone, maskPhone } from './modules/identity/phone.ts';
 export { resolveSecretKey, parseSecretKey } from './crypto/secret-key.ts';

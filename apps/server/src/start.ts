@@ -159,11 +159,26 @@ async function serve(
   }
 }
 
+/** What runs beside the server in its process (the CLI's demo shop): stopped before the server. */
+export interface Companion {
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  /**
+   * Once the server serves and has printed its lines: start what runs beside it in this process.
+   * The CLI composes the demo shop here, so that the server imports nothing of `examples/`. It runs
+   * while the server waits for a signal; `signal` aborts when the shutdown begins. A failure is one
+   * printed line and the server goes on; the companion it answers is stopped first at shutdown.
+   */
+  afterStart?: (server: RunningServer, signal: AbortSignal) => Promise<Companion | null>;
+}
+
 /**
  * Start, then shut down gracefully on SIGINT or SIGTERM. Resolves with the process exit code:
  * 0 after a clean shutdown, 1 when it failed or overran `shutdownGraceMs`.
  */
-export async function runServer(config: Config): Promise<number> {
+export async function runServer(config: Config, options: RunOptions = {}): Promise<number> {
   const stopSignal = takeOverShutdownSignals();
   const server = await startServer(config);
   // A failure nothing handled ends the process (as Node would), but says the real cause when the
@@ -174,7 +189,10 @@ export async function runServer(config: Config): Promise<number> {
     );
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  const stopping = new AbortController();
+  const companion = startCompanion(options, server, stopping.signal);
   const signal = await stopSignal;
+  stopping.abort();
   const log = server.app.log;
   log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutdown requested');
   let overrun: NodeJS.Timeout | undefined;
@@ -184,20 +202,44 @@ export async function runServer(config: Config): Promise<number> {
       resolve(1);
     }, config.shutdownGraceMs);
   });
-  const shutdown = server.shutdown().then(
-    () => {
-      log.info('shutdown complete');
-      return 0;
-    },
-    (error: unknown) => {
-      log.error({ err: error }, 'shutdown failed');
-      return 1;
-    },
-  );
+  const shutdown = stopCompanion(companion, log)
+    .then(() => server.shutdown())
+    .then(
+      () => {
+        log.info('shutdown complete');
+        return 0;
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        return 1;
+      },
+    );
   try {
     return await Promise.race([shutdown, deadline]);
   } finally {
     clearTimeout(overrun);
+  }
+}
+
+async function startCompanion(
+  options: RunOptions,
+  server: RunningServer,
+  signal: AbortSignal,
+): Promise<Companion | null> {
+  if (!options.afterStart) return null;
+  try {
+    return await options.afterStart(server, signal);
+  } catch (error) {
+    if (!signal.aborted) console.log(`Not started beside the server: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+async function stopCompanion(companion: Promise<Companion | null>, log: App['log']): Promise<void> {
+  try {
+    await (await companion)?.stop();
+  } catch (error) {
+    log.warn({ err: error }, 'shutdown: what ran beside the server did not stop cleanly');
   }
 }
 

@@ -274,7 +274,14 @@ function TestCheckout(props: {
       </section>
       {props.details}
       <div className="money-buttons">
-        <MoneyError error={error} />
+        {error instanceof ApiError && error.code === 'INSUFFICIENT_FUNDS' ? (
+          // The refusal this button exists to show: say it is the test payer's, not the customer's.
+          <div className="form-error money-error" role="alert">
+            <span>{t('money.checkout.testInsufficient')}</span>
+          </div>
+        ) : (
+          <MoneyError error={error} />
+        )}
         <Button
           block
           color="primary"
