@@ -167,6 +167,8 @@ describe('loadConfig', () => {
           webhookEndpointsPerMerchant: 10,
           webhookTimeoutMs: 10_000,
           webhookDisableAfterDays: 3,
+          webhookLeaseSeconds: 60,
+          webhookSweepSeconds: 60,
         },
       },
     });
