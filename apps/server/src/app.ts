@@ -67,6 +67,7 @@ import {
   merchantsPaymentKinds,
 } from './modules/merchants/index.ts';
 import { MerchantHistory } from './modules/merchants/history.ts';
+import { twinIdOf } from './modules/merchants/test-mode.ts';
 import {
   RED_PACKET_NOTICES,
   createRedPacketsModule,
@@ -256,7 +257,8 @@ export async function buildApp(options: BuildAppOptions) {
             description:
               "A merchant's API key (POST /v1/me/merchant/api-keys): the merchant's own servers call the " +
               'merchant API with it, within its scopes — `qbk_test_…` in test mode — or an OAuth 2 access ' +
-              'token of one (`qbo_…`, POST /v1/oauth/token), which acts as its key.',
+              'token of one (`qbo_…`, POST /v1/oauth/token), which acts as its key. A partner’s key acts for a ' +
+              'merchant that granted it access when the request names that merchant in `Qianbao-Merchant`.',
           },
           operatorSession: {
             type: 'http',
@@ -375,6 +377,15 @@ export async function buildApp(options: BuildAppOptions) {
       twinOf: async (liveMerchantId) => (await merchants.service.testTwin(liveMerchantId)).id,
       twinIfAny: async (liveMerchantId) =>
         (await merchants.service.testTwinIfAny(liveMerchantId))?.id ?? null,
+      twinIdOf,
+    },
+    // A partner is granted access by its merchant id (ADR 0023): a live merchant's, never a twin's.
+    merchantNameOf: async (merchantId) => {
+      const found = await merchants.service.get(merchantId).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'MERCHANT_NOT_FOUND') return null;
+        throw error;
+      });
+      return found && !(await merchants.service.isTestMode(merchantId)) ? found.name : null;
     },
     now,
     log: app.log,

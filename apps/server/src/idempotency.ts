@@ -358,7 +358,11 @@ function callerOf(request: FastifyRequest): string {
       return `merchantStaff:${principal.merchantId}:${principal.userId}`;
     case 'apiClient':
       // The merchant's, not the key's: a retry sent with the rolled successor is the same request.
-      return `apiClient:${principal.merchantId}`;
+      // A partner acting for the merchant (ADR 0023) has a space of its own there: its keys must
+      // not replay the merchant's own answers, nor the merchant's its.
+      return principal.partnerMerchantId === null
+        ? `apiClient:${principal.merchantId}`
+        : `apiClient:${principal.merchantId}:partner:${principal.partnerMerchantId}`;
     case undefined:
       return `anonymous:${request.ip}`;
   }

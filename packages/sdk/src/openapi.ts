@@ -336,6 +336,8 @@ export interface operations {
       header: {
         /** @description Required: a key of your own for this request (a UUID is fine), at most 255 characters. The same key and body again answer the first answer (`Idempotency-Replayed: true`); another body with it is 422 IDEMPOTENCY_KEY_REUSED; while the first runs, 409 IDEMPOTENCY_REQUEST_IN_FLIGHT. */
         'Idempotency-Key': string;
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -863,6 +865,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        *     - `MERCHANT_NOT_ACTIVE`: This merchant cannot take payments now.
        *     - `WALLET_FROZEN`: This wallet is frozen: no money can leave it until the freeze is lifted.
        *     - `KYC_TIER_TOO_LOW`: Your verification level does not allow this; verify further.
@@ -1150,6 +1153,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -1430,6 +1435,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -1568,6 +1574,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -1827,6 +1835,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        *     - `MERCHANT_NOT_ACTIVE`: This merchant cannot take payments now.
        */
       403: {
@@ -2061,6 +2070,8 @@ export interface operations {
         to?: string;
       };
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -2267,6 +2278,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -2404,6 +2416,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -2649,6 +2663,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        *     - `MERCHANT_NOT_ACTIVE`: This merchant cannot take payments now.
        */
       403: {
@@ -2868,6 +2883,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -3147,6 +3164,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -3285,6 +3303,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -3565,6 +3585,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -3704,6 +3725,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -3903,6 +3926,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -4122,6 +4146,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -4326,6 +4352,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        *     - `RISK_REVIEW_REQUIRED`: This payment needs a review by our risk team and cannot be made now. Contact customer service.
        *     - `RISK_BLOCKED`: This payment was refused to protect your account, and your wallet is frozen. Contact customer service, or unfreeze it with an identity check.
        */
@@ -4551,6 +4578,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -4717,6 +4746,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -4861,6 +4891,8 @@ export interface operations {
         limit?: number;
       };
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -5083,6 +5115,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -5222,6 +5255,8 @@ export interface operations {
       header: {
         /** @description Required: a key of your own for this request (a UUID is fine), at most 255 characters. The same key and body again answer the first answer (`Idempotency-Replayed: true`); another body with it is 422 IDEMPOTENCY_KEY_REUSED; while the first runs, 409 IDEMPOTENCY_REQUEST_IN_FLIGHT. */
         'Idempotency-Key': string;
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -5610,6 +5645,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        *     - `MERCHANT_NOT_ACTIVE`: This merchant cannot take payments now.
        */
       403: {
@@ -5864,6 +5900,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -6082,6 +6120,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -6223,6 +6262,8 @@ export interface operations {
         format?: 'json' | 'csv' | 'pdf';
       };
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -7741,6 +7782,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -8061,6 +8103,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -8219,6 +8263,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -8357,6 +8402,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -8490,6 +8537,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {
@@ -8714,6 +8762,8 @@ export interface operations {
         limit?: number;
       };
       header?: {
+        /** @description A partner’s API key: the merchant it acts for, which must have granted the key’s merchant access (403 PARTNER_ACCESS_NOT_GRANTED otherwise); the key then has the scopes both it and the grant have, and a test key acts for that merchant’s test mode. Omitted (or the key’s own merchant): the key acts for its own merchant. Staff: the merchant they act for. */
+        'qianbao-merchant'?: string;
         /** @description The API version to answer in, a date (YYYY-MM-DD): 2026-12-07. Without it, the newest (2026-12-07); an unknown one is 400 API_VERSION_UNKNOWN. Send it to keep your integration on the version it was written for (docs/api/versioning.md). */
         'Qianbao-Version'?: '2026-12-07';
       };
@@ -8857,6 +8907,7 @@ export interface operations {
        *
        *     - `FORBIDDEN`: These credentials may not do this.
        *     - `API_KEY_IP_NOT_ALLOWED`: The API key may not be used from this address (its IP allow-list); details.ip.
+       *     - `PARTNER_ACCESS_NOT_GRANTED`: The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).
        */
       403: {
         headers: {

@@ -26,6 +26,11 @@ interface EventBase<Type extends string, Data> {
   type: Type;
   /** When the event happened (ISO 8601). */
   created: string;
+  /**
+   * Only in a delivery to a partner's connected endpoint: the merchant the event concerns (one that
+   * granted the partner access) — the id the partner's requests send in `Qianbao-Merchant`.
+   */
+  merchantId?: string;
   data: Data;
 }
 

@@ -37,6 +37,7 @@ const apiClient = (scopes: ApiScope[], mode: 'test' | 'live' = 'live'): Principa
   kind: 'apiClient',
   clientId: 'm1',
   merchantId: 'm1',
+  partnerMerchantId: null,
   keyId: 'k1',
   mode,
   scopes,

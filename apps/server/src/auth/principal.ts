@@ -55,13 +55,17 @@ export type ApiScope = (typeof API_SCOPES)[number];
 
 /**
  * A merchant's API key (modules/developers, ADR 0020), used by the merchant's own servers. It acts
- * for its merchant with its scopes; partners' keys will name the partner as the client.
+ * for its merchant with its scopes — or, a partner's key (ADR 0023), for a merchant that granted
+ * the partner access, with the scopes both the key and the grant have.
  */
 export interface ApiClientPrincipal {
   kind: 'apiClient';
+  /** The key's own merchant (its test twin for a test key): who is calling. */
   clientId: string;
-  /** The merchant the key acts for. */
+  /** The merchant the key acts for: its own, or the one that granted its partner access. */
   merchantId: string;
+  /** A partner acting for `merchantId` (= `clientId`); null: the key acts for its own merchant. */
+  partnerMerchantId: string | null;
   keyId: string;
   /** Test keys move sandbox money only; the mode never widens what the scopes allow. */
   mode: 'test' | 'live';

@@ -300,6 +300,11 @@ describe('the public API in the OpenAPI document', () => {
     for (const { name, operation } of operations) {
       const version = (operation.parameters ?? []).find((parameter) => parameter.name === 'Qianbao-Version');
       expect(version, name).toMatchObject({ in: 'header', required: false });
+      // A partner's key names the merchant it acts for (ADR 0023).
+      const merchant = (operation.parameters ?? []).find(
+        (parameter) => parameter.name.toLowerCase() === 'qianbao-merchant',
+      );
+      expect(merchant, name).toMatchObject({ in: 'header', required: false });
       for (const [status, response] of Object.entries(operation.responses)) {
         expect(response, `${name} ${status}`).toHaveProperty(['headers', 'Qianbao-Version']);
       }

@@ -555,3 +555,56 @@ export function resendWebhookDelivery(merchantId: string, deliveryId: string): P
     headers: forMerchant(merchantId),
   });
 }
+
+// ---- partners (the owner's; docs/developers.md "Partners", ADR 0023) ----
+
+export interface PartnerGrant {
+  id: string;
+  /** The merchant that granted access. */
+  merchantId: string;
+  merchantName: string;
+  /** The partner granted access: its keys act for the merchant with `Qianbao-Merchant`. */
+  partnerMerchantId: string;
+  partnerName: string;
+  scopes: ApiScope[];
+  status: 'active' | 'revoked';
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export const partnerKeys = {
+  given: (id: string) => ['portal', id, 'partner-grants'] as const,
+  received: (id: string) => ['portal', id, 'partner-grants', 'received'] as const,
+};
+
+export async function fetchPartnerGrants(merchantId: string): Promise<PartnerGrant[]> {
+  return (
+    await call<{ grants: PartnerGrant[] }>('GET', '/v1/me/merchant/partner-grants', {
+      headers: forMerchant(merchantId),
+    })
+  ).grants;
+}
+
+export async function fetchReceivedPartnerGrants(merchantId: string): Promise<PartnerGrant[]> {
+  return (
+    await call<{ grants: PartnerGrant[] }>('GET', '/v1/me/merchant/partner-grants/received', {
+      headers: forMerchant(merchantId),
+    })
+  ).grants;
+}
+
+export function grantPartner(
+  merchantId: string,
+  input: { partnerMerchantId: string; scopes: ApiScope[] },
+): Promise<PartnerGrant> {
+  return call<PartnerGrant>('POST', '/v1/me/merchant/partner-grants', {
+    headers: forMerchant(merchantId),
+    body: input,
+  });
+}
+
+export function revokePartnerGrant(merchantId: string, grantId: string): Promise<PartnerGrant> {
+  return call<PartnerGrant>('DELETE', `/v1/me/merchant/partner-grants/${encodeURIComponent(grantId)}`, {
+    headers: forMerchant(merchantId),
+  });
+}

@@ -11,7 +11,11 @@ export type DevelopersErrorCode =
   | 'WEBHOOK_ENDPOINT_NOT_FOUND'
   | 'WEBHOOK_ENDPOINT_LIMIT_REACHED'
   | 'WEBHOOK_DELIVERY_NOT_FOUND'
-  | 'WEBHOOK_DELIVERY_IN_PROGRESS';
+  | 'WEBHOOK_DELIVERY_IN_PROGRESS'
+  | 'PARTNER_ACCESS_NOT_GRANTED'
+  | 'PARTNER_NOT_FOUND'
+  | 'PARTNER_GRANT_NOT_FOUND'
+  | 'PARTNER_GRANT_LIMIT_REACHED';
 
 export const DEVELOPERS_ERRORS: Record<DevelopersErrorCode, ErrorMapping> = {
   API_KEY_INVALID: {
@@ -47,5 +51,16 @@ export const DEVELOPERS_ERRORS: Record<DevelopersErrorCode, ErrorMapping> = {
     status: 409,
     message: 'The delivery is being posted right now; look again in a moment (Retry-After).',
     retryAfterSeconds: 5,
+  },
+  PARTNER_ACCESS_NOT_GRANTED: {
+    status: 403,
+    message:
+      'The merchant named in Qianbao-Merchant has not granted this key’s merchant access (or has revoked it).',
+  },
+  PARTNER_NOT_FOUND: { status: 404, message: 'No merchant with this id to grant access to.' },
+  PARTNER_GRANT_NOT_FOUND: { status: 404, message: 'No such partner grant of this merchant.' },
+  PARTNER_GRANT_LIMIT_REACHED: {
+    status: 422,
+    message: 'A merchant may grant at most this many partners access at once; details.max.',
   },
 };

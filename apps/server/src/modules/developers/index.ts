@@ -1,6 +1,7 @@
 /**
  * The open platform (issue 14): API keys of merchants (ADR 0020) — made by the owner, the
- * authenticator of the `apiClient` principal, rate limits and the request log — and webhooks:
+ * authenticator of the `apiClient` principal, rate limits and the request log — partners acting
+ * for the merchants that granted them access (ADR 0023), and webhooks:
  * endpoints, signed deliveries fed from the outbox, retries, the delivery log. Made by
  * app.ts with what it needs (`createDevelopersModule`); declared in module.ts. docs/developers.md.
  */
@@ -13,6 +14,9 @@ import { oauthRoutes } from './oauth-routes.ts';
 import type { TestTwins } from './routes.ts';
 import { DevelopersService } from './service.ts';
 import { DevelopersStore } from './store.ts';
+import { partnerRoutes } from './partner-routes.ts';
+import { PartnerStore } from './partner-store.ts';
+import { Partners } from './partners.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { WebhookStore } from './webhook-store.ts';
 import { WebhooksService } from './webhooks.ts';
@@ -33,11 +37,20 @@ export function createDevelopersModule(deps: {
   tellOwner: WebhooksDeps['tellOwner'];
   /** The merchants' test twins: test keys act for them (ADR 0022). */
   twins: TestTwins;
+  /** A live merchant's name; null when there is none with this id (partner grants, ADR 0023). */
+  merchantNameOf: (merchantId: string) => Promise<string | null>;
   now: () => Date;
   log: { warn(object: object, message: string): void };
 }) {
+  const partners = new Partners({
+    store: new PartnerStore(deps.pool),
+    twins: deps.twins,
+    merchantNameOf: deps.merchantNameOf,
+    now: deps.now,
+  });
   const service = new DevelopersService({
     store: new DevelopersStore(deps.pool),
+    partners,
     settings: deps.settings,
     now: deps.now,
     log: deps.log,
@@ -61,6 +74,7 @@ export function createDevelopersModule(deps: {
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(developersRoutes, { service, twins: deps.twins });
     await app.register(oauthRoutes, { service });
+    await app.register(partnerRoutes, { partners });
     await app.register(webhookRoutes, { webhooks, twins: deps.twins });
   };
   /** Every request's hooks, added at the root: rate-limit headers and the request log of API keys. */
@@ -75,6 +89,7 @@ export function createDevelopersModule(deps: {
   };
   return {
     service,
+    partners,
     webhooks,
     routes,
     hooks,

@@ -133,4 +133,46 @@ CREATE TABLE developers_oauth_tokens (
 CREATE INDEX developers_oauth_tokens_expiry ON developers_oauth_tokens (expires_at);
 `,
   },
+  {
+    // Partners (ADR 0023): a merchant's owner grants another merchant — a platform acting for many
+    // merchants — access with some scopes; the partner's keys then act for the granting merchant
+    // when a request names it (`Qianbao-Merchant`). Read on every such request, so a revocation is
+    // effective at once on every server. The twins' ids (derived from the live ids, ADR 0022) are
+    // kept so that a partner's test key finds the grant and acts for the granting merchant's twin.
+    name: '1603_developers_partner_grants',
+    sql: `
+CREATE TABLE developers_partner_grants (
+  id uuid PRIMARY KEY,
+  -- the merchant that grants access, and the partner it grants it to (both live merchants)
+  merchant_id uuid NOT NULL,
+  partner_merchant_id uuid NOT NULL CHECK (partner_merchant_id <> merchant_id),
+  merchant_test_id uuid NOT NULL,
+  partner_test_id uuid NOT NULL,
+  -- their names when the grant was made, for the lists
+  merchant_name text NOT NULL,
+  partner_name text NOT NULL,
+  scopes text[] NOT NULL CHECK (cardinality(scopes) BETWEEN 1 AND 8),
+  created_by uuid NOT NULL,
+  created_at timestamptz NOT NULL,
+  revoked_at timestamptz,
+  revoked_by uuid
+);
+-- One active grant per (merchant, partner): granting again changes its scopes.
+CREATE UNIQUE INDEX developers_partner_grants_active
+  ON developers_partner_grants (merchant_id, partner_merchant_id) WHERE revoked_at IS NULL;
+CREATE INDEX developers_partner_grants_test
+  ON developers_partner_grants (merchant_id, partner_test_id) WHERE revoked_at IS NULL;
+CREATE INDEX developers_partner_grants_events
+  ON developers_partner_grants (merchant_test_id) WHERE revoked_at IS NULL;
+CREATE INDEX developers_partner_grants_given ON developers_partner_grants (merchant_id, created_at DESC);
+CREATE INDEX developers_partner_grants_received
+  ON developers_partner_grants (partner_merchant_id, created_at DESC);
+
+-- A partner's endpoint that also wants the events of the merchants that granted it access.
+ALTER TABLE developers_webhook_endpoints ADD COLUMN connected boolean NOT NULL DEFAULT false;
+
+-- The merchant a partner's key acted for (null: the key's own merchant).
+ALTER TABLE developers_request_log ADD COLUMN acted_for uuid;
+`,
+  },
 ];

@@ -72,6 +72,7 @@ function requestJson(row: RequestLogRow) {
     ip: row.ip,
     body: row.body ?? null,
     at: row.at.toISOString(),
+    actedFor: row.acted_for,
   };
 }
 
@@ -81,6 +82,8 @@ export interface TestTwins {
   twinOf(liveMerchantId: string): Promise<string>;
   /** Its twin id if it has one. */
   twinIfAny(liveMerchantId: string): Promise<string | null>;
+  /** The id its twin has or will have (derived from the live id; no twin is made). */
+  twinIdOf(liveMerchantId: string): string;
 }
 
 export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersService; twins: TestTwins }> = (
@@ -226,6 +229,10 @@ export const developersRoutes: FastifyPluginCallbackZod<{ service: DevelopersSer
                   .unknown()
                   .meta({ description: 'The request’s body, secrets `[redacted]`; null: none.' }),
                 at: z.string(),
+                actedFor: z.string().nullable().meta({
+                  description:
+                    'The merchant the key acted for as a partner (`Qianbao-Merchant`); null: its own.',
+                }),
               }),
             ),
             nextCursor: z.string().nullable(),

@@ -14,12 +14,17 @@ import { looksLikeKey, newKey, parseKey, prefixOf, sameHash } from './keys.ts';
 import type { KeyMode } from './keys.ts';
 import { TOKEN_SECONDS, grantedScopes, looksLikeToken, newToken, parseToken } from './oauth.ts';
 import { verdictOf, windowOf } from './rate-limit.ts';
+// The header staff name their merchant with names the merchant a partner's key acts for.
+import { MERCHANT_HEADER } from '../merchants/staff.ts';
 import { redact } from './redact.ts';
 import type { DevelopersSettings } from './module.ts';
+import type { Partners } from './partners.ts';
 import type { DevelopersStore, KeyRow, RequestLogRow } from './store.ts';
 
 export interface DevelopersServiceDeps {
   store: DevelopersStore;
+  /** Partner grants: whom a key acts for when its request names another merchant. */
+  partners: Pick<Partners, 'actingFor'>;
   settings: DevelopersSettings;
   now: () => Date;
   log: { warn(object: object, message: string): void };
@@ -179,8 +184,10 @@ export class DevelopersService {
   /**
    * The principal of a request made with an API key or an access token of one (oauth.ts): the
    * key read now (so a revoked or expired key, and its tokens, are refused on every process at
-   * once), compared in constant time, its allow-list, its rate limit. Throws API_KEY_INVALID
-   * (401), API_KEY_IP_NOT_ALLOWED (403), RATE_LIMITED (429).
+   * once), compared in constant time, its allow-list, its rate limit; and, when the request names
+   * another merchant in `Qianbao-Merchant`, that merchant's grant to the key's (partners.ts).
+   * Throws API_KEY_INVALID (401), API_KEY_IP_NOT_ALLOWED (403), RATE_LIMITED (429),
+   * PARTNER_ACCESS_NOT_GRANTED (403).
    */
   async authenticate(request: FastifyRequest): Promise<ApiClientPrincipal & { merchantId: string }> {
     const bearer = bearerOf(request) ?? '';
@@ -188,13 +195,18 @@ export class DevelopersService {
     if (!presented) throw new AppError('API_KEY_INVALID');
     const { row, scopes } = presented;
     await this.admit(request, row);
+    // A partner's key acting for a merchant that granted it access (ADR 0023): the grant read now.
+    const named = request.headers[MERCHANT_HEADER];
+    const acting =
+      typeof named === 'string' && named !== '' ? await this.deps.partners.actingFor(row, named) : null;
     return {
       kind: 'apiClient',
       clientId: row.merchant_id,
-      merchantId: row.merchant_id,
+      merchantId: acting?.merchantId ?? row.merchant_id,
+      partnerMerchantId: acting ? row.merchant_id : null,
       keyId: row.id,
       mode: row.mode,
-      scopes,
+      scopes: acting ? scopes.filter((scope) => acting.scopes.includes(scope)) : scopes,
     };
   }
 
@@ -293,6 +305,7 @@ export class DevelopersService {
       id: randomUUID(),
       key_id: principal.keyId,
       merchant_id: principal.clientId,
+      acted_for: principal.partnerMerchantId === null ? null : principal.merchantId,
       method: request.method,
       path: request.url.slice(0, 2000),
       status: reply.statusCode,

@@ -42,12 +42,14 @@ export interface RequestLogRow {
   ip: string | null;
   body: unknown;
   at: Date;
+  /** The merchant a partner's key acted for (ADR 0023); null: the key's own. */
+  acted_for: string | null;
 }
 
 const KEY_COLUMNS = `id, merchant_id, mode, name, secret_hash, scopes, ip_allow, created_by, created_at, expires_at,
   revoked_at, rolled_to, last_used_at, last_used_ip`;
 const LOG_COLUMNS =
-  'id, key_id, merchant_id, method, path, status, idempotency_key, duration_ms, ip, body, at';
+  'id, key_id, merchant_id, method, path, status, idempotency_key, duration_ms, ip, body, at, acted_for';
 
 export class DevelopersStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -189,7 +191,7 @@ export class DevelopersStore {
   async insertLog(row: RequestLogRow): Promise<void> {
     await this.pool.query({
       name: 'developers_insert_log',
-      text: `INSERT INTO developers_request_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      text: `INSERT INTO developers_request_log (${LOG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       values: [
         row.id,
         row.key_id,
@@ -202,6 +204,7 @@ export class DevelopersStore {
         row.ip,
         row.body === undefined ? null : JSON.stringify(row.body),
         row.at,
+        row.acted_for,
       ],
     });
   }

@@ -114,7 +114,17 @@ export function webhookEventOf(event: OutboxEvent): WebhookEvent | null {
   }
 }
 
-/** The JSON body a delivery sends (the same bytes on every attempt: it is stored once). */
-export function bodyOf(event: WebhookEvent): string {
-  return JSON.stringify({ id: event.id, type: event.type, created: event.created, data: event.data });
+/**
+ * The JSON body a delivery sends (the same bytes on every attempt: it is stored once). To a
+ * partner's connected endpoint (ADR 0023) it names the merchant the event concerns,
+ * `merchantId`: the id the partner's requests send in `Qianbao-Merchant`.
+ */
+export function bodyOf(event: WebhookEvent, forPartnerOf: string | null = null): string {
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    created: event.created,
+    ...(forPartnerOf === null ? {} : { merchantId: forPartnerOf }),
+    data: event.data,
+  });
 }

@@ -18,6 +18,10 @@ const ERRORS = errorResponses(400, 404, 409, 422);
 const OWNER = { principal: 'merchantStaff', permission: 'merchant:manage' } as const;
 const READER = { principal: 'merchant', permission: 'orders:read' } as const;
 
+const CONNECTED =
+  'Also the events of the merchants that granted this merchant access as their partner (ADR 0023), while ' +
+  'their grant is active; each such body names its merchant in `merchantId`.';
+
 const endpointId = z.string().uuid().meta({ description: 'The endpoint’s id.' });
 const deliveryId = z
   .string()
@@ -41,6 +45,7 @@ const endpointSchema = z.object({
     .string()
     .nullable()
     .meta({ description: 'Until then the rotated secret’s predecessor signs too.' }),
+  connected: z.boolean().meta({ description: CONNECTED }),
 });
 const secretSchema = z.string().meta({ description: 'The signing secret, `whsec_…` (Standard Webhooks).' });
 
@@ -209,6 +214,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
             description:
               '`test`: an endpoint of the merchant’s test mode, told only of test events (ADR 0022).',
           }),
+          connected: z.boolean().default(false).meta({ description: CONNECTED }),
         }),
         response: { 201: endpointSchema.extend({ secret: secretSchema }), ...ERRORS },
       },
@@ -220,6 +226,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
         url: request.body.url,
         events: request.body.events,
         description: request.body.description ?? '',
+        connected: request.body.connected,
       });
       return reply.code(201).send({ ...endpointJson(made.endpoint, request.body.mode), secret: made.secret });
     },
@@ -259,6 +266,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
           events: events.optional(),
           description: z.string().trim().max(100).optional(),
           enabled: z.boolean().optional(),
+          connected: z.boolean().optional().meta({ description: CONNECTED }),
         }),
         response: { 200: endpointSchema, ...ERRORS },
       },

@@ -19,6 +19,8 @@ export interface EndpointRow {
   disabled_reason: string | null;
   failing_since: Date | null;
   created_at: Date;
+  /** Also the events of the merchants that granted this endpoint's merchant access (ADR 0023). */
+  connected: boolean;
 }
 
 export interface DeliveryRow {
@@ -50,7 +52,7 @@ export interface AttemptRow {
 }
 
 const ENDPOINT_COLUMNS = `id, merchant_id, url, description, events, secret_sealed, previous_secret_sealed,
-  previous_expires_at, status, disabled_reason, failing_since, created_at`;
+  previous_expires_at, status, disabled_reason, failing_since, created_at, connected`;
 const DELIVERY_COLUMNS = `id, endpoint_id, merchant_id, event_id, event_type, body, status, attempts, next_attempt_at,
   leased_until, last_status_code, last_error, last_attempt_at, created_at, succeeded_at`;
 
@@ -69,7 +71,7 @@ export class WebhookStore {
       if (count[0]!.n >= max) return null;
       const { rows } = await client.query<EndpointRow>(
         `INSERT INTO developers_webhook_endpoints (${ENDPOINT_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${ENDPOINT_COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${ENDPOINT_COLUMNS}`,
         [
           row.id,
           row.merchant_id,
@@ -83,6 +85,7 @@ export class WebhookStore {
           row.disabled_reason,
           row.failing_since,
           row.created_at,
+          row.connected,
         ],
       );
       return rows[0]!;
@@ -115,10 +118,30 @@ export class WebhookStore {
     return rows;
   }
 
+  /**
+   * The enabled, connected endpoints that want `type` of the partners `merchantId` granted access
+   * — while the grant is active — each with the granting merchant's live id. `merchantId` may be a
+   * test twin: its events go to the partners' test endpoints (their twins').
+   */
+  async connected(merchantId: string, type: string): Promise<(EndpointRow & { granted_by: string })[]> {
+    const { rows } = await this.pool.query<EndpointRow & { granted_by: string }>(
+      `SELECT ${ENDPOINT_COLUMNS.replace(/(\w+)/g, 'e.$1')}, g.merchant_id AS granted_by
+         FROM developers_partner_grants g
+         JOIN developers_webhook_endpoints e
+           ON e.merchant_id = CASE WHEN g.merchant_id = $1 THEN g.partner_merchant_id ELSE g.partner_test_id END
+        WHERE (g.merchant_id = $1 OR g.merchant_test_id = $1) AND g.revoked_at IS NULL
+          AND e.connected AND e.status = 'enabled' AND $2 = ANY (e.events)`,
+      [merchantId, type],
+    );
+    return rows;
+  }
+
   async updateEndpoint(
     merchantId: string,
     id: string,
-    change: Partial<Pick<EndpointRow, 'url' | 'description' | 'events' | 'status' | 'disabled_reason'>> & {
+    change: Partial<
+      Pick<EndpointRow, 'url' | 'description' | 'events' | 'status' | 'disabled_reason' | 'connected'>
+    > & {
       clearFailing?: boolean;
     },
   ): Promise<EndpointRow | null> {
@@ -127,7 +150,8 @@ export class WebhookStore {
           SET url = coalesce($3, url), description = coalesce($4, description), events = coalesce($5, events),
               status = coalesce($6, status),
               disabled_reason = CASE WHEN $6::text IS NULL THEN disabled_reason ELSE $7 END,
-              failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END
+              failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END,
+              connected = coalesce($9, connected)
         WHERE id = $1 AND merchant_id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
       [
         id,
@@ -138,6 +162,7 @@ export class WebhookStore {
         change.status ?? null,
         change.disabled_reason ?? null,
         change.clearFailing === true,
+        change.connected ?? null,
       ],
     );
     return rows[0] ?? null;

@@ -72,6 +72,8 @@ export interface EndpointView {
   createdAt: Date;
   /** While a rotated secret's predecessor still signs too. */
   previousSecretExpiresAt: Date | null;
+  /** Also told of the events of the merchants that granted this merchant access (ADR 0023). */
+  connected: boolean;
 }
 
 export class WebhooksService {
@@ -84,6 +86,7 @@ export class WebhooksService {
     url: string;
     events: string[];
     description: string;
+    connected: boolean;
   }): Promise<{ endpoint: EndpointView; secret: string }> {
     const url = this.checkedUrl(input.url);
     const secret = newSecret();
@@ -101,6 +104,7 @@ export class WebhooksService {
         disabled_reason: null,
         failing_since: null,
         created_at: this.deps.now(),
+        connected: input.connected,
       },
       this.deps.settings.endpointsPerMerchant,
     );
@@ -124,12 +128,13 @@ export class WebhooksService {
   async update(
     merchantId: string,
     id: string,
-    change: { url?: string; events?: string[]; description?: string; enabled?: boolean },
+    change: { url?: string; events?: string[]; description?: string; enabled?: boolean; connected?: boolean },
   ): Promise<EndpointView> {
     const row = await this.deps.store.updateEndpoint(merchantId, id, {
       ...(change.url !== undefined ? { url: this.checkedUrl(change.url) } : {}),
       ...(change.events !== undefined ? { events: [...new Set(change.events)] } : {}),
       ...(change.description !== undefined ? { description: change.description } : {}),
+      ...(change.connected !== undefined ? { connected: change.connected } : {}),
       ...(change.enabled === undefined
         ? {}
         : change.enabled
@@ -179,7 +184,7 @@ export class WebhooksService {
       created: now.toISOString(),
       data: { endpointId: endpoint.id },
     };
-    const [delivery] = this.deliveriesFor(event, [endpoint], now);
+    const [delivery] = this.deliveriesFor(event, [{ endpoint, grantedBy: null }], now);
     await this.deps.store.insertDeliveries([delivery!]);
     return this.attempt(delivery!.id, 'resend');
   }
@@ -219,7 +224,10 @@ export class WebhooksService {
     return this.attempt(id, 'resend');
   }
 
-  /** The outbox subscriber: each merchant event, one delivery per endpoint that wants it. */
+  /**
+   * The outbox subscriber: each merchant event, one delivery per endpoint that wants it — the
+   * merchant's own, and the connected endpoints of the partners it granted access (ADR 0023).
+   */
   subscriber(): Subscriber {
     return defineSubscriber({
       name: WEBHOOK_SUBSCRIBER,
@@ -231,7 +239,14 @@ export class WebhooksService {
   private async fanOut(outboxEvent: OutboxEvent): Promise<void> {
     const event = webhookEventOf(outboxEvent);
     if (!event) return;
-    const endpoints = await this.deps.store.subscribed(event.merchantId, event.type);
+    const [own, connected] = await Promise.all([
+      this.deps.store.subscribed(event.merchantId, event.type),
+      this.deps.store.connected(event.merchantId, event.type),
+    ]);
+    const endpoints = [
+      ...own.map((endpoint) => ({ endpoint, grantedBy: null })),
+      ...connected.map(({ granted_by, ...endpoint }) => ({ endpoint, grantedBy: granted_by })),
+    ];
     if (endpoints.length === 0) return;
     const rows = this.deliveriesFor(event, endpoints, this.deps.now());
     await this.deps.store.insertDeliveries(rows);
@@ -398,15 +413,23 @@ export class WebhooksService {
     );
   }
 
-  private deliveriesFor(event: WebhookEvent, endpoints: readonly EndpointRow[], now: Date) {
-    const body = bodyOf(event);
-    return endpoints.map((endpoint) => ({
+  /**
+   * One delivery per endpoint, kept as its endpoint's merchant's (who reads and re-sends it). A
+   * partner's connected endpoint is told which merchant the event concerns: `grantedBy`, the
+   * live id its requests name in `Qianbao-Merchant`.
+   */
+  private deliveriesFor(
+    event: WebhookEvent,
+    endpoints: readonly { endpoint: EndpointRow; grantedBy: string | null }[],
+    now: Date,
+  ) {
+    return endpoints.map(({ endpoint, grantedBy }) => ({
       id: deliveryIdOf(event.id, endpoint.id),
       endpoint_id: endpoint.id,
-      merchant_id: event.merchantId,
+      merchant_id: endpoint.merchant_id,
       event_id: event.id,
       event_type: event.type,
-      body,
+      body: bodyOf(event, grantedBy),
       status: 'pending' as const,
       next_attempt_at: now,
       created_at: now,
@@ -456,6 +479,7 @@ export class WebhooksService {
       createdAt: row.created_at,
       previousSecretExpiresAt:
         row.previous_expires_at && row.previous_expires_at > now ? row.previous_expires_at : null,
+      connected: row.connected,
     };
   }
 }

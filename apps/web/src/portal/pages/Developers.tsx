@@ -4,7 +4,7 @@
  * will not be shown again; the keys with what identifies each, what it may do, its state and last
  * use; roll one (a new secret, the old one working for a day) or revoke one (refused at once);
  * and what a key did (its request log, secrets hidden by the server); then the webhooks
- * (Webhooks.tsx). docs/developers.md.
+ * (Webhooks.tsx) and the partners (Partners.tsx). docs/developers.md.
  */
 import { ApiOutlined, KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -41,6 +41,7 @@ import {
 import type { ApiKey, ApiRequest, ApiScope, NewApiKey } from '../api.ts';
 import { usePortal } from '../context.ts';
 import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
+import { Partners } from './Partners.tsx';
 import { Webhooks } from './Webhooks.tsx';
 
 /** A rolled key keeps working this long, so the shop can deploy the new one. */
@@ -293,6 +294,8 @@ export function Developers() {
       </Card>
 
       <Webhooks />
+
+      <Partners />
 
       <Modal
         open={shown !== null}
