@@ -36,6 +36,11 @@ export interface QianbaoOptions {
   apiVersion?: string;
   /** A 429 or 503 asking to wait longer than this is not retried but thrown (default 60). */
   maxRetryAfterSeconds?: number;
+  /**
+   * A partner's client: the id of the merchant that granted it access, sent as `Qianbao-Merchant`
+   * on every call (docs/developers.md "Partners"). Omitted: the key acts for its own merchant.
+   */
+  merchant?: string;
 }
 
 /** The SDK's name for each result, drawn from the generated types. */
@@ -277,6 +282,7 @@ export class Qianbao {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       apiVersion: options.apiVersion ?? API_VERSION,
       maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
+      ...(options.merchant ? { merchant: options.merchant } : {}),
     });
     this.orders = new Orders(transport);
     this.refunds = new Refunds(transport);

@@ -41,6 +41,8 @@ export interface TransportOptions {
   timeoutMs: number;
   apiVersion: string;
   maxRetryAfterSeconds: number;
+  /** A partner's key acting for a merchant that granted it access: sent as `Qianbao-Merchant`. */
+  merchant?: string;
 }
 
 /** Options of any one call. */
@@ -144,6 +146,7 @@ export class Transport {
       accept: call.responseKind === 'json' || !call.responseKind ? 'application/json' : '*/*',
       'qianbao-version': this.settings.apiVersion,
       'user-agent': `qianbao-sdk-typescript/${SDK_VERSION}`,
+      ...(this.settings.merchant ? { 'qianbao-merchant': this.settings.merchant } : {}),
     };
     let body: string | undefined;
     if (method === 'POST') {

@@ -97,6 +97,14 @@ describe('requests', () => {
     });
     expect(sent[1]!.headers['idempotency-key']).toBeUndefined();
     expect(sent[1]!.body).toBeUndefined();
+    expect(sent[0]!.headers['qianbao-merchant']).toBeUndefined();
+  });
+
+  it('a partner’s client names the merchant it acts for on every call', async () => {
+    const { sent, client } = canned({ status: 200, body: { orders: [], nextCursor: null } });
+    const merchant = '0193a5b2-7c4e-7d1a-9f3e-2b8c6d4e1f20';
+    await client({ merchant }).orders.list();
+    expect(sent[0]!.headers['qianbao-merchant']).toBe(merchant);
   });
 
   it('answers the server’s error as a QianbaoError, not retried', async () => {
