@@ -99,21 +99,23 @@ describe('developers in the merchant portal', () => {
     await menu(a, '开发者');
     await a.getByRole('heading', { name: '开发者' }).waitFor();
     await a.getByText('还没有 API 密钥').waitFor();
-    await a.getByText('收款：创建订单、收银台、扫码收款，查询订单').waitFor();
+    // The key form (the partners' grant form further down lists the same scopes).
+    const keyForm = a.getByRole('form', { name: '创建 API 密钥' });
+    await keyForm.getByText('收款：创建订单、收银台、扫码收款，查询订单').waitFor();
     await shots.take(a, 'empty');
 
     // ---- Wrong input is told before anything is sent ----
-    await a.getByLabel('IP 白名单（可选）').fill('203.0.113.7, 10.1.2.0/33');
-    await a.getByRole('button', { name: '创建密钥' }).click();
+    await keyForm.getByLabel('IP 白名单（可选）').fill('203.0.113.7, 10.1.2.0/33');
+    await keyForm.getByRole('button', { name: '创建密钥' }).click();
     await a.getByText('请填写名称').waitFor();
     await a.getByText('「10.1.2.0/33」不是 IP 地址或网段（如 203.0.113.7 或 10.1.2.0/24）').waitFor();
     await shots.take(a, 'wrong-input');
-    await a.getByLabel('IP 白名单（可选）').fill('');
+    await keyForm.getByLabel('IP 白名单（可选）').fill('');
 
     // ---- A key: its secret once ----
-    await a.getByLabel('名称').fill('网店后台');
-    await a.getByRole('checkbox', { name: /refunds:write/ }).check();
-    await a.getByRole('button', { name: '创建密钥' }).click();
+    await keyForm.getByLabel('名称').fill('网店后台');
+    await keyForm.getByRole('checkbox', { name: /refunds:write/ }).check();
+    await keyForm.getByRole('button', { name: '创建密钥' }).click();
     const dialog = a.getByRole('dialog', { name: '新的 API 密钥' });
     await dialog.getByText('请立即复制并妥善保存：关闭后将无法再次查看这个密钥。').waitFor();
     const secret = (await dialog.getByTestId('api-key-secret').textContent())?.trim() ?? '';

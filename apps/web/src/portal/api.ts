@@ -462,6 +462,8 @@ export interface WebhookEndpoint {
   createdAt: string;
   /** `test`: told only of the shop's test-mode events (ADR 0022). */
   mode: 'live' | 'test';
+  /** Also told of the events of merchants that granted this shop partner access (ADR 0023). */
+  connected: boolean;
   previousSecretExpiresAt: string | null;
 }
 
@@ -497,7 +499,13 @@ export async function fetchWebhookEndpoints(merchantId: string): Promise<Webhook
 
 export function createWebhookEndpoint(
   merchantId: string,
-  input: { url: string; events: WebhookEventType[]; description: string; mode: WebhookEndpoint['mode'] },
+  input: {
+    url: string;
+    events: WebhookEventType[];
+    description: string;
+    mode: WebhookEndpoint['mode'];
+    connected: boolean;
+  },
 ): Promise<WebhookEndpoint & { secret: string }> {
   return call('POST', '/v1/me/merchant/webhook-endpoints', { headers: forMerchant(merchantId), body: input });
 }

@@ -45,6 +45,7 @@ import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
 
 interface EndpointForm {
   mode: WebhookEndpoint['mode'];
+  connected?: boolean;
   url: string;
   events: WebhookEventType[];
   description?: string;
@@ -79,6 +80,7 @@ export function Webhooks() {
         events: values.events,
         description: (values.description ?? '').trim(),
         mode: values.mode,
+        connected: values.connected ?? false,
       }),
     onSuccess: (made) => {
       form.resetFields();
@@ -138,6 +140,9 @@ export function Webhooks() {
                 { value: 'test', label: t('portal.developers.modes.test') },
               ]}
             />
+          </Form.Item>
+          <Form.Item name="connected" valuePropName="checked" extra={t('portal.webhooks.connectedHint')}>
+            <Checkbox>{t('portal.webhooks.connected')}</Checkbox>
           </Form.Item>
           <Form.Item
             name="url"
@@ -204,6 +209,9 @@ export function Webhooks() {
                     <Space size={4} wrap>
                       {endpoint.mode === 'test' ? (
                         <Tag color="orange">{t('portal.developers.modes.test')}</Tag>
+                      ) : null}
+                      {endpoint.connected ? (
+                        <Tag color="blue">{t('portal.webhooks.connectedTag')}</Tag>
                       ) : null}
                       <span className="portal-mono">{endpoint.url}</span>
                     </Space>
