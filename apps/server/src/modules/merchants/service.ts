@@ -1081,8 +1081,8 @@ export class MerchantsService {
     if (!outcomes.every((o) => o.result === 'ok' || o.result === 'exists')) {
       await this.deps.store.release({ id: order.id, attempt: claimed.attempt });
       // Another run took the claim over and fenced this attempt's transfer (`claim`): it pays.
-      const now = (await this.deps.store.orderById(order.id))!;
-      if (now.attempt !== claimed.attempt) throw new AppError('ORDER_BEING_PAID');
+      const current = (await this.deps.store.orderById(order.id))!;
+      if (current.attempt !== claimed.attempt) throw new AppError('ORDER_BEING_PAID');
       throw ledgerRefusal(outcomes, { credit: 'other', currency: MERCHANT_CURRENCY });
     }
     const moved = outcomes[0]!.transfer ?? (await this.deps.ledger.getTransfer(ids.payment));
