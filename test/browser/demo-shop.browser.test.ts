@@ -54,9 +54,10 @@ describe('the demo shop beside the wallet', () => {
   });
 
   it('the newcomer’s minute: Buy, the test checkout (the empty wallet refused, then paid), the verified webhook', async () => {
-    expect(stack.server.output()).toContain(
-      `  its owner in the merchant portal: ${OWNER_PHONE} / ${OWNER_PASSWORD}`,
-    );
+    // The lines after the shop's own may still be on their way from the server's stdout.
+    await expect
+      .poll(() => stack.server.output(), { timeout: 10_000 })
+      .toContain(`  its owner in the merchant portal: ${OWNER_PHONE} / ${OWNER_PASSWORD}`);
     phone = await openPhone(stack);
     const page = phone.page;
     await page.goto(shopUrl);

@@ -286,7 +286,8 @@ describe('a newcomer’s first ten minutes', () => {
       ]).catch(() => 'slow' as const);
       if (outcome === 'decoded') break;
       shown.push(outcome === 'problem' ? 'the page said 图片中没有找到二维码' : 'still on /scan after 30 s');
-      expect(attempt, shown.join('; ')).toBeLessThan(3);
+      // What the page logged says why (a decoder that did not load, or a picture read as no code).
+      expect(attempt, [...shown, ...payer.problems].join('; ')).toBeLessThan(3);
       if (outcome === 'problem') await payer.page.reload();
     }
     await payer.page.getByText('已扫描收款码').waitFor();

@@ -194,7 +194,9 @@ export function Scan() {
       bitmap.close();
       if (text !== null) go(text);
       else setProblem(t('money.scanPage.noCodeInImage'));
-    } catch {
+    } catch (error) {
+      // Not a picture without a code: the picture or the decoder failed (said in the console).
+      console.error('reading the picture failed', error);
       setProblem(t('money.scanPage.noCodeInImage'));
     }
   };
