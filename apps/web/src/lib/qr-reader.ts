@@ -55,6 +55,16 @@ async function zxingReader(): Promise<QrReader> {
   // TRY_HARDER: photos are often small, tilted or low in contrast; the cost is a few milliseconds.
   const hints = new Map<number, unknown>([[DecodeHintType.TRY_HARDER, true]]);
   const reader = new BrowserQRCodeReader(hints);
+  // A clean picture of a code (a screenshot, a saved image) that the finder misses: ZXing's
+  // detector misreads about 1 in 20 of our receive codes drawn at 480 px (measured: 18 of 400
+  // random ones), while reading it as a pure barcode finds every one. Tried only when the first
+  // read found nothing; a checksum still guards what it answers.
+  const pure = new BrowserQRCodeReader(
+    new Map<number, unknown>([
+      [DecodeHintType.TRY_HARDER, true],
+      [DecodeHintType.PURE_BARCODE, true],
+    ]),
+  );
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });
   return {
@@ -70,17 +80,20 @@ async function zxingReader(): Promise<QrReader> {
       context.fillStyle = '#fff';
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(source, 0, 0, canvas.width, canvas.height);
+      // No code in this frame (or one too damaged to read) is an answer, not a failure.
+      const noCode = (error: unknown) =>
+        error instanceof NotFoundException ||
+        error instanceof ChecksumException ||
+        error instanceof FormatException;
       try {
         return Promise.resolve(reader.decodeFromCanvas(canvas).getText());
       } catch (error) {
-        // No code in this frame (or one too damaged to read): an answer, not a failure.
-        if (
-          error instanceof NotFoundException ||
-          error instanceof ChecksumException ||
-          error instanceof FormatException
-        ) {
-          return Promise.resolve(null);
-        }
+        if (!noCode(error)) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      try {
+        return Promise.resolve(pure.decodeFromCanvas(canvas).getText());
+      } catch (error) {
+        if (noCode(error)) return Promise.resolve(null);
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
