@@ -168,32 +168,25 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
   const { webhooks, twins } = options;
   const owner = (request: Parameters<typeof principalOf>[0]) => principalOf(request, 'merchantStaff');
   /**
-   * Whose endpoint `id` is, of a staff member's merchant and its test twin (ADR 0022): the twin's
-   * when it is one of the twin's, else the merchant's (which answers not-found for a stranger's).
-   * An API key's merchant is already the one its mode acts for.
+   * The merchant a request acts for on endpoint or delivery `id`: an API key's own (its mode
+   * chose it already); for staff, the test twin's when the object is the twin's (ADR 0022), else
+   * the merchant's — which answers not-found for a stranger's. One indexed read of the object.
    */
-  const merchantOfEndpoint = async (request: Parameters<typeof principalOf>[0], id: string) => {
+  const actingFor = async (
+    request: Parameters<typeof principalOf>[0],
+    kind: 'endpoint' | 'delivery',
+    id: string,
+  ): Promise<string> => {
     const principal = principalOf(request, 'merchant');
     if (principal.kind === 'apiClient') return principal.merchantId;
-    const twin = await twins.twinIfAny(principal.merchantId);
-    if (twin && (await webhooks.list(twin)).some((endpoint) => endpoint.id === id)) return twin;
-    return principal.merchantId;
+    const owned = await webhooks.ownerOf(kind, id);
+    if (owned === null || owned === principal.merchantId) return principal.merchantId;
+    return owned === (await twins.twinIfAny(principal.merchantId)) ? owned : principal.merchantId;
   };
-  /** The same for a delivery: the twin's when it is one of the twin's endpoints'. */
-  const merchantOfDelivery = async (request: Parameters<typeof principalOf>[0], id: string) => {
-    const principal = principalOf(request, 'merchant');
-    if (principal.kind === 'apiClient') return principal.merchantId;
-    const twin = await twins.twinIfAny(principal.merchantId);
-    if (
-      twin &&
-      (await webhooks.delivery(twin, id).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return twin;
-    return principal.merchantId;
-  };
+  const merchantOfEndpoint = (request: Parameters<typeof principalOf>[0], id: string) =>
+    actingFor(request, 'endpoint', id);
+  const merchantOfDelivery = (request: Parameters<typeof principalOf>[0], id: string) =>
+    actingFor(request, 'delivery', id);
   const modeOf = (request: Parameters<typeof principalOf>[0], merchantId: string) =>
     merchantId === owner(request).merchantId ? 'live' : 'test';
 
@@ -271,15 +264,13 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ webhooks: WebhooksService
         response: { 200: endpointSchema, ...ERRORS },
       },
     }),
-    async (request) =>
-      endpointJson(
-        await webhooks.update(
-          await merchantOfEndpoint(request, request.params.id),
-          request.params.id,
-          request.body,
-        ),
-        modeOf(request, await merchantOfEndpoint(request, request.params.id)),
-      ),
+    async (request) => {
+      const merchantId = await merchantOfEndpoint(request, request.params.id);
+      return endpointJson(
+        await webhooks.update(merchantId, request.params.id, request.body),
+        modeOf(request, merchantId),
+      );
+    },
   );
 
   app.delete(

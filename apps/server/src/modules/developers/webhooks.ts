@@ -13,6 +13,7 @@
  * a retry and the sweep never post it twice at the same moment; the sweep re-queues a delivery
  * whose job was lost (a crash between writing it and queueing it).
  */
+import { isUuid } from '@qianbao/ledger';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../errors.ts';
@@ -114,6 +115,17 @@ export class WebhooksService {
       });
     }
     return { endpoint: this.view(row), secret };
+  }
+
+  /** Whose endpoint or delivery this is (the merchant or a test twin); null for an unknown id. */
+  async ownerOf(kind: 'endpoint' | 'delivery', id: string): Promise<string | null> {
+    const row =
+      kind === 'endpoint'
+        ? isUuid(id)
+          ? await this.deps.store.endpoint(id)
+          : null
+        : await this.deps.store.delivery(id);
+    return row?.merchant_id ?? null;
   }
 
   async list(merchantId: string): Promise<EndpointView[]> {

@@ -124,6 +124,22 @@ const DEVICE_INDEX_SPACE = 1_000_000;
 
 const MERCHANT_INSERT_COLUMNS = `id, owner_user_id, kind, status, name, city, mcc, balance_account_id, qr_token, created_at`;
 const MERCHANT_COLUMNS = `${MERCHANT_INSERT_COLUMNS}, test_of`;
+
+/** A merchant row's values in the order of MERCHANT_INSERT_COLUMNS. */
+function insertValues(row: Omit<MerchantRow, 'test_of'>): unknown[] {
+  return [
+    row.id,
+    row.owner_user_id,
+    row.kind,
+    row.status,
+    row.name,
+    row.city,
+    row.mcc,
+    row.balance_account_id,
+    row.qr_token,
+    row.created_at,
+  ];
+}
 const ORDER_COLUMNS = `id, merchant_id, merchant_order_id, channel, amount_minor, currency, description, status,
   attempt, claimed_by, claimed_at, payer_user_id, payer_display, paid_at, ledger_transfer_id, fee_minor,
   refunded_minor, expires_at, closed_at, created_at, expired_at`;
@@ -171,18 +187,7 @@ export class MerchantsStore {
       `INSERT INTO merchants_merchants (${MERCHANT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (owner_user_id) DO NOTHING
        RETURNING ${MERCHANT_COLUMNS}`,
-      [
-        row.id,
-        row.owner_user_id,
-        row.kind,
-        row.status,
-        row.name,
-        row.city,
-        row.mcc,
-        row.balance_account_id,
-        row.qr_token,
-        row.created_at,
-      ],
+      insertValues(row),
     );
     return rows[0] ?? null;
   }
@@ -206,19 +211,7 @@ export class MerchantsStore {
     await this.pool.query(
       `INSERT INTO merchants_merchants (${MERCHANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO NOTHING`,
-      [
-        row.id,
-        row.owner_user_id,
-        row.kind,
-        row.status,
-        row.name,
-        row.city,
-        row.mcc,
-        row.balance_account_id,
-        row.qr_token,
-        row.created_at,
-        row.test_of,
-      ],
+      [...insertValues(row), row.test_of],
     );
     return (await this.merchant(row.id))!;
   }

@@ -13,7 +13,6 @@ import {
   App,
   Button,
   Card,
-  Checkbox,
   Drawer,
   Form,
   Input,
@@ -30,7 +29,6 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api/client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import {
-  API_SCOPES,
   apiKeyKeys,
   createApiKey,
   fetchApiKeyRequests,
@@ -40,6 +38,7 @@ import {
 } from '../api.ts';
 import type { ApiKey, ApiRequest, ApiScope, NewApiKey } from '../api.ts';
 import { usePortal } from '../context.ts';
+import { ScopeChoices, ScopeTags } from './scopes.tsx';
 import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
 import { Partners } from './Partners.tsx';
 import { Webhooks } from './Webhooks.tsx';
@@ -142,16 +141,7 @@ export function Developers() {
               { required: true, type: 'array', min: 1, message: t('portal.developers.scopesRequired') },
             ]}
           >
-            <Checkbox.Group>
-              <Space orientation="vertical">
-                {API_SCOPES.map((scope) => (
-                  <Checkbox key={scope} value={scope}>
-                    <span className="portal-mono">{scope}</span> —{' '}
-                    {t(`portal.developers.scope.${scope.replace(':', '_')}`)}
-                  </Checkbox>
-                ))}
-              </Space>
-            </Checkbox.Group>
+            <ScopeChoices />
           </Form.Item>
           <Form.Item
             name="ipAllow"
@@ -213,15 +203,7 @@ export function Developers() {
               {
                 title: t('portal.developers.scopes'),
                 dataIndex: 'scopes',
-                render: (scopes: ApiScope[]) => (
-                  <Space size={4} wrap>
-                    {scopes.map((scope) => (
-                      <Tag key={scope} className="portal-mono">
-                        {scope}
-                      </Tag>
-                    ))}
-                  </Space>
-                ),
+                render: (scopes: ApiScope[]) => <ScopeTags scopes={scopes} />,
               },
               {
                 title: t('portal.developers.status'),

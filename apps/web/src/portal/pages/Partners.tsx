@@ -6,12 +6,11 @@
  */
 import { TeamOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Checkbox, Form, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api/client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import {
-  API_SCOPES,
   fetchPartnerGrants,
   fetchReceivedPartnerGrants,
   grantPartner,
@@ -20,6 +19,7 @@ import {
 } from '../api.ts';
 import type { ApiScope, PartnerGrant } from '../api.ts';
 import { usePortal } from '../context.ts';
+import { ScopeChoices, ScopeTags } from './scopes.tsx';
 import { ErrorAlert, PortalLoadFailed } from '../parts.tsx';
 
 interface GrantForm {
@@ -64,15 +64,6 @@ export function Partners() {
     },
     onError: (error) => void message.error(errorMessage(error)),
   });
-  const scopeTags = (scopes: ApiScope[]) => (
-    <Space size={4} wrap>
-      {scopes.map((scope) => (
-        <Tag key={scope} className="portal-mono">
-          {scope}
-        </Tag>
-      ))}
-    </Space>
-  );
   const statusTag = (row: PartnerGrant) => (
     <Tag color={row.status === 'active' ? 'green' : 'red'}>{t(`portal.partners.state.${row.status}`)}</Tag>
   );
@@ -130,16 +121,7 @@ export function Partners() {
               { required: true, type: 'array', min: 1, message: t('portal.developers.scopesRequired') },
             ]}
           >
-            <Checkbox.Group>
-              <Space orientation="vertical">
-                {API_SCOPES.map((scope) => (
-                  <Checkbox key={scope} value={scope}>
-                    <span className="portal-mono">{scope}</span> —{' '}
-                    {t(`portal.developers.scope.${scope.replace(':', '_')}`)}
-                  </Checkbox>
-                ))}
-              </Space>
-            </Checkbox.Group>
+            <ScopeChoices />
           </Form.Item>
           <Form.Item>
             <Button type="primary" htmlType="submit" loading={grant.isPending}>
@@ -172,7 +154,11 @@ export function Partners() {
                   </Space>
                 ),
               },
-              { title: t('portal.partners.scopes'), dataIndex: 'scopes', render: scopeTags },
+              {
+                title: t('portal.partners.scopes'),
+                dataIndex: 'scopes',
+                render: (scopes: ApiScope[]) => <ScopeTags scopes={scopes} />,
+              },
               { title: t('portal.developers.status'), key: 'status', render: (_, row) => statusTag(row) },
               {
                 title: t('portal.partners.since'),
@@ -238,7 +224,11 @@ export function Partners() {
                   </Space>
                 ),
               },
-              { title: t('portal.partners.scopes'), dataIndex: 'scopes', render: scopeTags },
+              {
+                title: t('portal.partners.scopes'),
+                dataIndex: 'scopes',
+                render: (scopes: ApiScope[]) => <ScopeTags scopes={scopes} />,
+              },
               { title: t('portal.developers.status'), key: 'status', render: (_, row) => statusTag(row) },
               {
                 title: t('portal.partners.since'),

@@ -118,6 +118,26 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
     </div>
   );
 
+  // The shop and the amount, and the way back unpaid: the same on a live and a test checkout.
+  const payCard = (
+    <section className="money-card preview-card" aria-labelledby="checkout-amount">
+      <p className="preview-to">{t('money.merchantPay.payTo')}</p>
+      <p className="preview-payee">{checkout.merchantName}</p>
+      <p id="checkout-amount" className="preview-amount amount" data-testid="checkout-amount">
+        {amount}
+      </p>
+    </section>
+  );
+  const leave = (
+    <button
+      type="button"
+      className="text-button"
+      onClick={() => window.location.assign(returnAddress(checkout, 'cancelled'))}
+    >
+      {t('money.checkout.leave', { name: checkout.merchantName })}
+    </button>
+  );
+
   if (paid) {
     return (
       <Page title={t('money.checkout.title')}>
@@ -144,7 +164,7 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
   }
 
   if (checkout.testMode && order.status === 'open') {
-    return <TestCheckout {...props} details={details} amount={amount} />;
+    return <TestCheckout {...props} details={details} payCard={payCard} leave={leave} />;
   }
 
   if (!checkout.payload) {
@@ -175,13 +195,7 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
   const signedIn = hasSignedIn();
   return (
     <Page title={t('money.checkout.title')}>
-      <section className="money-card preview-card" aria-labelledby="checkout-amount">
-        <p className="preview-to">{t('money.merchantPay.payTo')}</p>
-        <p className="preview-payee">{checkout.merchantName}</p>
-        <p id="checkout-amount" className="preview-amount amount" data-testid="checkout-amount">
-          {amount}
-        </p>
-      </section>
+      {payCard}
       {details}
       <div className="money-buttons">
         <MoneyError error={error} />
@@ -204,13 +218,7 @@ function CheckoutPage(props: { checkout: CheckoutView; token: string; onPaid: ()
             {t('money.checkout.signIn')}
           </Link>
         )}
-        <button
-          type="button"
-          className="text-button"
-          onClick={() => window.location.assign(returnAddress(checkout, 'cancelled'))}
-        >
-          {t('money.checkout.leave', { name: checkout.merchantName })}
-        </button>
+        {leave}
       </div>
       <ConfirmSheet
         visible={sheet !== null}
@@ -239,7 +247,8 @@ function TestCheckout(props: {
   token: string;
   onPaid: () => void;
   details: ReactNode;
-  amount: string;
+  payCard: ReactNode;
+  leave: ReactNode;
 }) {
   const { t } = useTranslation();
   const { checkout } = props;
@@ -265,13 +274,7 @@ function TestCheckout(props: {
         </p>
         <p>{t('money.checkout.testModeBody', { name: checkout.merchantName })}</p>
       </section>
-      <section className="money-card preview-card" aria-labelledby="checkout-amount">
-        <p className="preview-to">{t('money.merchantPay.payTo')}</p>
-        <p className="preview-payee">{checkout.merchantName}</p>
-        <p id="checkout-amount" className="preview-amount amount" data-testid="checkout-amount">
-          {props.amount}
-        </p>
-      </section>
+      {props.payCard}
       {props.details}
       <div className="money-buttons">
         {error instanceof ApiError && error.code === 'INSUFFICIENT_FUNDS' ? (
@@ -303,13 +306,7 @@ function TestCheckout(props: {
         >
           {t('money.checkout.testPayInsufficient')}
         </Button>
-        <button
-          type="button"
-          className="text-button"
-          onClick={() => window.location.assign(returnAddress(checkout, 'cancelled'))}
-        >
-          {t('money.checkout.leave', { name: checkout.merchantName })}
-        </button>
+        {props.leave}
       </div>
     </Page>
   );
