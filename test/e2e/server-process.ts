@@ -80,8 +80,12 @@ export async function startServerProcess(options: {
     LOG_LEVEL: 'warn',
     // Two servers and the test's own pool share one PostgreSQL (max_connections may be 100 in CI).
     DB_POOL_MAX: '8',
-    // Journal checkpoints of these throwaway databases stay out of the developer's ./data.
-    LEDGER_CHECKPOINT_FILE: path.join(tmpdir(), 'qianbao-e2e-journal-checkpoints.jsonl'),
+    // Journal checkpoints of these throwaway databases stay out of the developer's ./data, one file
+    // per database (shared by its servers): another database's journal in it would read as ours cut back.
+    LEDGER_CHECKPOINT_FILE: path.join(
+      tmpdir(),
+      `qianbao-e2e-journal-checkpoints-${new URL(options.databaseUrl).pathname.slice(1) || 'default'}.jsonl`,
+    ),
     // The demo shop would add a holder and a merchant to every test's database; its own tests turn it on.
     QIANBAO_DEMO_SHOP: 'off',
     ...options.env,
