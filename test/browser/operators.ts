@@ -1,6 +1,6 @@
 /**
  * Operators in browser tests: a `risk` operator made with the CLI on the stack's database and
- * signed in through the API (password and TOTP), and rule sets it activates.
+ * signed in through the API (password and TOTP), and rule sets it drafts and a second one activates.
  */
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
@@ -35,7 +35,13 @@ export async function riskOperator(
   return { authorization: `Bearer ${token}` };
 }
 
-/** Save `rules` as a draft rule set and activate it (the active one retires). */
+/** Per stack, the second operator that activates what tests draft (made on first use). */
+const checkers = new WeakMap<BrowserStack, Promise<{ authorization: string }>>();
+
+/**
+ * Save `rules` as a draft rule set made by `operator`, and have it activated (the active one
+ * retires) by a second risk operator, `risk.checker`: activation is maker-checker (docs/risk.md).
+ */
 export async function activateRules(
   stack: BrowserStack,
   operator: { authorization: string },
@@ -49,9 +55,14 @@ export async function activateRules(
   });
   expect(draft.status, await draft.clone().text()).toBe(201);
   const { version } = (await draft.json()) as { version: number };
+  let checker = checkers.get(stack);
+  if (!checker) {
+    checker = riskOperator(stack, 'risk.checker');
+    checkers.set(stack, checker);
+  }
   const activated = await fetch(`${stack.url}/v1/operator/risk/rule-sets/${version}/activate`, {
     method: 'POST',
-    headers: operator,
+    headers: await checker,
   });
   expect(activated.status, await activated.clone().text()).toBe(200);
 }

@@ -4,15 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { migrateSchema } from '@qianbao/server';
 import { ensureSealed, journalKeyFrom, readSeal, verifyLedger } from '@qianbao/ledger';
 import {
+  SecretBox,
   allMigrations,
-  checkpointFileLines,
+  auditKeyFrom,
   openDatabase,
   resolveSecretKey,
   runServer,
+  verifyAuditChain,
+  verifyBooks,
 } from '@qianbao/server';
 import type { Config, Database } from '@qianbao/server';
 import { DemoShopSettingsError, demoShopBeside, demoShopSettings } from './demo-shop.ts';
 import type { DemoShopSettings } from './demo-shop.ts';
+import { formatAuditReport } from './operator.ts';
 import { formatVerifyReport } from './verify-report.ts';
 
 /** A command's outcome is its exit code: 0 ok, 1 failure, 2 usage or configuration error. */
@@ -103,18 +107,22 @@ export async function verify(config: Config, options: { checkpoints?: string }):
             'the keyed hashes of the journal cannot be checked.',
         );
       }
-      let checkpoints: AsyncIterable<string> | undefined;
       if (checkpointFile !== undefined) {
         progress(`Checking the journal against the checkpoints in ${path.resolve(checkpointFile)}`);
-        // Sized now, before verify's snapshot: later lines name records the snapshot cannot see.
-        checkpoints = checkpointFileLines(checkpointFile);
       }
-      const report = await verifyLedger(database.pool, {
-        ...(journalKey === null ? {} : { journalKey }),
-        ...(checkpoints === undefined ? {} : { checkpoints }),
-      });
+      // The same check as the console's "verify the books" (POST /v1/operator/ledger/verify).
+      const report = await verifyBooks(database.pool, { journalKey, checkpointFile: checkpointFile ?? null });
       console.log(formatVerifyReport(report));
-      return report.ok ? 0 : 1;
+      // The operator audit log's chain (ADR 0024), keyed from the same master key.
+      const audit =
+        journalKey === null
+          ? null
+          : await verifyAuditChain(
+              database.pool,
+              auditKeyFrom(new SecretBox(resolveSecretKey(config, () => {}))),
+            );
+      console.log(formatAuditReport(audit));
+      return report.ok && audit?.ok !== false ? 0 : 1;
     } catch (error) {
       if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
       console.error(

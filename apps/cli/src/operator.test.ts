@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
@@ -42,4 +44,32 @@ it('operator create prints a password and TOTP secret once, stores only a hash, 
   const badRole = await runQianbao(['operator', 'create', '--username', 'someone', '--role', 'god'], env());
   expect(badRole.code).toBe(2);
   expect(badRole.stderr).toContain('--role must be one of');
+});
+
+it('verify checks the operator audit log too and names the first tampered entry (exit 1)', async () => {
+  const verifyEnv = {
+    ...env(),
+    LEDGER_CHECKPOINT_FILE: path.join(tmpdir(), `qianbao-none-${process.pid}.jsonl`),
+  };
+  await runQianbao(['operator', 'create', '--username', 'audit.one', '--role', 'support'], env());
+  const sound = await runQianbao(['verify'], verifyEnv);
+  expect(sound.code, sound.stderr + sound.stdout).toBe(0);
+  expect(sound.stdout).toMatch(/operator audit log: ok — \d+ entries, chain intact/);
+
+  const { rows } = await database.pool.query<{ seq: string }>(
+    `SELECT seq::text AS seq FROM operator_audit_log WHERE target = (SELECT id::text FROM operator_accounts WHERE username = 'audit.one')`,
+  );
+  const seq = rows[0]!.seq;
+  // a superuser, around the append-only trigger
+  const client = await database.pool.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(`UPDATE operator_audit_log SET details = '{"role": "admin"}' WHERE seq = $1`, [seq]);
+  } finally {
+    client.release(true);
+  }
+  const tampered = await runQianbao(['verify'], verifyEnv);
+  expect(tampered.code).toBe(1);
+  expect(tampered.stdout).toContain(`operator audit log: TAMPERED — first broken entry #${seq}`);
+  expect(tampered.stdout).toContain(`entry #${seq}: changed after it was written`);
 });

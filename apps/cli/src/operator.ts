@@ -10,7 +10,7 @@ import {
   openDatabase,
   resolveSecretKey,
 } from '@qianbao/server';
-import type { Config, OperatorRole } from '@qianbao/server';
+import type { AuditVerifyReport, Config, OperatorRole } from '@qianbao/server';
 
 const USAGE = `Usage: qianbao operator create --username NAME [--role admin|kyc_reviewer|support|risk|finance] [--name "Display Name"]
 
@@ -80,4 +80,24 @@ export async function operatorCommand(args: readonly string[], config: Config): 
   } finally {
     await database.close();
   }
+}
+
+/** The audit log's part of `qianbao verify` (null: no key, the chain cannot be checked). */
+export function formatAuditReport(report: AuditVerifyReport | null): string {
+  if (report === null) return 'operator audit log: not checked (no key: QIANBAO_SECRET_KEY is unset)';
+  if (report.ok) {
+    const legacy =
+      report.unchained > 0
+        ? `, ${report.unchained} written before the chain (chained at the next action)`
+        : '';
+    return `operator audit log: ok — ${report.entries} entries, chain intact${legacy}`;
+  }
+  const lines = [
+    `operator audit log: TAMPERED — first broken entry #${report.firstBrokenSeq ?? '?'}; ` +
+      `${report.problemCount} problem(s) in ${report.entries} entries:`,
+    ...report.problems.map((problem) => `  entry #${problem.seq}: ${problem.problem}`),
+  ];
+  if (report.problemCount > report.problems.length)
+    lines.push(`  … and ${report.problemCount - report.problems.length} more`);
+  return lines.join('\n');
 }

@@ -79,6 +79,11 @@ import {
   webhookDisabledNotice,
   type WebhooksService,
 } from './modules/developers/index.ts';
+import { createConsoleModule } from './modules/console/index.ts';
+import { APPROVALS_NOTICES, ConfigurationReader, createApprovalsModule } from './modules/approvals/index.ts';
+import { createSupportModule } from './modules/support/index.ts';
+import { createDisputesModule } from './modules/disputes/index.ts';
+import { createHelpModule } from './modules/help/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
@@ -148,6 +153,7 @@ export interface BuildAppOptions {
     | 'modules'
     | 'ledger'
     | 'shutdownGraceMs'
+    | 'journalCheckpoints'
   >;
   pool: pg.Pool;
   ledger: LedgerPort;
@@ -345,8 +351,12 @@ export async function buildApp(options: BuildAppOptions) {
     secureCookies: config.mode === 'production',
     now,
   });
+  // The configuration operators change through maker-checker (modules/approvals, ADR 0025), read
+  // by the modules it configures: tier limits, password-free limits, fees, discount rates.
+  const configuration = new ConfigurationReader({ pool });
   const kyc = createKycModule({
     pool,
+    settings: configuration,
     // A real verifier is one file implementing IdentityVerifier; production wiring comes with it.
     verifier: options.verifier ?? new SandboxIdentityVerifier(),
     secrets,
@@ -411,6 +421,7 @@ export async function buildApp(options: BuildAppOptions) {
     now,
     birthDateOf: (userId) => kyc.service.birthDateOf(userId),
     idNumberOf: (userId) => kyc.service.idNumberOf(userId),
+    settings: configuration,
   });
   // The wallet's freeze state (freeze module), which the pipeline and the risk engine act on.
   const freeze = createFreezeModule({
@@ -527,6 +538,7 @@ export async function buildApp(options: BuildAppOptions) {
     operators: operator.service,
     secrets,
     config: config.funding,
+    settings: configuration,
     now,
     log: app.log,
     ...(options.fundingHooks ? { hooks: options.fundingHooks } : {}),
@@ -544,6 +556,7 @@ export async function buildApp(options: BuildAppOptions) {
         MERCHANT_NOTICES,
         RED_PACKET_NOTICES,
         SPLIT_NOTICES,
+        APPROVALS_NOTICES,
       ],
     }),
   );
@@ -602,6 +615,7 @@ export async function buildApp(options: BuildAppOptions) {
     payments,
     events: outbox,
     feePolicy: config.modules.merchants.feePolicy,
+    settings: configuration,
     // Payment codes: device secrets sealed, issuing confirmed, lost phones' codes refused.
     secrets,
     security: security.service,
@@ -675,6 +689,93 @@ export async function buildApp(options: BuildAppOptions) {
   // The merchants' API keys (issue 14): the owner's routes; the authenticator is made above.
   await app.register(developers.routes);
   // Modules made by `qianbao new-module` are mounted here (move one up if others need its service).
+  // The operator console's read model (issue 15): holder search and page, ledger explorer, dashboard.
+  const consoleModule = createConsoleModule({
+    pool,
+    identity: identity.service,
+    kyc: kyc.service,
+    cards: cards.service,
+    freeze: freeze.service,
+    history: history.service,
+    risk: risk.service,
+    merchants: merchants.service,
+    ledger,
+    operators: operator.service,
+    secrets,
+    books: {
+      secretKey: options.secretKey ?? config.secretKey,
+      checkpointFile: config.journalCheckpoints.file,
+    },
+    openCounts: {
+      // At most 100 (the case list's page); an exact count wants ReviewCaseService.openCount().
+      riskCases: async () => (await risk.cases.list({ status: 'open', holderId: null, limit: 100 })).length,
+      kycReviews: () => kyc.service.pendingReviewCount(),
+      merchantReviews: () => merchants.service.pendingReviewCount(),
+      // Made below; asked only when a request reads the dashboard or a holder page.
+      tickets: () => support.service.openCount(),
+      disputes: () => disputes.service.openCount(),
+    },
+    tickets: { ticketsOfHolder: (userId) => support.service.ticketsOfHolder(userId) },
+    now,
+  });
+  jobs.register(...consoleModule.jobs);
+  await app.register(consoleModule.routes);
+  // Maker-checker (issue 15): configuration changes and manual adjustments, each by two operators.
+  const approvals = createApprovalsModule({
+    pool,
+    configuration,
+    defaults: {
+      tierLimits: () => kyc.service.defaultTierLimits(),
+      withdrawalFee: config.funding.withdrawalFee,
+      bankTransferFee: config.funding.bankTransferFee,
+      passwordFree: config.security.passwordFree,
+      merchantRates: config.modules.merchants.feePolicy,
+    },
+    operators: operator.service,
+    identity: identity.service,
+    accounts,
+    ledger,
+    payments,
+    events: outbox,
+    now,
+  });
+  jobs.register(...approvals.jobs);
+  await app.register(approvals.routes);
+  const support = createSupportModule({
+    pool,
+    settings: config.modules.support,
+    history: history.service,
+    notifications: notifications.service,
+    live: notifications.live,
+    operators: operator.service,
+    ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
+    now,
+    log: app.log,
+  });
+  jobs.register(...support.jobs);
+  await app.register(support.routes);
+  const disputes = createDisputesModule({
+    pool,
+    events: outbox,
+    operators: operator.service,
+    settings: config.modules.disputes,
+    history: history.service,
+    ledger,
+    merchants: merchants.service,
+    payments,
+    now,
+  });
+  jobs.register(...disputes.jobs);
+  await app.register(disputes.routes);
+  const help = createHelpModule({
+    pool,
+    operators: operator.service,
+    identity: identity.service,
+    settings: config.modules.help,
+    now,
+  });
+  jobs.register(...help.jobs);
+  await app.register(help.routes);
   // new-module: mount here
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)
     await app.register(bankSandboxDevRoutes, { bank });

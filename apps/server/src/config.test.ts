@@ -170,6 +170,17 @@ describe('loadConfig', () => {
           webhookLeaseSeconds: 60,
           webhookSweepSeconds: 60,
         },
+        support: {
+          maxOpenTickets: 5,
+          maxMessageChars: 2000,
+          attachmentMaxBytes: 5_242_880,
+          chatOpensAtHour: 9,
+          chatClosesAtHour: 21,
+          chatPickupMinutes: 5,
+          autoCloseDays: 7,
+        },
+        disputes: { windowDays: 180 },
+        help: { feedbackPerDay: 5 },
       },
     });
   });

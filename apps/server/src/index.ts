@@ -19,6 +19,7 @@ export {
   type TransferErrorCode,
 } from './errors.ts';
 export { JournalCheckpoints, checkpointFileLines } from './journal-checkpoints.ts';
+export { verifyBooks } from './modules/console/verify-books.ts';
 export { Metrics } from './metrics.ts';
 export { allMigrations, allJobQueues, migrateSchema } from './migrations.ts';
 export {
@@ -45,6 +46,9 @@ export {
   OperatorService,
   DEFAULT_OPERATOR_CONFIG,
   OPERATOR_ROLES,
+  auditKeyFrom,
+  verifyAuditChain,
+  type AuditVerifyReport,
   type OperatorRole,
 } from './modules/operator/index.ts';
 export { SandboxBank } from './adapters/bank/index.ts';

@@ -128,6 +128,9 @@ async function serve(
     const url = baseUrl(config.http.host, (app.server.address() as AddressInfo).port);
     print(`Qianbao is running at ${url}  (API docs: ${url}/docs; data: ${database.description})`);
     print(`Merchant portal (shop owners and cashiers): ${url}/merchant`);
+    print(
+      `Operator console (bank staff): ${url}/console  (first operator: npx qianbao operator create --username NAME --role admin)`,
+    );
     if (config.mode === 'sandbox') {
       print(`Sandbox SMS outbox (sign-up codes without a phone): ${url}/dev/sms  or  npx qianbao sms tail`);
     }

@@ -44,12 +44,17 @@ import { Transfer } from './screens/money/Transfer.tsx';
 import { RedPacketOpen } from './screens/redpackets/RedPacketOpen.tsx';
 import { RedPacketSend } from './screens/redpackets/RedPacketSend.tsx';
 import { RedPacketsMine, SentRedPacket } from './screens/redpackets/RedPacketsMine.tsx';
+import { DisputeNew, DisputePage, DisputesMine } from './screens/disputes/Disputes.tsx';
 import { SplitNew } from './screens/splits/SplitNew.tsx';
 import { SplitOpen } from './screens/splits/SplitOpen.tsx';
 import { SplitOrganised, SplitsMine } from './screens/splits/SplitsMine.tsx';
+import { HelpArticle, HelpCentre, HelpFeedback } from './screens/help/Help.tsx';
+import { SupportChat, SupportConversation, SupportNew, SupportTickets } from './screens/support/Support.tsx';
 
 // The merchant portal (antd, charts): its own chunk, downloaded only when /merchant is opened.
 const Portal = lazy(() => import('./portal/Portal.tsx'));
+// The operator console (bank staff, antd): likewise its own chunk, only when /console is opened.
+const Console = lazy(() => import('./console/Console.tsx'));
 
 const router = createBrowserRouter([
   { path: '/welcome', element: <Welcome /> },
@@ -63,12 +68,25 @@ const router = createBrowserRouter([
   { path: '/red-packets/:ref', element: <RedPacketOpen /> },
   // A split bill's link (AA 收款), likewise: sign in first, then back to pay one's share.
   { path: '/splits/:ref', element: <SplitOpen /> },
+  // Help and support (issue 15): the FAQ is open to visitors too; feedback asks to sign in first.
+  { path: '/help', element: <HelpCentre /> },
+  { path: '/help/feedback', element: <HelpFeedback /> },
+  { path: '/help/:id', element: <HelpArticle /> },
   // Merchant staff on a computer; it signs in through /sign-in?next=/merchant itself.
   {
     path: '/merchant/*',
     element: (
       <Suspense fallback={<Loading />}>
         <Portal />
+      </Suspense>
+    ),
+  },
+  // Bank staff; signs in with username, password and TOTP on its own page (not a holder session).
+  {
+    path: '/console/*',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Console />
       </Suspense>
     ),
   },
@@ -114,6 +132,15 @@ const router = createBrowserRouter([
       { path: 'red-packets', element: <RedPacketsMine /> },
       { path: 'red-packets/new', element: <RedPacketSend /> },
       { path: 'red-packets/sent/:id', element: <SentRedPacket /> },
+      // Disputes (issue 15): 申诉 from a movement's detail page (?transaction=<historyId>), one dispute.
+      { path: 'disputes', element: <DisputesMine /> },
+      { path: 'disputes/new', element: <DisputeNew /> },
+      { path: 'disputes/:id', element: <DisputePage /> },
+      // Customer service (issue 15): my tickets, a new one (?transaction=<historyId>), live chat, one ticket.
+      { path: 'support', element: <SupportTickets /> },
+      { path: 'support/new', element: <SupportNew /> },
+      { path: 'support/chat', element: <SupportChat /> },
+      { path: 'support/:id', element: <SupportConversation /> },
       // Split bills (AA 收款, issue 13); a split's own link is above, outside the signed-in screens.
       { path: 'splits', element: <SplitsMine /> },
       { path: 'splits/new', element: <SplitNew /> },

@@ -82,6 +82,23 @@ export type SettlementFailedEvent = EventBase<
     failure: string | null;
   }
 >;
+/** What a dispute of a payment to the merchant carries (docs/disputes.md). */
+interface DisputeData {
+  disputeId: string;
+  merchantOrderId: string;
+  orderId: string;
+  /** not_received, not_as_described, duplicate, unauthorized, amount_wrong or other. */
+  reason: string;
+  amount: WebhookMoney;
+  status: string;
+  /** How it was refunded (merchant_refund, chargeback), once closed with a refund. */
+  refundMethod: string | null;
+  refund: WebhookMoney | null;
+}
+/** A payer disputed a payment to the merchant. */
+export type DisputeOpenedEvent = EventBase<'dispute.opened', DisputeData>;
+/** The dispute ended: refunded, rejected or withdrawn. */
+export type DisputeClosedEvent = EventBase<'dispute.closed', DisputeData>;
 export type WebhookPingEvent = EventBase<'webhook.ping', { endpointId: string }>;
 
 export type WebhookEvent =
@@ -91,6 +108,8 @@ export type WebhookEvent =
   | RefundSucceededEvent
   | SettlementPaidEvent
   | SettlementFailedEvent
+  | DisputeOpenedEvent
+  | DisputeClosedEvent
   | WebhookPingEvent;
 export type WebhookEventType = WebhookEvent['type'];
 
@@ -102,6 +121,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'refund.succeeded',
   'settlement.paid',
   'settlement.failed',
+  'dispute.opened',
+  'dispute.closed',
   'webhook.ping',
 ] as const satisfies readonly WebhookEventType[];
 

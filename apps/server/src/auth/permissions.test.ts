@@ -2,13 +2,17 @@
  * Who may do what, cell by cell: for each principal (each operator role, each staff role, each API
  * scope) the exact actions it may take; every other action of ACTIONS is refused. A change to the
  * table that is not also made here fails one row.
+ *
+ * Operators' rows are the DEFAULTS (seeded into operator_role_permissions, which admins edit): an
+ * operator principal here carries the defaults of its roles, as the session lookup would load
+ * them from a fresh database (operator/roles.test.ts checks that side).
  */
 import { describe, expect, it } from 'vitest';
 import { OPERATOR_ROLES } from '../modules/operator/service.ts';
-import { ACTIONS, can } from './permissions.ts';
+import { ACTIONS, PERMISSIONS, can } from './permissions.ts';
 import type { Action } from './permissions.ts';
 import { API_SCOPES, MERCHANT_STAFF_ROLES } from './principal.ts';
-import type { ApiScope, MerchantStaffRole, OperatorRole, Principal } from './principal.ts';
+import type { ApiScope, MerchantStaffRole, OperatorPrincipal, OperatorRole, Principal } from './principal.ts';
 
 const holder: Principal = {
   kind: 'holder',
@@ -17,13 +21,14 @@ const holder: Principal = {
   deviceId: 'd1',
   walletAccountId: 'w1',
 };
-const operator = (...roles: OperatorRole[]): Principal => ({
+const operator = (...roles: OperatorRole[]): OperatorPrincipal => ({
   kind: 'operator',
   id: 'o1',
   sessionId: 's1',
   username: 'op',
   displayName: 'Op',
   roles,
+  permissions: [...new Set(roles.flatMap((role) => PERMISSIONS.operator[role]))],
 });
 const staff = (role: MerchantStaffRole): Principal => ({
   kind: 'merchantStaff',
@@ -47,7 +52,11 @@ const BACK_OFFICE: Action[] = [
   'holders:read',
   'holders:freeze',
   'holders:unfreeze',
+  'pii:reveal',
+  'dashboard:read',
   'tickets:answer',
+  'help:manage',
+  'disputes:resolve',
   'kyc:review',
   'merchants:review',
   'risk:decide',
@@ -67,22 +76,39 @@ const ALLOWED: [who: string, principal: Principal, allowed: Action[]][] = [
   [
     'operator support (customer service)',
     operator('support'),
-    ['holders:read', 'holders:freeze', 'tickets:answer'],
+    [
+      'holders:read',
+      'holders:freeze',
+      'pii:reveal',
+      'dashboard:read',
+      'tickets:answer',
+      'help:manage',
+      'disputes:resolve',
+    ],
   ],
   [
     'operator kyc_reviewer (compliance)',
     operator('kyc_reviewer'),
-    ['holders:read', 'kyc:review', 'merchants:review'],
+    ['holders:read', 'pii:reveal', 'dashboard:read', 'kyc:review', 'merchants:review'],
   ],
   [
     'operator risk',
     operator('risk'),
-    ['holders:read', 'holders:freeze', 'holders:unfreeze', 'risk:decide', 'risk:rules'],
+    [
+      'holders:read',
+      'holders:freeze',
+      'holders:unfreeze',
+      'pii:reveal',
+      'dashboard:read',
+      'disputes:resolve',
+      'risk:decide',
+      'risk:rules',
+    ],
   ],
   [
     'operator finance',
     operator('finance'),
-    ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
+    ['holders:read', 'dashboard:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
   ],
   ['operator with no role', operator(), []],
   [
@@ -152,6 +178,9 @@ describe('the rules people ask about', () => {
     ['a payments key cannot refund', apiClient(['payments:write']), 'refunds:create'],
     ['a holder cannot review real-name documents', holder, 'kyc:review'],
     ['only admins read the audit log: finance', operator('finance'), 'audit:read'],
+    ['only admins manage operators: risk', operator('risk'), 'operators:manage'],
+    ['compliance cannot resolve a dispute', operator('kyc_reviewer'), 'disputes:resolve'],
+    ['finance cannot reveal a full ID or card number', operator('finance'), 'pii:reveal'],
   ] as const)('%s', (_rule, principal, action) => {
     expect(can(principal, action)).toBe(false);
   });
@@ -160,5 +189,24 @@ describe('the rules people ask about', () => {
     expect(can(operator('support', 'risk'), 'risk:decide')).toBe(true);
     expect(can(operator('support', 'risk'), 'tickets:answer')).toBe(true);
     expect(can(operator('support', 'risk'), 'balances:adjust')).toBe(false);
+  });
+});
+
+describe("an operator's permissions are the ones loaded with its session", () => {
+  it('reads the principal, not the defaults: an admin whose role lost an action is refused it', () => {
+    const admin = operator('admin');
+    expect(can(admin, 'balances:adjust')).toBe(true);
+    const trimmed: Principal = {
+      ...admin,
+      permissions: PERMISSIONS.operator.admin.filter((a) => a !== 'balances:adjust'),
+    };
+    expect(can(trimmed, 'balances:adjust')).toBe(false);
+    expect(can(trimmed, 'operators:manage')).toBe(true);
+  });
+
+  it('and grants what the table gives a role beyond its defaults', () => {
+    const support: Principal = { ...operator('support'), permissions: ['holders:read', 'risk:decide'] };
+    expect(can(support, 'risk:decide')).toBe(true);
+    expect(can(support, 'tickets:answer')).toBe(false);
   });
 });

@@ -26,7 +26,11 @@ export const ACTIONS = [
   'holders:read', // search holders, holder page
   'holders:freeze', // freeze a wallet (full or receive-only)
   'holders:unfreeze', // lift a wallet's freeze, whoever set it
-  'tickets:answer', // customer service tickets and disputes
+  'pii:reveal', // show a full ID or card number (asks for a reason, logged)
+  'dashboard:read', // the console's dashboard: volume, failures, open cases and tickets
+  'tickets:answer', // customer service tickets, live chat, app feedback
+  'help:manage', // help centre articles and reply templates
+  'disputes:resolve', // disputes: investigate, refund, charge back
   'kyc:review', // real-name documents: view, approve, reject
   'merchants:review', // company merchants' applications: view the licence, approve, reject
   'risk:decide', // risk cases: approve or reject a held payment
@@ -40,11 +44,16 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const OPERATOR_ACTIONS = [
+/** The back-office actions: the columns of the operator roles table (GET /v1/operator/roles). */
+export const OPERATOR_ACTIONS = [
   'holders:read',
   'holders:freeze',
   'holders:unfreeze',
+  'pii:reveal',
+  'dashboard:read',
   'tickets:answer',
+  'help:manage',
+  'disputes:resolve',
   'kyc:review',
   'merchants:review',
   'risk:decide',
@@ -62,8 +71,11 @@ const OPERATOR_ACTIONS = [
  * does not compile until it is given its permissions here.
  *
  * Operator roles are today's stored ones (operator_accounts.role): `support` is customer service,
- * `kyc_reviewer` is compliance (real-name review). Admins may do every back-office action, as
- * they could before this table existed.
+ * `kyc_reviewer` is compliance (real-name review). Their rows here are the DEFAULTS only: what an
+ * operator may do is the table `operator_role_permissions`, seeded with these (operator migration
+ * 0403), edited by admins in the console (PUT /v1/operator/roles/:role, audited) and read with
+ * the operator's session on every request (`OperatorPrincipal.permissions`). Admins start with
+ * every back-office action and can never lose `operators:manage`.
  */
 export const PERMISSIONS: {
   holder: readonly Action[];
@@ -74,10 +86,27 @@ export const PERMISSIONS: {
   holder: ['wallet:read', 'wallet:manage', 'payments:create'],
   operator: {
     admin: OPERATOR_ACTIONS,
-    support: ['holders:read', 'holders:freeze', 'tickets:answer'],
-    kyc_reviewer: ['holders:read', 'kyc:review', 'merchants:review'],
-    risk: ['holders:read', 'holders:freeze', 'holders:unfreeze', 'risk:decide', 'risk:rules'],
-    finance: ['holders:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
+    support: [
+      'holders:read',
+      'holders:freeze',
+      'pii:reveal',
+      'dashboard:read',
+      'tickets:answer',
+      'help:manage',
+      'disputes:resolve',
+    ],
+    kyc_reviewer: ['holders:read', 'pii:reveal', 'dashboard:read', 'kyc:review', 'merchants:review'],
+    risk: [
+      'holders:read',
+      'holders:freeze',
+      'holders:unfreeze',
+      'pii:reveal',
+      'dashboard:read',
+      'disputes:resolve',
+      'risk:decide',
+      'risk:rules',
+    ],
+    finance: ['holders:read', 'dashboard:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'],
   },
   merchantStaff: {
     owner: [
@@ -100,13 +129,16 @@ export const PERMISSIONS: {
   },
 };
 
-/** Whether `principal` may take `action`. Pure: reads the table, nothing else. */
+/**
+ * Whether `principal` may take `action`. Pure: reads the table — for an operator, the rows of its
+ * roles that were loaded with its session (`principal.permissions`), never the defaults above.
+ */
 export function can(principal: Principal, action: Action): boolean {
   switch (principal.kind) {
     case 'holder':
       return PERMISSIONS.holder.includes(action);
     case 'operator':
-      return principal.roles.some((role) => PERMISSIONS.operator[role].includes(action));
+      return principal.permissions.includes(action);
     case 'merchantStaff':
       return PERMISSIONS.merchantStaff[principal.role].includes(action);
     case 'apiClient':
@@ -119,3 +151,14 @@ export function can(principal: Principal, action: Action): boolean {
 function unreachable(principal: never): never {
   throw new Error(`unknown principal ${JSON.stringify(principal)}`);
 }
+
+/** Narrows a stored string to an action of the table (unknown ones are ignored, not trusted). */
+export function isAction(value: string): value is Action {
+  return (ACTIONS as readonly string[]).includes(value);
+}
+
+export function isOperatorAction(value: string): value is OperatorAction {
+  return (OPERATOR_ACTIONS as readonly string[]).includes(value);
+}
+
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];

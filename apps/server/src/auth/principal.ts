@@ -5,6 +5,7 @@
  * Holders, operators and merchant staff sign in; API clients present a key (modules/developers).
  */
 import type { OperatorRole } from '../modules/operator/service.ts';
+import type { Action } from './permissions.ts';
 
 export type { OperatorRole };
 
@@ -28,6 +29,11 @@ export interface OperatorPrincipal {
   displayName: string;
   /** Today every operator account has exactly one role; the table already takes several. */
   roles: readonly OperatorRole[];
+  /**
+   * What its roles may do now: the rows of `operator_role_permissions`, read with the session on
+   * every request (one query), so an admin's change applies to the next request on every server.
+   */
+  permissions: readonly Action[];
 }
 
 export const MERCHANT_STAFF_ROLES = ['owner', 'cashier'] as const;

@@ -72,14 +72,15 @@ describe('signedIn', () => {
     });
     expect(decision.statusCode).toBe(403);
 
+    // Tier limits change through a maker-checker proposal (issue 15, the approvals module).
     const finance = await operatorHeaders('finance', 'finance.signed-in');
-    const tiers = await subject.app.inject({
-      method: 'PUT',
-      url: '/v1/operator/kyc/tiers/T0',
+    const limits = await subject.app.inject({
+      method: 'POST',
+      url: '/v1/operator/configuration/changes',
       headers: finance,
       payload: {},
     });
-    expect(tiers.statusCode).toBe(403);
+    expect(limits.statusCode).toBe(403);
   });
 
   it('documents the security and the 401/403 answers of every signed-in route', async () => {

@@ -21,6 +21,11 @@ import { merchantsDeclaration } from './merchants/module.ts';
 import { redPacketsDeclaration } from './redpackets/module.ts';
 import { splitsDeclaration } from './splits/module.ts';
 import { developersDeclaration } from './developers/module.ts';
+import { consoleDeclaration } from './console/module.ts';
+import { approvalsDeclaration } from './approvals/module.ts';
+import { supportDeclaration } from './support/module.ts';
+import { disputesDeclaration } from './disputes/module.ts';
+import { helpDeclaration } from './help/module.ts';
 // new-module: imports
 
 export const MODULES = [
@@ -39,6 +44,11 @@ export const MODULES = [
   redPacketsDeclaration,
   splitsDeclaration,
   developersDeclaration,
+  consoleDeclaration,
+  approvalsDeclaration,
+  supportDeclaration,
+  disputesDeclaration,
+  helpDeclaration,
   // new-module: above this line
 ] as const;
 

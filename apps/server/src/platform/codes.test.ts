@@ -37,6 +37,8 @@ describe('the chart of ledger codes', () => {
       testPayerEmpty: 151,
       bankSettlement: 900,
       feeIncome: 910,
+      disputeGoodwill: 920,
+      adjustments: 930,
     });
     expect(TransferCodes).toEqual({
       p2p: 200,
@@ -50,12 +52,15 @@ describe('the chart of ledger codes', () => {
       redPacketRefund: 222,
       splitShare: 230,
       splitRefund: 231,
+      disputeRefund: 240,
       topUp: 300,
       withdrawal: 301,
       withdrawalFee: 302,
       bankTransfer: 303,
       bankTransferFee: 304,
       merchantSettlement: 305,
+      adjustmentCredit: 320,
+      adjustmentDebit: 321,
       testFunding: 999,
     });
   });
@@ -72,7 +77,7 @@ describe('the chart of ledger codes', () => {
   it('labels every code the app makes for history, in Chinese and English', () => {
     const labels = transferCodeLabels();
     expect(Object.keys(labels).map(Number).sort()).toEqual([
-      200, 201, 210, 211, 212, 213, 220, 221, 222, 230, 231, 300, 301, 302, 303, 304, 305,
+      200, 201, 210, 211, 212, 213, 220, 221, 222, 230, 231, 240, 300, 301, 302, 303, 304, 305, 320, 321,
     ]);
     for (const { label } of Object.values(labels)) {
       expect(label['zh-CN']).not.toBe('');

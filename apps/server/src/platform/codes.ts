@@ -6,7 +6,8 @@
  * entries share a code and that every code sits in its range.
  *
  * Ranges: accounts 100–199 holders' own, 900–999 the operator's (system) accounts;
- * transfers 200–299 between holders, 300–399 to and from banks, 999 test funding only.
+ * transfers 200–299 between holders, 300–399 to and from banks (320–329 operators' manual
+ * adjustments, against the bank's adjustments account), 999 test funding only.
  */
 
 /** History's words for a movement, when no module has a richer description of it. */
@@ -49,6 +50,13 @@ export const AccountCodeChart = {
   bankSettlement: { code: 900, label: { 'zh-CN': '银行结算户', en: 'Bank settlement' } },
   /** Fees charged to holders (credit-normal). */
   feeIncome: { code: 910, label: { 'zh-CN': '手续费收入', en: 'Fee income' } },
+  /**
+   * What the operator pays out of its own pocket to settle a dispute (debit-normal, an expense):
+   * a goodwill refund where no merchant can be charged (a transfer between holders, a top-up).
+   */
+  disputeGoodwill: { code: 920, label: { 'zh-CN': '争议赔付', en: 'Dispute goodwill' } },
+  /** The counter-account of operators' manual adjustments (modules/approvals; no balance rule). */
+  adjustments: { code: 930, label: { 'zh-CN': '人工调账', en: 'Manual adjustments' } },
 } as const satisfies Record<string, AccountCodeLabel & { code: number }>;
 
 export type AccountCodeName = keyof typeof AccountCodeChart;
@@ -110,6 +118,20 @@ export const TransferCodeChart = {
   splitShare: { code: 230, type: 'split', label: { 'zh-CN': 'AA 收款', en: 'Split bill' } },
   /** The organiser gives a paid share back (the organiser's wallet → the participant's). */
   splitRefund: { code: 231, type: 'split_refund', label: { 'zh-CN': 'AA 退款', en: 'Split bill refund' } },
+  /** A dispute settled by the operator's goodwill (the dispute goodwill account → the holder's wallet). */
+  disputeRefund: {
+    code: 240,
+    type: 'dispute_refund',
+    label: { 'zh-CN': '争议退款', en: 'Dispute refund' },
+  },
+  /** An approved manual adjustment credits a wallet (the adjustments account → the wallet). */
+  adjustmentCredit: {
+    code: 320,
+    type: 'adjustment',
+    label: { 'zh-CN': '调账入账', en: 'Adjustment credit' },
+  },
+  /** An approved manual adjustment debits a wallet (the wallet → the adjustments account). */
+  adjustmentDebit: { code: 321, type: 'adjustment', label: { 'zh-CN': '调账扣款', en: 'Adjustment debit' } },
   /** Money put into wallets by tests and the admin ledger API's examples; never by the app. */
   testFunding: { code: 999, type: 'other', label: { 'zh-CN': '资金变动', en: 'Wallet movement' } },
 } as const satisfies Record<string, CodeLabel & { code: number }>;

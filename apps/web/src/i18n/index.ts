@@ -12,6 +12,12 @@ import redPacketsEn from './redpackets.en.json';
 import redPacketsZhCN from './redpackets.zh-CN.json';
 import splitsEn from './splits.en.json';
 import splitsZhCN from './splits.zh-CN.json';
+import helpEn from './help.en.json';
+import helpZhCN from './help.zh-CN.json';
+import supportEn from './support.en.json';
+import supportZhCN from './support.zh-CN.json';
+import disputesEn from './disputes.en.json';
+import disputesZhCN from './disputes.zh-CN.json';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -46,6 +52,15 @@ i18n.addResourceBundle('en', 'translation', redPacketsEn, true, false);
 // And the split bills' (AA 收款, issue 13), with their API's codes.
 i18n.addResourceBundle('zh-CN', 'translation', splitsZhCN, true, false);
 i18n.addResourceBundle('en', 'translation', splitsEn, true, false);
+// And the help centre's and feedback's (issue 15).
+i18n.addResourceBundle('zh-CN', 'translation', helpZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', helpEn, true, false);
+// And customer service's: tickets and live chat (issue 15).
+i18n.addResourceBundle('zh-CN', 'translation', supportZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', supportEn, true, false);
+// And the disputes' (申诉, issue 15), with their API's codes.
+i18n.addResourceBundle('zh-CN', 'translation', disputesZhCN, true, false);
+i18n.addResourceBundle('en', 'translation', disputesEn, true, false);
 
 function applyToDocument(language: string): void {
   document.documentElement.lang = language;

@@ -448,6 +448,8 @@ export const WEBHOOK_EVENTS = [
   'refund.succeeded',
   'settlement.paid',
   'settlement.failed',
+  'dispute.opened',
+  'dispute.closed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 

@@ -10,6 +10,8 @@ import { BellIcon, GlobeIcon, IdCardIcon, ShieldIcon, UserIcon } from '../compon
 import { LANGUAGES, currentLanguage, setLanguage } from '../i18n/index.ts';
 import { UNKNOWN } from '../lib/format.ts';
 import { useUnreadCount } from './Inbox.tsx';
+import { HelpIcon } from './help/HelpIcon.tsx';
+import { SupportIcon } from './support/SupportIcon.tsx';
 
 export function MeScreen() {
   const { t } = useTranslation();
@@ -71,6 +73,12 @@ export function MeScreen() {
           }
         >
           {t('inbox.title')}
+        </LinkRow>
+        <LinkRow to="/help" prefix={<HelpIcon />}>
+          {t('help.entry')}
+        </LinkRow>
+        <LinkRow to="/support" prefix={<SupportIcon />}>
+          {t('support.entry')}
         </LinkRow>
         <ButtonRow
           prefix={<GlobeIcon />}

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { newId } from '@qianbao/ledger';
+import { isUuid, newId } from '@qianbao/ledger';
 import {
   BankRequestError,
   BankUnavailableError,
@@ -223,6 +223,25 @@ export class CardsService {
   async cardById(cardId: string): Promise<FundingCard | null> {
     const card = await this.deps.store.findAny(cardId);
     return card ? fundingCard(card) : null;
+  }
+
+  /**
+   * What is stored of a card's number, for an operator's "reveal" (modules/console): the full
+   * number never is (domain-rules §2) — the BIN and the last 4 are all there is. Any card the
+   * holder ever bound (removed too); null for another holder's or an unknown id.
+   */
+  async storedNumberOf(input: {
+    userId: string;
+    cardId: string;
+  }): Promise<{ bin: string; last4: string; maskedNumber: string; status: 'active' | 'removed' } | null> {
+    const card = isUuid(input.cardId) ? await this.deps.store.findAny(input.cardId) : null;
+    if (!card || card.user_id !== input.userId) return null;
+    return {
+      bin: card.bin,
+      last4: card.last4,
+      maskedNumber: maskCardParts({ bin: card.bin, last4: card.last4 }),
+      status: card.status,
+    };
   }
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../outbox/index.ts';
 import { MERCHANT_EVENTS } from '../merchants/events.ts';
+import { DISPUTE_EVENTS } from '../disputes/events.ts';
 import { SOURCE_EVENTS, WEBHOOK_EVENT_TYPES, bodyOf, webhookEventOf } from './webhook-events.ts';
 
 const MERCHANT_ID = '0193a0c4-7f00-7000-8000-00000000c0de';
@@ -27,7 +28,7 @@ describe('webhook events', () => {
   it('every event an endpoint may choose comes from one merchant event, and each of those is one', () => {
     expect(Object.values(SOURCE_EVENTS).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     for (const source of Object.keys(SOURCE_EVENTS))
-      expect(Object.values(MERCHANT_EVENTS), source).toContain(source);
+      expect([...Object.values(MERCHANT_EVENTS), ...Object.values(DISPUTE_EVENTS)], source).toContain(source);
   });
 
   it('a till charge that ended without money is payment.failed with the order, the amount and the code', () => {

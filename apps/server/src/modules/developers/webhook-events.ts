@@ -15,6 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'refund.succeeded',
   'settlement.paid',
   'settlement.failed',
+  'dispute.opened',
+  'dispute.closed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -26,6 +28,9 @@ export const SOURCE_EVENTS: Record<string, WebhookEventType> = {
   'merchant.refund_succeeded': 'refund.succeeded',
   'merchant.settlement_succeeded': 'settlement.paid',
   'merchant.settlement_failed': 'settlement.failed',
+  // A holder disputed a payment to the merchant, and how it ended (modules/disputes, docs/disputes.md).
+  'disputes.opened': 'dispute.opened',
+  'disputes.closed': 'dispute.closed',
 };
 
 /** A test delivery an owner asks for from the portal or the API. */
@@ -97,6 +102,22 @@ export function webhookEventOf(event: OutboxEvent): WebhookEvent | null {
           refundId: p['refundId'],
           amount: p['refund'],
           status: 'succeeded',
+        },
+      };
+    case 'dispute.opened':
+    case 'dispute.closed':
+      // Only a merchant payment's dispute names a merchant (others have no merchantId: no webhook).
+      return {
+        ...base,
+        data: {
+          disputeId: p['disputeId'],
+          merchantOrderId: p['merchantOrderId'],
+          orderId: p['orderId'],
+          reason: p['reason'],
+          amount: p['amount'],
+          status: p['status'],
+          refundMethod: p['refundMethod'] ?? null,
+          refund: p['refund'] ?? null,
         },
       };
     case 'settlement.paid':

@@ -23,7 +23,7 @@ import { reconcileFunding, reportJson } from './reconcile.ts';
 import type { OtherBankOperations, ReconciliationReport } from './reconcile.ts';
 import { fundingRoutes } from './routes.ts';
 import { FundingService } from './service.ts';
-import type { FundingHooks } from './service.ts';
+import type { FeeSettings, FundingHooks } from './service.ts';
 import { FundingStore } from './store.ts';
 
 export { fundingMigrations } from './migrations.ts';
@@ -65,6 +65,8 @@ export interface FundingModuleDeps {
   operators: Pick<OperatorService, 'audit'>;
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
+  /** Fees set by approved configuration changes (modules/approvals); else `config`'s. */
+  settings?: FeeSettings;
   /**
    * Other modules' operations at the same bank (merchants' settlements), for the daily
    * reconciliation; asked when it runs (those modules are made after this one).

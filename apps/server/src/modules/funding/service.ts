@@ -24,6 +24,7 @@ import type { Authorization, PaymentAuthorizer } from '../../payments/index.ts';
 import { bankSettlementAccountId, feeIncomeAccountId } from './accounts.ts';
 import { shanghaiMonth } from '../../platform/calendar.ts';
 import { bankTransferFee, withdrawalFee } from './fees.ts';
+import type { BankTransferFeePolicy, WithdrawalFeePolicy } from './fees.ts';
 import {
   bankAccountPayee,
   maskAccountNumber,
@@ -160,9 +161,17 @@ export interface FundingServiceDeps {
   /** Seals the account number and name of a bank transfer; binds confirmations to the account. */
   secrets: Pick<SecretBox, 'seal' | 'open' | 'blindIndex'>;
   config: FundingConfig;
+  /** Fees set by approved configuration changes (modules/approvals, ADR 0025); else `config`'s. */
+  settings?: FeeSettings;
   now: () => Date;
   log: FastifyBaseLogger;
   hooks?: FundingHooks;
+}
+
+/** The fee policies in force at a time by an approved change; null: the configured ones apply. */
+export interface FeeSettings {
+  withdrawalFeeAt(at: Date): Promise<WithdrawalFeePolicy | null>;
+  bankTransferFeeAt(at: Date): Promise<BankTransferFeePolicy | null>;
 }
 
 /**
@@ -271,7 +280,7 @@ export class FundingService {
   }): Promise<BankTransferQuote> {
     checkAmount(input.amountMinor);
     const account = parseBankAccount(input.account);
-    const feeMinor = this.bankTransferFeeOf(input.amountMinor);
+    const feeMinor = await this.bankTransferFeeOf(input.amountMinor, this.deps.now());
     const payment: FundingPayment = {
       id: input.paymentId ?? '',
       amountMinor: input.amountMinor,
@@ -335,7 +344,7 @@ export class FundingService {
       checks: () => deps.cards.cardForFunding(input),
     });
     const now = deps.now();
-
+    const withdrawalPolicy = input.kind === 'withdrawal' ? await this.withdrawalFeePolicy(now) : null;
     const inserted = await deps.store.insert(
       {
         id: input.operationId,
@@ -368,7 +377,7 @@ export class FundingService {
               withdrawalFee({
                 amountMinor: input.amountMinor,
                 withdrawnThisMonthMinor: withdrawnMinor,
-                policy: deps.config.withdrawalFee,
+                policy: withdrawalPolicy ?? deps.config.withdrawalFee,
               }).feeMinor,
           }
         : undefined,
@@ -432,7 +441,7 @@ export class FundingService {
       account_name_masked: account.maskedName,
       note: input.note,
       amount_minor: input.amountMinor,
-      fee_minor: this.bankTransferFeeOf(input.amountMinor),
+      fee_minor: await this.bankTransferFeeOf(input.amountMinor, now),
       currency: FUNDING_CURRENCY,
       bank_operation_id: input.operationId,
       created_at: now,
@@ -792,8 +801,13 @@ export class FundingService {
     if (bad) throw new Error(`funding ${row.id}: ${how} of the hold failed: ${bad.result}`);
   }
 
-  private bankTransferFeeOf(amountMinor: bigint): bigint {
-    return bankTransferFee({ amountMinor, policy: this.deps.config.bankTransferFee });
+  private async bankTransferFeeOf(amountMinor: bigint, now: Date): Promise<bigint> {
+    const policy = (await this.deps.settings?.bankTransferFeeAt(now)) ?? this.deps.config.bankTransferFee;
+    return bankTransferFee({ amountMinor, policy });
+  }
+
+  private async withdrawalFeePolicy(now: Date): Promise<WithdrawalFeePolicy> {
+    return (await this.deps.settings?.withdrawalFeeAt(now)) ?? this.deps.config.withdrawalFee;
   }
 
   /**
@@ -831,12 +845,11 @@ export class FundingService {
 
   private async withdrawalFeeOf(userId: string, amountMinor: bigint, now: Date) {
     const month = shanghaiMonth(now);
-    const withdrawn = await this.deps.store.withdrawnBetween(userId, month.from, month.to);
-    return withdrawalFee({
-      amountMinor,
-      withdrawnThisMonthMinor: withdrawn,
-      policy: this.deps.config.withdrawalFee,
-    });
+    const [withdrawn, policy] = await Promise.all([
+      this.deps.store.withdrawnBetween(userId, month.from, month.to),
+      this.withdrawalFeePolicy(now),
+    ]);
+    return withdrawalFee({ amountMinor, withdrawnThisMonthMinor: withdrawn, policy });
   }
 
   /** Succeeded and processing answer the view; a failure is thrown as its stored code. */

@@ -507,6 +507,21 @@ export class IdentityService {
     if (!updated) throw new AppError('NOT_FOUND', { message: 'No such holder.' });
   }
 
+  // ---- the operator console (modules/console): reads only ------------------------------------
+
+  /** Active holders whose number ends with these 4 digits (at most `limit`, ≤ 50). */
+  async findUsersByPhoneSuffix(suffix: string, limit: number): Promise<User[]> {
+    if (!/^\d{4}$/.test(suffix)) return [];
+    const rows = await this.store.usersByPhoneSuffix(suffix, Math.min(Math.max(1, limit), 50));
+    return rows.map(toUser);
+  }
+
+  /** The holder's devices (id, name, first and last seen, trusted for sign-in), newest first. */
+  devicesOf(userId: string) {
+    if (!isUuid(userId)) return Promise.resolve([]);
+    return this.store.devicesOf(userId, 50);
+  }
+
   // ---- internals --------------------------------------------------------------------------
 
   private async requireUserRow(userId: string): Promise<UserRow> {

@@ -646,4 +646,43 @@ export class IdentityStore {
     }
     return { allowed: true };
   }
+
+  // ---- the operator console (modules/console): reads only ------------------------------------
+
+  /** Active holders whose number ends with these 4 digits, oldest first (a full scan: operator use only). */
+  async usersByPhoneSuffix(suffix: string, limit: number): Promise<UserRow[]> {
+    const { rows } = await this.db.query<UserRecord>(
+      `SELECT ${USER_COLUMNS} FROM identity_users
+        WHERE right(phone, 4) = $1 AND status = 'active' ORDER BY created_at, id LIMIT $2`,
+      [suffix, limit],
+    );
+    return rows.map(toUser);
+  }
+
+  /** The holder's devices, most recently seen first. */
+  async devicesOf(
+    userId: string,
+    limit: number,
+  ): Promise<
+    { deviceId: string; name: string | null; firstSeenAt: Date; lastSeenAt: Date; trusted: boolean }[]
+  > {
+    const { rows } = await this.db.query<{
+      device_id: string;
+      name: string | null;
+      first_seen_at: Date;
+      last_seen_at: Date;
+      trusted_at: Date | null;
+    }>(
+      `SELECT device_id, name, first_seen_at, last_seen_at, trusted_at FROM identity_devices
+        WHERE user_id = $1 ORDER BY last_seen_at DESC, device_id LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => ({
+      deviceId: row.device_id,
+      name: row.name,
+      firstSeenAt: row.first_seen_at,
+      lastSeenAt: row.last_seen_at,
+      trusted: row.trusted_at !== null,
+    }));
+  }
 }

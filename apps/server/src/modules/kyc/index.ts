@@ -11,7 +11,7 @@ import type { NotificationsService } from '../notifications/service.ts';
 import type { OperatorService } from '../operator/index.ts';
 import { kycRoutes } from './routes.ts';
 import { KycService } from './service.ts';
-import type { KycConfig } from './service.ts';
+import type { KycConfig, KycServiceDeps } from './service.ts';
 
 export { kycMigrations } from './migrations.ts';
 export { KYC_ERRORS, type KycErrorCode } from './errors.ts';
@@ -37,6 +37,8 @@ export interface KycModuleDeps {
   operators: Pick<OperatorService, 'audit'>;
   config: KycConfig;
   now: () => Date;
+  /** Tier limits set by approved configuration changes (modules/approvals); else the table's. */
+  settings?: KycServiceDeps['settings'];
 }
 
 export function createKycModule(deps: KycModuleDeps) {

@@ -328,23 +328,4 @@ describe('operator sign-in', () => {
     });
     expect(locked.statusCode).toBe(423);
   });
-
-  it('changing tier limits is for admins and is audited; payments see the new limits', async () => {
-    const admin = await operatorSession('admin', 'admin.zhao');
-    const response = await subject.app.inject({
-      method: 'PUT',
-      url: '/v1/operator/kyc/tiers/T0',
-      headers: admin.headers,
-      payload: {
-        balanceCap: '100000',
-        singlePayment: '30000',
-        daily: '100000',
-        yearly: '1000000',
-        mayWithdraw: false,
-        maySendAbroad: false,
-      },
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    expect((await subject.app.services.kyc.tierLimits('T0')).singlePaymentMinor).toBe(30000n);
-  });
 });

@@ -317,45 +317,4 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
       return reviewJson(review);
     },
   );
-
-  app.put(
-    '/v1/operator/kyc/tiers/:tier',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'limits:configure' },
-      {
-        schema: {
-          tags: OPERATOR_TAGS,
-          summary: "Change a tier's limits (admins; audited)",
-          params: z.object({ tier: z.enum(TIERS) }),
-          body: tierLimitsSchema.omit({ tier: true, currency: true }).strict(),
-          response: { 200: tierLimitsSchema, ...ERRORS },
-        },
-      },
-    ),
-    async (request) => {
-      const operator = principalOf(request, 'operator');
-      const amount = (text: string | null) => (text === null ? null : BigInt(text));
-      const { body } = request;
-      const updated = await service.updateTierLimits({
-        operatorId: operator.id,
-        limits: {
-          tier: request.params.tier,
-          balanceCapMinor: amount(body.balanceCap),
-          singlePaymentMinor: amount(body.singlePayment),
-          dailyMinor: amount(body.daily),
-          yearlyMinor: amount(body.yearly),
-          mayWithdraw: body.mayWithdraw,
-          maySendAbroad: body.maySendAbroad,
-        },
-      });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'kyc.tier_limits_changed',
-        target: request.params.tier,
-        details: { ...body },
-      });
-      return tierLimitsJson(updated);
-    },
-  );
 };

@@ -8,7 +8,7 @@ import type { NotificationsService } from '../notifications/service.ts';
 import { isPlausibleLegalName, maskIdNumber, maskName, parseIdNumber } from './id-number.ts';
 import { KycStore } from './store.ts';
 import type { ProfileRow, ReviewRow } from './store.ts';
-import { TIERS, higherTier } from './tiers.ts';
+import { higherTier } from './tiers.ts';
 import type { Tier, TierLimits } from './tiers.ts';
 
 const ID_NUMBER_PURPOSE = 'kyc:id-number';
@@ -30,6 +30,11 @@ export interface KycServiceDeps {
   notifications: Pick<NotificationsService, 'notify'>;
   config: KycConfig;
   now: () => Date;
+  /**
+   * Tier limits set by approved configuration changes (modules/approvals, ADR 0025): the change
+   * in force at a time, or null — then the row of `kyc_tier_limits` (the defaults) applies.
+   */
+  settings?: { tierLimitsAt(tier: Tier, at: Date): Promise<TierLimits | null> };
 }
 
 export interface KycProfile {
@@ -98,22 +103,30 @@ export class KycService {
     // Both reads at once: every payment asks this for the payer and the payee.
     const [profile, all] = await Promise.all([this.store.getProfile(userId), this.store.tierLimits()]);
     const tier = profile?.tier ?? 'T0';
-    return all.find((limits) => limits.tier === tier)!;
+    return this.inForce(all.find((limits) => limits.tier === tier)!);
   }
 
+  /** A tier's limits in force now: an approved change's (modules/approvals), else the defaults. */
   async tierLimits(tier: Tier): Promise<TierLimits> {
     const all = await this.store.tierLimits();
-    return all.find((limits) => limits.tier === tier)!;
+    return this.inForce(all.find((limits) => limits.tier === tier)!);
   }
 
-  listTierLimits(): Promise<TierLimits[]> {
+  async listTierLimits(): Promise<TierLimits[]> {
+    return Promise.all((await this.store.tierLimits()).map((limits) => this.inForce(limits)));
+  }
+
+  /**
+   * The defaults of every tier (`kyc_tier_limits`, seeded from tiers.ts): what applies when no
+   * approved change is in force. Operators change limits only through maker-checker.
+   */
+  defaultTierLimits(): Promise<TierLimits[]> {
     return this.store.tierLimits();
   }
 
-  async updateTierLimits(input: { limits: TierLimits; operatorId: string }): Promise<TierLimits> {
-    if (!TIERS.includes(input.limits.tier)) throw new AppError('VALIDATION_FAILED');
-    await this.store.updateTierLimits(input.limits, input.operatorId, this.deps.now());
-    return this.tierLimits(input.limits.tier);
+  private async inForce(defaults: TierLimits): Promise<TierLimits> {
+    const changed = await this.deps.settings?.tierLimitsAt(defaults.tier, this.deps.now());
+    return changed ?? defaults;
   }
 
   /** `YYYYMMDD` of the verified holder, for the PIN rules (no birthday PINs); null before T1. */
@@ -304,6 +317,47 @@ export class KycService {
             },
     });
     return this.reviewView(review);
+  }
+
+  // ---- the operator console (modules/console): reads only ------------------------------------
+
+  /**
+   * Real-name records changed after a point, for the console's holder search: the legal name
+   * in full (the console keeps only a keyed hash of it) and the ID number masked as shown
+   * everywhere (`1101**********002X`). The full ID number never leaves here but by `idNumberOf`.
+   */
+  async realNamesChangedAfter(
+    after: { at: Date; userId: string } | null,
+    limit: number,
+  ): Promise<{ userId: string; legalName: string; maskedIdNumber: string; updatedAt: Date }[]> {
+    const rows = await this.store.realNamesChangedAfter(after, Math.min(Math.max(1, limit), 1000));
+    return rows.flatMap((row) =>
+      row.legal_name_sealed && row.id_number_sealed
+        ? [
+            {
+              userId: row.user_id,
+              legalName: this.deps.secrets.open(row.legal_name_sealed, LEGAL_NAME_PURPOSE),
+              maskedIdNumber: maskIdNumber(this.deps.secrets.open(row.id_number_sealed, ID_NUMBER_PURPOSE)),
+              updatedAt: row.updated_at,
+            },
+          ]
+        : [],
+    );
+  }
+
+  /** The holder verified with this full ID number (its blind index), or null. */
+  async userIdOfIdNumber(idNumber: string): Promise<string | null> {
+    const parsed = parseIdNumber(idNumber, this.deps.now());
+    if (!parsed.ok) return null;
+    const owner = await this.store.profileByIdIndex(
+      this.deps.secrets.blindIndex(parsed.id.value, ID_NUMBER_PURPOSE),
+    );
+    return owner?.user_id ?? null;
+  }
+
+  /** Document reviews waiting for an operator (the console's dashboard). */
+  pendingReviewCount(): Promise<number> {
+    return this.store.countPendingReviews();
   }
 
   private async reviewView(row: ReviewRow): Promise<ReviewView> {

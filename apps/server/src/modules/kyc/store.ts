@@ -168,27 +168,6 @@ export class KycStore {
     return this.limitsTable.call(null);
   }
 
-  async updateTierLimits(limits: TierLimits, operatorId: string, at: Date): Promise<void> {
-    const text = (value: bigint | null) => (value === null ? null : value.toString());
-    await this.pool.query(
-      `UPDATE kyc_tier_limits
-          SET balance_cap_minor = $2, single_payment_minor = $3, daily_minor = $4, yearly_minor = $5,
-              may_withdraw = $6, may_send_abroad = $7, updated_at = $8, updated_by = $9
-        WHERE tier = $1`,
-      [
-        limits.tier,
-        text(limits.balanceCapMinor),
-        text(limits.singlePaymentMinor),
-        text(limits.dailyMinor),
-        text(limits.yearlyMinor),
-        limits.mayWithdraw,
-        limits.maySendAbroad,
-        at,
-        operatorId,
-      ],
-    );
-  }
-
   /** False when the holder already has a pending review. */
   async createReview(input: {
     id: string;
@@ -281,5 +260,29 @@ export class KycStore {
     );
     if (rows[0]) return rows[0];
     return (await this.getReview(input.reviewId)) ? 'decided' : 'missing';
+  }
+
+  // ---- the operator console (modules/console): reads only ------------------------------------
+
+  /** Verified profiles changed after (at, userId), in that order: the console's search index follows them. */
+  async realNamesChangedAfter(
+    after: { at: Date; userId: string } | null,
+    limit: number,
+  ): Promise<(ProfileRow & { updated_at: Date })[]> {
+    const { rows } = await this.pool.query<ProfileRow & { updated_at: Date }>(
+      `SELECT ${PROFILE_COLUMNS}, updated_at FROM kyc_profiles
+        WHERE id_number_sealed IS NOT NULL
+          AND ($1::timestamptz IS NULL OR (updated_at, user_id) > ($1::timestamptz, $2::uuid))
+        ORDER BY updated_at, user_id LIMIT $3`,
+      [after?.at ?? null, after?.userId ?? null, limit],
+    );
+    return rows;
+  }
+
+  async countPendingReviews(): Promise<number> {
+    const { rows } = await this.pool.query<{ count: string }>(
+      "SELECT count(*)::text AS count FROM kyc_reviews WHERE status = 'pending'",
+    );
+    return Number(rows[0]!.count);
   }
 }

@@ -87,6 +87,11 @@ const CONFIRMATION_NOT_PROVEN = new Set<string>([
 /** Refusals that say "not now" rather than "no": the charge stays pending for the retry. */
 const TRANSIENT = new Set<string>(['ORDER_BEING_PAID', 'RATE_LIMITED', 'SECRET_CHECK_BUSY']);
 
+/** A merchant's discount rate (basis points) set by an approved change at a time; null: none. */
+export interface MerchantRateSettings {
+  merchantRateAt(input: { merchantId: string; mcc: string }, at: Date): Promise<number | null>;
+}
+
 export interface MerchantsServiceDeps {
   store: MerchantsStore;
   /** Read only: the money moves through `payments.move`. */
@@ -99,6 +104,11 @@ export interface MerchantsServiceDeps {
   displayNameOf(userId: string): Promise<string>;
   payments: Pick<PaymentAuthorizer, 'authorize' | 'preview' | 'move' | 'movedOrFenced' | 'judgeRefund'>;
   feePolicy: FeePolicy;
+  /**
+   * Discount rates set by approved configuration changes (modules/approvals, ADR 0025): the
+   * merchant's own, its category's or the default in force at a time; null: `feePolicy` applies.
+   */
+  settings?: MerchantRateSettings;
   /** Finds the secret and step of a scanned payment code (payment-codes.ts). */
   codes: Pick<PaymentCodes, 'verify'>;
   now: () => Date;
@@ -1057,7 +1067,7 @@ export class MerchantsService {
     };
     const claimed = await this.claim(order, input.payerUserId, payment);
     const ids = orderTransferIds(order.id, claimed.attempt);
-    const feeMinor = paymentFee(claimed.amount_minor, rateOf(this.deps.feePolicy, merchant.mcc));
+    const feeMinor = paymentFee(claimed.amount_minor, await this.rateOf(merchant));
     const transfers: TransferInput[] = [
       {
         ...payment,
@@ -1155,11 +1165,8 @@ export class MerchantsService {
     payerUserId: string,
   ): Promise<OrderView> {
     const now = this.deps.now();
-    const feeMinor = paymentFee(order.amount_minor, rateOf(this.deps.feePolicy, merchant.mcc));
-    const feeMoved =
-      feeMinor > 0n
-        ? await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).fee)
-        : null;
+    // The fee is what moved: the rate in force may have changed since (an approved change).
+    const feeMoved = await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).fee);
     const payerDisplay = merchant.test_of ? TEST_PAYER_DISPLAY : await this.deps.displayNameOf(payerUserId);
     const paid = {
       ...order,
@@ -1194,6 +1201,22 @@ export class MerchantsService {
       transferId: order.ledger_transfer_id ?? '',
       amount: moneyPayload(order.amount_minor, order.currency),
     };
+  }
+
+  /** Live merchants whose name contains the text, with their owners (the operator console's search). */
+  async findLiveByName(
+    text: string,
+    limit: number,
+  ): Promise<{ id: string; name: string; ownerUserId: string }[]> {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) return [];
+    const rows = await this.deps.store.liveMerchantsNamed(trimmed, Math.min(Math.max(1, limit), 50));
+    return rows.map((row) => ({ id: row.id, name: row.name, ownerUserId: row.owner_user_id }));
+  }
+
+  /** Company merchants waiting for review (the operator console's dashboard). */
+  pendingReviewCount(): Promise<number> {
+    return this.deps.store.countPendingReviews();
   }
 
   /** The holder who owns the merchant (told of what concerns the merchant as a whole). */
@@ -1295,6 +1318,15 @@ export class MerchantsService {
     return order;
   }
 
+  /** The merchant's discount rate in force now (basis points): an approved change's, else configured. */
+  private async rateOf(merchant: Pick<MerchantRow, 'id' | 'mcc'>): Promise<number> {
+    const changed = await this.deps.settings?.merchantRateAt(
+      { merchantId: merchant.id, mcc: merchant.mcc },
+      this.deps.now(),
+    );
+    return changed ?? rateOf(this.deps.feePolicy, merchant.mcc);
+  }
+
   private async view(row: MerchantRow): Promise<MerchantView> {
     const balance = await this.deps.ledger.getBalance(row.balance_account_id);
     return {
@@ -1306,7 +1338,7 @@ export class MerchantsService {
       mcc: row.mcc,
       balanceMinor: balance?.postedBalance ?? 0n,
       currency: MERCHANT_CURRENCY,
-      feeRateBp: rateOf(this.deps.feePolicy, row.mcc),
+      feeRateBp: await this.rateOf(row),
       createdAt: row.created_at,
     };
   }

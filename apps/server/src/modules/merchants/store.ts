@@ -224,6 +224,25 @@ export class MerchantsStore {
     return rows[0] ?? null;
   }
 
+  /** Live merchants whose name contains the text (the operator console's holder search). */
+  async liveMerchantsNamed(text: string, limit: number): Promise<MerchantRow[]> {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await this.pool.query<MerchantRow>(
+      `SELECT ${MERCHANT_COLUMNS} FROM merchants_merchants
+        WHERE test_of IS NULL AND name ILIKE $1 ORDER BY created_at, id LIMIT $2`,
+      [pattern, limit],
+    );
+    return rows;
+  }
+
+  /** Company merchants waiting for an operator's review (the operator console's dashboard). */
+  async countPendingReviews(): Promise<number> {
+    const { rows } = await this.pool.query<{ count: string }>(
+      "SELECT count(*)::text AS count FROM merchants_merchants WHERE status = 'pending_review' AND test_of IS NULL",
+    );
+    return Number(rows[0]!.count);
+  }
+
   async merchantOfOwner(ownerUserId: string): Promise<MerchantRow | null> {
     const { rows } = await this.pool.query<MerchantRow>(
       `SELECT ${MERCHANT_COLUMNS} FROM merchants_merchants WHERE owner_user_id = $1 ORDER BY created_at LIMIT 1`,

@@ -13,6 +13,7 @@ import type { OperatorConfig } from './service.ts';
 
 export { operatorMigrations } from './migrations.ts';
 export { OPERATOR_ERRORS, type OperatorErrorCode } from './errors.ts';
+export { auditKeyFrom, verifyAuditChain, type AuditVerifyReport } from './audit.ts';
 export {
   OperatorService,
   OPERATOR_ROLES,

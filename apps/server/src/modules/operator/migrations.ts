@@ -57,4 +57,88 @@ ALTER TABLE operator_accounts
   ADD CONSTRAINT operator_accounts_failures_not_negative CHECK (failures >= 0);
 `,
   },
+  {
+    // The audit log becomes tamper-evident (ADR 0024): a sequence number and a keyed hash chain
+    // (hash = HMAC(audit key, prev_hash ‖ canonical entry), computed by the server: the key is not
+    // in the database), and triggers that refuse UPDATE, DELETE and TRUNCATE. Entries written
+    // before this migration are numbered in the order they were written and keep a null hash
+    // until the server's next append chains them — the one UPDATE the trigger lets through, and
+    // only from a null hash, changing nothing else.
+    name: '0402_operator_audit_chain',
+    sql: `
+ALTER TABLE operator_audit_log
+  ADD COLUMN seq bigint,
+  ADD COLUMN prev_hash bytea,
+  ADD COLUMN hash bytea;
+UPDATE operator_audit_log l SET seq = n.seq
+  FROM (SELECT id, row_number() OVER (ORDER BY at, id) AS seq FROM operator_audit_log) n
+ WHERE l.id = n.id;
+ALTER TABLE operator_audit_log
+  ALTER COLUMN seq SET NOT NULL,
+  ADD CONSTRAINT operator_audit_log_seq_unique UNIQUE (seq),
+  ADD CONSTRAINT operator_audit_log_seq_positive CHECK (seq > 0),
+  ADD CONSTRAINT operator_audit_log_hash_pair CHECK ((hash IS NULL) = (prev_hash IS NULL)),
+  ADD CONSTRAINT operator_audit_log_hash_length CHECK (hash IS NULL OR (length(hash) = 32 AND length(prev_hash) = 32));
+-- the search's filters, newest first
+CREATE INDEX operator_audit_log_operator_seq ON operator_audit_log (operator_id, seq DESC);
+CREATE INDEX operator_audit_log_action_seq ON operator_audit_log (action, seq DESC);
+CREATE INDEX operator_audit_log_target_seq ON operator_audit_log (target, seq DESC);
+
+CREATE FUNCTION operator_audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.hash IS NULL AND NEW.hash IS NOT NULL
+       AND (NEW.id, NEW.seq, NEW.operator_id, NEW.action, NEW.target, NEW.details, NEW.at)
+           IS NOT DISTINCT FROM (OLD.id, OLD.seq, OLD.operator_id, OLD.action, OLD.target, OLD.details, OLD.at) THEN
+      RETURN NEW; -- chaining an entry written before the chain existed, once
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'operator_audit_log is append-only: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+CREATE TRIGGER operator_audit_log_append_only BEFORE UPDATE OR DELETE ON operator_audit_log
+  FOR EACH ROW EXECUTE FUNCTION operator_audit_log_refuse_change();
+CREATE TRIGGER operator_audit_log_no_truncate BEFORE TRUNCATE ON operator_audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION operator_audit_log_refuse_change();
+`,
+  },
+  {
+    // Who may do what in the back office is data that admins edit (PUT /v1/operator/roles/:role),
+    // read with the operator's session on every request. Seeded with the defaults of
+    // auth/permissions.ts (PERMISSIONS.operator) as they are today; a later change of the defaults
+    // needs a migration of its own (operator/roles.test.ts compares a fresh database with them).
+    name: '0403_operator_role_permissions',
+    sql: `
+CREATE TABLE operator_role_permissions (
+  role text NOT NULL CHECK (role IN ('admin', 'kyc_reviewer', 'support', 'risk', 'finance')),
+  action text NOT NULL CHECK (action ~ '^[a-z]+:[a-zA-Z]+$'),
+  PRIMARY KEY (role, action)
+);
+INSERT INTO operator_role_permissions (role, action)
+SELECT 'admin', action FROM unnest(ARRAY[
+  'holders:read', 'holders:freeze', 'holders:unfreeze', 'pii:reveal', 'dashboard:read', 'tickets:answer',
+  'help:manage', 'disputes:resolve', 'kyc:review', 'merchants:review', 'risk:decide', 'risk:rules',
+  'ledger:read', 'reconciliation:read', 'balances:adjust', 'limits:configure', 'operators:manage', 'audit:read'
+]) AS action
+UNION ALL
+SELECT 'support', action FROM unnest(ARRAY[
+  'holders:read', 'holders:freeze', 'pii:reveal', 'dashboard:read', 'tickets:answer', 'help:manage',
+  'disputes:resolve'
+]) AS action
+UNION ALL
+SELECT 'kyc_reviewer', action FROM unnest(ARRAY[
+  'holders:read', 'pii:reveal', 'dashboard:read', 'kyc:review', 'merchants:review'
+]) AS action
+UNION ALL
+SELECT 'risk', action FROM unnest(ARRAY[
+  'holders:read', 'holders:freeze', 'holders:unfreeze', 'pii:reveal', 'dashboard:read', 'disputes:resolve',
+  'risk:decide', 'risk:rules'
+]) AS action
+UNION ALL
+SELECT 'finance', action FROM unnest(ARRAY[
+  'holders:read', 'dashboard:read', 'ledger:read', 'reconciliation:read', 'balances:adjust'
+]) AS action;
+`,
+  },
 ];

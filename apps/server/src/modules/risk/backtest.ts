@@ -4,7 +4,7 @@
  * million decisions is a million evaluations of pure code, read a page at a time.
  */
 import { evaluate } from './engine/rules.ts';
-import type { RuleSet } from './engine/types.ts';
+import type { Decision, RuleSet, Subject } from './engine/types.ts';
 import type { RiskStore } from './store.ts';
 
 /** Decisions read per page. */
@@ -20,14 +20,15 @@ export interface Backtest {
   byChange: Record<string, number>;
   differences: {
     decisionId: string;
-    subject: string;
+    subject: Subject;
     kind: string;
     holderId: string;
     movementId: string | null;
     amountMinor: bigint | null;
+    currency: string | null;
     at: Date;
-    was: { decision: string; score: number; fired: string[]; version: number };
-    now: { decision: string; score: number; fired: string[] };
+    was: { decision: Decision; score: number; fired: string[]; version: number };
+    now: { decision: Decision; score: number; fired: string[] };
   }[];
 }
 
@@ -64,6 +65,7 @@ export async function backtest(
           holderId: row.holder_id,
           movementId: row.movement_id,
           amountMinor: row.amount_minor,
+          currency: row.currency,
           at: row.at,
           was: { decision: row.decision, score: row.score, fired: row.fired, version: row.version },
           now: { decision: again.decision, score: again.score, fired: again.fired },

@@ -10,6 +10,9 @@ import { moneyJson, moneyOutput } from '../../http/money.ts';
 import type { OperatorService } from '../operator/index.ts';
 import type { ReviewCaseService } from './cases.ts';
 import type { CaseRow } from './case-store.ts';
+import { DECISIONS } from './engine/types.ts';
+import { decisionJson, decisionSchema } from './routes.ts';
+import type { CaseContext } from './service.ts';
 
 const TAGS = ['operator: risk'];
 const ERRORS = errorResponses(400, 404, 409);
@@ -61,13 +64,93 @@ const caseJson = (row: CaseRow): z.infer<typeof caseSchema> => ({
   closedAt: row.closed_at?.toISOString() ?? null,
 });
 
+/** A case's previous cases shown beside it, at most. */
+const PREVIOUS_CASES = 10;
+
+const caseSummarySchema = z.object({
+  id: z.string(),
+  status: z.enum(STATUSES),
+  amount: moneyOutput,
+  payee: z.string(),
+  rules: z.array(z.string()),
+  decidedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  openedAt: z.string(),
+});
+
+const caseDetailSchema = caseSchema.extend({
+  context: z
+    .object({
+      version: z.number().int().nullable().meta({ description: 'The rule-set version that held it.' }),
+      firedRules: z
+        .array(
+          z.object({
+            id: z.string(),
+            score: z.number().int().nullable().meta({ description: 'What the rule added to the score.' }),
+            decision: z
+              .enum(DECISIONS)
+              .nullable()
+              .meta({ description: 'A decision the rule makes by itself.' }),
+            description: z.object({ zh: z.string(), en: z.string() }).nullable(),
+          }),
+        )
+        .meta({ description: 'The rules that fired, as the version that judged has them.' }),
+      features: z
+        .record(z.string(), z.union([z.number(), z.boolean(), z.null()]))
+        .nullable()
+        .meta({ description: 'The features the decision was made on.' }),
+      recentDecisions: z
+        .array(decisionSchema)
+        .meta({ description: "The holder's latest risk decisions (payments, sign-ins), newest first." }),
+      devices: z
+        .array(z.object({ deviceId: z.string(), firstSeenAt: z.string() }))
+        .meta({ description: 'The devices the engine has seen the holder on, newest first.' }),
+      lastSignIn: z.object({ at: z.string(), city: z.string().nullable() }).nullable(),
+      credentialResetAt: z.string().nullable().meta({ description: 'The last password or PIN reset.' }),
+      previousCases: z
+        .array(caseSummarySchema)
+        .meta({ description: "The holder's other cases, newest first." }),
+    })
+    .meta({
+      description: "What the engine knows beside the case: the rules' scores, the holder's recent behaviour.",
+    }),
+});
+
+const contextJson = (context: CaseContext, previous: CaseRow[]) => ({
+  version: context.version,
+  firedRules: context.firedRules,
+  features: context.features,
+  recentDecisions: context.recentDecisions.map(decisionJson),
+  devices: context.devices.map((d) => ({ deviceId: d.deviceId, firstSeenAt: d.firstSeenAt.toISOString() })),
+  lastSignIn: context.lastSignIn
+    ? { at: context.lastSignIn.at.toISOString(), city: context.lastSignIn.city }
+    : null,
+  credentialResetAt: context.credentialResetAt?.toISOString() ?? null,
+  previousCases: previous.map((row) => ({
+    id: row.id,
+    status: row.status,
+    amount: moneyJson(row.amount_minor, row.currency),
+    payee: row.payee,
+    rules: row.rules,
+    decidedBy: row.decided_by,
+    reason: row.reason,
+    openedAt: row.opened_at.toISOString(),
+  })),
+});
+
 export interface CaseRoutesOptions {
   cases: ReviewCaseService;
+  /** The engine's context of a case (RiskService.caseContext). */
+  context: (input: {
+    holderId: string;
+    decisionId: string | null;
+    rules: readonly string[];
+  }) => Promise<CaseContext>;
   operators: Pick<OperatorService, 'audit'>;
 }
 
 export const caseRoutes: FastifyPluginCallbackZod<CaseRoutesOptions> = (app, options, done) => {
-  const { cases, operators } = options;
+  const { cases, operators, context } = options;
   const idParams = z.object({ id: z.uuid() });
 
   app.get(
@@ -107,13 +190,21 @@ export const caseRoutes: FastifyPluginCallbackZod<CaseRoutesOptions> = (app, opt
       {
         schema: {
           tags: TAGS,
-          summary: 'One review case',
+          summary: "One review case, with the rules that fired and the holder's recent behaviour",
           params: idParams,
-          response: { 200: caseSchema, ...ERRORS },
+          response: { 200: caseDetailSchema, ...ERRORS },
         },
       },
     ),
-    async (request) => caseJson(await cases.get(request.params.id)),
+    async (request) => {
+      const row = await cases.get(request.params.id);
+      const [found, previous] = await Promise.all([
+        context({ holderId: row.holder_id, decisionId: row.decision_id, rules: row.rules }),
+        cases.list({ status: null, holderId: row.holder_id, limit: PREVIOUS_CASES + 1 }),
+      ]);
+      const others = previous.filter((other) => other.id !== row.id).slice(0, PREVIOUS_CASES);
+      return { ...caseJson(row), context: contextJson(found, others) };
+    },
   );
 
   for (const action of ['approve', 'reject'] as const) {

@@ -8,6 +8,7 @@ export type RiskErrorCode =
   | 'RISK_RULE_SET_NOT_FOUND'
   | 'RISK_RULE_SET_INVALID'
   | 'RISK_RULE_SET_NOT_DRAFT'
+  | 'RISK_RULE_SET_OWN_DRAFT'
   | 'RISK_LIST_ENTRY_NOT_FOUND'
   | 'RISK_CASE_NOT_FOUND'
   | 'RISK_CASE_CLOSED';
@@ -28,6 +29,10 @@ export const RISK_ERRORS: Record<RiskErrorCode, ErrorMapping> = {
     message: 'The rule set is not valid; details.issues says where.',
   },
   RISK_RULE_SET_NOT_DRAFT: { status: 409, message: 'Only a draft rule set can be activated.' },
+  RISK_RULE_SET_OWN_DRAFT: {
+    status: 403,
+    message: 'A rule set is activated by another operator than the one who made the draft (maker-checker).',
+  },
   RISK_LIST_ENTRY_NOT_FOUND: { status: 404, message: 'No such list entry.' },
   RISK_CASE_NOT_FOUND: { status: 404, message: 'No such review case.' },
   RISK_CASE_CLOSED: {

@@ -51,7 +51,11 @@ export function createRiskModule(
   });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(riskRoutes, { service, operators: deps.operators });
-    await app.register(caseRoutes, { cases, operators: deps.operators });
+    await app.register(caseRoutes, {
+      cases,
+      operators: deps.operators,
+      context: (input) => service.caseContext(input),
+    });
   };
   const jobs: JobDefinition[] = riskJobs({ state, cases, now: deps.now });
   /** The payments pipeline's risk step: the engine's judgement, step-ups and review cases. */

@@ -53,8 +53,9 @@ beforeAll(async () => {
   supportOperator = await operatorSession(subject, 'support');
 });
 afterAll(async () => subject.close());
+let reviewVersion: number;
 beforeEach(async () => {
-  await activateRules(subject, riskOperator, [REVIEW_LARGE]);
+  reviewVersion = await activateRules(subject, riskOperator, [REVIEW_LARGE]);
 });
 
 async function funded(): Promise<TestHolder> {
@@ -192,6 +193,75 @@ describe('hold for review', () => {
     const late = await decide(kase.id, 'reject', 'too late');
     expect(late.statusCode).toBe(409);
     expect(errorCode(late)).toBe('RISK_CASE_CLOSED');
+    await expectBooksBalanced(subject);
+  });
+
+  it("shows a case with the rules that fired, their scores and the holder's recent behaviour", async () => {
+    const { payer, payee, kase: first } = await held();
+    const small = await send(subject, payer, {
+      toPhone: payee.phone,
+      amount: cny('100'),
+      confirmation: { pin: PIN },
+    });
+    expect(small.statusCode, small.body).toBe(201);
+    const again = await send(subject, payer, {
+      toPhone: payee.phone,
+      amount: cny('150000'),
+      confirmation: { pin: PIN },
+    });
+    expect(again.statusCode, again.body).toBe(202);
+    const kase = await caseOf(again.json<{ id: string }>().id);
+
+    const response = await subject.app.inject({
+      method: 'GET',
+      url: `/v1/operator/risk/cases/${kase.id}`,
+      headers: riskOperator,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const { context } = response.json<{
+      context: {
+        version: number;
+        firedRules: unknown[];
+        features: Record<string, unknown>;
+        recentDecisions: {
+          subject: string;
+          amount: { amount: string } | null;
+          decision: string;
+          fired: string[];
+        }[];
+        devices: { deviceId: string }[];
+        previousCases: { id: string; status: string; amount: { amount: string } }[];
+      };
+    }>();
+    expect(context.version).toBe(reviewVersion);
+    expect(context.firedRules).toEqual([
+      { id: 'review_large', score: 80, decision: null, description: REVIEW_LARGE.description },
+    ]);
+    expect(context.features).toMatchObject({ amount_minor: 150000 });
+    // Newest first: this payment, the small one, the first held one.
+    const payments = context.recentDecisions.filter((d) => d.subject === 'payment');
+    expect(payments.map((d) => [d.amount?.amount, d.decision, d.fired])).toEqual([
+      ['150000', 'review', ['review_large']],
+      ['100', 'allow', []],
+      ['150000', 'review', ['review_large']],
+    ]);
+    expect(context.devices.length).toBeGreaterThan(0);
+    expect(context.previousCases).toEqual([
+      expect.objectContaining({
+        id: first.id,
+        status: 'open',
+        amount: { amount: '150000', currency: 'CNY' },
+      }),
+    ]);
+
+    // Another holder's cases are not this one's; support reads none of it.
+    const forbidden = await subject.app.inject({
+      method: 'GET',
+      url: `/v1/operator/risk/cases/${kase.id}`,
+      headers: supportOperator,
+    });
+    expect(forbidden.statusCode).toBe(403);
+    for (const id of [first.id, kase.id]) expect((await decide(id, 'reject', 'test')).statusCode).toBe(200);
     await expectBooksBalanced(subject);
   });
 

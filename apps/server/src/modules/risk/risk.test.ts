@@ -24,13 +24,14 @@ import {
 import { totpCodeAt, totpStep } from '../security/totp.ts';
 import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
 import type { Rule } from './engine/types.ts';
-import { activateRules, operatorSession as sharedOperatorSession } from './testing.ts';
+import { activateRules, checkerOf, operatorSession as sharedOperatorSession } from './testing.ts';
 
 let subject: SecurityTestApp;
 let riskOperator: { authorization: string };
 let supportOperator: { authorization: string };
+let adminOperator: { authorization: string };
 
-function operatorSession(role: 'risk' | 'support'): Promise<{ authorization: string }> {
+function operatorSession(role: 'risk' | 'support' | 'admin'): Promise<{ authorization: string }> {
   return sharedOperatorSession(subject, role);
 }
 
@@ -65,6 +66,7 @@ beforeAll(async () => {
   subject = await createSecurityTestApp();
   riskOperator = await operatorSession('risk');
   supportOperator = await operatorSession('support');
+  adminOperator = await operatorSession('admin');
 });
 afterAll(async () => subject.close());
 beforeEach(async () => {
@@ -121,10 +123,114 @@ describe('rule sets', () => {
     const again = await subject.app.inject({
       method: 'POST',
       url: `/v1/operator/risk/rule-sets/${version}/activate`,
-      headers: riskOperator,
+      headers: await checkerOf(subject),
     });
     expect(again.statusCode).toBe(409);
     expect(errorCode(again)).toBe('RISK_RULE_SET_NOT_DRAFT');
+  });
+});
+
+describe('maker-checker activation', () => {
+  async function draft(rules: Rule[], by = riskOperator): Promise<{ version: number; createdBy: string }> {
+    const response = await subject.app.inject({
+      method: 'POST',
+      url: '/v1/operator/risk/rule-sets',
+      headers: by,
+      payload: { rules, thresholds: { stepUp: 65, review: 75, block: 90 }, note: 'maker-checker' },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<{ version: number; createdBy: string }>();
+  }
+
+  function activateAs(version: number, by: { authorization: string }) {
+    return subject.app.inject({
+      method: 'POST',
+      url: `/v1/operator/risk/rule-sets/${version}/activate`,
+      headers: by,
+    });
+  }
+
+  async function ruleSets(): Promise<{ version: number; status: string; activatedBy: string | null }[]> {
+    const response = await subject.app.inject({
+      method: 'GET',
+      url: '/v1/operator/risk/rule-sets',
+      headers: riskOperator,
+    });
+    return response.json<{ ruleSets: { version: number; status: string; activatedBy: string | null }[] }>()
+      .ruleSets;
+  }
+
+  /** The audit entries of a version (read from the table: what the log keeps, whoever lists it). */
+  async function auditOf(version: number): Promise<{ action: string; details: Record<string, unknown> }[]> {
+    const { rows } = await subject.database.pool.query<{ action: string; details: Record<string, unknown> }>(
+      `SELECT action, details FROM operator_audit_log WHERE target = $1 AND action LIKE 'risk.rule_set%'`,
+      [String(version)],
+    );
+    return rows;
+  }
+
+  it("refuses the draft's author, changes nothing, and lets a second operator activate it (audited)", async () => {
+    const before = (await ruleSets()).find((set) => set.status === 'active')!;
+    const { version, createdBy } = await draft([LARGE]);
+    const own = await activateAs(version, riskOperator);
+    expect(own.statusCode, own.body).toBe(403);
+    expect(errorCode(own)).toBe('RISK_RULE_SET_OWN_DRAFT');
+    expect(own.json()).toMatchObject({ error: { details: { createdBy } } });
+    // Nothing changed: the draft is a draft, the active version is still active.
+    const sets = await ruleSets();
+    expect(sets.find((set) => set.version === version)?.status).toBe('draft');
+    expect(sets.find((set) => set.status === 'active')?.version).toBe(before.version);
+
+    const checked = await activateAs(version, await checkerOf(subject));
+    expect(checked.statusCode, checked.body).toBe(200);
+    const activated = checked.json<{ status: string; createdBy: string; activatedBy: string }>();
+    expect(activated).toMatchObject({ status: 'active', createdBy });
+    expect(activated.activatedBy).not.toBe(createdBy);
+    const audited = await auditOf(version);
+    expect(audited.map((entry) => entry.action).sort()).toEqual([
+      'risk.rule_set_activated',
+      'risk.rule_set_drafted',
+    ]);
+    expect(audited.find((entry) => entry.action === 'risk.rule_set_activated')?.details).toEqual({
+      draftedBy: createdBy,
+    });
+    // An admin is an operator too: the author's admin colleague may check, the author never.
+    const second = await draft([LARGE], adminOperator);
+    expect(errorCode(await activateAs(second.version, adminOperator))).toBe('RISK_RULE_SET_OWN_DRAFT');
+    expect((await activateAs(second.version, riskOperator)).statusCode).toBe(200);
+  });
+
+  it('activates a draft exactly once under 30 activations at once (audited once)', async () => {
+    const { version } = await draft([LARGE]);
+    const checker = await checkerOf(subject);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => activateAs(version, checker)));
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(29);
+    expect(new Set(answers.filter((a) => a.statusCode === 409).map(errorCode))).toEqual(
+      new Set(['RISK_RULE_SET_NOT_DRAFT']),
+    );
+    const sets = await ruleSets();
+    expect(sets.filter((set) => set.status === 'active').map((set) => set.version)).toEqual([version]);
+    expect(
+      (await auditOf(version)).filter((entry) => entry.action === 'risk.rule_set_activated'),
+    ).toHaveLength(1);
+  });
+
+  it('keeps one active version when three drafts are activated at once, ten times each', async () => {
+    const drafts = await Promise.all([draft([LARGE]), draft([]), draft([LARGE])]);
+    const checker = await checkerOf(subject);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => activateAs(drafts[i % 3]!.version, checker)),
+    );
+    // Each draft once (one after another, under the table's lock), never an error of the server.
+    expect(answers.filter((answer) => answer.statusCode === 200)).toHaveLength(3);
+    expect(answers.filter((answer) => answer.statusCode === 409)).toHaveLength(27);
+    const sets = await ruleSets();
+    const mine = sets.filter((set) => drafts.some((d) => d.version === set.version));
+    expect(sets.filter((set) => set.status === 'active')).toHaveLength(1);
+    expect(mine.filter((set) => set.status === 'active')).toHaveLength(1);
+    expect(mine.filter((set) => set.status === 'retired')).toHaveLength(2);
   });
 });
 
@@ -456,13 +562,19 @@ describe('backtest', () => {
       judged: number;
       changed: number;
       byChange: Record<string, number>;
-      differences: { amount: { amount: string }; now: { fired: string[] } }[];
+      differences: Record<string, unknown>[];
     }>();
     expect(result.judged).toBeGreaterThanOrEqual(3);
     expect(result.byChange).toEqual({ 'allow→step_up': 1 });
+    // The differences list each movement: what was decided, what would be, and the rules that fire.
+    expect(result.differences).toHaveLength(1);
     expect(result.differences[0]).toMatchObject({
-      amount: { amount: '150000' },
-      now: { fired: ['large_amount'] },
+      subject: 'payment',
+      kind: 'transfer',
+      holderId: payer.userId,
+      amount: { amount: '150000', currency: 'CNY' },
+      was: { decision: 'allow', fired: [] },
+      now: { decision: 'step_up', score: 70, fired: ['large_amount'] },
     });
   });
 });

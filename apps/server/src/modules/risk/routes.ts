@@ -59,7 +59,7 @@ const ruleSetJson = (row: RuleSetRow) => ({
   activatedAt: row.activated_at?.toISOString() ?? null,
 });
 
-const decisionSchema = z.object({
+export const decisionSchema = z.object({
   id: z.string(),
   subject: z.enum(SUBJECTS),
   kind: z.string(),
@@ -74,7 +74,7 @@ const decisionSchema = z.object({
   at: z.string(),
 });
 
-const decisionJson = (row: DecisionRow) => ({
+export const decisionJson = (row: DecisionRow) => ({
   id: row.id,
   subject: row.subject,
   kind: row.kind,
@@ -102,11 +102,43 @@ const backtestJson = (result: Backtest) => ({
     kind: d.kind,
     holderId: d.holderId,
     movementId: d.movementId,
-    amount: d.amountMinor === null ? null : moneyJson(BigInt(d.amountMinor), 'CNY'),
+    amount: d.amountMinor === null ? null : moneyJson(BigInt(d.amountMinor), d.currency ?? 'CNY'),
     at: d.at.toISOString(),
     was: d.was,
     now: d.now,
   })),
+});
+
+const backtestDecisionSchema = z.object({
+  decision: z.enum(DECISIONS),
+  score: z.number().int(),
+  fired: z.array(z.string()).meta({ description: 'The ids of the rules that fired, in rule-set order.' }),
+});
+
+const backtestSchema = z.object({
+  version: z.number().int().meta({ description: 'The rule set judged with.' }),
+  from: z.string(),
+  to: z.string(),
+  judged: z.number().int().meta({ description: 'Stored decisions of [from, to) judged again.' }),
+  changed: z.number().int().meta({ description: 'How many of them would be decided differently.' }),
+  byChange: z.record(z.string(), z.number().int()).meta({ description: '`was→now` → how many.' }),
+  differences: z
+    .array(
+      z.object({
+        decisionId: z.string(),
+        subject: z.enum(SUBJECTS),
+        kind: z.string(),
+        holderId: z.string(),
+        movementId: z.string().nullable(),
+        amount: moneyOutput.nullable(),
+        at: z.string(),
+        was: backtestDecisionSchema.extend({
+          version: z.number().int().meta({ description: 'The version that made the stored decision.' }),
+        }),
+        now: backtestDecisionSchema,
+      }),
+    )
+    .meta({ description: 'The first `sample` decisions that would differ, oldest first.' }),
 });
 
 const versionParams = z.object({ version: z.coerce.number().int().min(1).max(1_000_000) });
@@ -278,7 +310,7 @@ export const riskRoutes: FastifyPluginCallbackZod<{
             to: z.iso.datetime({ offset: true }),
             sample: z.number().int().min(0).max(1000).default(100),
           }),
-          response: { 200: z.record(z.string(), z.unknown()), ...ERRORS },
+          response: { 200: backtestSchema, ...ERRORS },
         },
       },
     ),
@@ -302,6 +334,10 @@ export const riskRoutes: FastifyPluginCallbackZod<{
         schema: {
           tags: OPERATOR_TAGS,
           summary: 'Activate a draft rule set (the active one retires)',
+          description:
+            'Maker-checker: the operator who saved the draft cannot activate it (403 RISK_RULE_SET_OWN_DRAFT); ' +
+            'a second operator with risk:rules does, after reading it and its backtest. A version no longer a ' +
+            'draft (activated already, or retired) is 409 RISK_RULE_SET_NOT_DRAFT.',
           params: versionParams,
           response: { 200: ruleSetSchema, ...ERRORS },
         },
@@ -314,7 +350,7 @@ export const riskRoutes: FastifyPluginCallbackZod<{
         operatorId: operator.id,
         action: 'risk.rule_set_activated',
         target: String(row.version),
-        details: {},
+        details: { draftedBy: row.created_by },
       });
       return ruleSetJson(row);
     },

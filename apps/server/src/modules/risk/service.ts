@@ -32,6 +32,7 @@ import type { StateChange } from './engine/features.ts';
 import { evaluate, ruleSetSchema } from './engine/rules.ts';
 import { DEFAULT_RULE_SET, MERCHANT_REFUND_RULES, RED_PACKET_RULES } from './engine/default-rules.ts';
 import type {
+  Decision,
   Facts,
   Features,
   Judgement,
@@ -50,6 +51,29 @@ export type { Backtest } from './backtest.ts';
 
 const RULES_TTL_MS = 1000;
 /** How long a step-up challenge may be passed, and a passed one used. */
+/** A review case's context: the holder's latest decisions and devices, at most. */
+const CASE_CONTEXT_DECISIONS = 20;
+const CASE_CONTEXT_DEVICES = 10;
+
+export interface CaseContext {
+  /** The rule-set version that held the payment (null: the case has no decision). */
+  version: number | null;
+  /** The rules that fired, with what each added to the score (null: not in that version). */
+  firedRules: {
+    id: string;
+    score: number | null;
+    decision: Decision | null;
+    description: { zh: string; en: string } | null;
+  }[];
+  /** The features the decision was made on. */
+  features: Record<string, number | boolean | null> | null;
+  /** The holder's latest decisions, newest first (this payment's among them). */
+  recentDecisions: DecisionRow[];
+  devices: { deviceId: string; firstSeenAt: Date }[];
+  lastSignIn: { at: Date; city: string | null } | null;
+  credentialResetAt: Date | null;
+}
+
 export const STEP_UP_TTL_MS = 10 * 60 * 1000;
 
 export type StepUpMethod = 'passkey' | 'totp' | 'sms';
@@ -476,15 +500,24 @@ export class RiskService implements RiskStep {
     });
   }
 
+  /**
+   * Activate a draft (maker-checker): `by` must not be the operator who made it — a second
+   * operator with `risk:rules` checks the immutable version the first saved (docs/risk.md).
+   */
   async activate(input: { version: number; by: string }): Promise<RuleSetRow> {
-    const row = await this.deps.store.activate({ version: input.version, by: input.by, at: this.deps.now() });
-    if (!row) {
-      const existing = await this.deps.store.ruleSet(input.version);
-      if (!existing) throw new AppError('RISK_RULE_SET_NOT_FOUND');
-      throw new AppError('RISK_RULE_SET_NOT_DRAFT', { details: { status: existing.status } });
+    const result = await this.deps.store.activate({
+      version: input.version,
+      by: input.by,
+      at: this.deps.now(),
+    });
+    if ('refused' in result) {
+      if (result.refused === 'not_found') throw new AppError('RISK_RULE_SET_NOT_FOUND');
+      if (result.refused === 'not_draft')
+        throw new AppError('RISK_RULE_SET_NOT_DRAFT', { details: { status: result.row.status } });
+      throw new AppError('RISK_RULE_SET_OWN_DRAFT', { details: { createdBy: result.row.created_by } });
     }
     this.rules = null;
-    return row;
+    return result.activated;
   }
 
   /**
@@ -518,6 +551,46 @@ export class RiskService implements RiskStep {
 
   async decisionsOf(holderId: string, limit = 50): Promise<DecisionRow[]> {
     return this.deps.store.decisionsOf(holderId, limit);
+  }
+
+  /**
+   * What an operator deciding a review case reads beside it, from the engine's own data: the
+   * rules that fired with their scores (from the version that judged), the features the decision
+   * was made on, and the holder's recent behaviour — decisions (payments and sign-ins), devices,
+   * last sign-in. Previous cases come from the case store (case-routes.ts).
+   */
+  async caseContext(input: {
+    holderId: string;
+    decisionId: string | null;
+    rules: readonly string[];
+  }): Promise<CaseContext> {
+    const decision = input.decisionId ? await this.deps.store.decision(input.decisionId) : null;
+    const [ruleSet, recent, devices, holder] = await Promise.all([
+      decision ? this.deps.store.ruleSet(decision.version) : Promise.resolve(null),
+      this.deps.store.decisionsOf(input.holderId, CASE_CONTEXT_DECISIONS),
+      this.deps.store.devicesOf(input.holderId, CASE_CONTEXT_DEVICES),
+      this.deps.store.holderOf(input.holderId),
+    ]);
+    const byId = new Map((ruleSet?.rules ?? []).map((rule) => [rule.id, rule]));
+    return {
+      version: decision?.version ?? null,
+      firedRules: input.rules.map((id) => {
+        const rule = byId.get(id);
+        return {
+          id,
+          score: rule?.score ?? null,
+          decision: rule?.decision ?? null,
+          description: rule?.description ?? null,
+        };
+      }),
+      features: decision?.features ?? null,
+      recentDecisions: recent,
+      devices: devices.map((d) => ({ deviceId: d.device_id, firstSeenAt: d.first_seen_at })),
+      lastSignIn: holder?.last_sign_in_at
+        ? { at: holder.last_sign_in_at, city: holder.last_sign_in_city }
+        : null,
+      credentialResetAt: holder?.credential_reset_at ?? null,
+    };
   }
 
   // ---- internals -------------------------------------------------------------------------------

@@ -561,6 +561,12 @@ export interface RuleSetRow {
   activated_at: Date | null;
 }
 
+/** What `activate` did: the version made active, or why not (`row`: the version as it is). */
+export type ActivationResult =
+  | { activated: RuleSetRow }
+  | { refused: 'not_found' }
+  | { refused: 'not_draft' | 'own_draft'; row: RuleSetRow };
+
 export interface DecisionRow {
   id: string;
   subject: Subject;
@@ -706,20 +712,29 @@ export class RiskStore {
     });
   }
 
-  /** Activate a draft; the active one retires. Null when the version is no draft. */
-  async activate(input: { version: number; by: string; at: Date }): Promise<RuleSetRow | null> {
+  /**
+   * Activate a draft — maker-checker: never by the operator who made it (`created_by`); the
+   * active one retires. Under the table's lock (as drafts and the shipped rules), so activations
+   * sent at once run one after another: of many for one draft, one activates and the others find
+   * it active; of several drafts, each retires the one before and one stays active.
+   */
+  async activate(input: { version: number; by: string; at: Date }): Promise<ActivationResult> {
     return withTransaction(this.pool, async (client) => {
+      await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
       const { rows: target } = await client.query<RuleSetRow>(
-        `SELECT * FROM risk_rule_sets WHERE version = $1 FOR UPDATE`,
+        `SELECT * FROM risk_rule_sets WHERE version = $1`,
         [input.version],
       );
-      if (target[0]?.status !== 'draft') return null;
+      const draft = target[0];
+      if (!draft) return { refused: 'not_found' };
+      if (draft.status !== 'draft') return { refused: 'not_draft', row: draft };
+      if (draft.created_by === input.by) return { refused: 'own_draft', row: draft };
       await client.query(`UPDATE risk_rule_sets SET status = 'retired' WHERE status = 'active'`);
       const { rows } = await client.query<RuleSetRow>(
         `UPDATE risk_rule_sets SET status = 'active', activated_by = $2, activated_at = $3 WHERE version = $1 RETURNING *`,
         [input.version, input.by, input.at],
       );
-      return rows[0]!;
+      return { activated: rows[0]! };
     });
   }
 
@@ -755,6 +770,38 @@ export class RiskStore {
       [holderId, limit],
     );
     return rows;
+  }
+
+  async decision(id: string): Promise<DecisionRow | null> {
+    const { rows } = await this.pool.query<DecisionRow>('SELECT * FROM risk_decisions WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The devices the engine has seen the holder on, newest first (a review case's context). */
+  async devicesOf(holderId: string, limit: number): Promise<{ device_id: string; first_seen_at: Date }[]> {
+    const { rows } = await this.pool.query<{ device_id: string; first_seen_at: Date }>(
+      `SELECT device_id, first_seen_at FROM risk_devices WHERE holder_id = $1
+        ORDER BY first_seen_at DESC, device_id LIMIT $2`,
+      [holderId, limit],
+    );
+    return rows;
+  }
+
+  /** The holder's last sign-in and credential reset as the engine keeps them (null: none seen). */
+  async holderOf(holderId: string): Promise<{
+    last_sign_in_at: Date | null;
+    last_sign_in_city: string | null;
+    credential_reset_at: Date | null;
+  } | null> {
+    const { rows } = await this.pool.query<{
+      last_sign_in_at: Date | null;
+      last_sign_in_city: string | null;
+      credential_reset_at: Date | null;
+    }>(
+      'SELECT last_sign_in_at, last_sign_in_city, credential_reset_at FROM risk_holders WHERE holder_id = $1',
+      [holderId],
+    );
+    return rows[0] ?? null;
   }
 
   async decisionsOfMovement(movementId: string): Promise<DecisionRow[]> {

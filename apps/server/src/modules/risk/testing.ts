@@ -1,4 +1,4 @@
-/** What the risk module's tests share: operators signed in, and a rule set made active. */
+/** What the risk module's tests share: operators signed in, and a rule set made active (by two). */
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import type { SecurityTestApp } from '../security/testing.ts';
@@ -30,9 +30,27 @@ export async function operatorSession(
   return { authorization: `Bearer ${login.json<{ token: string }>().token}` };
 }
 
-/** Save `rules` as a draft and activate it; answers its version. */
+/** Per app, the second operator that activates what tests draft (made on first use). */
+const checkers = new WeakMap<object, Promise<{ authorization: string }>>();
+
+/** The app's checker: a second `risk` operator, so activation is maker-checker as in production. */
+export function checkerOf(
+  subject: Pick<SecurityTestApp, 'app' | 'clock'>,
+): Promise<{ authorization: string }> {
+  let checker = checkers.get(subject.app);
+  if (!checker) {
+    checker = operatorSession(subject, 'risk');
+    checkers.set(subject.app, checker);
+  }
+  return checker;
+}
+
+/**
+ * Save `rules` as a draft made by `operator` and have it activated by a second operator (the
+ * app's checker: maker-checker, docs/risk.md); answers its version.
+ */
 export async function activateRules(
-  subject: SecurityTestApp,
+  subject: Pick<SecurityTestApp, 'app' | 'clock'>,
   operator: { authorization: string },
   rules: Rule[],
   thresholds = { stepUp: 65, review: 75, block: 90 },
@@ -48,7 +66,7 @@ export async function activateRules(
   const activated = await subject.app.inject({
     method: 'POST',
     url: `/v1/operator/risk/rule-sets/${version}/activate`,
-    headers: operator,
+    headers: await checkerOf(subject),
   });
   expect(activated.statusCode, activated.body).toBe(200);
   return version;

@@ -11,7 +11,7 @@ import type { IdentityService } from '../identity/index.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import { securityRoutes } from './routes.ts';
 import { SecurityService } from './service.ts';
-import type { BirthDateSource, IdNumberSource } from './service.ts';
+import type { BirthDateSource, IdNumberSource, PasswordFreeSettings } from './service.ts';
 
 export { securityMigrations } from './migrations.ts';
 export {
@@ -38,6 +38,7 @@ export {
   type FactorDecision,
   type PasskeyEvidence,
   type PasskeyView,
+  type PasswordFreeSettings,
   type PaymentToConfirm,
   type SecuritySummary,
   type StepUpFactors,
@@ -62,6 +63,8 @@ export interface SecurityModuleDeps {
   birthDateOf?: BirthDateSource;
   /** The KYC module's verified ID number, asked for when a verified holder replaces the PIN. */
   idNumberOf?: IdNumberSource;
+  /** Password-free maximums set by approved configuration changes (modules/approvals). */
+  settings?: PasswordFreeSettings;
 }
 
 export function createSecurityModule(deps: SecurityModuleDeps) {
@@ -78,6 +81,7 @@ export function createSecurityModule(deps: SecurityModuleDeps) {
     now: deps.now,
     ...(deps.birthDateOf ? { birthDateOf: deps.birthDateOf } : {}),
     ...(deps.idNumberOf ? { idNumberOf: deps.idNumberOf } : {}),
+    ...(deps.settings ? { settings: deps.settings } : {}),
   });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(securityRoutes, {

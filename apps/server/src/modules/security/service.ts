@@ -79,6 +79,15 @@ export interface SecurityServiceDeps {
    * forgotten PIN; without it such a replacement is refused (ID_NUMBER_REQUIRED never passes).
    */
   idNumberOf?: IdNumberSource;
+  /**
+   * The password-free maximums set by an approved configuration change (modules/approvals, ADR
+   * 0025) in force at a time; null: PASSWORD_FREE_MAX_MINOR and PASSWORD_FREE_DAILY_MAX_MINOR.
+   */
+  settings?: PasswordFreeSettings;
+}
+
+export interface PasswordFreeSettings {
+  passwordFreeAt(at: Date): Promise<{ maxPerPaymentMinor: bigint; dailyMaxMinor: bigint } | null>;
 }
 
 export interface SecuritySummary {
@@ -234,10 +243,11 @@ export class SecurityService {
   async summary(userId: string): Promise<SecuritySummary> {
     const holder = await this.holder(userId);
     const now = this.now();
-    const [passkeyCount, totp, recoveryCodesRemaining] = await Promise.all([
+    const [passkeyCount, totp, recoveryCodesRemaining, passwordFree] = await Promise.all([
       this.store.countPasskeys(userId, { usableOnly: true }),
       this.store.findTotp(userId),
       this.store.countUnusedRecoveryCodes(userId),
+      this.passwordFreePolicy(now),
     ]);
     return {
       pinSet: holder.pinHash !== null,
@@ -246,9 +256,9 @@ export class SecurityService {
       passkeyCount,
       totpEnabled: totp?.status === 'enabled',
       recoveryCodesRemaining: totp?.status === 'enabled' ? recoveryCodesRemaining : 0,
-      passwordFreeLimitMinor: holder.passwordFreeLimitMinor,
-      passwordFreeMaxMinor: this.config.passwordFree.maxPerPaymentMinor,
-      passwordFreeDailyMaxMinor: this.config.passwordFree.dailyMaxMinor,
+      passwordFreeLimitMinor: minOf(holder.passwordFreeLimitMinor, passwordFree.maxPerPaymentMinor),
+      passwordFreeMaxMinor: passwordFree.maxPerPaymentMinor,
+      passwordFreeDailyMaxMinor: passwordFree.dailyMaxMinor,
     };
   }
 
@@ -324,7 +334,7 @@ export class SecurityService {
     limitMinor: bigint;
     pin: string;
   }): Promise<SecuritySummary> {
-    const max = this.config.passwordFree.maxPerPaymentMinor;
+    const max = (await this.passwordFreePolicy(this.now())).maxPerPaymentMinor;
     if (input.limitMinor < 0n || input.limitMinor > max) {
       throw new AppError('PASSWORD_FREE_LIMIT_TOO_HIGH', {
         details: { maxAmount: { amount: max.toString(), currency: this.passwordFreeCurrency() } },
@@ -619,13 +629,15 @@ export class SecurityService {
     const now = this.now();
     const locked = lockedUntil(holder.paymentsLockedUntil, now);
     if (locked) throw this.lockedError(locked);
+    const passwordFree = await this.passwordFreePolicy(now);
     return decideFactor({
       userId: input.userId,
       holder: {
         pinSet: holder.pinHash !== null,
         passkeyCount: state.passkeyCount,
         totpEnabled: state.totpEnabled,
-        passwordFreeLimitMinor: holder.passwordFreeLimitMinor,
+        // a maximum lowered by an approved change caps every holder's own limit at once
+        passwordFreeLimitMinor: minOf(holder.passwordFreeLimitMinor, passwordFree.maxPerPaymentMinor),
       },
       amountMinor: input.amountMinor,
       currency: input.currency,
@@ -633,7 +645,7 @@ export class SecurityService {
       allowPasswordFree: input.allowPasswordFree ?? true,
       policy: {
         currency: this.passwordFreeCurrency(),
-        dailyMaxMinor: this.config.passwordFree.dailyMaxMinor,
+        dailyMaxMinor: passwordFree.dailyMaxMinor,
       },
       now,
     });
@@ -867,6 +879,11 @@ export class SecurityService {
 
   private passwordFreeCurrency(): string {
     return 'CNY';
+  }
+
+  /** The password-free maximums in force at `at`: an approved change's, else the configuration's. */
+  private async passwordFreePolicy(at: Date): Promise<{ maxPerPaymentMinor: bigint; dailyMaxMinor: bigint }> {
+    return (await this.deps.settings?.passwordFreeAt(at)) ?? this.config.passwordFree;
   }
 
   private argon2Options() {
@@ -1158,4 +1175,8 @@ function toPasskeyView(row: PasskeyRow): PasskeyView {
     transports: row.transports,
     suspendedAt: row.suspendedAt,
   };
+}
+
+function minOf(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }

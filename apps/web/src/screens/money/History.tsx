@@ -15,6 +15,7 @@ import { FilterIcon } from '../../components/money/icons.tsx';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
+import { DisputeEntry } from '../disputes/Disputes.tsx';
 import { AmountInput, DetailRows } from './parts.tsx';
 
 const TYPES = ['transfer', 'payment_request', 'top_up', 'withdrawal', 'bank_transfer', 'fee'] as const;
@@ -337,6 +338,7 @@ export function TransactionDetail() {
         </section>
       ) : null}
       <div className="money-buttons">
+        <DisputeEntry transactionId={item.id} />
         {item.fundingId ? (
           <Link to={`/funding/${item.fundingId}`} className="text-button money-link-button">
             {t('money.historyPage.bankProgress')}
