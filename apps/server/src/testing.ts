@@ -1,4 +1,6 @@
 /** Test helpers: an app on its own migrated database. Imported by tests only. */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Ledger, verifyLedger } from '@qianbao/ledger';
 import type { LedgerOptions } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
@@ -21,6 +23,9 @@ export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     QIANBAO_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Never the developer's ./data/journal-checkpoints.jsonl: `npm start` writes there, and the
+    // books of a test database read against another journal's checkpoints look cut back.
+    LEDGER_CHECKPOINT_FILE: path.join(tmpdir(), `qianbao-test-checkpoints-${process.pid}-absent.jsonl`),
     ARGON2_MEMORY_KIB: '64',
     ARGON2_TIME_COST: '1',
     ...env,

@@ -36,8 +36,7 @@ import { errorMessage, isApiError } from '../api/client.ts';
 import { BRAND_RED } from '../brand.ts';
 import { Logo } from '../components/Logo.tsx';
 import i18n from '../i18n/index.ts';
-import { LanguageToggle } from '../portal/Layout.tsx';
-import { PortalLoadFailed, PortalLoading } from '../portal/parts.tsx';
+import { LanguageToggle, PortalLoadFailed, PortalLoading } from '../portal/parts.tsx';
 import '../portal/portal.css';
 import './console.css';
 import {

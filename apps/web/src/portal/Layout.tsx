@@ -11,19 +11,17 @@ import {
   WalletOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Layout, Menu, Result, Segmented, Select, Space, Tag, Typography } from 'antd';
+import { Button, Layout, Menu, Result, Select, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { currentLanguage, setLanguage } from '../i18n/index.ts';
-import type { Language } from '../i18n/index.ts';
 import { Logo } from '../components/Logo.tsx';
 import { fetchSignedInHolder, portalKeys } from './api.ts';
 import type { Permission } from './api.ts';
 import { usePortal } from './context.ts';
 import { useMerchantStream } from './live.ts';
-import { PortalLoading } from './parts.tsx';
+import { LanguageToggle, PortalLoading } from './parts.tsx';
 
 // Each page its own chunk (tables, date pickers and charts are large): a cashier's till does not
 // download the owner's dashboard.
@@ -182,22 +180,6 @@ function PortalHeader() {
         </Button>
       </Space>
     </Layout.Header>
-  );
-}
-
-/** 中文 / English: the app's own language setting (the wallet follows it too). */
-export function LanguageToggle() {
-  const { t } = useTranslation();
-  return (
-    <Segmented<Language>
-      aria-label={t('language.label')}
-      value={currentLanguage()}
-      onChange={(value) => setLanguage(value)}
-      options={[
-        { value: 'zh-CN', label: <span lang="zh-CN">中文</span> },
-        { value: 'en', label: <span lang="en">English</span> },
-      ]}
-    />
   );
 }
 

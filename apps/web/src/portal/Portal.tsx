@@ -30,8 +30,8 @@ import {
 import type { MerchantMembership } from './api.ts';
 import { PortalContext } from './context.ts';
 import type { PortalContextValue } from './context.ts';
-import { LanguageToggle, PortalLayout } from './Layout.tsx';
-import { PortalLoadFailed, PortalLoading } from './parts.tsx';
+import { PortalLayout } from './Layout.tsx';
+import { LanguageToggle, PortalLoadFailed, PortalLoading } from './parts.tsx';
 import './portal.css';
 
 const FONT_FAMILY =

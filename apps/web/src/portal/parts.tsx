@@ -1,9 +1,11 @@
-/** Small pieces the portal's pages share: loading, a failed load, money, status tags. */
+/** Small pieces the portal's (and the operator console's) pages share: loading, a failed load, money, status tags, the language switch. */
 import type { MoneyJson } from '@qianbao/money';
-import { Alert, Button, Result, Spin, Tag } from 'antd';
+import { Alert, Button, Result, Segmented, Spin, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.ts';
 import type { MerchantOrder } from '../api/money.ts';
+import { currentLanguage, setLanguage } from '../i18n/index.ts';
+import type { Language } from '../i18n/index.ts';
 import { formatMoney } from '../lib/format.ts';
 
 export function PortalLoading() {
@@ -77,4 +79,20 @@ export function OrderStatusTag(props: { order: Pick<MerchantOrder, 'amount' | 'r
   const { t } = useTranslation();
   const state = orderState(props.order);
   return <Tag color={STATE_COLOURS[state]}>{t(`money.shop.orderStatus.${state}`)}</Tag>;
+}
+
+/** 中文 / English: the app's own language setting (the wallet follows it too). */
+export function LanguageToggle() {
+  const { t } = useTranslation();
+  return (
+    <Segmented<Language>
+      aria-label={t('language.label')}
+      value={currentLanguage()}
+      onChange={(value) => setLanguage(value)}
+      options={[
+        { value: 'zh-CN', label: <span lang="zh-CN">中文</span> },
+        { value: 'en', label: <span lang="en">English</span> },
+      ]}
+    />
+  );
 }

@@ -121,13 +121,13 @@ export class ConfigurationReader {
   /** The changes that decide values at `at`: the cache when it covers `at`, else a fresh read. */
   private async changesFor(at: Date): Promise<ApprovedSetting[]> {
     const cached = this.cached;
-    if (cached && performance.now() - cached.loadedAtMs < this.ttlMs && at.getTime() >= cached.at.getTime()) {
+    if (cached && performance.now() - cached.loadedAtMs < this.ttlMs && covers(cached, at)) {
       return cached.changes;
     }
-    if (cached && at.getTime() < cached.at.getTime()) return this.load(at); // a past time: not kept
+    if (cached && !covers(cached, at)) return this.load(at); // a past time the cache cannot answer: not kept
     this.loading ??= this.loadAndKeep(at);
     const loaded = await this.loading;
-    return at.getTime() >= loaded.at.getTime() ? loaded.changes : this.load(at);
+    return covers(loaded, at) ? loaded.changes : this.load(at);
   }
 
   private async loadAndKeep(at: Date): Promise<{ at: Date; changes: ApprovedSetting[] }> {
@@ -153,4 +153,20 @@ export class ConfigurationReader {
       decidedAt: row.decided_at!,
     }));
   }
+}
+
+/**
+ * Whether changes loaded at `loaded.at` decide values at `at` too: any later time, or an earlier
+ * one when none of them took effect in between (each setting's change in force at `loaded.at` was
+ * in force at `at` already, or none was). Requests that read the clock just before another's load
+ * (a payment's payer and payee, in parallel) are answered from it rather than by a query each.
+ */
+function covers(loaded: { at: Date; changes: readonly ApprovedSetting[] }, at: Date): boolean {
+  const time = at.getTime();
+  const loadedAt = loaded.at.getTime();
+  if (time >= loadedAt) return true;
+  return loaded.changes.every((change) => {
+    const effective = change.effectiveAt.getTime();
+    return effective <= time || effective > loadedAt;
+  });
 }

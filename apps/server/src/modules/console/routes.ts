@@ -1,6 +1,8 @@
+import type { FastifySchema } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, signedIn } from '../../auth/index.ts';
+import type { OperatorAction } from '../../auth/index.ts';
 import { moneyOutput } from '../../http/money.ts';
 import { errorResponses } from '../../http/responses.ts';
 import type { ConsoleService } from './service.ts';
@@ -12,6 +14,8 @@ const ERRORS = errorResponses(400, 404);
 
 const uuid = z.uuid();
 const holderParams = z.object({ userId: uuid.meta({ description: "The holder's user id." }) });
+const accountParams = z.object({ accountId: uuid });
+const pageLimit = z.coerce.number().int().min(1).max(100).default(50);
 const labelSchema = z.object({ 'zh-CN': z.string(), en: z.string() }).nullable();
 const at = (description: string) => z.string().meta({ description: `${description} (ISO 8601).` });
 
@@ -253,28 +257,28 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
   { service },
   done,
 ) => {
+  /** A signed-in operator route needing `permission`, filed under `tags`. */
+  const asOperator = <Schema extends FastifySchema>(
+    permission: OperatorAction,
+    tags: string[],
+    schema: Schema,
+  ) => signedIn(app, { principal: 'operator', permission }, { schema: { tags, ...schema } });
+
   // ---- holders ----------------------------------------------------------------------------
 
   app.get(
     '/v1/operator/holders',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'holders:read' },
-      {
-        schema: {
-          tags: HOLDER_TAGS,
-          summary: 'Find holders by phone, name, ID number or merchant',
-          description:
-            'By phone (11 digits or the last 4), ID number (full, masked `1101**********1234`, or the last 4), ' +
-            'legal name (exact), merchant (its id or part of its name: its owner), or user id. At most 20; ' +
-            'ID numbers and names masked. Audited.',
-          querystring: z.object({
-            q: z.string().trim().min(1).max(64).meta({ description: 'What to look for.' }),
-          }),
-          response: { 200: z.object({ holders: z.array(hitSchema) }), ...ERRORS },
-        },
-      },
-    ),
+    asOperator('holders:read', HOLDER_TAGS, {
+      summary: 'Find holders by phone, name, ID number or merchant',
+      description:
+        'By phone (11 digits or the last 4), ID number (full, masked `1101**********1234`, or the last 4), ' +
+        'legal name (exact), merchant (its id or part of its name: its owner), or user id. At most 20; ' +
+        'ID numbers and names masked. Audited.',
+      querystring: z.object({
+        q: z.string().trim().min(1).max(64).meta({ description: 'What to look for.' }),
+      }),
+      response: { 200: z.object({ holders: z.array(hitSchema) }), ...ERRORS },
+    }),
     async (request) => {
       const operator = principalOf(request, 'operator');
       return { holders: await service.searchHolders({ query: request.query.q, operatorId: operator.id }) };
@@ -283,20 +287,13 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.get(
     '/v1/operator/holders/:userId',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'holders:read' },
-      {
-        schema: {
-          tags: HOLDER_TAGS,
-          summary:
-            'A holder: profile, tier and limits, accounts, movements, risk, sessions, cards, freezes, notes',
-          description: 'ID and card numbers masked. CONSOLE_HOLDER_NOT_FOUND. Audited.',
-          params: holderParams,
-          response: { 200: holderPageSchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('holders:read', HOLDER_TAGS, {
+      summary:
+        'A holder: profile, tier and limits, accounts, movements, risk, sessions, cards, freezes, notes',
+      description: 'ID and card numbers masked. CONSOLE_HOLDER_NOT_FOUND. Audited.',
+      params: holderParams,
+      response: { 200: holderPageSchema, ...ERRORS },
+    }),
     async (request) => {
       const operator = principalOf(request, 'operator');
       return service.holderPage({ userId: request.params.userId, operatorId: operator.id });
@@ -305,38 +302,24 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.get(
     '/v1/operator/holders/:userId/notes',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'holders:read' },
-      {
-        schema: {
-          tags: HOLDER_TAGS,
-          summary: "Operators' notes on a holder, newest first",
-          params: holderParams,
-          response: { 200: z.object({ notes: z.array(noteSchema) }), ...ERRORS },
-        },
-      },
-    ),
+    asOperator('holders:read', HOLDER_TAGS, {
+      summary: "Operators' notes on a holder, newest first",
+      params: holderParams,
+      response: { 200: z.object({ notes: z.array(noteSchema) }), ...ERRORS },
+    }),
     async (request) => ({ notes: await service.notesOf(request.params.userId) }),
   );
 
   app.post(
     '/v1/operator/holders/:userId/notes',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'holders:read' },
-      {
-        schema: {
-          tags: HOLDER_TAGS,
-          summary: 'Add a note on a holder (audited; notes are never edited)',
-          params: holderParams,
-          body: z.strictObject({
-            text: z.string().trim().min(1).max(2000).meta({ description: 'At most 2000 characters.' }),
-          }),
-          response: { 201: noteSchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('holders:read', HOLDER_TAGS, {
+      summary: 'Add a note on a holder (audited; notes are never edited)',
+      params: holderParams,
+      body: z.strictObject({
+        text: z.string().trim().min(1).max(2000).meta({ description: 'At most 2000 characters.' }),
+      }),
+      response: { 201: noteSchema, ...ERRORS },
+    }),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
       const note = await service.addNote({
@@ -351,40 +334,33 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.post(
     '/v1/operator/holders/:userId/reveal',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'pii:reveal' },
-      {
-        schema: {
-          tags: HOLDER_TAGS,
-          summary:
-            "Reveal a holder's full ID number, or what is stored of a card number (audited with the reason)",
-          description:
-            'A full card number is never stored: for `cardNumber` the answer is the BIN and the last 4 ' +
-            '(`complete: false`). The audit entry keeps the field and the reason, never the value. ' +
-            'CONSOLE_NOTHING_TO_REVEAL, CONSOLE_HOLDER_NOT_FOUND.',
-          params: holderParams,
-          body: z
-            .strictObject({
-              field: z.enum(['idNumber', 'cardNumber']),
-              cardId: uuid.optional().meta({ description: 'The card, for `cardNumber`.' }),
-              reason: z.string().trim().min(4).max(200).meta({ description: 'Why (4 to 200 characters).' }),
-            })
-            .refine((body) => body.field !== 'cardNumber' || body.cardId !== undefined, {
-              message: 'cardNumber needs cardId',
-              path: ['cardId'],
-            }),
-          response: {
-            200: z.object({
-              field: z.enum(['idNumber', 'cardNumber']),
-              value: z.string().meta({ description: 'The value; show it, never store it.' }),
-              complete: z.boolean().meta({ description: 'False when only part of it is stored.' }),
-            }),
-            ...ERRORS,
-          },
-        },
+    asOperator('pii:reveal', HOLDER_TAGS, {
+      summary:
+        "Reveal a holder's full ID number, or what is stored of a card number (audited with the reason)",
+      description:
+        'A full card number is never stored: for `cardNumber` the answer is the BIN and the last 4 ' +
+        '(`complete: false`). The audit entry keeps the field and the reason, never the value. ' +
+        'CONSOLE_NOTHING_TO_REVEAL, CONSOLE_HOLDER_NOT_FOUND.',
+      params: holderParams,
+      body: z
+        .strictObject({
+          field: z.enum(['idNumber', 'cardNumber']),
+          cardId: uuid.optional().meta({ description: 'The card, for `cardNumber`.' }),
+          reason: z.string().trim().min(4).max(200).meta({ description: 'Why (4 to 200 characters).' }),
+        })
+        .refine((body) => body.field !== 'cardNumber' || body.cardId !== undefined, {
+          message: 'cardNumber needs cardId',
+          path: ['cardId'],
+        }),
+      response: {
+        200: z.object({
+          field: z.enum(['idNumber', 'cardNumber']),
+          value: z.string().meta({ description: 'The value; show it, never store it.' }),
+          complete: z.boolean().meta({ description: 'False when only part of it is stored.' }),
+        }),
+        ...ERRORS,
       },
-    ),
+    }),
     async (request) => {
       const operator = principalOf(request, 'operator');
       return service.reveal({
@@ -401,60 +377,38 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.get(
     '/v1/operator/ledger/accounts',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary:
-            'Ledger accounts by id, owner reference (`user:<id>`, `merchant:<id>`) or a holder’s phone',
-          querystring: z.object({ q: z.string().trim().min(1).max(128) }),
-          response: { 200: z.object({ accounts: z.array(accountSchema) }), ...ERRORS },
-        },
-      },
-    ),
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: 'Ledger accounts by id, owner reference (`user:<id>`, `merchant:<id>`) or a holder’s phone',
+      querystring: z.object({ q: z.string().trim().min(1).max(128) }),
+      response: { 200: z.object({ accounts: z.array(accountSchema) }), ...ERRORS },
+    }),
     async (request) => ({ accounts: await service.findAccounts(request.query.q) }),
   );
 
   app.get(
     '/v1/operator/ledger/accounts/:accountId',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary: 'A ledger account with its counters and balance',
-          params: z.object({ accountId: uuid }),
-          response: { 200: accountSchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: 'A ledger account with its counters and balance',
+      params: accountParams,
+      response: { 200: accountSchema, ...ERRORS },
+    }),
     async (request) => service.account(request.params.accountId),
   );
 
   app.get(
     '/v1/operator/ledger/accounts/:accountId/transfers',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary: "An account's transfers, newest first, in pages",
-          params: z.object({ accountId: uuid }),
-          querystring: z.object({
-            cursor: z.string().max(24).optional(),
-            limit: z.coerce.number().int().min(1).max(100).default(50),
-          }),
-          response: {
-            200: z.object({ transfers: z.array(transferSchema), nextCursor: z.string().nullable() }),
-            ...ERRORS,
-          },
-        },
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: "An account's transfers, newest first, in pages",
+      params: accountParams,
+      querystring: z.object({
+        cursor: z.string().max(24).optional(),
+        limit: pageLimit,
+      }),
+      response: {
+        200: z.object({ transfers: z.array(transferSchema), nextCursor: z.string().nullable() }),
+        ...ERRORS,
       },
-    ),
+    }),
     async (request) =>
       service.transfersOf({
         accountId: request.params.accountId,
@@ -465,58 +419,44 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.get(
     '/v1/operator/ledger/transfers/:transferId',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary: 'A ledger transfer',
-          params: z.object({ transferId: uuid }),
-          response: { 200: transferSchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: 'A ledger transfer',
+      params: z.object({ transferId: uuid }),
+      response: { 200: transferSchema, ...ERRORS },
+    }),
     async (request) => service.transfer(request.params.transferId),
   );
 
   app.get(
     '/v1/operator/ledger/journal',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary: "The journal's records (one per committed batch, hash-chained), newest first",
-          querystring: z.object({
-            before: z
-              .string()
-              .regex(/^[1-9][0-9]{0,18}$/)
-              .optional()
-              .meta({ description: 'Records before this sequence number (the previous page’s nextBefore).' }),
-            limit: z.coerce.number().int().min(1).max(100).default(50),
-          }),
-          response: {
-            200: z.object({
-              records: z.array(
-                z.object({
-                  seq: z.string(),
-                  prevHash: z.string(),
-                  hash: z.string(),
-                  firstTs: z.string(),
-                  lastTs: z.string(),
-                  transferCount: z.number().int(),
-                  committedAt: z.string(),
-                }),
-              ),
-              nextBefore: z.string().nullable(),
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: "The journal's records (one per committed batch, hash-chained), newest first",
+      querystring: z.object({
+        before: z
+          .string()
+          .regex(/^[1-9][0-9]{0,18}$/)
+          .optional()
+          .meta({ description: 'Records before this sequence number (the previous page’s nextBefore).' }),
+        limit: pageLimit,
+      }),
+      response: {
+        200: z.object({
+          records: z.array(
+            z.object({
+              seq: z.string(),
+              prevHash: z.string(),
+              hash: z.string(),
+              firstTs: z.string(),
+              lastTs: z.string(),
+              transferCount: z.number().int(),
+              committedAt: z.string(),
             }),
-            ...ERRORS,
-          },
-        },
+          ),
+          nextBefore: z.string().nullable(),
+        }),
+        ...ERRORS,
       },
-    ),
+    }),
     async (request) =>
       service.journal({
         beforeSeq: request.query.before ? BigInt(request.query.before) : null,
@@ -526,21 +466,14 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.post(
     '/v1/operator/ledger/verify',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'ledger:read' },
-      {
-        schema: {
-          tags: LEDGER_TAGS,
-          summary: 'Verify the books: the same check as `npx qianbao verify` (audited)',
-          description:
-            'The journal chain (keyed), its checkpoints, every account against its transfers, the limit ' +
-            'counters, the trial balance, and the operator audit log’s chain. Requests made while one runs ' +
-            'share its answer.',
-          response: { 200: verifySchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('ledger:read', LEDGER_TAGS, {
+      summary: 'Verify the books: the same check as `npx qianbao verify` (audited)',
+      description:
+        'The journal chain (keyed), its checkpoints, every account against its transfers, the limit ' +
+        'counters, the trial balance, and the operator audit log’s chain. Requests made while one runs ' +
+        'share its answer.',
+      response: { 200: verifySchema, ...ERRORS },
+    }),
     async (request) => service.verifyBooks(principalOf(request, 'operator').id),
   );
 
@@ -548,17 +481,10 @@ export const consoleRoutes: FastifyPluginCallbackZod<{ service: ConsoleService }
 
   app.get(
     '/v1/operator/dashboard',
-    signedIn(
-      app,
-      { principal: 'operator', permission: 'dashboard:read' },
-      {
-        schema: {
-          tags: DASHBOARD_TAGS,
-          summary: "Today's volume, payments per minute, failures by code, open cases and tickets",
-          response: { 200: dashboardSchema, ...ERRORS },
-        },
-      },
-    ),
+    asOperator('dashboard:read', DASHBOARD_TAGS, {
+      summary: "Today's volume, payments per minute, failures by code, open cases and tickets",
+      response: { 200: dashboardSchema, ...ERRORS },
+    }),
     async () => service.dashboard(),
   );
 

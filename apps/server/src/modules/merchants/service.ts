@@ -1097,7 +1097,10 @@ export class MerchantsService {
     }
     const moved = outcomes[0]!.transfer ?? (await this.deps.ledger.getTransfer(ids.payment));
     if (!moved) throw new Error(`order ${order.id}: the payment moved but cannot be read`);
-    return this.finishPaid(merchant, claimed, moved, input.payerUserId);
+    // The fee that moved is the one this request sent, as the ledger committed it: the attempt is
+    // this claim's own, so no other fee transfer can carry its id. None sent: none moved.
+    const feeMoved = feeMinor > 0n ? outcomes.find((o) => o.id === ids.fee)?.transfer : null;
+    return this.finishPaid(merchant, claimed, moved, input.payerUserId, feeMoved);
   }
 
   /** What the confirmation binds (a passkey signs exactly this). */
@@ -1163,10 +1166,15 @@ export class MerchantsService {
     order: OrderRow,
     moved: Transfer,
     payerUserId: string,
+    /** The fee transfer this run moved (null: none), when known; else read from the ledger. */
+    knownFee?: Transfer | null,
   ): Promise<OrderView> {
     const now = this.deps.now();
     // The fee is what moved: the rate in force may have changed since (an approved change).
-    const feeMoved = await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).fee);
+    const feeMoved =
+      knownFee !== undefined
+        ? knownFee
+        : await this.deps.ledger.getTransfer(orderTransferIds(order.id, order.attempt).fee);
     const payerDisplay = merchant.test_of ? TEST_PAYER_DISPLAY : await this.deps.displayNameOf(payerUserId);
     const paid = {
       ...order,

@@ -20,6 +20,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import type { TableProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -205,17 +206,29 @@ export function HolderView() {
   );
 }
 
+/** The tab tables: small, unpaged, one row per id, "none" when empty unless told otherwise. */
+function HolderTable<T extends object>(props: TableProps<T>) {
+  const { t } = useTranslation();
+  return (
+    <Table<T>
+      size="small"
+      rowKey="id"
+      pagination={false}
+      locale={{ emptyText: t('console.holders.none') }}
+      {...props}
+    />
+  );
+}
+
 function Accounts({ data }: { data: HolderPage }) {
   const { t, i18n } = useTranslation();
   const operator = useOperator();
   const money = useMoney();
   const english = i18n.language === 'en';
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={data.accounts}
+      locale={undefined}
       data-testid="holder-accounts"
       columns={[
         {
@@ -259,13 +272,9 @@ function Movements({ data }: { data: HolderPage }) {
   const money = useMoney();
   const english = i18n.language === 'en';
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={data.movements}
       data-testid="holder-movements"
-      locale={{ emptyText: t('console.holders.none') }}
       columns={[
         {
           title: t('console.holders.at'),
@@ -319,12 +328,8 @@ function RiskDecisions({ data }: { data: HolderPage }) {
   const { t, i18n } = useTranslation();
   const money = useMoney();
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={data.riskDecisions}
-      locale={{ emptyText: t('console.holders.none') }}
       columns={[
         {
           title: t('console.holders.at'),
@@ -365,12 +370,8 @@ function Sessions({ data }: { data: HolderPage }) {
   return (
     <Space orientation="vertical" size="large" className="console-full">
       <Typography.Title level={5}>{t('console.holders.sessions.title')}</Typography.Title>
-      <Table
-        size="small"
-        rowKey="id"
-        pagination={false}
+      <HolderTable
         dataSource={data.sessions}
-        locale={{ emptyText: t('console.holders.none') }}
         columns={[
           {
             title: t('console.holders.sessions.device'),
@@ -388,12 +389,9 @@ function Sessions({ data }: { data: HolderPage }) {
         ]}
       />
       <Typography.Title level={5}>{t('console.holders.devices.title')}</Typography.Title>
-      <Table
-        size="small"
+      <HolderTable
         rowKey="deviceId"
-        pagination={false}
         dataSource={data.devices}
-        locale={{ emptyText: t('console.holders.none') }}
         columns={[
           {
             title: t('console.holders.sessions.device'),
@@ -422,10 +420,7 @@ function Cards(props: { data: HolderPage; onReveal: ((card: HolderPage['cards'][
   const { t, i18n } = useTranslation();
   const english = i18n.language === 'en';
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={props.data.cards}
       locale={{ emptyText: t('console.holders.cards.none') }}
       columns={[
@@ -469,10 +464,7 @@ function Freezes({ data }: { data: HolderPage }) {
   const { t, i18n } = useTranslation();
   const date = (v: string | null) => formatDateTime(v ?? undefined, i18n.language);
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={data.freeze.history}
       locale={{ emptyText: t('console.holders.freezes.none') }}
       columns={[
@@ -504,12 +496,8 @@ function Tickets({ data }: { data: HolderPage }) {
   if (data.tickets === null)
     return <Typography.Text type="secondary">{t('console.holders.tickets.unavailable')}</Typography.Text>;
   return (
-    <Table
-      size="small"
-      rowKey="id"
-      pagination={false}
+    <HolderTable
       dataSource={data.tickets}
-      locale={{ emptyText: t('console.holders.none') }}
       columns={[
         {
           title: t('console.holders.tickets.number'),

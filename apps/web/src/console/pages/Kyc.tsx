@@ -6,25 +6,11 @@
  */
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  Alert,
-  App,
-  Breadcrumb,
-  Button,
-  Card,
-  Descriptions,
-  Image,
-  Popconfirm,
-  Segmented,
-  Space,
-  Table,
-  Typography,
-} from 'antd';
+import { App, Card, Descriptions, Image, Space } from 'antd';
 import type { TableProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
+import { Route, Routes, useNavigate, useParams } from 'react-router';
 import { formatDateTime } from '../../lib/format.ts';
 import { PortalLoadFailed, PortalLoading } from '../../portal/parts.tsx';
 import type { ConsolePage } from '../page.ts';
@@ -37,7 +23,15 @@ import {
   reviewKeys,
 } from '../review/api.ts';
 import type { KycDocument, KycReview, ReviewStatus } from '../review/api.ts';
-import { RejectDialog, StatusTag, shortId } from '../review/parts.tsx';
+import {
+  DecisionCard,
+  DocumentsCard,
+  RejectDialog,
+  ReviewHeader,
+  ReviewQueue,
+  StatusTag,
+  shortId,
+} from '../review/parts.tsx';
 
 function Kyc() {
   return (
@@ -59,7 +53,6 @@ export const page: ConsolePage = {
 
 function Queue() {
   const { t, i18n } = useTranslation();
-  const navigate = useNavigate();
   const [status, setStatus] = useState<ReviewStatus>('pending');
   const reviews = useQuery({
     queryKey: reviewKeys.kycList(status),
@@ -98,42 +91,17 @@ function Queue() {
       : []),
   ];
   return (
-    <div className="review-page">
-      <Typography.Title level={3}>{t('console.kyc.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('console.kyc.intro')}</Typography.Paragraph>
-      <Card variant="borderless">
-        <Segmented<ReviewStatus>
-          className="review-filter"
-          aria-label={t('console.kyc.statusLabel')}
-          value={status}
-          onChange={setStatus}
-          options={REVIEW_STATUSES.map((value) => ({ value, label: t(`console.kyc.status.${value}`) }))}
-        />
-        {reviews.isError ? (
-          <PortalLoadFailed error={reviews.error} onRetry={() => void reviews.refetch()} />
-        ) : (
-          <Table<KycReview>
-            data-testid="kyc-reviews"
-            rowKey="id"
-            size="middle"
-            loading={reviews.isPending}
-            columns={columns}
-            dataSource={reviews.data ?? []}
-            pagination={false}
-            rowClassName="review-row"
-            locale={{ emptyText: t(`console.kyc.empty.${status}`) }}
-            onRow={(row) => ({
-              onClick: () => void navigate(row.id),
-              onKeyDown: (event) => {
-                if (event.key === 'Enter') void navigate(row.id);
-              },
-              tabIndex: 0,
-              'aria-label': t('console.kyc.open', { name: row.realName?.name ?? shortId(row.userId) }),
-            })}
-          />
-        )}
-      </Card>
-    </div>
+    <ReviewQueue<ReviewStatus, KycReview>
+      ns="console.kyc"
+      statuses={REVIEW_STATUSES}
+      status={status}
+      onStatus={setStatus}
+      query={reviews}
+      columns={columns}
+      testId="kyc-reviews"
+      emptyText={t(`console.kyc.empty.${status}`)}
+      rowLabel={(row) => t('console.kyc.open', { name: row.realName?.name ?? shortId(row.userId) })}
+    />
   );
 }
 
@@ -168,15 +136,13 @@ function ReviewView() {
   const pending = data.status === 'pending';
   return (
     <div className="review-page">
-      <Breadcrumb
-        items={[
-          { title: <Link to="/console/kyc">{t('console.kyc.title')}</Link> },
-          { title: t('console.kyc.one') },
-        ]}
+      <ReviewHeader
+        ns="console.kyc"
+        listPath="/console/kyc"
+        crumb={t('console.kyc.one')}
+        heading={t('console.kyc.one')}
+        status={data.status}
       />
-      <Typography.Title level={3}>
-        {t('console.kyc.one')} <StatusTag status={data.status} prefix="console.kyc.status" />
-      </Typography.Title>
       <Space orientation="vertical" size="large" className="console-full">
         <Card variant="borderless" title={t('console.kyc.holderCard')}>
           <Descriptions column={{ xs: 1, md: 2 }} size="small">
@@ -203,8 +169,7 @@ function ReviewView() {
             ) : null}
           </Descriptions>
         </Card>
-        <Card variant="borderless" title={t('console.kyc.documents')}>
-          <Typography.Paragraph type="secondary">{t('console.kyc.documentsIntro')}</Typography.Paragraph>
+        <DocumentsCard ns="console.kyc">
           <Image.PreviewGroup>
             <div className="review-documents">
               {[...data.documents].sort(byKind).map((document) => (
@@ -219,29 +184,15 @@ function ReviewView() {
               ))}
             </div>
           </Image.PreviewGroup>
-        </Card>
+        </DocumentsCard>
         {pending ? (
-          <Card variant="borderless" title={t('console.kyc.decision')}>
-            <Typography.Paragraph>{t('console.kyc.decisionIntro')}</Typography.Paragraph>
-            {decide.isError && !rejecting ? (
-              <Alert type="error" showIcon title={errorMessage(decide.error)} role="alert" />
-            ) : null}
-            <Space className="review-actions">
-              <Popconfirm
-                title={t('console.kyc.approveConfirm')}
-                okText={t('console.kyc.approve')}
-                cancelText={t('console.review.cancel')}
-                onConfirm={() => decide.mutate({ decision: 'approve' })}
-              >
-                <Button type="primary" loading={decide.isPending && !rejecting}>
-                  {t('console.kyc.approve')}
-                </Button>
-              </Popconfirm>
-              <Button danger onClick={() => setRejecting(true)}>
-                {t('console.kyc.reject')}
-              </Button>
-            </Space>
-          </Card>
+          <DecisionCard
+            ns="console.kyc"
+            error={rejecting ? null : decide.error}
+            approving={decide.isPending && !rejecting}
+            onApprove={() => decide.mutate({ decision: 'approve' })}
+            onReject={() => setRejecting(true)}
+          />
         ) : null}
       </Space>
       <RejectDialog

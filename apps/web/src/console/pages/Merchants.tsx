@@ -6,25 +6,11 @@
  */
 import { ShopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  Alert,
-  App,
-  Breadcrumb,
-  Button,
-  Card,
-  Descriptions,
-  Image,
-  Popconfirm,
-  Segmented,
-  Space,
-  Table,
-  Typography,
-} from 'antd';
+import { App, Button, Card, Descriptions, Image, Space } from 'antd';
 import type { TableProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
+import { Route, Routes, useNavigate, useParams } from 'react-router';
 import { formatDateTime } from '../../lib/format.ts';
 import { PortalLoadFailed, PortalLoading } from '../../portal/parts.tsx';
 import type { ConsolePage } from '../page.ts';
@@ -37,7 +23,14 @@ import {
   reviewKeys,
 } from '../review/api.ts';
 import type { CompanyApplication, MerchantStatus } from '../review/api.ts';
-import { RejectDialog, StatusTag } from '../review/parts.tsx';
+import {
+  DecisionCard,
+  DocumentsCard,
+  RejectDialog,
+  ReviewHeader,
+  ReviewQueue,
+  StatusTag,
+} from '../review/parts.tsx';
 
 function Merchants() {
   return (
@@ -59,7 +52,6 @@ export const page: ConsolePage = {
 
 function Queue() {
   const { t, i18n } = useTranslation();
-  const navigate = useNavigate();
   const [status, setStatus] = useState<MerchantStatus>('pending_review');
   const companies = useQuery({
     queryKey: reviewKeys.merchantList(status),
@@ -87,45 +79,17 @@ function Queue() {
     },
   ];
   return (
-    <div className="review-page">
-      <Typography.Title level={3}>{t('console.merchants.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('console.merchants.intro')}</Typography.Paragraph>
-      <Card variant="borderless">
-        <Segmented<MerchantStatus>
-          className="review-filter"
-          aria-label={t('console.merchants.statusLabel')}
-          value={status}
-          onChange={setStatus}
-          options={MERCHANT_STATUSES.map((value) => ({
-            value,
-            label: t(`console.merchants.status.${value}`),
-          }))}
-        />
-        {companies.isError ? (
-          <PortalLoadFailed error={companies.error} onRetry={() => void companies.refetch()} />
-        ) : (
-          <Table<CompanyApplication>
-            data-testid="merchant-applications"
-            rowKey="id"
-            size="middle"
-            loading={companies.isPending}
-            columns={columns}
-            dataSource={companies.data ?? []}
-            pagination={false}
-            rowClassName="review-row"
-            locale={{ emptyText: t('console.merchants.empty') }}
-            onRow={(row) => ({
-              onClick: () => void navigate(row.id),
-              onKeyDown: (event) => {
-                if (event.key === 'Enter') void navigate(row.id);
-              },
-              tabIndex: 0,
-              'aria-label': t('console.merchants.open', { name: row.name }),
-            })}
-          />
-        )}
-      </Card>
-    </div>
+    <ReviewQueue<MerchantStatus, CompanyApplication>
+      ns="console.merchants"
+      statuses={MERCHANT_STATUSES}
+      status={status}
+      onStatus={setStatus}
+      query={companies}
+      columns={columns}
+      testId="merchant-applications"
+      emptyText={t('console.merchants.empty')}
+      rowLabel={(row) => t('console.merchants.open', { name: row.name })}
+    />
   );
 }
 
@@ -156,15 +120,13 @@ function ApplicationView() {
   const data = application.data;
   return (
     <div className="review-page">
-      <Breadcrumb
-        items={[
-          { title: <Link to="/console/merchants">{t('console.merchants.title')}</Link> },
-          { title: data.name },
-        ]}
+      <ReviewHeader
+        ns="console.merchants"
+        listPath="/console/merchants"
+        crumb={data.name}
+        heading={data.name}
+        status={data.status}
       />
-      <Typography.Title level={3}>
-        {data.name} <StatusTag status={data.status} prefix="console.merchants.status" />
-      </Typography.Title>
       <Space orientation="vertical" size="large" className="console-full">
         <Card variant="borderless" title={t('console.merchants.company')}>
           <Descriptions column={{ xs: 1, md: 2 }} size="small">
@@ -193,10 +155,7 @@ function ApplicationView() {
             ) : null}
           </Descriptions>
         </Card>
-        <Card variant="borderless" title={t('console.merchants.documents')}>
-          <Typography.Paragraph type="secondary">
-            {t('console.merchants.documentsIntro')}
-          </Typography.Paragraph>
+        <DocumentsCard ns="console.merchants">
           <div className="review-documents">
             {data.documents.map((document) => {
               const url = companyDocumentUrl(data.id, document.id);
@@ -216,29 +175,15 @@ function ApplicationView() {
               );
             })}
           </div>
-        </Card>
+        </DocumentsCard>
         {data.status === 'pending_review' ? (
-          <Card variant="borderless" title={t('console.merchants.decision')}>
-            <Typography.Paragraph>{t('console.merchants.decisionIntro')}</Typography.Paragraph>
-            {decide.isError && !rejecting ? (
-              <Alert type="error" showIcon title={errorMessage(decide.error)} role="alert" />
-            ) : null}
-            <Space className="review-actions">
-              <Popconfirm
-                title={t('console.merchants.approveConfirm')}
-                okText={t('console.merchants.approve')}
-                cancelText={t('console.review.cancel')}
-                onConfirm={() => decide.mutate({ approve: true })}
-              >
-                <Button type="primary" loading={decide.isPending && !rejecting}>
-                  {t('console.merchants.approve')}
-                </Button>
-              </Popconfirm>
-              <Button danger onClick={() => setRejecting(true)}>
-                {t('console.merchants.reject')}
-              </Button>
-            </Space>
-          </Card>
+          <DecisionCard
+            ns="console.merchants"
+            error={rejecting ? null : decide.error}
+            approving={decide.isPending && !rejecting}
+            onApprove={() => decide.mutate({ approve: true })}
+            onReject={() => setRejecting(true)}
+          />
         ) : null}
       </Space>
       <RejectDialog

@@ -47,6 +47,7 @@ import {
   ticketKeys,
 } from './api.ts';
 import type { Message, StatusFilter, Template, Ticket } from './api.ts';
+import { HolderLink } from '../HolderLink.tsx';
 import './support.css';
 
 /** The stream pushes every change; reading again this often covers a dropped one. */
@@ -320,8 +321,8 @@ export function TicketConversation() {
                   : t('console.tickets.ticket')}
               </Descriptions.Item>
               <Descriptions.Item label={t('console.tickets.holder')}>
-                <span className="review-mono" data-testid="ticket-holder">
-                  {data.userId}
+                <span data-testid="ticket-holder">
+                  <HolderLink userId={data.userId} className="review-mono" />
                 </span>
               </Descriptions.Item>
               {data.transaction ? (

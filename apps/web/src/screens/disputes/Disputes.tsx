@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import { fetchTransaction, transactionLabel, transactionsKey } from '../../api/money.ts';
+import { FilePicker } from '../../components/FilePicker.tsx';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
@@ -219,35 +220,18 @@ function EvidencePicker(props: { files: File[]; onChange: (files: File[]) => voi
         {t('disputes.evidence.label', { max: MAX_EVIDENCE })}
         <span className="dp-sub">{t('disputes.evidence.hint')}</span>
       </span>
-      <ul className="dp-files" data-testid="dispute-files">
-        {props.files.map((file, index) => (
-          <li key={`${file.name}-${index}`} className="dp-file">
-            <span className="dp-file-name">{file.name}</span>
-            <button
-              type="button"
-              className="dp-file-remove"
-              aria-label={t('disputes.evidence.remove', { name: file.name })}
-              onClick={() => props.onChange(props.files.filter((_, other) => other !== index))}
-            >
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
-      {props.files.length < MAX_EVIDENCE ? (
-        <label className="dp-attach-button">
-          {t('disputes.evidence.add')}
-          <input
-            ref={input}
-            type="file"
-            accept={EVIDENCE_ACCEPT}
-            multiple
-            className="dp-file-input"
-            data-testid="dispute-file-input"
-            onChange={(event) => pick(event.target.files)}
-          />
-        </label>
-      ) : null}
+      <FilePicker
+        prefix="dp"
+        testId="dispute"
+        files={props.files.map((file, index) => ({ key: `${file.name}-${index}`, name: file.name }))}
+        onRemove={(index) => props.onChange(props.files.filter((_, other) => other !== index))}
+        removeLabel={(name) => t('disputes.evidence.remove', { name })}
+        canAdd={props.files.length < MAX_EVIDENCE}
+        addLabel={t('disputes.evidence.add')}
+        accept={EVIDENCE_ACCEPT}
+        inputRef={input}
+        onPick={pick}
+      />
     </div>
   );
 }

@@ -12,6 +12,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/client.ts';
+import { FilePicker } from '../../components/FilePicker.tsx';
 import { Page } from '../../components/Page.tsx';
 import { LoadFailed, Loading } from '../../components/States.tsx';
 import i18n, { currentLanguage } from '../../i18n/index.ts';
@@ -211,24 +212,39 @@ export function SupportNew() {
           />
         </div>
         <AttachmentPicker files={files} onChange={setFiles} />
-        {open.isError ? (
-          <p className="cs-error" role="alert">
-            {errorMessage(open.error)}
-          </p>
-        ) : null}
-        <Button
-          block
-          type="submit"
-          color="primary"
-          shape="rounded"
-          size="large"
-          loading={open.isPending}
-          disabled={!text.trim()}
-        >
+        <SubmitFooter mutation={open} disabled={!text.trim()}>
           {t('support.new.submit')}
-        </Button>
+        </SubmitFooter>
       </form>
     </Page>
+  );
+}
+
+/** A form's last lines: what went wrong, if anything, and the big submit button. */
+function SubmitFooter(props: {
+  mutation: { isError: boolean; error: unknown; isPending: boolean };
+  disabled: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      {props.mutation.isError ? (
+        <p className="cs-error" role="alert">
+          {errorMessage(props.mutation.error)}
+        </p>
+      ) : null}
+      <Button
+        block
+        type="submit"
+        color="primary"
+        shape="rounded"
+        size="large"
+        loading={props.mutation.isPending}
+        disabled={props.disabled}
+      >
+        {props.children}
+      </Button>
+    </>
   );
 }
 
@@ -291,36 +307,19 @@ function AttachmentPicker(props: {
           <span className="cs-hint">{t('support.attach.hint')}</span>
         </span>
       )}
-      <ul className="cs-files" data-testid="support-files">
-        {props.files.map((file) => (
-          <li key={file.id} className="cs-file">
-            <span className="cs-file-name">{file.fileName}</span>
-            <button
-              type="button"
-              className="cs-file-remove"
-              aria-label={t('support.attach.remove', { name: file.fileName })}
-              onClick={() => props.onChange(props.files.filter((other) => other.id !== file.id))}
-            >
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
-      {props.files.length < MAX_ATTACHMENTS ? (
-        <label className={`cs-attach-button${busy ? ' busy' : ''}`}>
-          {busy ? t('support.attach.uploading') : t('support.attach.add')}
-          <input
-            ref={input}
-            type="file"
-            accept={ATTACHMENT_ACCEPT}
-            multiple
-            className="cs-file-input"
-            data-testid="support-file-input"
-            disabled={busy}
-            onChange={(event) => void pick(event.target.files)}
-          />
-        </label>
-      ) : null}
+      <FilePicker
+        prefix="cs"
+        testId="support"
+        files={props.files.map((file) => ({ key: file.id, name: file.fileName }))}
+        onRemove={(index) => props.onChange(props.files.filter((_, other) => other !== index))}
+        removeLabel={(name) => t('support.attach.remove', { name })}
+        canAdd={props.files.length < MAX_ATTACHMENTS}
+        addLabel={busy ? t('support.attach.uploading') : t('support.attach.add')}
+        accept={ATTACHMENT_ACCEPT}
+        inputRef={input}
+        onPick={(list) => void pick(list)}
+        busy={busy}
+      />
     </div>
   );
 }
@@ -729,22 +728,9 @@ export function SupportChat() {
             maxLength={MAX_MESSAGE_CHARS}
           />
         </div>
-        {start.isError ? (
-          <p className="cs-error" role="alert">
-            {errorMessage(start.error)}
-          </p>
-        ) : null}
-        <Button
-          block
-          type="submit"
-          color="primary"
-          shape="rounded"
-          size="large"
-          loading={start.isPending}
-          disabled={!text.trim()}
-        >
+        <SubmitFooter mutation={start} disabled={!text.trim()}>
           {hours.data && !hours.data.open ? t('support.chat.leaveMessage') : t('support.chat.start')}
-        </Button>
+        </SubmitFooter>
       </form>
     </Page>
   );
