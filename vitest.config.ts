@@ -8,6 +8,9 @@ export default defineConfig({
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A page under a loaded two-core machine can take seconds to show what a click did; polls wait
+    // for it rather than failing at Vitest's default 1 s. A poll that never passes still fails.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     // Two cores: keep file-level parallelism modest so concurrency tests measure the code, not the machine.
     pool: 'forks',
     maxWorkers: 2,

@@ -92,7 +92,7 @@ describe('the operator console: maker-checker adjustments and configuration', ()
     await expect.poll(() => bRow.textContent()).toContain('周财务');
     await shots.take(b.page, 'b-pending-zh');
     await bRow.getByTestId('approve-change').click();
-    await b.page.getByRole('button', { name: '批准', exact: true }).last().click();
+    await b.page.locator('.ant-popconfirm').getByRole('button', { name: '批准', exact: true }).click();
     await b.page.getByText('已批准并执行').waitFor();
     await b.page.locator('.ant-segmented-item', { hasText: '全部' }).click();
     const done = b.page.getByTestId('adjustment-changes').getByRole('row', { name: /¥12\.34/ });
@@ -154,7 +154,7 @@ describe('the operator console: maker-checker adjustments and configuration', ()
     const dRow = d.page.getByTestId('configuration-changes').getByRole('row', { name: /T1 级限额/ });
     await expect.poll(() => dRow.textContent()).toContain('单笔 ¥5,000.00 → ¥3,000.00');
     await dRow.getByTestId('approve-change').click();
-    await d.page.getByRole('button', { name: '批准', exact: true }).last().click();
+    await d.page.locator('.ant-popconfirm').getByRole('button', { name: '批准', exact: true }).click();
     await d.page.getByText('已批准', { exact: true }).first().waitFor();
     const inForce = d.page.getByTestId('configuration-values').getByRole('row', { name: /T1 级限额/ });
     await expect.poll(() => inForce.textContent()).toContain('已批准的变更');

@@ -147,7 +147,7 @@ function Decision(props: { change: Change }) {
   const own = change.maker.id === operator.id;
   const settle = async (done: Change) => {
     setRejecting(false);
-    await queryClient.invalidateQueries({ queryKey: approvalKeys.all });
+    // Said at once; the list then refetches (and this row, decided, leaves the pending list).
     if (done.status === 'failed') {
       void message.error(
         t('console.approvals.failed', {
@@ -157,6 +157,7 @@ function Decision(props: { change: Change }) {
     } else {
       void message.success(t(`console.approvals.done.${done.status}`));
     }
+    await queryClient.invalidateQueries({ queryKey: approvalKeys.all });
   };
   const decide = useMutation({
     mutationFn: (input: { decision: 'approve' | 'reject'; reason?: string }) =>
