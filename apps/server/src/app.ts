@@ -82,7 +82,7 @@ import {
 import { createConsoleModule } from './modules/console/index.ts';
 import { APPROVALS_NOTICES, ConfigurationReader, createApprovalsModule } from './modules/approvals/index.ts';
 import { createSupportModule } from './modules/support/index.ts';
-import { createDisputesModule } from './modules/disputes/index.ts';
+import { DISPUTE_NOTICES, createDisputesModule } from './modules/disputes/index.ts';
 import { createHelpModule } from './modules/help/index.ts';
 // new-module: imports
 import type { RiskStep } from './payments/index.ts';
@@ -557,6 +557,7 @@ export async function buildApp(options: BuildAppOptions) {
         RED_PACKET_NOTICES,
         SPLIT_NOTICES,
         APPROVALS_NOTICES,
+        DISPUTE_NOTICES,
       ],
     }),
   );

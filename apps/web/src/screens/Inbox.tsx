@@ -74,10 +74,12 @@ export function Inbox() {
 /**
  * The screen a money notice is about: a wallet transfer's detail in the history (its id is the
  * ledger transfer id), a top-up's, withdrawal's or bank transfer's own page, 付款码 for a charge
- * to confirm, a red packet's page, a split bill's. Null for the others.
+ * to confirm, a red packet's page, a split bill's, a dispute's. Null for the others.
  */
 export function noticeTarget(notification: Pick<Notification, 'kind' | 'params'>): string | null {
-  const { transferId, fundingId, chargeId, packetId, splitId } = notification.params;
+  const { transferId, fundingId, chargeId, packetId, splitId, disputeId } = notification.params;
+  // A dispute's notices (received, refunded, not upheld) open its page.
+  if (typeof disputeId === 'string' && disputeId !== '') return `/disputes/${encodeURIComponent(disputeId)}`;
   // A red packet: the sender's notices open its progress, a one-to-one packet's its envelope, a
   // claimed share the list of received packets (a group packet is reached by its link's token).
   if (typeof packetId === 'string' && packetId !== '') {

@@ -3,6 +3,7 @@
  * adjustment that moved money, appended by store.ts in the transaction that marks it applied
  * (once, however often its execution is retried).
  */
+import { formatMoney, money } from '@qianbao/money';
 import { moneyPayload } from '../../outbox/index.ts';
 import type { NewEvent, OutboxEvent } from '../../outbox/index.ts';
 import type { NoticeRenderers } from '../notifications/index.ts';
@@ -51,18 +52,12 @@ const REASON_WORDS: Record<AdjustmentReason, { 'zh-CN': string; en: string }> = 
   chargeback_reversal: { 'zh-CN': '拒付冲正', en: 'chargeback reversal' },
 };
 
-function amountText(minor: bigint, currency: string): string {
-  const whole = minor / 100n;
-  const cents = (minor % 100n).toString().padStart(2, '0');
-  return `${currency === 'CNY' ? '¥' : `${currency} `}${whole}.${cents}`;
-}
-
 /** The holder is told of each adjustment of their wallet, with its reason. */
 export const APPROVALS_NOTICES: NoticeRenderers = {
   [APPROVALS_EVENTS.adjustmentApplied]: (event: OutboxEvent) => {
     const payload = event.payload as AdjustmentAppliedPayload;
     const minor = BigInt(payload.amount.amount);
-    const money = amountText(minor, payload.amount.currency);
+    const shown = formatMoney(money(minor, payload.amount.currency));
     const reason = REASON_WORDS[payload.reasonCode];
     const credit = payload.direction === 'credit';
     return [
@@ -81,12 +76,12 @@ export const APPROVALS_NOTICES: NoticeRenderers = {
             : { 'zh-CN': '账户调整扣款', en: 'Wallet debited by adjustment' },
           body: credit
             ? {
-                'zh-CN': `客服为您的钱包入账 ${money}（${reason['zh-CN']}）。`,
-                en: `Customer service credited ${money} to your wallet (${reason.en}).`,
+                'zh-CN': `客服为您的钱包入账 ${shown}（${reason['zh-CN']}）。`,
+                en: `Customer service credited ${shown} to your wallet (${reason.en}).`,
               }
             : {
-                'zh-CN': `客服从您的钱包扣除 ${money}（${reason['zh-CN']}）。如有疑问，请联系客服。`,
-                en: `Customer service debited ${money} from your wallet (${reason.en}). If you have questions, contact customer service.`,
+                'zh-CN': `客服从您的钱包扣除 ${shown}（${reason['zh-CN']}）。如有疑问，请联系客服。`,
+                en: `Customer service debited ${shown} from your wallet (${reason.en}). If you have questions, contact customer service.`,
               },
           ...(payload.amount.currency === 'CNY' ? { amountMinor: minor } : {}),
         },

@@ -15,7 +15,16 @@ import { WebhookReceiver, deliverWebhooks, webhookEndpointOf } from '../develope
 import { operatorSession } from '../risk/testing.ts';
 import { createSecurityTestApp } from '../security/testing.ts';
 import type { SecurityTestApp } from '../security/testing.ts';
-import { PIN, balanceOf, cny, errorCode, expectBooksBalanced, fund, send } from '../transfers/testing.ts';
+import {
+  PIN,
+  balanceOf,
+  cny,
+  errorCode,
+  expectBooksBalanced,
+  fund,
+  inbox,
+  send,
+} from '../transfers/testing.ts';
 
 let subject: SecurityTestApp;
 let support: { authorization: string };
@@ -276,6 +285,12 @@ describe('disputing a merchant payment', () => {
     });
     await receiver.stop();
 
+    // The payer's inbox: the dispute received, then refunded with the amount; each opens the dispute.
+    const notices = (await inbox(subject, payer)).filter((notice) => notice.kind.startsWith('disputes.'));
+    expect(notices.map((notice) => notice.kind)).toEqual(['disputes.refunded', 'disputes.opened']);
+    expect(notices[0]!.body).toContain('¥88.00 已退回您的钱包');
+    for (const notice of notices) expect(notice.params).toMatchObject({ disputeId: dispute.id });
+
     // Refunded once: not again.
     expect(errorCode(await open(payer, { transactionId }))).toBe('DISPUTE_ALREADY_REFUNDED');
     await expectBooksBalanced(subject);
@@ -421,6 +436,12 @@ describe('one dispute, one refund', () => {
       expect(status).toBe('resolved_rejected');
       expect([refunds, gained]).toEqual([0, 0n]);
     }
+    // One notice of how it ended, whichever decision won: the refund, or the rejection's reason.
+    const endings = (await inbox(subject, payer)).filter((notice) =>
+      ['disputes.refunded', 'disputes.rejected'].includes(notice.kind),
+    );
+    expect(endings).toHaveLength(1);
+    expect(endings[0]!.body).toContain(status === 'resolved_refunded' ? '¥30.00 已退回' : '未通过：证据不足');
     await expectBooksBalanced(subject);
   });
 

@@ -13,7 +13,7 @@ import type { DisputesServiceDeps } from './service.ts';
 import { DisputesStore } from './store.ts';
 
 export { DISPUTES_JOBS } from './module.ts';
-export { DISPUTE_EVENTS } from './events.ts';
+export { DISPUTE_EVENTS, DISPUTE_NOTICES } from './events.ts';
 export { DisputesService, disputeGoodwillAccountId } from './service.ts';
 export type { DisputeView, DisputeDetail, Eligibility } from './service.ts';
 export { DISPUTE_STATUSES, OPEN_STATUSES, transition } from './states.ts';

@@ -590,7 +590,7 @@ export class DisputesService {
         to,
         set: closing ? { ...set, closed_at: now } : set,
         event: { ...event, step: step.type },
-        outbox: closing ? [disputeEvent(DISPUTE_EVENTS.closed, { ...row, status: to }, now)] : [],
+        outbox: closing ? [disputeEvent(DISPUTE_EVENTS.closed, { ...row, ...set, status: to }, now)] : [],
       };
     });
   }
@@ -708,6 +708,7 @@ function disputeEvent(type: DisputeEventType, row: DisputeRow, at: Date): NewEve
       merchantOrderId: row.merchant_order_id,
       refundMethod: row.refund_method,
       refund: row.refund_amount_minor === null ? null : moneyPayload(row.refund_amount_minor, row.currency),
+      decisionReason: row.decision_reason,
     },
     createdAt: at,
   };
