@@ -1,13 +1,21 @@
 /**
  * 运营后台: the operator console for bank staff, on a computer (antd; its own chunk, loaded only
  * when /console is opened). Operators are not wallet holders: they sign in here with a username,
- * a password and their authenticator's code, and get the `qb_operator` cookie. The menu is the
+ * a password and their authenticator's code — or with a passkey instead — and get the
+ * `qb_operator` cookie. The menu is the
  * pages this operator's permissions allow (GET /v1/operator/me), read from the server; the server
  * checks the same permission again on every call. docs/operator-console.md.
  *
  * Pages are found, not listed: every `pages/*.tsx` exporting `page: ConsolePage` (page.ts).
  */
-import { LockOutlined, LogoutOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  DownOutlined,
+  KeyOutlined,
+  LockOutlined,
+  LogoutOutlined,
+  SafetyOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -15,6 +23,8 @@ import {
   Button,
   Card,
   ConfigProvider,
+  Divider,
+  Dropdown,
   Form,
   Input,
   Layout,
@@ -50,6 +60,8 @@ import {
 } from './api.ts';
 import type { OperatorView } from './api.ts';
 import type { ConsolePage } from './page.ts';
+import { MyPasskeys } from './passkeys/MyPasskeys.tsx';
+import { PasskeySignIn } from './passkeys/PasskeySignIn.tsx';
 
 // The console's strings: i18n/console/*.{zh-CN,en}.json, one pair per page, merged in here so
 // the wallet's first screen never downloads them.
@@ -125,15 +137,16 @@ function SignIn() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<SignInValues>();
+  const signedIn = async () => {
+    // Another operator's pages may have been open in this browser: forget them, read who we are.
+    queryClient.removeQueries({
+      predicate: (query) => query.queryKey[0] === 'console' && query.queryKey[1] !== 'me',
+    });
+    await queryClient.resetQueries({ queryKey: consoleKeys.me });
+  };
   const login = useMutation({
     mutationFn: signIn,
-    onSuccess: async () => {
-      // Another operator's pages may have been open in this browser: forget them, read who we are.
-      queryClient.removeQueries({
-        predicate: (query) => query.queryKey[0] === 'console' && query.queryKey[1] !== 'me',
-      });
-      await queryClient.resetQueries({ queryKey: consoleKeys.me });
-    },
+    onSuccess: signedIn,
     // A used or wrong code: clear it, the person types the next one.
     onError: () => form.setFieldValue('totpCode', ''),
   });
@@ -189,6 +202,11 @@ function SignIn() {
               {t('console.signIn.submit')}
             </Button>
           </Form>
+          <Divider plain>{t('console.passkeys.or')}</Divider>
+          <PasskeySignIn
+            username={() => form.getFieldValue('username') as string | undefined}
+            onSignedIn={signedIn}
+          />
           <div className="console-sign-in-language">
             <LanguageToggle />
           </div>
@@ -247,6 +265,7 @@ function ConsoleLayout({ operator }: { operator: OperatorView }) {
                 }
               />
             ))}
+            <Route path="me/passkeys" element={<MyPasskeys />} />
             <Route path="*" element={<Navigate to="/console" replace />} />
           </Routes>
         </Layout.Content>
@@ -258,6 +277,7 @@ function ConsoleLayout({ operator }: { operator: OperatorView }) {
 function ConsoleHeader({ operator }: { operator: OperatorView }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const leave = useMutation({
     mutationFn: signOut,
     onSettled: () => {
@@ -277,10 +297,22 @@ function ConsoleHeader({ operator }: { operator: OperatorView }) {
       </Space>
       <Space size="middle">
         <LanguageToggle />
-        <Typography.Text data-testid="console-operator">
-          <UserOutlined aria-hidden /> {operator.displayName}{' '}
-          <span className="portal-mono">({operator.username})</span>
-        </Typography.Text>
+        {/* The user menu: what every operator has of their own, whatever their role. */}
+        <Dropdown
+          trigger={['click']}
+          menu={{
+            items: [
+              { key: 'passkeys', icon: <KeyOutlined aria-hidden />, label: t('console.passkeys.menu') },
+            ],
+            onClick: () => void navigate('/console/me/passkeys'),
+          }}
+        >
+          <Button type="text" data-testid="console-operator" aria-haspopup="menu">
+            <UserOutlined aria-hidden /> {operator.displayName}{' '}
+            <span className="portal-mono">({operator.username})</span>
+            <DownOutlined aria-hidden />
+          </Button>
+        </Dropdown>
         <Tag color={operator.role === 'admin' ? 'gold' : 'blue'} data-testid="console-role">
           {t(`console.role.${operator.role}`)}
         </Tag>

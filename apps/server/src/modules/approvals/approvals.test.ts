@@ -11,6 +11,7 @@ import type { SecurityTestApp } from '../security/testing.ts';
 import { paidOrderOf, shopOf, verifiedHolder } from '../merchants/testing.ts';
 import { balanceOf, expectBooksBalanced, fund, inbox } from '../transfers/testing.ts';
 import { adjustmentsAccountId } from './service.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 let subject: SecurityTestApp;
 beforeAll(async () => (subject = await createSecurityTestApp()));
@@ -264,6 +265,44 @@ describe('configuration changes (maker-checker)', () => {
     expect(late.json()).toMatchObject({
       error: { code: 'APPROVAL_ALREADY_DECIDED', details: { status: 'cancelled' } },
     });
+  });
+});
+
+describe('a decision and its audit entry commit together', () => {
+  it('an approval whose entry cannot be written is not made: the change stays proposed; then once', async () => {
+    const maker = await operator('admin');
+    const checker = await operator('admin');
+    const proposed = await post(maker, '/v1/operator/configuration/changes', {
+      setting: 'bank_transfer_fee',
+      value: { basisPoints: 7, minimum: '10', maximum: '5000' },
+      effectiveAt: new Date(subject.clock.now().getTime() + 3_600_000).toISOString(),
+      reason: 'atomic',
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const id = proposed.json<Change>().id;
+    const statusOf = async () =>
+      (
+        await subject.database.pool.query<{ status: string }>(
+          'SELECT status FROM approvals_changes WHERE id = $1',
+          [id],
+        )
+      ).rows[0]!.status;
+    await withAuditRefused(
+      subject.database.pool,
+      { action: 'approvals.configuration_approved', target: id },
+      async () => {
+        expect((await decide(checker, '/v1/operator/configuration/changes', id)).statusCode).toBe(500);
+      },
+    );
+    expect(await statusOf()).toBe('proposed');
+    expect((await auditOf(id)).map((row) => row.action)).toEqual(['approvals.configuration_proposed']);
+
+    const approved = await decide(checker, '/v1/operator/configuration/changes', id);
+    expect(approved.json()).toMatchObject({ status: 'approved' });
+    expect((await auditOf(id)).map((row) => row.action).sort()).toEqual([
+      'approvals.configuration_approved',
+      'approvals.configuration_proposed',
+    ]);
   });
 });
 

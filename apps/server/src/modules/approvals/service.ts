@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { derivedId, isUuid, newId } from '@qianbao/ledger';
 import type { Ledger, TransferInput } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
@@ -85,12 +86,16 @@ export interface ApprovalsServiceDeps {
   configuration: ConfigurationReader;
   defaults: ConfigurationDefaults;
   operators: {
-    audit(input: {
-      operatorId: string | null;
-      action: string;
-      target: string | null;
-      details: Record<string, unknown>;
-    }): Promise<void>;
+    /** With `db`, the entry is appended in that transaction (the change's own). */
+    audit(
+      input: {
+        operatorId: string | null;
+        action: string;
+        target: string | null;
+        details: Record<string, unknown>;
+      },
+      db?: pg.ClientBase,
+    ): Promise<void>;
   };
   identity: Pick<IdentityService, 'getUser' | 'findUserByPhone'>;
   accounts: Pick<AccountDirectory, 'open'>;
@@ -133,24 +138,33 @@ export class ApprovalsService {
     ) {
       throw new AppError('APPROVAL_EFFECTIVE_AT_INVALID');
     }
-    const row = await this.deps.store.insert({
-      id: newId(),
-      kind: 'configuration',
-      setting: input.setting,
-      payload: parsed.value,
-      reason: input.reason,
-      maker_id: input.operator.id,
-      maker_name: input.operator.displayName,
-      created_at: now,
-      effective_at: effectiveAt,
-      target_user_id: null,
-    });
-    await this.audit(input.operator.id, 'approvals.configuration_proposed', row, {
-      setting: input.setting,
-      value: parsed.value,
-      effectiveAt: effectiveAt.toISOString(),
-      reason: input.reason,
-    });
+    const row = await this.deps.store.insert(
+      {
+        id: newId(),
+        kind: 'configuration',
+        setting: input.setting,
+        payload: parsed.value,
+        reason: input.reason,
+        maker_id: input.operator.id,
+        maker_name: input.operator.displayName,
+        created_at: now,
+        effective_at: effectiveAt,
+        target_user_id: null,
+      },
+      (client, written) =>
+        this.audit(
+          input.operator.id,
+          'approvals.configuration_proposed',
+          written,
+          {
+            setting: input.setting,
+            value: parsed.value,
+            effectiveAt: effectiveAt.toISOString(),
+            reason: input.reason,
+          },
+          client,
+        ),
+    );
     return view(row);
   }
 
@@ -181,19 +195,22 @@ export class ApprovalsService {
       reasonCode: input.reasonCode,
       note: input.note,
     };
-    const row = await this.deps.store.insert({
-      id: newId(),
-      kind: 'adjustment',
-      setting: null,
-      payload,
-      reason: input.note,
-      maker_id: input.operator.id,
-      maker_name: input.operator.displayName,
-      created_at: now,
-      effective_at: now,
-      target_user_id: user.id,
-    });
-    await this.audit(input.operator.id, 'approvals.adjustment_proposed', row, { ...payload });
+    const row = await this.deps.store.insert(
+      {
+        id: newId(),
+        kind: 'adjustment',
+        setting: null,
+        payload,
+        reason: input.note,
+        maker_id: input.operator.id,
+        maker_name: input.operator.displayName,
+        created_at: now,
+        effective_at: now,
+        target_user_id: user.id,
+      },
+      (client, written) =>
+        this.audit(input.operator.id, 'approvals.adjustment_proposed', written, { ...payload }, client),
+    );
     return view(row);
   }
 
@@ -344,6 +361,27 @@ export class ApprovalsService {
       checkerName: input.operator.displayName,
       reason: input.reason,
       at: this.deps.now(),
+      // The decision and its entry commit together.
+      alongside: (client, row) =>
+        this.audit(
+          input.operator.id,
+          `approvals.${input.kind}_${row.status}`,
+          row,
+          input.kind === 'configuration'
+            ? {
+                setting: row.setting,
+                value: row.payload,
+                effectiveAt: row.effective_at.toISOString(),
+                makerId: row.maker_id,
+                ...(input.reason ? { reason: input.reason } : {}),
+              }
+            : {
+                ...row.payload,
+                makerId: row.maker_id,
+                ...(input.reason ? { reason: input.reason } : {}),
+              },
+          client,
+        ),
     });
     if (!decided) {
       // another checker decided it first (or the maker cancelled it) between the read and the write
@@ -353,24 +391,6 @@ export class ApprovalsService {
     if (decided.kind === 'configuration' && decided.status === 'approved') {
       this.deps.configuration.invalidate();
     }
-    await this.audit(
-      input.operator.id,
-      `approvals.${input.kind}_${decided.status}`,
-      decided,
-      input.kind === 'configuration'
-        ? {
-            setting: decided.setting,
-            value: decided.payload,
-            effectiveAt: decided.effective_at.toISOString(),
-            makerId: decided.maker_id,
-            ...(input.reason ? { reason: input.reason } : {}),
-          }
-        : {
-            ...decided.payload,
-            makerId: decided.maker_id,
-            ...(input.reason ? { reason: input.reason } : {}),
-          },
-    );
     if (decided.kind === 'adjustment' && decided.status === 'approved')
       return view(await this.execute(decided));
     return view(decided);
@@ -384,12 +404,13 @@ export class ApprovalsService {
       kind: input.kind,
       id: existing.id,
       makerId: input.operator.id,
+      alongside: (client, row) =>
+        this.audit(input.operator.id, `approvals.${input.kind}_cancelled`, row, {}, client),
     });
     if (!cancelled) {
       const now = await this.deps.store.get(input.kind, existing.id);
       throw refusalError('APPROVAL_ALREADY_DECIDED', now?.status ?? existing.status);
     }
-    await this.audit(input.operator.id, `approvals.${input.kind}_cancelled`, cancelled, {});
     return view(cancelled);
   }
 
@@ -440,15 +461,20 @@ export class ApprovalsService {
               at,
             })
           : null,
+      // The outcome and its entry commit together; a run that finds it finished writes neither.
+      alongside: (client, written) =>
+        this.deps.operators.audit(
+          {
+            operatorId: null,
+            action: `approvals.adjustment_${written.status}`,
+            target: written.id,
+            details: { movementId: transfer.id, ...(failureCode ? { failureCode } : {}) },
+          },
+          client,
+        ),
     });
     if (!finished) return (await this.deps.store.get('adjustment', row.id)) ?? row; // finished by another run
     this.deps.events.wake();
-    await this.deps.operators.audit({
-      operatorId: null,
-      action: `approvals.adjustment_${finished.status}`,
-      target: finished.id,
-      details: { movementId: transfer.id, ...(failureCode ? { failureCode } : {}) },
-    });
     return finished;
   }
 
@@ -488,8 +514,10 @@ export class ApprovalsService {
     action: string,
     row: ChangeRow,
     details: Record<string, unknown>,
+    /** The change's own transaction; none for a refusal, which changes nothing. */
+    client?: pg.PoolClient,
   ): Promise<void> {
-    await this.deps.operators.audit({ operatorId, action, target: row.id, details });
+    await this.deps.operators.audit({ operatorId, action, target: row.id, details }, client);
   }
 }
 

@@ -4,6 +4,9 @@ import { appendEvents } from '../../outbox/index.ts';
 import type { NewEvent } from '../../outbox/index.ts';
 import type { ChangeKind, ChangeStatus } from './plan.ts';
 
+/** Work in a change's own transaction (the operator's audit entry), given the row as written. */
+export type Alongside = (client: pg.PoolClient, row: ChangeRow) => Promise<void>;
+
 export interface ChangeRow {
   id: string;
   kind: ChangeKind;
@@ -46,25 +49,33 @@ export const MAX_APPROVED_SETTINGS = 2000;
 export class ApprovalsStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async insert(row: NewChange): Promise<ChangeRow> {
-    const { rows } = await this.pool.query<ChangeRow>(
-      `INSERT INTO approvals_changes
+  /**
+   * Every change of a row takes `alongside` (the operator's audit entry), run in the change's
+   * transaction only when the change is written: no change without its entry, no entry for a
+   * change that did not happen (a compare-and-set lost, a retry).
+   */
+  async insert(row: NewChange, alongside: Alongside): Promise<ChangeRow> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<ChangeRow>(
+        `INSERT INTO approvals_changes
          (id, kind, setting, payload, reason, maker_id, maker_name, created_at, effective_at, status, target_user_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'proposed', $10) RETURNING *`,
-      [
-        row.id,
-        row.kind,
-        row.setting,
-        JSON.stringify(row.payload),
-        row.reason,
-        row.maker_id,
-        row.maker_name,
-        row.created_at,
-        row.effective_at,
-        row.target_user_id,
-      ],
-    );
-    return rows[0]!;
+        [
+          row.id,
+          row.kind,
+          row.setting,
+          JSON.stringify(row.payload),
+          row.reason,
+          row.maker_id,
+          row.maker_name,
+          row.created_at,
+          row.effective_at,
+          row.target_user_id,
+        ],
+      );
+      await alongside(client, rows[0]!);
+      return rows[0]!;
+    });
   }
 
   async get(kind: ChangeKind, id: string): Promise<ChangeRow | null> {
@@ -98,25 +109,47 @@ export class ApprovalsStore {
     checkerName: string;
     reason: string | null;
     at: Date;
+    alongside: Alongside;
   }): Promise<ChangeRow | null> {
-    const { rows } = await this.pool.query<ChangeRow>(
-      `UPDATE approvals_changes
+    return this.changeOne(input.alongside, (client) =>
+      client.query<ChangeRow>(
+        `UPDATE approvals_changes
           SET status = $3, checker_id = $4, checker_name = $5, decision_reason = $6, decided_at = $7,
               effective_at = CASE WHEN $3 = 'approved' THEN GREATEST(effective_at, $7) ELSE effective_at END
         WHERE id = $1 AND kind = $2 AND status = 'proposed' AND maker_id <> $4
         RETURNING *`,
-      [input.id, input.kind, input.status, input.checkerId, input.checkerName, input.reason, input.at],
+        [input.id, input.kind, input.status, input.checkerId, input.checkerName, input.reason, input.at],
+      ),
     );
-    return rows[0] ?? null;
   }
 
-  async cancel(input: { kind: ChangeKind; id: string; makerId: string }): Promise<ChangeRow | null> {
-    const { rows } = await this.pool.query<ChangeRow>(
-      `UPDATE approvals_changes SET status = 'cancelled'
-        WHERE id = $1 AND kind = $2 AND status = 'proposed' AND maker_id = $3 RETURNING *`,
-      [input.id, input.kind, input.makerId],
+  async cancel(input: {
+    kind: ChangeKind;
+    id: string;
+    makerId: string;
+    alongside: Alongside;
+  }): Promise<ChangeRow | null> {
+    return this.changeOne(input.alongside, (client) =>
+      client.query<ChangeRow>(
+        `UPDATE approvals_changes SET status = 'cancelled'
+          WHERE id = $1 AND kind = $2 AND status = 'proposed' AND maker_id = $3 RETURNING *`,
+        [input.id, input.kind, input.makerId],
+      ),
     );
-    return rows[0] ?? null;
+  }
+
+  /** One compare-and-set UPDATE, then `alongside` when it changed the row, in one transaction. */
+  private changeOne(
+    alongside: Alongside,
+    update: (client: pg.PoolClient) => Promise<pg.QueryResult<ChangeRow>>,
+  ): Promise<ChangeRow | null> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await update(client);
+      const row = rows[0];
+      if (!row) return null;
+      await alongside(client, row);
+      return row;
+    });
   }
 
   /**
@@ -130,6 +163,7 @@ export class ApprovalsStore {
     failureCode: string | null;
     at: Date;
     event: (row: ChangeRow) => NewEvent | null;
+    alongside: Alongside;
   }): Promise<ChangeRow | null> {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<ChangeRow>(
@@ -141,6 +175,7 @@ export class ApprovalsStore {
       if (!row) return null;
       const event = input.event(row);
       if (event) await appendEvents(client, [event]);
+      await input.alongside(client, row);
       return row;
     });
   }

@@ -25,6 +25,7 @@ import {
   inbox,
   send,
 } from '../transfers/testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 let subject: SecurityTestApp;
 let support: { authorization: string };
@@ -528,6 +529,43 @@ describe('one dispute, one refund', () => {
       [TransferCodes.merchantRefund, payer.walletAccountId],
     );
     expect(rows).toHaveLength(1);
+    await expectBooksBalanced(subject);
+  });
+});
+
+describe('a step and its audit entry commit together', () => {
+  it('a refund whose decision cannot be audited is not decided and moves nothing; then once', async () => {
+    const { payer, transactionId } = await transferred('1500');
+    const before = BigInt(await balanceOf(subject, payer));
+    const dispute = await opened(payer, transactionId);
+    await taken(dispute.id);
+    await withAuditRefused(
+      subject.database.pool,
+      { action: 'disputes.refund_decided', target: dispute.id },
+      async () => {
+        const refused = await operatorStep(risk, dispute.id, 'refund', {
+          method: 'goodwill',
+          reason: '好意退款',
+        });
+        expect(refused.statusCode).toBe(500);
+      },
+    );
+    expect(await statusOf(dispute.id)).toBe('investigating');
+    expect(await disputeRefundsOf(dispute.id)).toBe(0);
+    expect(await auditActions(dispute.id)).toEqual(['disputes.taken']);
+
+    const refunded = await operatorStep(risk, dispute.id, 'refund', {
+      method: 'goodwill',
+      reason: '好意退款',
+    });
+    expect(refunded.json()).toMatchObject({ status: 'resolved_refunded' });
+    expect(await disputeRefundsOf(dispute.id)).toBe(1);
+    expect(BigInt(await balanceOf(subject, payer)) - before).toBe(1500n);
+    expect(await auditActions(dispute.id)).toEqual([
+      'disputes.taken',
+      'disputes.refund_decided',
+      'disputes.refunded',
+    ]);
     await expectBooksBalanced(subject);
   });
 });

@@ -30,7 +30,7 @@ export function createDisputesModule(
   const service = new DisputesService({
     ...deps,
     store: new DisputesStore(deps.pool, deps.events),
-    audit: (entry) => deps.operators.audit(entry),
+    audit: (entry, client) => deps.operators.audit(entry, client),
   });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(disputesRoutes, { service, operators: deps.operators });

@@ -13,7 +13,14 @@ import { errorResponses } from '../../http/responses.ts';
 import { idempotentId, isResumption } from '../../idempotency.ts';
 import type { OperatorService } from '../operator/index.ts';
 import { MAX_EVIDENCE_BYTES } from './service.ts';
-import type { DisputeDetail, DisputeView, DisputesService, EvidenceView, TimelineView } from './service.ts';
+import type {
+  DisputeDetail,
+  DisputeView,
+  DisputesService,
+  EvidenceView,
+  RefundAudit,
+  TimelineView,
+} from './service.ts';
 import { DISPUTED_KINDS, DISPUTE_REASONS, DISPUTE_STATUSES, REFUND_METHODS } from './states.ts';
 
 const HOLDER_TAGS = ['disputes'];
@@ -559,12 +566,24 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     },
   );
 
-  /** An operator's step: the service's, then its audit entry. */
+  /**
+   * An operator's step. Its audit entry is appended in the step's own transaction (the service
+   * runs `audit` there): no step without its entry, none for a repeat that changed nothing. A
+   * refund decided and then refused by the money step (the merchant's balance, its refund rules,
+   * the risk engine) is an action too: the dispute went back to investigating, and `failed`
+   * appends `…_failed` with that change.
+   */
   const step = (
     path: string,
     summary: string,
     body: z.ZodType,
-    run: (input: { id: string; operatorId: string; body: never; resumed: boolean }) => Promise<DisputeView>,
+    run: (input: {
+      id: string;
+      operatorId: string;
+      body: never;
+      resumed: boolean;
+      audit: RefundAudit;
+    }) => Promise<DisputeView>,
     options: { idempotent?: boolean; action: string } = { action: '' },
   ) => {
     app.post(
@@ -581,39 +600,41 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
       }),
       async (request) => {
         const principal = principalOf(request, 'operator');
-        let view: DisputeView;
-        try {
-          view = await run({
-            id: request.params.id,
-            operatorId: principal.id,
-            body: request.body as never,
-            resumed: options.idempotent ? isResumption(request) : false,
-          });
-        } catch (error) {
-          // A refund decided and then refused by the money step (the merchant's balance, its
-          // refund rules, the risk engine) is an action too: the dispute went back to investigating.
-          if (error instanceof AppError && !error.code.startsWith('DISPUTE_')) {
-            await operators.audit({
-              operatorId: principal.id,
-              action: `${options.action}_failed`,
-              target: request.params.id,
-              details: { code: error.code },
-            });
-          }
-          throw error;
-        }
-        await operators.audit({
+        const audit: RefundAudit = {
+          done: (client, view) =>
+            operators.audit(
+              {
+                operatorId: principal.id,
+                action: options.action,
+                target: view.id,
+                details: {
+                  userId: view.userId,
+                  status: view.status,
+                  ...(view.refund
+                    ? { method: view.refund.method, amount: view.refund.amountMinor.toString() }
+                    : {}),
+                  ...(view.decisionReason ? { reason: view.decisionReason } : {}),
+                },
+              },
+              client,
+            ),
+          failed: (client, code) =>
+            operators.audit(
+              {
+                operatorId: principal.id,
+                action: `${options.action}_failed`,
+                target: request.params.id,
+                details: { code },
+              },
+              client,
+            ),
+        };
+        const view = await run({
+          id: request.params.id,
           operatorId: principal.id,
-          action: options.action,
-          target: view.id,
-          details: {
-            userId: view.userId,
-            status: view.status,
-            ...(view.refund
-              ? { method: view.refund.method, amount: view.refund.amountMinor.toString() }
-              : {}),
-            ...(view.decisionReason ? { reason: view.decisionReason } : {}),
-          },
+          body: request.body as never,
+          resumed: options.idempotent ? isResumption(request) : false,
+          audit,
         });
         return operatorDisputeJson(view);
       },
@@ -624,7 +645,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     'take',
     'Take the dispute: opened → investigating (or take it over)',
     z.strictObject({}).optional(),
-    ({ id, operatorId }) => service.assign({ id, operatorId }),
+    ({ id, operatorId, audit }) => service.assign({ id, operatorId, audit: audit.done }),
     { action: 'disputes.taken' },
   );
 
@@ -632,8 +653,17 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     'ask-merchant',
     "Ask the merchant (a merchant payment's dispute): investigating → awaiting_merchant",
     z.strictObject({ note: reasonText.meta({ description: 'What the merchant is asked.' }) }),
-    ({ id, operatorId, body }: { id: string; operatorId: string; body: { note: string } }) =>
-      service.askMerchant({ id, operatorId, note: body.note }),
+    ({
+      id,
+      operatorId,
+      body,
+      audit,
+    }: {
+      id: string;
+      operatorId: string;
+      body: { note: string };
+      audit: RefundAudit;
+    }) => service.askMerchant({ id, operatorId, note: body.note, audit: audit.done }),
     { action: 'disputes.merchant_asked' },
   );
 
@@ -648,11 +678,14 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
       id,
       operatorId,
       body,
+      audit,
     }: {
       id: string;
       operatorId: string;
       body: { accepts: boolean; text: string };
-    }) => service.merchantAnswered({ id, operatorId, accepts: body.accepts, text: body.text }),
+      audit: RefundAudit;
+    }) =>
+      service.merchantAnswered({ id, operatorId, accepts: body.accepts, text: body.text, audit: audit.done }),
     { action: 'disputes.merchant_answered' },
   );
 
@@ -660,8 +693,17 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     'reject',
     'Reject the dispute with a reason: → resolved_rejected',
     z.strictObject({ reason: reasonText.meta({ description: 'Why (the holder reads it).' }) }),
-    ({ id, operatorId, body }: { id: string; operatorId: string; body: { reason: string } }) =>
-      service.reject({ id, operatorId, reason: body.reason }),
+    ({
+      id,
+      operatorId,
+      body,
+      audit,
+    }: {
+      id: string;
+      operatorId: string;
+      body: { reason: string };
+      audit: RefundAudit;
+    }) => service.reject({ id, operatorId, reason: body.reason, audit: audit.done }),
     { action: 'disputes.rejected' },
   );
 
@@ -681,6 +723,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
       operatorId,
       body,
       resumed,
+      audit,
     }: {
       id: string;
       operatorId: string;
@@ -690,6 +733,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
         reason: string;
       };
       resumed: boolean;
+      audit: RefundAudit;
     }) =>
       service.refund({
         id,
@@ -698,6 +742,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
         amountMinor: body.amount ? BigInt(body.amount.amount) : null,
         reason: body.reason,
         resumed,
+        audit,
       }),
     { idempotent: true, action: 'disputes.refunded' },
   );

@@ -16,6 +16,7 @@
  *   dispute goodwill account (code 920) to the wallet (code 240).
  */
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import { derivedId, isUuid } from '@qianbao/ledger';
 import type { Ledger, TransferInput } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
@@ -52,6 +53,18 @@ const DISPUTABLE: Record<number, { direction: 'in' | 'out'; kind: DisputedKind }
 /** The system account a goodwill refund is paid from (debit-normal: what disputes cost). */
 export function disputeGoodwillAccountId(currency: string): string {
   return derivedId(`qianbao:system-account:dispute-goodwill:${currency}`);
+}
+
+/**
+ * An operator's audit entry for a step, appended in the step's transaction with the dispute as
+ * the step left it: no step without its entry, no entry for a step not taken (a repeat).
+ */
+export type StepAudit = (client: pg.PoolClient, view: DisputeView) => Promise<void>;
+
+/** What a refund appends: its entry when the money moved, or the refusal when it did not. */
+export interface RefundAudit {
+  done: StepAudit;
+  failed: (client: pg.PoolClient, code: string) => Promise<void>;
 }
 
 export interface DisputeView {
@@ -120,13 +133,19 @@ export interface DisputesServiceDeps {
   ledger: Pick<Ledger, 'getTransfer' | 'getAccount' | 'createAccounts'>;
   merchants: Pick<MerchantsService, 'checkoutOrder' | 'refund'>;
   payments: Pick<PaymentAuthorizer, 'move'>;
-  /** The operators' audit log: a refund decided is written before its money moves. */
-  audit: (entry: {
-    operatorId: string | null;
-    action: string;
-    target: string | null;
-    details: Record<string, unknown>;
-  }) => Promise<void>;
+  /**
+   * The operators' audit log: a refund decided is written before its money moves, in the
+   * decision's transaction (`client`).
+   */
+  audit: (
+    entry: {
+      operatorId: string | null;
+      action: string;
+      target: string | null;
+      details: Record<string, unknown>;
+    },
+    client: pg.PoolClient,
+  ) => Promise<void>;
   now: () => Date;
 }
 
@@ -320,7 +339,7 @@ export class DisputesService {
   }
 
   /** The operator takes the dispute (or takes it over from another). */
-  async assign(input: { id: string; operatorId: string }): Promise<DisputeView> {
+  async assign(input: { id: string; operatorId: string; audit?: StepAudit }): Promise<DisputeView> {
     await this.found(input.id);
     return viewOf(
       await this.take(
@@ -328,17 +347,25 @@ export class DisputesService {
         { type: 'take' },
         { actor: 'operator', operatorId: input.operatorId, note: null },
         { assigned_operator_id: input.operatorId },
+        input.audit,
       ),
     );
   }
 
-  async askMerchant(input: { id: string; operatorId: string; note: string }): Promise<DisputeView> {
+  async askMerchant(input: {
+    id: string;
+    operatorId: string;
+    note: string;
+    audit?: StepAudit;
+  }): Promise<DisputeView> {
     await this.found(input.id);
     return viewOf(
       await this.take(
         input.id,
         { type: 'ask_merchant' },
         { actor: 'operator', operatorId: input.operatorId, note: input.note },
+        {},
+        input.audit,
       ),
     );
   }
@@ -359,6 +386,7 @@ export class DisputesService {
     merchantId?: string;
     accepts: boolean;
     text: string;
+    audit?: StepAudit;
   }): Promise<DisputeView> {
     const row = await this.found(input.id);
     if (input.merchantId !== undefined && row.merchant_id !== input.merchantId) {
@@ -373,11 +401,18 @@ export class DisputesService {
           operatorId: input.operatorId,
           note: `${input.accepts ? 'accepts' : 'contests'}: ${input.text}`.slice(0, 1000),
         },
+        {},
+        input.audit,
       ),
     );
   }
 
-  async reject(input: { id: string; operatorId: string; reason: string }): Promise<DisputeView> {
+  async reject(input: {
+    id: string;
+    operatorId: string;
+    reason: string;
+    audit?: StepAudit;
+  }): Promise<DisputeView> {
     await this.found(input.id);
     return viewOf(
       await this.take(
@@ -385,6 +420,7 @@ export class DisputesService {
         { type: 'reject' },
         { actor: 'operator', operatorId: input.operatorId, note: input.reason },
         { decision_reason: input.reason },
+        input.audit,
       ),
     );
   }
@@ -402,56 +438,67 @@ export class DisputesService {
     amountMinor: bigint | null;
     reason: string;
     resumed: boolean;
+    audit?: RefundAudit;
   }): Promise<DisputeView> {
     const current = await this.found(input.id);
     if (input.resumed && current.refund_method === input.method) {
-      // The same request again after its run failed: finish what it decided, or answer it done.
-      if (current.status === 'refunding') return viewOf(await this.finish(current));
+      // The same request again after its run failed: finish what it decided (with its entry),
+      // or answer it done (its entry was written when it was done).
+      if (current.status === 'refunding') return viewOf(await this.finish(current, input.audit));
       if (current.status === 'resolved_refunded') return viewOf(current);
     }
-    const decided = await this.deps.store.step(input.id, this.deps.now(), (row) => {
-      const to = allowed(row, { type: 'refund', method: input.method });
-      const amountMinor = input.amountMinor ?? row.amount_minor;
-      if (amountMinor <= 0n || amountMinor > row.amount_minor) {
-        throw new AppError('DISPUTE_AMOUNT_INVALID', {
-          details: { max: { amount: row.amount_minor.toString(), currency: row.currency } },
-        });
-      }
-      const attempt = row.refund_attempt + 1;
-      return {
-        to,
-        set: {
-          refund_method: input.method,
-          refund_amount_minor: amountMinor,
-          refund_attempt: attempt,
-          refund_reference: refundReference(row.id, input.method, attempt),
-          refunding_since: this.deps.now(),
-          decision_reason: input.reason,
-          last_failure: null,
-          assigned_operator_id: row.assigned_operator_id ?? input.operatorId,
-        },
-        event: {
-          actor: 'operator',
-          operatorId: input.operatorId,
-          step: `refund:${input.method}`,
-          note: input.reason,
-        },
-        outbox: [],
-      };
-    });
-    // The operator's decision is on record even if this process dies now and the job finishes it.
-    await this.deps.audit({
-      operatorId: input.operatorId,
-      action: 'disputes.refund_decided',
-      target: decided.id,
-      details: {
-        userId: decided.user_id,
-        method: input.method,
-        amount: decided.refund_amount_minor!.toString(),
-        attempt: decided.refund_attempt,
+    const decided = await this.deps.store.step(
+      input.id,
+      this.deps.now(),
+      (row) => {
+        const to = allowed(row, { type: 'refund', method: input.method });
+        const amountMinor = input.amountMinor ?? row.amount_minor;
+        if (amountMinor <= 0n || amountMinor > row.amount_minor) {
+          throw new AppError('DISPUTE_AMOUNT_INVALID', {
+            details: { max: { amount: row.amount_minor.toString(), currency: row.currency } },
+          });
+        }
+        const attempt = row.refund_attempt + 1;
+        return {
+          to,
+          set: {
+            refund_method: input.method,
+            refund_amount_minor: amountMinor,
+            refund_attempt: attempt,
+            refund_reference: refundReference(row.id, input.method, attempt),
+            refunding_since: this.deps.now(),
+            decision_reason: input.reason,
+            last_failure: null,
+            assigned_operator_id: row.assigned_operator_id ?? input.operatorId,
+          },
+          event: {
+            actor: 'operator',
+            operatorId: input.operatorId,
+            step: `refund:${input.method}`,
+            note: input.reason,
+          },
+          outbox: [],
+        };
       },
-    });
-    return viewOf(await this.finish(decided));
+      // The operator's decision is on record with it, even if this process dies now and the job
+      // finishes the refund.
+      (client, decided) =>
+        this.deps.audit(
+          {
+            operatorId: input.operatorId,
+            action: 'disputes.refund_decided',
+            target: decided.id,
+            details: {
+              userId: decided.user_id,
+              method: input.method,
+              amount: decided.refund_amount_minor!.toString(),
+              attempt: decided.refund_attempt,
+            },
+          },
+          client,
+        ),
+    );
+    return viewOf(await this.finish(decided, input.audit));
   }
 
   /** Refunds a crash left half-way (older than a minute), finished: the job `disputes.recover`. */
@@ -479,7 +526,7 @@ export class DisputesService {
    * (AppError: the merchant's balance, its refund rules, the risk engine) moved nothing: the
    * dispute goes back to investigating with the failure, and the refusal is thrown.
    */
-  private async finish(row: DisputeRow): Promise<DisputeRow> {
+  private async finish(row: DisputeRow, audit?: RefundAudit): Promise<DisputeRow> {
     if (row.status !== 'refunding') return row;
     const attempt = row.refund_attempt;
     try {
@@ -487,28 +534,36 @@ export class DisputesService {
       else await this.merchantRefund(row);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      await this.deps.store.step(row.id, this.deps.now(), (locked) =>
-        locked.status === 'refunding' && locked.refund_attempt === attempt
-          ? {
-              to: allowed(locked, { type: 'refund_failed' }),
-              set: { refunding_since: null, last_failure: error.code },
-              event: { actor: 'system', operatorId: null, step: 'refund_failed', note: error.code },
-              outbox: [],
-            }
-          : null,
+      await this.deps.store.step(
+        row.id,
+        this.deps.now(),
+        (locked) =>
+          locked.status === 'refunding' && locked.refund_attempt === attempt
+            ? {
+                to: allowed(locked, { type: 'refund_failed' }),
+                set: { refunding_since: null, last_failure: error.code },
+                event: { actor: 'system', operatorId: null, step: 'refund_failed', note: error.code },
+                outbox: [],
+              }
+            : null,
+        audit ? (client) => audit.failed(client, error.code) : undefined,
       );
       throw error;
     }
     const now = this.deps.now();
-    return this.deps.store.step(row.id, now, (locked) =>
-      locked.status === 'refunding' && locked.refund_attempt === attempt
-        ? {
-            to: allowed(locked, { type: 'refund_moved' }),
-            set: { refunding_since: null, closed_at: now },
-            event: { actor: 'system', operatorId: null, step: 'refunded', note: null },
-            outbox: [disputeEvent(DISPUTE_EVENTS.closed, { ...locked, status: 'resolved_refunded' }, now)],
-          }
-        : null,
+    return this.deps.store.step(
+      row.id,
+      now,
+      (locked) =>
+        locked.status === 'refunding' && locked.refund_attempt === attempt
+          ? {
+              to: allowed(locked, { type: 'refund_moved' }),
+              set: { refunding_since: null, closed_at: now },
+              event: { actor: 'system', operatorId: null, step: 'refunded', note: null },
+              outbox: [disputeEvent(DISPUTE_EVENTS.closed, { ...locked, status: 'resolved_refunded' }, now)],
+            }
+          : null,
+      audit ? (client, refunded) => audit.done(client, viewOf(refunded)) : undefined,
     );
   }
 
@@ -581,18 +636,24 @@ export class DisputesService {
     step: DisputeStep,
     event: { actor: Actor; operatorId: string | null; note: string | null },
     set: StepWrite['set'] = {},
+    audit?: StepAudit,
   ): Promise<DisputeRow> {
     const now = this.deps.now();
-    return this.deps.store.step(id, now, (row) => {
-      const to = allowed(row, step);
-      const closing = !isOpen(to);
-      return {
-        to,
-        set: closing ? { ...set, closed_at: now } : set,
-        event: { ...event, step: step.type },
-        outbox: closing ? [disputeEvent(DISPUTE_EVENTS.closed, { ...row, ...set, status: to }, now)] : [],
-      };
-    });
+    return this.deps.store.step(
+      id,
+      now,
+      (row) => {
+        const to = allowed(row, step);
+        const closing = !isOpen(to);
+        return {
+          to,
+          set: closing ? { ...set, closed_at: now } : set,
+          event: { ...event, step: step.type },
+          outbox: closing ? [disputeEvent(DISPUTE_EVENTS.closed, { ...row, ...set, status: to }, now)] : [],
+        };
+      },
+      audit ? (client, stepped) => audit(client, viewOf(stepped)) : undefined,
+    );
   }
 
   private async transactionOf(input: {

@@ -234,7 +234,16 @@ export class DisputesStore {
    * read it): of any number of steps at once, each is decided on what the one before left.
    * `decide` answers what to write, null to leave the row as it is, or throws to write nothing.
    */
-  async step(id: string, at: Date, decide: (row: DisputeRow) => StepWrite | null): Promise<DisputeRow> {
+  /**
+   * One step under the dispute's row lock. `alongside` (an operator's audit entry) runs in the
+   * step's transaction when a step is written: never for a step `decide` declined (null).
+   */
+  async step(
+    id: string,
+    at: Date,
+    decide: (row: DisputeRow) => StepWrite | null,
+    alongside?: (client: pg.PoolClient, updated: DisputeRow) => Promise<void>,
+  ): Promise<DisputeRow> {
     const outcome = await withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<DisputeRow>(
         'SELECT * FROM disputes_disputes WHERE id = $1 FOR UPDATE',
@@ -262,7 +271,9 @@ export class DisputesStore {
         note: write.event.note,
       });
       await appendEvents(client, write.outbox);
-      return { row: disputeOf(updated[0]!), woke: write.outbox.length > 0 };
+      const stepped = disputeOf(updated[0]!);
+      await alongside?.(client, stepped);
+      return { row: stepped, woke: write.outbox.length > 0 };
     });
     if (outcome.woke) this.events.wake();
     return outcome.row;

@@ -23,6 +23,7 @@ import {
   unfreezeRequest,
   verifyRealName,
 } from './testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 let subject: SecurityTestApp;
 
@@ -531,6 +532,35 @@ describe('freezes only an operator may lift', () => {
       'freeze.frozen',
       'freeze.frozen',
     ]);
+  });
+
+  it("an operator's freeze and its audit entry commit together; the same freeze again writes none", async () => {
+    const holder = await registerHolder(subject.app);
+    const support = await operatorSession(subject, 'support', 'support.atomic');
+    const freeze = () =>
+      subject.app.inject({
+        method: 'POST',
+        url: `/v1/operator/holders/${holder.userId}/freeze`,
+        headers: support.headers,
+        payload: { mode: 'full', reason: 'card fraud reported' },
+      });
+    const entries = async () =>
+      (
+        await subject.database.pool.query<{ action: string }>(
+          'SELECT action FROM operator_audit_log WHERE target = $1',
+          [holder.userId],
+        )
+      ).rows.map((row) => row.action);
+    await withAuditRefused(subject.database.pool, { target: holder.userId }, async () => {
+      expect((await freeze()).statusCode).toBe(500);
+    });
+    expect(await freezeState(subject, holder)).toMatchObject({ mode: 'none' });
+    expect(await entries()).toEqual([]);
+
+    expect((await freeze()).json()).toMatchObject({ mode: 'full', source: 'operator' });
+    // A retried request: the freeze stands as it was, and no second entry says it was set again.
+    expect((await freeze()).json()).toMatchObject({ mode: 'full', source: 'operator' });
+    expect(await entries()).toEqual(['freeze.frozen']);
   });
 
   it('an operator route answers 404 for no such holder', async () => {

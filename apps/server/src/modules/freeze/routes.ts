@@ -354,12 +354,16 @@ export const freezeRoutes: FastifyPluginCallbackZod<FreezeRoutesOptions> = (app,
         reason: request.body.reason,
         operatorId: operator.id,
         context: contextOf(request, null),
-      });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'freeze.frozen',
-        target: userId,
-        details: { mode: request.body.mode, reason: request.body.reason },
+        audit: (client) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'freeze.frozen',
+              target: userId,
+              details: { mode: request.body.mode, reason: request.body.reason },
+            },
+            client,
+          ),
       });
       return operatorStateJson(state);
     },
@@ -391,12 +395,16 @@ export const freezeRoutes: FastifyPluginCallbackZod<FreezeRoutesOptions> = (app,
         reason: request.body.reason,
         operatorId: operator.id,
         context: contextOf(request, null),
-      });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'freeze.lifted',
-        target: userId,
-        details: { reason: request.body.reason },
+        audit: (client) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'freeze.lifted',
+              target: userId,
+              details: { reason: request.body.reason },
+            },
+            client,
+          ),
       });
       return operatorStateJson(state);
     },

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { isUuid } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import type { IdentityService } from '../identity/index.ts';
@@ -52,6 +53,11 @@ export class FreezeService {
 
   // ---- what the payments pipeline asks ----------------------------------------------------
 
+  /** Wallets frozen now, by mode (`/metrics`). */
+  frozenCounts(): Promise<Map<FreezeMode, number>> {
+    return this.deps.store.liveCounts();
+  }
+
   /** The wallet's freeze now: one indexed read, never cached. */
   async stateOf(userId: string): Promise<FreezeState> {
     const row = isUuid(userId) ? await this.deps.store.live(userId) : null;
@@ -94,6 +100,11 @@ export class FreezeService {
     reason: string;
     operatorId?: string | null;
     context?: RequestContext;
+    /**
+     * An operator's audit entry, appended in the freeze's transaction when it sets or changes the
+     * freeze (a repeat that changes nothing writes none).
+     */
+    audit?: (client: pg.PoolClient) => Promise<void>;
   }): Promise<FreezeState> {
     if (input.source === 'operator' && !input.operatorId)
       throw new Error('an operator freeze names the operator');
@@ -105,6 +116,7 @@ export class FreezeService {
       operatorId: input.operatorId ?? null,
       context: auditContext(input.source, input.operatorId ?? null, input.context),
       now: this.deps.now(),
+      ...(input.audit ? { alongside: input.audit } : {}),
     });
     if (outcome.kind === 'needsOperator') throw new AppError('FREEZE_NEEDS_OPERATOR');
     return stateJson(outcome.row);
@@ -121,6 +133,8 @@ export class FreezeService {
     reason: string;
     operatorId?: string | null;
     context?: RequestContext;
+    /** An operator's audit entry, appended in the lift's transaction. */
+    audit?: (client: pg.PoolClient) => Promise<void>;
   }): Promise<FreezeState> {
     if (input.by === 'operator' && !input.operatorId) throw new Error('an operator lift names the operator');
     const outcome = await this.deps.store.lift({
@@ -130,6 +144,7 @@ export class FreezeService {
       reason: reasonText(input.reason),
       context: auditContext(input.by, input.operatorId ?? null, input.context),
       now: this.deps.now(),
+      ...(input.audit ? { alongside: input.audit } : {}),
     });
     if (outcome.kind === 'notFrozen') throw new AppError('FREEZE_NOT_FROZEN');
     if (outcome.kind === 'needsOperator') throw new AppError('FREEZE_NEEDS_OPERATOR');

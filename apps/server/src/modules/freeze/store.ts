@@ -88,6 +88,14 @@ export class FreezeStore {
     private readonly events: OutboxWake = NO_WAKE,
   ) {}
 
+  /** Live freezes by mode: the rows of the partial unique index (one per frozen holder). */
+  async liveCounts(): Promise<Map<FreezeMode, number>> {
+    const { rows } = await this.pool.query<{ mode: FreezeMode; n: number }>(
+      'SELECT mode, count(*)::int AS n FROM freeze_freezes WHERE lifted_at IS NULL GROUP BY mode',
+    );
+    return new Map(rows.map((row) => [row.mode, row.n]));
+  }
+
   /**
    * The live freeze of each holder asked for, by the partial unique index; concurrent calls
    * share one statement (packages/db Coalescer: a call never joins a statement already sent, so
@@ -119,6 +127,8 @@ export class FreezeStore {
     operatorId: string | null;
     context: AuditContext;
     now: Date;
+    /** Runs in the transaction when the freeze is set or changed (an operator's audit entry); not for a repeat. */
+    alongside?: (client: pg.PoolClient) => Promise<void>;
   }): Promise<FreezeOutcome> {
     const outcome = await withTransaction(this.pool, async (client) => {
       for (let round = 0; round < MAX_FREEZE_ROUNDS; round += 1) {
@@ -144,6 +154,7 @@ export class FreezeStore {
           await this.record(client, row, 'frozen', input, [
             frozen({ ...ofRow(row), previousMode: null, at: input.now }),
           ]);
+          await input.alongside?.(client);
           return { kind: 'frozen' as const, row };
         }
         const decision = decideFreeze(live, input);
@@ -162,6 +173,7 @@ export class FreezeStore {
         await this.record(client, row, 'changed', input, [
           frozen({ ...ofRow(row), previousMode: live.mode, at: input.now }),
         ]);
+        await input.alongside?.(client);
         return { kind: 'changed' as const, row };
       }
       throw new Error(`the freeze of holder ${input.userId} kept changing under us`);
@@ -181,6 +193,8 @@ export class FreezeStore {
     reason: string;
     context: AuditContext;
     now: Date;
+    /** Runs in the transaction when the freeze is lifted (an operator's audit entry). */
+    alongside?: (client: pg.PoolClient) => Promise<void>;
   }): Promise<LiftOutcome> {
     const outcome = await withTransaction(this.pool, async (client): Promise<LiftOutcome> => {
       const live = await this.lockLive(client, input.userId);
@@ -198,6 +212,7 @@ export class FreezeStore {
       await this.record(client, row, 'lifted', { ...input, reason: input.reason }, [
         lifted({ ...ofRow(row), liftedBy: input.by, at: input.now }),
       ]);
+      await input.alongside?.(client);
       return { kind: 'lifted', row };
     });
     if (outcome.kind === 'lifted') this.events.wake();

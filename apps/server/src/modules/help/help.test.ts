@@ -4,6 +4,7 @@ import { createTestApp } from '../../testing.ts';
 import type { TestApp } from '../../testing.ts';
 import { registerHolder } from '../identity/testing.ts';
 import type { OperatorRole } from '../operator/index.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 let subject: TestApp;
 beforeAll(async () => (subject = await createTestApp()));
@@ -169,6 +170,54 @@ describe('help centre: operators', () => {
         details: expect.objectContaining({ version: 2 }) as unknown,
       }),
       expect.objectContaining({ action: 'help.article_unpublished', details: { changed: true } }),
+    ]);
+  });
+
+  it('an edit whose audit entry cannot be written is not saved (version and texts as they were)', async () => {
+    const support = await operatorSession('support');
+    const draft = (
+      await subject.app.inject({
+        method: 'POST',
+        url: '/v1/operator/help/articles',
+        headers: support.headers,
+        payload: { category: 'account', position: 91, texts: TEXTS },
+      })
+    ).json<{ id: string }>();
+    const edit = () =>
+      subject.app.inject({
+        method: 'PUT',
+        url: `/v1/operator/help/articles/${draft.id}`,
+        headers: support.headers,
+        payload: {
+          category: 'security',
+          position: 91,
+          version: 1,
+          texts: { ...TEXTS, 'zh-CN': { ...TEXTS['zh-CN'], title: '钱包怎么注销？' } },
+        },
+      });
+    await withAuditRefused(
+      subject.database.pool,
+      { action: 'help.article_updated', target: draft.id },
+      async () => {
+        expect((await edit()).statusCode).toBe(500);
+      },
+    );
+    const kept = await subject.app.inject({
+      method: 'GET',
+      url: `/v1/operator/help/articles/${draft.id}`,
+      headers: support.headers,
+    });
+    expect(kept.json()).toMatchObject({
+      version: 1,
+      category: 'account',
+      texts: { 'zh-CN': { title: TEXTS['zh-CN'].title } },
+    });
+    expect((await auditActions(draft.id)).map((entry) => entry.action)).toEqual(['help.article_created']);
+
+    expect((await edit()).json()).toMatchObject({ version: 2, category: 'security' });
+    expect((await auditActions(draft.id)).map((entry) => entry.action)).toEqual([
+      'help.article_created',
+      'help.article_updated',
     ]);
   });
 

@@ -107,7 +107,10 @@ export class HelpService {
     return managed(found);
   }
 
-  /** A new article is a draft: nobody but operators sees it until it is published. */
+  /**
+   * A new article is a draft: nobody but operators sees it until it is published. Each change
+   * below writes its audit entry in its own transaction: no change without its entry.
+   */
   async create(input: ArticleInput & { operatorId: string }): Promise<ManagedArticle> {
     const written = await this.deps.store.insert({
       id: newId(),
@@ -116,12 +119,16 @@ export class HelpService {
       texts: input.texts,
       operatorId: input.operatorId,
       at: this.deps.now(),
-    });
-    await this.deps.operators.audit({
-      operatorId: input.operatorId,
-      action: 'help.article_created',
-      target: written.article.id,
-      details: { category: input.category, title: input.texts['zh-CN'].title },
+      alongside: (client, article) =>
+        this.deps.operators.audit(
+          {
+            operatorId: input.operatorId,
+            action: 'help.article_created',
+            target: article.id,
+            details: { category: input.category, title: input.texts['zh-CN'].title },
+          },
+          client,
+        ),
     });
     return managed(written);
   }
@@ -129,35 +136,51 @@ export class HelpService {
   async update(
     input: ArticleInput & { id: string; version: number; operatorId: string },
   ): Promise<ManagedArticle> {
-    const written = isUuid(input.id) ? await this.deps.store.update({ ...input, at: this.deps.now() }) : null;
+    const written = isUuid(input.id)
+      ? await this.deps.store.update({
+          ...input,
+          at: this.deps.now(),
+          alongside: (client, article) =>
+            this.deps.operators.audit(
+              {
+                operatorId: input.operatorId,
+                action: 'help.article_updated',
+                target: input.id,
+                details: {
+                  version: article.version,
+                  category: input.category,
+                  title: input.texts['zh-CN'].title,
+                },
+              },
+              client,
+            ),
+        })
+      : null;
     if (!written) throw new AppError('HELP_ARTICLE_NOT_FOUND');
     if ('changed' in written)
       throw new AppError('HELP_ARTICLE_CHANGED', { details: { version: written.changed } });
-    await this.deps.operators.audit({
-      operatorId: input.operatorId,
-      action: 'help.article_updated',
-      target: input.id,
-      details: {
-        version: written.article.version,
-        category: input.category,
-        title: input.texts['zh-CN'].title,
-      },
-    });
     return managed(written);
   }
 
   /** Publish or unpublish; asking for the state it is in changes nothing (and says so in the audit). */
   async setPublished(input: { id: string; published: boolean; operatorId: string }): Promise<ManagedArticle> {
     const outcome = isUuid(input.id)
-      ? await this.deps.store.setPublished({ ...input, at: this.deps.now() })
+      ? await this.deps.store.setPublished({
+          ...input,
+          at: this.deps.now(),
+          alongside: (client, { changed }) =>
+            this.deps.operators.audit(
+              {
+                operatorId: input.operatorId,
+                action: input.published ? 'help.article_published' : 'help.article_unpublished',
+                target: input.id,
+                details: { changed },
+              },
+              client,
+            ),
+        })
       : null;
     if (!outcome) throw new AppError('HELP_ARTICLE_NOT_FOUND');
-    await this.deps.operators.audit({
-      operatorId: input.operatorId,
-      action: input.published ? 'help.article_published' : 'help.article_unpublished',
-      target: input.id,
-      details: { changed: outcome.changed },
-    });
     return this.managedArticle(input.id);
   }
 

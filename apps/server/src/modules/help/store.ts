@@ -6,6 +6,9 @@ export type Lang = (typeof LANGS)[number];
 export const CATEGORIES = ['account', 'cards', 'payments', 'redpackets', 'security', 'merchants'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** Work done in a change's own transaction (the operator's audit entry): commits with it or not at all. */
+export type Alongside<T> = (client: pg.PoolClient, written: T) => Promise<void>;
+
 export interface ArticleRow {
   id: string;
   category: Category;
@@ -127,6 +130,7 @@ export class HelpStore {
     texts: Texts;
     operatorId: string;
     at: Date;
+    alongside: Alongside<ArticleRow>;
   }): Promise<{ article: ArticleRow; texts: Texts }> {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<ArticleRow>(
@@ -135,6 +139,7 @@ export class HelpStore {
         [input.id, input.category, input.position, input.at, input.operatorId],
       );
       await writeTexts(client, input.id, input.texts, false);
+      await input.alongside(client, rows[0]!);
       return { article: rows[0]!, texts: input.texts };
     });
   }
@@ -151,6 +156,7 @@ export class HelpStore {
     texts: Texts;
     operatorId: string;
     at: Date;
+    alongside: Alongside<ArticleRow>;
   }): Promise<{ article: ArticleRow; texts: Texts } | { changed: number } | null> {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<ArticleRow>(
@@ -169,26 +175,37 @@ export class HelpStore {
         return current.rows[0] ? { changed: current.rows[0].version } : null;
       }
       await writeTexts(client, input.id, input.texts, true);
+      await input.alongside(client, article);
       return { article, texts: input.texts };
     });
   }
 
-  /** `changed`: this call moved it (a compare-and-set: of identical calls at once, one moves it). */
+  /**
+   * `changed`: this call moved it (a compare-and-set: of identical calls at once, one moves it).
+   * `alongside` runs in the same transaction either way (the audit entry says which).
+   */
   async setPublished(input: {
     id: string;
     published: boolean;
     operatorId: string;
     at: Date;
+    alongside: Alongside<{ changed: boolean }>;
   }): Promise<{ changed: boolean } | null> {
-    const moved = await this.pool.query(
-      `UPDATE help_articles
-          SET published = $2, published_at = CASE WHEN $2 THEN $3 ELSE published_at END, updated_by = $4
-        WHERE id = $1 AND published <> $2`,
-      [input.id, input.published, input.at, input.operatorId],
-    );
-    if (moved.rowCount === 1) return { changed: true };
-    const exists = await this.pool.query('SELECT 1 FROM help_articles WHERE id = $1', [input.id]);
-    return exists.rowCount === 1 ? { changed: false } : null;
+    return withTransaction(this.pool, async (client) => {
+      const moved = await client.query(
+        `UPDATE help_articles
+            SET published = $2, published_at = CASE WHEN $2 THEN $3 ELSE published_at END, updated_by = $4
+          WHERE id = $1 AND published <> $2`,
+        [input.id, input.published, input.at, input.operatorId],
+      );
+      let outcome: { changed: boolean } | null = { changed: true };
+      if (moved.rowCount !== 1) {
+        const exists = await client.query('SELECT 1 FROM help_articles WHERE id = $1', [input.id]);
+        outcome = exists.rowCount === 1 ? { changed: false } : null;
+      }
+      if (outcome) await input.alongside(client, outcome);
+      return outcome;
+    });
   }
 
   /**

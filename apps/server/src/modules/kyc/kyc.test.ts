@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing.ts';
 import { registerHolder, type TestHolder } from '../identity/testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 // Sandbox verifier magic values (docs/kyc.md)
 const MATCHING_ID = '110105199001010010';
@@ -300,6 +301,49 @@ describe('documents and operator review (T3)', () => {
     expect(rejected.statusCode).toBe(200);
     const profile = await subject.app.inject({ method: 'GET', url: '/v1/me/kyc', headers: holder.headers });
     expect(profile.json()).toMatchObject({ tier: 'T1', review: { status: 'rejected', reason: '照片模糊' } });
+  });
+});
+
+describe('a decision and its audit entry commit together', () => {
+  it('an approval whose entry cannot be written is not made: still pending, still T1; then once', async () => {
+    const holder = await registerHolder(subject.app);
+    await realName(holder, '吴敏', '110105199001010088');
+    expect((await uploadDocuments(holder)).statusCode).toBe(200);
+    const reviewer = await operatorSession('kyc_reviewer', 'reviewer.wu');
+    const review = (await subject.app.services.kyc.listReviews({ status: 'pending', limit: 100 })).find(
+      (r) => r.userId === holder.userId,
+    )!;
+    const decide = () =>
+      subject.app.inject({
+        method: 'POST',
+        url: `/v1/operator/kyc/reviews/${review.id}/decision`,
+        headers: reviewer.headers,
+        payload: { decision: 'approve' },
+      });
+    const entries = async () =>
+      (
+        await subject.database.pool.query<{ action: string }>(
+          'SELECT action FROM operator_audit_log WHERE target = $1',
+          [review.id],
+        )
+      ).rows.map((row) => row.action);
+
+    const refused = await withAuditRefused(
+      subject.database.pool,
+      { action: 'kyc.review_approved', target: review.id },
+      () => decide(),
+    );
+    expect(refused.statusCode).toBe(500);
+    const profile = await subject.app.inject({ method: 'GET', url: '/v1/me/kyc', headers: holder.headers });
+    expect(profile.json()).toMatchObject({ tier: 'T1', review: { status: 'pending' } });
+    expect(await entries()).toEqual([]);
+
+    const approved = await decide();
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect((await decide()).json()).toMatchObject({ error: { code: 'REVIEW_ALREADY_DECIDED' } });
+    const after = await subject.app.inject({ method: 'GET', url: '/v1/me/kyc', headers: holder.headers });
+    expect(after.json()).toMatchObject({ tier: 'T3', review: { status: 'approved' } });
+    expect(await entries()).toEqual(['kyc.review_approved']);
   });
 });
 

@@ -307,12 +307,17 @@ export const kycRoutes: FastifyPluginAsyncZod<KycRoutesOptions> = async (app, op
         operatorId: operator.id,
         decision: body.decision,
         ...(body.decision === 'reject' ? { reason: body.reason } : {}),
-      });
-      await operators.audit({
-        operatorId: operator.id,
-        action: `kyc.review_${body.decision === 'approve' ? 'approved' : 'rejected'}`,
-        target: review.id,
-        details: { userId: review.userId },
+        // In the decision's transaction: no decision without its entry, no entry for a repeat.
+        audit: (client, decided) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: body.decision === 'approve' ? 'kyc.review_approved' : 'kyc.review_rejected',
+              target: decided.id,
+              details: { userId: decided.userId },
+            },
+            client,
+          ),
       });
       return reviewJson(review);
     },

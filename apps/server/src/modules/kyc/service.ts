@@ -277,11 +277,16 @@ export class KycService {
     return { contentType: document.content_type, content: document.content };
   }
 
+  /**
+   * Approve (→ T3) or reject a pending review. `audit` appends the operator's entry inside the
+   * decision's transaction: the decision, the tier and the entry commit together or not at all.
+   */
   async decideReview(input: {
     reviewId: string;
     operatorId: string;
     decision: 'approve' | 'reject';
     reason?: string;
+    audit: (client: pg.PoolClient, review: { id: string; userId: string }) => Promise<void>;
   }): Promise<ReviewView> {
     const now = this.deps.now();
     const review = await this.store.decideReview({
@@ -290,17 +295,19 @@ export class KycService {
       operatorId: input.operatorId,
       reason: input.reason ?? null,
       at: now,
+      alongside: async (client, decided) => {
+        if (input.decision === 'approve') {
+          const tier = await this.store.lockedTier(client, decided.user_id);
+          await this.store.raiseTier(
+            { userId: decided.user_id, tier: higherTier(tier ?? 'T0', 'T3'), inPersonVerifiedAt: now },
+            client,
+          );
+        }
+        await input.audit(client, { id: decided.id, userId: decided.user_id });
+      },
     });
     if (review === 'missing') throw new AppError('NOT_FOUND');
     if (review === 'decided') throw new AppError('REVIEW_ALREADY_DECIDED');
-    if (input.decision === 'approve') {
-      const profile = await this.store.getProfile(review.user_id);
-      await this.store.raiseTier({
-        userId: review.user_id,
-        tier: higherTier(profile?.tier ?? 'T0', 'T3'),
-        inPersonVerifiedAt: now,
-      });
-    }
     await this.deps.notifications.notify(review.user_id, {
       kind: input.decision === 'approve' ? 'kyc.review_approved' : 'kyc.review_rejected',
       params: { reason: input.reason ?? null },

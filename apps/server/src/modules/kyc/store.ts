@@ -124,13 +124,16 @@ export class KycStore {
     }
   }
 
-  async raiseTier(input: {
-    userId: string;
-    tier: Tier;
-    sameNameCardAt?: Date;
-    inPersonVerifiedAt?: Date;
-  }): Promise<void> {
-    await this.pool.query(
+  async raiseTier(
+    input: {
+      userId: string;
+      tier: Tier;
+      sameNameCardAt?: Date;
+      inPersonVerifiedAt?: Date;
+    },
+    db: pg.ClientBase | pg.Pool = this.pool,
+  ): Promise<void> {
+    await db.query(
       `UPDATE kyc_profiles
           SET tier = $2,
               same_name_card_at = coalesce(same_name_card_at, $3),
@@ -244,22 +247,43 @@ export class KycStore {
     return rows[0] ?? null;
   }
 
-  /** Decides a pending review exactly once (two operators clicking at once: one wins). */
+  /**
+   * Decides a pending review exactly once (two operators clicking at once: one wins), and in the
+   * same transaction does `alongside` (the tier raised, the operator's audit entry): a decision
+   * is never on record without them, and a repeated one (`decided`) does neither again.
+   */
   async decideReview(input: {
     reviewId: string;
     status: 'approved' | 'rejected';
     operatorId: string;
     reason: string | null;
     at: Date;
+    alongside: (client: pg.PoolClient, review: ReviewRow) => Promise<void>;
   }): Promise<ReviewRow | 'missing' | 'decided'> {
-    const { rows } = await this.pool.query<ReviewRow>(
-      `UPDATE kyc_reviews SET status = $2, decided_by = $3, reason = $4, decided_at = $5
-        WHERE id = $1 AND status = 'pending'
-        RETURNING id, user_id, status, submitted_at, decided_at, decided_by, reason`,
-      [input.reviewId, input.status, input.operatorId, input.reason, input.at],
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<ReviewRow>(
+        `UPDATE kyc_reviews SET status = $2, decided_by = $3, reason = $4, decided_at = $5
+          WHERE id = $1 AND status = 'pending'
+          RETURNING id, user_id, status, submitted_at, decided_at, decided_by, reason`,
+        [input.reviewId, input.status, input.operatorId, input.reason, input.at],
+      );
+      const review = rows[0];
+      if (review) {
+        await input.alongside(client, review);
+        return review;
+      }
+      const exists = await client.query('SELECT 1 FROM kyc_reviews WHERE id = $1', [input.reviewId]);
+      return exists.rowCount === 1 ? 'decided' : 'missing';
+    });
+  }
+
+  /** The holder's tier, its row locked until `client`'s transaction ends (a tier raised inside it). */
+  async lockedTier(client: pg.PoolClient, userId: string): Promise<Tier | null> {
+    const { rows } = await client.query<{ tier: Tier }>(
+      'SELECT tier FROM kyc_profiles WHERE user_id = $1 FOR UPDATE',
+      [userId],
     );
-    if (rows[0]) return rows[0];
-    return (await this.getReview(input.reviewId)) ? 'decided' : 'missing';
+    return rows[0]?.tier ?? null;
   }
 
   // ---- the operator console (modules/console): reads only ------------------------------------

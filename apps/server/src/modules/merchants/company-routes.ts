@@ -254,12 +254,17 @@ export const companyRoutes: FastifyPluginAsyncZod<{
         approve: request.body.approve,
         reason,
         by: operator.username,
-      });
-      await operators.audit({
-        operatorId: operator.id,
-        action: request.body.approve ? 'merchants.approved' : 'merchants.rejected',
-        target: request.params.id,
-        details: { reason },
+        // In the decision's transaction: no decision without its entry.
+        audit: (client) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: request.body.approve ? 'merchants.approved' : 'merchants.rejected',
+              target: request.params.id,
+              details: { reason },
+            },
+            client,
+          ),
       });
       return applicationJson(application);
     },

@@ -10,6 +10,7 @@ import type { SecurityTestApp } from '../security/testing.ts';
 import { cny, errorCode, inbox, verifyRealName } from '../transfers/testing.ts';
 import { operatorSession } from '../risk/testing.ts';
 import { usccCheck } from './uscc.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 /** A PNG's first bytes: enough for a stored scan. */
 const LICENCE = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -188,6 +189,49 @@ describe('company merchants', () => {
     expect(rejected.json()).toMatchObject({ status: 'rejected', reason: '营业执照照片不清晰' });
     const notice = (await inbox(subject, holder)).find((n) => n.kind === 'merchants.rejected');
     expect(notice?.body).toContain('营业执照照片不清晰');
+  });
+
+  it('a decision whose audit entry cannot be written is not made: still pending, owner not told; then once', async () => {
+    const holder = await owner();
+    const { id } = (await apply(holder, creditCode())).json<{ id: string }>();
+    const decide = () =>
+      subject.app.inject({
+        method: 'POST',
+        url: `/v1/operator/merchants/${id}/decision`,
+        headers: reviewer,
+        payload: { approve: true },
+      });
+    const entries = async () =>
+      (
+        await subject.database.pool.query<{ action: string }>(
+          'SELECT action FROM operator_audit_log WHERE target = $1',
+          [id],
+        )
+      ).rows.map((row) => row.action);
+
+    const noticesSql = `SELECT 1 FROM outbox_events WHERE type = 'merchant.reviewed' AND aggregate_id = $1`;
+
+    const refused = await withAuditRefused(
+      subject.database.pool,
+      { action: 'merchants.approved', target: id },
+      () => decide(),
+    );
+    expect(refused.statusCode).toBe(500);
+    const pending = await subject.app.inject({
+      method: 'GET',
+      url: `/v1/operator/merchants/${id}`,
+      headers: reviewer,
+    });
+    expect(pending.json()).toMatchObject({ status: 'pending_review' });
+    expect(await entries()).toEqual([]);
+    // The owner's notice is the decision's event: not written either.
+    expect((await subject.database.pool.query(noticesSql, [id])).rows).toHaveLength(0);
+
+    const approved = await decide();
+    expect(approved.json()).toMatchObject({ status: 'active' });
+    expect(errorCode(await decide())).toBe('MERCHANT_NOT_PENDING');
+    expect(await entries()).toEqual(['merchants.approved']);
+    expect((await subject.database.pool.query(noticesSql, [id])).rows).toHaveLength(1);
   });
 
   it('refuses a bad credit code, a missing or wrong licence, and a second merchant or company', async () => {

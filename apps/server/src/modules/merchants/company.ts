@@ -177,13 +177,15 @@ export class CompanyMerchants {
 
   /**
    * Approve (`active`) or reject (`rejected`, with a reason) a pending application, with the owner's
-   * notice, in one transaction; MERCHANT_NOT_PENDING when it was decided already.
+   * notice and `audit` (the operator's entry), in one transaction; MERCHANT_NOT_PENDING when it
+   * was decided already (and nothing is written again).
    */
   async decide(input: {
     merchantId: string;
     approve: boolean;
     reason: string | null;
     by: string;
+    audit: (client: pg.PoolClient) => Promise<void>;
   }): Promise<CompanyApplication> {
     const now = this.deps.now();
     await withTransaction(this.deps.pool, async (client) => {
@@ -220,6 +222,7 @@ export class CompanyMerchants {
           now,
         ),
       ]);
+      await input.audit(client);
     });
     this.deps.events.wake();
     return (await this.application(input.merchantId))!;

@@ -1,12 +1,16 @@
 /**
  * Operators (bank staff): accounts made with `npx qianbao operator create`, sign-in with password
- * and TOTP, their own sessions (cookie `qb_operator`), and the audit log of every action.
+ * and TOTP or with a passkey, their own sessions (cookie `qb_operator`), and the audit log of
+ * every action.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Authenticator } from '../../auth/signed-in.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { operatorTokenOf } from './http.ts';
+import { operatorPasskeyRoutes } from './passkey-routes.ts';
+import { OperatorPasskeys } from './passkeys.ts';
+import type { OperatorPasskeySettings } from './passkeys.ts';
 import { operatorRoutes } from './routes.ts';
 import { OperatorService } from './service.ts';
 import type { OperatorConfig } from './service.ts';
@@ -20,7 +24,9 @@ export {
   type Operator,
   type OperatorRole,
   type OperatorConfig,
+  type OperatorSession,
 } from './service.ts';
+export { OperatorPasskeys, MAX_PASSKEYS_PER_OPERATOR, type OperatorPasskeySettings } from './passkeys.ts';
 
 export const DEFAULT_OPERATOR_CONFIG: OperatorConfig = {
   sessionHours: 8,
@@ -35,22 +41,29 @@ export interface OperatorModuleDeps {
   secrets: SecretBox;
   config: OperatorConfig;
   secureCookies: boolean;
+  /** The relying party of the operators' passkeys (the public URL) and their challenges' lifetime. */
+  webauthn: OperatorPasskeySettings;
   now: () => Date;
 }
 
 export function createOperatorModule(deps: OperatorModuleDeps) {
   const service = new OperatorService({ ...deps, issuer: 'Qianbao' });
+  const passkeys = new OperatorPasskeys({
+    pool: deps.pool,
+    secrets: deps.secrets,
+    accounts: service,
+    settings: deps.webauthn,
+    now: deps.now,
+  });
   /** The operator authenticator of `signedIn`: its own token or cookie, never a holder's. */
   const authenticate: Authenticator<'operator'> = async (request) => {
     const { role, ...operator } = await service.authenticate(operatorTokenOf(request));
     return { kind: 'operator', ...operator, roles: [role] };
   };
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(operatorRoutes, {
-      service,
-      secureCookies: deps.secureCookies,
-      sessionSeconds: deps.config.sessionHours * 3600,
-    });
+    const cookie = { secureCookies: deps.secureCookies, sessionSeconds: deps.config.sessionHours * 3600 };
+    await app.register(operatorRoutes, { service, ...cookie });
+    await app.register(operatorPasskeyRoutes, { passkeys, ...cookie });
   };
-  return { service, authenticate, routes };
+  return { service, passkeys, authenticate, routes };
 }

@@ -141,4 +141,48 @@ SELECT 'finance', action FROM unnest(ARRAY[
 ]) AS action;
 `,
   },
+  {
+    // Passkeys of operators (passkeys.ts): a sign-in of their own, possession of the key plus
+    // user verification, instead of password and TOTP. Their own tables, not the holders'
+    // security_passkeys: operators are another population, with their own relying-party user
+    // handle. Challenges are single use (deleted when used) and short-lived.
+    name: '0404_operator_passkeys',
+    sql: `
+ALTER TABLE operator_accounts ADD COLUMN webauthn_user_handle bytea UNIQUE
+  CHECK (webauthn_user_handle IS NULL OR length(webauthn_user_handle) = 32);
+
+CREATE TABLE operator_passkeys (
+  id uuid PRIMARY KEY,
+  operator_id uuid NOT NULL REFERENCES operator_accounts (id),
+  -- base64url credential id, as the browser sends it
+  credential_id text NOT NULL UNIQUE CHECK (length(credential_id) BETWEEN 1 AND 1400),
+  public_key bytea NOT NULL CHECK (length(public_key) <= 2048),
+  sign_count bigint NOT NULL CHECK (sign_count >= 0),
+  transports text[] NOT NULL DEFAULT '{}' CHECK (cardinality(transports) <= 8),
+  device_type text NOT NULL CHECK (device_type IN ('singleDevice', 'multiDevice')),
+  backed_up boolean NOT NULL,
+  aaguid text NOT NULL CHECK (length(aaguid) <= 64),
+  rp_id text NOT NULL CHECK (length(rp_id) <= 253),
+  name text NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+  created_at timestamptz NOT NULL,
+  last_used_at timestamptz
+);
+CREATE INDEX operator_passkeys_operator ON operator_passkeys (operator_id, created_at);
+
+CREATE TABLE operator_webauthn_challenges (
+  challenge bytea PRIMARY KEY CHECK (length(challenge) = 32),
+  purpose text NOT NULL CHECK (purpose IN ('register', 'sign_in')),
+  -- registration: the operator (and session) that gave the fresh proof; sign-in: the operator
+  -- named by username, or null for discoverable credentials
+  operator_id uuid REFERENCES operator_accounts (id),
+  session_id uuid,
+  rp_id text NOT NULL CHECK (length(rp_id) <= 253),
+  origin text NOT NULL CHECK (length(origin) <= 256),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  CHECK (purpose = 'sign_in' OR (operator_id IS NOT NULL AND session_id IS NOT NULL))
+);
+CREATE INDEX operator_webauthn_challenges_expiry ON operator_webauthn_challenges (expires_at);
+`,
+  },
 ];

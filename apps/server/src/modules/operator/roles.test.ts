@@ -330,6 +330,12 @@ const AUDITED: Record<string, string> = {
   'POST /v1/operator/operators/{operatorId}/disable': 'operator.disable',
   'POST /v1/operator/operators/{operatorId}/totp-reset': 'operator.totp_reset',
   'PUT /v1/operator/roles/{role}': 'operator.role_permissions',
+  // passkeys (passkeys.ts; passkeys.test.ts checks the entries)
+  'POST /v1/operator/passkey/login': 'operator.login (operator.login_failed), with method passkey',
+  'POST /v1/operator/me/passkeys': 'operator.passkey_added',
+  'DELETE /v1/operator/me/passkeys/{passkeyId}': 'operator.passkey_removed',
+  'POST /v1/operator/me/passkeys/registration-options': 'operator.reauth_failed when the code is wrong',
+  'POST /v1/operator/operators/{operatorId}/passkeys/remove': 'operator.passkeys_removed',
   'POST /v1/operator/kyc/reviews/{reviewId}/decision': 'kyc.review_approved | kyc.review_rejected',
   'POST /v1/operator/holders/{userId}/freeze': 'freeze.frozen',
   'POST /v1/operator/holders/{userId}/unfreeze': 'freeze.lifted',
@@ -366,6 +372,8 @@ const AUDITED: Record<string, string> = {
   'POST /v1/operator/support/tickets/{id}/close': 'support.closed',
   'POST /v1/operator/support/tickets/{id}/messages': 'support.answered',
   'POST /v1/operator/support/tickets/{id}/resolve': 'support.resolved',
+  // A single-use sign-in challenge, before anyone is known; nothing else changes.
+  'POST /v1/operator/passkey/options': 'none: only a short-lived challenge',
   // A backtest only computes (what a draft would have decided); nothing changes.
   'POST /v1/operator/risk/rule-sets/{version}/backtest': 'none: changes nothing',
 };

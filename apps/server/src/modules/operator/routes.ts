@@ -21,7 +21,12 @@ const ADMIN_ERRORS = errorResponses(400, 401, 403, 404, 409);
 const roleSchema = z.enum(OPERATOR_ROLES).meta({
   description: 'admin, support (customer service), kyc_reviewer (compliance), risk, finance',
 });
-const reasonSchema = z.string().trim().min(1).max(500).meta({ description: 'Why; kept in the audit log.' });
+export const reasonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .meta({ description: 'Why; kept in the audit log.' });
 const operatorIdParams = z.object({ operatorId: z.string().max(64) });
 const accountSchema = z.object({
   id: z.string(),
@@ -73,7 +78,7 @@ function accountJson(account: OperatorAccount) {
   };
 }
 
-const operatorSchema = z.object({
+export const operatorSchema = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string(),

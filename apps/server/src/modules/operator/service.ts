@@ -43,6 +43,13 @@ export interface OperatorAccount extends Operator {
   lastSignInAt: Date | null;
 }
 
+/** A signed-in operator's new session: the token is shown once (and set as the cookie). */
+export interface OperatorSession {
+  token: string;
+  expiresAt: Date;
+  operator: Operator;
+}
+
 /** A newly made authenticator enrolment: shown once. */
 export interface TotpEnrolment {
   totpSecret: string;
@@ -347,11 +354,7 @@ export class OperatorService {
     });
   }
 
-  async login(input: { username: string; password: string; totpCode: string }): Promise<{
-    token: string;
-    expiresAt: Date;
-    operator: Operator;
-  }> {
+  async login(input: { username: string; password: string; totpCode: string }): Promise<OperatorSession> {
     const now = this.deps.now();
     const { rows } = await this.deps.pool.query<AccountRow>(
       `SELECT id, username, display_name, role, password_hash, totp_secret_sealed, totp_last_step, failures,
@@ -378,15 +381,7 @@ export class OperatorService {
     let claimed = false;
     try {
       const passwordOk = await this.hasher.verify(account.password_hash, input.password);
-      const step = passwordOk ? this.acceptedStep(account, input.totpCode, now) : null;
-      // The step only moves forward: a code replayed within its window is refused (and counts).
-      if (step !== null) {
-        const claim = await this.deps.pool.query(
-          'UPDATE operator_accounts SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2',
-          [account.id, step.toString()],
-        );
-        claimed = claim.rowCount === 1;
-      }
+      claimed = passwordOk && (await this.claimTotp(account, input.totpCode, now));
     } catch (error) {
       await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
       throw error;
@@ -407,6 +402,129 @@ export class OperatorService {
       });
       throw new AppError('OPERATOR_LOGIN_FAILED');
     }
+    return this.openSession(account, {});
+  }
+
+  /**
+   * A sign-in proven by something other than password and code (a passkey, passkeys.ts), counted
+   * and locked exactly like the password path: the try is taken before `check` runs, and `check`
+   * answers null when right or the reason it is not (`refused` makes the error). A disabled
+   * operator is told so only after a right check: nobody learns it from a bad signature.
+   */
+  async signInChecked(input: {
+    operatorId: string;
+    /** Kept with the sign-in's audit entries, e.g. `{ method: 'passkey', passkeyId }`. */
+    details: Record<string, string>;
+    check: () => Promise<string | null>;
+    refused: (reason: string) => AppError;
+  }): Promise<OperatorSession> {
+    const account = await this.accountById(input.operatorId);
+    if (!account) throw input.refused('unknownCredential');
+    const policy = this.tryPolicy();
+    const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
+      key: account.id,
+      now: this.deps.now,
+      policy,
+    });
+    if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
+    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
+    if (taken.kind === 'missing') throw input.refused('unknownCredential');
+    let reason: string | null;
+    try {
+      reason = await input.check();
+    } catch (error) {
+      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
+      throw error;
+    }
+    const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
+      lease: taken.lease,
+      right: reason === null,
+      now: this.deps.now(),
+      policy,
+    });
+    if (reason !== null || account.disabled_at !== null) {
+      await this.audit({
+        operatorId: account.id,
+        action: 'operator.login_failed',
+        target: account.id,
+        details: {
+          ...input.details,
+          reason: reason ?? 'disabled',
+          ...(outcome.lockedNow ? { locked: true } : {}),
+        },
+      });
+      if (reason !== null) throw input.refused(reason);
+      throw new AppError('OPERATOR_DISABLED', { details: { reason: 'signIn' } });
+    }
+    return this.openSession(account, input.details);
+  }
+
+  /**
+   * A fresh proof for a change of one's own sign-in (adding a passkey): the authenticator's code
+   * now, good once, counted with the sign-in tries (a stolen session cannot guess codes for
+   * free). OPERATOR_TOTP_INVALID, or OPERATOR_LOCKED while the account is locked.
+   */
+  async proveTotp(input: { operatorId: string; code: string; purpose: string }): Promise<void> {
+    const account = await this.accountById(input.operatorId);
+    if (!account || account.disabled_at !== null) throw new AppError('UNAUTHORIZED');
+    const policy = this.tryPolicy();
+    const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
+      key: account.id,
+      now: this.deps.now,
+      policy,
+    });
+    if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
+    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
+    if (taken.kind === 'missing') throw new AppError('UNAUTHORIZED');
+    let claimed = false;
+    try {
+      claimed = await this.claimTotp(account, input.code, this.deps.now());
+    } catch (error) {
+      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {});
+      throw error;
+    }
+    const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
+      lease: taken.lease,
+      right: claimed,
+      now: this.deps.now(),
+      policy,
+    });
+    if (!claimed) {
+      await this.audit({
+        operatorId: account.id,
+        action: 'operator.reauth_failed',
+        target: account.id,
+        details: { purpose: input.purpose, ...(outcome.lockedNow ? { locked: true } : {}) },
+      });
+      throw new AppError('OPERATOR_TOTP_INVALID');
+    }
+  }
+
+  private async accountById(operatorId: string): Promise<AccountRow | null> {
+    if (!isUuid(operatorId)) return null;
+    const { rows } = await this.deps.pool.query<AccountRow>(
+      `SELECT id, username, display_name, role, password_hash, totp_secret_sealed, totp_last_step, failures,
+              locked_until, disabled_at
+         FROM operator_accounts WHERE id = $1`,
+      [operatorId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Claims the code's TOTP step: the step only moves forward, so a code replayed within its window is refused. */
+  private async claimTotp(account: AccountRow, code: string, now: Date): Promise<boolean> {
+    const step = this.acceptedStep(account, code, now);
+    if (step === null) return false;
+    const claim = await this.deps.pool.query(
+      'UPDATE operator_accounts SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2',
+      [account.id, step.toString()],
+    );
+    return claim.rowCount === 1;
+  }
+
+  /** A new session of a signed-in operator, and its `operator.login` entry. */
+  private async openSession(account: AccountRow, details: Record<string, string>): Promise<OperatorSession> {
+    const now = this.deps.now();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.deps.config.sessionHours * 3600_000);
     await this.deps.pool.query(
@@ -414,7 +532,7 @@ export class OperatorService {
        VALUES ($1, $2, $3, $4, $4, $5)`,
       [newId(), digest(token), account.id, now, expiresAt],
     );
-    await this.audit({ operatorId: account.id, action: 'operator.login', target: account.id, details: {} });
+    await this.audit({ operatorId: account.id, action: 'operator.login', target: account.id, details });
     return { token, expiresAt, operator: toOperator(account) };
   }
 

@@ -247,12 +247,18 @@ export const caseRoutes: FastifyPluginCallbackZod<CaseRoutesOptions> = (app, opt
           outcome: action,
           by: operator.username,
           reason,
-        });
-        await operators.audit({
-          operatorId: operator.id,
-          action: action === 'approve' ? 'risk.case_approved' : 'risk.case_rejected',
-          target: row.id,
-          details: { status: row.status, reason },
+          // In the decision's transaction, before the ledger settles it: `status` is the case's
+          // then (open); what the ledger did is on the case.
+          audit: (client, decided) =>
+            operators.audit(
+              {
+                operatorId: operator.id,
+                action: action === 'approve' ? 'risk.case_approved' : 'risk.case_rejected',
+                target: decided.id,
+                details: { status: decided.status, reason },
+              },
+              client,
+            ),
         });
         return caseJson(row);
       },

@@ -1,5 +1,6 @@
 /** The SQL of `risk_cases` (case-migrations.ts); only cases.ts calls it. */
 import type pg from 'pg';
+import { withTransaction } from '@qianbao/db';
 
 export type CaseStatus = 'open' | 'approved' | 'rejected' | 'expired' | 'cancelled';
 export type CaseOutcome = 'approve' | 'reject' | 'expire' | 'cancel';
@@ -33,6 +34,13 @@ const rowOf = (raw: RawRow): CaseRow => ({ ...raw, amount_minor: BigInt(raw.amou
 
 export class CaseStore {
   constructor(private readonly db: pg.Pool) {}
+
+  async openCount(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM risk_cases WHERE status = 'open'`,
+    );
+    return rows[0]!.n;
+  }
 
   /** The case of this movement: inserted now, or the one a retry of the payment opened before. */
   async open(
@@ -101,14 +109,25 @@ export class CaseStore {
     by: string;
     reason: string | null;
     now: Date;
+    /** In the decision's transaction, only when this call decided (an operator's audit entry). */
+    alongside?: (client: pg.PoolClient, decided: CaseRow) => Promise<void>;
   }): Promise<CaseRow | null> {
-    const { rows } = await this.db.query<RawRow>(
-      `UPDATE risk_cases SET outcome = $2, decided_by = $3, reason = $4, decided_at = $5
-        WHERE id = $1 AND status = 'open' AND outcome IS NULL
-        RETURNING ${COLUMNS}`,
-      [input.id, input.outcome, input.by, input.reason, input.now],
-    );
-    return rows[0] ? rowOf(rows[0]) : null;
+    const decide = async (db: pg.Pool | pg.PoolClient) => {
+      const { rows } = await db.query<RawRow>(
+        `UPDATE risk_cases SET outcome = $2, decided_by = $3, reason = $4, decided_at = $5
+          WHERE id = $1 AND status = 'open' AND outcome IS NULL
+          RETURNING ${COLUMNS}`,
+        [input.id, input.outcome, input.by, input.reason, input.now],
+      );
+      return rows[0] ? rowOf(rows[0]) : null;
+    };
+    const { alongside } = input;
+    if (!alongside) return decide(this.db);
+    return withTransaction(this.db, async (client) => {
+      const decided = await decide(client);
+      if (decided) await alongside(client, decided);
+      return decided;
+    });
   }
 
   /** The ledger has done what was decided: the case closes with `status` (once). */

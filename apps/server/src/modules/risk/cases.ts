@@ -10,6 +10,7 @@
  * the case closed with what the ledger did. A crash between the two leaves a decided open case,
  * which the job settles again a minute later.
  */
+import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
 import type {
@@ -40,6 +41,11 @@ export interface ReviewCaseDeps {
 
 export class ReviewCaseService implements ReviewCases {
   constructor(private readonly deps: ReviewCaseDeps) {}
+
+  /** Cases waiting for a risk operator (`/metrics`' review backlog): the open cases' partial index. */
+  openCount(): Promise<number> {
+    return this.deps.store.openCount();
+  }
 
   async open(input: Parameters<ReviewCases['open']>[0]): Promise<OpenCase> {
     const row = await this.deps.store.open({
@@ -87,16 +93,24 @@ export class ReviewCaseService implements ReviewCases {
   /**
    * An operator's decision (or the job's expiry): the hold posted or voided, the case closed.
    * The same decision again answers the case as it is; another on a decided case is
-   * RISK_CASE_CLOSED.
+   * RISK_CASE_CLOSED. `audit` (an operator's entry) is appended in the decision's transaction,
+   * before the ledger is asked: the decision is on record with its entry even if the settling is
+   * cut short (the job finishes it), and the same decision again appends none.
    */
   async decide(input: {
     id: string;
     outcome: ReviewOutcome;
     by: string;
     reason: string | null;
+    audit?: (client: pg.PoolClient, decided: CaseRow) => Promise<void>;
   }): Promise<CaseRow> {
     const now = this.deps.now();
-    const decided = await this.deps.store.decide({ ...input, now });
+    const { audit, ...decision } = input;
+    const decided = await this.deps.store.decide({
+      ...decision,
+      now,
+      ...(audit ? { alongside: audit } : {}),
+    });
     let row = decided ?? (await this.get(input.id));
     if (row.outcome !== input.outcome) {
       throw new AppError('RISK_CASE_CLOSED', { details: { status: row.status, outcome: row.outcome } });

@@ -23,6 +23,7 @@ import {
 } from '../transfers/testing.ts';
 import type { Rule } from './engine/types.ts';
 import { activateRules, operatorSession } from './testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 /** Any payment of ¥1,000 or more scores 80: above the review threshold (75), below block. */
 const REVIEW_LARGE: Rule = {
@@ -193,6 +194,40 @@ describe('hold for review', () => {
     const late = await decide(kase.id, 'reject', 'too late');
     expect(late.statusCode).toBe(409);
     expect(errorCode(late)).toBe('RISK_CASE_CLOSED');
+    await expectBooksBalanced(subject);
+  });
+
+  it('an approval whose audit entry cannot be written decides nothing and pays nobody; then once', async () => {
+    const { payer, payee, kase } = await held();
+    const entries = async () =>
+      (
+        await subject.database.pool.query<{ action: string }>(
+          'SELECT action FROM operator_audit_log WHERE target = $1',
+          [kase.id],
+        )
+      ).rows.map((row) => row.action);
+    const pool = subject.database.pool;
+    await withAuditRefused(
+      subject.database.pool,
+      { action: 'risk.case_approved', target: kase.id },
+      async () => {
+        expect((await decide(kase.id, 'approve')).statusCode).toBe(500);
+      },
+    );
+    const { rows } = await pool.query<{ status: string; outcome: string | null }>(
+      'SELECT status, outcome FROM risk_cases WHERE id = $1',
+      [kase.id],
+    );
+    expect(rows).toEqual([{ status: 'open', outcome: null }]);
+    expect(await wallet(payee)).toEqual({ balance: '0', available: '0' });
+    expect(await entries()).toEqual([]);
+
+    expect((await decide(kase.id, 'approve')).json()).toMatchObject({ status: 'approved' });
+    // The same decision again (a retry) answers the case and writes no second entry.
+    expect((await decide(kase.id, 'approve')).json()).toMatchObject({ status: 'approved' });
+    expect(await balanceOf(subject, payee)).toBe('150000');
+    expect(await entries()).toEqual(['risk.case_approved']);
+    expect(await balanceOf(subject, payer)).toBe('850000');
     await expectBooksBalanced(subject);
   });
 

@@ -25,6 +25,7 @@ import { totpCodeAt, totpStep } from '../security/totp.ts';
 import { DEFAULT_RULE_SET } from './engine/default-rules.ts';
 import type { Rule } from './engine/types.ts';
 import { activateRules, checkerOf, operatorSession as sharedOperatorSession } from './testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 let subject: SecurityTestApp;
 let riskOperator: { authorization: string };
@@ -606,3 +607,56 @@ async function enableTotp(holder: TestHolder): Promise<string> {
   expect(enabled.statusCode, enabled.body).toBe(200);
   return secret;
 }
+
+describe('list changes and their audit entries commit together', () => {
+  it('the same entry again writes no second entry; a removal whose entry cannot be written removes nothing', async () => {
+    const value = `device-${randomUUID()}`;
+    const target = `device:${value}`;
+    const put = (note: string) =>
+      subject.app.inject({
+        method: 'PUT',
+        url: `/v1/operator/risk/lists/device/${value}`,
+        headers: riskOperator,
+        payload: { kind: 'deny', note },
+      });
+    const remove = () =>
+      subject.app.inject({
+        method: 'DELETE',
+        url: `/v1/operator/risk/lists/device/${value}`,
+        headers: riskOperator,
+      });
+    const entries = async () =>
+      (
+        await subject.database.pool.query<{ action: string }>(
+          'SELECT action FROM operator_audit_log WHERE target = $1 ORDER BY seq',
+          [target],
+        )
+      ).rows.map((row) => row.action);
+    const listed = async () =>
+      (await subject.app.inject({ method: 'GET', url: '/v1/operator/risk/lists', headers: riskOperator }))
+        .json<{ entries: { value: string; note: string }[] }>()
+        .entries.filter((entry) => entry.value === value);
+
+    expect((await put('stolen phone')).statusCode).toBe(204);
+    expect((await put('stolen phone')).statusCode).toBe(204); // a retry: nothing changes
+    expect(await entries()).toEqual(['risk.list_entry_set']);
+    expect((await put('stolen phone, ticket 12')).statusCode).toBe(204);
+    expect(await entries()).toEqual(['risk.list_entry_set', 'risk.list_entry_set']);
+
+    const refused = await withAuditRefused(
+      subject.database.pool,
+      { action: 'risk.list_entry_removed' },
+      remove,
+    );
+    expect(refused.statusCode).toBe(500);
+    expect(await listed()).toEqual([expect.objectContaining({ note: 'stolen phone, ticket 12' })]);
+
+    expect((await remove()).statusCode).toBe(204);
+    expect(await listed()).toEqual([]);
+    expect(await entries()).toEqual([
+      'risk.list_entry_set',
+      'risk.list_entry_set',
+      'risk.list_entry_removed',
+    ]);
+  });
+});

@@ -281,12 +281,19 @@ export const riskRoutes: FastifyPluginCallbackZod<{
     ),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
-      const row = await service.createDraft({ ...request.body, by: operator.username });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'risk.rule_set_drafted',
-        target: String(row.version),
-        details: { rules: row.rules.length },
+      const row = await service.createDraft({
+        ...request.body,
+        by: operator.username,
+        audit: (client, draft) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'risk.rule_set_drafted',
+              target: String(draft.version),
+              details: { rules: draft.rules.length },
+            },
+            client,
+          ),
       });
       return reply.code(201).send(ruleSetJson(row));
     },
@@ -345,12 +352,19 @@ export const riskRoutes: FastifyPluginCallbackZod<{
     ),
     async (request) => {
       const operator = principalOf(request, 'operator');
-      const row = await service.activate({ version: request.params.version, by: operator.username });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'risk.rule_set_activated',
-        target: String(row.version),
-        details: { draftedBy: row.created_by },
+      const row = await service.activate({
+        version: request.params.version,
+        by: operator.username,
+        audit: (client, activated) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'risk.rule_set_activated',
+              target: String(activated.version),
+              details: { draftedBy: activated.created_by },
+            },
+            client,
+          ),
       });
       return ruleSetJson(row);
     },
@@ -412,12 +426,20 @@ export const riskRoutes: FastifyPluginCallbackZod<{
     ),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
-      await service.setListEntry({ ...request.params, ...request.body, by: operator.username });
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'risk.list_entry_set',
-        target: `${request.params.list}:${request.params.value}`,
-        details: { kind: request.body.kind },
+      await service.setListEntry({
+        ...request.params,
+        ...request.body,
+        by: operator.username,
+        audit: (client) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'risk.list_entry_set',
+              target: `${request.params.list}:${request.params.value}`,
+              details: { kind: request.body.kind },
+            },
+            client,
+          ),
       });
       return reply.code(204).send(null);
     },
@@ -439,12 +461,19 @@ export const riskRoutes: FastifyPluginCallbackZod<{
     ),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
-      await service.removeListEntry(request.params.list, request.params.value);
-      await operators.audit({
-        operatorId: operator.id,
-        action: 'risk.list_entry_removed',
-        target: `${request.params.list}:${request.params.value}`,
-        details: {},
+      await service.removeListEntry({
+        list: request.params.list,
+        value: request.params.value,
+        audit: (client) =>
+          operators.audit(
+            {
+              operatorId: operator.id,
+              action: 'risk.list_entry_removed',
+              target: `${request.params.list}:${request.params.value}`,
+              details: {},
+            },
+            client,
+          ),
       });
       return reply.code(204).send(null);
     },

@@ -480,6 +480,8 @@ export class RiskService implements RiskStep {
     thresholds: unknown;
     note: string;
     by: string;
+    /** The operator's audit entry, appended in the draft's transaction. */
+    audit: (client: pg.PoolClient, draft: RuleSetRow) => Promise<void>;
   }): Promise<RuleSetRow> {
     const parsed = ruleSetSchema.safeParse({ version: 1, rules: input.rules, thresholds: input.thresholds });
     if (!parsed.success) {
@@ -497,6 +499,7 @@ export class RiskService implements RiskStep {
       note: input.note,
       by: input.by,
       at: this.deps.now(),
+      alongside: input.audit,
     });
   }
 
@@ -504,11 +507,17 @@ export class RiskService implements RiskStep {
    * Activate a draft (maker-checker): `by` must not be the operator who made it — a second
    * operator with `risk:rules` checks the immutable version the first saved (docs/risk.md).
    */
-  async activate(input: { version: number; by: string }): Promise<RuleSetRow> {
+  async activate(input: {
+    version: number;
+    by: string;
+    /** The operator's audit entry, appended in the activation's transaction (not when refused). */
+    audit: (client: pg.PoolClient, activated: RuleSetRow) => Promise<void>;
+  }): Promise<RuleSetRow> {
     const result = await this.deps.store.activate({
       version: input.version,
       by: input.by,
       at: this.deps.now(),
+      alongside: input.audit,
     });
     if ('refused' in result) {
       if (result.refused === 'not_found') throw new AppError('RISK_RULE_SET_NOT_FOUND');
@@ -536,12 +545,20 @@ export class RiskService implements RiskStep {
     kind: 'deny' | 'allow';
     note: string;
     by: string;
+    /** The operator's audit entry, appended in the change's transaction (none when nothing changed). */
+    audit: (client: pg.PoolClient) => Promise<void>;
   }) {
-    await this.deps.store.setListEntry({ ...input, at: this.deps.now() });
+    const { audit, ...entry } = input;
+    await this.deps.store.setListEntry({ ...entry, at: this.deps.now(), alongside: audit });
   }
 
-  async removeListEntry(list: ListName, value: string): Promise<void> {
-    if (!(await this.deps.store.removeListEntry(list, value)))
+  async removeListEntry(input: {
+    list: ListName;
+    value: string;
+    /** The operator's audit entry, appended in the removal's transaction. */
+    audit: (client: pg.PoolClient) => Promise<void>;
+  }): Promise<void> {
+    if (!(await this.deps.store.removeListEntry(input.list, input.value, input.audit)))
       throw new AppError('RISK_LIST_ENTRY_NOT_FOUND');
   }
 

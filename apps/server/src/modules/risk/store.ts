@@ -638,6 +638,8 @@ export class RiskStore {
     note: string;
     by: string;
     at: Date;
+    /** In the draft's transaction (the operator's audit entry; none for a draft a tool writes). */
+    alongside?: (client: pg.PoolClient, draft: RuleSetRow) => Promise<void>;
   }): Promise<RuleSetRow> {
     return withTransaction(this.pool, async (client) => {
       await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
@@ -647,6 +649,7 @@ export class RiskStore {
          RETURNING *`,
         [JSON.stringify(input.rules), JSON.stringify(input.thresholds), input.note, input.by, input.at],
       );
+      await input.alongside?.(client, rows[0]!);
       return rows[0]!;
     });
   }
@@ -716,9 +719,15 @@ export class RiskStore {
    * Activate a draft — maker-checker: never by the operator who made it (`created_by`); the
    * active one retires. Under the table's lock (as drafts and the shipped rules), so activations
    * sent at once run one after another: of many for one draft, one activates and the others find
-   * it active; of several drafts, each retires the one before and one stays active.
+   * it active; of several drafts, each retires the one before and one stays active. `alongside`
+   * (the operator's audit entry) runs in the activation's transaction, only when it activates.
    */
-  async activate(input: { version: number; by: string; at: Date }): Promise<ActivationResult> {
+  async activate(input: {
+    version: number;
+    by: string;
+    at: Date;
+    alongside: (client: pg.PoolClient, activated: RuleSetRow) => Promise<void>;
+  }): Promise<ActivationResult> {
     return withTransaction(this.pool, async (client) => {
       await client.query('LOCK TABLE risk_rule_sets IN SHARE ROW EXCLUSIVE MODE');
       const { rows: target } = await client.query<RuleSetRow>(
@@ -734,6 +743,7 @@ export class RiskStore {
         `UPDATE risk_rule_sets SET status = 'active', activated_by = $2, activated_at = $3 WHERE version = $1 RETURNING *`,
         [input.version, input.by, input.at],
       );
+      await input.alongside(client, rows[0]!);
       return { activated: rows[0]! };
     });
   }
@@ -812,6 +822,11 @@ export class RiskStore {
     return rows;
   }
 
+  /**
+   * Put an entry on its list, or change its kind or note. The same entry again changes nothing
+   * (its first author and time stay) and does not run `alongside` (the operator's audit entry,
+   * in the change's transaction).
+   */
   async setListEntry(input: {
     list: ListName;
     value: string;
@@ -819,21 +834,35 @@ export class RiskStore {
     note: string;
     by: string;
     at: Date;
+    alongside: (client: pg.PoolClient) => Promise<void>;
   }): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO risk_lists (list, value, kind, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (list, value) DO UPDATE SET kind = excluded.kind, note = excluded.note,
-         created_by = excluded.created_by, created_at = excluded.created_at`,
-      [input.list, input.value, input.kind, input.note, input.by, input.at],
-    );
+    await withTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO risk_lists (list, value, kind, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (list, value) DO UPDATE SET kind = excluded.kind, note = excluded.note,
+           created_by = excluded.created_by, created_at = excluded.created_at
+         WHERE (risk_lists.kind, risk_lists.note) IS DISTINCT FROM (excluded.kind, excluded.note)`,
+        [input.list, input.value, input.kind, input.note, input.by, input.at],
+      );
+      if (rowCount === 1) await input.alongside(client);
+    });
   }
 
-  async removeListEntry(list: ListName, value: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('DELETE FROM risk_lists WHERE list = $1 AND value = $2', [
-      list,
-      value,
-    ]);
-    return (rowCount ?? 0) > 0;
+  /** False when the entry is not on the list; `alongside` runs in the removal's transaction. */
+  async removeListEntry(
+    list: ListName,
+    value: string,
+    alongside: (client: pg.PoolClient) => Promise<void>,
+  ): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query('DELETE FROM risk_lists WHERE list = $1 AND value = $2', [
+        list,
+        value,
+      ]);
+      if ((rowCount ?? 0) === 0) return false;
+      await alongside(client);
+      return true;
+    });
   }
 
   async listEntries(): Promise<ListEntryRow[]> {

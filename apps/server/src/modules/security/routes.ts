@@ -47,7 +47,7 @@ const ERRORS_4XX = errorResponses(400, 401, 403, 404, 409, 422, 429);
 const done204 = { 204: z.null().meta({ description: 'Done; no body.' }) };
 
 /** The `Origin` of the page that calls (WebAuthn's relying party is chosen from it in sandbox mode). */
-function originOf(request: FastifyRequest): string | null {
+export function originOf(request: FastifyRequest): string | null {
   const origin = request.headers.origin;
   return typeof origin === 'string' ? origin : null;
 }

@@ -33,6 +33,7 @@ import { paymentChallenge, paymentHash, paymentHashOfChallenge } from './payment
 import type { PaymentToConfirm } from './payment-binding.ts';
 import { pinWeakness } from './pin-policy.ts';
 import { relyingPartyFor } from './relying-party.ts';
+import { SUPPORTED_ALGORITHMS, assertionFlags, challengeOfClientData, counterRefused } from './webauthn.ts';
 import type { RelyingParty } from './relying-party.ts';
 import { SecurityStore } from './store.ts';
 import type { ChallengePurpose, ChallengeRow, FactorState, HolderRow, PasskeyRow } from './store.ts';
@@ -210,9 +211,6 @@ const REGISTRATION_CHALLENGE_BYTES = 32;
 const MAX_PASSKEY_NAME_LENGTH = 64;
 const MAX_PAYMENT_ID_LENGTH = 128;
 const MAX_PAYEE_LENGTH = 256;
-/** COSE algorithms accepted: ES256, EdDSA, RS256 (what platform authenticators make). */
-const SUPPORTED_ALGORITHMS = [-7, -8, -257];
-const FLAG_USER_VERIFIED = 0x04;
 
 /**
  * Payment security (capability C3): the transaction PIN, passkeys, TOTP two-step verification,
@@ -1067,12 +1065,10 @@ export class SecurityService {
     if (!holder || (userHandle && userHandle !== holder.webauthnUserHandle.toString('base64url'))) {
       throw passkeyFailed('unknownCredential');
     }
-    const authenticatorData = Buffer.from(response.response.authenticatorData ?? '', 'base64url');
-    if (authenticatorData.length < 37) throw passkeyFailed('malformed');
-    if ((authenticatorData[32]! & FLAG_USER_VERIFIED) === 0) throw passkeyFailed('userNotVerified');
-    const counter = authenticatorData.readUInt32BE(33);
-    if ((counter > 0 || passkey.signCount > 0) && counter <= passkey.signCount)
-      throw passkeyFailed('counter');
+    const flags = assertionFlags(response.response.authenticatorData);
+    if (!flags) throw passkeyFailed('malformed');
+    if (!flags.userVerified) throw passkeyFailed('userNotVerified');
+    if (counterRefused(flags.counter, passkey.signCount)) throw passkeyFailed('counter');
     let verified;
     try {
       verified = await verifyAuthenticationResponse({
@@ -1110,17 +1106,6 @@ function factorOf(input: ConfirmationInput): Exclude<ConfirmationFactor, 'none'>
   if ('pin' in input) return 'pin';
   if ('totpCode' in input) return 'totp';
   return 'passkey';
-}
-
-/** The challenge in the client data the authenticator signed; null when it cannot be read. */
-function challengeOfClientData(clientDataJSON: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8'));
-    const challenge = (parsed as { challenge?: unknown }).challenge;
-    return typeof challenge === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(challenge) ? challenge : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Why a passkey response was refused, as `details.reason`. Library messages stay in the log only. */

@@ -4,6 +4,7 @@
  * and close, the live stream. Every action is audited (`support.*` in the operator audit log).
  */
 import type { FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { can, principalOf, signedIn } from '../../auth/index.ts';
@@ -24,7 +25,7 @@ import {
   templateSchema,
   uuid,
 } from './schemas.ts';
-import type { SupportService } from './service.ts';
+import type { SupportService, TicketAudit } from './service.ts';
 
 const TAGS = ['operator: support'];
 const ERRORS = errorResponses(400, 404, 409, 422);
@@ -64,8 +65,14 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     });
     return operator;
   };
-  const audit = (operatorId: string, action: string, target: string, details: Record<string, unknown> = {}) =>
-    operators.audit({ operatorId, action, target, details });
+  /** An audit entry; `client`: inside the action's own transaction (it commits with the action). */
+  const audit = (
+    operatorId: string,
+    action: string,
+    target: string,
+    details: Record<string, unknown> = {},
+    client?: pg.PoolClient,
+  ) => operators.audit({ operatorId, action, target, details }, client);
 
   app.get(
     '/v1/operator/support/tickets',
@@ -190,16 +197,21 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     }),
     async (request, reply) => {
       const operator = await agentOf(request);
+      const id = idempotentId(request, 'support.answer');
       const message = await service.operatorMessage({
-        id: idempotentId(request, 'support.answer'),
+        id,
         operator: { id: operator.id, username: operator.username, displayName: operator.displayName },
         ticketId: request.params.id,
         text: request.body.text ?? null,
         templateId: request.body.templateId ?? null,
-      });
-      await audit(operator.id, 'support.answered', request.params.id, {
-        messageId: message.id,
-        templateId: message.templateId,
+        audit: (client) =>
+          audit(
+            operator.id,
+            'support.answered',
+            request.params.id,
+            { messageId: id, templateId: request.body.templateId ?? null },
+            client,
+          ),
       });
       return reply.code(201).send(operatorMessageJson(message));
     },
@@ -212,6 +224,7 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     run: (
       operator: { id: string; username: string; displayName: string },
       ticketId: string,
+      audit: TicketAudit,
     ) => ReturnType<SupportService['resolve']>,
   ) =>
     app.post(
@@ -226,8 +239,9 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
       }),
       async (request) => {
         const operator = await agentOf(request);
-        const ticket = await run(operator, request.params.id);
-        await audit(operator.id, action, ticket.id, { status: ticket.status });
+        const ticket = await run(operator, request.params.id, (client, changed) =>
+          audit(operator.id, action, changed.id, { status: changed.status }, client),
+        );
         return operatorTicketJson(ticket);
       },
     );
@@ -235,16 +249,16 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     'claim',
     'Take it (pick up a waiting chat); refused when another operator has it',
     'support.claimed',
-    (operator, ticketId) => service.claim({ operator, ticketId }),
+    (operator, ticketId, audit) => service.claim({ operator, ticketId, audit }),
   );
   ticketAction(
     'resolve',
     'Mark it resolved (the holder is told and may rate it)',
     'support.resolved',
-    (_operator, ticketId) => service.resolve({ ticketId }),
+    (_operator, ticketId, audit) => service.resolve({ ticketId, audit }),
   );
-  ticketAction('close', 'Close it (final)', 'support.closed', (_operator, ticketId) =>
-    service.operatorClose({ ticketId }),
+  ticketAction('close', 'Close it (final)', 'support.closed', (_operator, ticketId, audit) =>
+    service.operatorClose({ ticketId, audit }),
   );
 
   app.post(
@@ -265,8 +279,9 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
       const ticket = await service.assign({
         ticketId: request.params.id,
         assigneeId: request.body.operatorId,
+        audit: (client, changed) =>
+          audit(operator.id, 'support.assigned', changed.id, { assigneeId: request.body.operatorId }, client),
       });
-      await audit(operator.id, 'support.assigned', ticket.id, { assigneeId: request.body.operatorId });
       return operatorTicketJson(ticket);
     },
   );
@@ -328,8 +343,11 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     }),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
-      const template = await service.createTemplate(request.body);
-      await audit(operator.id, 'support.template_created', template.id, { title: template.title });
+      const template = await service.createTemplate({
+        ...request.body,
+        audit: (client, created) =>
+          audit(operator.id, 'support.template_created', created.id, { title: created.title }, client),
+      });
       return reply.code(201).send(templateJson(template));
     },
   );
@@ -347,8 +365,12 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     }),
     async (request) => {
       const operator = principalOf(request, 'operator');
-      const template = await service.updateTemplate({ id: request.params.templateId, ...request.body });
-      await audit(operator.id, 'support.template_changed', template.id, { title: template.title });
+      const template = await service.updateTemplate({
+        id: request.params.templateId,
+        ...request.body,
+        audit: (client, changed) =>
+          audit(operator.id, 'support.template_changed', changed.id, { title: changed.title }, client),
+      });
       return templateJson(template);
     },
   );
@@ -365,8 +387,11 @@ export const supportOperatorRoutes: FastifyPluginCallbackZod<SupportOperatorRout
     }),
     async (request, reply) => {
       const operator = principalOf(request, 'operator');
-      await service.deleteTemplate(request.params.templateId);
-      await audit(operator.id, 'support.template_deleted', request.params.templateId);
+      await service.deleteTemplate({
+        id: request.params.templateId,
+        audit: (client) =>
+          audit(operator.id, 'support.template_deleted', request.params.templateId, {}, client),
+      });
       return reply.code(204).send(null);
     },
   );

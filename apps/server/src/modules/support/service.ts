@@ -44,6 +44,15 @@ export const SYSTEM_MESSAGES = {
 const STREAMING_GRACE_MS = 2 * 60_000;
 const LOOSE_ATTACHMENT_HOURS = 24;
 
+/**
+ * An operator's audit entry for a ticket change (`support.*`), appended inside the change's
+ * transaction: the change and its entry commit together, and a repeat (nothing changed) writes none.
+ */
+export type TicketAudit = (
+  client: pg.PoolClient,
+  ticket: { id: string; status: TicketStatus },
+) => Promise<void>;
+
 export interface AttachmentView {
   id: string;
   fileName: string;
@@ -403,6 +412,7 @@ export class SupportService {
     ticketId: string;
     text: string | null;
     templateId: string | null;
+    audit: TicketAudit;
   }): Promise<MessageView> {
     let body = input.text?.trim() ?? '';
     if (input.templateId !== null) {
@@ -414,6 +424,7 @@ export class SupportService {
     const { ticket, before } = await this.change({
       ticketId: input.ticketId,
       event: 'operator_message',
+      audit: input.audit,
       work: async (client, current) => {
         const inserted = await this.store.insertMessage(client, {
           id: input.id,
@@ -457,10 +468,11 @@ export class SupportService {
   }
 
   /** Take a ticket (or pick up a waiting chat): refused when another operator has it. */
-  async claim(input: { operator: OperatorRef; ticketId: string }): Promise<TicketView> {
+  async claim(input: { operator: OperatorRef; ticketId: string; audit: TicketAudit }): Promise<TicketView> {
     const { ticket } = await this.change({
       ticketId: input.ticketId,
       event: null,
+      audit: input.audit,
       work: (_client, current) => {
         if (current.assignee_id !== null && current.assignee_id !== input.operator.id)
           throw new AppError('SUPPORT_TICKET_TAKEN', { details: { assigneeId: current.assignee_id } });
@@ -481,12 +493,13 @@ export class SupportService {
   }
 
   /** Give a ticket to another support operator (or take it back from one). */
-  async assign(input: { ticketId: string; assigneeId: string }): Promise<TicketView> {
+  async assign(input: { ticketId: string; assigneeId: string; audit: TicketAudit }): Promise<TicketView> {
     const agent = isUuid(input.assigneeId) ? await this.store.agent(input.assigneeId) : null;
     if (!agent) throw new AppError('SUPPORT_AGENT_NOT_FOUND');
     const { ticket } = await this.change({
       ticketId: input.ticketId,
       event: null,
+      audit: input.audit,
       work: (_client, current) => {
         if (current.status === 'closed')
           throw new AppError('SUPPORT_TICKET_STATE', { details: { status: current.status } });
@@ -504,8 +517,8 @@ export class SupportService {
     return (await this.conversation({ id: input.ticketId })).ticket;
   }
 
-  async resolve(input: { ticketId: string }): Promise<TicketView> {
-    const { ticket } = await this.change({ ticketId: input.ticketId, event: 'resolve' });
+  async resolve(input: { ticketId: string; audit: TicketAudit }): Promise<TicketView> {
+    const { ticket } = await this.change({ ticketId: input.ticketId, event: 'resolve', audit: input.audit });
     if (ticket) {
       await this.toConsole(ticket, 'status');
       await this.deps.notifications.notify(
@@ -529,8 +542,8 @@ export class SupportService {
     return (await this.conversation({ id: input.ticketId })).ticket;
   }
 
-  async operatorClose(input: { ticketId: string }): Promise<TicketView> {
-    const { ticket } = await this.change({ ticketId: input.ticketId, event: 'close' });
+  async operatorClose(input: { ticketId: string; audit: TicketAudit }): Promise<TicketView> {
+    const { ticket } = await this.change({ ticketId: input.ticketId, event: 'close', audit: input.audit });
     if (ticket) {
       await this.toConsole(ticket, 'status');
       this.toHolder(ticket, 'support.status', {});
@@ -558,18 +571,40 @@ export class SupportService {
     return (await this.store.templates()).map(templateView);
   }
 
-  async createTemplate(input: { title: string; body: string }): Promise<TemplateView> {
-    return templateView(await this.store.insertTemplate({ id: newId(), ...input, at: this.deps.now() }));
+  /** Each template change takes its audit entry, appended in the change's transaction. */
+  async createTemplate(input: {
+    title: string;
+    body: string;
+    audit: (client: pg.PoolClient, template: TemplateView) => Promise<void>;
+  }): Promise<TemplateView> {
+    const row = await this.store.insertTemplate(
+      { id: newId(), title: input.title, body: input.body, at: this.deps.now() },
+      (client, written) => input.audit(client, templateView(written)),
+    );
+    return templateView(row);
   }
 
-  async updateTemplate(input: { id: string; title: string; body: string }): Promise<TemplateView> {
-    const row = isUuid(input.id) ? await this.store.updateTemplate({ ...input, at: this.deps.now() }) : null;
+  async updateTemplate(input: {
+    id: string;
+    title: string;
+    body: string;
+    audit: (client: pg.PoolClient, template: TemplateView) => Promise<void>;
+  }): Promise<TemplateView> {
+    const row = isUuid(input.id)
+      ? await this.store.updateTemplate(
+          { id: input.id, title: input.title, body: input.body, at: this.deps.now() },
+          (client, written) => input.audit(client, templateView(written)),
+        )
+      : null;
     if (!row) throw new AppError('SUPPORT_TEMPLATE_NOT_FOUND');
     return templateView(row);
   }
 
-  async deleteTemplate(id: string): Promise<void> {
-    if (!isUuid(id) || !(await this.store.deleteTemplate(id, this.deps.now())))
+  async deleteTemplate(input: {
+    id: string;
+    audit: (client: pg.PoolClient) => Promise<void>;
+  }): Promise<void> {
+    if (!isUuid(input.id) || !(await this.store.deleteTemplate(input.id, this.deps.now(), input.audit)))
       throw new AppError('SUPPORT_TEMPLATE_NOT_FOUND');
   }
 
@@ -641,12 +676,14 @@ export class SupportService {
   /**
    * One change of a ticket under its row lock: the status the machine gives for `event` (null:
    * no status change), then `work` — false: nothing happened (a repeat), an object: more columns
-   * to set. Answers the ticket after a change, null after a repeat.
+   * to set. Answers the ticket after a change, null after a repeat. `audit` (an operator's
+   * change) runs after the change, in its transaction; never after a repeat.
    */
   private async change(input: {
     ticketId: string;
     userId?: string;
     event: TicketEvent | null;
+    audit?: TicketAudit;
     work?: (
       client: pg.PoolClient,
       current: TicketRow,
@@ -683,6 +720,7 @@ export class SupportService {
         },
         at,
       );
+      await input.audit?.(client, { id: current.id, status });
       return current;
     });
     if (!before) return { ticket: null, before: null };

@@ -364,35 +364,53 @@ export class SupportStore {
     return rows[0] ?? null;
   }
 
-  async insertTemplate(row: { id: string; title: string; body: string; at: Date }): Promise<TemplateRow> {
-    const { rows } = await this.pool.query<TemplateRow>(
-      `INSERT INTO support_templates (id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-       RETURNING id, title, body, created_at, updated_at`,
-      [row.id, row.title, row.body, row.at],
-    );
-    return rows[0]!;
+  /**
+   * The template changes take `alongside` (the operator's audit entry), run in the change's
+   * transaction: no change without its entry, and none for a change that did not happen.
+   */
+  async insertTemplate(
+    row: { id: string; title: string; body: string; at: Date },
+    alongside: (client: pg.PoolClient, written: TemplateRow) => Promise<void>,
+  ): Promise<TemplateRow> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<TemplateRow>(
+        `INSERT INTO support_templates (id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         RETURNING id, title, body, created_at, updated_at`,
+        [row.id, row.title, row.body, row.at],
+      );
+      await alongside(client, rows[0]!);
+      return rows[0]!;
+    });
   }
 
-  async updateTemplate(row: {
-    id: string;
-    title: string;
-    body: string;
-    at: Date;
-  }): Promise<TemplateRow | null> {
-    const { rows } = await this.pool.query<TemplateRow>(
-      `UPDATE support_templates SET title = $2, body = $3, updated_at = $4 WHERE id = $1 AND NOT deleted
-       RETURNING id, title, body, created_at, updated_at`,
-      [row.id, row.title, row.body, row.at],
-    );
-    return rows[0] ?? null;
+  async updateTemplate(
+    row: { id: string; title: string; body: string; at: Date },
+    alongside: (client: pg.PoolClient, written: TemplateRow) => Promise<void>,
+  ): Promise<TemplateRow | null> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<TemplateRow>(
+        `UPDATE support_templates SET title = $2, body = $3, updated_at = $4 WHERE id = $1 AND NOT deleted
+         RETURNING id, title, body, created_at, updated_at`,
+        [row.id, row.title, row.body, row.at],
+      );
+      if (rows[0]) await alongside(client, rows[0]);
+      return rows[0] ?? null;
+    });
   }
 
-  async deleteTemplate(id: string, at: Date): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      'UPDATE support_templates SET deleted = true, updated_at = $2 WHERE id = $1 AND NOT deleted',
-      [id, at],
-    );
-    return rowCount === 1;
+  async deleteTemplate(
+    id: string,
+    at: Date,
+    alongside: (client: pg.PoolClient) => Promise<void>,
+  ): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rowCount } = await client.query(
+        'UPDATE support_templates SET deleted = true, updated_at = $2 WHERE id = $1 AND NOT deleted',
+        [id, at],
+      );
+      if (rowCount === 1) await alongside(client);
+      return rowCount === 1;
+    });
   }
 
   // ---- agents ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { readEvents } from '../notifications/testing.ts';
 import { SupportService } from './service.ts';
 import { SupportStore } from './store.ts';
 import { JPEG, PDF, PNG, SettableClock, multipart, operatorSession } from './testing.ts';
+import { withAuditRefused } from '../operator/testing.ts';
 
 /** 11:00 in Shanghai: within the default service hours (09–21). */
 const DAYTIME = new Date('2026-12-07T03:00:00Z');
@@ -416,7 +417,8 @@ describe('creation under races', () => {
     ).toHaveLength(29);
     const owner = winners[0]!.json<{ assignee: { id: string } }>().assignee.id;
     expect(claimants.map((c) => c.id)).toContain(owner);
-    // The owner claiming again is fine; assigning to another operator moves it (audited).
+    // The owner claiming again is fine (a repeat: no second entry); assigning to another
+    // operator moves it (audited).
     expect(
       (
         await op(
@@ -437,8 +439,57 @@ describe('creation under races', () => {
       error: { code: 'SUPPORT_AGENT_NOT_FOUND' },
     });
     const audit = (await auditActions()).filter((e) => e.target === ticket.id);
-    expect(audit.filter((e) => e.action === 'support.claimed')).toHaveLength(2);
+    expect(audit.filter((e) => e.action === 'support.claimed')).toHaveLength(1);
     expect(audit.filter((e) => e.action === 'support.assigned')).toHaveLength(1);
+  });
+});
+
+describe('an action and its audit entry commit together', () => {
+  it('a claim whose entry cannot be written does not take the ticket; then once', async () => {
+    const holder = await registerHolder(subject.app);
+    const ticket = (await openTicket(holder)).json<{ ticket: { id: string } }>().ticket;
+    const claimant = await newAgent();
+    const assignee = async () =>
+      (
+        await inject({
+          method: 'GET',
+          url: `/v1/operator/support/tickets/${ticket.id}`,
+          headers: agent.headers,
+        })
+      ).json<{ ticket: { assignee: { id: string } | null } }>().ticket.assignee;
+    const claims = async () =>
+      (await auditActions()).filter((e) => e.target === ticket.id && e.action === 'support.claimed');
+
+    const refused = await withAuditRefused(
+      subject.database.pool,
+      { action: 'support.claimed', target: ticket.id },
+      () => op(claimant, `${ticket.id}/claim`),
+    );
+    expect(refused.statusCode).toBe(500);
+    expect(await assignee()).toBeNull();
+    expect(await claims()).toEqual([]);
+
+    expect((await op(claimant, `${ticket.id}/claim`)).statusCode).toBe(200);
+    expect(await assignee()).toMatchObject({ id: claimant.id });
+    expect(await claims()).toEqual([expect.objectContaining({ operator_id: claimant.id })]);
+  });
+
+  it('a template whose entry cannot be written is not kept', async () => {
+    const admin = await operatorSession(subject.app, 'admin', 'admin.audit', clock.now);
+    const title = `退款说明 ${randomUUID().slice(0, 8)}`;
+    const pool = subject.database.pool;
+    // The template's id is not known before: refuse every template_created for the moment.
+    await withAuditRefused(pool, { action: 'support.template_created' }, async () => {
+      const created = await inject({
+        method: 'POST',
+        url: '/v1/operator/support/templates',
+        headers: admin.headers,
+        payload: { title, body: '退款会在三个工作日内到账。' },
+      });
+      expect(created.statusCode).toBe(500);
+    });
+    const { rows } = await pool.query('SELECT id FROM support_templates WHERE title = $1', [title]);
+    expect(rows).toEqual([]);
   });
 });
 

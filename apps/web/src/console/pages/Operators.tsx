@@ -106,7 +106,10 @@ function Accounts() {
   });
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<{ title: string; username: string; password?: string } & Enrolment>();
-  const [changing, setChanging] = useState<{ kind: 'role' | 'disable' | 'totp'; account: OperatorAccount }>();
+  const [changing, setChanging] = useState<{
+    kind: 'role' | 'disable' | 'totp' | 'passkeys';
+    account: OperatorAccount;
+  }>();
 
   if (list.isPending) return <PortalLoading />;
   if (list.isError) return <PortalLoadFailed error={list.error} onRetry={() => void list.refetch()} />;
@@ -163,6 +166,9 @@ function Accounts() {
             </Button>
             <Button size="small" onClick={() => setChanging({ kind: 'totp', account: row })}>
               {t('console.operators.resetTotp')}
+            </Button>
+            <Button size="small" onClick={() => setChanging({ kind: 'passkeys', account: row })}>
+              {t('console.operators.removePasskeys')}
             </Button>
             <Button size="small" danger onClick={() => setChanging({ kind: 'disable', account: row })}>
               {t('console.operators.disable')}
@@ -289,7 +295,7 @@ function CreateDialog(props: { open: boolean; onClose: () => void; onCreated: (c
 }
 
 function ChangeDialog(props: {
-  kind: 'role' | 'disable' | 'totp';
+  kind: 'role' | 'disable' | 'totp' | 'passkeys';
   account: OperatorAccount;
   onClose: () => void;
   onEnrolment: (enrolment: Enrolment) => void;
@@ -306,6 +312,8 @@ function ChangeDialog(props: {
         return consoleRequest('PUT', `${base}/role`, { body: { role: values.role, reason: values.reason } });
       if (kind === 'disable')
         return consoleRequest('POST', `${base}/disable`, { body: { reason: values.reason } });
+      if (kind === 'passkeys')
+        return consoleRequest('POST', `${base}/passkeys/remove`, { body: { reason: values.reason } });
       return consoleRequest<Enrolment>('POST', `${base}/totp-reset`, { body: { reason: values.reason } });
     },
     onSuccess: async (answer) => {
