@@ -13,6 +13,8 @@ const EMBEDDED_PASSWORD = 'qianbao';
 
 export interface Database {
   pool: pg.Pool;
+  /** DATABASE_REPLICA_URL's pool, for holders' history reads (ADR 0027); null without one. */
+  replicaPool: pg.Pool | null;
   /** For a second pool of its own (the ledger's writer); holds the password, never print it. */
   connectionString: string;
   /** Where the data lives, for people (no password). */
@@ -39,18 +41,38 @@ export interface OpenDatabaseOptions {
    * while another live process owns that server, since starting would shut it down.
    */
   whenEmbeddedRunning: 'connect' | 'start';
+  /** Told of each connection of the pool that broke (a failover, a restart): for metrics. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** The external database of DATABASE_URL, or the embedded server under `<dataDir>/pg`. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const { config, print } = options;
   if (config.database.url !== null) {
-    const pool = createPool({ connectionString: config.database.url, max: config.database.poolMax });
+    const pool = createPool({
+      connectionString: config.database.url,
+      max: config.database.poolMax,
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
+    // Reads only; small, since the primary answers whatever the replica cannot.
+    const replicaUrl = config.database.replicaUrl;
+    const replicaPool =
+      replicaUrl === null
+        ? null
+        : createPool({
+            connectionString: replicaUrl,
+            max: Math.max(2, Math.ceil(config.database.poolMax / 2)),
+          });
     return {
       pool,
+      replicaPool,
       connectionString: config.database.url,
-      description: describeUrl(config.database.url),
-      close: () => pool.end(),
+      description:
+        describeUrl(config.database.url) + (replicaUrl ? ` (history reads: ${describeUrl(replicaUrl)})` : ''),
+      close: async () => {
+        await replicaPool?.end();
+        await pool.end();
+      },
     };
   }
   const dataDir = embeddedDataDir(config.dataDir);
@@ -105,6 +127,7 @@ async function connectEmbedded(
   const pool = createPool({ connectionString, max: poolMax });
   return {
     pool,
+    replicaPool: null,
     connectionString,
     description: `embedded PostgreSQL in ${dataDir}`,
     async close() {

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LedgerClosedError, LedgerOverloadedError } from '@qianbao/ledger';
+import { isUnavailable } from '@qianbao/db';
+import { LedgerClosedError, LedgerOverloadedError, LedgerUnavailableError } from '@qianbao/ledger';
 import type { TransferResult } from '@qianbao/ledger';
 import { MODULES } from './modules/catalog.ts';
 import type { ModuleErrorCode } from './modules/kit.ts';
@@ -313,6 +314,15 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof LedgerOverloadedError) return new AppError('OVERLOADED', { cause: error });
   if (error instanceof LedgerClosedError) return new AppError('SERVICE_UNAVAILABLE', { cause: error });
+  // A failover (ADR 0027): retryable, and a retry with the same Idempotency-Key resumes safely.
+  if (error instanceof LedgerUnavailableError || isUnavailable(error)) {
+    return new AppError('SERVICE_UNAVAILABLE', {
+      message: 'The database is unavailable (failing over?); retry shortly with the same Idempotency-Key.',
+      details: { reason: 'databaseUnavailable' },
+      retryAfterSeconds: 2,
+      cause: error,
+    });
+  }
   if (isFastifyClientError(error)) return fromFastifyClientError(error);
   return new AppError('INTERNAL', { cause: error });
 }

@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { Coalescer } from '@qianbao/db';
+import { Coalescer, isUnavailable } from '@qianbao/db';
 import type { Migration } from '@qianbao/db';
 import { derivedId } from '@qianbao/ledger';
 import { AppError, isUnfinished } from './errors.ts';
@@ -36,6 +36,9 @@ const MAX_KEY_LENGTH = 255;
 const STALE_IN_FLIGHT_SECONDS = 60;
 /** At most how many keys past their retention one statement deletes. */
 const PRUNE_CHUNK = 5000;
+/** A key whose run ended while the database was away is released this often, this many times. */
+const RELEASE_PAUSE_MS = 1000;
+const RELEASE_ATTEMPTS = 60;
 /** Responses larger than this are not kept (no money-moving answer is near it). */
 const MAX_STORED_RESPONSE_BYTES = 64 * 1024;
 /**
@@ -315,22 +318,44 @@ export function registerIdempotency(app: FastifyInstance, options: { pool: pg.Po
       // Not an answer to keep: the next request with the key runs again, as a resumption (the
       // money may have moved before this run failed; its ledger ids are stable) — or, after a
       // step-up the holder has passed since, goes through.
-      await pool.query(
-        `UPDATE idempotency_keys SET state = 'retryable' WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
-        [claim.scope, claim.key],
-      );
+      await makeRetryable(claim).catch((error: unknown) => whenUnavailable(error, claim));
       return payload;
     }
-    await completions.call({
-      scope: claim.scope,
-      key: claim.key,
-      status,
-      contentType: String(reply.getHeader('content-type') ?? ''),
-      body,
-      at: now(),
-    });
+    await completions
+      .call({
+        scope: claim.scope,
+        key: claim.key,
+        status,
+        contentType: String(reply.getHeader('content-type') ?? ''),
+        body,
+        at: now(),
+      })
+      .catch((error: unknown) => whenUnavailable(error, claim));
     return payload;
   });
+
+  const makeRetryable = async (claim: { scope: string; key: string }) => {
+    await pool.query(
+      `UPDATE idempotency_keys SET state = 'retryable' WHERE scope = $1 AND key = $2 AND state = 'in_flight'`,
+      [claim.scope, claim.key],
+    );
+  };
+  /**
+   * The database went away before the run could record its end (a failover, ADR 0027). The
+   * answer still goes out — a success the ledger committed stays a success for the client — and
+   * the key is made retryable once the database is back, so that the client's retry resumes from
+   * the ledger at once instead of waiting out STALE_IN_FLIGHT_SECONDS. Any other failure throws.
+   */
+  const whenUnavailable = (error: unknown, claim: { scope: string; key: string }) => {
+    if (!isUnavailable(error)) throw error;
+    let tries = 0;
+    const attempt = () => {
+      makeRetryable(claim).catch((again: unknown) => {
+        if (++tries < RELEASE_ATTEMPTS && isUnavailable(again)) setTimeout(attempt, RELEASE_PAUSE_MS).unref();
+      });
+    };
+    setTimeout(attempt, RELEASE_PAUSE_MS).unref();
+  };
 }
 
 /** An answer whose error code asks for the same request again (ErrorMapping `unfinished`). */

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { z } from 'zod';
+import { classifyDatabaseFailure } from '@qianbao/db';
 import type { RequestDrain } from './drain.ts';
 import { AppError } from './errors.ts';
 import { errorResponses } from './http/responses.ts';
@@ -40,7 +41,7 @@ export const operationsRoutes: FastifyPluginCallbackZod<OperationsOptions> = (
     {
       schema: {
         tags: TAGS,
-        summary: 'Readiness: the database answers and the server is not shutting down',
+        summary: 'Readiness: the database takes writes and the server is not shutting down',
         response: { 200: z.object({ status: z.literal('ready') }), ...errorResponses(503) },
       },
     },
@@ -48,13 +49,30 @@ export const operationsRoutes: FastifyPluginCallbackZod<OperationsOptions> = (
       if (drain.isDraining) {
         throw new AppError('SERVICE_UNAVAILABLE', { details: { reason: 'shuttingDown' } });
       }
+      // Writable, not merely answering: during a failover a pooled connection may still reach the
+      // old leader after its demotion, or a replica before its promotion (ADR 0027).
+      let writable: { recovery: boolean; read_only: string } | undefined;
       try {
-        await withTimeout(pool.query('SELECT 1'), READINESS_QUERY_TIMEOUT_MS);
+        // A pooled connection that died in a failover says nothing about the database now: one
+        // more try, on a fresh connection, within the same time.
+        writable = await withTimeout(
+          readWritable(pool).catch((error: unknown) => {
+            if (classifyDatabaseFailure(error) !== 'connectionLost') throw error;
+            return readWritable(pool);
+          }),
+          READINESS_QUERY_TIMEOUT_MS,
+        );
       } catch (error) {
         throw new AppError('SERVICE_UNAVAILABLE', {
           message: 'The database is not answering.',
           details: { reason: 'databaseUnavailable' },
           cause: error,
+        });
+      }
+      if (!writable || writable.recovery || writable.read_only === 'on') {
+        throw new AppError('SERVICE_UNAVAILABLE', {
+          message: 'The database answers but takes no writes (a standby, or no leader yet).',
+          details: { reason: 'databaseReadOnly' },
         });
       }
       return { status: 'ready' as const };
@@ -71,6 +89,29 @@ export const operationsRoutes: FastifyPluginCallbackZod<OperationsOptions> = (
   );
   done();
 };
+
+/**
+ * Whether the database behind the pool takes writes. A connection found read-only is dropped
+ * rather than pooled, so that the next probe (and request) opens a fresh one, which HAProxy or
+ * the DNS name leads to the new leader.
+ */
+async function readWritable(pool: pg.Pool): Promise<{ recovery: boolean; read_only: string } | undefined> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const { rows } = await client.query<{ recovery: boolean; read_only: string }>(
+      "SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS read_only",
+    );
+    const row = rows[0];
+    if (!row || row.recovery || row.read_only === 'on') broken = new Error('read-only connection');
+    return row;
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

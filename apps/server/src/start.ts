@@ -8,6 +8,8 @@ import { openDatabase } from './database.ts';
 import type { Database, EmbeddedServerExit } from './database.ts';
 import { JournalCheckpoints } from './journal-checkpoints.ts';
 import { ThreadedLedger } from './ledger-thread/index.ts';
+import { startTracing, stopTracing } from './tracing.ts';
+import packageJson from '../package.json' with { type: 'json' };
 import { Metrics } from './metrics.ts';
 import { migrateSchema } from './migrations.ts';
 
@@ -39,7 +41,13 @@ export interface StartOptions {
 /** Composition root: configuration → database → migrations → ledger → HTTP. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const database = await openDatabase({ config, print, whenEmbeddedRunning: 'start' });
+  const metrics = new Metrics();
+  const database = await openDatabase({
+    config,
+    print,
+    whenEmbeddedRunning: 'start',
+    onConnectionError: metrics.observeConnectionLost,
+  });
   void database.embeddedServerExit?.then((exit) => {
     // Crash-only (docs/operations.md): every in-memory state of this process (the ledger's
     // apply-ahead, claimed idempotency keys, listening connections, workers) was built on the
@@ -52,7 +60,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Our migrations, then the job queue's schema and queues: no DDL when up to date.
     const applied = await migrateSchema(database.pool);
     if (applied.length > 0) print(`Applied migrations: ${applied.join(', ')}`);
-    return await serve(config, database, print);
+    return await serve(config, database, metrics, print);
   } catch (error) {
     await database.close().catch(() => {});
     throw error;
@@ -81,9 +89,9 @@ async function stopFatally(database: Database, message: string): Promise<never> 
 async function serve(
   config: Config,
   database: Database,
+  metrics: Metrics,
   print: (line: string) => void,
 ): Promise<RunningServer> {
-  const metrics = new Metrics();
   const warnings: string[] = []; // printed after the address, which comes first
   const secretKey = resolveSecretKey(config, (line) => warnings.push(line));
   const journalKey = journalKeyFrom(secretKey);
@@ -93,6 +101,11 @@ async function serve(
   // The batches run on a thread of their own with their own connections (ADR 0008). The
   // journal's chain is keyed by a key derived from the master key (ADR 0010); a sandbox seals a
   // journal written before keyed hashing by itself, production leaves that to `qianbao migrate`.
+  // Tracing (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set): before the ledger and the app, which
+  // decide at their start whether to trace.
+  if (startTracing(config.tracing, packageJson.version)) {
+    warnings.push(`Tracing: spans go to ${new URL(config.tracing.endpoint!).origin} (OTLP/HTTP)`);
+  }
   let ledger: ThreadedLedger;
   try {
     ledger = await ThreadedLedger.open({
@@ -113,7 +126,14 @@ async function serve(
     throw error;
   }
   try {
-    const app = await buildApp({ config, pool: database.pool, ledger, metrics, secretKey });
+    const app = await buildApp({
+      config,
+      pool: database.pool,
+      replicaPool: database.replicaPool,
+      ledger,
+      metrics,
+      secretKey,
+    });
     checkpoints.start(app.log);
     await app.listen({ host: config.http.host, port: config.http.port });
     // Background jobs, once serving: a job queue that is not migrated stops the server here.
@@ -147,6 +167,7 @@ async function serve(
       // After the last batch: its head is checkpointed whatever the interval.
       await checkpoints.close();
       await database.close();
+      await stopTracing().catch(() => {}); // the last spans, flushed
     };
     let stopped: Promise<void> | undefined;
     return {

@@ -11,6 +11,8 @@
  * starts after the call was made and sees every commit that preceded the call. A write's promise
  * settles only after its statement has committed.
  */
+import { isUnavailable } from './failures.ts';
+
 export interface CoalescerOptions {
   /** Calls served by one statement at most (bounds the statement's size). */
   maxBatch?: number;
@@ -87,7 +89,8 @@ export class Coalescer<I, O> {
       }
       batch.forEach((waiting, i) => waiting.resolve(outputs[i]!));
     } catch (error) {
-      if (this.isolateFailures && batch.length > 1) {
+      // One bad call fails alone; but a database that is gone fails them all, at once (ADR 0027).
+      if (this.isolateFailures && batch.length > 1 && !isUnavailable(error)) {
         await Promise.all(batch.map((waiting) => this.serve([waiting])));
       } else {
         for (const waiting of batch) waiting.reject(error);

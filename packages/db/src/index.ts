@@ -9,3 +9,4 @@ export {
 export { migrate, type Migration } from './migrate.ts';
 export { withTransaction, type IsolationLevel } from './transaction.ts';
 export { Coalescer, byKey, type CoalescerOptions } from './coalesce.ts';
+export { classifyDatabaseFailure, isUnavailable, type DatabaseFailure } from './failures.ts';

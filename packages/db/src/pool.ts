@@ -29,6 +29,11 @@ export interface PoolOptions {
   max?: number;
   applicationName?: string;
   statementTimeoutMs?: number;
+  /**
+   * Told of every connection of the pool that broke (idle or checked out): for metrics and logs.
+   * The pool replaces it on the next checkout either way.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -40,15 +45,33 @@ export function createPool(options: PoolOptions): pg.Pool {
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // A leader that vanished without closing its sockets (a partition) is noticed by the kernel.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool drops it and the next checkout opens a fresh one.
+  const onConnectionError = options.onConnectionError ?? (() => {});
+  // An idle client losing its connection (database restart, failover) must not crash the
+  // process; the pool drops it and the next checkout opens a fresh one.
   pool.on('error', () => {});
+  // Nor may a checked-out one: pg-pool removes its own listener while a client is out, and a
+  // connection that breaks between two statements of its holder (the ledger's writer waiting for
+  // the previous batch; a LISTEN connection) would emit an 'error' nobody handles, which ends the
+  // process. Its holder learns of the loss from its next statement, which fails; pg-pool drops a
+  // client released in that state (it is no longer queryable). Idle or out, this listener counts it.
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
+  });
   return pool;
 }
 
+/**
+ * A connection of its own for long-lived use (setup, a LISTEN): its 'error' is handled, so losing
+ * the database never crashes the process; the owner sees the next statement fail and reconnects.
+ */
 export function createClient(connectionString: string, applicationName = 'qianbao'): pg.Client {
-  return new pg.Client({ connectionString, types: pgTypes, application_name: applicationName });
+  const client = new pg.Client({ connectionString, types: pgTypes, application_name: applicationName });
+  client.on('error', () => {});
+  return client;
 }
 
 /** Replace the database name in a connection string. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isUnavailable } from './failures.ts';
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
@@ -12,6 +13,7 @@ export async function withTransaction<T>(
   isolation: IsolationLevel = 'READ COMMITTED',
 ): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
     const result = await work(client);
@@ -19,8 +21,11 @@ export async function withTransaction<T>(
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
+    // A connection lost, or on a node that no longer takes writes (a demoted leader), is not
+    // pooled again: the next checkout opens a fresh one, to the new leader (ADR 0027).
+    if (isUnavailable(error)) broken = error as Error;
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

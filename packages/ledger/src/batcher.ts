@@ -6,11 +6,14 @@
  * prepared. A lone request is not delayed by any timer; a flood shares commits. At most two
  * batches are in flight: one writing, one reading and applying ahead.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { classifyDatabaseFailure } from '@qianbao/db';
 import type { BatchRequest } from './apply.ts';
+import { answerAsFirstAttempt, nextStep } from './recovery.ts';
 import { AccountCache, commitBatch, preloadBatch, prepareBatch, stateAfter } from './store.ts';
 import type { CommittedBatch, PreparedBatch } from './store.ts';
-import { LedgerClosedError, LedgerOverloadedError } from './types.ts';
+import { LedgerClosedError, LedgerOverloadedError, LedgerUnavailableError } from './types.ts';
 import type { TransferInput, TransferOutcome } from './types.ts';
 
 export interface BatcherOptions {
@@ -24,6 +27,11 @@ export interface BatcherOptions {
   onBatch?: (info: BatchInfo) => void;
   /** Most account rows kept between batches (see AccountCache); 0 turns the cache off. */
   maxCachedAccounts?: number;
+  /**
+   * How long the database may stay unavailable (connections lost, refused, or read-only) while a
+   * batch reconnects before its callers get LedgerUnavailableError (ADR 0027). 10 s by default.
+   */
+  unavailableAfterMs?: number;
 }
 
 /** What `onBatch` hears after each committed batch. */
@@ -57,10 +65,8 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** PostgreSQL errors after which the same batch can simply run again. */
-const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
-const MAX_ATTEMPTS = 3;
 const DEFAULT_MAX_CACHED_ACCOUNTS = 200_000;
+export const DEFAULT_UNAVAILABLE_AFTER_MS = 10_000;
 
 export class Batcher {
   private queue: Pending[] = [];
@@ -71,6 +77,16 @@ export class Batcher {
   private transferCount = 0;
   private aheadCount = 0;
   private readonly cache: AccountCache | null;
+  /** Since when the database has been unavailable to this batcher; null once a batch commits. */
+  private unavailableSince: number | null = null;
+  /**
+   * Bumped at every lost connection: state read or applied ahead before it may come from a server
+   * that is no longer the leader, and is never written (ADR 0027).
+   */
+  private epoch = 0;
+  private connectionLosses = 0;
+  private recoveredCount = 0;
+  private unavailableCount = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -108,6 +124,12 @@ export class Batcher {
       batchesAppliedAhead: this.aheadCount,
       transfers: this.transferCount,
       inFlight: this.running !== null,
+      /** Connections lost (or found read-only) under a batch; each is replaced by a new one. */
+      connectionLosses: this.connectionLosses,
+      /** Batches committed after reconnecting (their commit or read was lost on the way). */
+      batchesRecovered: this.recoveredCount,
+      /** Batches whose callers got LedgerUnavailableError: the database stayed away too long. */
+      batchesUnavailable: this.unavailableCount,
     };
   }
 
@@ -185,32 +207,67 @@ export class Batcher {
     let client: pg.PoolClient | undefined;
     let committed: CommittedBatch | undefined;
     let lastError: unknown;
+    let unavailable = false;
+    // Outcomes of attempts whose commit was sent when the connection broke: they may have committed.
+    const lost: TransferOutcome[][][] = [];
+    let reconnects = 0;
     try {
-      client = await this.pool.connect();
+      const epoch = this.epoch;
       let ahead: { prepared: PreparedBatch; onTopOf: PreparedBatch | null } | null = null;
       try {
+        client = await this.pool.connect();
         ahead = await this.applyAhead(client, requests, previous);
       } catch (error) {
-        // Reading ahead is an optimisation; the commit loads under the lock instead.
-        if (!isRetryable(error)) throw error;
+        // Reading ahead is an optimisation: the commit loads under the lock instead, on a new
+        // connection if this one is gone.
+        if (classifyDatabaseFailure(error) === 'other') throw error;
       } finally {
         announce(ahead?.prepared ?? null);
       }
       const prior = previous === null ? null : await previous.committed;
-      // Built on the previous batch: usable only if that batch committed exactly as prepared.
-      const usable = ahead !== null && (ahead.onTopOf === null || ahead.onTopOf === prior);
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS && committed === undefined; attempt++) {
+      // Built on the previous batch: usable only if that batch committed exactly as prepared, and
+      // only if no connection was lost since it was read (the leader may have changed).
+      let usable =
+        ahead !== null && epoch === this.epoch && (ahead.onTopOf === null || ahead.onTopOf === prior);
+      let attemptsOnConnection = 0;
+      for (;;) {
+        const sent: { batch: PreparedBatch | null } = { batch: null };
         try {
-          // Only the first attempt may use the state applied ahead; a retry loads afresh.
+          client ??= await this.pool.connect();
           committed = await commitBatch(client, requests, {
             clock: this.options.clock,
             journalKey: this.options.journalKey,
-            ahead: attempt === 1 && usable ? ahead!.prepared : null,
+            ahead: usable ? ahead!.prepared : null,
             cache: this.cache,
+            onWrite: (prepared) => (sent.batch = prepared),
           });
+          break;
         } catch (error) {
           lastError = error;
-          if (!isRetryable(error)) break;
+          usable = false; // a retry loads afresh, under the lock
+          attemptsOnConnection++;
+          const step = nextStep(error, {
+            attemptsOnConnection,
+            reconnects,
+            unavailableSince: this.unavailableSince,
+            now: Date.now(),
+            unavailableAfterMs: this.options.unavailableAfterMs ?? DEFAULT_UNAVAILABLE_AFTER_MS,
+          });
+          if (step.kind === 'again') continue;
+          if (step.kind === 'fail') break;
+          if (sent.batch !== null) lost.push(sent.batch.effects.outcomes);
+          // The connection is gone or on a read-only node: drop it and everything this process
+          // remembers of the database, and try a new one (HAProxy or DNS lead it to the leader).
+          this.connectionLost();
+          client?.release(error instanceof Error ? error : new Error(String(error)));
+          client = undefined;
+          if (step.kind === 'unavailable') {
+            unavailable = true;
+            break;
+          }
+          reconnects++;
+          attemptsOnConnection = 0;
+          await sleep(step.pauseMs);
         }
       }
     } catch (error) {
@@ -222,16 +279,20 @@ export class Batcher {
     }
     if (committed === undefined) {
       settle(null);
+      if (unavailable) this.unavailableCount++;
       // Outcome unknown to the callers (the commit may or may not have happened): they retry
       // with the same ids, which the ledger answers idempotently.
-      for (const pending of batch) pending.reject(lastError);
+      const error = unavailable ? new LedgerUnavailableError({ cause: lastError }) : lastError;
+      for (const pending of batch) pending.reject(error);
       return;
     }
+    this.unavailableSince = null;
     const { prepared } = committed;
     this.cache?.committed(prepared);
     settle(prepared);
     this.batchCount++;
     if (committed.appliedAhead) this.aheadCount++;
+    if (reconnects > 0 || lost.length > 0) this.recoveredCount++;
     this.transferCount += prepared.effects.created.length;
     const transfers = requests.reduce((n, r) => n + r.inputs.length, 0);
     try {
@@ -244,8 +305,18 @@ export class Batcher {
     } catch {
       // A metrics callback must not keep callers from their committed results.
     }
-    const outcomes = prepared.effects.outcomes;
+    // Where a lost commit did happen, its callers hear what it decided (recovery.ts).
+    const outcomes =
+      lost.length === 0 ? prepared.effects.outcomes : answerAsFirstAttempt(prepared.effects.outcomes, lost);
     batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+  }
+
+  /** A connection was lost or found read-only: nothing in memory about the database holds any more. */
+  private connectionLost(): void {
+    this.connectionLosses++;
+    this.epoch++;
+    this.cache?.clear();
+    this.unavailableSince ??= Date.now();
   }
 
   /**
@@ -268,9 +339,4 @@ export class Batcher {
       onTopOf: null,
     };
   }
-}
-
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
 }

@@ -44,6 +44,11 @@ export interface LedgerOptions {
    * it on start): a journal whose seal was removed looks exactly like one never sealed.
    */
   sealLegacyJournal?: boolean;
+  /**
+   * How long the database may stay unavailable while a batch reconnects before its callers get
+   * LedgerUnavailableError (ADR 0027); 10 s by default.
+   */
+  unavailableAfterMs?: number;
 }
 
 const MAX_ACCOUNTS_PER_CALL = 8190;
@@ -86,6 +91,7 @@ export class Ledger {
       maxBatchTransfers: options.maxBatchTransfers ?? 4096,
       maxQueuedTransfers: options.maxQueuedTransfers ?? 50_000,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      ...(options.unavailableAfterMs === undefined ? {} : { unavailableAfterMs: options.unavailableAfterMs }),
     });
   }
 

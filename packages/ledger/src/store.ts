@@ -124,6 +124,15 @@ export class AccountCache {
     return version === this.version ? this.accounts : null;
   }
 
+  /**
+   * Forget every row: after a lost connection the database may be another server (a promoted
+   * replica) on which a version this process saw names other rows (ADR 0027).
+   */
+  clear(): void {
+    this.version = -1n;
+    this.accounts = new Map();
+  }
+
   /** Called once a batch has committed: its accounts are now the rows at `after.version`. */
   committed(prepared: PreparedBatch): void {
     if (this.version !== prepared.base.version || this.accounts.size > this.maxAccounts) {
@@ -240,12 +249,18 @@ export function stateAfter(preloaded: PreloadedState, previous: PreparedBatch): 
 export async function commitBatch(
   client: pg.PoolClient,
   requests: readonly BatchRequest[],
-  options: BatchOptions & { ahead: PreparedBatch | null; cache: AccountCache | null },
+  options: BatchOptions & {
+    ahead: PreparedBatch | null;
+    cache: AccountCache | null;
+    /** Told of each prepared batch as its commit is sent: if the connection breaks, it may have committed. */
+    onWrite?: (prepared: PreparedBatch) => void;
+  },
 ): Promise<CommittedBatch> {
   const { ahead } = options;
   if (ahead !== null) {
     try {
       // Lock, check the head, write and commit: one round trip.
+      options.onWrite?.(ahead);
       await writeBatch(client, ahead, true);
       return { prepared: ahead, appliedAhead: true };
     } catch (error) {
@@ -261,6 +276,7 @@ export async function commitBatch(
     const head = toHead(results[1]!.rows[0]!);
     const state = await loadState(client, requests, options.cache, head.version);
     const prepared = prepareBatch(requests, state, head, options);
+    options.onWrite?.(prepared);
     await writeBatch(client, prepared, false);
     return { prepared, appliedAhead: false };
   } catch (error) {

@@ -228,6 +228,19 @@ export class LedgerClosedError extends Error {
   }
 }
 
+/**
+ * Raised when the database stayed unavailable (connections lost, no writable leader) for longer
+ * than the ledger waits (`unavailableAfterMs`) while the caller's batch tried to commit: the
+ * transfers may or may not have been committed (ADR 0027). The caller retries with the same ids,
+ * which the ledger answers idempotently.
+ */
+export class LedgerUnavailableError extends Error {
+  readonly code = 'unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('the database is unavailable; retry with the same transfer ids', options);
+  }
+}
+
 export interface TransferPage {
   transfers: Transfer[];
   /** Pass back as `cursor` for the next (older) page; null at the end. */

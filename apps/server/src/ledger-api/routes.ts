@@ -137,7 +137,9 @@ export const ledgerApi: FastifyPluginCallbackZod<LedgerApiOptions> = (app, { led
           'The transfer `id` is the idempotency key: resubmitting an id returns the first result, success or ' +
           'failure, so a request can be retried safely after a timeout. Each transfer gets its own `result` ' +
           '(HTTP 200 even when some fail). When the ledger queue is full the whole request is refused with ' +
-          '503 OVERLOADED and `Retry-After`; nothing of it was applied.',
+          '503 OVERLOADED and `Retry-After`; nothing of it was applied. When the database stays unavailable ' +
+          '(a failover) longer than the server waits, it answers 503 SERVICE_UNAVAILABLE: the outcome is unknown, ' +
+          'so submit the same transfers again (same ids) once it is back.',
         body: z.object({
           transfers: z.array(transferInputSchema).min(1).max(MAX_TRANSFERS_PER_REQUEST),
         }),

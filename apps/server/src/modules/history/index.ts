@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
+import type { ReplicaReads } from '../../replica.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { TransfersService } from '../transfers/index.ts';
 import { historyJobs } from './jobs.ts';
@@ -29,6 +30,8 @@ export interface HistoryModuleDeps {
   /** The funding module's records of its bank transfers (the account, the note). */
   funding?: FundingDescriber;
   identity: Pick<IdentityService, 'findUserByPhone'>;
+  /** Pages and entries from a caught-up replica when one is configured (ADR 0027). */
+  reads?: ReplicaReads;
 }
 
 export function createHistoryModule(deps: HistoryModuleDeps) {
@@ -39,7 +42,7 @@ export function createHistoryModule(deps: HistoryModuleDeps) {
     transfers: deps.transfers,
     funding: deps.funding,
   });
-  const service = new HistoryService({ store, projector, identity: deps.identity });
+  const service = new HistoryService({ store, projector, identity: deps.identity, reads: deps.reads });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(historyRoutes, { service });
   };

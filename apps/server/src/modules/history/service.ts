@@ -6,8 +6,10 @@
  * is one indexed query, whatever the length of the holder's history. Each read first catches
  * the projection up with the ledger, so a movement is in history as soon as it was answered.
  */
+import type pg from 'pg';
 import { isUuid } from '@qianbao/ledger';
 import { AppError } from '../../errors.ts';
+import type { ReplicaReads } from '../../replica.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { HistoryProjector } from './projector.ts';
 import type { Entry, EntryFilter, HistoryStore, TransactionStatus } from './store.ts';
@@ -75,6 +77,8 @@ export interface HistoryServiceDeps {
   identity: Pick<IdentityService, 'findUserByPhone'>;
   /** Ledger time now, µs (the recency of `REDESCRIBE_WITHIN_MICROS`); the wall clock unless given. */
   ledgerNowMicros?: () => bigint;
+  /** Pages and entries from a replica that has caught up (DATABASE_REPLICA_URL, ADR 0027). */
+  reads?: ReplicaReads | undefined;
 }
 
 export class HistoryService {
@@ -98,23 +102,26 @@ export class HistoryService {
     const beforeTs = input.cursor !== null ? parseCursor(input.cursor) : null;
     const counterparty = await this.counterpartyFilter(filter.counterparty);
     if (counterparty === null) return { transactions: [], nextCursor: null };
-    await this.deps.projector.catchUp();
-    const page = await this.deps.store.page({
-      accountId: input.walletAccountId,
-      beforeTs,
-      limit,
-      filter: {
-        type: filter.type,
-        direction: filter.direction,
-        fromMicros: filter.from ? BigInt(filter.from.getTime()) * 1000n : undefined,
-        // Up to the end of the given millisecond, as dates are compared to the millisecond.
-        toMicros: filter.to ? BigInt(filter.to.getTime()) * 1000n + 999n : undefined,
-        minAmountMinor: filter.minAmountMinor,
-        maxAmountMinor: filter.maxAmountMinor,
-        ...counterparty,
-        q: filter.q,
-      },
-    });
+    const { lastTs } = await this.deps.projector.catchUp();
+    const page = await this.caughtUp(lastTs, (pool) =>
+      this.deps.store.page({
+        pool,
+        accountId: input.walletAccountId,
+        beforeTs,
+        limit,
+        filter: {
+          type: filter.type,
+          direction: filter.direction,
+          fromMicros: filter.from ? BigInt(filter.from.getTime()) * 1000n : undefined,
+          // Up to the end of the given millisecond, as dates are compared to the millisecond.
+          toMicros: filter.to ? BigInt(filter.to.getTime()) * 1000n + 999n : undefined,
+          minAmountMinor: filter.minAmountMinor,
+          maxAmountMinor: filter.maxAmountMinor,
+          ...counterparty,
+          q: filter.q,
+        },
+      }),
+    );
     const entries = await this.describedNow(page.entries);
     const last = entries[entries.length - 1];
     return {
@@ -130,14 +137,19 @@ export class HistoryService {
     id: string;
   }): Promise<{ transaction: Transaction; timeline: TimelineEntry[] }> {
     if (!isUuid(input.id)) throw new AppError('TRANSACTION_NOT_FOUND');
-    await this.deps.projector.catchUp();
-    const found = await this.deps.store.get(input.walletAccountId, input.id);
+    const { lastTs } = await this.deps.projector.catchUp();
+    const [found, hold] = await this.caughtUp(lastTs, async (pool) => {
+      const entry = await this.deps.store.get(input.walletAccountId, input.id, pool);
+      // A hold and its post or release move the same wallet: the hold is an entry of it too.
+      const pending = entry?.pendingId
+        ? await this.deps.store.get(input.walletAccountId, entry.pendingId, pool)
+        : null;
+      return [entry, pending] as const;
+    });
     if (!found) throw new AppError('TRANSACTION_NOT_FOUND');
     const [entry] = await this.describedNow([found]);
     const timeline: TimelineEntry[] = [];
     if (entry!.pendingId) {
-      // A hold and its post or release move the same wallet: the hold is an entry of it too.
-      const hold = await this.deps.store.get(input.walletAccountId, entry!.pendingId);
       if (hold)
         timeline.push({ status: 'pending', at: dateOf(hold.ts), ledgerTransferId: hold.ledgerTransferId });
     }
@@ -147,6 +159,16 @@ export class HistoryService {
       ledgerTransferId: entry!.ledgerTransferId,
     });
     return { transaction: transactionOf(entry!), timeline };
+  }
+
+  /**
+   * `read` where it sees everything projected up to `cursor` (what this request's catch-up
+   * reached): a replica that has replayed that far, else the primary (read-your-writes).
+   */
+  private caughtUp<T>(cursor: bigint, read: (pool: pg.Pool | undefined) => Promise<T>): Promise<T> {
+    const reads = this.deps.reads;
+    if (!reads) return read(undefined);
+    return reads.read(async (replica) => (await this.deps.store.cursor(replica)) >= cursor, read);
   }
 
   /** The page's recent entries still waiting for their record, described again (and stored). */

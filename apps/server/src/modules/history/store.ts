@@ -103,8 +103,9 @@ export function containsPattern(text: string): string {
 export class HistoryStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async cursor(): Promise<bigint> {
-    const { rows } = await this.pool.query<{ last_ts: bigint }>('SELECT last_ts FROM history_cursor');
+  /** On `pool` when given: a replica's, to learn how far it has replayed the projection. */
+  async cursor(pool: pg.Pool = this.pool): Promise<bigint> {
+    const { rows } = await pool.query<{ last_ts: bigint }>('SELECT last_ts FROM history_cursor');
     return rows[0]!.last_ts;
   }
 
@@ -195,6 +196,8 @@ export class HistoryStore {
     filter: EntryFilter;
     beforeTs: bigint | null;
     limit: number;
+    /** A replica (ReplicaReads) instead of the primary. */
+    pool?: pg.Pool | undefined;
   }): Promise<{ entries: Entry[]; more: boolean }> {
     const { filter } = input;
     const values: unknown[] = [input.accountId];
@@ -223,7 +226,7 @@ export class HistoryStore {
     if (filter.counterpartyText !== undefined)
       add((p) => `counterparty_display ILIKE ${p}`, containsPattern(filter.counterpartyText));
     if (filter.q !== undefined) add((p) => `search LIKE ${p}`, containsPattern(filter.q.toLowerCase()));
-    const { rows } = await this.pool.query<EntryRow>(
+    const { rows } = await (input.pool ?? this.pool).query<EntryRow>(
       `SELECT ${COLUMNS} FROM history_entries WHERE ${where.join(' AND ')}
         ORDER BY ts DESC LIMIT $${values.push(input.limit + 1)}`,
       values,
@@ -231,8 +234,8 @@ export class HistoryStore {
     return { entries: rows.slice(0, input.limit).map(entryOf), more: rows.length > input.limit };
   }
 
-  async get(accountId: string, ledgerTransferId: string): Promise<Entry | null> {
-    const { rows } = await this.pool.query<EntryRow>(
+  async get(accountId: string, ledgerTransferId: string, pool: pg.Pool = this.pool): Promise<Entry | null> {
+    const { rows } = await pool.query<EntryRow>(
       `SELECT ${COLUMNS} FROM history_entries WHERE account_id = $1 AND ledger_transfer_id = $2`,
       [accountId, ledgerTransferId],
     );
