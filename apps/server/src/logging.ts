@@ -1,6 +1,8 @@
 import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { LogLevel } from './config.ts';
+import { requestIdForLog } from './http/request-context.ts';
+import { activeSpanContext, tracingEnabled } from './tracing.ts';
 
 /**
  * Field names whose values never reach a log, at any of the first three levels of a logged
@@ -71,6 +73,7 @@ export function loggerOptions(level: LogLevel, stream?: LogStream): LoggerOption
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: CENSOR },
+    mixin: requestMixin,
     serializers: {
       req: (request: FastifyRequest) => ({
         method: request.method,
@@ -81,6 +84,26 @@ export function loggerOptions(level: LogLevel, stream?: LogStream): LoggerOption
     ...(stream ? { stream } : {}),
   };
 }
+
+/**
+ * Fields added to every line: the id of the request the line is written for (a module's line
+ * through `app.log`, a job the request queued, an event it wrote being relayed), under the same
+ * key Fastify gives its request logger (which has it bound already); and, when tracing is on,
+ * the trace the line belongs to. A fresh object each time: pino merges the line into it.
+ */
+function requestMixin(_object: object, _level: number, logger: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const requestId = requestIdForLog(logger);
+  if (requestId !== null) fields[REQUEST_ID_LOG_LABEL] = requestId;
+  if (tracingEnabled()) {
+    const span = activeSpanContext();
+    if (span) fields['traceId'] = span.traceId;
+  }
+  return fields;
+}
+
+/** The key of the request id in every log line (Fastify's `requestIdLogLabel` too). */
+export const REQUEST_ID_LOG_LABEL = 'requestId';
 
 /** Replace the values of sensitive query parameters (`?token=…`) before a URL is logged. */
 function scrubUrl(url: string): string {
@@ -117,6 +140,18 @@ export class RequestLogController extends LogController {
     reply: FastifyReply,
   ): void {
     if (error) super.requestCompleted(error, request, reply);
-    else reply.log[this.requestLevel]({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else {
+      // The request's one line for a log pipeline: what, where (the route pattern, not the URL),
+      // how it ended, how long it took; the request id is bound to the request's logger.
+      reply.log[this.requestLevel](
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          res: reply,
+          responseTime: reply.elapsedTime,
+        },
+        'request completed',
+      );
+    }
   }
 }

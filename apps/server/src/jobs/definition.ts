@@ -41,6 +41,8 @@ export interface JobContext {
   jobId: string | null;
   /** 0 for the first try, then 1, 2 … for the retries. */
   attempt: number;
+  /** When the queued run was due (pg-boss's `startAfter`); absent when run directly. */
+  dueAt?: Date;
 }
 
 export interface JobDefinition<Data extends object = object> {

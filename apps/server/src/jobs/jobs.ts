@@ -5,6 +5,7 @@ import { JOBS_SCHEMA, bossDatabase } from './boss-database.ts';
 import type { JobContext, JobDefinition } from './definition.ts';
 import { readQueueDepths } from './report.ts';
 import { scheduleJob, workJob } from './runner.ts';
+import { currentRequestId, withRequestId } from '../http/request-context.ts';
 
 export interface JobLog {
   info(object: object, message: string): void;
@@ -15,6 +16,8 @@ export interface JobLog {
 /** Where each run is counted and timed (metrics.ts). */
 export interface JobObserver {
   observeJob(name: string, outcome: 'completed' | 'failed', durationSeconds: number): void;
+  /** A queued run started this long after it was due (its `startAfter`). */
+  observeJobLag?(name: string, lagSeconds: number): void;
 }
 
 /**
@@ -46,6 +49,8 @@ export interface JobOutput {
 }
 
 const RAN_BY = `${hostname()}:${process.pid}`;
+/** Where a queued job's data carries the id of the request that queued it (removed before its handler). */
+const REQUEST_ID_KEY = '_requestId';
 const UNIQUE_VIOLATION = '23505';
 const MAX_RESULT_JSON_CHARS = 2000;
 
@@ -107,7 +112,10 @@ export class Jobs {
     options: { startAfterSeconds?: number; singletonKey?: string; promptly?: boolean } = {},
   ): Promise<string | null> {
     const { retry, timeoutSeconds } = this.definition(name);
-    const id = await this.sender.send(name, data, {
+    // Queued while serving a request: the run logs under its id (docs/observability.md#logs).
+    const requestId = currentRequestId();
+    const queued = requestId === null ? data : { ...data, [REQUEST_ID_KEY]: requestId };
+    const id = await this.sender.send(name, queued, {
       retryLimit: retry.limit,
       retryDelay: retry.delaySeconds,
       retryBackoff: retry.backoff,
@@ -166,7 +174,7 @@ export class Jobs {
       const worker = await workJob(
         runner,
         definition,
-        (d, data, context) => this.execute(d, data, context),
+        (d, data, context) => this.executeQueued(d, data, context),
         (error) =>
           log.warn(
             { err: error, job: definition.name },
@@ -175,6 +183,22 @@ export class Jobs {
       );
       this.workers.set(definition.name, worker);
     }
+  }
+
+  /** A queued run: its lag observed, its request id (if a request queued it) on its log lines. */
+  private executeQueued(definition: JobDefinition, queued: object, context: JobContext): Promise<JobOutput> {
+    if (context.dueAt) {
+      this.options.observer?.observeJobLag?.(definition.name, (Date.now() - context.dueAt.getTime()) / 1000);
+    }
+    const { [REQUEST_ID_KEY]: requestId, ...data } = queued as Record<string, unknown>;
+    if (typeof requestId !== 'string') return this.execute(definition, queued, context);
+    return withRequestId(requestId, () => {
+      this.options.log.info(
+        { job: definition.name, jobId: context.jobId, attempt: context.attempt },
+        'job run for a request',
+      );
+      return this.execute(definition, data, context);
+    });
   }
 
   private async execute(definition: JobDefinition, data: object, context: JobContext): Promise<JobOutput> {

@@ -66,7 +66,11 @@ export async function workJob(
     async ([job]) => {
       if (!job) return null;
       try {
-        return await execute(definition, job.data ?? {}, { jobId: job.id, attempt: job.retryCount });
+        return await execute(definition, job.data ?? {}, {
+          jobId: job.id,
+          attempt: job.retryCount,
+          dueAt: job.startAfter,
+        });
       } finally {
         if (isInterval(schedule)) {
           // After the run, success or not: runs never overlap, and a failure is retried by the next.

@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { OutboxEvent } from './events.ts';
 import type { Subscriber } from './subscriber.ts';
+import { withRequestId } from '../http/request-context.ts';
 
 export const DISPATCH_BATCH_SIZE = 200;
 /** Batches per run: a run ends, and the queue records it, at least this often under load. */
@@ -61,9 +62,9 @@ probe AS (
      ORDER BY e.xid
      LIMIT 1) IS NOT NULL AS later)
 SELECT b.id, b.xid::text AS xid_text, b.type, b.aggregate_type, b.aggregate_id, b.payload, b.created_at,
-       probe.later
+       b.request_id, probe.later
   FROM probe LEFT JOIN LATERAL (
-    SELECT e.id, e.xid, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
+    SELECT e.id, e.xid, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at, e.request_id
       FROM outbox_events AS e
      WHERE (e.xid, e.id) > ($1::xid8, $2::uuid)
        AND e.xid < (SELECT x FROM horizon)
@@ -71,6 +72,10 @@ SELECT b.id, b.xid::text AS xid_text, b.type, b.aggregate_type, b.aggregate_id, 
      ORDER BY e.xid, e.id
      LIMIT $4) AS b ON true
  ORDER BY b.xid, b.id`;
+
+export interface DispatchLog {
+  debug?(object: object, message: string): void;
+}
 
 export interface DispatchResult {
   delivered: number;
@@ -88,6 +93,7 @@ interface EventRecord {
   aggregate_id: string;
   payload: OutboxEvent['payload'];
   created_at: Date;
+  request_id: string | null;
 }
 
 interface Cursor {
@@ -103,6 +109,8 @@ export async function dispatch(input: {
   /** A retry of a failed run (the queue's backoff elapsed): it ignores `retry_at`. */
   retry: boolean;
   batchSize?: number;
+  /** Each event handed over is a debug line, under the id of the request that wrote it. */
+  log?: DispatchLog;
 }): Promise<DispatchResult> {
   const { pool, subscriber } = input;
   const batchSize = input.batchSize ?? DISPATCH_BATCH_SIZE;
@@ -122,7 +130,7 @@ export async function dispatch(input: {
       await client.query('RESET lock_timeout');
     }
     try {
-      return await dispatchLocked(client, subscriber, batchSize, input.retry);
+      return await dispatchLocked(client, subscriber, batchSize, input.retry, input.log);
     } finally {
       await client
         .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockName])
@@ -142,6 +150,7 @@ async function dispatchLocked(
   subscriber: Subscriber,
   batchSize: number,
   retry: boolean,
+  log: DispatchLog | undefined,
 ): Promise<DispatchResult> {
   // The claim: who dispatches now (for `qianbao jobs` readers and operators); never moves the
   // cursor. A subscriber's first run makes its row.
@@ -178,7 +187,7 @@ async function dispatchLocked(
       const events = rows.map(eventOf);
       await (subscriber.handleBatch
         ? subscriber.handleBatch(events)
-        : handleInOrderPerAggregate(subscriber, events));
+        : handleInOrderPerAggregate(subscriber, events, log));
     } catch (error) {
       await client.query(
         `UPDATE outbox_subscriptions
@@ -218,7 +227,11 @@ async function dispatchLocked(
   return { delivered };
 }
 
-async function handleInOrderPerAggregate(subscriber: Subscriber, events: OutboxEvent[]): Promise<void> {
+async function handleInOrderPerAggregate(
+  subscriber: Subscriber,
+  events: OutboxEvent[],
+  log: DispatchLog | undefined,
+): Promise<void> {
   const groups = new Map<string, OutboxEvent[]>();
   for (const event of events) {
     const key = `${event.aggregateType}:${event.aggregateId}`;
@@ -229,7 +242,16 @@ async function handleInOrderPerAggregate(subscriber: Subscriber, events: OutboxE
   // At most `batchSize` groups, so bounded; every group runs to its end or its first failure.
   const outcomes = await Promise.allSettled(
     [...groups.values()].map(async (group) => {
-      for (const event of group) await subscriber.handle(event);
+      for (const event of group) {
+        // Whatever the handler logs (and the jobs it queues) names the request that wrote the event.
+        await withRequestId(event.requestId ?? null, () => {
+          log?.debug?.(
+            { subscriber: subscriber.name, eventId: event.id, type: event.type },
+            'outbox: event relayed',
+          );
+          return subscriber.handle(event);
+        });
+      }
     }),
   );
   const failed = outcomes.find((outcome) => outcome.status === 'rejected');
@@ -244,5 +266,6 @@ function eventOf(record: EventRecord): OutboxEvent {
     aggregateId: record.aggregate_id,
     payload: record.payload,
     createdAt: record.created_at,
+    requestId: record.request_id,
   };
 }

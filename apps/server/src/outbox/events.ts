@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
+import { currentRequestId } from '../http/request-context.ts';
 
 /** `<module>.<what happened>`, e.g. `transfer.succeeded`, `funding.failed`. */
 const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,30}\.[a-z][a-z0-9_.]{0,62}$/;
@@ -33,6 +34,8 @@ export interface NewEvent {
 export interface OutboxEvent extends NewEvent {
   /** Unique and stable across redeliveries: derive the ids of what a handler writes from it. */
   id: string;
+  /** The request that wrote it (`x-request-id`), when a request did: its handling logs under it. */
+  requestId?: string | null;
 }
 
 /** Money in an event: minor units as a decimal string, with its currency. */
@@ -55,9 +58,9 @@ export async function appendEvents(
   if (events.length === 0) return [];
   const stored = checkedEvents(events);
   await client.query(
-    `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::timestamptz[])`,
-    eventColumns(stored),
+    `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at, request_id)
+     SELECT *, $7::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::timestamptz[])`,
+    [...eventColumns(stored), currentRequestId()],
   );
   return stored.map((s) => s.event);
 }
@@ -71,23 +74,31 @@ export async function appendEvents(
  * gets no second event. One statement commits record and event together, or neither.
  */
 export function eventsOfWrittenRows(input: {
-  events: readonly { event: NewEvent; key: string }[];
+  /**
+   * `requestId`: the request the event is for, when the statement serves several (a coalesced
+   * batch runs in one caller's context); by default the current request's.
+   */
+  events: readonly { event: NewEvent; key: string; requestId?: string | null }[];
   /** The CTE holding the written records, and its column to match `key` with. */
   written: string;
   keyColumn: string;
-  /** The number of the first of the seven parameters the fragment uses. */
+  /** The number of the first of the eight parameters the fragment uses. */
   firstParameter: number;
 }): { sql: string; parameters: unknown[] } {
   const stored = checkedEvents(input.events.map((e) => e.event));
   const p = (offset: number) => `$${input.firstParameter + offset}`;
   return {
-    sql: `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at)
-     SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
+    sql: `INSERT INTO outbox_events (id, type, aggregate_type, aggregate_id, payload, created_at, request_id)
+     SELECT e.id, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at, e.request_id
        FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::json[],
-                   ${p(5)}::timestamptz[], ${p(6)}::text[])
-            AS e(id, type, aggregate_type, aggregate_id, payload, created_at, key)
+                   ${p(5)}::timestamptz[], ${p(6)}::text[], ${p(7)}::text[])
+            AS e(id, type, aggregate_type, aggregate_id, payload, created_at, key, request_id)
        JOIN ${input.written} AS w ON w.${input.keyColumn}::text = e.key`,
-    parameters: [...eventColumns(stored), input.events.map((e) => e.key)],
+    parameters: [
+      ...eventColumns(stored),
+      input.events.map((e) => e.key),
+      input.events.map((e) => (e.requestId === undefined ? currentRequestId() : e.requestId)),
+    ],
   };
 }
 

@@ -92,4 +92,11 @@ END
 $$;
 `,
   },
+  {
+    // The request that wrote an event (its `x-request-id`), logged when the event is handled, so
+    // an operator follows one request into the work it caused (docs/observability.md#logs).
+    // Nullable, no default: adding it rewrites nothing.
+    name: '0065_outbox_request_id',
+    sql: `ALTER TABLE outbox_events ADD COLUMN request_id text CHECK (length(request_id) <= 128);`,
+  },
 ];

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import { defineJob } from '../jobs/index.ts';
 import type { JobDefinition } from '../jobs/index.ts';
 import { dispatch } from './dispatch.ts';
+import { outsideRequest } from '../http/request-context.ts';
 import type { OutboxWake } from './events.ts';
 import { dispatchJobName } from './subscriber.ts';
 import type { Subscriber } from './subscriber.ts';
@@ -43,14 +44,33 @@ const MAX_PENDING_RUNS = 10;
 const PRUNE_CHUNK = 10_000;
 const DAY_MS = 24 * 3600 * 1000;
 
+/**
+ * Each subscriber's oldest unhandled event: the first of its types past its cursor (a subscriber
+ * without a cursor row has handled nothing), in `(xid, id)` order — the index's — so the read
+ * stops at the first match. Its age; null when none waits.
+ */
+const OLDEST_UNHANDLED_SQL = `
+SELECT s.name AS subscriber,
+       extract(epoch FROM now() - (
+         SELECT e.created_at FROM outbox_events AS e
+          WHERE (e.xid, e.id) > (coalesce(c.last_xid, '0'::xid8),
+                                 coalesce(c.last_id, '00000000-0000-0000-0000-000000000000'::uuid))
+            AND e.type = ANY(ARRAY(SELECT json_array_elements_text(s.types::json)))
+          ORDER BY e.xid, e.id
+          LIMIT 1))::float8 AS lag
+  FROM unnest($1::text[], $2::text[]) AS s(name, types)
+  LEFT JOIN outbox_subscriptions AS c ON c.subscriber = s.name`;
+
 export interface OutboxOptions {
   pool: pg.Pool;
   queue: OutboxQueue;
-  log: { warn(object: object, message: string): void };
+  log: { warn(object: object, message: string): void; debug?(object: object, message: string): void };
   /** `OUTBOX_RETENTION_DAYS`: events every subscriber has passed are kept this long, then pruned. */
   retentionDays: number;
   /** The clock `prune` measures the retention with. */
   now?: () => Date;
+  /** Told each dispatch run's result (metrics.ts `observeRelay`). */
+  observer?: { observeRelay(subscriber: string, outcome: { delivered: number } | 'failed'): void };
 }
 
 export class Outbox implements OutboxWake {
@@ -79,7 +99,19 @@ export class Outbox implements OutboxWake {
         retry: { limit: 10, delaySeconds: 5, backoff: true },
         timeoutSeconds: 300,
         handler: async (_data: object, context) => {
-          const result = await dispatch({ pool: this.options.pool, subscriber, retry: context.attempt > 0 });
+          let result: Awaited<ReturnType<typeof dispatch>>;
+          try {
+            result = await dispatch({
+              pool: this.options.pool,
+              subscriber,
+              retry: context.attempt > 0,
+              log: this.options.log,
+            });
+          } catch (error) {
+            this.options.observer?.observeRelay(subscriber.name, 'failed');
+            throw error;
+          }
+          this.options.observer?.observeRelay(subscriber.name, result);
           if (result.pending) {
             await this.options.queue.send(
               dispatchJobName(subscriber.name),
@@ -162,6 +194,19 @@ export class Outbox implements OutboxWake {
     for (const name of this.subscribers.keys()) this.send(name);
   }
 
+  /**
+   * Per subscriber, the age in seconds of the oldest event it has not handled yet (0 when none
+   * waits), for `/metrics`. One indexed read per subscriber: its first event past its cursor.
+   */
+  async lagSeconds(): Promise<Map<string, number>> {
+    const subscribers = [...this.subscribers.values()];
+    const { rows } = await this.options.pool.query<{ subscriber: string; lag: number | null }>(
+      OLDEST_UNHANDLED_SQL,
+      [subscribers.map((s) => s.name), subscribers.map((s) => JSON.stringify(s.types))],
+    );
+    return new Map(rows.map((row) => [row.subscriber, Math.max(0, row.lag ?? 0)]));
+  }
+
   /** Queue every dispatcher and wait for the sends (start-up, the sweep). */
   async wakeAll(): Promise<void> {
     await Promise.all(
@@ -179,7 +224,12 @@ export class Outbox implements OutboxWake {
     let delivered = 0;
     for (const subscriber of this.subscribers.values()) {
       for (let run = 0; run < MAX_PENDING_RUNS; run++) {
-        const result = await dispatch({ pool: this.options.pool, subscriber, retry: true });
+        const result = await dispatch({
+          pool: this.options.pool,
+          subscriber,
+          retry: true,
+          log: this.options.log,
+        });
         delivered += result.delivered;
         if (!result.pending) break;
       }
@@ -196,7 +246,9 @@ export class Outbox implements OutboxWake {
     }
     const state = { again: false };
     this.sending.set(name, state);
-    void (async () => {
+    // A run hands over the events of many requests, each handled under its own id (dispatch.ts):
+    // the job itself belongs to none of them.
+    void outsideRequest(async () => {
       try {
         do {
           state.again = false;
@@ -211,6 +263,6 @@ export class Outbox implements OutboxWake {
       } finally {
         this.sending.delete(name);
       }
-    })();
+    });
   }
 }

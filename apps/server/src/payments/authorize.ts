@@ -41,6 +41,7 @@ import { PAYMENT_KINDS, type PaymentKind } from './kinds.ts';
 import type { ReceivedInput, RefundRiskInput, RiskDecision, RiskInput, RiskStep } from './risk.ts';
 import { HOLD_GRACE_SECONDS } from './review.ts';
 import { settled } from './settled.ts';
+import { inSpan } from '../tracing.ts';
 
 export interface AuthorizerDeps {
   /**
@@ -55,6 +56,11 @@ export interface AuthorizerDeps {
   freeze?: { assertMayPay(userId: string): Promise<void>; assertMayReceive(userId: string): Promise<void> };
   now: () => Date;
   log?: { warn(object: object, message: string): void };
+  /**
+   * Told once per payment at each step (metrics.ts): `authorize` with `authorized`, `review` or
+   * the refusal's code; `move` with the ledger's result. Counted here, not in each module.
+   */
+  observe?: (step: 'authorize' | 'move', kind: string, outcome: string) => void;
 }
 
 export interface AuthorizeInput<Checked> {
@@ -117,7 +123,23 @@ export interface Preview<Checked> {
 export class PaymentAuthorizer {
   constructor(private readonly deps: AuthorizerDeps) {}
 
+  /** The steps, counted by outcome and traced as one span (`payment.authorize`). */
   async authorize<Checked = undefined>(input: AuthorizeInput<Checked>): Promise<Authorization<Checked>> {
+    return inSpan('payment.authorize', { 'qianbao.payment.kind': input.kind }, async (span) => {
+      try {
+        const authorization = await this.runSteps(input);
+        const outcome = authorization.review ? 'review' : 'authorized';
+        span?.setAttribute('qianbao.payment.outcome', outcome);
+        this.deps.observe?.('authorize', input.kind, outcome);
+        return authorization;
+      } catch (error) {
+        this.deps.observe?.('authorize', input.kind, outcomeOf(error));
+        throw error;
+      }
+    });
+  }
+
+  private async runSteps<Checked>(input: AuthorizeInput<Checked>): Promise<Authorization<Checked>> {
     const { deps } = this;
     const rules = PAYMENT_KINDS[input.kind];
     const { payment, payerUserId } = input;
@@ -137,7 +159,7 @@ export class PaymentAuthorizer {
       });
     const walletState = settled(this.walletState(payerUserId, payment.payee));
     const guessedFactor = settled(factorFor(false));
-    const tier = settled(this.tierAndChecks(input));
+    const tier = settled(inSpan('payment.limits', {}, () => this.tierAndChecks(input)));
     // 0. The wallets' freeze state, read beside the tier and the factor; the risk step starts
     // only after it (a frozen payer's attempt is not judged, so it does not count).
     await walletState();
@@ -196,12 +218,14 @@ export class PaymentAuthorizer {
       }
     }
     if (given) {
-      const result = await deps.security.verifyConfirmation({
-        userId: payerUserId,
-        payment,
-        accepted: factor.accepted,
-        factor: input.confirmation!,
-      });
+      const result = await inSpan('payment.factor', { 'qianbao.payment.factor': factor.factor }, () =>
+        deps.security.verifyConfirmation({
+          userId: payerUserId,
+          payment,
+          accepted: factor.accepted,
+          factor: input.confirmation!,
+        }),
+      );
       if (!result.ok) throw result.error;
     } else if (factor.factor !== 'none') {
       throw new AppError('FACTOR_NOT_ACCEPTED', {
@@ -307,7 +331,8 @@ export class PaymentAuthorizer {
     if (authorization?.review) {
       throw new Error('a payment held for review moves through holdForReview, not move');
     }
-    const outcomes = await this.deps.ledger.createTransfers(transfers);
+    const kind = authorization?.riskInput.kind ?? PREAUTHORIZED;
+    const outcomes = await this.ledgerStep(kind, transfers);
     const moved = outcomes.length > 0 && outcomes.every((o) => o.result === 'ok' || o.result === 'exists');
     // The money moved: the engine learns of it for the next judgements. Never fails the payment
     // (the ledger has answered); a failure costs the engine one data point.
@@ -366,7 +391,7 @@ export class PaymentAuthorizer {
       throw new AppError('RISK_REVIEW_CLOSED', { details: { caseId: opened.caseId, status: opened.status } });
     }
     const seconds = Math.ceil((opened.expiresAt.getTime() - this.deps.now().getTime()) / 1000);
-    const [outcome] = await this.deps.ledger.createTransfers([
+    const [outcome] = await this.ledgerStep(riskInput.kind, [
       {
         ...transfer,
         flags: (transfer.flags ?? 0) | TransferFlags.pending,
@@ -396,6 +421,23 @@ export class PaymentAuthorizer {
     return decision;
   }
 
+  /** The ledger request of a payment, counted by its result and traced (`payment.ledger`). */
+  private ledgerStep(kind: string, transfers: TransferInput[]): Promise<TransferOutcome[]> {
+    return inSpan('payment.ledger', { 'qianbao.payment.kind': kind }, async (span) => {
+      let outcomes: TransferOutcome[];
+      try {
+        outcomes = await this.deps.ledger.createTransfers(transfers);
+      } catch (error) {
+        this.deps.observe?.('move', kind, 'error');
+        throw error;
+      }
+      const result = resultOf(outcomes);
+      span?.setAttribute('qianbao.ledger.result', result);
+      this.deps.observe?.('move', kind, result);
+      return outcomes;
+    });
+  }
+
   /** Step 0: a frozen payer pays nothing; a payee wallet frozen in full receives nothing. */
   private async walletState(payerUserId: string, payee: string): Promise<void> {
     const freeze = this.deps.freeze;
@@ -413,7 +455,7 @@ export class PaymentAuthorizer {
     now: Date,
     mode: RiskInput['mode'],
   ): () => Promise<RiskDecision> {
-    return settled(this.deps.risk.judge(riskInputOf(input, now, mode)));
+    return settled(inSpan('payment.risk', {}, () => this.deps.risk.judge(riskInputOf(input, now, mode))));
   }
 
   /** Steps 1 and 2: the payer's tier (a kind that sends money out needs one that may), then the module's checks. */
@@ -430,6 +472,25 @@ export class PaymentAuthorizer {
     const checked = (input.checks ? await input.checks(payerLimits) : undefined) as Checked;
     return { payerLimits, checked };
   }
+}
+
+/** The kind of a movement authorized earlier (`move` without an authorization: a red packet's share). */
+const PREAUTHORIZED = 'preauthorized';
+
+/**
+ * A ledger request's result: its first transfer's refusal that is not another's echo (linked
+ * transfers fail together, the others answer `linkedEventFailed`), else the first result.
+ */
+function resultOf(outcomes: readonly TransferOutcome[]): string {
+  const refused = outcomes.find(
+    (o) => o.result !== 'ok' && o.result !== 'exists' && o.result !== 'linkedEventFailed',
+  );
+  return (refused ?? outcomes[0])?.result ?? 'none';
+}
+
+/** A refusal's stable code; anything else (a bug, the database) is `error`. */
+function outcomeOf(error: unknown): string {
+  return error instanceof AppError ? error.code : 'error';
 }
 
 function riskInputOf(

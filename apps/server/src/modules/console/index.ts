@@ -23,15 +23,21 @@ export type ConsoleModuleDeps = Omit<ConsoleServiceDeps, 'store' | 'verifyBooks'
    * is keyed from (null: none configured, the keyed hashes are not checked) and the checkpoint file.
    */
   books: { secretKey: Buffer | null; checkpointFile: string | null };
+  /** Told each check's verdict (metrics.ts: an alert fires on a failed one). */
+  onBooksVerified?: (ok: boolean) => void;
 };
 
 export function createConsoleModule(deps: ConsoleModuleDeps) {
-  const { pool, books, ...rest } = deps;
+  const { pool, books, onBooksVerified, ...rest } = deps;
   const journalKey = books.secretKey === null ? null : journalKeyFrom(books.secretKey);
   const service = new ConsoleService({
     ...rest,
     store: new ConsoleStore(pool),
-    verifyBooks: () => verifyBooks(pool, { journalKey, checkpointFile: books.checkpointFile }),
+    verifyBooks: async () => {
+      const report = await verifyBooks(pool, { journalKey, checkpointFile: books.checkpointFile });
+      onBooksVerified?.(report.ok);
+      return report;
+    },
   });
   const routes: FastifyPluginAsync = async (app) => {
     await app.register(consoleRoutes, { service });

@@ -41,6 +41,7 @@ export function createDevelopersModule(deps: {
   merchantNameOf: (merchantId: string) => Promise<string | null>;
   now: () => Date;
   log: { warn(object: object, message: string): void };
+  observeWebhookAttempt?: WebhooksDeps['observe'];
 }) {
   const partners = new Partners({
     store: new PartnerStore(deps.pool),
@@ -60,6 +61,7 @@ export function createDevelopersModule(deps: {
     secrets: deps.secrets,
     jobs: deps.jobs,
     tellOwner: deps.tellOwner,
+    ...(deps.observeWebhookAttempt ? { observe: deps.observeWebhookAttempt } : {}),
     settings: {
       endpointsPerMerchant: deps.settings.webhookEndpointsPerMerchant,
       timeoutMs: deps.settings.webhookTimeoutMs,

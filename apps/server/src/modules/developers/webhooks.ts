@@ -60,6 +60,12 @@ export interface WebhooksDeps {
   settings: WebhookSettings;
   now: () => Date;
   log: { warn(object: object, message: string): void };
+  /** Told of each attempt (metrics.ts): what answered, how long it took, what became of the delivery. */
+  observe?: (attempt: {
+    statusCode: number | null;
+    delivery: 'succeeded' | 'pending' | 'failed';
+    durationSeconds: number;
+  }) => void;
 }
 
 export interface EndpointView {
@@ -319,6 +325,11 @@ export class WebhooksService {
       },
       status,
       nextAttemptAt,
+    });
+    this.deps.observe?.({
+      statusCode: sent.statusCode,
+      delivery: status,
+      durationSeconds: sent.durationMs / 1000,
     });
     if (trigger === 'auto' && status === 'pending' && delay !== null) await this.queue(leased.id, delay, n);
     if (endpoint) await this.keepStreak(endpoint, ok, now);

@@ -1,6 +1,7 @@
 import { Coalescer } from '@qianbao/db';
 import type pg from 'pg';
 import { eventsOfWrittenRows } from '../../outbox/index.ts';
+import { currentRequestId } from '../../http/request-context.ts';
 import type { OutboxWake } from '../../outbox/index.ts';
 import { transferHeld, transferReturned, transferSucceeded } from './events.ts';
 
@@ -71,8 +72,12 @@ export class TransfersStore {
    * the stored row (the first one on a retry).
    */
   insertTransfer(row: TransferRow): Promise<TransferRow> {
+    // The statement runs in one caller's context: each event keeps the id of its own request.
+    this.requestIds.set(row, currentRequestId());
     return this.inserts.call(row);
   }
+
+  private readonly requestIds = new WeakMap<TransferRow, string | null>();
 
   /** Concurrent transfers share one statement (packages/db Coalescer): records and events. */
   private readonly inserts = new Coalescer<TransferRow, TransferRow>(async (calls) => {
@@ -90,6 +95,7 @@ export class TransfersStore {
               ? transferSucceeded(row)
               : transferReturned(row, row.created_at),
         key: row.ledger_transfer_id,
+        requestId: this.requestIds.get(row) ?? null,
       })),
       written: 'written',
       keyColumn: 'ledger_transfer_id',
