@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '@qianbao/server';
-import { testConfig } from '../../server/src/testing.ts';
+import { PRODUCTION_TEST_ENV, testConfig } from '../../server/src/testing.ts';
 import { DemoShopSettingsError, demoShopBeside, demoShopSettings } from './demo-shop.ts';
 import { runQianbao } from './testing.ts';
 
@@ -69,13 +69,7 @@ describe('the demo shop beside the wallet', () => {
 
   it('is not started in production mode, nor when turned off', async () => {
     const lines: string[] = [];
-    const production = testConfig({
-      QIANBAO_MODE: 'production',
-      QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
-      QIANBAO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
-      ARGON2_MEMORY_KIB: '19456',
-      ARGON2_TIME_COST: '2',
-    });
+    const production = testConfig(PRODUCTION_TEST_ENV);
     const beside = demoShopBeside(production, { enabled: true, port: 0 }, (line) => lines.push(line));
     expect(await beside(serverAt(deadUrl), new AbortController().signal)).toBeNull();
     const off = demoShopBeside(

@@ -66,7 +66,8 @@ describe('qianbao sms tail', () => {
       QIANBAO_MODE: 'production',
       QIANBAO_ADMIN_TOKEN: 'a-long-enough-admin-token-for-the-tests-0123',
       QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
-      QIANBAO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      QIANBAO_SECRET_KEY: 'q1P8xW0r3mZk6TnV2bYs9cHf4LdJ7gEa5uRo+KiNwQM=',
+      QIANBAO_TRUST_PROXY: 'loopback',
     });
     expect(production.code).toBe(2);
     expect(production.stderr).toContain('sandbox mode only');

@@ -5,3 +5,4 @@ export type {
   VerificationResult,
 } from './verifier.ts';
 export { SandboxIdentityVerifier } from './sandbox.ts';
+export { UnconfiguredIdentityVerifier } from './unconfigured.ts';
