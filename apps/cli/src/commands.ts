@@ -18,6 +18,7 @@ import { DemoShopSettingsError, demoShopBeside, demoShopSettings } from './demo-
 import type { DemoShopSettings } from './demo-shop.ts';
 import { formatAuditReport } from './operator.ts';
 import { formatVerifyReport } from './verify-report.ts';
+import { restoreNoteBeside } from './restore-note.ts';
 
 /** A command's outcome is its exit code: 0 ok, 1 failure, 2 usage or configuration error. */
 export type ExitCode = 0 | 1 | 2;
@@ -113,6 +114,9 @@ export async function verify(config: Config, options: { checkpoints?: string }):
       // The same check as the console's "verify the books" (POST /v1/operator/ledger/verify).
       const report = await verifyBooks(database.pool, { journalKey, checkpointFile: checkpointFile ?? null });
       console.log(formatVerifyReport(report));
+      // A database restored to an earlier time says so beside its checkpoints (restore-note.ts).
+      const restoreNote = restoreNoteBeside(checkpointFile);
+      if (restoreNote !== null) console.log(`\n${restoreNote}`);
       // The operator audit log's chain (ADR 0024), keyed from the same master key.
       const audit =
         journalKey === null
