@@ -7,8 +7,11 @@ import type { ExitCode } from './commands.ts';
 import { smsCommand } from './sms.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { jobsCommand } from './jobs.ts';
+import { clusterCommand } from './cluster.ts';
 import { newModuleCommand } from './new-module.ts';
 import { riskCommand } from './risk.ts';
+import { backupCommand } from './backup.ts';
+import { restoreCommand } from './restore.ts';
 import { RiskStore } from '../../server/src/modules/risk/store.ts';
 
 const USAGE = `Usage: qianbao <command>
@@ -36,6 +39,14 @@ Commands:
   new-module <name>
                  Scaffold a server module (apps/server/src/modules/<name>): declaration, table,
                  service, routes, test; listed in the catalog and mounted (modules/README.md)
+  cluster up|down|status|switchover|failover-test
+                 A Patroni + etcd + HAProxy PostgreSQL cluster on this machine with two API
+                 processes, and the failover test under load (docs/cluster.md)
+  backup [--dir DIR] [--keep N] [--keep-days D] | --wal | --list | drill [--short]
+                 Base backup (pg_basebackup, verified) and retention; stream the WAL archive
+                 (pg_receivewal); list backups and the restorable range; the restore drill
+  restore --to TIME|latest --into DIR [--dir BACKUPS] [--port N]
+                 Point-in-time recovery into a new directory, started on its own port (docs/backups.md)
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
   help           Show this help
 
@@ -80,8 +91,14 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
           return { store: new RiskStore(database.pool), close: () => database.close() };
         }),
       );
+    case 'backup':
+      return withConfig([], (config) => backupCommand(rest, config));
+    case 'restore':
+      return withConfig([], (config) => restoreCommand(rest, config));
     case 'new-module':
       return newModuleCommand(rest);
+    case 'cluster':
+      return clusterCommand(rest);
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (name === undefined || name.startsWith('-'))

@@ -28,7 +28,7 @@ import { createIdentityModule } from './modules/identity/index.ts';
 import type { IdentityService } from './modules/identity/index.ts';
 import { createNotificationsModule, inboxSubscriber } from './modules/notifications/index.ts';
 import { SECURITY_NOTICES, createSecurityModule, type SecurityService } from './modules/security/index.ts';
-import { SandboxIdentityVerifier } from './adapters/identity-verifier/index.ts';
+import { SandboxIdentityVerifier, UnconfiguredIdentityVerifier } from './adapters/identity-verifier/index.ts';
 import type { IdentityVerifier } from './adapters/identity-verifier/index.ts';
 import { createKycModule, type KycService } from './modules/kyc/index.ts';
 import { walletRoutes } from './modules/wallet/routes.ts';
@@ -37,6 +37,7 @@ import { createOperatorModule, type OperatorService } from './modules/operator/i
 import type { NotificationsService } from './modules/notifications/index.ts';
 import { TRANSFER_NOTICES, createTransfersModule, type TransfersService } from './modules/transfers/index.ts';
 import { createHistoryModule, type HistoryService } from './modules/history/index.ts';
+import { ReplicaReads } from './replica.ts';
 import { SandboxBank, bankSandboxDevRoutes } from './adapters/bank/index.ts';
 import type { BankAdapter } from './adapters/bank/index.ts';
 import { UnconfiguredBank } from './adapters/bank/unconfigured.ts';
@@ -88,6 +89,7 @@ import { createHelpModule } from './modules/help/index.ts';
 import type { RiskStep } from './payments/index.ts';
 import { webApp } from './web.ts';
 import { enterRequest } from './http/request-context.ts';
+import { traceRequests } from './http/request-tracing.ts';
 import { API_VERSION_HEADER, LATEST_API_VERSION, registerApiVersion } from './http/api-version.ts';
 import { openapiTransform } from './http/openapi.ts';
 import { registerNulRefusal } from './http/nul.ts';
@@ -154,8 +156,11 @@ export interface BuildAppOptions {
     | 'ledger'
     | 'shutdownGraceMs'
     | 'journalCheckpoints'
+    | 'http'
   >;
   pool: pg.Pool;
+  /** A streaming replica for holders' history reads (DATABASE_REPLICA_URL, ADR 0027). */
+  replicaPool?: pg.Pool | null;
   ledger: LedgerPort;
   /** Pass the instance whose `observeLedgerBatch` the ledger reports to; a fresh one otherwise. */
   metrics?: Metrics;
@@ -165,7 +170,7 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** How often notification streams re-check their session (tests use a short one). */
   streamHeartbeatMs?: number;
-  /** The identity verifier; by default the sandbox one (docs/kyc.md) with its usual latency. */
+  /** The identity verifier; by default the sandbox one (docs/kyc.md) in sandbox mode and none in production. */
   verifier?: IdentityVerifier;
   /** The SMS adapter; by default the sandbox outbox in sandbox mode and none in production. */
   sms?: SmsSender;
@@ -191,6 +196,8 @@ export async function buildApp(options: BuildAppOptions) {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: BODY_LIMIT_BYTES,
+    // TLS ends at a proxy: the client's address is the one its X-Forwarded-For names (production.md).
+    trustProxy: config.http.trustProxy.length > 0 ? [...config.http.trustProxy] : false,
     genReqId: requestIdOf,
     logController: new RequestLogController({
       requestIdLogLabel: 'requestId',
@@ -212,6 +219,8 @@ export async function buildApp(options: BuildAppOptions) {
   // The API speaks JSON only: anything else is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
 
+  // Tracing (off unless configured): each request's span is current for the rest of it.
+  traceRequests(app);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     enterRequest(request, done);
@@ -297,6 +306,7 @@ export async function buildApp(options: BuildAppOptions) {
   // Background jobs: each module's are registered where the module is made.
   const jobs = new Jobs({ pool, log: app.log, observer: metrics, stopTimeoutMs: config.shutdownGraceMs });
   metrics.watchJobs(jobs);
+  metrics.watchDatabase(pool);
   app.decorate('jobs', jobs);
   // Domain events: modules append them with their records and wake it; subscribers are added below.
   const outbox = new Outbox({
@@ -305,7 +315,9 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
     retentionDays: config.outboxRetentionDays,
     now,
+    observer: metrics,
   });
+  metrics.watchOutbox(outbox);
   app.decorate('outbox', outbox);
   jobs.register(...ledgerJobs({ ledger, expiryIntervalMs: config.ledger.expiryIntervalMs }));
   jobs.register(...idempotencyJobs({ pool, now, retentionHours: config.idempotencyRetentionHours }));
@@ -349,6 +361,12 @@ export async function buildApp(options: BuildAppOptions) {
       tryLeaseSeconds: config.security.tryLeaseSeconds,
     },
     secureCookies: config.mode === 'production',
+    // Operators' passkeys: the same relying party (the public URL) and challenge lifetime as the holders'.
+    webauthn: {
+      publicUrl: config.publicUrl,
+      sandbox: config.mode === 'sandbox',
+      challengeTtlSeconds: config.security.webauthn.challengeTtlSeconds,
+    },
     now,
   });
   // The configuration operators change through maker-checker (modules/approvals, ADR 0025), read
@@ -358,7 +376,9 @@ export async function buildApp(options: BuildAppOptions) {
     pool,
     settings: configuration,
     // A real verifier is one file implementing IdentityVerifier; production wiring comes with it.
-    verifier: options.verifier ?? new SandboxIdentityVerifier(),
+    verifier:
+      options.verifier ??
+      (config.mode === 'sandbox' ? new SandboxIdentityVerifier() : new UnconfiguredIdentityVerifier()),
     secrets,
     identity: identity.service,
     notifications: notifications.service,
@@ -376,6 +396,7 @@ export async function buildApp(options: BuildAppOptions) {
     sandbox: config.mode === 'sandbox',
     secrets,
     jobs,
+    observeWebhookAttempt: metrics.observeWebhookAttempt,
     // An endpoint disabled for failing: its merchant's owner is told in the inbox.
     tellOwner: async (merchantId, endpoint) => {
       await notifications.service.notify(
@@ -471,6 +492,7 @@ export async function buildApp(options: BuildAppOptions) {
     freeze: freeze.service,
     now,
     log: app.log,
+    observe: metrics.observePayment,
   });
   const transfers = createTransfersModule({
     held,
@@ -489,6 +511,7 @@ export async function buildApp(options: BuildAppOptions) {
   const merchantHistory = new MerchantHistory(pool);
   const history = createHistoryModule({
     pool,
+    reads: new ReplicaReads(pool, options.replicaPool ?? null),
     transfers: transfers.service,
     identity: identity.service,
     // Made below; asked only when a request reads history, long after both exist.
@@ -707,6 +730,7 @@ export async function buildApp(options: BuildAppOptions) {
       secretKey: options.secretKey ?? config.secretKey,
       checkpointFile: config.journalCheckpoints.file,
     },
+    onBooksVerified: metrics.observeBooksVerified,
     openCounts: {
       // At most 100 (the case list's page); an exact count wants ReviewCaseService.openCount().
       riskCases: async () => (await risk.cases.list({ status: 'open', holderId: null, limit: 100 })).length,
@@ -777,6 +801,15 @@ export async function buildApp(options: BuildAppOptions) {
   });
   jobs.register(...help.jobs);
   await app.register(help.routes);
+  // What an operator watches (/metrics, read at each scrape): work waiting for people, freezes.
+  metrics.watchBacklogs({
+    kyc_reviews: () => kyc.service.pendingReviewCount(),
+    risk_cases: () => risk.cases.openCount(),
+    tickets: () => support.service.openCount(),
+    disputes: () => disputes.service.openCount(),
+    merchant_reviews: () => merchants.service.pendingReviewCount(),
+  });
+  metrics.watchFreezes(() => freeze.service.frozenCounts());
   // new-module: mount here
   if (config.mode === 'sandbox' && bank instanceof SandboxBank)
     await app.register(bankSandboxDevRoutes, { bank });

@@ -39,7 +39,8 @@ const IDENTITY_CONFIG = {
   session: { idleSeconds: 900, maxAgeSeconds: 86400, touchSeconds: 30 },
 };
 
-const SECRET_KEY = Buffer.alloc(32, 7);
+// Random: production refuses a patterned key (production-checks.ts).
+const SECRET_KEY = Buffer.from('q1P8xW0r3mZk6TnV2bYs9cHf4LdJ7gEa5uRo+KiNwQM=', 'base64');
 const SECURITY_ENV = {
   QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
   QIANBAO_SECRET_KEY: SECRET_KEY.toString('base64'),
@@ -73,7 +74,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       mode: 'sandbox',
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '127.0.0.1', port: 8080, trustProxy: [] },
       logLevel: 'info',
       adminTokenGenerated: true,
       database: { url: null, poolMax: 20 },
@@ -104,17 +105,21 @@ describe('loadConfig', () => {
       QIANBAO_EMBEDDED_PG_PORT: '55000',
       HOST: '0.0.0.0',
       PORT: '0',
+      QIANBAO_TRUST_PROXY: '10.0.0.0/8, loopback',
       LOG_LEVEL: 'warn',
       QIANBAO_MODE: 'production',
       QIANBAO_ADMIN_TOKEN: TOKEN,
       LEDGER_MAX_BATCH: '2000',
       LEDGER_MAX_QUEUE: '10000',
-      LEDGER_EXPIRY_INTERVAL_MS: '0',
+      LEDGER_EXPIRY_INTERVAL_MS: '500',
       LEDGER_CHECKPOINT_FILE: '/var/log/qianbao/checkpoints.jsonl',
       LEDGER_CHECKPOINT_INTERVAL_MS: '60000',
       SHUTDOWN_GRACE_MS: '5000',
       IDEMPOTENCY_RETENTION_HOURS: '48',
       OUTBOX_RETENTION_DAYS: '30',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+      OTEL_SERVICE_NAME: 'qianbao-api-1',
+      QIANBAO_TRACE_SAMPLE_RATIO: '0.25',
       DB_POOL_MAX: '50',
       KYC_VERIFICATION_ATTEMPTS_PER_DAY: '3',
       RISK_ENGINE: 'off',
@@ -126,17 +131,23 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       mode: 'production',
-      http: { host: '0.0.0.0', port: 0 },
+      http: { host: '0.0.0.0', port: 0, trustProxy: ['10.0.0.0/8', 'loopback'] },
       logLevel: 'warn',
       adminToken: TOKEN,
       adminTokenGenerated: false,
-      database: { url: 'postgres://app:secret@db.internal:5432/qianbao', poolMax: 50 },
+      database: { url: 'postgres://app:secret@db.internal:5432/qianbao', poolMax: 50, replicaUrl: null },
       dataDir: '/var/lib/qianbao',
       embeddedPostgresPort: 55000,
-      ledger: { maxBatchTransfers: 2000, maxQueuedTransfers: 10_000, expiryIntervalMs: 0 },
+      ledger: {
+        maxBatchTransfers: 2000,
+        maxQueuedTransfers: 10_000,
+        expiryIntervalMs: 500,
+        unavailableAfterMs: 10_000,
+      },
       journalCheckpoints: { file: '/var/log/qianbao/checkpoints.jsonl', intervalMs: 60_000 },
       idempotencyRetentionHours: 48,
       outboxRetentionDays: 30,
+      tracing: { endpoint: 'http://otel-collector:4318', serviceName: 'qianbao-api-1', sampleRatio: 0.25 },
       shutdownGraceMs: 5000,
       identity: IDENTITY_CONFIG,
       publicUrl: 'https://wallet.example.com',
@@ -246,6 +257,10 @@ describe('loadConfig', () => {
 
   it('requires an admin token in production', () => {
     expect(problemsOf({ QIANBAO_MODE: 'production' })).toEqual({
+      DATABASE_URL:
+        'is required when QIANBAO_MODE=production: the embedded PostgreSQL is for development only',
+      QIANBAO_TRUST_PROXY:
+        'is required when QIANBAO_MODE=production: the addresses of the TLS-terminating proxies in front of the server (e.g. 10.0.0.0/8 or loopback)',
       QIANBAO_ADMIN_TOKEN: 'is required when QIANBAO_MODE=production',
       QIANBAO_PUBLIC_URL: 'is required when QIANBAO_MODE=production',
       QIANBAO_SECRET_KEY: 'is required when QIANBAO_MODE=production',
@@ -282,6 +297,8 @@ describe('loadConfig', () => {
       problemsOf({
         ...SECURITY_ENV,
         QIANBAO_MODE: 'production',
+        DATABASE_URL: 'postgres://app@db.internal/qianbao',
+        QIANBAO_TRUST_PROXY: 'loopback',
         QIANBAO_ADMIN_TOKEN: TOKEN,
         QIANBAO_PUBLIC_URL: 'http://wallet.example.com',
       }),

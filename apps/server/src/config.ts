@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from './crypto/secret-key.ts';
+import type { TracingConfig } from './tracing.ts';
 import { MODULES } from './modules/catalog.ts';
 import { wholeNumber } from './modules/kit.ts';
 import type { ModuleSections } from './modules/kit.ts';
+import { MIN_PRODUCTION_ARGON2, parseTrustedProxies, productionProblems } from './production-checks.ts';
+
+export { MIN_PRODUCTION_ARGON2 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,7 +23,11 @@ export type Mode = (typeof MODES)[number];
  */
 export interface Config {
   mode: Mode;
-  http: { host: string; port: number };
+  /**
+   * `trustProxy`: the proxies whose `X-Forwarded-For` names the client (`QIANBAO_TRUST_PROXY`:
+   * addresses, CIDR ranges, `loopback`…); empty trusts none, and the peer's address is the client's.
+   */
+  http: { host: string; port: number; trustProxy: readonly string[] };
   logLevel: LogLevel;
   /** Bearer token of the internal ledger API. */
   adminToken: string;
@@ -29,11 +37,22 @@ export interface Config {
     /** External PostgreSQL; null means the embedded server under `dataDir`. */
     url: string | null;
     poolMax: number;
+    /**
+     * A streaming replica for the holders' history and statement reads (ADR 0027); null reads
+     * them from the primary. Down or lagging, it falls back to the primary.
+     */
+    replicaUrl: string | null;
   };
   /** Absolute path of the data directory (the embedded PostgreSQL lives in `<dataDir>/pg`). */
   dataDir: string;
   embeddedPostgresPort: number;
-  ledger: { maxBatchTransfers: number; maxQueuedTransfers: number; expiryIntervalMs: number };
+  ledger: {
+    maxBatchTransfers: number;
+    maxQueuedTransfers: number;
+    expiryIntervalMs: number;
+    /** How long a batch waits for the database to come back (a failover) before its callers get 503. */
+    unavailableAfterMs: number;
+  };
   /**
    * Signed checkpoints of the journal head kept outside the database (ADR 0010): appended to
    * `file` (absolute; `<dataDir>/journal-checkpoints.jsonl` by default) and logged, at most once
@@ -44,6 +63,8 @@ export interface Config {
   idempotencyRetentionHours: number;
   /** How long a domain event every outbox subscriber has passed is kept before `outbox.prune` deletes it (days). */
   outboxRetentionDays: number;
+  /** OpenTelemetry tracing (tracing.ts, docs/observability.md#tracing): off while `endpoint` is null. */
+  tracing: TracingConfig;
   shutdownGraceMs: number;
   identity: IdentityConfig;
   /**
@@ -127,9 +148,6 @@ export interface IdentityConfig {
   };
 }
 
-/** OWASP's minimum for argon2id; production refuses anything cheaper. */
-export const MIN_PRODUCTION_ARGON2 = { memoryCostKib: 19_456, timeCost: 2 } as const;
-
 export interface ConfigProblem {
   variable: string;
   problem: string;
@@ -145,7 +163,12 @@ export class ConfigError extends Error {
 }
 
 /** Values of these variables are never echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'QIANBAO_ADMIN_TOKEN', 'QIANBAO_SECRET_KEY']);
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'DATABASE_REPLICA_URL',
+  'QIANBAO_ADMIN_TOKEN',
+  'QIANBAO_SECRET_KEY',
+]);
 const MAX_ECHOED_VALUE_LENGTH = 64;
 const GENERATED_TOKEN_BYTES = 32;
 
@@ -160,6 +183,10 @@ const MODULE_VARIABLES: z.ZodRawShape = Object.assign(
 const envSchema = z
   .object({
     DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+    DATABASE_REPLICA_URL: z
+      .string()
+      .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     QIANBAO_DATA_DIR: z.string().max(4096, 'must be at most 4096 characters').default('./data'),
     QIANBAO_EMBEDDED_PG_PORT: integer({ min: 1024, max: 65535, fallback: 54329 }),
     HOST: z
@@ -169,6 +196,22 @@ const envSchema = z
       .default('127.0.0.1'),
     // 0 asks the operating system for a free port (tests).
     PORT: integer({ min: 0, max: 65535, fallback: 8080 }),
+    // TLS ends at a proxy (docs/production.md#tls): whose X-Forwarded-For to believe.
+    QIANBAO_TRUST_PROXY: z
+      .string()
+      .max(4096, 'must be at most 4096 characters')
+      .transform((value, context) => {
+        const proxies = parseTrustedProxies(value);
+        if (proxies === null) {
+          context.addIssue({
+            code: 'custom',
+            message: 'must be comma-separated IP addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+          });
+          return z.NEVER;
+        }
+        return proxies;
+      })
+      .optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     QIANBAO_MODE: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }).default('sandbox'),
     QIANBAO_ADMIN_TOKEN: z
@@ -183,6 +226,8 @@ const envSchema = z
       (value) => value === 0 || value >= 100,
       'must be 0 (no expiry worker) or from 100 to 3600000',
     ),
+    // ADR 0027: a failover's window; a request waits at most about this long for its batch.
+    LEDGER_UNAVAILABLE_AFTER_MS: integer({ min: 1000, max: 120_000, fallback: 10_000 }),
     // Where the journal's head is anchored outside the database; somewhere its superuser cannot write.
     LEDGER_CHECKPOINT_FILE: z.string().max(4096, 'must be at most 4096 characters').optional(),
     // The window a cut of the journal's newest records can hide in; below 100 ms only costs fsyncs.
@@ -192,6 +237,20 @@ const envSchema = z
     IDEMPOTENCY_RETENTION_HOURS: integer({ min: 24, max: 8760, fallback: 72 }),
     // ADR 0015: delivered events are kept this long (for replays and inquiries), then pruned daily.
     OUTBOX_RETENTION_DAYS: integer({ min: 1, max: 3650, fallback: 7 }),
+    // Tracing: the standard OpenTelemetry variables; unset endpoint, no tracing (no cost).
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, "must be an http:// or https:// URL (the collector's OTLP/HTTP base)")
+      .optional(),
+    OTEL_SERVICE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
+      .default('qianbao'),
+    QIANBAO_TRACE_SAMPLE_RATIO: z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1, e.g. 0.1')
+      .default('1')
+      .transform(Number),
     // At least 2: the ledger's batch holds one connection while reads use another.
     DB_POOL_MAX: integer({ min: 2, max: 200, fallback: 20 }),
     // ---- identity (docs/identity.md) ----
@@ -253,29 +312,11 @@ const envSchema = z
     ...MODULE_VARIABLES,
   })
   .superRefine((env, context) => {
-    if (env.QIANBAO_MODE === 'production' && env.QIANBAO_ADMIN_TOKEN === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['QIANBAO_ADMIN_TOKEN'],
-        message: 'is required when QIANBAO_MODE=production',
-      });
-    }
-    for (const variable of ['QIANBAO_PUBLIC_URL', 'QIANBAO_SECRET_KEY'] as const) {
-      if (env.QIANBAO_MODE === 'production' && env[variable] === undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: [variable],
-          message: 'is required when QIANBAO_MODE=production',
-        });
+    // The start-up checklist of production mode (production-checks.ts, docs/production.md).
+    if (env.QIANBAO_MODE === 'production') {
+      for (const problem of productionProblems(env)) {
+        context.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
       }
-    }
-    // Browsers offer passkeys only to secure pages.
-    if (env.QIANBAO_MODE === 'production' && env.QIANBAO_PUBLIC_URL?.startsWith('http:')) {
-      context.addIssue({
-        code: 'custom',
-        path: ['QIANBAO_PUBLIC_URL'],
-        message: 'must be https:// when QIANBAO_MODE=production',
-      });
     }
     if (env.BANK_TRANSFER_FEE_MIN_MINOR > env.BANK_TRANSFER_FEE_MAX_MINOR) {
       context.addIssue({
@@ -290,20 +331,6 @@ const envSchema = z
         path: ['ARGON2_MEMORY_KIB'],
         message: 'must be at least 8 × ARGON2_PARALLELISM',
       });
-    }
-    if (env.QIANBAO_MODE === 'production') {
-      for (const [variable, minimum] of [
-        ['ARGON2_MEMORY_KIB', MIN_PRODUCTION_ARGON2.memoryCostKib],
-        ['ARGON2_TIME_COST', MIN_PRODUCTION_ARGON2.timeCost],
-      ] as const) {
-        if (env[variable] < minimum) {
-          context.addIssue({
-            code: 'custom',
-            path: [variable],
-            message: `must be at least ${minimum} when QIANBAO_MODE=production`,
-          });
-        }
-      }
     }
   });
 
@@ -327,17 +354,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(values.QIANBAO_DATA_DIR);
   return {
     mode: values.QIANBAO_MODE,
-    http: { host: values.HOST, port: values.PORT },
+    http: { host: values.HOST, port: values.PORT, trustProxy: values.QIANBAO_TRUST_PROXY ?? [] },
     logLevel: values.LOG_LEVEL,
     adminToken,
     adminTokenGenerated: values.QIANBAO_ADMIN_TOKEN === undefined,
-    database: { url: values.DATABASE_URL ?? null, poolMax: values.DB_POOL_MAX },
+    database: {
+      url: values.DATABASE_URL ?? null,
+      poolMax: values.DB_POOL_MAX,
+      replicaUrl: values.DATABASE_REPLICA_URL ?? null,
+    },
     dataDir,
     embeddedPostgresPort: values.QIANBAO_EMBEDDED_PG_PORT,
     ledger: {
       maxBatchTransfers: values.LEDGER_MAX_BATCH,
       maxQueuedTransfers: values.LEDGER_MAX_QUEUE,
       expiryIntervalMs: values.LEDGER_EXPIRY_INTERVAL_MS,
+      unavailableAfterMs: values.LEDGER_UNAVAILABLE_AFTER_MS,
     },
     journalCheckpoints: {
       file: path.resolve(values.LEDGER_CHECKPOINT_FILE ?? path.join(dataDir, 'journal-checkpoints.jsonl')),
@@ -345,6 +377,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     outboxRetentionDays: values.OUTBOX_RETENTION_DAYS,
+    tracing: {
+      endpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      serviceName: values.OTEL_SERVICE_NAME,
+      sampleRatio: values.QIANBAO_TRACE_SAMPLE_RATIO,
+    },
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     identity: {
       smsCode: {

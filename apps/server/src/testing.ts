@@ -1,6 +1,7 @@
 /** Test helpers: an app on its own migrated database. Imported by tests only. */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type pg from 'pg';
 import { Ledger, verifyLedger } from '@qianbao/ledger';
 import type { LedgerOptions } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
@@ -32,11 +33,17 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** What production mode requires beyond `testConfig`: for tests of production behaviour. */
+/**
+ * What production mode requires beyond `testConfig` (production-checks.ts): for tests of production
+ * behaviour. `createTestApp` runs on its own test database whatever `DATABASE_URL` says; the key
+ * is a fixed random one (production refuses a patterned key such as 32 equal bytes).
+ */
 export const PRODUCTION_TEST_ENV: Record<string, string> = {
   QIANBAO_MODE: 'production',
+  DATABASE_URL: 'postgres://qianbao@db.invalid:5432/qianbao',
   QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
-  QIANBAO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+  QIANBAO_SECRET_KEY: 'q1P8xW0r3mZk6TnV2bYs9cHf4LdJ7gEa5uRo+KiNwQM=',
+  QIANBAO_TRUST_PROXY: 'loopback',
   ARGON2_MEMORY_KIB: '19456',
   ARGON2_TIME_COST: '2',
 };
@@ -60,6 +67,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Notification streams re-check their session this often (default 25 s). */
   streamHeartbeatMs?: number;
+  /** A "replica" for history reads (DATABASE_REPLICA_URL, ADR 0027). */
+  replicaPool?: pg.Pool;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -79,6 +88,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.now ? { now: options.now } : {}),
     ...(options.sms ? { sms: options.sms } : {}),
     ...(options.streamHeartbeatMs ? { streamHeartbeatMs: options.streamHeartbeatMs } : {}),
+    ...(options.replicaPool ? { replicaPool: options.replicaPool } : {}),
   });
   return {
     app,

@@ -20,7 +20,7 @@ export interface HolderPrincipal {
   walletAccountId: string;
 }
 
-/** Bank staff signed in with password and TOTP (operator module). */
+/** Bank staff signed in with password and TOTP, or a passkey (operator module). */
 export interface OperatorPrincipal {
   kind: 'operator';
   id: string;

@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
-import { Ledger, LedgerClosedError, LedgerOverloadedError } from '@qianbao/ledger';
+import { Ledger, LedgerClosedError, LedgerOverloadedError, LedgerUnavailableError } from '@qianbao/ledger';
 import type { LedgerOptions, TransferInput, TransferOutcome } from '@qianbao/ledger';
 import type { BatchInfo, FromWorker, SerializedError, ToWorker, WorkerConfig } from './protocol.ts';
+import { TracedCalls } from '../tracing-ledger-calls.ts';
+import { tracingEnabled } from '../tracing.ts';
 
 /** What the server uses of a ledger: the in-process `Ledger` and `ThreadedLedger` both fit. */
 export type LedgerPort = Pick<
@@ -29,7 +31,7 @@ export interface ThreadedLedgerOptions {
   writerConnections?: number;
   ledger?: Pick<
     LedgerOptions,
-    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal'
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal' | 'unavailableAfterMs'
   >;
   onBatch?: (info: BatchInfo) => void;
   /** The worker died: the process can no longer move money and should stop. */
@@ -59,6 +61,8 @@ export class ThreadedLedger implements LedgerPort {
   private lastStats: Stats;
   private closing: Promise<void> | null = null;
   private failed: Error | null = null;
+  /** Tracing on (when the ledger opened): each call's span, linked from the batch that served it. */
+  private readonly traced = tracingEnabled() ? new TracedCalls() : null;
 
   private constructor(
     private readonly reads: Ledger,
@@ -80,6 +84,7 @@ export class ThreadedLedger implements LedgerPort {
       connectionString: options.connectionString,
       writerConnections: options.writerConnections ?? 3,
       ledger: options.ledger ?? {},
+      ...(tracingEnabled() ? { tracing: true } : {}),
     };
     const worker = new Worker(bootstrap(new URL('./worker.ts', import.meta.url).href), {
       eval: true,
@@ -96,9 +101,10 @@ export class ThreadedLedger implements LedgerPort {
     if (this.closing) return Promise.reject(new LedgerClosedError());
     if (inputs.length === 0) return Promise.resolve([]);
     const id = this.nextCallId++;
+    const trace = this.traced?.start(id, inputs.length);
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
-      this.post({ type: 'createTransfers', id, inputs });
+      this.post({ type: 'createTransfers', id, inputs, ...(trace ? { trace } : {}) });
     });
   }
 
@@ -187,10 +193,14 @@ export class ThreadedLedger implements LedgerPort {
       case 'result': {
         const call = this.calls.get(message.id);
         this.calls.delete(message.id);
+        this.traced?.answer(message.id, message.error);
         if (message.error) call?.reject(revive(message.error));
         else call?.resolve(message.outcomes ?? []);
         return;
       }
+      case 'batchTrace':
+        this.traced?.batch(message.batch, message.calls);
+        return;
       case 'expired': {
         const call = this.expiries.get(message.id);
         this.expiries.delete(message.id);
@@ -215,6 +225,7 @@ export class ThreadedLedger implements LedgerPort {
     this.failed = error;
     // Their outcome is unknown: like a batch whose commit failed, callers retry with their ids.
     for (const call of [...this.calls.values(), ...this.expiries.values()]) call.reject(error);
+    this.traced?.fail(error);
     this.calls.clear();
     this.expiries.clear();
     this.options.onFatal?.(error);
@@ -235,6 +246,7 @@ function bootstrap(entry: string): string {
 function revive(serialized: SerializedError): Error {
   if (serialized.name === 'LedgerOverloadedError') return new LedgerOverloadedError();
   if (serialized.name === 'LedgerClosedError') return new LedgerClosedError();
+  if (serialized.name === 'LedgerUnavailableError') return new LedgerUnavailableError();
   const error =
     serialized.name === 'RangeError' ? new RangeError(serialized.message) : new Error(serialized.message);
   if (serialized.name !== 'RangeError') error.name = serialized.name;

@@ -1,4 +1,5 @@
 import type { Ledger, LedgerOptions, TransferInput, TransferOutcome } from '@qianbao/ledger';
+import type { BatchTrace, TraceParent } from '../tracing.ts';
 
 /** Messages between the request thread and the ledger thread (values by structured clone). */
 
@@ -9,8 +10,10 @@ export interface WorkerConfig {
   writerConnections: number;
   ledger: Pick<
     LedgerOptions,
-    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal'
+    'maxBatchTransfers' | 'maxQueuedTransfers' | 'journalKey' | 'sealLegacyJournal' | 'unavailableAfterMs'
   >;
+  /** Tracing is on in the main thread: time each batch and its statements, and say whose calls it served. */
+  tracing?: boolean;
 }
 
 export interface SerializedError {
@@ -20,7 +23,7 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  | { type: 'createTransfers'; id: number; inputs: readonly TransferInput[] }
+  | { type: 'createTransfers'; id: number; inputs: readonly TransferInput[]; trace?: TraceParent }
   | { type: 'expirePending'; id: number }
   | { type: 'close' };
 
@@ -29,6 +32,8 @@ export type FromWorker =
   | { type: 'result'; id: number; outcomes?: TransferOutcome[]; error?: SerializedError }
   | { type: 'expired'; id: number; count?: number; error?: SerializedError }
   | { type: 'batch'; info: BatchInfo; stats: ReturnType<Ledger['stats']> }
+  /** Tracing on: a committed batch, sent after its calls' results, with the traced calls it served. */
+  | { type: 'batchTrace'; batch: BatchTrace; calls: number[] }
   | { type: 'fatal'; error: SerializedError };
 
 export function serializeError(error: unknown): SerializedError {

@@ -3,6 +3,7 @@ import { createPool } from '@qianbao/db';
 import { Ledger } from '@qianbao/ledger';
 import { serializeError } from './protocol.ts';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.ts';
+import { BatchTimer } from '../tracing-batches.ts';
 
 /**
  * The ledger thread: one `Ledger` whose batches run on this event loop alone, and so do the voids
@@ -19,18 +20,29 @@ const pool = createPool({
   max: config.writerConnections,
   applicationName: 'qianbao-ledger',
 });
+// Tracing on: batches timed and reported with the traced calls they served (tracing-batches.ts).
+const timer = config.tracing
+  ? new BatchTimer((batch, calls) => send({ type: 'batchTrace', batch, calls }))
+  : null;
+timer?.watch(pool);
 
 try {
   const ledger = await Ledger.open(pool, {
     ...config.ledger,
     writerPool: pool,
-    onBatch: (info) => send({ type: 'batch', info, stats: ledger.stats() }),
+    onBatch: (info) => {
+      send({ type: 'batch', info, stats: ledger.stats() });
+      timer?.committed(info);
+    },
   });
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'createTransfers':
         ledger.createTransfers(message.inputs).then(
-          (outcomes) => send({ type: 'result', id: message.id, outcomes }),
+          (outcomes) => {
+            if (message.trace) timer?.served(message.id);
+            send({ type: 'result', id: message.id, outcomes });
+          },
           (error: unknown) => send({ type: 'result', id: message.id, error: serializeError(error) }),
         );
         return;
