@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type {
   AuthenticationResponseJSON,
   AuthenticatorTransportFuture,
@@ -18,11 +13,13 @@ import { isUuid, newId } from '@qianbao/ledger';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
 import {
-  SUPPORTED_ALGORITHMS,
   assertionFlags,
   challengeOfClientData,
   counterRefused,
+  registrationOptions,
   relyingPartyFor,
+  verifiedAssertion,
+  verifiedRegistration,
 } from '../security/index.ts';
 import type { RelyingParty } from '../security/index.ts';
 import type { OperatorService, OperatorSession } from './service.ts';
@@ -124,21 +121,14 @@ export class OperatorPasskeys {
       sessionId: input.sessionId,
       rp,
     });
-    return generateRegistrationOptions({
-      rpName: RP_NAME,
-      rpID: rp.id,
+    return registrationOptions({
+      rp: { id: rp.id, name: RP_NAME },
       userName: input.username,
       userDisplayName: input.displayName,
-      userID: new Uint8Array(userHandle),
-      challenge: new Uint8Array(challenge),
-      timeout: this.deps.settings.challengeTtlSeconds * 1000,
-      attestationType: 'none',
-      excludeCredentials: passkeys.map((passkey) => ({
-        id: passkey.credential_id,
-        transports: passkey.transports as AuthenticatorTransportFuture[],
-      })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
-      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+      userHandle,
+      challenge,
+      timeoutMs: this.deps.settings.challengeTtlSeconds * 1000,
+      existing: passkeys.map((passkey) => ({ id: passkey.credential_id, transports: passkey.transports })),
     });
   }
 
@@ -156,22 +146,13 @@ export class OperatorPasskeys {
       sessionId: input.sessionId,
       malformed: () => registrationFailed('malformed'),
     });
-    let verified;
-    try {
-      verified = await verifyRegistrationResponse({
-        response: input.response,
-        expectedChallenge: challenge.text,
-        expectedOrigin: challenge.row.origin,
-        expectedRPID: challenge.row.rp_id,
-        requireUserPresence: true,
-        requireUserVerification: true,
-        supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-      });
-    } catch (error) {
-      throw registrationFailed('invalid', error);
-    }
-    if (!verified.verified) throw registrationFailed('invalid');
-    const info = verified.registrationInfo;
+    const verified = await verifiedRegistration(input.response, {
+      text: challenge.text,
+      origin: challenge.row.origin,
+      rpId: challenge.row.rp_id,
+    });
+    if ('failure' in verified) throw registrationFailed('invalid', verified.failure ?? undefined);
+    const { info } = verified;
     const view: OperatorPasskeyView = {
       id: newId(),
       name: input.name.trim(),
@@ -381,30 +362,22 @@ export class OperatorPasskeys {
     if (!flags.userVerified) return 'userNotVerified';
     const stored = Number(passkey.sign_count);
     if (counterRefused(flags.counter, stored)) return 'counter';
-    let verified;
-    try {
-      verified = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge.text,
-        expectedOrigin: challenge.row.origin,
-        expectedRPID: challenge.row.rp_id,
-        credential: {
-          id: passkey.credential_id,
-          publicKey: new Uint8Array(passkey.public_key),
-          counter: stored,
-          transports: passkey.transports as AuthenticatorTransportFuture[],
-        },
-        requireUserVerification: true,
-      });
-    } catch {
-      return 'signature';
-    }
-    if (!verified.verified) return 'signature';
+    const verified = await verifiedAssertion(
+      response,
+      { text: challenge.text, origin: challenge.row.origin, rpId: challenge.row.rp_id },
+      {
+        id: passkey.credential_id,
+        publicKey: passkey.public_key,
+        counter: stored,
+        transports: passkey.transports,
+      },
+    );
+    if ('failure' in verified) return 'signature';
     // The counter moves only forward, also between two different challenges signed at once.
     const recorded = await this.deps.pool.query(
       `UPDATE operator_passkeys SET sign_count = $2, last_used_at = $3
         WHERE id = $1 AND (sign_count < $2 OR (sign_count = 0 AND $2 = 0))`,
-      [passkey.id, verified.authenticationInfo.newCounter, this.deps.now()],
+      [passkey.id, verified.newCounter, this.deps.now()],
     );
     return recorded.rowCount === 1 ? null : 'counter';
   }

@@ -29,7 +29,15 @@ export { passwordFreeLimitKey } from './factor-policy.ts';
 export { paymentHash } from './payment-binding.ts';
 // Shared with the operators' passkeys (modules/operator/passkeys.ts): one relying party, one set of rules.
 export { relyingPartyFor, type RelyingParty } from './relying-party.ts';
-export { SUPPORTED_ALGORITHMS, assertionFlags, challengeOfClientData, counterRefused } from './webauthn.ts';
+export {
+  SUPPORTED_ALGORITHMS,
+  assertionFlags,
+  challengeOfClientData,
+  counterRefused,
+  registrationOptions,
+  verifiedAssertion,
+  verifiedRegistration,
+} from './webauthn.ts';
 export {
   SecurityService,
   type BirthDateSource,

@@ -1,11 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type {
   AuthenticationResponseJSON,
   AuthenticatorTransportFuture,
@@ -33,7 +28,14 @@ import { paymentChallenge, paymentHash, paymentHashOfChallenge } from './payment
 import type { PaymentToConfirm } from './payment-binding.ts';
 import { pinWeakness } from './pin-policy.ts';
 import { relyingPartyFor } from './relying-party.ts';
-import { SUPPORTED_ALGORITHMS, assertionFlags, challengeOfClientData, counterRefused } from './webauthn.ts';
+import {
+  assertionFlags,
+  challengeOfClientData,
+  counterRefused,
+  registrationOptions,
+  verifiedAssertion,
+  verifiedRegistration,
+} from './webauthn.ts';
 import type { RelyingParty } from './relying-party.ts';
 import { SecurityStore } from './store.ts';
 import type { ChallengePurpose, ChallengeRow, FactorState, HolderRow, PasskeyRow } from './store.ts';
@@ -365,21 +367,14 @@ export class SecurityService {
     const challenge = randomBytes(REGISTRATION_CHALLENGE_BYTES);
     await this.saveChallenge({ challenge, purpose: 'register', userId: input.userId, rp, payment: null });
     const masked = maskPhone(user.phone);
-    return generateRegistrationOptions({
-      rpName: RP_NAME,
-      rpID: rp.id,
+    return registrationOptions({
+      rp: { id: rp.id, name: RP_NAME },
       userName: masked,
       userDisplayName: `${RP_NAME} ${masked}`,
-      userID: new Uint8Array(holder.webauthnUserHandle),
-      challenge: new Uint8Array(challenge),
-      timeout: this.config.webauthn.challengeTtlSeconds * 1000,
-      attestationType: 'none',
-      excludeCredentials: passkeys.map((passkey) => ({
-        id: passkey.credentialId,
-        transports: passkey.transports as AuthenticatorTransportFuture[],
-      })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
-      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+      userHandle: holder.webauthnUserHandle,
+      challenge,
+      timeoutMs: this.config.webauthn.challengeTtlSeconds * 1000,
+      existing: passkeys.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
     });
   }
 
@@ -396,22 +391,13 @@ export class SecurityService {
       purpose: 'register',
       userId: input.userId,
     });
-    let verified;
-    try {
-      verified = await verifyRegistrationResponse({
-        response: input.response,
-        expectedChallenge: challenge.text,
-        expectedOrigin: challenge.row.origin,
-        expectedRPID: challenge.row.rpId,
-        requireUserPresence: true,
-        requireUserVerification: true,
-        supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-      });
-    } catch (error) {
-      throw passkeyFailed('invalid', error);
-    }
-    if (!verified.verified) throw passkeyFailed('invalid');
-    const info = verified.registrationInfo;
+    const verified = await verifiedRegistration(input.response, {
+      text: challenge.text,
+      origin: challenge.row.origin,
+      rpId: challenge.row.rpId,
+    });
+    if ('failure' in verified) throw passkeyFailed('invalid', verified.failure ?? undefined);
+    const { info } = verified;
     const now = this.now();
     const row: Omit<PasskeyRow, 'lastUsedAt' | 'suspendedAt'> = {
       id: newId(),
@@ -1069,28 +1055,24 @@ export class SecurityService {
     if (!flags) throw passkeyFailed('malformed');
     if (!flags.userVerified) throw passkeyFailed('userNotVerified');
     if (counterRefused(flags.counter, passkey.signCount)) throw passkeyFailed('counter');
-    let verified;
-    try {
-      verified = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge.text,
-        expectedOrigin: challenge.row.origin,
-        expectedRPID: challenge.row.rpId,
-        credential: {
-          id: passkey.credentialId,
-          publicKey: new Uint8Array(passkey.publicKey),
-          counter: passkey.signCount,
-          transports: passkey.transports as AuthenticatorTransportFuture[],
-        },
-        requireUserVerification: true,
-      });
-    } catch (error) {
-      throw passkeyFailed('invalid', error);
+    const verified = await verifiedAssertion(
+      response,
+      { text: challenge.text, origin: challenge.row.origin, rpId: challenge.row.rpId },
+      {
+        id: passkey.credentialId,
+        publicKey: passkey.publicKey,
+        counter: passkey.signCount,
+        transports: passkey.transports,
+      },
+    );
+    if ('failure' in verified) {
+      throw verified.failure === 'thrown'
+        ? passkeyFailed('invalid', verified.error)
+        : passkeyFailed('signature');
     }
-    if (!verified.verified) throw passkeyFailed('signature');
     const recorded = await this.store.recordPasskeyUse({
       id: passkey.id,
-      signCount: verified.authenticationInfo.newCounter,
+      signCount: verified.newCounter,
       now: this.now(),
     });
     if (!recorded) throw passkeyFailed('counter');
