@@ -369,36 +369,21 @@ export class OperatorService {
     }
     // Count first (secret-tries.ts): the try is taken before anything is compared, so concurrent
     // guesses get no more checks than the limit, and a crash mid-check costs nothing after the lease.
-    const policy = this.tryPolicy();
-    const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
-      key: account.id,
-      now: this.deps.now,
-      policy,
-    });
-    if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
-    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
-    if (taken.kind === 'missing') throw new AppError('OPERATOR_LOGIN_FAILED');
-    let claimed = false;
-    try {
-      const passwordOk = await this.hasher.verify(account.password_hash, input.password);
-      claimed = passwordOk && (await this.claimTotp(account, input.totpCode, now));
-    } catch (error) {
-      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
-      throw error;
-    }
-    const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
-      lease: taken.lease,
-      right: claimed,
-      now: this.deps.now(),
-      policy,
-    });
+    const { verdict: claimed, lockedNow } = await this.countedCheck(
+      account,
+      () => new AppError('OPERATOR_LOGIN_FAILED'),
+      async () =>
+        (await this.hasher.verify(account.password_hash, input.password)) &&
+        (await this.claimTotp(account, input.totpCode, now)),
+      (right) => right,
+    );
     if (!claimed) {
       await this.audit({
         operatorId: account.id,
         action: 'operator.login_failed',
         target: account.id,
         // the failure that reached the limit and locked the account says so, once
-        details: outcome.lockedNow ? { locked: true } : {},
+        details: lockedNow ? { locked: true } : {},
       });
       throw new AppError('OPERATOR_LOGIN_FAILED');
     }
@@ -420,28 +405,12 @@ export class OperatorService {
   }): Promise<OperatorSession> {
     const account = await this.accountById(input.operatorId);
     if (!account) throw input.refused('unknownCredential');
-    const policy = this.tryPolicy();
-    const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
-      key: account.id,
-      now: this.deps.now,
-      policy,
-    });
-    if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
-    if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
-    if (taken.kind === 'missing') throw input.refused('unknownCredential');
-    let reason: string | null;
-    try {
-      reason = await input.check();
-    } catch (error) {
-      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
-      throw error;
-    }
-    const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
-      lease: taken.lease,
-      right: reason === null,
-      now: this.deps.now(),
-      policy,
-    });
+    const { verdict: reason, lockedNow } = await this.countedCheck(
+      account,
+      () => input.refused('unknownCredential'),
+      input.check,
+      (verdict) => verdict === null,
+    );
     if (reason !== null || account.disabled_at !== null) {
       await this.audit({
         operatorId: account.id,
@@ -450,7 +419,7 @@ export class OperatorService {
         details: {
           ...input.details,
           reason: reason ?? 'disabled',
-          ...(outcome.lockedNow ? { locked: true } : {}),
+          ...(lockedNow ? { locked: true } : {}),
         },
       });
       if (reason !== null) throw input.refused(reason);
@@ -467,6 +436,35 @@ export class OperatorService {
   async proveTotp(input: { operatorId: string; code: string; purpose: string }): Promise<void> {
     const account = await this.accountById(input.operatorId);
     if (!account || account.disabled_at !== null) throw new AppError('UNAUTHORIZED');
+    const { verdict: claimed, lockedNow } = await this.countedCheck(
+      account,
+      () => new AppError('UNAUTHORIZED'),
+      () => this.claimTotp(account, input.code, this.deps.now()),
+      (right) => right,
+    );
+    if (!claimed) {
+      await this.audit({
+        operatorId: account.id,
+        action: 'operator.reauth_failed',
+        target: account.id,
+        details: { purpose: input.purpose, ...(lockedNow ? { locked: true } : {}) },
+      });
+      throw new AppError('OPERATOR_TOTP_INVALID');
+    }
+  }
+
+  /**
+   * One counted check of an operator's secret (secret-tries.ts): the try is taken before `check`
+   * runs, so concurrent guesses get no more checks than the limit (OPERATOR_LOCKED or busy first;
+   * `missing` when the account's try row is gone); given back if `check` throws, else finished with
+   * `right(verdict)`. Answers the verdict and whether this failure is the one that locked the account.
+   */
+  private async countedCheck<T>(
+    account: AccountRow,
+    missing: () => AppError,
+    check: () => Promise<T>,
+    right: (verdict: T) => boolean,
+  ): Promise<{ verdict: T; lockedNow: boolean }> {
     const policy = this.tryPolicy();
     const taken = await acquireTry(this.deps.pool, OPERATOR_TRIES, {
       key: account.id,
@@ -475,29 +473,21 @@ export class OperatorService {
     });
     if (taken.kind === 'locked') throw lockedError(taken.until, this.deps.now());
     if (taken.kind === 'busy') throw secretCheckBusy(taken.retryAfterMs);
-    if (taken.kind === 'missing') throw new AppError('UNAUTHORIZED');
-    let claimed = false;
+    if (taken.kind === 'missing') throw missing();
+    let verdict: T;
     try {
-      claimed = await this.claimTotp(account, input.code, this.deps.now());
+      verdict = await check();
     } catch (error) {
-      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {});
+      await releaseTry(this.deps.pool, OPERATOR_TRIES, taken.lease).catch(() => {}); // else its lease runs out
       throw error;
     }
     const outcome = await finishTry(this.deps.pool, OPERATOR_TRIES, {
       lease: taken.lease,
-      right: claimed,
+      right: right(verdict),
       now: this.deps.now(),
       policy,
     });
-    if (!claimed) {
-      await this.audit({
-        operatorId: account.id,
-        action: 'operator.reauth_failed',
-        target: account.id,
-        details: { purpose: input.purpose, ...(outcome.lockedNow ? { locked: true } : {}) },
-      });
-      throw new AppError('OPERATOR_TOTP_INVALID');
-    }
+    return { verdict, lockedNow: outcome.lockedNow };
   }
 
   private async accountById(operatorId: string): Promise<AccountRow | null> {
