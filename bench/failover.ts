@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { newId } from '@qianbao/ledger';
 import {
   clusterDown,
   clusterUp,
@@ -38,7 +37,7 @@ import type { ClusterLayout, ClusterSecrets } from '../apps/cli/src/cluster-layo
 import { readMembers } from '../apps/cli/src/cluster-status.ts';
 import { checkBooks, longestGap, startLoad } from './failover-load.ts';
 import type { Outcome } from './failover-load.ts';
-import { call, freePort, mapBounded, registerHolder, startQianbao, stop } from './http-transfers.ts';
+import { freePort, fund, mapBounded, registerHolder, startQianbao, stop } from './http-transfers.ts';
 import type { Holder } from './http-transfers.ts';
 import { freshBenchDatabase, machineLine, positive } from './support.ts';
 
@@ -265,33 +264,7 @@ async function setUpHolders(
     8,
     (i) => registerHolder(apis[i % apis.length]!, `139${String(10_000_000 + i).slice(-8)}`),
   );
-  // ¥500 each from a system account, through the internal ledger API (bench/http-transfers.ts's fund, with this cluster's token).
-  const bank = newId();
-  await call(
-    apis[0]!,
-    'POST',
-    '/v1/ledger/accounts',
-    [{ id: bank, currency: 'CNY', code: 900 }],
-    secrets.adminToken,
-  );
-  for (let i = 0; i < holders.length; i += 1000) {
-    const transfers = holders.slice(i, i + 1000).map((holder) => ({
-      id: newId(),
-      debitAccountId: bank,
-      creditAccountId: holder.walletAccountId,
-      amount: '50000',
-      currency: 'CNY',
-      code: 1,
-    }));
-    const { results } = await call<{ results: { result: string }[] }>(
-      apis[0]!,
-      'POST',
-      '/v1/ledger/transfers',
-      { transfers },
-      secrets.adminToken,
-    );
-    if (results.some((result) => result.result !== 'ok')) throw new Error('funding the holders failed');
-  }
+  await fund(apis[0]!, holders, secrets.adminToken); // ¥500 each, with this cluster's token
   console.log(
     `setup: ${holders.length} holders registered and funded in ${((Date.now() - setupStartedAt) / 1000).toFixed(1)} s`,
   );

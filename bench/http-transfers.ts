@@ -351,10 +351,14 @@ export async function registerHolder(baseUrl: string, phone: string): Promise<Ho
   return holder;
 }
 
-/** ¥500 each from a system account, through the internal ledger API. */
-export async function fund(baseUrl: string, holders: readonly Holder[]): Promise<void> {
+/** ¥500 each from a system account, through the internal ledger API (with `adminToken`'s server). */
+export async function fund(
+  baseUrl: string,
+  holders: readonly Holder[],
+  adminToken: string = ADMIN_TOKEN,
+): Promise<void> {
   const bank = newId();
-  await call(baseUrl, 'POST', '/v1/ledger/accounts', [{ id: bank, currency: 'CNY', code: 900 }], ADMIN_TOKEN);
+  await call(baseUrl, 'POST', '/v1/ledger/accounts', [{ id: bank, currency: 'CNY', code: 900 }], adminToken);
   for (let i = 0; i < holders.length; i += 1000) {
     const transfers = holders.slice(i, i + 1000).map((holder) => ({
       id: newId(),
@@ -369,7 +373,7 @@ export async function fund(baseUrl: string, holders: readonly Holder[]): Promise
       'POST',
       '/v1/ledger/transfers',
       { transfers },
-      ADMIN_TOKEN,
+      adminToken,
     );
     const failed = results.filter((r) => r.result !== 'ok');
     if (failed.length > 0) throw new Error(`funding failed: ${failed[0]!.result}`);
