@@ -131,6 +131,19 @@ describe('what an operator watches', () => {
     );
   });
 
+  it('passkey sign-ins, of holders and of operators, are counted by outcome too', async () => {
+    for (const [url, method] of [
+      ['/v1/auth/passkey/login', 'passkey'],
+      ['/v1/operator/passkey/login', 'operator_passkey'],
+    ] as const) {
+      const refused = { method, outcome: 'VALIDATION_FAILED' };
+      const before = await sample('qianbao_sign_ins_total', refused);
+      const answer = await subject.app.inject({ method: 'POST', url, payload: {} });
+      expect(answer.statusCode, answer.body).toBe(400);
+      expect(await sample('qianbao_sign_ins_total', refused)).toBe(before + 1);
+    }
+  });
+
   it('freezes, backlogs and the database, read at each scrape', async () => {
     const holder = await registerHolder(subject.app);
     const before = await sample('qianbao_frozen_wallets', { mode: 'full' });

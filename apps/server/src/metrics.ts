@@ -419,7 +419,9 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 const SIGN_IN_ROUTES = new Map([
   ['/v1/auth/login/password', 'password'],
   ['/v1/auth/login/sms', 'sms'],
+  ['/v1/auth/passkey/login', 'passkey'],
   ['/v1/operator/login', 'operator'],
+  ['/v1/operator/passkey/login', 'operator_passkey'],
 ]);
 /** The stable code at the start of every error body (`{"error":{"code":"…"`): an enum, so a bounded label. */
 const ERROR_CODE = /^\{"error":\{"code":"([A-Z][A-Z0-9_]{0,63})"/;
