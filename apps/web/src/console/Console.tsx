@@ -230,7 +230,7 @@ function ConsoleLayout({ operator }: { operator: OperatorView }) {
   return (
     <Layout className="portal-layout">
       <Layout.Sider width={220} className="portal-sider" theme="light" breakpoint="lg" collapsedWidth={64}>
-        <div className="portal-brand">
+        <div className="portal-brand console-brand">
           <Logo size={32} />
           <span className="portal-brand-name">{t('console.title')}</span>
         </div>
