@@ -174,6 +174,9 @@ export function startPatroni(
     command: command[0]!,
     args: command.slice(1),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: node.dir, LANG: 'C.UTF-8' },
+    // Not our working directory: in a clone under /root the postgres user cannot enter it, and
+    // Patroni's worker processes (Python multiprocessing) change into it at start and die.
+    cwd: node.dir,
   });
 }
 

@@ -124,7 +124,12 @@ describe('the request id', () => {
     expect(queued.statusCode).toBe(200);
     await expect
       .poll(() =>
-        lines().filter((line) => line.msg === 'job run for a request' && line.requestId === 'req-job-7'),
+        lines().filter(
+          (line) =>
+            line.msg === 'job run for a request' &&
+            line.requestId === 'req-job-7' &&
+            line.job === 'outbox.sweep',
+        ),
       )
       .toHaveLength(1);
   });
