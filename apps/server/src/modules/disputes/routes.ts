@@ -573,14 +573,15 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
    * the risk engine) is an action too: the dispute went back to investigating, and `failed`
    * appends `…_failed` with that change.
    */
-  const step = (
+  // The body's type follows from its schema, so each step's handler is typed without restating it.
+  const step = <Body extends z.ZodType>(
     path: string,
     summary: string,
-    body: z.ZodType,
+    body: Body,
     run: (input: {
       id: string;
       operatorId: string;
-      body: never;
+      body: z.output<Body>;
       resumed: boolean;
       audit: RefundAudit;
     }) => Promise<DisputeView>,
@@ -632,7 +633,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
         const view = await run({
           id: request.params.id,
           operatorId: principal.id,
-          body: request.body as never,
+          body: request.body as z.output<Body>,
           resumed: options.idempotent ? isResumption(request) : false,
           audit,
         });
@@ -653,17 +654,8 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     'ask-merchant',
     "Ask the merchant (a merchant payment's dispute): investigating → awaiting_merchant",
     z.strictObject({ note: reasonText.meta({ description: 'What the merchant is asked.' }) }),
-    ({
-      id,
-      operatorId,
-      body,
-      audit,
-    }: {
-      id: string;
-      operatorId: string;
-      body: { note: string };
-      audit: RefundAudit;
-    }) => service.askMerchant({ id, operatorId, note: body.note, audit: audit.done }),
+    ({ id, operatorId, body, audit }) =>
+      service.askMerchant({ id, operatorId, note: body.note, audit: audit.done }),
     { action: 'disputes.merchant_asked' },
   );
 
@@ -674,17 +666,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
       accepts: z.boolean().meta({ description: 'The merchant agrees to refund.' }),
       text: reasonText.meta({ description: 'What the merchant said.' }),
     }),
-    ({
-      id,
-      operatorId,
-      body,
-      audit,
-    }: {
-      id: string;
-      operatorId: string;
-      body: { accepts: boolean; text: string };
-      audit: RefundAudit;
-    }) =>
+    ({ id, operatorId, body, audit }) =>
       service.merchantAnswered({ id, operatorId, accepts: body.accepts, text: body.text, audit: audit.done }),
     { action: 'disputes.merchant_answered' },
   );
@@ -693,17 +675,8 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
     'reject',
     'Reject the dispute with a reason: → resolved_rejected',
     z.strictObject({ reason: reasonText.meta({ description: 'Why (the holder reads it).' }) }),
-    ({
-      id,
-      operatorId,
-      body,
-      audit,
-    }: {
-      id: string;
-      operatorId: string;
-      body: { reason: string };
-      audit: RefundAudit;
-    }) => service.reject({ id, operatorId, reason: body.reason, audit: audit.done }),
+    ({ id, operatorId, body, audit }) =>
+      service.reject({ id, operatorId, reason: body.reason, audit: audit.done }),
     { action: 'disputes.rejected' },
   );
 
@@ -718,23 +691,7 @@ export const disputesRoutes: FastifyPluginAsyncZod<{
       amount: amountInput.optional().meta({ description: 'How much; the disputed amount when absent.' }),
       reason: reasonText.meta({ description: 'Why (the holder reads it).' }),
     }),
-    ({
-      id,
-      operatorId,
-      body,
-      resumed,
-      audit,
-    }: {
-      id: string;
-      operatorId: string;
-      body: {
-        method: (typeof REFUND_METHODS)[number];
-        amount?: { amount: string; currency: string };
-        reason: string;
-      };
-      resumed: boolean;
-      audit: RefundAudit;
-    }) =>
+    ({ id, operatorId, body, resumed, audit }) =>
       service.refund({
         id,
         operatorId,
