@@ -27,7 +27,7 @@ import { fund, verifyRealName } from '../../apps/server/src/modules/transfers/te
 import { transferPaymentId } from '../../apps/server/src/modules/transfers/routes.ts';
 import { fundingPaymentId } from '../../apps/server/src/modules/funding/routes.ts';
 import { ledgerIds } from '../../apps/server/src/modules/funding/service.ts';
-import { cardNumber, cny } from '../../apps/server/src/modules/funding/testing.ts';
+import { bindCard, cardNumber, cny } from '../../apps/server/src/modules/funding/testing.ts';
 import { createTestDatabase } from '../support/database.ts';
 import type { TestDatabase } from '../support/database.ts';
 import { freePort, killAllServers, startServerProcess } from './server-process.ts';
@@ -227,29 +227,6 @@ afterAll(async () => {
   await server?.exited;
   await db?.drop();
 });
-
-async function bindCard(setup: TestApp, holder: TestHolder, number: string): Promise<string> {
-  const started = await setup.app.inject({
-    method: 'POST',
-    url: '/v1/me/cards/verification',
-    headers: holder.headers,
-    payload: { cardNumber: number, phone: holder.phone },
-  });
-  expect(started.statusCode, started.body).toBe(200);
-  const sms = await setup.app.inject({
-    method: 'GET',
-    url: `/dev/bank/sms.json?cardLast4=${number.slice(-4)}`,
-  });
-  const code = sms.json<{ codes: { code: string }[] }>().codes[0]!.code;
-  const bound = await setup.app.inject({
-    method: 'POST',
-    url: '/v1/me/cards',
-    headers: holder.headers,
-    payload: { verificationId: started.json<{ verificationId: string }>().verificationId, smsCode: code },
-  });
-  expect(bound.statusCode, bound.body).toBe(201);
-  return bound.json<{ id: string }>().id;
-}
 
 function transferBody(amount: string, pin: string) {
   return { toPhone: payee.phone, amount: { amount, currency: 'CNY' }, note: '房租', confirmation: { pin } };

@@ -123,7 +123,12 @@ export async function verify(config: Config, options: { checkpoints?: string }):
           ? null
           : await verifyAuditChain(
               database.pool,
-              auditKeyFrom(new SecretBox(resolveSecretKey(config, () => {}))),
+              auditKeyFrom(
+                new SecretBox(
+                  resolveSecretKey(config, () => {}),
+                  config.dataKeys,
+                ),
+              ),
             );
       console.log(formatAuditReport(audit));
       return report.ok && audit?.ok !== false ? 0 : 1;

@@ -12,6 +12,7 @@ import { newModuleCommand } from './new-module.ts';
 import { riskCommand } from './risk.ts';
 import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
+import { secretsCommand } from './secrets.ts';
 import { RiskStore } from '../../server/src/modules/risk/store.ts';
 
 const USAGE = `Usage: qianbao <command>
@@ -47,6 +48,9 @@ Commands:
                  (pg_receivewal); list backups and the restorable range; the restore drill
   restore --to TIME|latest --into DIR [--dir BACKUPS] [--port N]
                  Point-in-time recovery into a new directory, started on its own port (docs/backups.md)
+  secrets status | reseal [--batch N]
+                 Which data key each stored sealed value needs; seal them all again with the
+                 current key after a rotation (docs/production.md, "Rotation")
   bench <name>   Run the benchmark bench/<name>.ts (extra arguments are passed to it)
   help           Show this help
 
@@ -95,6 +99,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return withConfig([], (config) => backupCommand(rest, config));
     case 'restore':
       return withConfig([], (config) => restoreCommand(rest, config));
+    case 'secrets':
+      return withConfig([], (config) => secretsCommand(rest, config));
     case 'new-module':
       return newModuleCommand(rest);
     case 'cluster':

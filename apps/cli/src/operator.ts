@@ -52,7 +52,7 @@ export async function operatorCommand(args: readonly string[], config: Config): 
     await migrate(database.pool, allMigrations);
     const service = new OperatorService({
       pool: database.pool,
-      secrets: new SecretBox(resolveSecretKey(config, progress)),
+      secrets: new SecretBox(resolveSecretKey(config, progress), config.dataKeys),
       config: DEFAULT_OPERATOR_CONFIG,
       now: () => new Date(),
       issuer: 'Qianbao',

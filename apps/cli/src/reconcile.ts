@@ -44,7 +44,10 @@ export async function reconcileCommand(args: readonly string[], config: Config):
     print: (line) => process.stderr.write(`${line}\n`),
     whenEmbeddedRunning: 'connect',
   });
-  const secretBox = new SecretBox(resolveSecretKey(config, (line) => process.stderr.write(`${line}\n`)));
+  const secretBox = new SecretBox(
+    resolveSecretKey(config, (line) => process.stderr.write(`${line}\n`)),
+    config.dataKeys,
+  );
   const bank = new SandboxBank({ pool: database.pool, secretBox, latencyMs: { min: 0, max: 0 } });
   try {
     const report = await reconcileFunding({

@@ -147,6 +147,7 @@ export interface BuildAppOptions {
     | 'identity'
     | 'publicUrl'
     | 'secretKey'
+    | 'dataKeys'
     | 'security'
     | 'funding'
     | 'largeAmountSmsMinor'
@@ -351,7 +352,7 @@ export async function buildApp(options: BuildAppOptions) {
     log: app.log,
   });
   identityForSms = identity.service;
-  const secrets = new SecretBox(appSecretKey(options.secretKey, config));
+  const secrets = new SecretBox(appSecretKey(options.secretKey, config), config.dataKeys);
   const operator = createOperatorModule({
     pool,
     secrets,

@@ -41,6 +41,7 @@ const IDENTITY_CONFIG = {
 
 // Random: production refuses a patterned key (production-checks.ts).
 const SECRET_KEY = Buffer.from('q1P8xW0r3mZk6TnV2bYs9cHf4LdJ7gEa5uRo+KiNwQM=', 'base64');
+const DATA_KEY = Buffer.from('Zr7Tq2nWc9LxV4bHs1mKf8JdP3gYu6oEa0RiN5wQtXk=', 'base64');
 const SECURITY_ENV = {
   QIANBAO_PUBLIC_URL: 'https://wallet.example.com',
   QIANBAO_SECRET_KEY: SECRET_KEY.toString('base64'),
@@ -126,6 +127,7 @@ describe('loadConfig', () => {
       OPERATOR_SESSION_HOURS: '4',
       OPERATOR_MAX_FAILURES: '3',
       OPERATOR_LOCK_MINUTES: '30',
+      QIANBAO_DATA_KEYS: `${DATA_KEY.toString('base64')}, root`,
       ...IDENTITY_ENV,
       ...SECURITY_ENV,
     });
@@ -152,6 +154,7 @@ describe('loadConfig', () => {
       identity: IDENTITY_CONFIG,
       publicUrl: 'https://wallet.example.com',
       secretKey: SECRET_KEY,
+      dataKeys: [DATA_KEY, 'root'],
       security: SECURITY_CONFIG,
       largeAmountSmsMinor: 500_000n,
       funding: {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from './crypto/secret-key.ts';
+import { type DataKeyEntry, parseDataKeys } from './crypto/data-keys.ts';
 import type { TracingConfig } from './tracing.ts';
 import { MODULES } from './modules/catalog.ts';
 import { wholeNumber } from './modules/kit.ts';
@@ -77,6 +78,11 @@ export interface Config {
    * unset: the server then keeps one in `<dataDir>/secret-key` (docs/adr/0005-secrets-at-rest.md).
    */
   secretKey: Buffer | null;
+  /**
+   * The data keys that seal secrets at rest (`QIANBAO_DATA_KEYS`, ADR 0029): the first seals, every
+   * one opens; `root` is the one derived from the secret key. Default: `['root']`.
+   */
+  dataKeys: DataKeyEntry[];
   security: SecurityConfig;
   funding: FundingConfig;
   /** A money notice at or above this amount (CNY fen) is also sent by SMS (`LARGE_AMOUNT_SMS_MINOR`). */
@@ -168,6 +174,7 @@ const SECRET_VARIABLES = new Set([
   'DATABASE_REPLICA_URL',
   'QIANBAO_ADMIN_TOKEN',
   'QIANBAO_SECRET_KEY',
+  'QIANBAO_DATA_KEYS',
 ]);
 const MAX_ECHOED_VALUE_LENGTH = 64;
 const GENERATED_TOKEN_BYTES = 32;
@@ -282,6 +289,13 @@ const envSchema = z
         (value) => parseSecretKey(value) !== null,
         'must be 32 bytes in base64 (openssl rand -base64 32)',
       )
+      .optional(),
+    QIANBAO_DATA_KEYS: z
+      .string()
+      .superRefine((value, context) => {
+        const parsed = parseDataKeys(value);
+        if (typeof parsed === 'string') context.addIssue({ code: 'custom', message: parsed });
+      })
       .optional(),
     PIN_MAX_FAILURES: integer({ min: 1, max: 20, fallback: 5 }),
     PIN_LOCK_SECONDS: integer({ min: 60, max: 604_800, fallback: 10_800 }),
@@ -411,6 +425,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // `localhost`, not 127.0.0.1: browsers refuse WebAuthn on IP addresses.
     publicUrl: new URL(values.QIANBAO_PUBLIC_URL ?? `http://localhost:${values.PORT}`).origin,
     secretKey: values.QIANBAO_SECRET_KEY === undefined ? null : parseSecretKey(values.QIANBAO_SECRET_KEY),
+    dataKeys:
+      values.QIANBAO_DATA_KEYS === undefined
+        ? ['root']
+        : (parseDataKeys(values.QIANBAO_DATA_KEYS) as DataKeyEntry[]),
     security: {
       pin: { maxFailures: values.PIN_MAX_FAILURES, lockSeconds: values.PIN_LOCK_SECONDS },
       tryLeaseSeconds: values.SECRET_TRY_LEASE_SECONDS,

@@ -41,7 +41,17 @@ export {
 export { listSandboxMessages, type SandboxMessage } from './adapters/sms/index.ts';
 export { normalizePhone, maskPhone } from './modules/identity/phone.ts';
 export { resolveSecretKey, parseSecretKey } from './crypto/secret-key.ts';
-export { SecretBox } from './crypto/secret-box.ts';
+export { SecretBox, UnknownDataKeyError } from './crypto/secret-box.ts';
+export { dataKeyId, parseDataKeys, type DataKeyEntry } from './crypto/data-keys.ts';
+export {
+  placeName,
+  resealPlaces,
+  sealedCensus,
+  type PlaceCensus,
+  type PlaceReseal,
+  type SealedPlace,
+} from './crypto/sealed-places.ts';
+export { allSealedPlaces } from './sealed-places.ts';
 export {
   OperatorService,
   DEFAULT_OPERATOR_CONFIG,

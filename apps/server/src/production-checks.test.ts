@@ -67,6 +67,19 @@ describe('the production start-up checklist', () => {
     }
   });
 
+  it('refuses a patterned data key in the ring, naming its place, without echoing it', () => {
+    const good = 'q1P8xW0r3mZk6TnV2bYs9cHf4LdJ7gEa5uRo+KiNwQM=';
+    expect(refusalOf({ QIANBAO_DATA_KEYS: `${good},root` })).toEqual({});
+    const patterned = Buffer.alloc(32, 7).toString('base64');
+    expect(refusalOf({ QIANBAO_DATA_KEYS: `root,${patterned}` })).toEqual({
+      QIANBAO_DATA_KEYS:
+        'entry 2 is not a random key (repeated or too few distinct bytes) when QIANBAO_MODE=production: make one with openssl rand -base64 32',
+    });
+    expect(problemsOf({ QIANBAO_DATA_KEYS: `root,${patterned}` })).toEqual({}); // sandbox: any key
+    // A malformed ring is refused in every mode, by the variable's own check.
+    expect(problemsOf({ QIANBAO_DATA_KEYS: 'root,,' })).toEqual({ QIANBAO_DATA_KEYS: 'entry 2 is empty' });
+  });
+
   it('refuses a missing or placeholder admin token', () => {
     expect(refusalOf({ QIANBAO_ADMIN_TOKEN: undefined })).toEqual({
       QIANBAO_ADMIN_TOKEN: 'is required when QIANBAO_MODE=production',

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseDataKeys } from './crypto/data-keys.ts';
 import { parseSecretKey } from './crypto/secret-key.ts';
 
 /**
@@ -17,6 +18,7 @@ export interface ProductionEnv {
   DATABASE_URL?: string | undefined;
   QIANBAO_ADMIN_TOKEN?: string | undefined;
   QIANBAO_SECRET_KEY?: string | undefined;
+  QIANBAO_DATA_KEYS?: string | undefined;
   QIANBAO_PUBLIC_URL?: string | undefined;
   QIANBAO_TRUST_PROXY?: readonly string[] | undefined;
   ARGON2_MEMORY_KIB: number;
@@ -56,6 +58,18 @@ export function productionProblems(env: ProductionEnv): ProductionProblem[] {
       refuse(
         'QIANBAO_SECRET_KEY',
         'is not a random key (repeated or too few distinct bytes) when QIANBAO_MODE=production: make one with openssl rand -base64 32',
+      );
+    }
+  }
+  // 2b. The data keys, when the ring is set (ADR 0029): each made as the master key is.
+  if (env.QIANBAO_DATA_KEYS !== undefined) {
+    const ring = parseDataKeys(env.QIANBAO_DATA_KEYS);
+    const weak =
+      typeof ring === 'string' ? -1 : ring.findIndex((key) => key !== 'root' && !looksRandom(key, 16));
+    if (weak >= 0) {
+      refuse(
+        'QIANBAO_DATA_KEYS',
+        `entry ${weak + 1} is not a random key (repeated or too few distinct bytes) when QIANBAO_MODE=production: make one with openssl rand -base64 32`,
       );
     }
   }

@@ -13,6 +13,7 @@
 import type { Migration } from '@qianbao/db';
 import { z } from 'zod';
 import type { ErrorMapping } from '../errors.ts';
+import type { SealedPlace } from '../crypto/sealed-places.ts';
 
 /** `name` is lower-case letters and digits; its tables are `<name>_*`, its events `<name>.*`. */
 const NAME_PATTERN = /^[a-z][a-z0-9]{1,30}$/;
@@ -42,6 +43,12 @@ export interface ModuleDeclaration<
   settings?: ModuleSettings<Variables, Section>;
   /** The queues of its jobs and of its subscribers' dispatchers (`qianbao migrate` makes them). */
   jobQueues?: readonly string[];
+  /**
+   * Where its tables keep values sealed with the data key (SecretBox): `qianbao secrets reseal`
+   * seals them again after a key rotation (ADR 0029). A sealed column missing here keeps the old
+   * key in use; the places test finds it.
+   */
+  sealed?: readonly SealedPlace[];
 }
 
 /** Declare a module. Checks what can be checked without the others (catalog.ts checks the rest). */

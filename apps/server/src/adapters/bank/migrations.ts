@@ -1,4 +1,5 @@
 import type { Migration } from '@qianbao/db';
+import type { SealedPlace } from '../../crypto/sealed-places.ts';
 
 /**
  * The sandbox bank's own tables (`bank_sandbox_*`). They stand for the bank's systems, not the
@@ -6,6 +7,14 @@ import type { Migration } from '@qianbao/db';
  * Card and account numbers are kept sealed (SecretBox, purpose `bank:card-number`) with a blind
  * index to find them; only the BIN and last 4 are in clear.
  */
+/** The purpose of the sandbox bank's sealed card and account numbers (SecretBox). */
+export const CARD_NUMBER_PURPOSE = 'bank:card-number';
+
+/** Where the sandbox bank keeps sealed values (`qianbao secrets reseal`, ADR 0029). */
+export const bankSandboxSealedPlaces: SealedPlace[] = [
+  { table: 'bank_sandbox_accounts', column: 'number_sealed', purpose: CARD_NUMBER_PURPOSE },
+];
+
 export const bankSandboxMigrations: Migration[] = [
   {
     name: '0910_bank_sandbox_init',

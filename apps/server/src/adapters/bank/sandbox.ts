@@ -25,9 +25,10 @@ import { isBankCode, lookupBin } from './bins.ts';
 import { luhnValid, maskCardParts, normaliseAccountNumber, parseCardNumber } from './card-number.ts';
 import { LIMIT_EXCEEDED_MAGIC_AMOUNT_MINOR, magicOf } from './magic.ts';
 import type { Completion, Magic } from './magic.ts';
+import { CARD_NUMBER_PURPOSE } from './migrations.ts';
 
 /** SecretBox purpose of card and account numbers, for both the sealed form and the blind index. */
-export const CARD_NUMBER_PURPOSE = 'bank:card-number';
+export { CARD_NUMBER_PURPOSE };
 /** The sandbox bank keeps accounts in one currency. */
 export const SANDBOX_CURRENCY = 'CNY';
 /** The bank's limit for one operation: 1,000,000.00. Above it: LIMIT_EXCEEDED. */

@@ -17,11 +17,22 @@ export const DEVELOPERS_JOBS = {
 /** The outbox subscriber that turns a merchant's events into webhook deliveries. */
 export const WEBHOOK_SUBSCRIBER = 'developers.webhooks';
 
+/** The purpose of the sealed webhook signing secrets (SecretBox). */
+export const WEBHOOK_SECRET_PURPOSE = 'developers:webhook-secret';
+
 export const developersDeclaration = defineModule({
   name: 'developers',
   hundred: 16,
   migrations: developersMigrations,
   errors: DEVELOPERS_ERRORS,
+  sealed: [
+    { table: 'developers_webhook_endpoints', column: 'secret_sealed', purpose: WEBHOOK_SECRET_PURPOSE },
+    {
+      table: 'developers_webhook_endpoints',
+      column: 'previous_secret_sealed',
+      purpose: WEBHOOK_SECRET_PURPOSE,
+    },
+  ],
   jobQueues: [...Object.values(DEVELOPERS_JOBS), dispatchJobName(WEBHOOK_SUBSCRIBER)],
   settings: {
     variables: {

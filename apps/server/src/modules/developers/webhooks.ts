@@ -25,9 +25,9 @@ import type { WebhookEvent } from './webhook-events.ts';
 import { delivered, nextDelaySeconds } from './webhook-schedule.ts';
 import type { AttemptRow, DeliveryRow, EndpointRow, WebhookStore } from './webhook-store.ts';
 
-import { DEVELOPERS_JOBS, WEBHOOK_SUBSCRIBER } from './module.ts';
+import { DEVELOPERS_JOBS, WEBHOOK_SECRET_PURPOSE, WEBHOOK_SUBSCRIBER } from './module.ts';
 
-const SECRET_PURPOSE = 'developers:webhook-secret';
+const SECRET_PURPOSE = WEBHOOK_SECRET_PURPOSE;
 const ERROR_CHARS = 300;
 
 export interface WebhookSettings {

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
 import { isPlausibleLegalName } from '../kyc/id-number.ts';
 import { maskName } from '../kyc/index.ts';
+import { FUNDING_SEALED } from './module.ts';
 
 /** A bank account as the holder typed it (transfer to a bank account of any bank). */
 export interface BankAccountInput {
@@ -22,8 +23,8 @@ export interface BankAccount {
   maskedName: string;
 }
 
-const NUMBER_PURPOSE = 'funding:bank-account-number';
-const NAME_PURPOSE = 'funding:bank-account-name';
+const NUMBER_PURPOSE = FUNDING_SEALED.accountNumber;
+const NAME_PURPOSE = FUNDING_SEALED.accountName;
 const PAYEE_PURPOSE = 'funding:bank-account-payee';
 
 /**

@@ -11,9 +11,13 @@ import type { IntentKind, IntentOutcome, JsonObject } from '../../payments/inten
 import { amountInput, bankAccountFields, cardIdInput, fundingJson, quoteJson } from './routes.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { FundingService, FundingView } from './service.ts';
+import { FUNDING_SEALED } from './module.ts';
 
 /** The account's number and name are stored sealed in the payment, as in the operation. */
-const SEALED = { accountNumber: 'payment-intent:account-number', accountName: 'payment-intent:account-name' };
+const SEALED = {
+  accountNumber: FUNDING_SEALED.requestAccountNumber,
+  accountName: FUNDING_SEALED.requestAccountName,
+};
 
 function outcomeOf(view: FundingView): IntentOutcome {
   const status =

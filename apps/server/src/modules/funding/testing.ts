@@ -116,7 +116,7 @@ export function cardNumber(last4?: string, bin = '622202'): string {
   return sandboxCardNumber(bin, last4);
 }
 
-export function startVerification(subject: FundingTestApp, holder: TestHolder, number: string) {
+export function startVerification(subject: { app: App }, holder: TestHolder, number: string) {
   return subject.app.inject({
     method: 'POST',
     url: '/v1/me/cards/verification',
@@ -132,16 +132,32 @@ export async function bankSmsCode(subject: FundingTestApp, last4: string): Promi
   return latest.code;
 }
 
-/** Verify and bind a card; returns its id. */
-export async function bindCard(subject: FundingTestApp, holder: TestHolder, number: string): Promise<string> {
+/**
+ * Verify and bind a card; returns its id. On a FundingTestApp the code comes from its own sandbox
+ * bank; on any other app (createTestApp's, whose bank is built inside), from the bank's dev route.
+ */
+export async function bindCard(
+  subject: FundingTestApp | { app: App },
+  holder: TestHolder,
+  number: string,
+): Promise<string> {
   const started = await startVerification(subject, holder, number);
   expect(started.statusCode, started.body).toBe(200);
   const { verificationId } = started.json<{ verificationId: string }>();
+  const smsCode =
+    'bank' in subject
+      ? await bankSmsCode(subject, number.slice(-4))
+      : (
+          await subject.app.inject({
+            method: 'GET',
+            url: `/dev/bank/sms.json?cardLast4=${number.slice(-4)}&limit=1`,
+          })
+        ).json<{ codes: { code: string }[] }>().codes[0]!.code;
   const bound = await subject.app.inject({
     method: 'POST',
     url: '/v1/me/cards',
     headers: holder.headers,
-    payload: { verificationId, smsCode: await bankSmsCode(subject, number.slice(-4)) },
+    payload: { verificationId, smsCode },
   });
   expect(bound.statusCode, bound.body).toBe(201);
   return bound.json<{ id: string }>().id;

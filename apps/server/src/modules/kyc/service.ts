@@ -10,9 +10,10 @@ import { KycStore } from './store.ts';
 import type { ProfileRow, ReviewRow } from './store.ts';
 import { higherTier } from './tiers.ts';
 import type { Tier, TierLimits } from './tiers.ts';
+import { KYC_SEALED } from './module.ts';
 
-const ID_NUMBER_PURPOSE = 'kyc:id-number';
-const LEGAL_NAME_PURPOSE = 'kyc:legal-name';
+const ID_NUMBER_PURPOSE = KYC_SEALED.idNumber;
+const LEGAL_NAME_PURPOSE = KYC_SEALED.legalName;
 export const DOCUMENT_KINDS = ['id_front', 'id_back', 'selfie'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;

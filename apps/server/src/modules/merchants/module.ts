@@ -12,6 +12,9 @@ import { dispatchJobName } from '../../outbox/index.ts';
 import { MERCHANT_LIVE_SUBSCRIBER } from './live.ts';
 
 /** The module's job queues (index.ts defines the jobs). */
+/** The purpose of the sealed payment-code device secrets (SecretBox). */
+export const PAYMENT_CODE_SECRET_PURPOSE = 'merchants:payment-code';
+
 export const MERCHANT_JOBS = {
   settleDaily: 'merchants.settle-daily',
   settleRecover: 'merchants.settle-recover',
@@ -30,6 +33,13 @@ export const merchantsDeclaration = defineModule({
     ...testModeMigrations,
   ],
   errors: MERCHANTS_ERRORS,
+  sealed: [
+    {
+      table: 'merchants_payment_code_secrets',
+      column: 'secret_sealed',
+      purpose: PAYMENT_CODE_SECRET_PURPOSE,
+    },
+  ],
   jobQueues: [...Object.values(MERCHANT_JOBS), dispatchJobName(MERCHANT_LIVE_SUBSCRIBER)],
   settings: {
     variables: {

@@ -27,8 +27,9 @@ import { AppError } from '../../errors.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { ConfirmationInput, PaymentToConfirm, SecurityService } from '../security/index.ts';
 import type { MerchantsStore, PaymentCodeSecretRow } from './store.ts';
+import { PAYMENT_CODE_SECRET_PURPOSE } from './module.ts';
 
-const SECRET_PURPOSE = 'merchants:payment-code';
+const SECRET_PURPOSE = PAYMENT_CODE_SECRET_PURPOSE;
 const SECRET_BYTES = 32;
 /** Steps either side of the server's accepted (domain-rules §3: ±1). */
 const ACCEPTED_WINDOW = 1;

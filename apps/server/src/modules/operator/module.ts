@@ -10,11 +10,15 @@ export interface OperatorSettings {
   lockMinutes: number;
 }
 
+/** The purpose of the operators' sealed TOTP secrets (SecretBox). */
+export const OPERATOR_TOTP_PURPOSE = 'operator:totp';
+
 export const operatorDeclaration = defineModule({
   name: 'operator',
   hundred: 4,
   migrations: operatorMigrations,
   errors: OPERATOR_ERRORS,
+  sealed: [{ table: 'operator_accounts', column: 'totp_secret_sealed', purpose: OPERATOR_TOTP_PURPOSE }],
   settings: {
     variables: {
       /** An operator's session ends this long after sign-in (a working day by default). */

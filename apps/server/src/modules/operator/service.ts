@@ -12,8 +12,9 @@ import type { TryColumns, TryPolicy } from '../../secret-tries.ts';
 import { SecretHasher } from '../identity/secrets.ts';
 import { appendAuditEntry, auditKeyFrom, searchAuditLog, verifyAuditChain } from './audit.ts';
 import type { AuditInput, AuditListEntry, AuditSearch, AuditVerifyReport } from './audit.ts';
+import { OPERATOR_TOTP_PURPOSE } from './module.ts';
 
-const TOTP_PURPOSE = 'operator:totp';
+const TOTP_PURPOSE = OPERATOR_TOTP_PURPOSE;
 const TOTP_PERIOD_SECONDS = 30;
 /** Failed sign-ins (password or code) of an operator: a count in a row, reset by a sign-in. */
 const OPERATOR_TRIES: TryColumns = {

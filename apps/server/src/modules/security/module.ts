@@ -8,4 +8,6 @@ export const securityDeclaration = defineModule({
   hundred: 2,
   migrations: securityMigrations,
   errors: SECURITY_ERRORS,
+  // A holder's TOTP secret is sealed for that holder (service.ts, totpPurpose).
+  sealed: [{ table: 'security_totp', column: 'secret_sealed', purpose: 'security:totp:{user_id}' }],
 });

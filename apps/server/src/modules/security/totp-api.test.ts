@@ -131,7 +131,7 @@ describe('TOTP two-step verification', () => {
       [holder.userId],
     );
     expect(rows[0]!.secret_sealed).not.toContain(secret);
-    expect(rows[0]!.secret_sealed).toMatch(/^v1\./);
+    expect(rows[0]!.secret_sealed).toMatch(/^v2\.[0-9a-f]{16}\./);
   });
 
   it('drops a setup after five wrong first codes or ten minutes', async () => {
