@@ -7,6 +7,7 @@ import {
   SecretBox,
   allMigrations,
   auditKeyFrom,
+  checkpointFileLines,
   openDatabase,
   resolveSecretKey,
   runServer,
@@ -88,8 +89,9 @@ async function sealJournal(config: Config, database: Database): Promise<ExitCode
 }
 
 /**
- * `qianbao verify [--checkpoints FILE]`. The journal is also checked against its checkpoints
- * (ADR 0010): those in FILE, else in the configured LEDGER_CHECKPOINT_FILE when it exists.
+ * `qianbao verify [--checkpoints FILE]`. The journal and the operator audit log are also checked
+ * against their checkpoints (ADR 0010, 0024): those in FILE, else in the configured
+ * LEDGER_CHECKPOINT_FILE when it exists.
  */
 export async function verify(config: Config, options: { checkpoints?: string }): Promise<ExitCode> {
   const checkpointFile =
@@ -117,7 +119,8 @@ export async function verify(config: Config, options: { checkpoints?: string }):
       // A database restored to an earlier time says so beside its checkpoints (restore-note.ts).
       const restoreNote = restoreNoteBeside(checkpointFile);
       if (restoreNote !== null) console.log(`\n${restoreNote}`);
-      // The operator audit log's chain (ADR 0024), keyed from the same master key.
+      // The operator audit log's chain (ADR 0024), keyed from the same master key, and its
+      // checkpoints from the same file.
       const audit =
         journalKey === null
           ? null
@@ -129,6 +132,7 @@ export async function verify(config: Config, options: { checkpoints?: string }):
                   config.dataKeys,
                 ),
               ),
+              { checkpoints: checkpointFile === undefined ? undefined : checkpointFileLines(checkpointFile) },
             );
       console.log(formatAuditReport(audit));
       return report.ok && audit?.ok !== false ? 0 : 1;

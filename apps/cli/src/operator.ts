@@ -85,19 +85,30 @@ export async function operatorCommand(args: readonly string[], config: Config): 
 /** The audit log's part of `qianbao verify` (null: no key, the chain cannot be checked). */
 export function formatAuditReport(report: AuditVerifyReport | null): string {
   if (report === null) return 'operator audit log: not checked (no key: QIANBAO_SECRET_KEY is unset)';
+  const checkpoints = `  checkpoints      ${auditCheckpoints(report.checkpoints)}`;
   if (report.ok) {
     const legacy =
       report.unchained > 0
         ? `, ${report.unchained} written before the chain (chained at the next action)`
         : '';
-    return `operator audit log: ok — ${report.entries} entries, chain intact${legacy}`;
+    return `operator audit log: ok — ${report.entries} entries, chain intact${legacy}\n${checkpoints}`;
   }
   const lines = [
     `operator audit log: TAMPERED — first broken entry #${report.firstBrokenSeq ?? '?'}; ` +
       `${report.problemCount} problem(s) in ${report.entries} entries:`,
-    ...report.problems.map((problem) => `  entry #${problem.seq}: ${problem.problem}`),
+    ...report.problems.map((problem) =>
+      problem.seq === null ? `  ${problem.problem}` : `  entry #${problem.seq}: ${problem.problem}`,
+    ),
   ];
   if (report.problemCount > report.problems.length)
     lines.push(`  … and ${report.problemCount - report.problems.length} more`);
+  lines.push(checkpoints);
   return lines.join('\n');
+}
+
+function auditCheckpoints(summary: AuditVerifyReport['checkpoints']): string {
+  if (summary === null) return 'none checked (no checkpoint file): deleted newest entries would not show';
+  const newest =
+    summary.newest === null ? '' : `; newest saw entry ${summary.newest.seq} at ${summary.newest.at}`;
+  return `${summary.authentic} of ${summary.lines} audit line(s) authentic${newest}`;
 }

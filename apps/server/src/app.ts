@@ -185,6 +185,8 @@ export interface BuildAppOptions {
   risk?: RiskStep;
   /** Where an IP address is (the risk engine's travel speed); by default the sandbox's ranges. */
   places?: PlaceLookup;
+  /** Told after each operator audit entry (start.ts: the audit checkpoints, ADR 0024). */
+  onAuditAppended?: () => void;
 }
 
 /** The HTTP application, ready for `listen` or `inject`. */
@@ -369,6 +371,9 @@ export async function buildApp(options: BuildAppOptions) {
       challengeTtlSeconds: config.security.webauthn.challengeTtlSeconds,
     },
     now,
+    onAuditAppended: options.onAuditAppended,
+    // The audit log's verify reads its checkpoints from the journal's file (ADR 0024).
+    checkpointFile: config.journalCheckpoints.file,
   });
   // The configuration operators change through maker-checker (modules/approvals, ADR 0025), read
   // by the modules it configures: tier limits, password-free limits, fees, discount rates.

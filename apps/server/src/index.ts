@@ -56,6 +56,7 @@ export {
   OperatorService,
   DEFAULT_OPERATOR_CONFIG,
   OPERATOR_ROLES,
+  auditHead,
   auditKeyFrom,
   verifyAuditChain,
   type AuditVerifyReport,

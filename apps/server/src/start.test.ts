@@ -8,6 +8,9 @@ import type { CheckpointReading } from '@qianbao/ledger';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import type { TestDatabase } from '../../../test/support/database.ts';
 import { loadConfig } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { auditKeyFrom } from './modules/operator/audit.ts';
+import { auditCheckpointKeyFrom, readAuditCheckpoint } from './modules/operator/audit-checkpoint.ts';
 import { startServer } from './start.ts';
 
 /** Journal checkpoints of these test databases stay out of the developer's ./data. */
@@ -129,6 +132,43 @@ describe('startServer', () => {
       expect(last).toMatchObject({ kind: 'authentic', checkpoint: { seq: 4n } });
       expect(await stored(last)).toBe(true);
       expect(checkpoints().every((reading) => reading.kind === 'authentic')).toBe(true);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  it('anchors the operator audit head in the same file after audit entries (ADR 0024)', async () => {
+    const own = await createTestDatabase();
+    const secretKey = randomBytes(32);
+    const file = path.join(checkpointDir, 'audit-checkpoints.jsonl');
+    const config = loadConfig({
+      DATABASE_URL: own.url,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      QIANBAO_SECRET_KEY: secretKey.toString('base64'),
+      LEDGER_CHECKPOINT_FILE: file,
+      LEDGER_CHECKPOINT_INTERVAL_MS: '100',
+    });
+    const key = auditCheckpointKeyFrom(auditKeyFrom(new SecretBox(secretKey)));
+    const auditCheckpoints = () =>
+      (existsSync(file) ? readFileSync(file, 'utf8') : '')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => readAuditCheckpoint(line, key))
+        .filter((reading) => reading.kind !== 'other');
+    const server = await startServer(config, { print: () => {} });
+    try {
+      const entry = { operatorId: null, action: 'test.action', target: null, details: {} };
+      await server.app.services.operator.audit(entry);
+      await expect.poll(() => auditCheckpoints().length, { timeout: 5000 }).toBe(1);
+      expect(auditCheckpoints()[0]).toMatchObject({ kind: 'authentic', checkpoint: { seq: 1n } });
+      await server.app.services.operator.audit(entry);
+    } finally {
+      await server.shutdown();
+    }
+    try {
+      // At the latest on shutdown, the last entry is anchored.
+      expect(auditCheckpoints().at(-1)).toMatchObject({ kind: 'authentic', checkpoint: { seq: 2n } });
     } finally {
       await own.drop();
     }

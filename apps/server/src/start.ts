@@ -3,11 +3,13 @@ import { journalKeyFrom } from '@qianbao/ledger';
 import { buildApp } from './app.ts';
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
+import { SecretBox } from './crypto/secret-box.ts';
 import { resolveSecretKey } from './crypto/secret-key.ts';
 import { openDatabase } from './database.ts';
 import type { Database, EmbeddedServerExit } from './database.ts';
 import { JournalCheckpoints } from './journal-checkpoints.ts';
 import { ThreadedLedger } from './ledger-thread/index.ts';
+import { auditHead, auditKeyFrom } from './modules/operator/index.ts';
 import { startTracing, stopTracing } from './tracing.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { Metrics } from './metrics.ts';
@@ -97,7 +99,15 @@ async function serve(
   const journalKey = journalKeyFrom(secretKey);
   // The journal head, keyed, outside the database (ADR 0010): opened first, so that a file the
   // server cannot write stops it here.
-  const checkpoints = await JournalCheckpoints.open({ ...config.journalCheckpoints, journalKey });
+  // The operator audit log's head goes to the same file (ADR 0024).
+  const checkpoints = await JournalCheckpoints.open({
+    ...config.journalCheckpoints,
+    journalKey,
+    audit: {
+      key: auditKeyFrom(new SecretBox(secretKey, config.dataKeys)),
+      head: () => auditHead(database.pool),
+    },
+  });
   // The batches run on a thread of their own with their own connections (ADR 0008). The
   // journal's chain is keyed by a key derived from the master key (ADR 0010); a sandbox seals a
   // journal written before keyed hashing by itself, production leaves that to `qianbao migrate`.
@@ -133,6 +143,7 @@ async function serve(
       ledger,
       metrics,
       secretKey,
+      onAuditAppended: () => checkpoints.observeAudit(),
     });
     checkpoints.start(app.log);
     await app.listen({ host: config.http.host, port: config.http.port });

@@ -76,6 +76,17 @@ describe('journal checkpoints', () => {
     for (const line of lines) expect(readCheckpoint(line, key)).toEqual({ kind: 'malformed' });
   });
 
+  it("leave another chain's lines (a `chain` member) to that chain, in a log line too", () => {
+    const record = makeCheckpoint(key, head, at);
+    // As the operator audit log writes its own checkpoints into the same file (ADR 0024).
+    const audit = { chain: 'operator-audit', ...record };
+    expect(readCheckpoint(JSON.stringify(audit), key)).toEqual({ kind: 'other' });
+    const logLine = JSON.stringify({ level: 30, msg: 'audit checkpoint', checkpoint: audit });
+    expect(readCheckpoint(logLine, key)).toEqual({ kind: 'other' });
+    // Whatever the chain's name or the rest: it is not the journal's to judge.
+    expect(readCheckpoint(JSON.stringify({ chain: 'something else' }), key)).toEqual({ kind: 'other' });
+  });
+
   it('name a journal record', () => {
     expect(() => makeCheckpoint(key, { seq: 0n, hash: Buffer.alloc(32) }, at)).toThrow(RangeError);
     expect(() => makeCheckpoint(key, { seq: 1n, hash: Buffer.alloc(16) }, at)).toThrow(RangeError);

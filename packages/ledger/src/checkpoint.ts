@@ -33,7 +33,12 @@ export type CheckpointReading =
   | { kind: 'authentic'; checkpoint: JournalCheckpoint }
   /** Well formed, but its mac is not the one the key gives: made or edited without the key. */
   | { kind: 'forged'; checkpoint: JournalCheckpoint }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /**
+   * The checkpoint of another chain sharing the file (it names its `chain`, as the operator audit
+   * log's do, ADR 0024): not the journal's to judge.
+   */
+  | { kind: 'other' };
 
 /**
  * The key of the checkpoints' MACs, derived from the journal key with HKDF-SHA256 under a purpose
@@ -73,18 +78,43 @@ const MAX_LINE_LENGTH = 4096;
 /**
  * Read one line: a checkpoint as `checkpointLine` wrote it, or a server's log line carrying it in
  * its `checkpoint` field (as shipped to a log store). Only fields in their exact written form
- * count: anything else is malformed, not a checkpoint to trust.
+ * count: anything else is malformed, not a checkpoint to trust. A line of another chain (one
+ * with a `chain` member) is `other`.
  */
 export function readCheckpoint(line: string, key: Uint8Array): CheckpointReading {
-  if (line.length > MAX_LINE_LENGTH) return { kind: 'malformed' };
+  const inner = checkpointObject(line);
+  if (inner === null) return { kind: 'malformed' };
+  // Journal checkpoints have no `chain` member; any line that has one belongs to another chain.
+  if ('chain' in inner) return { kind: 'other' };
+  const fields = checkpointFields(inner);
+  if (fields === null) return { kind: 'malformed' };
+  const { seq, hash, at, mac } = fields;
+  const checkpoint = { seq: BigInt(seq), hash: Buffer.from(hash, 'hex'), at };
+  const authentic = timingSafeEqual(checkpointMac(key, seq, hash, at), Buffer.from(mac, 'hex'));
+  return { kind: authentic ? 'authentic' : 'forged', checkpoint };
+}
+
+/**
+ * The checkpoint object of a line of a checkpoint file — the line itself, or a server's log line
+ * carrying it in its `checkpoint` field — or null when the line is too long or not a JSON object.
+ * Shared by every chain whose checkpoints go to the file (the operator audit log's too).
+ */
+export function checkpointObject(line: string): Record<string, unknown> | null {
+  if (line.length > MAX_LINE_LENGTH) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return { kind: 'malformed' };
+    return null;
   }
   const inner = isObject(parsed) && isObject(parsed.checkpoint) ? parsed.checkpoint : parsed;
-  if (!isObject(inner)) return { kind: 'malformed' };
+  return isObject(inner) ? inner : null;
+}
+
+/** A checkpoint's `seq`, `hash`, `at` and `mac`, each in its exact written form; null otherwise. */
+export function checkpointFields(
+  inner: Record<string, unknown>,
+): { seq: string; hash: string; at: string; mac: string } | null {
   const { seq, hash, at, mac } = inner;
   if (
     typeof seq !== 'string' ||
@@ -97,11 +127,9 @@ export function readCheckpoint(line: string, key: Uint8Array): CheckpointReading
     typeof mac !== 'string' ||
     !HEX_32.test(mac)
   ) {
-    return { kind: 'malformed' };
+    return null;
   }
-  const checkpoint = { seq: BigInt(seq), hash: Buffer.from(hash, 'hex'), at };
-  const authentic = timingSafeEqual(checkpointMac(key, seq, hash, at), Buffer.from(mac, 'hex'));
-  return { kind: authentic ? 'authentic' : 'forged', checkpoint };
+  return { seq, hash, at, mac };
 }
 
 /** HMAC(key, seq ‖ hash ‖ at), each field newline-terminated and tagged with the format's version. */

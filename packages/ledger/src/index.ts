@@ -14,7 +14,9 @@ export { newId, derivedId, isUuid } from './ids.ts';
 export { validateStatic, MAX_USER_DATA_LENGTH, MAX_TIMEOUT_SECONDS } from './apply.ts';
 export { canonicalTransfer, batchHash, journalKeyFrom, JOURNAL_KEY_BYTES } from './journal.ts';
 export {
+  checkpointFields,
   checkpointKeyFrom,
+  checkpointObject,
   checkpointLine,
   makeCheckpoint,
   readCheckpoint,

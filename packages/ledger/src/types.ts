@@ -266,8 +266,9 @@ export interface VerifyReport {
    */
   journal: { keyedFromSeq: bigint | null; sealedAt: Date | null; keyChecked: boolean };
   /**
-   * The journal checkpoints checked (ADR 0010), null when none were given: lines read, how many
-   * were authentic, and the newest authentic one (the highest record).
+   * The journal checkpoints checked (ADR 0010), null when none were given: lines read (other
+   * chains' lines in the same file left out), how many were authentic, and the newest authentic
+   * one (the highest record).
    */
   checkpoints: { lines: number; authentic: number; newest: { seq: bigint; at: string } | null } | null;
   /** Every broken place found, described for a human (at most MAX_LISTED_PROBLEMS of them). */

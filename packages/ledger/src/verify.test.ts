@@ -399,6 +399,35 @@ describe('verify against journal checkpoints (the head kept outside the database
     ]);
   });
 
+  it("skips the checkpoints of another chain sharing the file (the operator audit log's)", async () => {
+    const checkpoints = await checkpointsOfEveryRecord();
+    // Audit checkpoints name entries of another log: their seq 99 is no journal record, and
+    // their mac is under another key; the journal's check neither counts nor judges them.
+    const audit = JSON.stringify({
+      chain: 'operator-audit',
+      ...(JSON.parse(checkpoints[0]!) as object),
+      seq: '99',
+    });
+    const logged = JSON.stringify({
+      level: 30,
+      msg: 'audit checkpoint',
+      checkpoint: JSON.parse(audit) as object,
+    });
+    const report = await verifyLedger(t.db.pool, {
+      journalKey: t.journalKey,
+      checkpoints: [audit, ...checkpoints, logged, 'not a checkpoint'],
+    });
+    // Line numbers are the file's: the unreadable line is the last.
+    expect(report.problems).toEqual([
+      `checkpoint line ${checkpoints.length + 3} is not a journal checkpoint`,
+    ]);
+    expect(report.checkpoints).toEqual({
+      lines: checkpoints.length + 1, // the audit log's lines are its own check's
+      authentic: checkpoints.length,
+      newest: { seq: BigInt(checkpoints.length), at: at.toISOString() },
+    });
+  });
+
   it('names forged and unreadable checkpoints, and needs the key to check them', async () => {
     const [first] = await checkpointsOfEveryRecord();
     const forged = JSON.stringify({ ...JSON.parse(first!), seq: '99' });

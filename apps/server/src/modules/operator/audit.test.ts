@@ -5,12 +5,16 @@
  * many writers at once form one linear chain; the search pages newest first.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database.ts';
 import { createTestApp, type TestApp } from '../../testing.ts';
-import { AUDIT_GENESIS_HASH, appendAuditEntry, entryHash, verifyAuditChain } from './audit.ts';
+import { auditCheckpointKeyFrom, auditCheckpointLine, makeAuditCheckpoint } from './audit-checkpoint.ts';
+import { AUDIT_GENESIS_HASH, appendAuditEntry, auditHead, entryHash, verifyAuditChain } from './audit.ts';
 import type { AuditEntry } from './audit.ts';
 import { signedInOperator, type SignedInOperator } from './testing.ts';
 
@@ -46,7 +50,8 @@ async function verifyOverApi(headers = admin.headers) {
   return response.json<{
     ok: boolean;
     firstBrokenSeq: string | null;
-    problems: { seq: string; problem: string }[];
+    problems: { seq: string | null; problem: string }[];
+    checkpoints: unknown;
   }>();
 }
 
@@ -277,6 +282,136 @@ describe('tampering is detected', () => {
     } finally {
       await fresh.drop();
     }
+  });
+});
+
+describe('checkpoints kept outside the database (ADR 0024)', () => {
+  let database: TestDatabase;
+  const key = randomBytes(32);
+  const at = new Date('2026-12-07T10:00:00.000Z');
+
+  async function append(target: string): Promise<void> {
+    await withTransaction(database.pool, (client) =>
+      appendAuditEntry(client, { key, at }, { operatorId: null, action: 'test.action', target, details: {} }),
+    );
+  }
+
+  /** The line a server's checkpoint writer would write for the head as it stands. */
+  async function checkpointOfHead(): Promise<string> {
+    const head = await auditHead(database.pool);
+    return auditCheckpointLine(makeAuditCheckpoint(auditCheckpointKeyFrom(key), head!, at));
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(2);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('show newest entries deleted around the triggers, which the chain alone cannot', async () => {
+    expect(await auditHead(database.pool)).toBeNull();
+    const checkpoints: string[] = [];
+    for (const target of ['a', 'b', 'c']) await append(target);
+    checkpoints.push(await checkpointOfHead());
+    await append('d');
+    checkpoints.push(await checkpointOfHead());
+    await append('e');
+    checkpoints.push(await checkpointOfHead());
+    // The journal's checkpoints share the file: not the audit log's to judge.
+    checkpoints.push(
+      JSON.stringify({ seq: '1', hash: '00'.repeat(32), at: at.toISOString(), mac: '00'.repeat(32) }),
+    );
+
+    const sound = await verifyAuditChain(database.pool, key, { checkpoints });
+    expect(sound).toMatchObject({ ok: true, entries: 5, problems: [] });
+    expect(sound.checkpoints).toEqual({ lines: 3, authentic: 3, newest: { seq: '5', at: at.toISOString() } });
+    expect((await verifyAuditChain(database.pool, key)).checkpoints).toBeNull();
+
+    // A superuser turns the triggers off, deletes the two newest entries, turns them back on.
+    await database.pool.query('ALTER TABLE operator_audit_log DISABLE TRIGGER USER');
+    try {
+      await database.pool.query('DELETE FROM operator_audit_log WHERE seq > 3');
+    } finally {
+      await database.pool.query('ALTER TABLE operator_audit_log ENABLE TRIGGER USER');
+    }
+    // Without checkpoints the shorter chain is valid: nothing shows the cut.
+    expect(await verifyAuditChain(database.pool, key)).toMatchObject({ ok: true, entries: 3, problems: [] });
+    const cut = await verifyAuditChain(database.pool, key, { checkpoints });
+    expect(cut).toMatchObject({ ok: false, entries: 3, firstBrokenSeq: '4' });
+    expect(cut.problems).toEqual([
+      {
+        seq: '4',
+        problem: `operator audit log cut off after entry 3: the checkpoint at ${at.toISOString()} saw entry 5`,
+      },
+    ]);
+
+    // Actions since: entry 4 exists again, but it is not the entry 4 a checkpoint saw.
+    await append('x');
+    const rewritten = await verifyAuditChain(database.pool, key, { checkpoints });
+    expect(rewritten.problems).toEqual([
+      {
+        seq: '4',
+        problem:
+          `is not the entry the checkpoint at ${at.toISOString()} saw: its hash differs ` +
+          '(the log was cut back and written again since)',
+      },
+      {
+        seq: '5',
+        problem: `operator audit log cut off after entry 4: the checkpoint at ${at.toISOString()} saw entry 5`,
+      },
+    ]);
+    expect(rewritten.firstBrokenSeq).toBe('4');
+  });
+
+  it('made or edited without the key prove nothing, and are named', async () => {
+    const line = await checkpointOfHead();
+    const forged = JSON.stringify({ ...(JSON.parse(line) as object), seq: '99' });
+    const unreadable = JSON.stringify({ chain: 'operator-audit', seq: 'soon' });
+    const report = await verifyAuditChain(database.pool, key, { checkpoints: [line, forged, unreadable] });
+    expect(report.problems).toEqual([
+      {
+        seq: null,
+        problem:
+          'checkpoint line 2 is forged: its mac does not match the audit key (it claims entry 99 at ' +
+          `${at.toISOString()})`,
+      },
+      { seq: null, problem: 'checkpoint line 3 names the audit chain but is not a checkpoint' },
+    ]);
+    expect(report).toMatchObject({ ok: false, firstBrokenSeq: null });
+    expect(report.checkpoints).toMatchObject({ lines: 3, authentic: 1 });
+  });
+});
+
+describe("the verify route's checkpoints", () => {
+  it('come from the configured LEDGER_CHECKPOINT_FILE when it exists, as the console reads them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qianbao-audit-checkpoints-'));
+    const file = path.join(dir, 'checkpoints.jsonl');
+    // A line made without the key: read through the service, named, proving nothing.
+    const forged = { chain: 'operator-audit', seq: '1', hash: '00'.repeat(32), at: new Date().toISOString() };
+    writeFileSync(file, `${JSON.stringify({ ...forged, mac: '00'.repeat(32) })}\n`);
+    // An app of its own: its master key, and so its audit key, is its own.
+    const configured = await createTestApp({ env: { LEDGER_CHECKPOINT_FILE: file } });
+    try {
+      const { headers } = await signedInOperator(configured, 'admin');
+      const response = await configured.app.inject({
+        method: 'POST',
+        url: '/v1/operator/audit-log/verify',
+        headers,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const report = response.json<{ ok: boolean; problems: unknown[]; checkpoints: unknown }>();
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual([
+        { seq: null, problem: expect.stringMatching(/^checkpoint line 1 is forged/) as string },
+      ]);
+      expect(report.checkpoints).toEqual({ lines: 1, authentic: 0, newest: null });
+    } finally {
+      await configured.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The test apps' own file does not exist: no checkpoints checked.
+    expect((await verifyOverApi()).checkpoints).toBeNull();
   });
 });
 

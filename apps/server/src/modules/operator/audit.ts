@@ -12,10 +12,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { newId } from '@qianbao/ledger';
 import type { SecretBox } from '../../crypto/secret-box.ts';
+import { auditCheckpointKeyFrom, readAuditCheckpoint } from './audit-checkpoint.ts';
+import type { AuditCheckpoint } from './audit-checkpoint.ts';
 
 export const AUDIT_GENESIS_HASH: Buffer = Buffer.alloc(32);
 const AUDIT_LOCK = 'qianbao:operator-audit-log';
 const VERIFY_PAGE = 1000;
+/** Checkpoints looked up in one query. */
+const CHECKPOINT_PAGE = 1000;
 /** Problems a verify report lists; the count covers all. */
 const MAX_PROBLEMS = 20;
 
@@ -113,10 +117,7 @@ export async function appendAuditEntry(
   input: AuditInput,
 ): Promise<AuditEntry> {
   await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [AUDIT_LOCK]);
-  const { rows } = await db.query<Pick<Row, 'seq' | 'hash'>>(
-    'SELECT seq, hash FROM operator_audit_log ORDER BY seq DESC LIMIT 1',
-  );
-  const head = rows[0];
+  const head = await newestEntry(db);
   let previousHash = AUDIT_GENESIS_HASH;
   if (head) previousHash = head.hash ?? (await chainLegacyEntries(db, options.key));
   // Through JSON once: what is hashed is exactly what jsonb stores and gives back.
@@ -148,6 +149,23 @@ export async function appendAuditEntry(
   return entry;
 }
 
+/** The newest entry's number and hash (null hash: written before the chain, not chained yet). */
+async function newestEntry(db: pg.Pool | pg.ClientBase): Promise<Pick<Row, 'seq' | 'hash'> | undefined> {
+  const { rows } = await db.query<Pick<Row, 'seq' | 'hash'>>(
+    'SELECT seq, hash FROM operator_audit_log ORDER BY seq DESC LIMIT 1',
+  );
+  return rows[0];
+}
+
+/**
+ * The committed head of the chain, as an audit checkpoint names it (audit-checkpoint.ts); null
+ * when the log is empty or its newest entry is not chained yet (nothing a checkpoint could pin).
+ */
+export async function auditHead(pool: pg.Pool): Promise<{ seq: bigint; hash: Buffer } | null> {
+  const head = await newestEntry(pool);
+  return head?.hash ? { seq: BigInt(head.seq), hash: head.hash } : null;
+}
+
 /**
  * Entries written before the chain existed (migration 0402) have no hash: the first append after
  * it chains them, in order, under the lock. The trigger allows exactly this update (a null hash
@@ -175,8 +193,27 @@ async function chainLegacyEntries(db: pg.ClientBase, key: Uint8Array): Promise<B
 }
 
 export interface AuditProblem {
-  seq: string;
+  /** The entry concerned; null for a checkpoint line that proves nothing (forged, unreadable). */
+  seq: string | null;
   problem: string;
+}
+
+/** What the audit checkpoints given to verify came to. */
+export interface AuditCheckpointSummary {
+  /** Lines of the audit chain read (the journal's lines in the same file are its own check's). */
+  lines: number;
+  /** Audit checkpoints whose mac the key gives. */
+  authentic: number;
+  /** The authentic checkpoint of the newest entry. */
+  newest: { seq: string; at: string } | null;
+}
+
+export interface AuditVerifyOptions {
+  /**
+   * Lines of a checkpoint file (or the `audit checkpoint` lines of the servers' logs), all
+   * written before this call: each audit checkpoint is checked in the chain's snapshot.
+   */
+  checkpoints?: AsyncIterable<string> | Iterable<string> | undefined;
 }
 
 export interface AuditVerifyReport {
@@ -190,23 +227,34 @@ export interface AuditVerifyReport {
   firstBrokenSeq: string | null;
   problems: AuditProblem[];
   problemCount: number;
+  /** Null when no checkpoints were given. */
+  checkpoints: AuditCheckpointSummary | null;
 }
 
 /**
  * Recomputes the chain from the first entry, in pages, in one repeatable-read snapshot. Names
  * every entry whose content no longer gives its hash, every broken link, every gap in the
- * numbering (a deleted entry), every entry left out of the chain.
+ * numbering (a deleted entry), every entry left out of the chain; with checkpoints, also a log
+ * cut back behind the newest one (its newest entries deleted: a shorter chain that is valid,
+ * which only a head kept outside the database shows).
  */
-export async function verifyAuditChain(pool: pg.Pool, key: Uint8Array): Promise<AuditVerifyReport> {
+export async function verifyAuditChain(
+  pool: pg.Pool,
+  key: Uint8Array,
+  options: AuditVerifyOptions = {},
+): Promise<AuditVerifyReport> {
   const client = await pool.connect();
   const problems: AuditProblem[] = [];
   let problemCount = 0;
-  let firstBrokenSeq: string | null = null;
-  const report = (seq: bigint, problem: string) => {
+  // Declared wide: it is set in `report`, which the compiler's narrowing does not follow.
+  let firstBrokenSeq = null as bigint | null;
+  const report = (seq: bigint | null, problem: string) => {
     problemCount += 1;
-    if (firstBrokenSeq === null) firstBrokenSeq = seq.toString();
-    if (problems.length < MAX_PROBLEMS) problems.push({ seq: seq.toString(), problem });
+    // The lowest broken entry, whichever check found it (checkpoints are checked after the walk).
+    if (seq !== null && (firstBrokenSeq === null || seq < firstBrokenSeq)) firstBrokenSeq = seq;
+    if (problems.length < MAX_PROBLEMS) problems.push({ seq: seq?.toString() ?? null, problem });
   };
+  let checkpoints: AuditCheckpointSummary | null = null;
   let entries = 0;
   let unchained = 0;
   let chained = 0;
@@ -248,6 +296,12 @@ export async function verifyAuditChain(pool: pg.Pool, key: Uint8Array): Promise<
       }
       if (rows.length < VERIFY_PAGE) break;
     }
+    if (options.checkpoints !== undefined)
+      checkpoints = await verifyAuditCheckpoints(client, report, {
+        lines: options.checkpoints,
+        key: auditCheckpointKeyFrom(key),
+        lastSeq: expectedSeq - 1n,
+      });
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -261,9 +315,84 @@ export async function verifyAuditChain(pool: pg.Pool, key: Uint8Array): Promise<
     // Unchained entries are only sound as the whole log, before its first append since 0402.
     unchained: chained > 0 ? 0 : unchained,
     headSeq: entries === 0 ? null : (expectedSeq - 1n).toString(),
-    firstBrokenSeq,
+    firstBrokenSeq: firstBrokenSeq?.toString() ?? null,
     problems,
     problemCount,
+    checkpoints,
+  };
+}
+
+/**
+ * Every authentic audit checkpoint must name an entry the log still holds, with the hash it had
+ * (a lookup per page of checkpoints); a log ending before the newest checkpoint's entry was cut
+ * off. A checkpoint whose mac the key does not give was forged or edited and proves nothing.
+ * The journal's lines in the same file are the journal's check (packages/ledger verify.ts).
+ */
+async function verifyAuditCheckpoints(
+  client: pg.PoolClient,
+  report: (seq: bigint | null, problem: string) => void,
+  options: { lines: AsyncIterable<string> | Iterable<string>; key: Buffer; lastSeq: bigint },
+): Promise<AuditCheckpointSummary> {
+  let lines = 0;
+  let authentic = 0;
+  let newest: AuditCheckpoint | null = null;
+  let page: AuditCheckpoint[] = [];
+  const lookUp = async () => {
+    const seqs = [...new Set(page.filter((c) => c.seq <= options.lastSeq).map((c) => c.seq.toString()))];
+    const { rows } = await client.query<{ seq: bigint; hash: Buffer | null }>(
+      'SELECT seq, hash FROM operator_audit_log WHERE seq = ANY($1::bigint[])',
+      [seqs],
+    );
+    const stored = new Map(rows.map((row) => [BigInt(row.seq), row.hash]));
+    for (const checkpoint of page) {
+      if (checkpoint.seq > options.lastSeq) continue; // past the end: the cut is named once, below
+      const hash = stored.get(checkpoint.seq);
+      if (hash === undefined) {
+        report(checkpoint.seq, `is missing (deleted): the checkpoint at ${checkpoint.at} saw it`);
+      } else if (hash === null || !hash.equals(checkpoint.hash)) {
+        report(
+          checkpoint.seq,
+          `is not the entry the checkpoint at ${checkpoint.at} saw: its hash differs ` +
+            '(the log was cut back and written again since)',
+        );
+      }
+    }
+    page = [];
+  };
+  let lineNumber = 0;
+  for await (const line of options.lines) {
+    lineNumber += 1;
+    const reading = readAuditCheckpoint(line, options.key);
+    if (reading.kind === 'other') continue;
+    lines += 1;
+    if (reading.kind === 'malformed') {
+      report(null, `checkpoint line ${lineNumber} names the audit chain but is not a checkpoint`);
+    } else if (reading.kind === 'forged') {
+      report(
+        null,
+        `checkpoint line ${lineNumber} is forged: its mac does not match the audit key (it claims entry ` +
+          `${reading.checkpoint.seq} at ${reading.checkpoint.at})`,
+      );
+    } else {
+      const { checkpoint } = reading;
+      authentic += 1;
+      if (newest === null || checkpoint.seq > newest.seq) newest = checkpoint;
+      page.push(checkpoint);
+      if (page.length >= CHECKPOINT_PAGE) await lookUp();
+    }
+  }
+  if (page.length > 0) await lookUp();
+  if (newest !== null && newest.seq > options.lastSeq) {
+    report(
+      options.lastSeq + 1n,
+      `operator audit log cut off after entry ${options.lastSeq}: the checkpoint at ${newest.at} saw ` +
+        `entry ${newest.seq}`,
+    );
+  }
+  return {
+    lines,
+    authentic,
+    newest: newest === null ? null : { seq: newest.seq.toString(), at: newest.at },
   };
 }
 

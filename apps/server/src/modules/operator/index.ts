@@ -17,7 +17,15 @@ import type { OperatorConfig } from './service.ts';
 
 export { operatorMigrations } from './migrations.ts';
 export { OPERATOR_ERRORS, type OperatorErrorCode } from './errors.ts';
-export { auditKeyFrom, verifyAuditChain, type AuditVerifyReport } from './audit.ts';
+export { auditHead, auditKeyFrom, verifyAuditChain, type AuditVerifyReport } from './audit.ts';
+export {
+  auditCheckpointKeyFrom,
+  auditCheckpointLine,
+  makeAuditCheckpoint,
+  readAuditCheckpoint,
+  type AuditCheckpointReading,
+  type AuditCheckpointRecord,
+} from './audit-checkpoint.ts';
 export {
   OperatorService,
   OPERATOR_ROLES,
@@ -44,6 +52,10 @@ export interface OperatorModuleDeps {
   /** The relying party of the operators' passkeys (the public URL) and their challenges' lifetime. */
   webauthn: OperatorPasskeySettings;
   now: () => Date;
+  /** Told after each audit entry (the audit checkpoints, ADR 0024). */
+  onAuditAppended?: (() => void) | undefined;
+  /** The checkpoint file the audit log's verify reads when it exists. */
+  checkpointFile?: string | null | undefined;
 }
 
 export function createOperatorModule(deps: OperatorModuleDeps) {

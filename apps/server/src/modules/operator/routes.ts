@@ -61,8 +61,21 @@ const verifySchema = z.object({
     .string()
     .nullable()
     .meta({ description: 'The first missing, changed or unlinked entry.' }),
-  problems: z.array(z.object({ seq: z.string(), problem: z.string() })),
+  problems: z.array(
+    z.object({
+      seq: z.string().nullable().meta({ description: 'Null for a checkpoint line that proves nothing.' }),
+      problem: z.string(),
+    }),
+  ),
   problemCount: z.number(),
+  checkpoints: z
+    .object({
+      lines: z.number(),
+      authentic: z.number(),
+      newest: z.object({ seq: z.string(), at: z.string() }).nullable(),
+    })
+    .nullable()
+    .meta({ description: 'The audit checkpoints of LEDGER_CHECKPOINT_FILE; null when it does not exist.' }),
 });
 
 function accountJson(account: OperatorAccount) {

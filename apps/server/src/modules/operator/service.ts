@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Secret, TOTP } from 'otpauth';
 import type pg from 'pg';
 import { withTransaction } from '@qianbao/db';
@@ -7,6 +8,7 @@ import { OPERATOR_ACTIONS, isAction, isOperatorAction } from '../../auth/permiss
 import type { Action, OperatorAction } from '../../auth/permissions.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import { AppError } from '../../errors.ts';
+import { checkpointFileLines } from '../../journal-checkpoints.ts';
 import { acquireTry, finishTry, releaseTry, secretCheckBusy } from '../../secret-tries.ts';
 import type { TryColumns, TryPolicy } from '../../secret-tries.ts';
 import { SecretHasher } from '../identity/secrets.ts';
@@ -72,6 +74,13 @@ export interface OperatorServiceDeps {
   config: OperatorConfig;
   now: () => Date;
   issuer: string;
+  /**
+   * Told after each entry is appended (start.ts: the audit checkpoints, ADR 0024). With an action's
+   * own transaction the entry commits later: the checkpoint reads the committed head, not this.
+   */
+  onAuditAppended?: (() => void) | undefined;
+  /** The checkpoint file (LEDGER_CHECKPOINT_FILE) verify checks the chain against, when it exists. */
+  checkpointFile?: string | null | undefined;
 }
 
 interface AccountRow {
@@ -565,11 +574,9 @@ export class OperatorService {
    */
   async audit(input: AuditInput, db?: pg.ClientBase): Promise<void> {
     const options = { key: this.auditKey, at: this.deps.now() };
-    if (db) {
-      await appendAuditEntry(db, options, input);
-      return;
-    }
-    await withTransaction(this.deps.pool, (client) => appendAuditEntry(client, options, input));
+    if (db) await appendAuditEntry(db, options, input);
+    else await withTransaction(this.deps.pool, (client) => appendAuditEntry(client, options, input));
+    this.deps.onAuditAppended?.();
   }
 
   /** Newest first, filtered, in pages (`nextCursor`). */
@@ -577,9 +584,16 @@ export class OperatorService {
     return searchAuditLog(this.deps.pool, search);
   }
 
-  /** Recomputes the whole chain (the same check as `npx qianbao verify`). */
+  /**
+   * Recomputes the whole chain and checks it against the checkpoint file when there is one (the
+   * same check as `npx qianbao verify`).
+   */
   async verifyAuditLog(): Promise<AuditVerifyReport> {
-    return verifyAuditChain(this.deps.pool, this.auditKey);
+    const file = this.deps.checkpointFile ?? null;
+    // The file's size is taken here, before the chain's snapshot: every line it reads is of a
+    // committed entry.
+    const checkpoints = file !== null && existsSync(file) ? checkpointFileLines(file) : undefined;
+    return verifyAuditChain(this.deps.pool, this.auditKey, { checkpoints });
   }
 
   private tryPolicy(): TryPolicy {

@@ -34,7 +34,8 @@ interface VerifyReport {
   unchained: number;
   headSeq: string | null;
   firstBrokenSeq: string | null;
-  problems: { seq: string; problem: string }[];
+  /** seq is null for a checkpoint line that proves nothing (forged, unreadable). */
+  problems: { seq: string | null; problem: string }[];
   problemCount: number;
 }
 
@@ -233,7 +234,7 @@ function VerifyResult(props: { report: VerifyReport | undefined; error: Error | 
         <ul style={{ margin: 0, paddingInlineStart: 20 }}>
           {report.problems.map((problem) => (
             <li key={`${problem.seq}:${problem.problem}`}>
-              <Tag color="red">#{problem.seq}</Tag>
+              {problem.seq !== null && <Tag color="red">#{problem.seq}</Tag>}
               {problem.problem}
             </li>
           ))}
