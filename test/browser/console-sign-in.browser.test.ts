@@ -82,5 +82,5 @@ describe('the operator console: signing in', () => {
     const again = await openDesktop(stack);
     await signInToConsole(again.page, operator);
     await again.context.close();
-  });
+  }, 180_000);
 });

@@ -282,7 +282,7 @@ describe('red packets', () => {
     await shots.take(b.page, 'b-en-refused-balance');
 
     for (const holder of [a, b, c, d]) expect(holder.problems).toEqual([]);
-  });
+  }, 180_000);
 
   it('a newcomer opens a packet’s link, registers there and is brought back to claim it', async () => {
     const shots = screenshots('red-packets-newcomer');
@@ -319,7 +319,7 @@ describe('red packets', () => {
     await page.getByRole('button', { name: '拆红包' }).click();
     expect(await myAmount(page)).toBeGreaterThan(0);
     await newcomer.context.close();
-  });
+  }, 180_000);
 
   it('a packet the risk engine would want reviewed is refused before the PIN, saying why', async () => {
     const shots = screenshots('red-packets-risk');
@@ -364,7 +364,7 @@ describe('red packets', () => {
     const after = await a.page.request.get('/v1/me/balance');
     expect(await after.json()).toEqual(await before.json());
     expect(a.problems).toEqual([]);
-  });
+  }, 180_000);
 });
 
 /** The amount the claim screen shows, in fen. */

@@ -96,7 +96,7 @@ describe('consumer web app', () => {
 
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
   it('speaks English when asked, asks a new device for an SMS code, signs out everywhere', async () => {
     const shots = screenshots('english-new-device');
     const phone = randomPhone();
@@ -147,7 +147,7 @@ describe('consumer web app', () => {
 
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 
   it('is installable and starts offline', async () => {
     const shots = screenshots('offline');
@@ -192,7 +192,7 @@ describe('consumer web app', () => {
 
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 });
 
 async function expectBalance(page: Page, text: string): Promise<void> {

@@ -291,7 +291,7 @@ describe('splitting a bill', () => {
     await shots.take(a.page, 'a-en-my-splits');
 
     for (const holder of [a, b, c]) expect(holder.problems).toEqual([]);
-  });
+  }, 180_000);
 });
 
 async function typePin(page: Page): Promise<void> {
