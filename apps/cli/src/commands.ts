@@ -147,19 +147,25 @@ export async function verify(config: Config, options: { checkpoints?: string }):
 }
 
 /** The sandbox server's key file (crypto/secret-key.ts in the server). */
-function sandboxKeyFile(config: Config): string {
+export function sandboxKeyFile(config: Config): string {
   return path.join(config.dataDir, 'secret-key');
 }
 
 /**
- * The key the ledger writes its journal with: from QIANBAO_SECRET_KEY, else (sandbox) from the
- * data directory's key file when there is one. Never made up: a new key would only make a
- * sound journal look forged.
+ * The root key the data was written with: QIANBAO_SECRET_KEY, else (sandbox) the data directory's
+ * key file when there is one; null otherwise. Never made up, as `start` does on a first run: a new
+ * key would only make a sound journal look forged, or sealed values look unreadable.
  */
-function verifyJournalKey(config: Config): Buffer | null {
+export function existingSecretKey(config: Config): Buffer | null {
   if (config.secretKey === null && (config.mode !== 'sandbox' || !existsSync(sandboxKeyFile(config))))
     return null;
-  return journalKeyFrom(resolveSecretKey(config, progress));
+  return resolveSecretKey(config, progress);
+}
+
+/** The key the ledger writes its journal with (see `existingSecretKey`). */
+function verifyJournalKey(config: Config): Buffer | null {
+  const secretKey = existingSecretKey(config);
+  return secretKey === null ? null : journalKeyFrom(secretKey);
 }
 
 /**

@@ -4,18 +4,10 @@
  * whether the ring (QIANBAO_DATA_KEYS) holds it; `reseal` seals every value again with the
  * current key, so that an old key can leave the ring.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  SecretBox,
-  allSealedPlaces,
-  openDatabase,
-  resealPlaces,
-  resolveSecretKey,
-  sealedCensus,
-} from '@qianbao/server';
+import { SecretBox, allSealedPlaces, openDatabase, resealPlaces, sealedCensus } from '@qianbao/server';
 import type { Config, PlaceCensus, PlaceReseal } from '@qianbao/server';
+import { existingSecretKey, sandboxKeyFile } from './commands.ts';
 
 const USAGE = `Usage: qianbao secrets status
        qianbao secrets reseal [--batch N]
@@ -58,19 +50,16 @@ export async function secretsCommand(args: readonly string[], config: Config): P
     console.error(USAGE);
     return 2;
   }
-  // Never make a key up (as `start` does on a first sandbox run): a census or reseal under an
-  // invented key would only say that nothing opens, and leave a key file behind that is not the data's.
-  if (
-    config.secretKey === null &&
-    (config.mode !== 'sandbox' || !existsSync(path.join(config.dataDir, 'secret-key')))
-  ) {
+  // Never a made-up key: a census or reseal under it would only find nothing opens (existingSecretKey).
+  const rootKey = existingSecretKey(config);
+  if (rootKey === null) {
     console.error(
-      `qianbao secrets: QIANBAO_SECRET_KEY is not set and there is no sandbox key in ${path.join(config.dataDir, 'secret-key')}`,
+      `qianbao secrets: QIANBAO_SECRET_KEY is not set and there is no sandbox key in ${sandboxKeyFile(config)}`,
     );
     return 2;
   }
   const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const box = new SecretBox(resolveSecretKey(config, progress), config.dataKeys);
+  const box = new SecretBox(rootKey, config.dataKeys);
   const database = await openDatabase({ config, print: progress, whenEmbeddedRunning: 'connect' });
   try {
     console.log(formatRing(box));

@@ -17,6 +17,26 @@ import { startServer } from './start.ts';
 const checkpointDir = mkdtempSync(path.join(tmpdir(), 'qianbao-start-'));
 afterAll(() => rmSync(checkpointDir, { recursive: true, force: true }));
 
+/**
+ * A server configuration on a database of its own that checkpoints every 100 ms into `name` in
+ * the test's folder, with the file's lines.
+ */
+async function checkpointingServer(name: string) {
+  const own = await createTestDatabase();
+  const secretKey = randomBytes(32);
+  const file = path.join(checkpointDir, name);
+  const config = loadConfig({
+    DATABASE_URL: own.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    QIANBAO_SECRET_KEY: secretKey.toString('base64'),
+    LEDGER_CHECKPOINT_FILE: file,
+    LEDGER_CHECKPOINT_INTERVAL_MS: '100',
+  });
+  const lines = () => (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n').filter(Boolean);
+  return { own, secretKey, config, lines };
+}
+
 describe('startServer', () => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -60,23 +80,9 @@ describe('startServer', () => {
   });
 
   it('anchors the journal head outside the database: a checkpoint after transfers, the last one on shutdown', async () => {
-    const own = await createTestDatabase();
-    const secretKey = randomBytes(32);
-    const file = path.join(checkpointDir, 'journal-checkpoints.jsonl');
-    const config = loadConfig({
-      DATABASE_URL: own.url,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      QIANBAO_SECRET_KEY: secretKey.toString('base64'),
-      LEDGER_CHECKPOINT_FILE: file,
-      LEDGER_CHECKPOINT_INTERVAL_MS: '100',
-    });
+    const { own, secretKey, config, lines } = await checkpointingServer('journal-checkpoints.jsonl');
     const key = checkpointKeyFrom(journalKeyFrom(secretKey));
-    const checkpoints = () =>
-      (existsSync(file) ? readFileSync(file, 'utf8') : '')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => readCheckpoint(line, key));
+    const checkpoints = () => lines().map((line) => readCheckpoint(line, key));
     /** The journal record the checkpoint names, as the database holds it. */
     const stored = async (reading: CheckpointReading | undefined) => {
       if (reading?.kind !== 'authentic') throw new Error(`not an authentic checkpoint: ${reading?.kind}`);
@@ -138,22 +144,10 @@ describe('startServer', () => {
   });
 
   it('anchors the operator audit head in the same file after audit entries (ADR 0024)', async () => {
-    const own = await createTestDatabase();
-    const secretKey = randomBytes(32);
-    const file = path.join(checkpointDir, 'audit-checkpoints.jsonl');
-    const config = loadConfig({
-      DATABASE_URL: own.url,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      QIANBAO_SECRET_KEY: secretKey.toString('base64'),
-      LEDGER_CHECKPOINT_FILE: file,
-      LEDGER_CHECKPOINT_INTERVAL_MS: '100',
-    });
+    const { own, secretKey, config, lines } = await checkpointingServer('audit-checkpoints.jsonl');
     const key = auditCheckpointKeyFrom(auditKeyFrom(new SecretBox(secretKey)));
     const auditCheckpoints = () =>
-      (existsSync(file) ? readFileSync(file, 'utf8') : '')
-        .split('\n')
-        .filter(Boolean)
+      lines()
         .map((line) => readAuditCheckpoint(line, key))
         .filter((reading) => reading.kind !== 'other');
     const server = await startServer(config, { print: () => {} });
